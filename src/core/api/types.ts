@@ -1,0 +1,248 @@
+// The zonekeeper API as plain TypeScript types. The CRDs in crds/ are shaped
+// from these (a test keeps them in agreement), and the core, the operator,
+// the REST gateway and zonectl all speak them.
+
+export const API_GROUP = 'zonekeeper.io';
+export const API_VERSION = 'v1alpha1';
+export const API_GROUP_VERSION = `${API_GROUP}/${API_VERSION}`;
+
+/** The paper's four rule actions; the wire form is the number (0–3). */
+export type RuleAction = 'DenySpecific' | 'DenyAll' | 'AllowSpecific' | 'AllowAll';
+export const RULE_ACTIONS: readonly RuleAction[] = ['DenySpecific', 'DenyAll', 'AllowSpecific', 'AllowAll'];
+
+/** One `[action, value]` tuple. `*All` rules carry no value. */
+export interface PrivacyRule<V> {
+  action: RuleAction;
+  value?: V;
+}
+
+/**
+ * The four rule lists of an INIT privacy block. In manifests a country may
+ * be given as an ISO 3166 alpha-2 code or an MCC; the core normalises
+ * every country to MCCs before it evaluates anything.
+ */
+export interface PrivacyRules {
+  regions?: PrivacyRule<string>[];
+  countries?: PrivacyRule<number | string>[];
+  /** Autonomous-system numbers (the paper's `as`). */
+  autonomousSystems?: PrivacyRule<number>[];
+  /** Network-equipment vendors by IANA private enterprise number. */
+  equipment?: PrivacyRule<number>[];
+}
+
+export type Performance = 'latency' | 'tolerant';
+export type Environment = 'VM' | 'container';
+export type PlatformType = 'cloud' | 'fog' | 'cloud+fog';
+export type ResourceType = 'CPU' | 'GPU' | 'FPGA';
+export type ProviderTier = 'cloud' | 'fog';
+
+export const ENVIRONMENTS: readonly Environment[] = ['VM', 'container'];
+export const PLATFORM_TYPES: readonly PlatformType[] = ['cloud', 'fog', 'cloud+fog'];
+export const RESOURCE_TYPES: readonly ResourceType[] = ['CPU', 'GPU', 'FPGA'];
+export const PERFORMANCES: readonly Performance[] = ['latency', 'tolerant'];
+export const PROVIDER_TIERS: readonly ProviderTier[] = ['cloud', 'fog'];
+
+/** One INIT message's resource block: `instance-count` instances alike. */
+export interface InstanceGroup {
+  /** Unique within the zone; INITs from the paper get `init-<n>`. */
+  name: string;
+  environment: Environment;
+  platformType: PlatformType;
+  resourceType: ResourceType;
+  count: number;
+  /** Per instance. */
+  cores: number;
+  /** MiB per instance. */
+  memory: number;
+  /** MiB per instance. */
+  storage: number;
+  image: string;
+  /** Defaults to the zone's performance. */
+  performance?: Performance;
+  /** Extra rules this group must pass on top of the zone's rules. */
+  privacy?: PrivacyRules;
+}
+
+export interface ExecutionZoneSpec {
+  /** The paper's `application_id` (a UUID); immutable. */
+  applicationId: string;
+  privacy?: PrivacyRules;
+  performance?: Performance;
+  groups: InstanceGroup[];
+}
+
+/** A Kubernetes-style condition (metav1.Condition). */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+
+export interface InstanceStatus {
+  group: string;
+  cores: number;
+  memory: number;
+  storage: number;
+  address: string;
+  phase?: string;
+}
+
+export interface VpnLink {
+  from: string;
+  to: string;
+}
+
+export interface ExecutionZoneStatus {
+  observedGeneration?: number;
+  vlanId?: number;
+  networkId?: number;
+  network?: string;
+  /** DSCP privacy mark, bits 7..2 as a six-character string (Table V). */
+  marking?: string;
+  vpn?: Record<string, VpnLink>;
+  /** provider -> instance name -> instance */
+  instances?: Record<string, Record<string, InstanceStatus>>;
+  /** Per-provider reasons of the last placement decision. */
+  placement?: PlacementExplanationEntry[];
+  /** Names released by ZoneReleases; never recreated. */
+  releasedInstances?: string[];
+  conditions?: Condition[];
+}
+
+export interface PlacementExplanationEntry {
+  group: string;
+  provider: string;
+  verdict: 'Selected' | 'Skipped';
+  reason: string;
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  generation?: number;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+}
+
+export interface ExecutionZone {
+  apiVersion: typeof API_GROUP_VERSION;
+  kind: 'ExecutionZone';
+  metadata: ObjectMeta;
+  spec: ExecutionZoneSpec;
+  status?: ExecutionZoneStatus;
+}
+
+/**
+ * When a release takes effect. Exactly one of the fields is set; the shape
+ * leaves room for monitored conditions (idle, memory or I/O stall) later.
+ */
+export interface ReleaseTrigger {
+  immediate?: boolean;
+  /** RFC 3339 time. */
+  at?: string;
+  /** Go-style duration after the release was created (`90s`, `10m`, `1h30m`). */
+  after?: string;
+}
+
+export interface ZoneReleaseSpec {
+  /** Name of the ExecutionZone in the same namespace. */
+  zoneRef: { name: string };
+  /** provider -> instance names; absent = the whole zone. */
+  instances?: Record<string, string[]>;
+  trigger?: ReleaseTrigger;
+}
+
+export type ReleasePhase = 'Pending' | 'Waiting' | 'Releasing' | 'Succeeded' | 'Failed';
+
+export interface ZoneReleaseStatus {
+  observedGeneration?: number;
+  phase?: ReleasePhase;
+  releaseTime?: string;
+  released?: Record<string, string[]>;
+  conditions?: Condition[];
+}
+
+export interface ZoneRelease {
+  apiVersion: typeof API_GROUP_VERSION;
+  kind: 'ZoneRelease';
+  metadata: ObjectMeta;
+  spec: ZoneReleaseSpec;
+  status?: ZoneReleaseStatus;
+}
+
+/** Capacity of a provider: totals, not per node. */
+export interface Capacity {
+  cores: number;
+  /** MiB */
+  memory: number;
+  /** MiB */
+  storage: number;
+  /** Number of GPU devices (0 when absent). */
+  gpus?: number;
+  fpgas?: number;
+}
+
+export interface ProviderClusterSpec {
+  /**
+   * The provider's name in messages, Listing 3 and VPN links (`Fog1`,
+   * `PrivateCloud2`); Kubernetes names are lower case, so it is kept here.
+   * Defaults to metadata.name.
+   */
+  providerName?: string;
+  /** Position in the catalogue; first-fit walks providers in this order (then by name). */
+  catalogueOrder?: number;
+  /** E.212 MCC (for example 242) or ISO 3166 alpha-2 code (`NO`). */
+  country: number | string;
+  tier: ProviderTier;
+  environment: Environment;
+  resourceTypes: ResourceType[];
+  /** IANA PENs of the network equipment on the path. */
+  equipment?: number[];
+  autonomousSystems?: number[];
+  capacity: Capacity;
+  /** Secret (in the operator's namespace) holding the member's kubeconfig. */
+  kubeconfigSecretRef?: { name: string; key?: string };
+  /** The provider's P4 switch (P4Runtime). */
+  switch?: { address: string; deviceId?: number };
+}
+
+export interface ProviderClusterStatus {
+  observedGeneration?: number;
+  /** Capacity used as effective (spec, or the member's node allocatable). */
+  capacity?: Capacity;
+  allocated?: Capacity;
+  conditions?: Condition[];
+}
+
+export interface ProviderCluster {
+  apiVersion: typeof API_GROUP_VERSION;
+  kind: 'ProviderCluster';
+  /** Cluster-scoped; `fog1` for the provider `Fog1`. */
+  metadata: ObjectMeta;
+  spec: ProviderClusterSpec;
+  status?: ProviderClusterStatus;
+}
+
+export interface PrivacyRegionSpec {
+  /** Member countries, as MCCs or ISO 3166 alpha-2 codes. */
+  countries: (number | string)[];
+  /** DSCP bit (2–7) this region sets when a zone allows it, if any. */
+  markingBit?: number;
+  description?: string;
+}
+
+export interface PrivacyRegion {
+  apiVersion: typeof API_GROUP_VERSION;
+  kind: 'PrivacyRegion';
+  /** Cluster-scoped; the name is the region's name (`EEA`). */
+  metadata: ObjectMeta;
+  spec: PrivacyRegionSpec;
+}

@@ -1,0 +1,75 @@
+// VLAN IDs: the lowest free ID in a configurable range (default 1000–4094;
+// 4094 is the 802.1Q limit), freed on whole-zone release.
+
+export interface VlanRange {
+  min: number;
+  max: number;
+}
+
+export const DEFAULT_VLAN_RANGE: VlanRange = { min: 1000, max: 4094 };
+
+export function checkVlanRange(r: VlanRange): string | undefined {
+  const ok = (v: number) => Number.isInteger(v) && v >= 1 && v <= 4094;
+  if (!ok(r.min) || !ok(r.max)) return `VLAN range must lie within 1–4094 (802.1Q), got ${r.min}–${r.max}`;
+  if (r.min > r.max) return `VLAN range is empty: ${r.min} > ${r.max}`;
+  return undefined;
+}
+
+export class VlanAllocator {
+  private readonly inUse: Uint8Array;
+  private count = 0;
+  /** Every ID below this one is taken: the next search starts here. */
+  private lowestMaybeFree: number;
+
+  constructor(readonly range: VlanRange = DEFAULT_VLAN_RANGE) {
+    const bad = checkVlanRange(range);
+    if (bad) throw new Error(bad);
+    this.inUse = new Uint8Array(range.max - range.min + 1);
+    this.lowestMaybeFree = range.min;
+  }
+
+  get used(): number {
+    return this.count;
+  }
+
+  get capacity(): number {
+    return this.inUse.length;
+  }
+
+  has(vlan: number): boolean {
+    return vlan >= this.range.min && vlan <= this.range.max && this.inUse[vlan - this.range.min] === 1;
+  }
+
+  /** The lowest free ID, or undefined when the range is exhausted. */
+  allocate(): number | undefined {
+    for (let v = this.lowestMaybeFree; v <= this.range.max; v++) {
+      if (this.inUse[v - this.range.min] === 0) {
+        this.take(v);
+        this.lowestMaybeFree = v + 1;
+        return v;
+      }
+    }
+    this.lowestMaybeFree = this.range.max + 1;
+    return undefined;
+  }
+
+  /** Marks an ID as taken (rebuilding from durable state); false if it was already. */
+  claim(vlan: number): boolean {
+    if (vlan < this.range.min || vlan > this.range.max) throw new Error(`VLAN ${vlan} is outside ${this.range.min}–${this.range.max}`);
+    if (this.has(vlan)) return false;
+    this.take(vlan);
+    return true;
+  }
+
+  release(vlan: number): void {
+    if (!this.has(vlan)) return;
+    this.inUse[vlan - this.range.min] = 0;
+    this.count--;
+    if (vlan < this.lowestMaybeFree) this.lowestMaybeFree = vlan;
+  }
+
+  private take(v: number): void {
+    this.inUse[v - this.range.min] = 1;
+    this.count++;
+  }
+}

@@ -1,0 +1,160 @@
+// Privacy rule evaluation (design section 2): each list is read top to
+// bottom and the first rule that matches a value decides; a value no rule
+// matches passes. A provider must pass all four lists; `as` and `equipment`
+// are sets on a provider and every member must pass; a provider that
+// declares no AS numbers (or equipment) fails a list holding a deny rule.
+
+import {
+  type CompiledRule,
+  type NormalizedPrivacy,
+  type RuleListName,
+  describeRule,
+  isAllAction,
+  isDenyAction,
+} from './rules.js';
+
+/** What the rules look at on a provider. */
+export interface PrivacySubject {
+  /** ISO alpha-2 of the provider's country. */
+  country: string;
+  /** The MCC the provider declared, for explanations. */
+  mcc: number;
+  autonomousSystems: readonly number[];
+  equipment: readonly number[];
+}
+
+export interface PrivacyVerdict {
+  pass: boolean;
+  /** The list that decided a failure. */
+  list?: RuleListName;
+  /** 0-based index of the deciding rule, absent for implicit or unknown-value decisions. */
+  ruleIndex?: number;
+  reason: string;
+}
+
+const PASS: PrivacyVerdict = Object.freeze({ pass: true, reason: 'passes all privacy rules' });
+
+/** First matching rule's index, or -1 when none matches (implicit allow). */
+function firstMatch<V>(rules: readonly CompiledRule<V>[], matches: (v: V) => boolean): number {
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    if (isAllAction(r.action) || matches(r.value as V)) return i;
+  }
+  return -1;
+}
+
+function countryVerdict(p: NormalizedPrivacy, s: PrivacySubject): PrivacyVerdict {
+  const ri = firstMatch(p.regions, (region) => region.countries.has(s.country));
+  if (ri >= 0 && isDenyAction(p.regions[ri].action)) {
+    return {
+      pass: false,
+      list: 'regions',
+      ruleIndex: ri,
+      reason: `country ${s.mcc} (${s.country}) not allowed by ${describeRule('regions', ri, p.regions[ri])}`,
+    };
+  }
+  const ci = firstMatch(p.countries, (c) => c === s.country);
+  if (ci >= 0 && isDenyAction(p.countries[ci].action)) {
+    return {
+      pass: false,
+      list: 'countries',
+      ruleIndex: ci,
+      reason: `country ${s.mcc} (${s.country}) not allowed by ${describeRule('countries', ci, p.countries[ci])}`,
+    };
+  }
+  return PASS;
+}
+
+function setVerdict(
+  list: 'as' | 'equipment',
+  rules: readonly CompiledRule<number>[],
+  values: readonly number[],
+): PrivacyVerdict {
+  if (rules.length === 0) return PASS;
+  const what = list === 'as' ? 'AS' : 'equipment PEN';
+  if (values.length === 0) {
+    const deny = rules.findIndex((r) => isDenyAction(r.action));
+    if (deny < 0) return PASS;
+    return {
+      pass: false,
+      list,
+      reason: `declares no ${list === 'as' ? 'AS numbers' : 'equipment'}, and ${describeRule(list, deny, rules[deny])} cannot be checked (unknown is never compliant)`,
+    };
+  }
+  for (const v of values) {
+    const i = firstMatch(rules, (x) => x === v);
+    if (i >= 0 && isDenyAction(rules[i].action)) {
+      return { pass: false, list, ruleIndex: i, reason: `${what} ${v} not allowed by ${describeRule(list, i, rules[i])}` };
+    }
+  }
+  return PASS;
+}
+
+/** The reference evaluation: re-reads every rule for every call. */
+export function evaluatePrivacy(p: NormalizedPrivacy, s: PrivacySubject): PrivacyVerdict {
+  const c = countryVerdict(p, s);
+  if (!c.pass) return c;
+  const a = setVerdict('as', p.as, s.autonomousSystems);
+  if (!a.pass) return a;
+  return setVerdict('equipment', p.equipment, s.equipment);
+}
+
+/**
+ * The same verdicts, memoised per country and per AS / PEN value. A rule set
+ * is compiled once (per zone or group) and then answers each provider with
+ * a few map look-ups; this is what makes placement over large catalogues fast.
+ */
+export class CompiledPrivacy {
+  /** Keyed by MCC: it determines the country and the explanation's text. */
+  private readonly byMcc = new Map<number, PrivacyVerdict>();
+  private readonly byAs = new Map<number, PrivacyVerdict>();
+  private readonly byPen = new Map<number, PrivacyVerdict>();
+  private readonly emptyAs: PrivacyVerdict;
+  private readonly emptyPen: PrivacyVerdict;
+
+  constructor(readonly rules: NormalizedPrivacy) {
+    this.emptyAs = setVerdict('as', rules.as, []);
+    this.emptyPen = setVerdict('equipment', rules.equipment, []);
+  }
+
+  evaluate(s: PrivacySubject): PrivacyVerdict {
+    let c = this.byMcc.get(s.mcc);
+    if (c === undefined) {
+      c = countryVerdict(this.rules, s);
+      this.byMcc.set(s.mcc, c);
+    }
+    if (!c.pass) return c;
+    const a = this.members('as', this.rules.as, s.autonomousSystems, this.byAs, this.emptyAs);
+    if (!a.pass) return a;
+    return this.members('equipment', this.rules.equipment, s.equipment, this.byPen, this.emptyPen);
+  }
+
+  private members(
+    list: 'as' | 'equipment',
+    rules: readonly CompiledRule<number>[],
+    values: readonly number[],
+    memo: Map<number, PrivacyVerdict>,
+    empty: PrivacyVerdict,
+  ): PrivacyVerdict {
+    if (rules.length === 0) return PASS;
+    if (values.length === 0) return empty;
+    for (const v of values) {
+      let verdict = memo.get(v);
+      if (verdict === undefined) {
+        verdict = setVerdict(list, rules, [v]);
+        memo.set(v, verdict);
+      }
+      if (!verdict.pass) return verdict;
+    }
+    return PASS;
+  }
+}
+
+/** All rule sets that apply to one group: the zone's, then the group's own. */
+export function evaluateAll(sets: readonly CompiledPrivacy[], s: PrivacySubject): PrivacyVerdict {
+  for (const set of sets) {
+    const v = set.evaluate(s);
+    if (!v.pass) return v;
+  }
+  return PASS;
+}

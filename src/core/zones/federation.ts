@@ -1,0 +1,338 @@
+// The allocation state of a federation: which zone holds which VLAN, which
+// instances run where, and what capacity that uses. Pure and in memory; the
+// operator rebuilds it from durable status with `restore`, zonectl drives it
+// from the paper's messages. Both call `reconcile` to place a zone.
+
+import type { ExecutionZoneSpec, PlacementExplanationEntry } from '../api/types.js';
+import type { Provider } from '../catalogue/provider.js';
+import type { FieldError } from '../errors.js';
+import { CapacityLedger, type Demand, instanceDemand } from '../placement/capacity-ledger.js';
+import { Catalogue } from '../placement/catalogue.js';
+import { placeGroup } from '../placement/place-group.js';
+import type { StrategyName } from '../placement/strategies.js';
+import { RegionCatalog } from '../privacy/region-catalog.js';
+import { instanceAddress, PAPER_GLOBAL_ID, zoneNetwork, prefixBytes } from '../network/ula.js';
+import { DEFAULT_VLAN_RANGE, VlanAllocator, type VlanRange } from '../network/vlan-allocator.js';
+import { HOME_SWITCH, type ZoneNetworkPlan } from '../network/types.js';
+import { type CompiledGroup, type CompiledZone, compileZone } from './zone-spec.js';
+import type { GroupAllocation, InstanceAllocation, ZoneAllocation } from './allocation.js';
+import { instanceNumber, nextInstanceNumber } from './allocation.js';
+
+export interface FederationOptions {
+  providers: readonly Provider[];
+  regions?: RegionCatalog;
+  vlanRange?: VlanRange;
+  /** 40-bit ULA global ID; the paper's 0x3fe79fd35c by default. */
+  globalId?: number;
+  strategy?: StrategyName;
+}
+
+export interface GroupOutcome {
+  group: string;
+  placed: boolean;
+  /** True when this call placed it (false: it was placed before). */
+  new: boolean;
+  provider?: string;
+  instances?: string[];
+  /** Why it is waiting, when it is. */
+  reason?: string;
+  explanation?: PlacementExplanationEntry[];
+}
+
+export interface ZoneOutcome {
+  applicationId: string;
+  /** Spec errors: nothing was changed. */
+  errors?: FieldError[];
+  groups: GroupOutcome[];
+  /** Some group has no provider yet. */
+  waiting: boolean;
+}
+
+interface ZoneRecord {
+  compiled: CompiledZone;
+  allocation: ZoneAllocation;
+}
+
+export type ReleaseResult = { ok: true; released: Record<string, string[]> } | { ok: false; errors: FieldError[] };
+
+export class Federation {
+  readonly catalogue: Catalogue;
+  readonly regions: RegionCatalog;
+  readonly ledger = new CapacityLedger();
+  readonly vlans: VlanAllocator;
+  readonly globalId: number;
+  readonly strategy: StrategyName;
+  private readonly zones = new Map<string, ZoneRecord>();
+
+  constructor(opts: FederationOptions) {
+    this.catalogue = new Catalogue(opts.providers);
+    this.regions = opts.regions ?? RegionCatalog.builtin();
+    this.vlans = new VlanAllocator(opts.vlanRange ?? DEFAULT_VLAN_RANGE);
+    this.globalId = opts.globalId ?? PAPER_GLOBAL_ID;
+    this.strategy = opts.strategy ?? 'first-fit';
+  }
+
+  has(applicationId: string): boolean {
+    return this.zones.has(applicationId.toLowerCase());
+  }
+
+  allocation(applicationId: string): ZoneAllocation | undefined {
+    return this.zones.get(applicationId.toLowerCase())?.allocation;
+  }
+
+  compiled(applicationId: string): CompiledZone | undefined {
+    return this.zones.get(applicationId.toLowerCase())?.compiled;
+  }
+
+  applicationIds(): string[] {
+    return [...this.zones.keys()];
+  }
+
+  /**
+   * Converges a zone's allocation towards its spec: places every group that
+   * has no provider yet (in spec order) and releases groups that left the
+   * spec. Placed groups never move and released instances never return.
+   */
+  reconcile(spec: ExecutionZoneSpec, explain = false): ZoneOutcome {
+    const { zone, errors } = compileZone(spec, this.regions);
+    const id = typeof spec?.applicationId === 'string' ? spec.applicationId.toLowerCase() : '';
+    if (!zone) return { applicationId: id, errors, groups: [], waiting: false };
+    let record = this.zones.get(zone.applicationId);
+    const immutable = record ? changedPlacedGroups(record.allocation, zone.groups) : [];
+    if (immutable.length > 0) return { applicationId: zone.applicationId, errors: immutable, groups: [], waiting: false };
+    if (!record) {
+      record = { compiled: zone, allocation: { applicationId: zone.applicationId, groups: {}, instances: [], released: [] } };
+      this.zones.set(zone.applicationId, record);
+    }
+    record.compiled = zone;
+    const a = record.allocation;
+    const wanted = new Set(zone.groups.map((g) => g.spec.name));
+    for (const name of Object.keys(a.groups)) if (!wanted.has(name)) this.releaseGroup(a, name);
+
+    const outcomes: GroupOutcome[] = [];
+    for (const g of zone.groups) {
+      const placed = a.groups[g.spec.name];
+      if (placed) {
+        outcomes.push({ group: g.spec.name, placed: true, new: false, provider: placed.provider, instances: placed.instances });
+        continue;
+      }
+      outcomes.push(this.placeNewGroup(a, g, explain));
+    }
+    return { applicationId: zone.applicationId, groups: outcomes, waiting: outcomes.some((o) => !o.placed) };
+  }
+
+  private placeNewGroup(a: ZoneAllocation, g: CompiledGroup, explain: boolean): GroupOutcome {
+    const decision = placeGroup(
+      g.request,
+      { catalogue: this.catalogue, ledger: this.ledger, strategy: this.strategy, zoneProviders: zoneProviders(a) },
+      explain,
+    );
+    if (!decision.placed) {
+      return { group: g.spec.name, placed: false, new: false, reason: 'NoMatchingProvider', explanation: decision.explanation };
+    }
+    if (a.vlanId === undefined) {
+      const vlan = this.vlans.allocate();
+      if (vlan === undefined) {
+        return {
+          group: g.spec.name,
+          placed: false,
+          new: false,
+          reason: `NoFreeVlan: every VLAN of ${this.vlans.range.min}–${this.vlans.range.max} is in use`,
+          explanation: decision.explanation,
+        };
+      }
+      a.vlanId = vlan;
+    }
+    const provider = decision.provider.name;
+    this.ledger.reserve(provider, decision.demand);
+    const names: string[] = [];
+    const letter = g.spec.environment === 'VM' ? 'V' : 'C';
+    let n = nextInstanceNumber(a, letter);
+    for (let i = 0; i < g.spec.count; i++, n++) {
+      const name = `${letter}${n}`;
+      names.push(name);
+      a.instances.push({
+        name,
+        provider,
+        group: g.spec.name,
+        environment: g.spec.environment,
+        resourceType: g.spec.resourceType,
+        cores: g.spec.cores,
+        memory: g.spec.memory,
+        storage: g.spec.storage,
+        image: g.spec.image,
+        address: instanceAddress(this.globalId, a.vlanId, g.spec.environment, n),
+      });
+    }
+    const ga: GroupAllocation = {
+      provider,
+      instances: names,
+      environment: g.spec.environment,
+      resourceType: g.spec.resourceType,
+      cores: g.spec.cores,
+      memory: g.spec.memory,
+      storage: g.spec.storage,
+      image: g.spec.image,
+    };
+    a.groups[g.spec.name] = ga;
+    return { group: g.spec.name, placed: true, new: true, provider, instances: names, explanation: decision.explanation };
+  }
+
+  private releaseGroup(a: ZoneAllocation, group: string): void {
+    const live = a.instances.filter((i) => i.group === group);
+    this.releaseLive(a, live);
+    delete a.groups[group];
+  }
+
+  private releaseLive(a: ZoneAllocation, live: readonly InstanceAllocation[]): void {
+    const gone = new Set(live);
+    for (const i of live) {
+      this.ledger.release(i.provider, instanceDemand(i));
+      a.released.push(i.name);
+    }
+    a.instances = a.instances.filter((i) => !gone.has(i));
+  }
+
+  /** The paper's STOP without `instances`: everything goes, the VLAN too. */
+  releaseZone(applicationId: string): ReleaseResult {
+    const id = applicationId.toLowerCase();
+    const record = this.zones.get(id);
+    if (!record) return { ok: false, errors: [{ path: 'application_id', reason: `no execution zone with application_id ${applicationId}` }] };
+    const released = byProvider(record.allocation.instances);
+    for (const i of record.allocation.instances) this.ledger.release(i.provider, instanceDemand(i));
+    if (record.allocation.vlanId !== undefined) this.vlans.release(record.allocation.vlanId);
+    this.zones.delete(id);
+    return { ok: true, released };
+  }
+
+  /**
+   * Releases exactly the named instances. Every name is checked first: one
+   * unknown provider or name rejects the whole request and releases nothing.
+   */
+  releaseInstances(applicationId: string, instances: Record<string, readonly string[]>, base = 'instances'): ReleaseResult {
+    const record = this.zones.get(applicationId.toLowerCase());
+    if (!record) return { ok: false, errors: [{ path: 'application_id', reason: `no execution zone with application_id ${applicationId}` }] };
+    const a = record.allocation;
+    const errors: FieldError[] = [];
+    const picked: InstanceAllocation[] = [];
+    for (const [provider, names] of Object.entries(instances)) {
+      names.forEach((name, i) => {
+        const path = `${base}.${provider}[${i}]`;
+        const inst = a.instances.find((x) => x.name === name);
+        if (inst && inst.provider === provider) {
+          if (!picked.includes(inst)) picked.push(inst);
+          return;
+        }
+        if (inst) errors.push({ path, reason: `instance ${name} runs on ${inst.provider}, not ${provider}` });
+        else if (a.released.includes(name)) errors.push({ path, reason: `instance ${name} was already released` });
+        else errors.push({ path, reason: `zone ${a.applicationId} has no instance ${name} on ${provider}` });
+      });
+    }
+    if (errors.length > 0) return { ok: false, errors };
+    this.releaseLive(a, picked);
+    return { ok: true, released: byProvider(picked) };
+  }
+
+  /**
+   * Re-creates a zone from durable state (the operator after a restart).
+   * Conflicts (a VLAN held twice, unknown providers) are reported and the
+   * zone is not restored, so nothing is double-booked.
+   */
+  restore(spec: ExecutionZoneSpec, allocation: ZoneAllocation): FieldError[] {
+    const { zone, errors } = compileZone(spec, this.regions);
+    if (!zone) return errors;
+    if (this.zones.has(zone.applicationId)) return [{ path: 'spec.applicationId', reason: `application_id ${zone.applicationId} is held by another zone` }];
+    const problems: FieldError[] = [];
+    if (allocation.vlanId !== undefined && this.vlans.has(allocation.vlanId)) {
+      problems.push({ path: 'status.vlanId', reason: `VLAN ${allocation.vlanId} is already held by another zone` });
+    }
+    for (const i of allocation.instances) {
+      if (!this.catalogue.get(i.provider)) problems.push({ path: `status.instances.${i.provider}`, reason: `provider ${i.provider} is not in the catalogue` });
+    }
+    if (problems.length > 0) return problems;
+    if (allocation.vlanId !== undefined) this.vlans.claim(allocation.vlanId);
+    // Capacity is booked even when it now exceeds the provider's: the
+    // instances exist, and hiding them would invite over-use.
+    for (const i of allocation.instances) this.ledger.reserve(i.provider, instanceDemand(i));
+    this.zones.set(zone.applicationId, { compiled: zone, allocation: cloneAllocation(allocation) });
+    return [];
+  }
+
+  networkPlan(applicationId: string): ZoneNetworkPlan | undefined {
+    const record = this.zones.get(applicationId.toLowerCase());
+    if (!record || record.allocation.vlanId === undefined) return undefined;
+    return buildNetworkPlan(record.allocation, record.compiled, this.globalId);
+  }
+
+  /** Every zone's allocation with its marking, for renderers. */
+  entries(): { allocation: ZoneAllocation; marking: CompiledZone['marking'] }[] {
+    return [...this.zones.values()].map((r) => ({ allocation: r.allocation, marking: r.compiled.marking }));
+  }
+
+  usedBy(provider: string): Readonly<Demand> {
+    return this.ledger.usedBy(provider);
+  }
+}
+
+export function buildNetworkPlan(a: ZoneAllocation, zone: Pick<CompiledZone, 'marking'>, globalId: number): ZoneNetworkPlan {
+  const vlan = a.vlanId as number;
+  const providers = [...new Set(a.instances.map((i) => i.provider))].sort();
+  const instances = [...a.instances]
+    .sort((x, y) => (x.provider < y.provider ? -1 : x.provider > y.provider ? 1 : instanceOrder(x.name, y.name)))
+    .map((i) => ({ name: i.name, provider: i.provider, group: i.group, address: i.address }));
+  return {
+    applicationId: a.applicationId,
+    vlanId: vlan,
+    globalId,
+    networkId: globalId,
+    network: zoneNetwork(globalId, vlan),
+    prefixBytes: prefixBytes(globalId, vlan),
+    marking: zone.marking,
+    vpn: providers.map((p) => ({ provider: p, from: HOME_SWITCH, to: `${p}-SWITCH` })),
+    instances,
+  };
+}
+
+/** C before V, then by number: C2 < C10 < V1. */
+export function instanceOrder(a: string, b: string): number {
+  return a[0] === b[0] ? instanceNumber(a) - instanceNumber(b) : a < b ? -1 : 1;
+}
+
+function zoneProviders(a: ZoneAllocation): Set<string> {
+  return new Set(a.instances.map((i) => i.provider));
+}
+
+function byProvider(list: readonly InstanceAllocation[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const i of list) (out[i.provider] ??= []).push(i.name);
+  for (const names of Object.values(out)) names.sort(instanceOrder);
+  return out;
+}
+
+function cloneAllocation(a: ZoneAllocation): ZoneAllocation {
+  return {
+    applicationId: a.applicationId,
+    vlanId: a.vlanId,
+    groups: Object.fromEntries(Object.entries(a.groups).map(([k, g]) => [k, { ...g, instances: [...g.instances] }])),
+    instances: a.instances.map((i) => ({ ...i })),
+    released: [...a.released],
+  };
+}
+
+/** A placed group is fixed: scaling up means adding a group. */
+function changedPlacedGroups(a: ZoneAllocation, groups: readonly CompiledGroup[]): FieldError[] {
+  const errors: FieldError[] = [];
+  groups.forEach((g, i) => {
+    const placed = a.groups[g.spec.name];
+    if (!placed) return;
+    for (const k of ['environment', 'resourceType', 'cores', 'memory', 'storage', 'image'] as const) {
+      if (placed[k] !== g.spec[k]) {
+        errors.push({ path: `spec.groups[${i}].${k}`, reason: `group ${g.spec.name} is placed on ${placed.provider} and cannot change (${String(placed[k])} -> ${String(g.spec[k])}); add a group to scale up` });
+      }
+    }
+    if (g.spec.count !== placed.instances.length) {
+      errors.push({ path: `spec.groups[${i}].count`, reason: `group ${g.spec.name} is placed with ${placed.instances.length} instances and cannot change; add a group to scale up, or release instances with a ZoneRelease` });
+    }
+  });
+  return errors;
+}
