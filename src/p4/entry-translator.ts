@@ -1,0 +1,90 @@
+// Names to IDs: turns an entry of the P4 entry plan (table, fields, action
+// and parameters by name, values as integer text) into a P4Runtime
+// TableEntry with canonical byte strings, checking it against the P4Info
+// first so that a bad desired state is rejected before anything is written.
+import type { PlannedEntry } from '../core/network/p4-entries.js';
+import { bigIntToBytes, maskOfWidth, prefixMask } from './bytestrings.js';
+import type { P4InfoIndex } from './p4info.js';
+import type { FieldMatch, TableEntry } from './p4runtime-types.js';
+
+export interface EntryProblem { path: string; reason: string }
+
+function parseUint(text: string, bitwidth: number, what: string): bigint {
+  let v: bigint;
+  try { v = BigInt(text); } catch { throw new Error(`${what}: '${text}' is not an integer`); }
+  if (v < 0n) throw new Error(`${what}: ${text} is negative`);
+  if (v > maskOfWidth(bitwidth)) throw new Error(`${what}: ${text} does not fit in ${bitwidth} bits`);
+  return v;
+}
+
+export function translateEntry(p4info: P4InfoIndex, e: PlannedEntry, path: string): { entry?: TableEntry; problem?: EntryProblem } {
+  const problem = (sub: string, reason: string): { problem: EntryProblem } => ({ problem: { path: `${path}${sub}`, reason } });
+  const t = p4info.tableByName(e.table);
+  if (!t) return problem('.table', `unknown table ${e.table}`);
+  const match: FieldMatch[] = [];
+  const seen = new Set<number>();
+  for (const [i, m] of e.match.entries()) {
+    const f = t.matchFields.find((x) => x.name === m.field);
+    if (!f) return problem(`.match[${i}]`, `${t.name} has no field ${m.field}`);
+    if (seen.has(f.id)) return problem(`.match[${i}]`, `field ${m.field} given twice`);
+    seen.add(f.id);
+    if (m.kind.toUpperCase() !== f.matchType) return problem(`.match[${i}]`, `${m.field} is ${f.matchType}, not ${m.kind}`);
+    try {
+      const value = parseUint(m.value, f.bitwidth, m.field);
+      if (m.kind === 'exact') match.push({ field_id: f.id, exact: { value: bigIntToBytes(value) } });
+      else if (m.kind === 'ternary') {
+        const mask = parseUint(m.mask ?? '', f.bitwidth, `${m.field} mask`);
+        if (mask === 0n) return problem(`.match[${i}]`, `${m.field}: a zero mask means don't-care; leave the field out`);
+        if ((value & ~mask) !== 0n) return problem(`.match[${i}]`, `${m.field}: value has bits outside the mask`);
+        match.push({ field_id: f.id, ternary: { value: bigIntToBytes(value), mask: bigIntToBytes(mask) } });
+      } else {
+        const len = m.prefixLen ?? 0;
+        if (!Number.isInteger(len) || len < 1 || len > f.bitwidth) return problem(`.match[${i}]`, `${m.field}: prefix length ${len} outside 1–${f.bitwidth}`);
+        if ((value & ~prefixMask(len, f.bitwidth)) !== 0n) return problem(`.match[${i}]`, `${m.field}: value has bits past the prefix`);
+        match.push({ field_id: f.id, lpm: { value: bigIntToBytes(value), prefix_len: len } });
+      }
+    } catch (err) {
+      return problem(`.match[${i}]`, (err as Error).message);
+    }
+  }
+  for (const f of t.matchFields) if (f.matchType === 'EXACT' && !seen.has(f.id)) return problem('.match', `exact field ${f.name} is missing`);
+  if (t.needsPriority && !(e.priority > 0)) return problem('.priority', `${t.name} needs a priority > 0`);
+  if (!t.needsPriority && e.priority !== 0) return problem('.priority', `${t.name} takes no priority`);
+  const a = p4info.actionByName(e.action);
+  if (!a) return problem('.action', `unknown action ${e.action}`);
+  const scope = t.actionRefs.get(a.id);
+  if (scope === undefined) return problem('.action', `${a.name} is not an action of ${t.name}`);
+  if (scope === 'DEFAULT_ONLY') return problem('.action', `${a.name} is @defaultonly in ${t.name}`);
+  const params = [];
+  for (const [i, p] of e.params.entries()) {
+    const info = a.params.find((x) => x.name === p.name);
+    if (!info) return problem(`.params[${i}]`, `${a.name} has no parameter ${p.name}`);
+    try { params.push({ param_id: info.id, value: bigIntToBytes(parseUint(p.value, info.bitwidth, `${a.name}.${p.name}`)) }); } catch (err) { return problem(`.params[${i}]`, (err as Error).message); }
+  }
+  for (const p of a.params) if (!e.params.some((x) => x.name === p.name)) return problem('.params', `${a.name}: parameter ${p.name} is missing`);
+  if (new Set(e.params.map((p) => p.name)).size !== e.params.length) return problem('.params', 'a parameter is given twice');
+  match.sort((x, y) => (x.field_id ?? 0) - (y.field_id ?? 0));
+  return { entry: { table_id: t.id, match, action: { action: { action_id: a.id, params } }, priority: e.priority } };
+}
+
+/** The identity of an entry on a switch: table, match and priority (canonical). */
+export function entryKey(e: TableEntry): string {
+  const m = [...(e.match ?? [])].sort((a, b) => (a.field_id ?? 0) - (b.field_id ?? 0)).map((f) => {
+    const h = (b: Buffer | undefined): string => (b ? Buffer.from(b).toString('hex').replace(/^(00)+(?=.)/, '') : '');
+    if (f.exact) return `${f.field_id ?? 0}=${h(f.exact.value)}`;
+    if (f.ternary) return `${f.field_id ?? 0}=${h(f.ternary.value)}&${h(f.ternary.mask)}`;
+    if (f.lpm) return `${f.field_id ?? 0}=${h(f.lpm.value)}/${f.lpm.prefix_len ?? 0}`;
+    if (f.range) return `${f.field_id ?? 0}=${h(f.range.low)}..${h(f.range.high)}`;
+    if (f.optional) return `${f.field_id ?? 0}=${h(f.optional.value)}?`;
+    return `${f.field_id ?? 0}=?`;
+  });
+  return `${e.table_id ?? 0}|${e.priority ?? 0}|${m.join(',')}`;
+}
+
+/** The action part, to tell whether an entry needs a MODIFY. */
+export function actionKey(e: TableEntry): string {
+  const a = e.action?.action;
+  const h = (b: Buffer | undefined): string => (b ? Buffer.from(b).toString('hex').replace(/^(00)+(?=.)/, '') : '');
+  const params = [...(a?.params ?? [])].sort((x, y) => (x.param_id ?? 0) - (y.param_id ?? 0)).map((p) => `${p.param_id ?? 0}=${h(p.value)}`);
+  return `${a?.action_id ?? 0}(${params.join(',')})|${h(e.metadata)}`;
+}
