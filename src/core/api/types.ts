@@ -2,6 +2,8 @@
 // from these (a test keeps them in agreement), and the core, the operator,
 // the REST gateway and zonectl all speak them.
 
+import type { ZoneAllocation } from '../zones/allocation.js';
+
 export const API_GROUP = 'zonekeeper.io';
 export const API_VERSION = 'v1alpha1';
 export const API_GROUP_VERSION = `${API_GROUP}/${API_VERSION}`;
@@ -109,6 +111,13 @@ export interface ExecutionZoneStatus {
   placement?: PlacementExplanationEntry[];
   /** Names released by ZoneReleases; never recreated. */
   releasedInstances?: string[];
+  /**
+   * The durable allocation (VLAN, instances, addresses, capacity). The
+   * operator writes it, with a resourceVersion precondition, before it
+   * creates anything in a member, and rebuilds its state from it after a
+   * restart or a leader change.
+   */
+  allocation?: ZoneAllocation;
   conditions?: Condition[];
 }
 
