@@ -1,0 +1,107 @@
+// `zonectl plan`: runs the paper's messages through the core, exactly as the
+// operator would place them, and prints the Listing 3 state and one outcome
+// per message (or draws Figures 3/4).
+
+import yaml from 'js-yaml';
+import { MessageEngine, type MessageOutcome } from '../core/messages/message-engine.js';
+import { listing3, type Listing3Zone } from '../core/render/listing3.js';
+import { renderFigure } from '../core/render/figure-svg.js';
+import { Federation } from '../core/zones/federation.js';
+import { isStrategyName, STRATEGY_NAMES, type StrategyName } from '../core/placement/strategies.js';
+import { parseGlobalId, PAPER_GLOBAL_ID } from '../core/network/ula.js';
+import { checkVlanRange, DEFAULT_VLAN_RANGE, type VlanRange } from '../core/network/vlan-allocator.js';
+import { loadCatalogue, loadMessages } from './load-files.js';
+
+export type Format = 'json' | 'yaml' | 'svg';
+
+export interface PlanOptions {
+  providers: string;
+  messages: string;
+  strategy: StrategyName;
+  format: Format;
+  /** Only the first N messages (Figure 3 is the state after six). */
+  until?: number;
+  globalId: number;
+  vlanRange: VlanRange;
+  title?: string;
+}
+
+export class UsageError extends Error {}
+
+export interface PlanResult {
+  state: Record<string, Listing3Zone>;
+  outcomes: MessageOutcome[];
+}
+
+export function runPlan(o: PlanOptions): { result: PlanResult; providerNames: string[] } {
+  const catalogue = loadCatalogue(o.providers);
+  const messages = loadMessages(o.messages);
+  const federation = new Federation({ providers: catalogue.providers, regions: catalogue.regions, strategy: o.strategy, globalId: o.globalId, vlanRange: o.vlanRange });
+  const engine = new MessageEngine(federation);
+  const outcomes: MessageOutcome[] = [];
+  const n = o.until === undefined ? messages.length : Math.min(o.until, messages.length);
+  for (let i = 0; i < n; i++) outcomes.push(...engine.applyRaw(messages[i], i));
+  return {
+    result: { state: listing3(federation.entries(), federation.globalId), outcomes },
+    providerNames: federation.catalogue.providers.map((p) => p.name),
+  };
+}
+
+export function formatPlan(o: PlanOptions): string {
+  const { result, providerNames } = runPlan(o);
+  switch (o.format) {
+    case 'json':
+      return JSON.stringify(result, null, 2) + '\n';
+    case 'yaml':
+      return yaml.dump(result, { lineWidth: 120, noRefs: true });
+    case 'svg':
+      return renderFigure(result.state, o.title ?? `Execution zones after ${result.outcomes.length ? (o.until ?? 'all') : 0} messages`, providerNames);
+  }
+}
+
+const USAGE = `usage: zonectl plan --providers FILE --messages FILE [--strategy ${STRATEGY_NAMES.join('|')}]
+                    [--format json|yaml|svg] [--until N] [--global-id HEX] [--vlan-range MIN-MAX] [--title TEXT]`;
+
+export function parsePlanArgs(argv: readonly string[]): PlanOptions {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new UsageError(`unexpected argument "${a}"\n${USAGE}`);
+    const eq = a.indexOf('=');
+    const [k, v] = eq > 0 ? [a.slice(2, eq), a.slice(eq + 1)] : [a.slice(2), argv[++i]];
+    if (v === undefined) throw new UsageError(`--${k} needs a value\n${USAGE}`);
+    flags.set(k, v);
+  }
+  const known = ['providers', 'messages', 'strategy', 'format', 'until', 'global-id', 'vlan-range', 'title'];
+  for (const k of flags.keys()) if (!known.includes(k)) throw new UsageError(`unknown flag --${k}\n${USAGE}`);
+  const providers = flags.get('providers');
+  const messages = flags.get('messages');
+  if (!providers || !messages) throw new UsageError(`--providers and --messages are required\n${USAGE}`);
+  const strategy = flags.get('strategy') ?? 'first-fit';
+  if (!isStrategyName(strategy)) throw new UsageError(`--strategy: unknown strategy "${strategy}"; use ${STRATEGY_NAMES.join(', ')}`);
+  const format = flags.get('format') ?? 'json';
+  if (format !== 'json' && format !== 'yaml' && format !== 'svg') throw new UsageError(`--format: must be json, yaml or svg, got "${format}"`);
+  const o: PlanOptions = { providers, messages, strategy, format, globalId: PAPER_GLOBAL_ID, vlanRange: DEFAULT_VLAN_RANGE };
+  const until = flags.get('until');
+  if (until !== undefined) {
+    if (!/^[0-9]+$/.test(until)) throw new UsageError(`--until: must be a message count, got "${until}"`);
+    o.until = Number(until);
+  }
+  const gid = flags.get('global-id');
+  if (gid !== undefined) {
+    const g = parseGlobalId(gid);
+    if (g === undefined) throw new UsageError(`--global-id: must be a 40-bit ULA global ID such as 0x3fe79fd35c, got "${gid}"`);
+    o.globalId = g;
+  }
+  const range = flags.get('vlan-range');
+  if (range !== undefined) {
+    const m = /^([0-9]+)-([0-9]+)$/.exec(range);
+    const r = m ? { min: Number(m[1]), max: Number(m[2]) } : undefined;
+    const bad = r ? checkVlanRange(r) : `must be MIN-MAX, got "${range}"`;
+    if (bad || !r) throw new UsageError(`--vlan-range: ${bad}`);
+    o.vlanRange = r;
+  }
+  const title = flags.get('title');
+  if (title !== undefined) o.title = title;
+  return o;
+}
