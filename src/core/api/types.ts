@@ -111,6 +111,8 @@ export interface ExecutionZoneStatus {
   placement?: PlacementExplanationEntry[];
   /** Names released by ZoneReleases; never recreated. */
   releasedInstances?: string[];
+  /** Providers in use, comma-joined in catalogue order (`Fog1,Fog2`); the Providers printer column shows it. */
+  providers?: string;
   /**
    * The durable allocation (VLAN, instances, addresses, capacity). The
    * operator writes it, with a resourceVersion precondition, before it
