@@ -57,6 +57,13 @@ function bytesIn(b: Buffer | undefined, bitwidth: number, what: string): Result<
   return { ok: true, value: bytesToBigInt(b) };
 }
 
+/** The oneof case of a FieldMatch, also for objects built in code (no virtual oneof field). */
+function matchKindOf(fm: FieldMatch): string | undefined {
+  if (fm.field_match_type) return fm.field_match_type;
+  for (const k of ['exact', 'ternary', 'lpm', 'range', 'optional', 'other'] as const) if (fm[k]) return k;
+  return undefined;
+}
+
 export class TableStore {
   private readonly tables = new Map<number, TableState>();
 
@@ -103,7 +110,7 @@ export class TableStore {
   private parseMatch(t: TableInfo, fm: FieldMatch): Result<StoredMatch> {
     const f = t.fieldById.get(fm.field_id ?? 0);
     if (!f) return fail(grpc.status.INVALID_ARGUMENT, `table ${t.name} has no match field ${fm.field_id ?? 0}`);
-    const kind = fm.field_match_type;
+    const kind = matchKindOf(fm);
     if (kind !== KIND_OF[f.matchType]) return fail(grpc.status.INVALID_ARGUMENT, `field ${f.name} is ${f.matchType}, got ${kind ?? 'nothing'}`);
     const full = maskOfWidth(f.bitwidth);
     const base = { fieldId: f.id, kind, prefixLen: 0 } as const;
@@ -148,8 +155,9 @@ export class TableStore {
 
   private parseAction(t: TableInfo, entry: TableEntry, asDefault: boolean): Result<DefaultEntry> {
     const ta = entry.action;
-    if (!ta || ta.type !== 'action' || !ta.action) {
-      return fail(grpc.status.INVALID_ARGUMENT, ta?.type ? `table ${t.name} is direct: ${ta.type} is not allowed` : 'the entry has no action');
+    const type = ta?.type ?? (ta?.action ? 'action' : ta?.action_profile_member_id !== undefined ? 'action_profile_member_id' : ta?.action_profile_group_id !== undefined ? 'action_profile_group_id' : undefined);
+    if (!ta || type !== 'action' || !ta.action) {
+      return fail(grpc.status.INVALID_ARGUMENT, type ? `table ${t.name} is direct: ${type} is not allowed` : 'the entry has no action');
     }
     const id = ta.action.action_id ?? 0;
     const scope = t.actionRefs.get(id);
