@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Integration tests against the real local federation (docs/testbed.md):
+# builds the Go binaries (cached outside the clone), brings the test bed up,
+# runs the integration suite, and always takes the test bed down again.
+# Called by scripts/test.sh after the unit tests; expects `npm ci` and
+# `npm run build` to have run.
+#
+#   TESTBED_DIR=...           state folder (default: a fresh temp folder)
+#   ZONEKEEPER_BIN_CACHE=...  binary cache (default ~/.cache/zonekeeper/bin)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# A temp state folder: two clones on one machine never share a test bed.
+export TESTBED_DIR="${TESTBED_DIR:-$(mktemp -d /tmp/zonekeeper-testbed.XXXXXX)}"
+
+echo "== Go binaries for the test bed (tools/build.sh)"
+start=$SECONDS
+bin_dir="$(bash tools/build.sh | tail -n 1)"
+echo "binaries in $bin_dir ($((SECONDS - start)) s)"
+export ZONEKEEPER_TESTBED_BIN="$bin_dir"
+
+teardown() {
+  local rc=$?
+  if [[ $rc -ne 0 && -d "$TESTBED_DIR/logs" ]]; then
+    # Enough of each log to see why, before `down` removes them.
+    echo "== test bed logs (last lines of each, exit code $rc)"
+    node dist/src/testbed/cli.js status || true
+    for f in "$TESTBED_DIR"/logs/*.log; do
+      echo "--- $f"
+      tail -n 20 "$f" || true
+    done
+  fi
+  echo "== testbed down"
+  node dist/src/testbed/cli.js down || true
+  exit $rc
+}
+trap teardown EXIT
+
+echo "== testbed up"
+node dist/src/testbed/cli.js up
+node dist/src/testbed/cli.js status
+
+echo "== integration tests"
+npx mocha --config .mocharc.integration.json
