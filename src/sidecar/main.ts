@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// The sidecar process:
+//   node dist/src/sidecar/main.js --switch 127.0.0.1:9559@1 \
+//     --p4info p4/zone_switch.p4info.txtpb [--device-config build/zone_switch.json] \
+//     --listen 127.0.0.1:50051 --http 127.0.0.1:9090 --election-term 1 --election-ordinal 0
+// Prints `zone-sidecar listening on HOST:PORT http HOST:PORT` once serving.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { readP4InfoFile } from '../p4/p4info.js';
+import { serveHealth } from './health-server.js';
+import { Sidecar } from './sidecar.js';
+import { serveSidecarApi } from './sidecar-server.js';
+
+const { values } = parseArgs({
+  options: {
+    switch: { type: 'string', multiple: true, default: ['127.0.0.1:9559@1'] },
+    p4info: { type: 'string', default: 'p4/zone_switch.p4info.txtpb' },
+    'device-config': { type: 'string' },
+    listen: { type: 'string', default: '127.0.0.1:50051' },
+    http: { type: 'string', default: '127.0.0.1:9090' },
+    'election-term': { type: 'string', default: '1' },
+    'election-ordinal': { type: 'string', default: '0' },
+    role: { type: 'string', default: '' },
+    'batch-size': { type: 'string', default: '1000' },
+    'resync-interval-ms': { type: 'string', default: '30000' },
+  },
+});
+
+const switches = (values.switch ?? []).map((s) => {
+  const [address, deviceId] = s.split('@');
+  return { address: address as string, deviceId: deviceId ?? '1' };
+});
+const sidecar = new Sidecar({
+  switches,
+  p4info: readP4InfoFile(values.p4info),
+  deviceConfig: values['device-config'] ? readFileSync(values['device-config']) : Buffer.alloc(0),
+  election: { term: BigInt(values['election-term']), ordinal: BigInt(values['election-ordinal']) },
+  role: values.role,
+  batchSize: Number(values['batch-size']),
+  resyncIntervalMs: Number(values['resync-interval-ms']),
+});
+sidecar.start();
+const api = await serveSidecarApi(sidecar, values.listen);
+const [hh, hp] = values.http.split(':');
+const health = await serveHealth(sidecar, hh ?? '127.0.0.1', Number(hp ?? '9090'));
+const listenHost = values.listen.slice(0, values.listen.lastIndexOf(':'));
+process.stdout.write(`zone-sidecar listening on ${listenHost}:${api.port} http ${hh ?? '127.0.0.1'}:${health.port}\n`);
+const stop = (): void => { sidecar.stop(); api.server.forceShutdown(); health.server.close(); process.exit(0); };
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

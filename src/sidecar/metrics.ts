@@ -1,0 +1,31 @@
+// The sidecar's Prometheus metrics, on a registry of its own so that tests
+// can run several sidecars in one process.
+import client from 'prom-client';
+
+export interface SidecarMetrics {
+  registry: client.Registry;
+  updates: client.Counter<'switch' | 'type' | 'code'>;
+  reconciles: client.Counter<'switch' | 'trigger' | 'result'>;
+  reconcileSeconds: client.Histogram<'switch'>;
+  pipelinePushes: client.Counter<'switch'>;
+  connected: client.Gauge<'switch'>;
+  primary: client.Gauge<'switch'>;
+  zones: client.Gauge<'state'>;
+  desiredEntries: client.Gauge;
+}
+
+export function createMetrics(): SidecarMetrics {
+  const registry = new client.Registry();
+  const registers = [registry];
+  return {
+    registry,
+    updates: new client.Counter({ name: 'zonekeeper_sidecar_p4rt_updates_total', help: 'P4Runtime updates written, by type and result code', labelNames: ['switch', 'type', 'code'], registers }),
+    reconciles: new client.Counter({ name: 'zonekeeper_sidecar_reconciles_total', help: 'Full reconciles (wildcard read and diff), by trigger and result', labelNames: ['switch', 'trigger', 'result'], registers }),
+    reconcileSeconds: new client.Histogram({ name: 'zonekeeper_sidecar_reconcile_duration_seconds', help: 'Duration of full reconciles', labelNames: ['switch'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers }),
+    pipelinePushes: new client.Counter({ name: 'zonekeeper_sidecar_pipeline_pushes_total', help: 'SetForwardingPipelineConfig calls (cookie differed)', labelNames: ['switch'], registers }),
+    connected: new client.Gauge({ name: 'zonekeeper_sidecar_switch_connected', help: '1 while the StreamChannel to the switch is open', labelNames: ['switch'], registers }),
+    primary: new client.Gauge({ name: 'zonekeeper_sidecar_switch_primary', help: '1 while this sidecar is the primary controller of the switch', labelNames: ['switch'], registers }),
+    zones: new client.Gauge({ name: 'zonekeeper_sidecar_zones', help: 'Zones by programming state', labelNames: ['state'], registers }),
+    desiredEntries: new client.Gauge({ name: 'zonekeeper_sidecar_desired_entries', help: 'Entries in the desired state', registers }),
+  };
+}

@@ -1,0 +1,33 @@
+// A typed client of the sidecar's API, for the operator and for tests.
+import * as grpc from '@grpc/grpc-js';
+import type { PlannedEntry } from '../core/network/p4-entries.js';
+import { loadSidecarService, toWire, type WireSwitchStatus, type WireZoneStatus } from './sidecar-server.js';
+
+type Cb<R> = (e: grpc.ServiceError | null, r?: R) => void;
+interface Raw extends grpc.Client {
+  SetZoneEntries(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ status?: WireZoneStatus }>): void;
+  DeleteZone(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ removed?: boolean; message?: string }>): void;
+  GetZoneStatus(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ zones?: WireZoneStatus[]; switches?: WireSwitchStatus[] }>): void;
+  SetElection(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<object>): void;
+}
+
+export class SidecarClient {
+  private readonly raw: Raw;
+  constructor(address: string, private readonly timeoutMs = 60_000) {
+    const C = loadSidecarService();
+    this.raw = new C(address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024 }) as unknown as Raw;
+  }
+
+  private call<R>(fn: (req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<R>) => void, req: unknown): Promise<R> {
+    return new Promise((resolve, reject) => fn.call(this.raw, req, new grpc.Metadata(), { deadline: Date.now() + this.timeoutMs }, (e, r) => (e ? reject(e) : resolve(r as R))));
+  }
+
+  async setZoneEntries(zone: string, generation: number, entries: PlannedEntry[]): Promise<WireZoneStatus> {
+    const r = await this.call(this.raw.SetZoneEntries, { zone, generation: String(generation), entries: entries.map(toWire) });
+    return r.status ?? {};
+  }
+  deleteZone(zone: string): Promise<{ removed?: boolean; message?: string }> { return this.call(this.raw.DeleteZone, { zone }); }
+  getZoneStatus(zone = ''): Promise<{ zones?: WireZoneStatus[]; switches?: WireSwitchStatus[] }> { return this.call(this.raw.GetZoneStatus, { zone }); }
+  async setElection(term: bigint, ordinal: bigint): Promise<void> { await this.call(this.raw.SetElection, { term: term.toString(), ordinal: ordinal.toString() }); }
+  close(): void { this.raw.close(); }
+}

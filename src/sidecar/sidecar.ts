@@ -1,0 +1,137 @@
+// The sidecar: the desired state of every zone, one SwitchConnection per
+// switch, and the zone status the operator turns into NetworkReady.
+import { createHash } from 'node:crypto';
+import type { PlannedEntry } from '../core/network/p4-entries.js';
+import { encodeP4Info, P4InfoIndex } from '../p4/p4info.js';
+import type { ForwardingPipelineConfig, P4InfoMessage, Uint128 } from '../p4/p4runtime-types.js';
+import { DesiredState, DesiredStateError } from './desired-state.js';
+import { createMetrics, type SidecarMetrics } from './metrics.js';
+import { SwitchConnection, type SwitchTarget } from './switch-connection.js';
+
+export interface SidecarOptions {
+  switches: SwitchTarget[];
+  p4info: P4InfoMessage;
+  /** The target's compiled program (BMv2 JSON); empty for the software switch. */
+  deviceConfig: Buffer;
+  election: { term: bigint; ordinal: bigint };
+  role?: string;
+  batchSize?: number;
+  resyncIntervalMs?: number;
+  log?: (msg: string) => void;
+}
+
+export interface ZoneStatus {
+  zone: string;
+  generation: number;
+  programmed: boolean;
+  reason: 'Programmed' | 'SwitchUnavailable' | 'NotPrimary' | 'WriteFailed' | 'Pending' | 'NotFound';
+  message: string;
+  entries: number;
+}
+
+export interface SwitchStatus {
+  address: string; deviceId: string; connected: boolean; primary: boolean;
+  pipelineCookie: string; lastSyncUnixMs: number; entries: number; message: string;
+}
+
+/** election_id = (term, ordinal): a later leader term outbids every earlier one. */
+export function electionId(term: bigint, ordinal: bigint): Uint128 {
+  return { high: term.toString(), low: ordinal.toString() };
+}
+
+/** The pipeline cookie: the first 64 bits of SHA-256 over P4Info and device config. */
+export function pipelineCookie(p4info: P4InfoMessage, deviceConfig: Buffer): string {
+  const h = createHash('sha256').update(encodeP4Info(p4info)).update(deviceConfig).digest();
+  return h.readBigUInt64BE(0).toString();
+}
+
+export class Sidecar {
+  readonly desired: DesiredState;
+  readonly metrics: SidecarMetrics;
+  readonly connections: SwitchConnection[];
+  readonly index: P4InfoIndex;
+  readonly pipeline: ForwardingPipelineConfig;
+
+  constructor(private readonly opts: SidecarOptions) {
+    this.index = new P4InfoIndex(opts.p4info);
+    this.desired = new DesiredState(this.index);
+    this.metrics = createMetrics();
+    this.pipeline = { p4info: opts.p4info, p4_device_config: opts.deviceConfig, cookie: { cookie: pipelineCookie(opts.p4info, opts.deviceConfig) } };
+    const log = opts.log ?? ((m: string) => process.stderr.write(`sidecar: ${m}\n`));
+    this.connections = opts.switches.map((target) => new SwitchConnection({
+      target, role: opts.role ?? '', pipeline: this.pipeline,
+      batchSize: opts.batchSize ?? 1000, resyncIntervalMs: opts.resyncIntervalMs ?? 30_000,
+      metrics: this.metrics, log,
+    }, electionId(opts.election.term, opts.election.ordinal), this.desired));
+  }
+
+  start(): void { for (const c of this.connections) c.start(); }
+  stop(): void { for (const c of this.connections) c.stop(); }
+
+  setElection(term: bigint, ordinal: bigint): void {
+    for (const c of this.connections) c.setElection(electionId(term, ordinal));
+  }
+
+  /** Throws DesiredStateError (nothing changed) for a bad desired state. */
+  async setZoneEntries(zone: string, generation: number, entries: PlannedEntry[]): Promise<ZoneStatus> {
+    const prepared = this.desired.prepare(zone, generation, entries);
+    this.desired.commit(prepared);
+    this.updateGauges();
+    await Promise.all(this.connections.map((c) => c.applyZones([zone])));
+    return this.zoneStatus(zone);
+  }
+
+  async deleteZone(zone: string): Promise<{ removed: boolean; message: string }> {
+    const old = this.desired.remove(zone);
+    this.updateGauges();
+    if (!old) return { removed: true, message: `zone ${zone} has no entries` };
+    await Promise.all(this.connections.map((c) => c.applyZones([zone])));
+    const left = this.connections.filter((c) => [...old.entries.keys()].some((k) => c.mirror.has(k)) || !c.primary || !c.synced);
+    return left.length === 0
+      ? { removed: true, message: `zone ${zone}: ${old.entries.size} entries removed from ${this.connections.length} switch(es)` }
+      : { removed: false, message: `zone ${zone}: not yet removed from ${left.map((c) => c.target.address).join(', ')}` };
+  }
+
+  zoneStatus(zone: string): ZoneStatus {
+    const z = this.desired.zones.get(zone);
+    if (!z) return { zone, generation: 0, programmed: false, reason: 'NotFound', message: `zone ${zone} is not known to the sidecar`, entries: 0 };
+    const base = { zone, generation: z.generation, entries: z.entries.size };
+    for (const c of this.connections) {
+      const where = `switch ${c.target.address} (device ${c.target.deviceId})`;
+      if (!c.connected) return { ...base, programmed: false, reason: 'SwitchUnavailable', message: `${where}: ${c.message}` };
+      if (!c.primary) return { ...base, programmed: false, reason: 'NotPrimary', message: `${where}: ${c.message}` };
+      for (const [k, e] of z.entries) {
+        const f = c.failed.get(k);
+        if (f) return { ...base, programmed: false, reason: 'WriteFailed', message: `${where}: ${e.entry.table_id !== undefined ? this.index.table(e.entry.table_id)?.name ?? '' : ''} ${f}` };
+        const held = c.mirror.get(k);
+        if (!held || held.action !== e.action) return { ...base, programmed: false, reason: 'Pending', message: `${where}: entries not yet written` };
+      }
+    }
+    return { ...base, programmed: true, reason: 'Programmed', message: `${z.entries.size} entries on ${this.connections.length} switch(es)` };
+  }
+
+  allZoneStatus(): ZoneStatus[] { return [...this.desired.zones.keys()].sort().map((z) => this.zoneStatus(z)); }
+
+  switchStatus(): SwitchStatus[] {
+    return this.connections.map((c) => ({
+      address: c.target.address, deviceId: c.target.deviceId, connected: c.connected, primary: c.primary,
+      pipelineCookie: this.pipeline.cookie?.cookie ?? '', lastSyncUnixMs: c.lastSyncMs, entries: c.mirror.size, message: c.message,
+    }));
+  }
+
+  /** Ready: every switch is connected, and a primary one has been reconciled. */
+  ready(): boolean { return this.connections.every((c) => c.connected && (!c.primary || c.synced)); }
+
+  /** Resolves once every switch's queue has drained (tests, benchmarks). */
+  async idle(): Promise<void> { await Promise.all(this.connections.map((c) => c.idle())); }
+
+  private updateGauges(): void {
+    this.metrics.desiredEntries.set(this.desired.size());
+    let programmed = 0;
+    for (const s of this.allZoneStatus()) if (s.programmed) programmed++;
+    this.metrics.zones.set({ state: 'desired' }, this.desired.zones.size);
+    this.metrics.zones.set({ state: 'programmed' }, programmed);
+  }
+}
+
+export { DesiredStateError };

@@ -1,0 +1,258 @@
+// One P4Runtime switch as the sidecar sees it: a StreamChannel kept open
+// (reconnecting with backoff), primary or backup by election id, the
+// pipeline pushed only when the switch's cookie differs, and a mirror of the
+// entries the switch holds. Every change goes through one queue, so writes
+// never interleave: zone changes are diffed against the mirror; a full
+// reconcile (wildcard read, then DELETE, MODIFY, INSERT) runs on becoming
+// primary, after every reconnect, when a write shows the mirror was stale,
+// and on a slow timer (the ONOS model: mirror, diff, bounded batches, re-sync).
+import * as grpc from '@grpc/grpc-js';
+import { P4RuntimeClient, P4RuntimeError, type ArbitrationStream } from '../p4/p4runtime-client.js';
+import { actionKey, entryKey } from '../p4/entry-translator.js';
+import type { ForwardingPipelineConfig, Uint128 } from '../p4/p4runtime-types.js';
+import type { DesiredState } from './desired-state.js';
+import { batches, planReconcile, toUpdates, type HeldEntry, type PlannedUpdate } from './reconcile-plan.js';
+import type { SidecarMetrics } from './metrics.js';
+
+export interface SwitchTarget { address: string; deviceId: string }
+
+export interface SwitchConnectionOptions {
+  target: SwitchTarget;
+  role: string;
+  pipeline: ForwardingPipelineConfig;
+  batchSize: number;
+  resyncIntervalMs: number;
+  metrics: SidecarMetrics;
+  log: (msg: string) => void;
+}
+
+export class SwitchConnection {
+  readonly target: SwitchTarget;
+  connected = false;
+  primary = false;
+  /** Whether the mirror was confirmed by a full reconcile since (re)connecting. */
+  synced = false;
+  lastSyncMs = 0;
+  message = 'connecting';
+  /** key -> entry, what the switch holds as far as the sidecar knows */
+  readonly mirror = new Map<string, HeldEntry>();
+  /** key -> error of the last write of that entry */
+  readonly failed = new Map<string, string>();
+
+  private client: P4RuntimeClient;
+  private stream: ArbitrationStream | undefined;
+  private election: Uint128;
+  private queue: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private backoffMs = 100;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private dirtyZones = new Set<string>();
+  private flushScheduled = false;
+  private flushWaiters: (() => void)[] = [];
+  private needFullSync = true;
+
+  constructor(private readonly opts: SwitchConnectionOptions, election: Uint128, private readonly desired: DesiredState) {
+    this.target = opts.target;
+    this.election = election;
+    this.client = new P4RuntimeClient(opts.target.address, { timeoutMs: 30_000 });
+  }
+
+  private get label(): string { return `${this.target.address}#${this.target.deviceId}`; }
+
+  start(): void {
+    this.connect();
+    this.resyncTimer = setInterval(() => { if (this.primary) this.requestFullSync('periodic'); }, this.opts.resyncIntervalMs);
+    this.resyncTimer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.resyncTimer);
+    this.stream?.end();
+    this.client.close();
+  }
+
+  /** A new election id (a new leader term): re-arbitrate on the live stream. */
+  setElection(election: Uint128): void {
+    this.election = election;
+    if (this.stream && !this.stream.closed) this.stream.arbitrate(election);
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const stream = this.client.openStream(this.target.deviceId, this.election, this.opts.role);
+    this.stream = stream;
+    stream.on('arbitration', (m) => {
+      this.connected = true;
+      this.backoffMs = 100;
+      const nowPrimary = m.status?.code === grpc.status.OK;
+      const was = this.primary;
+      this.primary = nowPrimary;
+      this.opts.metrics.primary.set({ switch: this.label }, nowPrimary ? 1 : 0);
+      this.opts.metrics.connected.set({ switch: this.label }, 1);
+      if (!nowPrimary) {
+        this.synced = false;
+        this.message = m.status?.code === grpc.status.ALREADY_EXISTS ? 'backup: another controller is primary' : 'backup: no primary';
+      } else if (!was) {
+        this.opts.log(`${this.label}: primary (election ${this.election.high ?? '0'}:${this.election.low ?? '0'})`);
+        this.message = 'primary';
+        this.requestFullSync('became primary');
+      }
+    });
+    stream.on('closed', (c: { code: grpc.status; details: string }) => {
+      if (this.stream !== stream) return;
+      const wasConnected = this.connected;
+      this.connected = false;
+      this.primary = false;
+      this.synced = false;
+      this.needFullSync = true;
+      this.message = `disconnected: ${grpc.status[c.code] ?? c.code} ${c.details}`;
+      this.opts.metrics.connected.set({ switch: this.label }, 0);
+      this.opts.metrics.primary.set({ switch: this.label }, 0);
+      if (wasConnected) this.opts.log(`${this.label}: stream closed (${this.message}); reconnecting`);
+      if (this.stopped) return;
+      this.reconnectTimer = setTimeout(() => this.connect(), this.backoffMs);
+      this.backoffMs = Math.min(this.backoffMs * 2, 2000);
+    });
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch((e: unknown) => { this.opts.log(`${this.label}: ${(e as Error).message}`); });
+    return this.queue;
+  }
+
+  requestFullSync(why: string): Promise<void> {
+    this.needFullSync = true;
+    return this.enqueue(async () => {
+      if (!this.primary || !this.needFullSync) return;
+      await this.fullSync(why);
+    });
+  }
+
+  /** Apply the desired state of these zones (diffed against the mirror); resolves once attempted. */
+  applyZones(zones: string[]): Promise<void> {
+    for (const z of zones) this.dirtyZones.add(z);
+    const done = new Promise<void>((resolve) => this.flushWaiters.push(resolve));
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // Coalesce the zone changes that arrive while a write is running.
+      void this.enqueue(async () => {
+        this.flushScheduled = false;
+        const zoneSet = this.dirtyZones;
+        const waiters = this.flushWaiters;
+        this.dirtyZones = new Set();
+        this.flushWaiters = [];
+        try {
+          if (this.primary) {
+            if (this.needFullSync) await this.fullSync('pending re-sync');
+            else await this.flushZones(zoneSet);
+          }
+        } finally {
+          for (const w of waiters) w();
+        }
+      });
+    }
+    return done;
+  }
+
+  private async ensurePipeline(): Promise<void> {
+    const want = this.opts.pipeline.cookie?.cookie ?? '0';
+    const got = await this.client.getPipeline({ device_id: this.target.deviceId, response_type: 'COOKIE_ONLY' });
+    if (got.config?.cookie?.cookie === want) return;
+    this.opts.log(`${this.label}: pushing pipeline (cookie ${want}, switch has ${got.config?.cookie?.cookie ?? 'none'})`);
+    await this.client.setPipeline({ device_id: this.target.deviceId, role: this.opts.role, election_id: this.election, action: 'VERIFY_AND_COMMIT', config: this.opts.pipeline });
+    this.opts.metrics.pipelinePushes.inc({ switch: this.label });
+    this.mirror.clear();
+  }
+
+  private async fullSync(why: string): Promise<void> {
+    const end = this.opts.metrics.reconcileSeconds.startTimer({ switch: this.label });
+    try {
+      await this.ensurePipeline();
+      const read = await this.client.read({ device_id: this.target.deviceId, role: this.opts.role, entities: [{ table_entry: {} }] });
+      this.mirror.clear();
+      for (const ent of read) {
+        const e = ent.table_entry;
+        if (!e) continue;
+        const key = entryKey(e);
+        this.mirror.set(key, { key, action: actionKey(e), entry: e });
+      }
+      this.needFullSync = false;
+      this.failed.clear();
+      const plan = planReconcile(this.mirror, this.desired.all());
+      await this.write(toUpdates(plan));
+      this.synced = true;
+      this.lastSyncMs = Date.now();
+      this.opts.metrics.reconciles.inc({ switch: this.label, trigger: why.split(' ')[0] ?? why, result: 'ok' });
+      if (plan.deletes.length + plan.modifies.length + plan.inserts.length > 0) {
+        this.opts.log(`${this.label}: reconciled (${why}): -${plan.deletes.length} ~${plan.modifies.length} +${plan.inserts.length}`);
+      }
+    } catch (e) {
+      this.opts.metrics.reconciles.inc({ switch: this.label, trigger: why.split(' ')[0] ?? why, result: 'error' });
+      this.message = `reconcile failed: ${(e as Error).message}`;
+      this.handleRpcError(e);
+      throw e;
+    } finally {
+      end();
+    }
+  }
+
+  private async flushZones(zones: Set<string>): Promise<void> {
+    const held = new Map<string, HeldEntry>();
+    const want = new Map<string, HeldEntry>();
+    for (const [k, h] of this.mirror) {
+      const owner = this.desired.ownerOf(k);
+      // Entries of these zones, and entries nobody owns any more (a removed zone).
+      if (owner === undefined ? true : zones.has(owner)) held.set(k, h);
+    }
+    for (const z of zones) for (const [k, e] of this.desired.zones.get(z)?.entries ?? []) want.set(k, e);
+    try {
+      await this.write(toUpdates(planReconcile(held, want)));
+    } catch (e) {
+      this.handleRpcError(e);
+    }
+  }
+
+  private handleRpcError(e: unknown): void {
+    if (e instanceof P4RuntimeError && (e.code === grpc.status.PERMISSION_DENIED || e.code === grpc.status.UNAVAILABLE)) {
+      this.primary = false;
+      this.synced = false;
+      this.needFullSync = true;
+    }
+  }
+
+  /** Write in bounded batches; per-update failures are recorded, successes update the mirror. */
+  private async write(updates: PlannedUpdate[]): Promise<void> {
+    let stale = false;
+    for (const batch of batches(updates, this.opts.batchSize)) {
+      let results: { code: number; message: string }[];
+      try {
+        await this.client.write({ device_id: this.target.deviceId, role: this.opts.role, election_id: this.election, updates: batch.map((b) => b.update) });
+        results = batch.map(() => ({ code: 0, message: '' }));
+      } catch (e) {
+        if (!(e instanceof P4RuntimeError) || !e.updates || e.updates.length !== batch.length) throw e;
+        results = e.updates;
+      }
+      for (const [i, b] of batch.entries()) {
+        const r = results[i] as { code: number; message: string };
+        const type = b.update.type ?? 'UNSPECIFIED';
+        this.opts.metrics.updates.inc({ switch: this.label, type, code: grpc.status[r.code] ?? String(r.code) });
+        if (r.code === grpc.status.OK) {
+          this.failed.delete(b.key);
+          if (b.after) this.mirror.set(b.key, b.after); else this.mirror.delete(b.key);
+        } else {
+          this.failed.set(b.key, `${type} ${grpc.status[r.code] ?? r.code}: ${r.message}`);
+          // The mirror disagreed with the switch: read it back on the next pass.
+          if (r.code === grpc.status.ALREADY_EXISTS || r.code === grpc.status.NOT_FOUND) stale = true;
+        }
+      }
+    }
+    if (stale) { this.needFullSync = true; void this.requestFullSync('stale mirror'); }
+  }
+
+  /** Resolves when every queued change has been attempted. */
+  idle(): Promise<void> { return this.queue; }
+}

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { instanceMac, ipv6ToBigInt, planP4Entries, TABLES } from '../../../src/core/network/p4-entries.js';
+import { translateEntry } from '../../../src/p4/entry-translator.js';
+import { INDEX } from '../switch/switch-harness.js';
+import { PAPER_PLANS, PORTS, syntheticPlan } from './paper-zone-plans.js';
+
+describe('core/network/p4-entries: the P4 entry plan', () => {
+  it('plans every paper zone with entries that translate against the P4Info', () => {
+    const { zones, problems } = planP4Entries(PAPER_PLANS, PORTS);
+    assert.deepEqual(problems, []);
+    assert.equal(zones.length, 6);
+    for (const z of zones) for (const [i, e] of z.entries.entries()) assert.equal(translateEntry(INDEX, e, `${z.zone}[${i}]`).problem, undefined);
+  });
+
+  it('admits the trunk and each provider port of the zone, and nothing else', () => {
+    const z = planP4Entries([PAPER_PLANS[0] as never], PORTS).zones[0];
+    const admits = z?.entries.filter((e) => e.table === TABLES.admit).map((e) => e.match[0]?.value);
+    assert.deepEqual(admits, ['0', '1', '2']);
+  });
+
+  it('marks with the Table V DSCP of the zone', () => {
+    const { zones } = planP4Entries(PAPER_PLANS, PORTS);
+    assert.deepEqual(zones.map((z) => z.entries.find((e) => e.table === TABLES.mark)?.params[0]?.value), ['56', '8', '2', '4', '56', '56']);
+  });
+
+  it('is deterministic: the same plans give the same entries', () => {
+    assert.deepEqual(planP4Entries(PAPER_PLANS, PORTS), planP4Entries(PAPER_PLANS, PORTS));
+  });
+
+  it('reports a provider without a port and a VLAN used twice, leaving those zones out', () => {
+    const bad = { ...syntheticPlan(1000, 'Nowhere') };
+    const { zones, problems } = planP4Entries([syntheticPlan(1000), bad, syntheticPlan(1001)], PORTS);
+    assert.deepEqual(zones.map((z) => z.vlanId), [1000, 1001]);
+    assert.ok(problems.some((p) => p.reason.includes('Nowhere')));
+    assert.ok(problems.some((p) => p.reason.includes('also used')));
+  });
+
+  it('derives a locally administered unicast MAC from the instance address', () => {
+    assert.equal(instanceMac('fd3f:e79f:d35c:3e8::1'), '02:00:00:00:00:01');
+    assert.equal(ipv6ToBigInt('::ffff:10.0.0.1'), 0xffff0a000001n);
+  });
+
+  it('fits 4,094 zones into the table sizes of the P4Info', () => {
+    const plans = Array.from({ length: 4094 }, (_, i) => syntheticPlan(i + 1, i % 2 === 0 ? 'Fog1' : 'Fog2'));
+    const { zones, problems } = planP4Entries(plans, PORTS);
+    assert.equal(problems.length, 0);
+    const perTable = new Map<string, number>();
+    for (const z of zones) for (const e of z.entries) perTable.set(e.table, (perTable.get(e.table) ?? 0) + 1);
+    for (const [t, n] of perTable) assert.ok(n <= (INDEX.tableByName(t)?.size ?? 0), `${t}: ${n}`);
+  });
+});
