@@ -1,0 +1,186 @@
+// ExecutionZone: the paper's INIT message(s) for one application id. The
+// spec is what the tenant asks for; the status is Listing 3 plus the
+// durable allocation and conditions. Limits and patterns come from the core
+// (zone-spec.ts), so the API server and compileZone reject the same things.
+
+import { ENVIRONMENTS, PERFORMANCES, PLATFORM_TYPES, RESOURCE_TYPES } from '../core/api/types.js';
+import { GROUP_NAME, LIMITS, UUID } from '../core/zones/zone-spec.js';
+import { conditions, observedGeneration } from './condition-schema.js';
+import type { JSONSchemaProps } from './json-schema.js';
+import { privacyRules } from './privacy-schema.js';
+import { arr, enumOf, immutable, int, map, metadata, obj, patternOf, rule, str, withRules } from './schema-builders.js';
+
+/** More groups than this in one zone is a runaway scale-up loop, and CEL cost needs a bound. */
+export const MAX_GROUPS = 64;
+
+const PERFORMANCE_TEXT = 'latency (latency-sensitive: with platformType cloud+fog, fog providers are tried first) or tolerant (catalogue order)';
+
+function instanceGroup(): JSONSchemaProps {
+  return withRules(
+    obj(
+      "One instance group: the resource block of one INIT message, instance-count instances alike. Scale up adds a group; a group never changes once it exists.",
+      {
+        name: str('Unique within the zone, a DNS label (INITs from the paper get init-1, init-2, …). The key of the list.', {
+          pattern: patternOf(GROUP_NAME),
+          maxLength: 63,
+        }),
+        environment: enumOf("What each instance is: VM (a KubeVirt VirtualMachine, named V<n>) or container (a pod, named C<n>). Must match the provider's environment.", ENVIRONMENTS),
+        platformType: enumOf("Which provider tier may host the group: cloud, fog, or cloud+fog (either; see performance for the order).", PLATFORM_TYPES),
+        resourceType: enumOf('The accelerator each instance needs: CPU (none), GPU or FPGA. The provider must offer it.', RESOURCE_TYPES),
+        count: int(`How many instances (the paper's instance-count), 1 to ${LIMITS.count}. The whole group goes onto one provider.`, { minimum: 1, maximum: LIMITS.count }),
+        cores: int(`CPU cores per instance, 1 to ${LIMITS.cores}.`, { minimum: 1, maximum: LIMITS.cores }),
+        memory: int(`Memory per instance in MiB, 1 to ${LIMITS.memory} (16 TiB).`, { minimum: 1, maximum: LIMITS.memory }),
+        storage: int(`Storage per instance in MiB, 1 to ${LIMITS.storage} (1 PiB).`, { minimum: 1, maximum: LIMITS.storage }),
+        image: str('The image every instance runs: a container image for containers, a containerDisk image for VMs (the paper: Ubuntu-22.04).', {
+          minLength: 1,
+          maxLength: 1024,
+          pattern: '\\S',
+        }),
+        performance: enumOf(`Overrides the zone's performance for this group: ${PERFORMANCE_TEXT}.`, PERFORMANCES),
+        privacy: privacyRules("Extra rules this group must pass on top of the zone's rules (the paper's second INIT for an application id carries its own privacy block, e.g. \"no Cisco\")."),
+      },
+      ['name', 'environment', 'platformType', 'resourceType', 'count', 'cores', 'memory', 'storage', 'image'],
+    ),
+    // Correlated by name (list-type map), so this compares a group with its own old self.
+    rule('self == oldSelf', 'an instance group cannot be changed once it exists; add a new group to scale up'),
+  );
+}
+
+function spec(): JSONSchemaProps {
+  const groups = withRules(
+    arr(
+      `The instance groups, in the order they were requested (at least one, at most ${MAX_GROUPS}). Groups may only be appended: an existing group can be neither removed, renamed nor changed. To give resources back, create a ZoneRelease.`,
+      instanceGroup(),
+      { minItems: 1, maxItems: MAX_GROUPS, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] },
+    ),
+    rule('self.size() >= oldSelf.size() && oldSelf.all(o, self.exists(n, n.name == o.name))', 'instance groups may only be appended: a group cannot be removed or renamed (release instances with a ZoneRelease)'),
+  );
+  return obj(
+    "What the tenant asks for: the paper's INIT message(s) for one application id. The first INIT becomes the zone's privacy block and first group; every later INIT for the same id appends a group.",
+    {
+      applicationId: immutable(
+        str("The paper's application_id: a UUID (8-4-4-4-12 hex digits) naming the application. Immutable.", { pattern: patternOf(UUID), maxLength: 36 }),
+        'applicationId',
+      ),
+      privacy: privacyRules("The zone's privacy rules (the INIT privacy block). Every group of the zone must pass them; each group may add its own."),
+      performance: enumOf(`The default for every group: ${PERFORMANCE_TEXT}. Defaults to tolerant.`, PERFORMANCES),
+      groups,
+    },
+    ['applicationId', 'groups'],
+  );
+}
+
+function instanceStatus(): JSONSchemaProps {
+  return obj(
+    'One instance as Listing 3 shows it.',
+    {
+      group: str('The instance group it belongs to.'),
+      cores: int('CPU cores.'),
+      memory: int('Memory in MiB.'),
+      storage: int('Storage in MiB.'),
+      address: str("The instance's IPv6 address in the zone network."),
+      phase: str("The member object's phase as last seen (a pod's phase, a VM's printableStatus)."),
+    },
+    ['group', 'cores', 'memory', 'storage', 'address'],
+  );
+}
+
+const ALLOC_ENV = 'container or VM';
+
+function allocation(): JSONSchemaProps {
+  return obj(
+    'The durable allocation, written by the operator (with a resourceVersion precondition) before it creates anything in a member; after a crash or a leader change the operator rebuilds its state from it. Not for editing.',
+    {
+      applicationId: str('The application id the allocation belongs to (lower case).'),
+      vlanId: int('The VLAN allocated to the zone; absent while no group is placed.'),
+      groups: map(
+        'Placed groups by group name. A placed group is fixed: scale up adds a group.',
+        obj(
+          'Where one group went and what it holds.',
+          {
+            provider: str('The provider (spec.providerName) the group was placed on.'),
+            instances: arr('Every instance name the group was given, released ones included.', str('An instance name (C<n> or V<n>).')),
+            environment: enumOf(`The group's environment (${ALLOC_ENV}).`, ENVIRONMENTS),
+            resourceType: enumOf("The group's resource type.", RESOURCE_TYPES),
+            cores: int('CPU cores per instance.'),
+            memory: int('Memory in MiB per instance.'),
+            storage: int('Storage in MiB per instance.'),
+            image: str('Image per instance.'),
+          },
+          ['provider', 'instances', 'environment', 'resourceType', 'cores', 'memory', 'storage', 'image'],
+        ),
+      ),
+      instances: arr(
+        'Live instances, one entry per instance name.',
+        obj(
+          'One live instance and what it holds.',
+          {
+            name: str('C<n> or V<n>, numbered per zone across its providers and never reused.'),
+            provider: str('The provider hosting it.'),
+            group: str('Its instance group.'),
+            environment: enumOf(`Its environment (${ALLOC_ENV}).`, ENVIRONMENTS),
+            resourceType: enumOf('Its resource type.', RESOURCE_TYPES),
+            cores: int('CPU cores.'),
+            memory: int('Memory in MiB.'),
+            storage: int('Storage in MiB.'),
+            image: str('Its image.'),
+            address: str('Its IPv6 address.'),
+          },
+          ['name', 'provider', 'group', 'environment', 'resourceType', 'cores', 'memory', 'storage', 'image', 'address'],
+        ),
+        { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] },
+      ),
+      released: arr('Names given back by releases; never handed out again.', str('An instance name.'), { 'x-kubernetes-list-type': 'set' }),
+    },
+    ['applicationId', 'groups', 'instances', 'released'],
+  );
+}
+
+function status(): JSONSchemaProps {
+  return obj(
+    "What the operator made of the spec: the paper's Listing 3 (vlanId, vpn, networkId, network, instances), the privacy marking, the placement explanation, the durable allocation and conditions. Written only by the operator.",
+    {
+      observedGeneration: observedGeneration('ExecutionZone'),
+      vlanId: int('The VLAN of the zone: the lowest free ID of the configured range (default 1000–4094), held until the whole zone is released.'),
+      networkId: int("The 40-bit global ID of the zone's IPv6 ULA prefix as a number (Listing 3's network_id; 274468950876 is 0x3fe79fd35c).", { format: 'int64' }),
+      network: str("The zone's IPv6 /64 (fd3f:e79f:d35c:3e8::/64 for VLAN 1000: the subnet ID is the VLAN ID)."),
+      marking: str('The DSCP privacy marking, TOS/Traffic-Class bits 7..2 as six 0/1 characters (Table V): bit 7 Scandinavia, 6 EEA, 5 EU, 4 America, 3 BRICS, 2 MENA.'),
+      providers: str('The providers the zone uses, comma-joined in catalogue order (e.g. Fog1,Fog2); shown by kubectl get.'),
+      vpn: map(
+        'VPN links by name (HOME-SWITCH -> <Provider>-SWITCH), one per provider the zone uses; one link may carry several VLANs.',
+        obj('One VPN link between two switches.', { from: str('The switch the link starts at (HOME-SWITCH).'), to: str('The switch the link ends at (<Provider>-SWITCH).') }, ['from', 'to']),
+      ),
+      instances: map('Instances by provider, then by instance name (Listing 3).', map('The instances on one provider, by instance name (C<n>, V<n>).', instanceStatus())),
+      placement: arr(
+        'The explanation of the last placement decision: for each group and provider, why it was selected or skipped.',
+        obj(
+          'One provider considered for one group.',
+          {
+            group: str('The instance group.'),
+            provider: str('The provider considered.'),
+            verdict: enumOf('Selected (the group went there) or Skipped.', ['Selected', 'Skipped']),
+            reason: str('Why, e.g. "country 310 not allowed by regions rule #2 DENY_ALL".'),
+          },
+          ['group', 'provider', 'verdict', 'reason'],
+        ),
+      ),
+      releasedInstances: arr('Instance names released by ZoneReleases; they are never created again.', str('An instance name.'), { 'x-kubernetes-list-type': 'set' }),
+      allocation: allocation(),
+      conditions: conditions('zone', 'Placed, Provisioned, NetworkReady and the summary Ready'),
+    },
+  );
+}
+
+export function executionZoneSchema(): JSONSchemaProps {
+  return obj(
+    "An execution zone: the instances (pods or KubeVirt VMs) of one application spread over member clusters (providers) that satisfy the application's privacy rules, with its own VLAN, IPv6 network and DSCP marking. The paper's INIT message; a ZoneRelease is its STOP.",
+    {
+      apiVersion: str('The versioned schema of this object: zonekeeper.io/v1alpha1.'),
+      kind: str('The kind of this object: ExecutionZone.'),
+      metadata: metadata('Standard object metadata. The REST gateway names a zone after its application id in lower case.'),
+      spec: spec(),
+      status: status(),
+    },
+    ['spec'],
+  );
+}

@@ -1,0 +1,58 @@
+// PrivacyRegion: a named group of countries that privacy rules can name
+// (design §2: regions are data, not code). The six of Table IV ship built
+// in (deploy/regions/); a platform admin may add more, with or without a
+// DSCP marking bit.
+
+import { conditions, observedGeneration } from './condition-schema.js';
+import type { JSONSchemaProps } from './json-schema.js';
+import { country } from './privacy-schema.js';
+import { arr, int, metadata, obj, rule, str, withRules } from './schema-builders.js';
+
+/** Kubernetes names are lower case; the region's display name (EEA) goes in this annotation. */
+export const REGION_NAME_ANNOTATION = 'zonekeeper.io/region-name';
+
+function spec(): JSONSchemaProps {
+  return obj(
+    'The countries of the region and the DSCP bit it sets.',
+    {
+      countries: arr(
+        'Member countries, as ITU-T E.212 MCCs (240) or ISO 3166-1 alpha-2 codes (SE). A country with several MCCs (US 310–316) matches by any of them. At least one.',
+        country('One member country: an MCC from 200 to 799 or an alpha-2 code.'),
+        { minItems: 1, maxItems: 300 },
+      ),
+      markingBit: int(
+        'The DSCP (TOS/Traffic-Class) bit, 2 to 7, that a zone\'s packets carry when the zone\'s AllowSpecific regions cover this region (Table IV: 7 Scandinavia, 6 EEA, 5 EU, 4 America, 3 BRICS, 2 MENA). Absent: the region is not marked.',
+        { minimum: 2, maximum: 7 },
+      ),
+      description: str('What the region is, for people (e.g. "European Economic Area").', { maxLength: 1024 }),
+    },
+    ['countries'],
+  );
+}
+
+function status(): JSONSchemaProps {
+  return obj('Whether the operator could resolve the region. Written only by the operator.', {
+    observedGeneration: observedGeneration('PrivacyRegion'),
+    mccs: arr('Every MCC of every member country, ascending: what the region means on the wire.', int('An E.212 MCC.')),
+    conditions: conditions('region', 'Ready: every country resolved to an MCC, and the marking bit is not taken by another region'),
+  });
+}
+
+export function privacyRegionSchema(): JSONSchemaProps {
+  return withRules(
+    obj(
+      `A named group of countries for privacy rules (e.g. EEA). Cluster-scoped; rules name a region case-insensitively by metadata.name or by its ${REGION_NAME_ANNOTATION} annotation.`,
+      {
+        apiVersion: str('The versioned schema of this object: zonekeeper.io/v1alpha1.'),
+        kind: str('The kind of this object: PrivacyRegion.'),
+        metadata: metadata(`Standard object metadata. The name is the region's name in lower case (eea); the ${REGION_NAME_ANNOTATION} annotation may carry its display spelling (EEA).`),
+        spec: spec(),
+        status: status(),
+      },
+      ['spec'],
+    ),
+    rule("self.metadata.name.matches('^[a-z][a-z0-9.+-]{0,62}$')", 'metadata.name must start with a letter and use at most 63 lower-case letters, digits, ".", "+" or "-"', {
+      fieldPath: '.metadata.name',
+    }),
+  );
+}

@@ -1,0 +1,143 @@
+// Least-privilege RBAC for the operator, as data. deploy/hub/rbac.yaml,
+// deploy/member-rbac.yaml and the Helm chart's rule files are generated
+// from here, so the plain manifests and the chart grant exactly the same.
+//
+// Why each rule exists is said next to it; a rule without a reason is one
+// the operator does not need.
+
+import { API_GROUP } from '../core/api/types.js';
+
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+export const OPERATOR_NAMESPACE = 'zonekeeper-system';
+export const OPERATOR_SERVICE_ACCOUNT = 'zonekeeper-operator';
+export const OPERATOR_CLUSTER_ROLE = 'zonekeeper-operator';
+export const OPERATOR_ROLE = 'zonekeeper-operator';
+export const MEMBER_SERVICE_ACCOUNT = 'zonekeeper-member';
+export const MEMBER_CLUSTER_ROLE = 'zonekeeper-member';
+export const MEMBER_TOKEN_SECRET = 'zonekeeper-member-token';
+
+const WATCH = ['get', 'list', 'watch'];
+
+/** Cluster-wide on the hub: zones live in tenants' namespaces, providers and regions are cluster-scoped. */
+export const OPERATOR_CLUSTER_RULES: readonly PolicyRule[] = [
+  // Zones and releases are reconciled; update/patch on the object itself is
+  // needed to add and remove the cleanup finalizer (metadata.finalizers).
+  { apiGroups: [API_GROUP], resources: ['executionzones', 'zonereleases'], verbs: [...WATCH, 'update', 'patch'] },
+  { apiGroups: [API_GROUP], resources: ['executionzones/status', 'zonereleases/status'], verbs: ['get', 'update', 'patch'] },
+  // With OwnerReferencesPermissionEnforcement, setting blockOwnerDeletion needs update on finalizers.
+  { apiGroups: [API_GROUP], resources: ['executionzones/finalizers', 'zonereleases/finalizers'], verbs: ['update'] },
+  // The catalogue and the regions are read; only their status is written.
+  { apiGroups: [API_GROUP], resources: ['providerclusters', 'privacyregions'], verbs: WATCH },
+  { apiGroups: [API_GROUP], resources: ['providerclusters/status', 'privacyregions/status'], verbs: ['get', 'update', 'patch'] },
+  // Events on every important transition, in the zone's namespace (both APIs, as client libraries differ).
+  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+];
+
+/** Only in the operator's namespace. */
+export const OPERATOR_NAMESPACE_RULES: readonly PolicyRule[] = [
+  // Member kubeconfigs (ProviderCluster spec.kubeconfigSecretRef); no other Secret is readable.
+  { apiGroups: [''], resources: ['secrets'], verbs: WATCH },
+  // Leader election on a coordination.k8s.io Lease.
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: [...WATCH, 'create', 'update', 'patch', 'delete'] },
+];
+
+/** In every member cluster, for the ServiceAccount whose token the kubeconfig Secret holds. */
+export const MEMBER_CLUSTER_RULES: readonly PolicyRule[] = [
+  // One namespace per zone, created on placement and deleted by the zone's finalizer. Zone
+  // namespaces are made on demand, which is why the rules below cannot be a per-namespace Role.
+  { apiGroups: [''], resources: ['namespaces'], verbs: [...WATCH, 'create', 'delete'] },
+  // Container instances are pods.
+  { apiGroups: [''], resources: ['pods'], verbs: [...WATCH, 'create', 'delete'] },
+  // VM instances are KubeVirt VirtualMachines; their instances carry the IP address.
+  { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: [...WATCH, 'create', 'delete'] },
+  { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: WATCH },
+  // Capacity from node allocatable, and pinning instances to matching nodes.
+  { apiGroups: [''], resources: ['nodes'], verbs: WATCH },
+];
+
+/** For tenants: aggregated into the built-in edit/admin and view roles. */
+export const ZONE_EDITOR_RULES: readonly PolicyRule[] = [
+  { apiGroups: [API_GROUP], resources: ['executionzones', 'zonereleases'], verbs: [...WATCH, 'create', 'update', 'patch', 'delete'] },
+  { apiGroups: [API_GROUP], resources: ['executionzones/status', 'zonereleases/status'], verbs: ['get'] },
+];
+export const ZONE_VIEWER_RULES: readonly PolicyRule[] = [
+  { apiGroups: [API_GROUP], resources: ['executionzones', 'zonereleases', 'executionzones/status', 'zonereleases/status'], verbs: WATCH },
+];
+/** For platform admins: the catalogue and the regions. */
+export const CATALOGUE_ADMIN_RULES: readonly PolicyRule[] = [
+  { apiGroups: [API_GROUP], resources: ['providerclusters', 'privacyregions'], verbs: [...WATCH, 'create', 'update', 'patch', 'delete'] },
+  { apiGroups: [API_GROUP], resources: ['providerclusters/status', 'privacyregions/status'], verbs: ['get'] },
+];
+
+type Manifest = Record<string, unknown>;
+const LABELS = { 'app.kubernetes.io/name': 'zonekeeper', 'app.kubernetes.io/part-of': 'zonekeeper' };
+
+function clusterRole(name: string, rules: readonly PolicyRule[], labels: Record<string, string> = {}): Manifest {
+  return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name, labels: { ...LABELS, ...labels } }, rules };
+}
+
+function serviceAccount(name: string, namespace: string): Manifest {
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, labels: LABELS } };
+}
+
+function subject(name: string, namespace: string): Manifest {
+  return { kind: 'ServiceAccount', name, namespace };
+}
+
+/** The hub's RBAC: ServiceAccount, ClusterRole + binding, Role + binding, and the user-facing roles. */
+export function hubRbacManifests(namespace = OPERATOR_NAMESPACE): Manifest[] {
+  return [
+    serviceAccount(OPERATOR_SERVICE_ACCOUNT, namespace),
+    clusterRole(OPERATOR_CLUSTER_ROLE, OPERATOR_CLUSTER_RULES),
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: OPERATOR_CLUSTER_ROLE, labels: LABELS },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: OPERATOR_CLUSTER_ROLE },
+      subjects: [subject(OPERATOR_SERVICE_ACCOUNT, namespace)],
+    },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: OPERATOR_ROLE, namespace, labels: LABELS }, rules: OPERATOR_NAMESPACE_RULES },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: OPERATOR_ROLE, namespace, labels: LABELS },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: OPERATOR_ROLE },
+      subjects: [subject(OPERATOR_SERVICE_ACCOUNT, namespace)],
+    },
+    clusterRole('zonekeeper-zone-editor', ZONE_EDITOR_RULES, {
+      'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
+      'rbac.authorization.k8s.io/aggregate-to-edit': 'true',
+    }),
+    clusterRole('zonekeeper-zone-viewer', ZONE_VIEWER_RULES, { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' }),
+    clusterRole('zonekeeper-catalogue-admin', CATALOGUE_ADMIN_RULES),
+  ];
+}
+
+/** What an admin applies to each member cluster; the token Secret feeds the kubeconfig. */
+export function memberRbacManifests(namespace = OPERATOR_NAMESPACE): Manifest[] {
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: LABELS } },
+    serviceAccount(MEMBER_SERVICE_ACCOUNT, namespace),
+    clusterRole(MEMBER_CLUSTER_ROLE, MEMBER_CLUSTER_RULES),
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: MEMBER_CLUSTER_ROLE, labels: LABELS },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: MEMBER_CLUSTER_ROLE },
+      subjects: [subject(MEMBER_SERVICE_ACCOUNT, namespace)],
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/service-account-token',
+      metadata: { name: MEMBER_TOKEN_SECRET, namespace, labels: LABELS, annotations: { 'kubernetes.io/service-account.name': MEMBER_SERVICE_ACCOUNT } },
+    },
+  ];
+}

@@ -1,0 +1,36 @@
+// The six built-in regions of Table IV as PrivacyRegion manifests, made
+// from the core's data (src/core/geo/regions.ts) so that the cluster and
+// the core (zonectl plan, the REST gateway) agree on what "EEA" means.
+
+import { API_GROUP_VERSION, type PrivacyRegion } from '../core/api/types.js';
+import { BUILTIN_REGIONS, type RegionDefinition } from '../core/geo/regions.js';
+import { REGION_NAME_ANNOTATION } from './privacy-region-schema.js';
+
+export function regionObjectName(regionName: string): string {
+  return regionName.toLowerCase();
+}
+
+export function regionManifest(def: RegionDefinition): PrivacyRegion {
+  const region: PrivacyRegion = {
+    apiVersion: API_GROUP_VERSION,
+    kind: 'PrivacyRegion',
+    metadata: {
+      name: regionObjectName(def.name),
+      labels: { 'app.kubernetes.io/part-of': 'zonekeeper', 'zonekeeper.io/builtin': 'true' },
+      annotations: { [REGION_NAME_ANNOTATION]: def.name },
+    },
+    // Alpha-2 codes, as the core holds them: readable, and each expands to all of its MCCs.
+    spec: { countries: [...def.countries], description: def.description },
+  };
+  if (def.markingBit !== undefined) region.spec.markingBit = def.markingBit;
+  return region;
+}
+
+export function builtinRegionManifests(): PrivacyRegion[] {
+  return BUILTIN_REGIONS.map(regionManifest);
+}
+
+/** deploy/regions/<n>-<name>.yaml: numbered in Table IV order (bit 7 first). */
+export function regionFileName(def: RegionDefinition, index: number): string {
+  return `${String(index + 1).padStart(2, '0')}-${regionObjectName(def.name)}.yaml`;
+}
