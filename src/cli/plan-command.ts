@@ -63,17 +63,18 @@ const USAGE = `usage: zonectl plan --providers FILE --messages FILE [--strategy 
                     [--format json|yaml|svg] [--until N] [--global-id HEX] [--vlan-range MIN-MAX] [--title TEXT]`;
 
 export function parsePlanArgs(argv: readonly string[]): PlanOptions {
+  const known = ['providers', 'messages', 'strategy', 'format', 'until', 'global-id', 'vlan-range', 'title'];
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new UsageError(`unexpected argument "${a}"\n${USAGE}`);
     const eq = a.indexOf('=');
-    const [k, v] = eq > 0 ? [a.slice(2, eq), a.slice(eq + 1)] : [a.slice(2), argv[++i]];
+    const k = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    if (!known.includes(k)) throw new UsageError(`unknown flag --${k}\n${USAGE}`);
+    const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (v === undefined) throw new UsageError(`--${k} needs a value\n${USAGE}`);
     flags.set(k, v);
   }
-  const known = ['providers', 'messages', 'strategy', 'format', 'until', 'global-id', 'vlan-range', 'title'];
-  for (const k of flags.keys()) if (!known.includes(k)) throw new UsageError(`unknown flag --${k}\n${USAGE}`);
   const providers = flags.get('providers');
   const messages = flags.get('messages');
   if (!providers || !messages) throw new UsageError(`--providers and --messages are required\n${USAGE}`);

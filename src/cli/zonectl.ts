@@ -13,7 +13,8 @@ function main(argv: string[]): number {
       return 0;
     }
     if (command === undefined || command === '--help' || command === 'help') {
-      process.stdout.write('usage: zonectl plan --providers FILE --messages FILE [--strategy NAME] [--format json|yaml|svg]\n');
+      const usage = 'usage: zonectl plan --providers FILE --messages FILE [--strategy NAME] [--format json|yaml|svg]\n';
+      (command === undefined ? process.stderr : process.stdout).write(usage);
       return command === undefined ? 2 : 0;
     }
     throw new UsageError(`unknown command "${command}"; try "zonectl plan"`);
