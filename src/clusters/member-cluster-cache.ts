@@ -1,0 +1,229 @@
+// One client per member cluster, in the shape of cluster-api's
+// clustercache: built from the kubeconfig Secret the ProviderCluster
+// names, health-probed on an interval with a failure threshold, rebuilt
+// when the Secret's resourceVersion changes, dropped when the provider
+// goes. A member that does not answer is a normal state ("not
+// reachable"), reported to the reconcilers, not an exception storm.
+//
+// Each member also runs informers on the objects zonekeeper made there
+// (label app.kubernetes.io/managed-by=zonekeeper), so a pod turning Ready
+// requeues its zone without polling.
+
+import { Informer } from '../runtime/informer.js';
+import { KubeClient, isNotFound, resourcePath } from '../runtime/kube-client.js';
+import { type Logger, errorText } from '../runtime/logger.js';
+import type { OperatorMetrics } from '../runtime/metrics.js';
+import { LABELS, MANAGED_SELECTOR, type MemberPod, type MemberVm, PODS, VIRTUAL_MACHINES } from './member-objects.js';
+
+export interface SecretRef {
+  name: string;
+  key?: string;
+}
+
+interface Secret {
+  metadata?: { resourceVersion?: string };
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+}
+
+export interface Member {
+  provider: string;
+  client: KubeClient;
+  vms: boolean;
+  pods: Informer<MemberPod>;
+  virtualMachines?: Informer<MemberVm>;
+  /** Namespaces known to exist (saves a POST per reconcile). */
+  namespaces: Set<string>;
+}
+
+export type MemberLookup = { ok: true; member: Member } | { ok: false; reason: string };
+
+interface Entry {
+  provider: string;
+  secret: SecretRef;
+  secretVersion: string;
+  member?: Member;
+  reachable: boolean;
+  failures: number;
+  lastError?: string;
+  probing?: Promise<void>;
+}
+
+export interface MemberClusterCacheOptions {
+  hub: KubeClient;
+  /** The operator's namespace, where the kubeconfig Secrets are. */
+  namespace: string;
+  logger: Logger;
+  metrics?: OperatorMetrics;
+  /** Consecutive failed probes before a member counts as unreachable. */
+  failureThreshold?: number;
+  probeTimeoutMs?: number;
+  /** A zone's key (`namespace/name`) whose member objects changed. */
+  onZoneObjectChanged?: (zoneKey: string) => void;
+  /** A member became reachable or unreachable. */
+  onHealthChanged?: (provider: string, reachable: boolean) => void;
+}
+
+export class MemberClusterCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly o: MemberClusterCacheOptions) {}
+
+  /** What the zone reconciler asks: a member it may use now, or why not. */
+  get(provider: string): MemberLookup {
+    const e = this.entries.get(provider);
+    if (!e) return { ok: false, reason: `no client for ${provider} yet (its ProviderCluster was not reconciled)` };
+    if (!e.member) return { ok: false, reason: e.lastError ?? `${provider}: kubeconfig not loaded` };
+    if (!e.reachable) return { ok: false, reason: `${provider} is not reachable: ${e.lastError ?? 'health probe failing'}` };
+    return { ok: true, member: e.member };
+  }
+
+  isReachable(provider: string): boolean {
+    return this.entries.get(provider)?.reachable ?? false;
+  }
+
+  lastError(provider: string): string | undefined {
+    return this.entries.get(provider)?.lastError;
+  }
+
+  providers(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /**
+   * Makes sure a member client exists for the Secret and probes it once.
+   * Called by the ProviderCluster reconciler on every pass, so a changed
+   * Secret is picked up within one resync.
+   */
+  async sync(provider: string, ref: SecretRef, vms: boolean): Promise<{ reachable: boolean; reason?: string }> {
+    let e = this.entries.get(provider);
+    if (!e || e.secret.name !== ref.name || (e.secret.key ?? 'kubeconfig') !== (ref.key ?? 'kubeconfig')) {
+      if (e) this.dropMember(e);
+      e = { provider, secret: ref, secretVersion: '', reachable: false, failures: 0 };
+      this.entries.set(provider, e);
+    }
+    const loaded = await this.loadSecret(e, vms);
+    if (!loaded) {
+      this.setReachable(e, false);
+      return { reachable: false, reason: e.lastError };
+    }
+    await this.probe(e);
+    return e.reachable ? { reachable: true } : { reachable: false, reason: e.lastError };
+  }
+
+  private async loadSecret(e: Entry, vms: boolean): Promise<boolean> {
+    let secret: Secret;
+    try {
+      secret = await this.o.hub.get<Secret>(resourcePath({ group: '', version: 'v1', plural: 'secrets', namespaced: true }, this.o.namespace, e.secret.name));
+    } catch (err) {
+      e.lastError = isNotFound(err) ? `kubeconfig Secret ${this.o.namespace}/${e.secret.name} not found` : `cannot read kubeconfig Secret ${this.o.namespace}/${e.secret.name}: ${errorText(err)}`;
+      return e.member !== undefined;
+    }
+    const version = secret.metadata?.resourceVersion ?? '';
+    if (e.member && version === e.secretVersion) return true;
+    const key = e.secret.key ?? 'kubeconfig';
+    const b64 = secret.data?.[key];
+    const text = b64 !== undefined ? Buffer.from(b64, 'base64').toString('utf8') : secret.stringData?.[key];
+    if (!text) {
+      e.lastError = `kubeconfig Secret ${this.o.namespace}/${e.secret.name} has no key "${key}"`;
+      return false;
+    }
+    let client: KubeClient;
+    try {
+      client = await KubeClient.fromKubeconfigText(text);
+    } catch (err) {
+      e.lastError = `kubeconfig in Secret ${this.o.namespace}/${e.secret.name} is not usable: ${errorText(err)}`;
+      return false;
+    }
+    if (e.member) {
+      this.o.logger.info('member kubeconfig changed; rebuilding its client', { provider: e.provider });
+      this.dropMember(e);
+    }
+    e.secretVersion = version;
+    e.member = this.buildMember(e.provider, client, vms);
+    e.failures = 0;
+    return true;
+  }
+
+  private buildMember(provider: string, client: KubeClient, vms: boolean): Member {
+    const log = this.o.logger.child({ member: provider });
+    const toZone = (o: MemberPod | MemberVm) => {
+      const ns = o.metadata?.labels?.[LABELS.zoneNamespace];
+      const name = o.metadata?.labels?.[LABELS.zoneName];
+      if (ns && name) this.o.onZoneObjectChanged?.(`${ns}/${name}`);
+    };
+    const handlers = { add: toZone, update: toZone, delete: toZone };
+    const health = (resource: string) => (e: string) => {
+      if (e !== 'connect' && e !== 'relist') this.o.metrics?.watchRestarts.inc({ resource: `${provider}/${resource}`, cause: e });
+    };
+    const pods = new Informer<MemberPod>({ client, path: resourcePath(PODS), labelSelector: MANAGED_SELECTOR, logger: log, onHealth: health('pods') }).on(handlers);
+    const member: Member = { provider, client, vms, pods, namespaces: new Set() };
+    pods.start();
+    if (vms) {
+      member.virtualMachines = new Informer<MemberVm>({ client, path: resourcePath(VIRTUAL_MACHINES), labelSelector: MANAGED_SELECTOR, logger: log, onHealth: health('virtualmachines') }).on(handlers);
+      member.virtualMachines.start();
+    }
+    return member;
+  }
+
+  private dropMember(e: Entry): void {
+    e.member?.pods.stop();
+    e.member?.virtualMachines?.stop();
+    e.member?.client.close();
+    e.member = undefined;
+    e.secretVersion = '';
+  }
+
+  private async probe(e: Entry): Promise<void> {
+    if (!e.member) return;
+    if (e.probing) return e.probing;
+    const m = e.member;
+    e.probing = (async () => {
+      try {
+        await m.client.request('GET', '/readyz', { timeoutMs: this.o.probeTimeoutMs ?? 3000 });
+        e.failures = 0;
+        e.lastError = undefined;
+        this.setReachable(e, true);
+      } catch (err) {
+        e.failures++;
+        e.lastError = `health probe failed: ${errorText(err)}`;
+        if (e.failures >= (this.o.failureThreshold ?? 2) || !e.reachable) this.setReachable(e, false);
+      } finally {
+        e.probing = undefined;
+      }
+    })();
+    return e.probing;
+  }
+
+  private setReachable(e: Entry, reachable: boolean): void {
+    this.o.metrics?.memberHealth.set({ provider: e.provider }, reachable ? 1 : 0);
+    if (e.reachable === reachable) return;
+    e.reachable = reachable;
+    this.o.logger.info(reachable ? 'member cluster reachable' : 'member cluster not reachable', { provider: e.provider, error: e.lastError });
+    if (reachable) {
+      // The informers backed off while it was down; relist now rather than in 30 s.
+      e.member?.pods.resync();
+      e.member?.virtualMachines?.resync();
+      e.member?.namespaces.clear();
+    }
+    this.o.onHealthChanged?.(e.provider, reachable);
+  }
+
+  /** The member's informers have listed once (a zone's view of it is complete). */
+  synced(provider: string): boolean {
+    const m = this.entries.get(provider)?.member;
+    return !!m && m.pods.hasSynced && (!m.vms || (m.virtualMachines?.hasSynced ?? false));
+  }
+
+  remove(provider: string): void {
+    const e = this.entries.get(provider);
+    if (!e) return;
+    this.dropMember(e);
+    this.entries.delete(provider);
+    this.o.metrics?.memberHealth.remove({ provider });
+  }
+
+  close(): void {
+    for (const p of [...this.entries.keys()]) this.remove(p);
+  }
+}

@@ -1,0 +1,67 @@
+// Reads through the informer cache, plus what this process wrote last:
+// right after a write the cache may still hold the older copy, and a
+// precondition built from it would only earn a 409. Writes are merge
+// patches carrying metadata.resourceVersion, so the API server rejects
+// them if anyone (another replica, a user) changed the object meanwhile.
+
+import type { Informer } from '../runtime/informer.js';
+import { type KubeClient, type ResourceRef, resourcePath } from '../runtime/kube-client.js';
+import { mergePatchDiff } from './merge-patch.js';
+import { newer, splitKey } from './resources.js';
+
+export interface StoredObject {
+  metadata: { name: string; namespace?: string; resourceVersion?: string; finalizers?: string[]; deletionTimestamp?: string; generation?: number; creationTimestamp?: string; uid?: string };
+  status?: unknown;
+}
+
+export class ObjectStore<T extends StoredObject> {
+  private readonly written = new Map<string, T>();
+
+  constructor(
+    readonly hub: KubeClient,
+    readonly resource: ResourceRef,
+    readonly informer: Informer<T>,
+  ) {}
+
+  current(key: string): T | undefined {
+    const cached = this.informer.get(key);
+    const mine = this.written.get(key);
+    const best = newer(cached, mine);
+    if (mine && best === cached) this.written.delete(key);
+    return best;
+  }
+
+  list(): T[] {
+    return this.informer.list().map((o) => this.current(keyOfStored(o)) ?? o);
+  }
+
+  forget(key: string): void {
+    this.written.delete(key);
+  }
+
+  private path(key: string, sub?: string): string {
+    const { namespace, name } = splitKey(key);
+    return resourcePath(this.resource, namespace, name, sub);
+  }
+
+  /** Writes `status` (the whole desired status) as a diff against `obj`'s, conditional on its resourceVersion. */
+  async writeStatus(obj: T, status: NonNullable<T['status']>): Promise<T> {
+    const diff = mergePatchDiff(obj.status ?? {}, status);
+    if (diff === undefined) return obj;
+    const out = await this.hub.mergePatch<T>(this.path(keyOfStored(obj), 'status'), { metadata: { resourceVersion: obj.metadata.resourceVersion }, status: diff });
+    this.written.set(keyOfStored(obj), out);
+    return out;
+  }
+
+  async setFinalizers(obj: T, finalizers: string[]): Promise<T> {
+    const out = await this.hub.mergePatch<T>(this.path(keyOfStored(obj)), { metadata: { resourceVersion: obj.metadata.resourceVersion, finalizers } });
+    this.written.set(keyOfStored(obj), out);
+    return out;
+  }
+
+  async delete(obj: T): Promise<void> {
+    await this.hub.delete(this.path(keyOfStored(obj)));
+  }
+}
+
+export const keyOfStored = (o: StoredObject): string => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);

@@ -1,0 +1,215 @@
+// The operator's in-memory federation (the core's Federation) and the
+// rules that keep it equal to what is durable on the hub:
+//   - it is built from a fresh LIST of every ExecutionZone's
+//     status.allocation, after leadership is won and before anything acts;
+//   - every change (placement, release) happens under the placement lock
+//     and is written to the zone's status, with a resourceVersion
+//     precondition, before the lock is let go;
+//   - a write that fails marks the state stale, and the next holder of the
+//     lock rebuilds it from a fresh LIST, dropping the change nobody saw.
+// So memory is never ahead of the hub in a way anyone can act on.
+
+import type { ExecutionZone, ExecutionZoneSpec, PrivacyRegion } from '../core/api/types.js';
+import type { Provider } from '../core/catalogue/provider.js';
+import { formatFieldErrors } from '../core/errors.js';
+import { type Region, RegionCatalog, regionFromSpec } from '../core/privacy/region-catalog.js';
+import type { VlanRange } from '../core/network/vlan-allocator.js';
+import { Federation } from '../core/zones/federation.js';
+import type { KubeClient } from '../runtime/kube-client.js';
+import { resourcePath } from '../runtime/kube-client.js';
+import type { Logger } from '../runtime/logger.js';
+import type { OperatorMetrics } from '../runtime/metrics.js';
+import { Mutex } from './mutex.js';
+import { EXECUTION_ZONES, PRIVACY_REGIONS, keyOf } from './resources.js';
+
+export interface PlacementStateOptions {
+  hub: KubeClient;
+  logger: Logger;
+  metrics?: OperatorMetrics;
+  globalId?: number;
+  vlanRange?: VlanRange;
+}
+
+export class PlacementState {
+  private readonly lock = new Mutex();
+  private fed: Federation | undefined;
+  private stale = true;
+  private readonly providers = new Map<string, Provider>();
+  /** application id -> key of the ExecutionZone that holds it. */
+  private readonly owners = new Map<string, string>();
+  /** Zones whose durable allocation could not be restored, with why. */
+  readonly conflicts = new Map<string, string>();
+  rebuilds = 0;
+
+  constructor(private readonly o: PlacementStateOptions) {}
+
+  /** Runs `fn` holding the placement lock, on a fresh federation. */
+  withLock<T>(fn: (f: Federation) => Promise<T>): Promise<T> {
+    return this.lock.run(async () => {
+      if (this.stale || !this.fed) await this.rebuild();
+      return fn(this.fed as Federation);
+    });
+  }
+
+  /** The federation for reads outside the lock (status rendering); may be mid-change. */
+  get federation(): Federation | undefined {
+    return this.fed;
+  }
+
+  markStale(why: string): void {
+    if (!this.stale) this.o.logger.info('placement state marked stale; rebuilding from the hub on next use', { why });
+    this.stale = true;
+  }
+
+  ownerOf(applicationId: string): string | undefined {
+    return this.owners.get(applicationId.toLowerCase());
+  }
+
+  claim(applicationId: string, key: string): void {
+    this.owners.set(applicationId.toLowerCase(), key);
+  }
+
+  disown(applicationId: string): void {
+    this.owners.delete(applicationId.toLowerCase());
+  }
+
+  /**
+   * Adds or refreshes a provider. A readiness flip is applied in place
+   * (placement reads the flag); any other change rebuilds the federation.
+   */
+  setProvider(p: Provider): 'new' | 'changed' | 'ready' | 'same' {
+    const old = this.providers.get(p.name);
+    this.providers.set(p.name, p);
+    if (!old) {
+      this.markStale(`provider ${p.name} joined`);
+      return 'new';
+    }
+    if (!sameShape(old, p)) {
+      this.markStale(`provider ${p.name} changed`);
+      return 'changed';
+    }
+    // Keep the object the catalogue holds; only the flag moves.
+    this.providers.set(p.name, old);
+    const live = this.fed?.catalogue.get(p.name);
+    const target = live ?? old;
+    if (target.ready === p.ready && target.notReadyReason === p.notReadyReason) return 'same';
+    target.ready = p.ready;
+    target.notReadyReason = p.notReadyReason;
+    if (live && live !== old) {
+      old.ready = p.ready;
+      old.notReadyReason = p.notReadyReason;
+    }
+    return 'ready';
+  }
+
+  removeProvider(name: string): void {
+    if (this.providers.delete(name)) this.markStale(`provider ${name} left`);
+  }
+
+  provider(name: string): Provider | undefined {
+    return this.fed?.catalogue.get(name) ?? this.providers.get(name);
+  }
+
+  providerNames(): string[] {
+    return [...this.providers.keys()];
+  }
+
+  /** Rebuild from a fresh LIST: never from an informer cache that may lag. */
+  private async rebuild(): Promise<void> {
+    const t0 = Date.now();
+    const [zones, regions] = await Promise.all([
+      this.o.hub.list<ExecutionZone>(resourcePath(EXECUTION_ZONES)),
+      this.o.hub.list<PrivacyRegion>(resourcePath(PRIVACY_REGIONS)).catch(() => ({ items: [] as PrivacyRegion[] })),
+    ]);
+    const catalog = regionCatalog(regions.items, this.o.logger);
+    const providers = [...this.providers.values()];
+    // A provider that left the catalogue but still holds instances stays,
+    // not ready, so its capacity and the zones' VLANs remain booked.
+    const known = new Set(providers.map((p) => p.name));
+    for (const z of zones.items) {
+      for (const i of z.status?.allocation?.instances ?? []) {
+        if (!known.has(i.provider)) {
+          providers.push(retiredProvider(i.provider));
+          known.add(i.provider);
+        }
+      }
+    }
+    const fed = new Federation({ providers, regions: catalog, ...(this.o.globalId !== undefined ? { globalId: this.o.globalId } : {}), ...(this.o.vlanRange ? { vlanRange: this.o.vlanRange } : {}) });
+    this.owners.clear();
+    this.conflicts.clear();
+    // Oldest first: if two objects claim one VLAN, the older keeps it.
+    const sorted = [...zones.items].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || keyOf(a).localeCompare(keyOf(b)));
+    let restored = 0;
+    for (const z of sorted) {
+      const a = z.status?.allocation;
+      const key = keyOf(z);
+      const id = z.spec?.applicationId?.toLowerCase();
+      if (!id) continue;
+      if (this.owners.has(id)) {
+        this.conflicts.set(key, `application id ${id} is already held by ExecutionZone ${this.owners.get(id)}`);
+        continue;
+      }
+      this.owners.set(id, key);
+      if (!a) continue;
+      const problems = fed.restore(z.spec as ExecutionZoneSpec, a);
+      if (problems.length > 0) {
+        this.conflicts.set(key, formatFieldErrors(problems));
+        this.o.logger.error('durable allocation not restored', { zone: key, problems: formatFieldErrors(problems) });
+      } else restored++;
+    }
+    this.fed = fed;
+    this.stale = false;
+    this.rebuilds++;
+    this.o.metrics?.vlansInUse.set(fed.entries().filter((e) => e.allocation.vlanId !== undefined).length);
+    this.o.logger.info('placement state rebuilt from the hub', { zones: zones.items.length, restored, conflicts: this.conflicts.size, providers: providers.length, ms: Date.now() - t0 });
+  }
+
+  get ready(): boolean {
+    return this.fed !== undefined && !this.stale;
+  }
+}
+
+function sameShape(a: Provider, b: Provider): boolean {
+  const cap = (p: Provider) => JSON.stringify(p.capacity);
+  return (
+    a.objectName === b.objectName &&
+    a.order === b.order &&
+    a.country === b.country &&
+    a.mcc === b.mcc &&
+    a.tier === b.tier &&
+    a.environment === b.environment &&
+    [...a.resourceTypes].sort().join() === [...b.resourceTypes].sort().join() &&
+    a.equipment.join() === b.equipment.join() &&
+    a.autonomousSystems.join() === b.autonomousSystems.join() &&
+    cap(a) === cap(b)
+  );
+}
+
+/** A provider known only from allocations: books capacity, takes nothing new. */
+function retiredProvider(name: string): Provider {
+  return {
+    name,
+    objectName: name.toLowerCase(),
+    order: Number.MAX_SAFE_INTEGER,
+    country: 'ZZ',
+    mcc: 0,
+    tier: 'cloud',
+    environment: 'container',
+    resourceTypes: new Set(),
+    equipment: [],
+    autonomousSystems: [],
+    capacity: { cores: 0, memory: 0, storage: 0, gpus: 0, fpgas: 0 },
+    ready: false,
+    notReadyReason: 'its ProviderCluster was deleted',
+  };
+}
+
+export function regionCatalog(items: readonly PrivacyRegion[], logger: Logger): RegionCatalog {
+  const regions: Region[] = [];
+  for (const r of items) {
+    const got = regionFromSpec(r.metadata.name, r.spec);
+    if (got.region) regions.push(got.region);
+    else logger.warn('PrivacyRegion ignored', { region: r.metadata.name, problems: formatFieldErrors(got.errors) });
+  }
+  return RegionCatalog.builtin().withRegions(regions);
+}

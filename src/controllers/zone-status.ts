@@ -1,0 +1,30 @@
+// The ExecutionZone status as a function of the durable allocation: the
+// Listing 3 fields (the core's listing3Zone, so zonectl and the operator
+// print the same), the instances with their member-side phase, and the
+// allocation itself.
+
+import type { ExecutionZoneStatus, InstanceStatus } from '../core/api/types.js';
+import type { PrivacyMarking } from '../core/network/types.js';
+import { listing3Zone } from '../core/render/listing3.js';
+import type { ZoneAllocation } from '../core/zones/allocation.js';
+
+export function allocationFields(a: ZoneAllocation, marking: PrivacyMarking, globalId: number, phases: (provider: string, instance: string) => string | undefined): Partial<ExecutionZoneStatus> {
+  const l3 = listing3Zone(a, marking, globalId);
+  const out: Partial<ExecutionZoneStatus> = { allocation: a, releasedInstances: [...a.released].sort(), marking: marking.bits };
+  if (!l3) return { ...out, vlanId: undefined, networkId: undefined, network: undefined, vpn: undefined, instances: undefined };
+  const instances: Record<string, Record<string, InstanceStatus>> = {};
+  for (const [provider, list] of Object.entries(l3.instances)) {
+    instances[provider] = {};
+    for (const [name, i] of Object.entries(list)) {
+      const alloc = a.instances.find((x) => x.name === name);
+      const phase = phases(provider, name);
+      instances[provider][name] = { group: alloc?.group ?? '', cores: i.cores, memory: i.memory, storage: i.storage, address: i.address, ...(phase ? { phase } : {}) };
+    }
+  }
+  return { ...out, vlanId: l3.vlan_id, networkId: l3.network_id, network: l3.network, vpn: l3.vpn, instances };
+}
+
+/** A copy the phases can change without touching the cached object. */
+export function cloneStatus(s: ExecutionZoneStatus | undefined): ExecutionZoneStatus {
+  return s ? (JSON.parse(JSON.stringify(s)) as ExecutionZoneStatus) : {};
+}

@@ -1,0 +1,141 @@
+// The operator process.
+//
+//   node dist/src/operator/main.js [--kubeconfig FILE] [--namespace NS]
+//     [--concurrency N] [--leader-elect=true|false] [--metrics-port N]
+//     [--lease-duration 15s] [--renew-deadline 10s] [--retry-period 2s]
+//     [--sidecar HOST:PORT] [--identity ID] [--as USER]
+//
+// Every flag has an environment twin (ZONEKEEPER_KUBECONFIG or KUBECONFIG,
+// ZONEKEEPER_NAMESPACE, ZONEKEEPER_CONCURRENCY, ZONEKEEPER_LEADER_ELECT,
+// ZONEKEEPER_METRICS_PORT, ZONEKEEPER_SIDECAR, ZONEKEEPER_AS). In a pod,
+// without a kubeconfig, the in-cluster ServiceAccount is used.
+
+import { KubeConfig } from '@kubernetes/client-node';
+import { parseDuration } from '../controllers/release-trigger.js';
+import { KubeClient } from '../runtime/kube-client.js';
+import { createLogger, errorText } from '../runtime/logger.js';
+import { Manager } from './manager.js';
+
+export interface OperatorFlags {
+  kubeconfig?: string;
+  namespace: string;
+  concurrency: number;
+  leaderElect: boolean;
+  metricsPort: number;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  sidecar?: string;
+  identity?: string;
+  as?: string;
+  probeIntervalMs: number;
+}
+
+const FLAGS = ['kubeconfig', 'namespace', 'concurrency', 'leader-elect', 'metrics-port', 'lease-duration', 'renew-deadline', 'retry-period', 'sidecar', 'identity', 'as', 'probe-interval'] as const;
+
+export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): OperatorFlags {
+  const f = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`);
+    const eq = a.indexOf('=');
+    const k = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+    if (!(FLAGS as readonly string[]).includes(k)) throw new Error(`unknown flag --${k}; known: ${FLAGS.map((x) => '--' + x).join(' ')}`);
+    if (v === undefined) throw new Error(`--${k} needs a value`);
+    f.set(k, v);
+  }
+  const get = (k: (typeof FLAGS)[number], e: string): string | undefined => f.get(k) ?? env[e];
+  const num = (k: (typeof FLAGS)[number], e: string, d: number): number => {
+    const v = get(k, e);
+    if (v === undefined) return d;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${k}: must be a non-negative integer, got "${v}"`);
+    return n;
+  };
+  const dur = (k: (typeof FLAGS)[number], e: string, d: number): number => {
+    const v = get(k, e);
+    if (v === undefined) return d;
+    const ms = parseDuration(v);
+    if (ms === undefined) throw new Error(`--${k}: must be a duration like 15s, got "${v}"`);
+    return ms;
+  };
+  const le = get('leader-elect', 'ZONEKEEPER_LEADER_ELECT') ?? 'true';
+  if (le !== 'true' && le !== 'false') throw new Error(`--leader-elect: true or false, got "${le}"`);
+  const flags: OperatorFlags = {
+    namespace: get('namespace', 'ZONEKEEPER_NAMESPACE') ?? 'zonekeeper-system',
+    concurrency: Math.max(1, num('concurrency', 'ZONEKEEPER_CONCURRENCY', 4)),
+    leaderElect: le === 'true',
+    metricsPort: num('metrics-port', 'ZONEKEEPER_METRICS_PORT', 8080),
+    leaseDurationMs: dur('lease-duration', 'ZONEKEEPER_LEASE_DURATION', 15_000),
+    renewDeadlineMs: dur('renew-deadline', 'ZONEKEEPER_RENEW_DEADLINE', 10_000),
+    retryPeriodMs: dur('retry-period', 'ZONEKEEPER_RETRY_PERIOD', 2_000),
+    probeIntervalMs: dur('probe-interval', 'ZONEKEEPER_PROBE_INTERVAL', 5_000),
+  };
+  const kc = get('kubeconfig', 'ZONEKEEPER_KUBECONFIG') ?? env['KUBECONFIG'];
+  if (kc) flags.kubeconfig = kc;
+  const sidecar = get('sidecar', 'ZONEKEEPER_SIDECAR');
+  if (sidecar) flags.sidecar = sidecar;
+  const id = get('identity', 'ZONEKEEPER_IDENTITY');
+  if (id) flags.identity = id;
+  const as = get('as', 'ZONEKEEPER_AS');
+  if (as) flags.as = as;
+  if (flags.renewDeadlineMs >= flags.leaseDurationMs) throw new Error('--renew-deadline must be shorter than --lease-duration');
+  return flags;
+}
+
+export async function hubClient(flags: Pick<OperatorFlags, 'kubeconfig' | 'as'>): Promise<KubeClient> {
+  const kc = new KubeConfig();
+  if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
+  else kc.loadFromCluster();
+  if (flags.as) {
+    // Run as a ServiceAccount (tests prove deploy/'s RBAC is enough): the
+    // kubeconfig's `as`, which client-node sends as Impersonate-User.
+    const user = kc.getCurrentUser();
+    if (!user) throw new Error('kubeconfig has no current user to impersonate from');
+    (user as { impersonateUser?: string }).impersonateUser = flags.as;
+  }
+  return KubeClient.fromKubeConfig(kc);
+}
+
+async function main(): Promise<void> {
+  const log = createLogger({ fields: { logger: 'zonekeeper' } });
+  let flags: OperatorFlags;
+  try {
+    flags = parseFlags(process.argv.slice(2), process.env);
+  } catch (err) {
+    process.stderr.write(`zonekeeper-operator: ${errorText(err)}\n`);
+    process.exit(2);
+  }
+  const hub = await hubClient(flags);
+  if (flags.sidecar) log.warn('a switch sidecar address was given, but this build programs the plan only; NetworkReady reports PlanOnly', { sidecar: flags.sidecar });
+  const manager = new Manager({
+    hub,
+    namespace: flags.namespace,
+    logger: log,
+    concurrency: flags.concurrency,
+    leaderElection: flags.leaderElect,
+    metricsPort: flags.metricsPort,
+    leaseDurationMs: flags.leaseDurationMs,
+    renewDeadlineMs: flags.renewDeadlineMs,
+    retryPeriodMs: flags.retryPeriodMs,
+    probeIntervalMs: flags.probeIntervalMs,
+    ...(flags.identity ? { identity: flags.identity } : {}),
+  });
+  const shutdown = (sig: string) => {
+    log.info('shutting down', { signal: sig });
+    manager.stop().finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  await manager.start();
+  log.info('operator started', { identity: manager.identity, namespace: flags.namespace, metricsPort: manager.metricsPort, leaderElection: flags.leaderElect, concurrency: flags.concurrency });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`zonekeeper-operator: ${errorText(err)}\n`);
+    process.exit(1);
+  });
+}

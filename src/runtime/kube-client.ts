@@ -1,0 +1,242 @@
+// A small Kubernetes REST client on node:https with one keep-alive agent
+// per cluster. client-node 1.4 builds a fresh agent (and TLS handshake)
+// for many calls and its typed APIs differ per kind; the operator needs
+// the same six verbs for custom objects, pods, VMs, leases and events, a
+// resourceVersion precondition on writes, and a watch it can abort and
+// time itself. Credentials still come from client-node's KubeConfig
+// (certificates, tokens, `as` impersonation), so every kubeconfig works.
+
+import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { createInterface } from 'node:readline';
+import { KubeConfig } from '@kubernetes/client-node';
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+    generateName?: string;
+  };
+}
+
+export interface KubeList<T> {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items: T[];
+}
+
+/** Where a kind lives: `/api/v1` or `/apis/<group>/<version>`, and its plural. */
+export interface ResourceRef {
+  group: string;
+  version: string;
+  plural: string;
+  namespaced: boolean;
+}
+
+export function resourcePath(r: ResourceRef, namespace?: string, name?: string, subresource?: string): string {
+  let p = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
+  if (r.namespaced && namespace !== undefined) p += `/namespaces/${encodeURIComponent(namespace)}`;
+  p += `/${r.plural}`;
+  if (name !== undefined) p += `/${encodeURIComponent(name)}`;
+  if (subresource) p += `/${subresource}`;
+  return p;
+}
+
+/** An API error with the HTTP code and the Status reason (`Conflict`, `NotFound`). */
+export class KubeError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KubeError';
+  }
+}
+
+export const isNotFound = (e: unknown): boolean => e instanceof KubeError && e.code === 404;
+export const isConflict = (e: unknown): boolean => e instanceof KubeError && e.code === 409;
+export const isAlreadyExists = (e: unknown): boolean => e instanceof KubeError && e.code === 409 && e.reason === 'AlreadyExists';
+export const isGone = (e: unknown): boolean => e instanceof KubeError && e.code === 410;
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RequestOpts {
+  query?: Query;
+  body?: unknown;
+  contentType?: string;
+  timeoutMs?: number;
+}
+
+export interface WatchEvent<T> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: T;
+}
+
+export interface WatchHandle {
+  abort(): void;
+}
+
+export const MERGE_PATCH = 'application/merge-patch+json';
+
+export class KubeClient {
+  readonly server: URL;
+  private readonly agent: Agent | undefined;
+  private readonly headers: Record<string, string>;
+  private readonly tls: Pick<RequestOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>;
+  /** Every request that reached a server, for tests and the bench. */
+  requests = 0;
+
+  private constructor(server: string, opts: RequestOptions & { headers?: Record<string, string> }) {
+    this.server = new URL(server);
+    this.headers = { ...(opts.headers ?? {}) };
+    if (opts.auth) this.headers['Authorization'] = 'Basic ' + Buffer.from(opts.auth).toString('base64');
+    this.tls = { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername };
+    this.agent = this.server.protocol === 'https:' ? new Agent({ keepAlive: true, maxSockets: 64, ...this.tls }) : undefined;
+  }
+
+  /** Credentials are read once: the test bed and Secrets hold static certificates and tokens. */
+  static async fromKubeConfig(kc: KubeConfig): Promise<KubeClient> {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster');
+    const opts: RequestOptions & { headers?: Record<string, string> } = { headers: {} };
+    await kc.applyToHTTPSOptions(opts);
+    return new KubeClient(cluster.server, opts);
+  }
+
+  static async fromKubeconfigText(text: string): Promise<KubeClient> {
+    const kc = new KubeConfig();
+    kc.loadFromString(text);
+    return KubeClient.fromKubeConfig(kc);
+  }
+
+  close(): void {
+    this.agent?.destroy();
+  }
+
+  private open(method: string, path: string, query: Query | undefined, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number, onResponse: (res: IncomingMessage) => void, onError: (err: Error) => void): () => void {
+    const url = new URL(path, this.server);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const req = (this.server.protocol === 'https:' ? httpsRequest : httpRequest)(
+      url,
+      { method, agent: this.agent, headers: { Accept: 'application/json', ...this.headers, ...headers }, ...(this.server.protocol === 'https:' ? this.tls : {}), timeout: timeoutMs },
+      onResponse,
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url.pathname}: no answer in ${timeoutMs} ms`)));
+    req.on('error', onError);
+    req.end(body);
+    this.requests++;
+    return () => req.destroy();
+  }
+
+  request<T>(method: string, path: string, o: RequestOpts = {}): Promise<T> {
+    const body = o.body === undefined ? undefined : Buffer.from(JSON.stringify(o.body));
+    const headers: Record<string, string> = body ? { 'Content-Type': o.contentType ?? 'application/json', 'Content-Length': String(body.length) } : {};
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const fail = (e: Error) => {
+        if (!settled) {
+          settled = true;
+          reject(e);
+        }
+      };
+      this.open(method, path, o.query, headers, body, o.timeoutMs ?? 30_000, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', fail);
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          const text = Buffer.concat(chunks).toString('utf8');
+          const code = res.statusCode ?? 0;
+          if (code >= 200 && code < 300) {
+            try {
+              resolve((text === '' ? {} : JSON.parse(text)) as T);
+            } catch (e) {
+              reject(new Error(`${method} ${path}: bad JSON from server: ${String(e)}`));
+            }
+            return;
+          }
+          let reason = 'Unknown';
+          let message = text.slice(0, 500);
+          try {
+            const status = JSON.parse(text) as { reason?: string; message?: string };
+            reason = status.reason ?? reason;
+            message = status.message ?? message;
+          } catch {
+            // Not a Status object (a proxy, or an HTML error page).
+          }
+          reject(new KubeError(code, reason, `${method} ${path}: ${code} ${message}`));
+        });
+      }, fail);
+    });
+  }
+
+  get<T>(path: string, query?: Query): Promise<T> {
+    return this.request<T>('GET', path, { query });
+  }
+  list<T>(path: string, query?: Query): Promise<KubeList<T>> {
+    return this.request<KubeList<T>>('GET', path, { query });
+  }
+  create<T>(path: string, body: T): Promise<T> {
+    return this.request<T>('POST', path, { body });
+  }
+  replace<T>(path: string, body: T): Promise<T> {
+    return this.request<T>('PUT', path, { body });
+  }
+  /** JSON merge patch; put `metadata.resourceVersion` in the patch to make it conditional. */
+  mergePatch<T>(path: string, patch: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, { body: patch, contentType: MERGE_PATCH });
+  }
+  delete(path: string, query?: Query): Promise<unknown> {
+    return this.request<unknown>('DELETE', path, { query });
+  }
+
+  /**
+   * Opens a watch. `onEvent` gets every decoded event; `onDone` is called
+   * once, with an error or without (the server closed the stream).
+   */
+  watch<T>(path: string, query: Query, onEvent: (e: WatchEvent<T>) => void, onDone: (err?: Error) => void): WatchHandle {
+    let finished = false;
+    const finish = (err?: Error) => {
+      if (finished) return;
+      finished = true;
+      onDone(err);
+    };
+    const destroy = this.open('GET', path, { ...query, watch: 'true' }, {}, undefined, 0, (res) => {
+      if (res.statusCode !== 200) {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => finish(new KubeError(res.statusCode ?? 0, 'WatchFailed', `watch ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`)));
+        return;
+      }
+      const lines = createInterface({ input: res });
+      lines.on('line', (line) => {
+        if (finished || line.trim() === '') return;
+        try {
+          onEvent(JSON.parse(line) as WatchEvent<T>);
+        } catch {
+          // A torn line is followed by the stream closing; the informer relists.
+        }
+      });
+      res.on('error', (e) => finish(e));
+      res.on('close', () => finish());
+    }, (e) => finish(e));
+    return {
+      // Aborting is the caller's own decision: onDone is not called for it.
+      abort: () => {
+        finished = true;
+        destroy();
+      },
+    };
+  }
+}
