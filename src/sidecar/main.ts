@@ -23,6 +23,8 @@ const { values } = parseArgs({
     role: { type: 'string', default: '' },
     'batch-size': { type: 'string', default: '1000' },
     'resync-interval-ms': { type: 'string', default: '30000' },
+    // Delete entries no zone owns without waiting for SetDesiredComplete.
+    'prune-unowned': { type: 'boolean', default: false },
   },
 });
 
@@ -38,6 +40,7 @@ const sidecar = new Sidecar({
   role: values.role,
   batchSize: Number(values['batch-size']),
   resyncIntervalMs: Number(values['resync-interval-ms']),
+  pruneUnowned: values['prune-unowned'],
 });
 sidecar.start();
 const api = await serveSidecarApi(sidecar, values.listen);

@@ -9,6 +9,7 @@ interface Raw extends grpc.Client {
   DeleteZone(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ removed?: boolean; message?: string }>): void;
   GetZoneStatus(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ zones?: WireZoneStatus[]; switches?: WireSwitchStatus[] }>): void;
   SetElection(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<object>): void;
+  SetDesiredComplete(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<object>): void;
 }
 
 export class SidecarClient {
@@ -29,5 +30,6 @@ export class SidecarClient {
   deleteZone(zone: string): Promise<{ removed?: boolean; message?: string }> { return this.call(this.raw.DeleteZone, { zone }); }
   getZoneStatus(zone = ''): Promise<{ zones?: WireZoneStatus[]; switches?: WireSwitchStatus[] }> { return this.call(this.raw.GetZoneStatus, { zone }); }
   async setElection(term: bigint, ordinal: bigint): Promise<void> { await this.call(this.raw.SetElection, { term: term.toString(), ordinal: ordinal.toString() }); }
+  async setDesiredComplete(): Promise<void> { await this.call(this.raw.SetDesiredComplete, {}); }
   close(): void { this.raw.close(); }
 }

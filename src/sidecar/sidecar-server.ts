@@ -77,6 +77,9 @@ export async function serveSidecarApi(sidecar: Sidecar, address: string): Promis
       sidecar.setElection(BigInt(call.request.term ?? '0'), BigInt(call.request.ordinal ?? '0'));
       cb(null, {});
     },
+    SetDesiredComplete: (_call: grpc.ServerUnaryCall<object, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+      sidecar.setDesiredComplete().then(() => cb(null, {}), (e: unknown) => fail(cb, e));
+    },
   });
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p)));

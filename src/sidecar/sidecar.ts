@@ -17,6 +17,8 @@ export interface SidecarOptions {
   role?: string;
   batchSize?: number;
   resyncIntervalMs?: number;
+  /** Delete entries no zone owns from the start (default: only after setDesiredComplete). */
+  pruneUnowned?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -65,7 +67,9 @@ export class Sidecar {
     }, electionId(opts.election.term, opts.election.ordinal), this.desired));
   }
 
-  start(): void { for (const c of this.connections) c.start(); }
+  start(): void {
+    for (const c of this.connections) { c.pruneUnowned = this.opts.pruneUnowned ?? false; c.start(); }
+  }
   stop(): void { for (const c of this.connections) c.stop(); }
 
   setElection(term: bigint, ordinal: bigint): void {
@@ -75,9 +79,10 @@ export class Sidecar {
   /** Throws DesiredStateError (nothing changed) for a bad desired state. */
   async setZoneEntries(zone: string, generation: number, entries: PlannedEntry[]): Promise<ZoneStatus> {
     const prepared = this.desired.prepare(zone, generation, entries);
+    const released = [...(this.desired.zones.get(zone)?.entries.keys() ?? [])].filter((k) => !prepared.entries.has(k));
     this.desired.commit(prepared);
     this.updateGauges();
-    await Promise.all(this.connections.map((c) => c.applyZones([zone])));
+    await Promise.all(this.connections.map((c) => c.applyZones([zone], released)));
     return this.zoneStatus(zone);
   }
 
@@ -85,11 +90,20 @@ export class Sidecar {
     const old = this.desired.remove(zone);
     this.updateGauges();
     if (!old) return { removed: true, message: `zone ${zone} has no entries` };
-    await Promise.all(this.connections.map((c) => c.applyZones([zone])));
+    await Promise.all(this.connections.map((c) => c.applyZones([zone], old.entries.keys())));
     const left = this.connections.filter((c) => [...old.entries.keys()].some((k) => c.mirror.has(k)) || !c.primary || !c.synced);
     return left.length === 0
       ? { removed: true, message: `zone ${zone}: ${old.entries.size} entries removed from ${this.connections.length} switch(es)` }
       : { removed: false, message: `zone ${zone}: not yet removed from ${left.map((c) => c.target.address).join(', ')}` };
+  }
+
+  /**
+   * The operator has sent every zone it knows: from now on entries that no
+   * zone owns are deleted (by the next reconcile, which this starts).
+   */
+  async setDesiredComplete(): Promise<void> {
+    for (const c of this.connections) c.pruneUnowned = true;
+    await Promise.all(this.connections.map((c) => c.requestFullSync('desired state complete')));
   }
 
   zoneStatus(zone: string): ZoneStatus {

@@ -51,6 +51,14 @@ export class SwitchConnection {
   private flushScheduled = false;
   private flushWaiters: (() => void)[] = [];
   private needFullSync = true;
+  /** Keys a zone gave up (zone deleted or entry dropped): delete them even before pruning is allowed. */
+  private readonly released = new Set<string>();
+  /**
+   * Whether entries no zone owns may be deleted. Off until the operator says
+   * its desired state is complete, so a restarted sidecar (empty desired
+   * state) never wipes a switch that is forwarding traffic.
+   */
+  pruneUnowned = false;
 
   constructor(private readonly opts: SwitchConnectionOptions, election: Uint128, private readonly desired: DesiredState) {
     this.target = opts.target;
@@ -133,8 +141,9 @@ export class SwitchConnection {
   }
 
   /** Apply the desired state of these zones (diffed against the mirror); resolves once attempted. */
-  applyZones(zones: string[]): Promise<void> {
+  applyZones(zones: string[], released: Iterable<string> = []): Promise<void> {
     for (const z of zones) this.dirtyZones.add(z);
+    for (const k of released) this.released.add(k);
     const done = new Promise<void>((resolve) => this.flushWaiters.push(resolve));
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -183,7 +192,9 @@ export class SwitchConnection {
       this.needFullSync = false;
       this.failed.clear();
       const plan = planReconcile(this.mirror, this.desired.all());
+      if (!this.pruneUnowned) plan.deletes = plan.deletes.filter((h) => this.released.has(h.key));
       await this.write(toUpdates(plan));
+      for (const k of this.released) if (!this.mirror.has(k)) this.released.delete(k);
       this.synced = true;
       this.lastSyncMs = Date.now();
       this.opts.metrics.reconciles.inc({ switch: this.label, trigger: why.split(' ')[0] ?? why, result: 'ok' });
@@ -205,12 +216,13 @@ export class SwitchConnection {
     const want = new Map<string, HeldEntry>();
     for (const [k, h] of this.mirror) {
       const owner = this.desired.ownerOf(k);
-      // Entries of these zones, and entries nobody owns any more (a removed zone).
-      if (owner === undefined ? true : zones.has(owner)) held.set(k, h);
+      // Entries of these zones, and entries a zone gave up that nobody owns now.
+      if (owner === undefined ? this.released.has(k) || this.pruneUnowned : zones.has(owner)) held.set(k, h);
     }
     for (const z of zones) for (const [k, e] of this.desired.zones.get(z)?.entries ?? []) want.set(k, e);
     try {
       await this.write(toUpdates(planReconcile(held, want)));
+      for (const k of this.released) if (!this.mirror.has(k)) this.released.delete(k);
     } catch (e) {
       this.handleRpcError(e);
     }

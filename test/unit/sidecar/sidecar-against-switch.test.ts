@@ -1,0 +1,255 @@
+// The sidecar driven through its own gRPC API, programming a real software
+// switch over loopback P4Runtime.
+import assert from 'node:assert/strict';
+import * as grpc from '@grpc/grpc-js';
+import { planP4Entries, type PlannedEntry, type ZoneP4Entries } from '../../../src/core/network/p4-entries.js';
+import { actionKey, entryKey } from '../../../src/p4/entry-translator.js';
+import { P4RuntimeClient } from '../../../src/p4/p4runtime-client.js';
+import { serveHealth } from '../../../src/sidecar/health-server.js';
+import { SidecarClient } from '../../../src/sidecar/sidecar-client.js';
+import { serveSidecarApi } from '../../../src/sidecar/sidecar-server.js';
+import { Sidecar } from '../../../src/sidecar/sidecar.js';
+import { SoftwareSwitch } from '../../../src/switch/p4runtime-server.js';
+import { PAPER_PLANS, PORTS, zonePlan } from '../p4/paper-zone-plans.js';
+import { P4INFO } from '../switch/switch-harness.js';
+
+const plan = (): ZoneP4Entries[] => planP4Entries(PAPER_PLANS, PORTS).zones;
+
+async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 8000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+interface Running {
+  sidecar: Sidecar;
+  client: SidecarClient;
+  stop(): void;
+}
+
+async function startSidecar(address: string, term: bigint, ordinal = 0n, resyncIntervalMs = 60_000): Promise<Running> {
+  const sidecar = new Sidecar({
+    switches: [{ address, deviceId: '1' }], p4info: P4INFO, deviceConfig: Buffer.from('zone_switch'),
+    election: { term, ordinal }, batchSize: 100, resyncIntervalMs, log: () => {},
+  });
+  sidecar.start();
+  const api = await serveSidecarApi(sidecar, '127.0.0.1:0');
+  const client = new SidecarClient(`127.0.0.1:${api.port}`);
+  return { sidecar, client, stop: () => { client.close(); api.server.forceShutdown(); sidecar.stop(); } };
+}
+
+/** What the switch holds, as key -> action, read with a plain P4Runtime client. */
+async function switchState(address: string): Promise<Map<string, string>> {
+  const c = new P4RuntimeClient(address);
+  try {
+    const ents = await c.read({ device_id: '1', entities: [{ table_entry: {} }] });
+    return new Map(ents.map((e) => [entryKey(e.table_entry ?? {}), actionKey(e.table_entry ?? {})]));
+  } finally { c.close(); }
+}
+
+function desiredState(s: Sidecar): Map<string, string> {
+  return new Map([...s.desired.all()].map(([k, e]) => [k, e.action]));
+}
+
+describe('sidecar against the software switch', function () {
+  this.timeout(30_000);
+  let sw: SoftwareSwitch;
+  let address: string;
+  let port: number;
+  const running: Running[] = [];
+  const start = async (term: bigint, ordinal = 0n, resync = 60_000): Promise<Running> => {
+    const r = await startSidecar(address, term, ordinal, resync);
+    running.push(r);
+    return r;
+  };
+
+  beforeEach(async () => {
+    sw = new SoftwareSwitch({ deviceId: 1n });
+    port = await sw.start('127.0.0.1:0');
+    address = `127.0.0.1:${port}`;
+  });
+  afterEach(() => { for (const r of running.splice(0)) r.stop(); sw.stop(); });
+
+  it('programs the paper zones on first contact: pipeline with cookie, then exactly the desired entries', async () => {
+    const s = await start(1n);
+    for (const z of plan()) {
+      const st = await s.client.setZoneEntries(z.zone, 1, z.entries);
+      assert.equal(st.programmed, true, `${z.zone}: ${st.reason} ${st.message}`);
+    }
+    assert.equal(sw.pipeline?.config.cookie?.cookie, s.sidecar.pipeline.cookie?.cookie);
+    assert.deepEqual(await switchState(address), desiredState(s.sidecar));
+    const all = await s.client.getZoneStatus();
+    assert.equal(all.zones?.length, 6);
+    assert.ok(all.zones?.every((z) => z.programmed && z.reason === 'Programmed'));
+    assert.equal(all.switches?.[0]?.primary, true);
+  });
+
+  it('applies an incremental change with only the updates it needs', async () => {
+    const s = await start(1n);
+    const [z] = plan();
+    assert.ok(z);
+    await s.client.setZoneEntries(z.zone, 1, z.entries);
+    const before = sw.stats.updates;
+    // Zone 1000 loses C4 (one forwarding entry) and changes its mark (one MODIFY).
+    const p = zonePlan({ id: z.zone, vlan: 1000, bits: '001000', groups: [['Fog1', ['C1', 'C2']], ['Fog2', ['C3']]] });
+    const next = planP4Entries([p], PORTS).zones[0];
+    assert.ok(next);
+    const st = await s.client.setZoneEntries(z.zone, 2, next.entries);
+    assert.equal(st.programmed, true);
+    assert.equal(st.generation, '2');
+    assert.equal(sw.stats.updates - before, 2);
+    assert.deepEqual(await switchState(address), desiredState(s.sidecar));
+  });
+
+  it('removes every entry of a deleted zone', async () => {
+    const s = await start(1n);
+    const [a, b] = plan();
+    assert.ok(a && b);
+    await s.client.setZoneEntries(a.zone, 1, a.entries);
+    await s.client.setZoneEntries(b.zone, 1, b.entries);
+    const r = await s.client.deleteZone(a.zone);
+    assert.equal(r.removed, true, r.message);
+    assert.equal((await switchState(address)).size, b.entries.length);
+    assert.equal((await s.client.getZoneStatus(a.zone)).zones?.[0]?.reason, 'NotFound');
+  });
+
+  it('re-syncs to exactly the desired state after the switch restarts empty', async () => {
+    const s = await start(1n);
+    for (const z of plan()) await s.client.setZoneEntries(z.zone, 1, z.entries);
+    sw.stop();
+    sw = new SoftwareSwitch({ deviceId: 1n });
+    await sw.start(`127.0.0.1:${port}`);
+    await waitFor('re-sync', async () => (await switchState(address).catch(() => new Map())).size === s.sidecar.desired.size());
+    assert.deepEqual(await switchState(address), desiredState(s.sidecar));
+    assert.equal(sw.pipeline?.config.cookie?.cookie, s.sidecar.pipeline.cookie?.cookie);
+    await waitFor('programmed', async () => (await s.client.getZoneStatus()).zones?.every((z) => z.programmed) ?? false);
+  });
+
+  it('skips the pipeline push when the switch already runs it, and writes nothing when nothing differs', async () => {
+    const first = await start(1n);
+    for (const z of plan()) await first.client.setZoneEntries(z.zone, 1, z.entries);
+    first.stop();
+    running.splice(running.indexOf(first), 1);
+    const writesBefore = sw.stats.writes;
+    const second = await start(2n);
+    for (const z of plan()) await second.client.setZoneEntries(z.zone, 1, z.entries);
+    await second.sidecar.idle();
+    const pushes = await second.sidecar.metrics.pipelinePushes.get();
+    assert.equal(pushes.values.reduce((n, v) => n + v.value, 0), 0, 'no SetForwardingPipelineConfig');
+    assert.equal(sw.stats.writes, writesBefore, 'no Write');
+    assert.equal((await switchState(address)).size, second.sidecar.desired.size());
+  });
+
+  it('never deletes entries no zone owns before the operator declares its desired state complete', async () => {
+    const first = await start(1n);
+    const [a, b] = plan();
+    assert.ok(a && b);
+    await first.client.setZoneEntries(a.zone, 1, a.entries);
+    await first.client.setZoneEntries(b.zone, 1, b.entries);
+    first.stop();
+    running.splice(running.indexOf(first), 1);
+    const second = await start(2n);
+    await waitFor('primary', () => second.sidecar.connections[0]?.synced === true);
+    await second.client.setZoneEntries(a.zone, 1, a.entries);
+    assert.equal((await switchState(address)).size, a.entries.length + b.entries.length, 'zone b survives the restart');
+    await second.client.setDesiredComplete();
+    assert.equal((await switchState(address)).size, a.entries.length, 'pruned once complete');
+  });
+
+  it('lets only the primary write: a sidecar with a lower election id stays backup', async () => {
+    const high = await start(2n);
+    const low = await start(1n, 5n);
+    const [a, b] = plan();
+    assert.ok(a && b);
+    await waitFor('arbitration', () => high.sidecar.connections[0]?.primary === true && low.sidecar.connections[0]?.connected === true);
+    const stLow = await low.client.setZoneEntries(b.zone, 1, b.entries);
+    assert.equal(stLow.programmed, false);
+    assert.equal(stLow.reason, 'NotPrimary');
+    const stHigh = await high.client.setZoneEntries(a.zone, 1, a.entries);
+    assert.equal(stHigh.programmed, true);
+    assert.deepEqual(await switchState(address), desiredState(high.sidecar));
+  });
+
+  it('makes a sidecar primary when its operator wins a later leader term, and re-syncs to its state', async () => {
+    const old = await start(1n);
+    const next = await start(1n, 1n);
+    await waitFor('next primary', () => next.sidecar.connections[0]?.primary === true);
+    const [a, b] = plan();
+    assert.ok(a && b);
+    await next.client.setZoneEntries(a.zone, 1, a.entries);
+    await old.client.setZoneEntries(b.zone, 1, b.entries);
+    await old.client.setDesiredComplete();
+    await old.client.setElection(2n, 0n);
+    await waitFor('old primary', () => old.sidecar.connections[0]?.primary === true && old.sidecar.connections[0]?.synced === true);
+    await old.sidecar.idle();
+    assert.deepEqual(await switchState(address), desiredState(old.sidecar));
+    assert.equal(next.sidecar.connections[0]?.primary, false);
+  });
+
+  it('rejects a bad desired state with a clear error and writes nothing', async () => {
+    const s = await start(1n);
+    const [a] = plan();
+    assert.ok(a);
+    await s.client.setZoneEntries(a.zone, 1, a.entries);
+    const before = await switchState(address);
+    const writes = sw.stats.updates;
+    const bad: PlannedEntry[] = [...a.entries.slice(0, 3), { ...a.entries[3] as PlannedEntry, params: [{ name: 'dscp', value: '64' }] }, ...a.entries.slice(4)];
+    bad.push({ table: 'ZoneIngress.no_such_table', match: [], priority: 0, action: 'x', params: [] });
+    await assert.rejects(s.client.setZoneEntries(a.zone, 2, bad), (e: grpc.ServiceError) => {
+      assert.equal(e.code, grpc.status.INVALID_ARGUMENT);
+      assert.match(e.details, /nothing written/);
+      assert.match(e.details, /entries\[3\]\.params\[0\]: ZoneIngress\.set_dscp\.dscp: 64 does not fit in 6 bits/);
+      assert.match(e.details, /unknown table ZoneIngress\.no_such_table/);
+      return true;
+    });
+    assert.equal(sw.stats.updates, writes);
+    assert.deepEqual(await switchState(address), before);
+    const st = (await s.client.getZoneStatus(a.zone)).zones?.[0];
+    assert.equal(st?.generation, '1', 'the accepted state is unchanged');
+    assert.equal(st?.programmed, true);
+  });
+
+  it('rejects a desired state that would overflow a table with RESOURCE_EXHAUSTED, before writing', async () => {
+    // A P4Info whose zone_acl holds 5 entries: two paper zones need 3 each (no router entry).
+    const small = structuredClone(P4INFO);
+    const acl = small.tables?.find((t) => t.preamble?.name === 'ZoneIngress.zone_acl');
+    assert.ok(acl);
+    acl.size = '5';
+    const sidecar = new Sidecar({ switches: [{ address, deviceId: '1' }], p4info: small, deviceConfig: Buffer.alloc(0), election: { term: 1n, ordinal: 0n }, log: () => {} });
+    sidecar.start();
+    try {
+      await waitFor('primary', () => sidecar.connections[0]?.primary === true && sidecar.connections[0]?.synced === true);
+      const [a, b] = planP4Entries(PAPER_PLANS.slice(0, 2), { ...PORTS, routerAddresses: [] }).zones;
+      assert.ok(a && b);
+      await sidecar.setZoneEntries(a.zone, 1, a.entries);
+      const held = (await switchState(address)).size;
+      await assert.rejects(sidecar.setZoneEntries(b.zone, 1, b.entries), /ZoneIngress\.zone_acl: 6 entries would exceed the table size 5/);
+      assert.equal((await switchState(address)).size, held);
+      assert.equal(sidecar.zoneStatus(b.zone).reason, 'NotFound');
+    } finally { sidecar.stop(); }
+  });
+
+  it('serves /healthz, /readyz and Prometheus /metrics', async () => {
+    const s = await start(1n);
+    const h = await serveHealth(s.sidecar, '127.0.0.1', 0);
+    try {
+      const [z] = plan();
+      assert.ok(z);
+      await s.client.setZoneEntries(z.zone, 1, z.entries);
+      const get = async (p: string): Promise<{ status: number; body: string }> => {
+        const r = await fetch(`http://127.0.0.1:${h.port}${p}`);
+        return { status: r.status, body: await r.text() };
+      };
+      assert.equal((await get('/healthz')).status, 200);
+      assert.equal((await get('/readyz')).status, 200);
+      const m = await get('/metrics');
+      assert.match(m.body, /zonekeeper_sidecar_p4rt_updates_total\{switch="127\.0\.0\.1:\d+#1",type="INSERT",code="OK"\} \d+/);
+      assert.match(m.body, /zonekeeper_sidecar_switch_primary\{switch="[^"]+"\} 1/);
+      sw.stop();
+      await waitFor('not ready', async () => (await get('/readyz')).status === 503);
+    } finally { h.server.close(); }
+  });
+});
