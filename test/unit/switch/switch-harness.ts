@@ -20,7 +20,8 @@ export const id = (name: string): number => {
 };
 
 export function pipelineConfig(cookie = '42'): ForwardingPipelineConfig {
-  return { p4info: P4INFO, p4_device_config: Buffer.from('zone_switch software target'), cookie: { cookie } };
+  // A copy: tests may change it (smaller table sizes) without touching others.
+  return { p4info: structuredClone(P4INFO), p4_device_config: Buffer.from('zone_switch software target'), cookie: { cookie } };
 }
 
 export interface Harness {
