@@ -166,7 +166,7 @@ function status(): JSONSchemaProps {
       ),
       releasedInstances: arr('Instance names released by ZoneReleases; they are never created again.', str('An instance name.'), { 'x-kubernetes-list-type': 'set' }),
       allocation: allocation(),
-      conditions: conditions('zone', 'Placed, Provisioned, NetworkReady and the summary Ready'),
+      conditions: conditions('zone', 'Placed, Provisioned, NetworkReady, Degraded (a member is unreachable) and the summary Ready'),
     },
   );
 }

@@ -28,7 +28,8 @@ function capacity(description: string, required: boolean): JSONSchemaProps {
 
 function spec(): JSONSchemaProps {
   const devices = (type: 'GPU' | 'FPGA', field: 'gpus' | 'fpgas') =>
-    rule(`!self.resourceTypes.exists(t, t == '${type}') || has(self.capacity.${field})`, `capacity.${field} is required when resourceTypes contains ${type}: an unknown device count is never assumed`, {
+    // `!has(self.capacity)` keeps the rule right if capacity ever becomes optional (taken from node allocatable).
+    rule(`!has(self.capacity) || !self.resourceTypes.exists(t, t == '${type}') || has(self.capacity.${field})`, `capacity.${field} is required when resourceTypes contains ${type}: an unknown device count is never assumed`, {
       fieldPath: `.capacity.${field}`,
       reason: 'FieldValueRequired',
     });

@@ -29,14 +29,16 @@ export const OPERATOR_CLUSTER_RULES: readonly PolicyRule[] = [
   // Zones and releases are reconciled; update/patch on the object itself is
   // needed to add and remove the cleanup finalizer (metadata.finalizers).
   { apiGroups: [API_GROUP], resources: ['executionzones', 'zonereleases'], verbs: [...WATCH, 'update', 'patch'] },
+  // A ZoneRelease without instances releases the whole zone: the operator deletes the ExecutionZone
+  // (its finalizer then cleans the members up). Releases themselves are never deleted by the operator.
+  { apiGroups: [API_GROUP], resources: ['executionzones'], verbs: ['delete'] },
   { apiGroups: [API_GROUP], resources: ['executionzones/status', 'zonereleases/status'], verbs: ['get', 'update', 'patch'] },
   // With OwnerReferencesPermissionEnforcement, setting blockOwnerDeletion needs update on finalizers.
   { apiGroups: [API_GROUP], resources: ['executionzones/finalizers', 'zonereleases/finalizers'], verbs: ['update'] },
   // The catalogue and the regions are read; only their status is written.
   { apiGroups: [API_GROUP], resources: ['providerclusters', 'privacyregions'], verbs: WATCH },
   { apiGroups: [API_GROUP], resources: ['providerclusters/status', 'privacyregions/status'], verbs: ['get', 'update', 'patch'] },
-  // Events on every important transition, in the zone's namespace (both APIs, as client libraries differ).
-  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+  // Events (events.k8s.io/v1, src/runtime/events.ts) on every important transition, in the object's namespace.
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
 ];
 

@@ -72,7 +72,7 @@ function status(): JSONSchemaProps {
     phase: enumOf('Pending (not yet looked at), Waiting (for the trigger), Releasing, Succeeded or Failed (see the conditions; nothing was released).', RELEASE_PHASES),
     releaseTime: str('When the release takes (or took) effect, RFC 3339.', { format: 'date-time' }),
     released: map('What was released, by provider: the instance names.', arr('Instance names released on that provider.', str('An instance name.'))),
-    conditions: conditions('release', 'Ready, True once the release has succeeded'),
+    conditions: conditions('release', 'Succeeded: False with reason Waiting or Releasing until done, then True; Failed: True when the release was refused'),
   });
 }
 

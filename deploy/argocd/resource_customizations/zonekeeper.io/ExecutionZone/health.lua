@@ -4,13 +4,19 @@
 --   Healthy      Ready=True for the current generation
 --   Progressing  no status yet, an older generation observed, Ready Unknown,
 --                Ready=False while the operator is still working, or deleting
---   Degraded     Ready=False for any other reason (e.g. NoMatchingProvider,
---                MemberUnreachable): a person has to act, or capacity has to free
+--   Degraded     Ready=False for any other reason (NoMatchingProvider, InvalidSpec,
+--                ApplicationIdInUse, Degraded: a member is unreachable, SwitchError):
+--                a person has to act, or capacity or a member has to come back
 -- Written for Lua 5.1 (gopher-lua, which Argo CD embeds).
 local hs = { status = "Progressing", message = "Waiting for the zonekeeper operator" }
 
 -- Ready=False reasons that mean "still converging", not "stuck".
-local working = { Reconciling = true, Progressing = true, Pending = true, Placing = true, Provisioning = true, Creating = true, Waiting = true }
+-- Provisioning and InstancesNotReady are what src/controllers reports while pods and VMs start;
+-- AllocationConflict is a lost optimistic-concurrency race that the next pass retries.
+local working = {
+  Reconciling = true, Progressing = true, Pending = true, Provisioning = true,
+  InstancesNotReady = true, AllocationConflict = true,
+}
 
 if obj.metadata ~= nil and obj.metadata.deletionTimestamp ~= nil then
   hs.message = "Deleting: releasing the zone's instances in the member clusters"

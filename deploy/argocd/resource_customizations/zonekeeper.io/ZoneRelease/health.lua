@@ -1,5 +1,5 @@
 -- Argo CD health of a zonekeeper.io ZoneRelease.
---   Healthy      phase Succeeded (or Ready=True)
+--   Healthy      phase Succeeded
 --   Suspended    phase Waiting: the trigger (at, after) has not fired yet;
 --                like a suspended CronJob, nothing is wrong and nothing moves
 --   Degraded     phase Failed (e.g. an unknown instance name; nothing was released)
@@ -21,15 +21,18 @@ if observed < generation then
   return hs
 end
 
-local ready = nil
+-- src/controllers reports Succeeded (False/Waiting, False/Releasing, True/Released)
+-- and, on a refused release, Failed=True; their messages say what happened.
+local conditions = {}
 for _, c in ipairs(obj.status.conditions or {}) do
-  if c.type == "Ready" then
-    ready = c
+  if c.type ~= nil then
+    conditions[c.type] = c
   end
 end
-local function say(fallback)
-  if ready ~= nil and ready.message ~= nil and ready.message ~= "" then
-    return ready.message
+local function say(kind, fallback)
+  local c = conditions[kind]
+  if c ~= nil and c.message ~= nil and c.message ~= "" then
+    return c.message
   end
   return fallback
 end
@@ -37,24 +40,18 @@ end
 local phase = obj.status.phase
 if phase == "Succeeded" then
   hs.status = "Healthy"
-  hs.message = say("Released")
+  hs.message = say("Succeeded", "Released")
 elseif phase == "Failed" then
   hs.status = "Degraded"
-  hs.message = say("The release failed; nothing was released")
+  hs.message = say("Failed", say("Succeeded", "The release failed; nothing was released"))
 elseif phase == "Waiting" then
   hs.status = "Suspended"
   if obj.status.releaseTime ~= nil then
-    hs.message = say("Waiting to release at " .. obj.status.releaseTime)
+    hs.message = "Waiting to release at " .. obj.status.releaseTime
   else
-    hs.message = say("Waiting for the trigger")
+    hs.message = say("Succeeded", "Waiting for the trigger")
   end
 elseif phase == "Pending" or phase == "Releasing" then
-  hs.message = say(phase)
-elseif ready ~= nil and ready.status == "True" then
-  hs.status = "Healthy"
-  hs.message = say("Released")
-elseif ready ~= nil and ready.status == "False" and ready.reason == "Failed" then
-  hs.status = "Degraded"
-  hs.message = say("The release failed")
+  hs.message = say("Succeeded", phase)
 end
 return hs
