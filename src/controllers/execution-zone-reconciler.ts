@@ -191,7 +191,7 @@ export class ExecutionZoneReconciler {
   private fillAllocation(p: Pass, f: Federation, a: ZoneAllocation): void {
     const marking = f.compiled(a.applicationId)?.marking;
     if (!marking) return;
-    Object.assign(p.status, allocationFields(structuredClone(a), marking, f.globalId, (provider, name) => p.phases.get(`${provider}/${name}`) ?? p.status.instances?.[provider]?.[name]?.phase));
+    Object.assign(p.status, allocationFields(structuredClone(a), marking, f.globalId, (provider, name) => p.phases.get(`${provider}/${name}`) ?? p.status.instances?.[provider]?.[name]?.phase, f.catalogue.providers.map((x) => x.name)));
   }
 
   // ---- provisionMembers --------------------------------------------------

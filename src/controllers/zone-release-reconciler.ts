@@ -87,7 +87,7 @@ export class ZoneReleaseReconciler {
       if (!r.ok) return { ok: false, message: `nothing was released: ${formatFieldErrors(r.errors)}` };
       const marking = f.compiled(id)?.marking;
       const current = this.d.zones.current(zoneKey) ?? zone;
-      const status = { ...structuredClone(current.status ?? {}), ...(marking ? allocationFields(structuredClone(a), marking, f.globalId, (p, n) => current.status?.instances?.[p]?.[n]?.phase) : { allocation: a }) };
+      const status = { ...structuredClone(current.status ?? {}), ...(marking ? allocationFields(structuredClone(a), marking, f.globalId, (p, n) => current.status?.instances?.[p]?.[n]?.phase, f.catalogue.providers.map((x) => x.name)) : { allocation: a }) };
       try {
         await this.d.zones.writeStatus(current, status);
       } catch (err) {
