@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The project's whole test suite, from a fresh clone: installs what it needs,
+# runs the unit tests, then the integration tests against the real local
+# federation (kube-apiservers, etcd and KWOK built from the Go module proxy).
+# README and .ci/run both run exactly this.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export PATH="/usr/local/go/bin:$PATH"
+
+bash scripts/install-deps.sh
+
+echo "== unit tests"
+npx mocha --config .mocharc.unit.json
+
+bash scripts/integration-tests.sh
