@@ -1,0 +1,172 @@
+// The Helm chart, checked without Helm: Chart.yaml and values.yaml parse,
+// every `.Values.x.y` a template uses exists in values.yaml, template
+// blocks are balanced, and the chart's crds/ and files/ are the generated
+// ones. With a helm binary (HELM, PATH, or the build cache of
+// charts/build-helm.sh) it also lints and renders the chart and checks the
+// rendered objects.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { allCrds } from '../../../src/api-schema/crds.js';
+import { OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../../src/api-schema/rbac.js';
+import { listFiles, readText, repoRoot } from './repo-files.js';
+import { validateObject } from './schema-validator.js';
+
+const CHART = 'charts/zonekeeper';
+
+function findHelm(): string | undefined {
+  const candidates = [process.env['HELM'], 'helm'];
+  const cache = join(process.env['ZONEKEEPER_BIN_CACHE'] ?? join(homedir(), '.cache', 'zonekeeper'));
+  if (existsSync(cache)) for (const d of readdirSync(cache).filter((d) => d.startsWith('helm-')).sort().reverse()) candidates.push(join(cache, d, 'helm'));
+  for (const c of candidates) {
+    if (!c) continue;
+    const r = spawnSync(c, ['version', '--short'], { encoding: 'utf8' });
+    if (r.status === 0) return c;
+  }
+  return undefined;
+}
+
+function valuesUsed(template: string): string[] {
+  return [...template.matchAll(/\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g)].map((m) => (m[1] ?? '').slice(1));
+}
+
+function has(values: unknown, path: string): boolean {
+  let node = values;
+  for (const k of path.split('.')) {
+    if (typeof node !== 'object' || node === null || !(k in node)) return false;
+    node = (node as Record<string, unknown>)[k];
+  }
+  return true;
+}
+
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  rules?: unknown;
+  spec?: { template?: { spec?: { containers?: { name: string; image: string; env?: { name: string; value?: string }[] }[] } } };
+}
+
+describe('Helm chart', () => {
+  it('has a Chart.yaml (apiVersion v2) and a values.yaml that parse', () => {
+    const chart = yaml.load(readText(`${CHART}/Chart.yaml`)) as Record<string, unknown>;
+    assert.equal(chart['apiVersion'], 'v2');
+    assert.equal(chart['name'], 'zonekeeper');
+    assert.match(String(chart['version']), /^\d+\.\d+\.\d+/);
+    const pkg = JSON.parse(readText('package.json')) as { version: string };
+    assert.equal(chart['appVersion'], pkg.version, 'appVersion follows package.json');
+    const values = yaml.load(readText(`${CHART}/values.yaml`));
+    assert.equal(typeof values, 'object');
+  });
+
+  it('uses only values that values.yaml declares', () => {
+    const values = yaml.load(readText(`${CHART}/values.yaml`));
+    const missing: string[] = [];
+    for (const f of [...listFiles(`${CHART}/templates`), ...listFiles(`${CHART}/templates`, '.tpl'), ...listFiles(`${CHART}/templates`, '.txt')]) {
+      for (const v of valuesUsed(readText(f))) if (!has(values, v)) missing.push(`${f}: .Values.${v}`);
+    }
+    assert.deepEqual(missing, []);
+  });
+
+  it('has balanced template blocks', () => {
+    for (const f of [...listFiles(`${CHART}/templates`), ...listFiles(`${CHART}/templates`, '.tpl')]) {
+      const text = readText(f);
+      const opens = text.match(/\{\{-?\s*(if|range|with|define)\b/g)?.length ?? 0;
+      const ends = text.match(/\{\{-?\s*end\b/g)?.length ?? 0;
+      assert.equal(opens, ends, f);
+    }
+  });
+
+  it('ships the CRDs in crds/ and the rule and region files the templates read', () => {
+    assert.equal(listFiles(`${CHART}/crds`).length, allCrds().length);
+    for (const f of ['operator-cluster-rules', 'operator-namespace-rules', 'zone-editor-rules', 'zone-viewer-rules', 'catalogue-admin-rules']) {
+      assert.ok(readText(`${CHART}/templates/rbac.yaml`).includes(`files/rbac/${f}.yaml`), f);
+      assert.ok(existsSync(join(repoRoot(), `${CHART}/files/rbac/${f}.yaml`)), f);
+    }
+    assert.equal(listFiles(`${CHART}/files/regions`).length, 6);
+  });
+
+  describe('rendered by helm', function () {
+    this.timeout(60_000);
+    let helm: string | undefined;
+    before(function () {
+      helm = findHelm();
+      if (!helm) {
+        console.warn('    skipped: no helm binary (set HELM, or run charts/build-helm.sh)');
+        this.skip();
+      }
+    });
+
+    const render = (...set: string[]): K8sObject[] => {
+      const args = ['template', 'zonekeeper', join(repoRoot(), CHART), '--namespace', 'zonekeeper-system', '--include-crds', '--kube-version', '1.37.0', ...set.flatMap((s) => ['--set', s])];
+      const r = spawnSync(helm as string, args, { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return yaml.loadAll(r.stdout).filter((d): d is K8sObject => d !== null && typeof d === 'object');
+    };
+
+    it('lints clean', () => {
+      const r = spawnSync(helm as string, ['lint', '--strict', join(repoRoot(), CHART)], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+    });
+
+    it('renders CRDs, RBAC, the Deployment with the sidecar, the metrics Service and the six regions', () => {
+      const objs = render();
+      const count = (kind: string) => objs.filter((o) => o.kind === kind).length;
+      assert.equal(count('CustomResourceDefinition'), 4);
+      assert.equal(count('PrivacyRegion'), 6);
+      assert.equal(count('Deployment'), 1);
+      assert.equal(count('Service'), 1);
+      assert.equal(count('ServiceMonitor'), 0);
+      assert.equal(count('ServiceAccount'), 1);
+      const dep = objs.find((o) => o.kind === 'Deployment');
+      const containers = dep?.spec?.template?.spec?.containers ?? [];
+      assert.deepEqual(containers.map((c) => c.name), ['operator', 'p4rt-sidecar']);
+      assert.equal(containers[0]?.image, 'ghcr.io/zonekeeper/operator:0.1.0');
+      assert.equal(containers[0]?.env?.find((e) => e.name === 'ZONEKEEPER_SIDECAR')?.value, '127.0.0.1:50051');
+      const sa = objs.find((o) => o.kind === 'ServiceAccount');
+      assert.equal(sa?.metadata.name, 'zonekeeper-operator');
+    });
+
+    it('grants exactly the rules of src/api-schema/rbac.ts', () => {
+      const objs = render();
+      const cr = objs.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'zonekeeper-operator');
+      const role = objs.find((o) => o.kind === 'Role' && o.metadata.name === 'zonekeeper-operator');
+      assert.deepEqual(cr?.rules, JSON.parse(JSON.stringify(OPERATOR_CLUSTER_RULES)));
+      assert.deepEqual(role?.rules, JSON.parse(JSON.stringify(OPERATOR_NAMESPACE_RULES)));
+      assert.equal(role?.metadata.namespace, 'zonekeeper-system');
+    });
+
+    it('renders valid PrivacyRegions and CRDs identical to crds/', () => {
+      const objs = render();
+      const crdSchemas = new Map(allCrds().map((c) => [c.spec.names.kind, c.spec.versions[0]!.schema.openAPIV3Schema]));
+      for (const r of objs.filter((o) => o.kind === 'PrivacyRegion')) assert.deepEqual(validateObject(crdSchemas.get('PrivacyRegion')!, r), []);
+      for (const c of objs.filter((o) => o.kind === 'CustomResourceDefinition')) {
+        assert.deepEqual(c, JSON.parse(JSON.stringify(allCrds().find((x) => x.metadata.name === c.metadata.name))));
+      }
+    });
+
+    it('renders the same containers, ServiceAccount and security context as deploy/hub/20-deployment.yaml', () => {
+      const rendered = render().find((o) => o.kind === 'Deployment');
+      const [plain] = yaml.loadAll(readText('deploy/hub/20-deployment.yaml')) as K8sObject[];
+      const podOf = (o: K8sObject | undefined) => JSON.parse(JSON.stringify(o?.spec?.template?.spec ?? {})) as Record<string, unknown>;
+      const a = podOf(rendered);
+      const b = podOf(plain);
+      for (const k of ['containers', 'serviceAccountName', 'securityContext', 'terminationGracePeriodSeconds']) assert.deepEqual(a[k], b[k], k);
+    });
+
+    it('honours the switches: no sidecar, no built-in regions, a ServiceMonitor, no user roles', () => {
+      const objs = render('sidecar.enabled=false', 'privacyRegions.builtin=false', 'serviceMonitor.enabled=true', 'rbac.userRoles=false');
+      const dep = objs.find((o) => o.kind === 'Deployment');
+      const containers = dep?.spec?.template?.spec?.containers ?? [];
+      assert.deepEqual(containers.map((c) => c.name), ['operator']);
+      assert.equal(containers[0]?.env?.some((e) => e.name === 'ZONEKEEPER_SIDECAR'), false);
+      assert.equal(objs.filter((o) => o.kind === 'PrivacyRegion').length, 0);
+      assert.equal(objs.filter((o) => o.kind === 'ServiceMonitor').length, 1);
+      assert.equal(objs.filter((o) => o.kind === 'ClusterRole').length, 1);
+    });
+  });
+});
