@@ -14,25 +14,30 @@ export interface P4RuntimeProto {
   root: protobuf.Root;
 }
 
-let cached: P4RuntimeProto | undefined;
+const cache = new Map<string, P4RuntimeProto>();
 
 /** A protobufjs root that resolves imports against proto/ like protoc -I does. */
-export function loadProtobufRoot(files: string[]): protobuf.Root {
+export function loadProtobufRoot(files: string[], protoRoot = PROTO_ROOT): protobuf.Root {
   const root = new protobuf.Root();
   root.resolvePath = (_origin: string, target: string): string =>
-    path.isAbsolute(target) ? target : path.join(PROTO_ROOT, target);
+    path.isAbsolute(target) ? target : path.join(protoRoot, target);
   root.loadSync(files, { keepCase: true });
   root.resolveAll();
   return root;
 }
 
-export function loadP4RuntimeProto(file: string = P4RUNTIME_PROTO): P4RuntimeProto {
-  if (cached && file === P4RUNTIME_PROTO) return cached;
-  const def = protoLoader.loadSync(file, { ...LOADER_OPTIONS, includeDirs: [PROTO_ROOT] });
+/**
+ * `protoRoot` defaults to the project's proto/; the interop test points it
+ * at a copy with a deliberately wrong field number.
+ */
+export function loadP4RuntimeProto(protoRoot: string = PROTO_ROOT): P4RuntimeProto {
+  const hit = cache.get(protoRoot);
+  if (hit) return hit;
+  const def = protoLoader.loadSync(P4RUNTIME_PROTO, { ...LOADER_OPTIONS, includeDirs: [protoRoot] });
   const pkg = grpc.loadPackageDefinition(def) as unknown as { p4: { v1: { P4Runtime: grpc.ServiceClientConstructor } } };
   const Client = pkg.p4.v1.P4Runtime;
-  const loaded: P4RuntimeProto = { Client, service: Client.service, root: loadProtobufRoot([file]) };
-  if (file === P4RUNTIME_PROTO) cached = loaded;
+  const loaded: P4RuntimeProto = { Client, service: Client.service, root: loadProtobufRoot([P4RUNTIME_PROTO], protoRoot) };
+  cache.set(protoRoot, loaded);
   return loaded;
 }
 

@@ -24,6 +24,8 @@ export interface SoftwareSwitchOptions {
   deviceId: bigint;
   /** Streams per (device, role); more are refused with RESOURCE_EXHAUSTED. */
   maxStreamsPerRole?: number;
+  /** Another proto/ tree to serve from (the wire-compatibility test). */
+  protoRoot?: string;
 }
 
 type Err = Partial<grpc.StatusObject>;
@@ -32,6 +34,7 @@ const err = (code: grpc.status, details: string): Err => ({ code, details, metad
 export class SoftwareSwitch {
   readonly deviceId: bigint;
   private readonly arbitration: Arbitration;
+  private readonly protoRoot: string | undefined;
   private server: grpc.Server | undefined;
   private active: Pipeline | undefined;
   private saved: Pipeline | undefined;
@@ -42,12 +45,13 @@ export class SoftwareSwitch {
   constructor(opts: SoftwareSwitchOptions) {
     this.deviceId = opts.deviceId;
     this.arbitration = new Arbitration(opts.maxStreamsPerRole ?? 16);
+    this.protoRoot = opts.protoRoot;
   }
 
   /** Serve on host:port (port 0 picks a free one); resolves to the bound port. */
   async start(address = '127.0.0.1:0'): Promise<number> {
     const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
-    const { service } = loadP4RuntimeProto();
+    const { service } = loadP4RuntimeProto(this.protoRoot);
     server.addService(service, {
       Write: this.write.bind(this),
       Read: this.read.bind(this),
