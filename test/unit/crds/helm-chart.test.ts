@@ -149,9 +149,9 @@ describe('Helm chart', () => {
       }
     });
 
-    it('renders the same containers, ServiceAccount and security context as deploy/hub/20-deployment.yaml', () => {
+    it('renders the same containers, ServiceAccount and security context as deploy/operator/deployment.yaml', () => {
       const rendered = render().find((o) => o.kind === 'Deployment');
-      const [plain] = yaml.loadAll(readText('deploy/hub/20-deployment.yaml')) as K8sObject[];
+      const [plain] = yaml.loadAll(readText('deploy/operator/deployment.yaml')) as K8sObject[];
       const podOf = (o: K8sObject | undefined) => JSON.parse(JSON.stringify(o?.spec?.template?.spec ?? {})) as Record<string, unknown>;
       const a = podOf(rendered);
       const b = podOf(plain);
