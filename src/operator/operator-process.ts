@@ -1,0 +1,122 @@
+// The operator as a child process, for the demo, the integration tests
+// and the bench: start it, read its JSON log, kill it (SIGKILL for the
+// crash tests), and ask its /metrics and /readyz.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { repoRoot } from '../testbed/paths.js';
+
+export interface OperatorProcessOptions {
+  kubeconfig: string;
+  namespace?: string;
+  identity: string;
+  concurrency?: number;
+  leaderElect?: boolean;
+  leaseDuration?: string;
+  renewDeadline?: string;
+  retryPeriod?: string;
+  probeInterval?: string;
+  logFile?: string;
+  extraEnv?: Record<string, string>;
+}
+
+export class OperatorProcess {
+  private child: ChildProcess | undefined;
+  private log: WriteStream | undefined;
+  metricsPort = 0;
+  private listeners: ((rec: Record<string, unknown>) => void)[] = [];
+  exited: Promise<number | null> = Promise.resolve(null);
+
+  constructor(readonly o: OperatorProcessOptions) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  onLog(fn: (rec: Record<string, unknown>) => void): void {
+    this.listeners.push(fn);
+  }
+
+  start(): Promise<void> {
+    const args = [
+      join(repoRoot(), 'dist', 'src', 'operator', 'main.js'),
+      '--kubeconfig', this.o.kubeconfig,
+      '--namespace', this.o.namespace ?? 'zonekeeper-system',
+      '--identity', this.o.identity,
+      '--metrics-port', '0',
+      '--concurrency', String(this.o.concurrency ?? 4),
+      '--leader-elect', String(this.o.leaderElect ?? true),
+      '--lease-duration', this.o.leaseDuration ?? '15s',
+      '--renew-deadline', this.o.renewDeadline ?? '10s',
+      '--retry-period', this.o.retryPeriod ?? '2s',
+      '--probe-interval', this.o.probeInterval ?? '5s',
+    ];
+    this.log = this.o.logFile ? createWriteStream(this.o.logFile, { flags: 'a' }) : undefined;
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...(this.o.extraEnv ?? {}) } });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    return new Promise((resolve, reject) => {
+      let started = false;
+      const lines = createInterface({ input: child.stderr as NodeJS.ReadableStream });
+      lines.on('line', (line) => {
+        this.log?.write(line + '\n');
+        let rec: Record<string, unknown>;
+        try {
+          rec = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          return;
+        }
+        if (!started && rec['msg'] === 'operator started') {
+          started = true;
+          this.metricsPort = Number(rec['metricsPort']);
+          resolve();
+        }
+        for (const l of this.listeners) l(rec);
+      });
+      child.once('exit', (code, sig) => {
+        if (!started) reject(new Error(`operator exited before it started (code ${code}, signal ${sig}); see ${this.o.logFile ?? 'its stderr'}`));
+      });
+    });
+  }
+
+  /** Waits until this process logs that it leads and has started its controllers. */
+  waitLeading(timeoutMs = 60_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`${this.o.identity} did not lead within ${timeoutMs} ms`)), timeoutMs);
+      this.onLog((rec) => {
+        if (rec['msg'] === 'controller started' && rec['controller'] === 'executionzone') {
+          clearTimeout(t);
+          resolve();
+        }
+      });
+    });
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
+    if (this.running) this.child?.kill(signal);
+    return this.exited;
+  }
+
+  async metrics(): Promise<string> {
+    const res = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`);
+    return res.text();
+  }
+}
+
+/** One sample of a Prometheus text exposition (`name{labels} value`). */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (.+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_]+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
+  }
+  return undefined;
+}

@@ -1,0 +1,113 @@
+// Puts zonekeeper onto a running test bed the way an admin installs it:
+// the CRDs and the hub RBAC from crds/ and deploy/, the member RBAC in
+// every member, one kubeconfig Secret per member holding the token of the
+// member's zonekeeper-member ServiceAccount, and the catalogue's
+// ProviderClusters. The operator itself then runs as the
+// zonekeeper-operator ServiceAccount (impersonated through the kubeconfig's
+// `as`), so what it can do is exactly what deploy/ grants.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { hubCluster, memberClusters, type ClusterRecord, type TestbedState } from '../testbed/state.js';
+import { repoRoot } from '../testbed/paths.js';
+import { KubeClient, type KubeObject, resourcePath } from '../runtime/kube-client.js';
+import { apply, readManifestDir, readManifests } from './apply.js';
+
+export const OPERATOR_NAMESPACE = 'zonekeeper-system';
+export const OPERATOR_USER = `system:serviceaccount:${OPERATOR_NAMESPACE}:zonekeeper-operator`;
+
+export type Log = (m: string) => void;
+
+interface KubeconfigDoc {
+  clusters: { name: string; cluster: { server: string; 'certificate-authority-data'?: string } }[];
+  users: { name: string; user: Record<string, string> }[];
+  contexts: { name: string; context: { cluster: string; user: string } }[];
+  'current-context': string;
+}
+
+export async function adminClient(c: ClusterRecord): Promise<KubeClient> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  kc.loadFromFile(c.kubeconfig);
+  return KubeClient.fromKubeConfig(kc);
+}
+
+async function waitEstablished(hub: KubeClient, names: string[]): Promise<void> {
+  const end = Date.now() + 60_000;
+  for (const name of names) {
+    for (;;) {
+      const crd = await hub.get<{ status?: { conditions?: { type: string; status: string }[] } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+      if ((crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True')) break;
+      if (Date.now() > end) throw new Error(`CRD ${name} not established in 60 s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** A kubeconfig for the member's zonekeeper-member ServiceAccount (its token Secret). */
+async function memberKubeconfig(member: ClusterRecord, admin: KubeClient, log: Log): Promise<string> {
+  for (const obj of readManifests(join(repoRoot(), 'deploy', 'member-rbac.yaml'))) await apply(admin, obj);
+  const admKc = yaml.load((await import('node:fs')).readFileSync(member.kubeconfig, 'utf8')) as KubeconfigDoc;
+  const cluster = admKc.clusters[0]?.cluster;
+  if (!cluster) throw new Error(`${member.kubeconfig}: no cluster`);
+  const end = Date.now() + 30_000;
+  for (;;) {
+    const s = await admin.get<{ data?: Record<string, string> }>(resourcePath({ group: '', version: 'v1', plural: 'secrets', namespaced: true }, OPERATOR_NAMESPACE, 'zonekeeper-member-token'));
+    const token = s.data?.['token'];
+    if (token) {
+      const doc = {
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: member.id, cluster }],
+        // A distinct user name per member: client-node caches credentials by user name.
+        users: [{ name: `zonekeeper-member@${member.id}`, user: { token: Buffer.from(token, 'base64').toString('utf8') } }],
+        contexts: [{ name: member.id, context: { cluster: member.id, user: `zonekeeper-member@${member.id}` } }],
+        'current-context': member.id,
+      };
+      return yaml.dump(doc, { lineWidth: -1 });
+    }
+    if (Date.now() > end) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  log(`${member.name}: the token controller gave no token in 30 s; using impersonation of the member ServiceAccount instead`);
+  admKc.users = admKc.users.map((u) => ({ ...u, user: { ...u.user, as: `system:serviceaccount:${OPERATOR_NAMESPACE}:zonekeeper-member` } }));
+  return yaml.dump(admKc, { lineWidth: -1 });
+}
+
+export interface InstallResult {
+  hub: KubeClient;
+  /** Kubeconfig for the operator: the hub admin's certificate, impersonating the operator's ServiceAccount. */
+  operatorKubeconfig: string;
+}
+
+export async function installOnTestbed(state: TestbedState, opts: { catalogue?: string; log?: Log; dir?: string } = {}): Promise<InstallResult> {
+  const log = opts.log ?? ((m: string) => console.error(m));
+  const root = repoRoot();
+  const hubRec = hubCluster(state);
+  const hub = await adminClient(hubRec);
+  const crds = readManifestDir(join(root, 'crds'));
+  for (const crd of crds) await apply(hub, crd);
+  await waitEstablished(hub, crds.map((c) => c.metadata?.name ?? ''));
+  await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: OPERATOR_NAMESPACE } } as KubeObject);
+  for (const obj of readManifestDir(join(root, 'deploy', 'hub'))) await apply(hub, obj);
+  for (const obj of readManifestDir(join(root, 'deploy', 'regions'))) await apply(hub, obj);
+  log(`hub: CRDs (${crds.length}), RBAC and regions applied`);
+  await Promise.all(
+    memberClusters(state).map(async (m) => {
+      const admin = await adminClient(m);
+      const text = await memberKubeconfig(m, admin, log);
+      admin.close();
+      await apply(hub, { apiVersion: 'v1', kind: 'Secret', metadata: { name: `member-${m.id}-kubeconfig`, namespace: OPERATOR_NAMESPACE, labels: { 'zonekeeper.io/member': m.id } }, type: 'Opaque', data: { kubeconfig: Buffer.from(text).toString('base64') } } as KubeObject);
+    }),
+  );
+  log(`members: RBAC applied and ${memberClusters(state).length} kubeconfig Secrets written`);
+  const catalogue = opts.catalogue ?? state.catalogue;
+  for (const pc of readManifests(catalogue)) if (pc.kind === 'ProviderCluster') await apply(hub, pc);
+  log(`catalogue: ProviderClusters from ${catalogue} applied`);
+  const admKc = yaml.load((await import('node:fs')).readFileSync(hubRec.kubeconfig, 'utf8')) as KubeconfigDoc;
+  admKc.users = admKc.users.map((u) => ({ ...u, user: { ...u.user, as: OPERATOR_USER } }));
+  const operatorKubeconfig = join(opts.dir ?? state.dir, 'kubeconfigs', 'zonekeeper-operator.kubeconfig');
+  writeFileSync(operatorKubeconfig, yaml.dump(admKc, { lineWidth: -1 }), { mode: 0o600 });
+  return { hub, operatorKubeconfig };
+}
