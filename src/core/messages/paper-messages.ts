@@ -230,8 +230,8 @@ export function parseMessage(json: unknown, catalog: RegionCatalog, base = ''): 
     unknownKeys(details, DETAIL_KEYS, dp, errors);
   }
   if (json['instance-count'] === undefined) errors.push({ path: joinPath(base, 'instance-count'), reason: 'is required' });
-  if (errors.length > 0) return fail(errors);
-  const d = details as Record<string, unknown>;
+  if (!isObject(details)) return fail(errors);
+  const d = details;
   const group = {
     environment: environment as Environment,
     platformType: platformType as PlatformType,
@@ -245,7 +245,13 @@ export function parseMessage(json: unknown, catalog: RegionCatalog, base = ''): 
   // Sizes are checked by the zone-spec rules, then renamed to wire paths.
   const groupErrors: FieldError[] = [];
   checkGroupFields({ ...group, name: 'init' }, '', groupErrors);
-  for (const e of groupErrors) errors.push({ path: wirePath(base, e.path), reason: e.reason });
+  // Sizes are reported together with the other problems; fields already
+  // reported above (a missing enum, a missing count) are not repeated.
+  const reported = new Set(errors.map((e) => e.path));
+  for (const e of groupErrors) {
+    const path = wirePath(base, e.path);
+    if (!reported.has(path)) errors.push({ path, reason: e.reason });
+  }
   if (errors.length > 0) return fail(errors);
   const msg: ParsedInit = { type: 'INIT', applicationId: id, group };
   if (privacy) msg.privacy = privacy;

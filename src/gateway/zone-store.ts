@@ -1,0 +1,54 @@
+// What the gateway needs from the hub, as an interface: the handler is
+// tested against an in-memory store, the server runs on the Kubernetes one.
+
+import type { ExecutionZone, PrivacyRegion, ZoneRelease } from '../core/api/types.js';
+import { API_GROUP, API_VERSION } from '../core/api/types.js';
+import { isConflict, isNotFound, type KubeClient, resourcePath, type ResourceRef } from '../runtime/kube-client.js';
+
+/** A write lost a race (resourceVersion changed); the caller re-reads and retries. */
+export class StoreConflict extends Error {}
+
+export interface ZoneStore {
+  getZone(namespace: string, name: string): Promise<ExecutionZone | undefined>;
+  /** Creates, or replaces when `zone.metadata.resourceVersion` is set; StoreConflict on a race. */
+  putZone(zone: ExecutionZone): Promise<ExecutionZone>;
+  createRelease(release: ZoneRelease): Promise<ZoneRelease>;
+  listRegions(): Promise<PrivacyRegion[]>;
+}
+
+const ref = (plural: string, namespaced: boolean): ResourceRef => ({ group: API_GROUP, version: API_VERSION, plural, namespaced });
+const ZONES = ref('executionzones', true);
+const RELEASES = ref('zonereleases', true);
+const REGIONS = ref('privacyregions', false);
+
+export class KubeZoneStore implements ZoneStore {
+  constructor(private readonly client: KubeClient) {}
+
+  async getZone(namespace: string, name: string): Promise<ExecutionZone | undefined> {
+    try {
+      return await this.client.get<ExecutionZone>(resourcePath(ZONES, namespace, name));
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async putZone(zone: ExecutionZone): Promise<ExecutionZone> {
+    const ns = zone.metadata.namespace as string;
+    try {
+      if (zone.metadata.resourceVersion) return await this.client.replace(resourcePath(ZONES, ns, zone.metadata.name), zone);
+      return await this.client.create(resourcePath(ZONES, ns), zone);
+    } catch (e) {
+      if (isConflict(e)) throw new StoreConflict((e as Error).message);
+      throw e;
+    }
+  }
+
+  createRelease(release: ZoneRelease): Promise<ZoneRelease> {
+    return this.client.create(resourcePath(RELEASES, release.metadata.namespace as string), release);
+  }
+
+  async listRegions(): Promise<PrivacyRegion[]> {
+    return (await this.client.list<PrivacyRegion>(resourcePath(REGIONS))).items;
+  }
+}
