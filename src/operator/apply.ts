@@ -53,7 +53,10 @@ export async function apply<T extends KubeObject>(client: KubeClient, obj: T, de
     const path = resourcePath(r, ns, obj.metadata?.name);
     const cur = await client.get<T>(path);
     try {
-      return await client.replace(path, { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion } });
+      // Like kubectl apply: fields the manifest does not mention (finalizers
+      // a controller added) are kept, not wiped by the replace.
+      const finalizers = body.metadata?.finalizers ?? cur.metadata?.finalizers;
+      return await client.replace(path, { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion, ...(finalizers ? { finalizers } : {}) } });
     } catch (err) {
       if (!isConflict(err) || attempt > 5) throw err;
     }
