@@ -10,9 +10,10 @@ import { Federation } from '../core/zones/federation.js';
 import { isStrategyName, STRATEGY_NAMES, type StrategyName } from '../core/placement/strategies.js';
 import { parseGlobalId, PAPER_GLOBAL_ID } from '../core/network/ula.js';
 import { checkVlanRange, DEFAULT_VLAN_RANGE, type VlanRange } from '../core/network/vlan-allocator.js';
+import { planP4Entries, type P4EntryPlan } from '../core/network/p4-entries.js';
 import { loadCatalogue, loadMessages } from './load-files.js';
 
-export type Format = 'json' | 'yaml' | 'svg';
+export type Format = 'json' | 'yaml' | 'svg' | 'p4';
 
 export interface PlanOptions {
   providers: string;
@@ -33,7 +34,7 @@ export interface PlanResult {
   outcomes: MessageOutcome[];
 }
 
-export function runPlan(o: PlanOptions): { result: PlanResult; providerNames: string[] } {
+export function runPlan(o: PlanOptions): { result: PlanResult; providerNames: string[]; p4: () => P4EntryPlan } {
   const catalogue = loadCatalogue(o.providers);
   const messages = loadMessages(o.messages);
   const federation = new Federation({ providers: catalogue.providers, regions: catalogue.regions, strategy: o.strategy, globalId: o.globalId, vlanRange: o.vlanRange });
@@ -41,15 +42,22 @@ export function runPlan(o: PlanOptions): { result: PlanResult; providerNames: st
   const outcomes: MessageOutcome[] = [];
   const n = o.until === undefined ? messages.length : Math.min(o.until, messages.length);
   for (let i = 0; i < n; i++) outcomes.push(...engine.applyRaw(messages[i], i));
+  const providerNames = federation.catalogue.providers.map((p) => p.name);
+  // The home switch: port 0 trunks to the router, port k+1 leads to the k-th provider's VPN link.
+  const ports = { trunkPort: 0, providerPorts: Object.fromEntries(providerNames.map((p, i) => [p, i + 1])) };
+  const plans = federation.applicationIds().flatMap((id) => federation.networkPlan(id) ?? []);
   return {
     result: { state: listing3(federation.entries(), federation.globalId), outcomes },
-    providerNames: federation.catalogue.providers.map((p) => p.name),
+    providerNames,
+    p4: () => planP4Entries(plans, ports),
   };
 }
 
 export function formatPlan(o: PlanOptions): string {
-  const { result, providerNames } = runPlan(o);
+  const { result, providerNames, p4 } = runPlan(o);
   switch (o.format) {
+    case 'p4':
+      return JSON.stringify(p4(), null, 2) + '\n';
     case 'json':
       return JSON.stringify(result, null, 2) + '\n';
     case 'yaml':
@@ -60,7 +68,7 @@ export function formatPlan(o: PlanOptions): string {
 }
 
 const USAGE = `usage: zonectl plan --providers FILE --messages FILE [--strategy ${STRATEGY_NAMES.join('|')}]
-                    [--format json|yaml|svg] [--until N] [--global-id HEX] [--vlan-range MIN-MAX] [--title TEXT]`;
+                    [--format json|yaml|svg|p4] [--until N] [--global-id HEX] [--vlan-range MIN-MAX] [--title TEXT]`;
 
 export function parsePlanArgs(argv: readonly string[]): PlanOptions {
   const known = ['providers', 'messages', 'strategy', 'format', 'until', 'global-id', 'vlan-range', 'title'];
@@ -81,7 +89,7 @@ export function parsePlanArgs(argv: readonly string[]): PlanOptions {
   const strategy = flags.get('strategy') ?? 'first-fit';
   if (!isStrategyName(strategy)) throw new UsageError(`--strategy: unknown strategy "${strategy}"; use ${STRATEGY_NAMES.join(', ')}`);
   const format = flags.get('format') ?? 'json';
-  if (format !== 'json' && format !== 'yaml' && format !== 'svg') throw new UsageError(`--format: must be json, yaml or svg, got "${format}"`);
+  if (format !== 'json' && format !== 'yaml' && format !== 'svg' && format !== 'p4') throw new UsageError(`--format: must be json, yaml, svg or p4, got "${format}"`);
   const o: PlanOptions = { providers, messages, strategy, format, globalId: PAPER_GLOBAL_ID, vlanRange: DEFAULT_VLAN_RANGE };
   const until = flags.get('until');
   if (until !== undefined) {

@@ -50,6 +50,15 @@ describe('zonectl plan', () => {
     for (const p of ['Fog1', 'Fog2', 'PrivateCloud1', 'PublicCloud4']) assert.match(fig4.out, new RegExp(`>${p}</text>`), `legend has ${p}`);
   });
 
+  it('lists the P4 entries the home switch must hold for every zone', () => {
+    const r = zonectl('plan', '--providers', PROVIDERS, '--messages', MESSAGES, '--format', 'p4');
+    assert.equal(r.code, 0, r.err);
+    const plan = JSON.parse(r.out) as { zones: { vlanId: number; entries: { table: string }[] }[]; problems: unknown[] };
+    assert.deepEqual(plan.problems, []);
+    assert.deepEqual(plan.zones.map((z) => z.vlanId).sort(), [1000, 1001, 1002, 1003, 1004]);
+    for (const z of plan.zones) assert.ok(z.entries.some((e) => e.table === 'ZoneIngress.zone_mark'), `zone ${z.vlanId} is marked`);
+  });
+
   it('places differently with another strategy', () => {
     const r = zonectl('plan', '--providers', PROVIDERS, '--messages', MESSAGES, '--strategy', 'best-fit');
     assert.equal(r.code, 0, r.err);
@@ -79,7 +88,7 @@ describe('zonectl plan', () => {
       ['missing --messages', () => ['plan', '--providers', PROVIDERS], /--providers and --messages are required/],
       ['unknown flag', () => ['plan', '--providers', PROVIDERS, '--messages', MESSAGES, '--dry'], /unknown flag --dry/],
       ['unknown strategy', () => ['plan', '--providers', PROVIDERS, '--messages', MESSAGES, '--strategy', 'random'], /unknown strategy "random"; use first-fit, best-fit, fewest-links/],
-      ['unknown format', () => ['plan', '--providers', PROVIDERS, '--messages', MESSAGES, '--format', 'xml'], /--format: must be json, yaml or svg/],
+      ['unknown format', () => ['plan', '--providers', PROVIDERS, '--messages', MESSAGES, '--format', 'xml'], /--format: must be json, yaml, svg or p4/],
       ['bad global id', () => ['plan', '--providers', PROVIDERS, '--messages', MESSAGES, '--global-id', '0x1ffffffffff'], /--global-id: must be a 40-bit/],
       ['bad VLAN range', () => ['plan', '--providers', PROVIDERS, '--messages', MESSAGES, '--vlan-range', '1000-5000'], /--vlan-range: VLAN range must lie within 1–4094/],
       ['missing file', () => ['plan', '--providers', '/nonexistent.yaml', '--messages', MESSAGES], /\/nonexistent\.yaml: cannot read: ENOENT/],
