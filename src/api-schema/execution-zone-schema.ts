@@ -147,7 +147,7 @@ function status(): JSONSchemaProps {
       marking: str('The DSCP privacy marking, TOS/Traffic-Class bits 7..2 as six 0/1 characters (Table V): bit 7 Scandinavia, 6 EEA, 5 EU, 4 America, 3 BRICS, 2 MENA.'),
       providers: str('The providers the zone uses, comma-joined in catalogue order (e.g. Fog1,Fog2); shown by kubectl get.'),
       vpn: map(
-        'VPN links by name (HOME-SWITCH -> <Provider>-SWITCH), one per provider the zone uses; one link may carry several VLANs.',
+        'VPN links by provider name (Listing 3: {Fog1: {from: HOME-SWITCH, to: Fog1-SWITCH}}), one per provider the zone uses; one link may carry several VLANs.',
         obj('One VPN link between two switches.', { from: str('The switch the link starts at (HOME-SWITCH).'), to: str('The switch the link ends at (<Provider>-SWITCH).') }, ['from', 'to']),
       ),
       instances: map('Instances by provider, then by instance name (Listing 3).', map('The instances on one provider, by instance name (C<n>, V<n>).', instanceStatus())),

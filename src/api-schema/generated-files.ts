@@ -2,10 +2,11 @@
 // without I/O except reading the Argo CD Lua sources. The generator writes
 // them; the unit tests compare them with what is checked in.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { BUILTIN_REGIONS } from '../core/geo/regions.js';
+import { withReference } from './api-reference.js';
 import { allCrds, crdFileName } from './crds.js';
 import {
   CATALOGUE_ADMIN_RULES,
@@ -102,8 +103,15 @@ function argoFiles(root: string): GeneratedFile[] {
   return [{ path: 'deploy/argocd/argocd-cm-health.yaml', content }];
 }
 
-export type Target = 'crds' | 'regions' | 'rbac' | 'argocd';
-export const TARGETS: readonly Target[] = ['crds', 'regions', 'rbac', 'argocd'];
+/** docs/api.md keeps its prose; only the block between the markers is generated. */
+function docsFiles(root: string): GeneratedFile[] {
+  const path = join(root, 'docs/api.md');
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# zonekeeper API\n';
+  return [{ path: 'docs/api.md', content: withReference(current, allCrds()) }];
+}
+
+export type Target = 'crds' | 'regions' | 'rbac' | 'argocd' | 'docs';
+export const TARGETS: readonly Target[] = ['crds', 'regions', 'rbac', 'argocd', 'docs'];
 
 export function generatedFiles(root: string, targets: readonly Target[] = TARGETS): GeneratedFile[] {
   const out: GeneratedFile[] = [];
@@ -111,5 +119,6 @@ export function generatedFiles(root: string, targets: readonly Target[] = TARGET
   if (targets.includes('regions')) out.push(...regionFiles());
   if (targets.includes('rbac')) out.push(...rbacFiles());
   if (targets.includes('argocd')) out.push(...argoFiles(root));
+  if (targets.includes('docs')) out.push(...docsFiles(root));
   return out;
 }
