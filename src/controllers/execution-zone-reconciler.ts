@@ -56,6 +56,8 @@ interface Pass {
   /** Phases stop here: the rest cannot run (invalid spec, conflict). */
   halted: boolean;
   requeueAfterMs?: number;
+  /** A member write failed (e.g. the namespace's ServiceAccount is not there yet): retry with backoff, not at the poll interval. */
+  retrySoon?: boolean;
   phases: Map<string, string>;
 }
 
@@ -78,12 +80,14 @@ export class ExecutionZoneReconciler {
       zone = await this.d.zones.setFinalizers(zone, [...(zone.metadata.finalizers ?? []), FINALIZER]);
     }
     const pass: Pass = { key, zone, status: cloneStatus(zone.status), now: this.nowText(), unreachable: [], total: 0, created: 0, ready: 0, halted: false, phases: new Map() };
+    if (isTrue(zone.status?.conditions, 'Released')) return this.reconcileReleased(pass);
     await this.placeZone(pass);
     if (!pass.halted) await this.provisionMembers(pass);
     if (!pass.halted) await this.programNetwork(pass);
     this.summarizeReady(pass);
     await this.writeStatus(pass);
     const ready = isTrue(pass.status.conditions, 'Ready');
+    if (pass.retrySoon) return { requeue: true };
     return ready ? {} : { requeueAfterMs: pass.requeueAfterMs ?? this.d.pollMs ?? 10_000 };
   }
 
@@ -94,6 +98,20 @@ export class ExecutionZoneReconciler {
 
   private cond(p: Pass, type: string, status: Condition['status'], reason: string, message: string): void {
     p.status.conditions = setCondition(p.status.conditions ?? [], { type, status, reason, message: capMessage(message), observedGeneration: p.zone.metadata.generation }, p.now);
+  }
+
+  /** Released whole: never placed again; what is left in the members goes. */
+  private async reconcileReleased(p: Pass): Promise<ReconcileResult> {
+    this.waiting.delete(p.key);
+    await this.provisionMembers(p);
+    const msg = getCondition(p.status.conditions, 'Released')?.message ?? 'released';
+    this.cond(p, 'Placed', 'False', 'Released', msg);
+    this.cond(p, 'Provisioned', 'False', 'Released', msg);
+    this.cond(p, 'NetworkReady', 'False', 'Released', msg);
+    this.cond(p, 'Degraded', 'False', 'Released', msg);
+    this.cond(p, 'Ready', 'False', 'Released', msg);
+    await this.writeStatus(p);
+    return p.retrySoon ? { requeue: true } : {};
   }
 
   // ---- placeZone ---------------------------------------------------------
@@ -242,6 +260,7 @@ export class ExecutionZoneReconciler {
         } catch (err) {
           this.d.metrics?.memberRequests.inc({ provider, outcome: 'error' });
           problems.push(`${provider}: ${errorText(err)}`);
+          p.retrySoon = true;
         }
         for (const i of wanted) {
           const o = have.get(i.name);

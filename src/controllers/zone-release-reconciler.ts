@@ -1,6 +1,6 @@
 // The ZoneRelease reconciler: the paper's STOP. A release of the whole
-// zone deletes the ExecutionZone (its finalizer removes everything in the
-// members); a release of named instances takes them out of the durable
+// zone frees its allocation and marks it Released (the zone reconciler
+// then removes everything in the members); a release of named instances takes them out of the durable
 // allocation, all or nothing, and the zone reconciler then deletes their
 // pods/VMs. Released names stay in the allocation's `released` list, so an
 // instance is never created again. Succeeded and Failed are final.
@@ -8,10 +8,11 @@
 import type { Condition, ExecutionZone, ZoneRelease, ZoneReleaseStatus } from '../core/api/types.js';
 import { formatFieldErrors } from '../core/errors.js';
 import { instanceOrder } from '../core/zones/federation.js';
+import type { ZoneAllocation } from '../core/zones/allocation.js';
 import type { ReconcileResult } from '../runtime/controller.js';
 import type { EventSink } from '../runtime/events.js';
 import { errorText, type Logger } from '../runtime/logger.js';
-import { capMessage, setCondition } from './conditions.js';
+import { capMessage, isTrue, setCondition } from './conditions.js';
 import type { ObjectStore } from './object-store.js';
 import type { PlacementState } from './placement-state.js';
 import { dueTime } from './release-trigger.js';
@@ -52,22 +53,51 @@ export class ZoneReleaseReconciler {
     return this.releaseNamed(rel, zone, zoneKey, rel.spec.instances);
   }
 
+  /**
+   * The whole zone goes: its allocation is given back (VLAN, addresses,
+   * capacity) and the zone is marked Released in its status, durably, in
+   * one conditional write under the placement lock. The ExecutionZone
+   * object stays (a GitOps tool keeps it in sync; its owner deletes it) and
+   * is never placed again; the zone reconciler removes its member objects.
+   */
   private async releaseWhole(rel: ZoneRelease, zone: ExecutionZone | undefined, zoneKey: string): Promise<ReconcileResult> {
-    if (!zone) {
-      // Gone: either we deleted it in an earlier pass (Releasing) or it never existed.
-      if (rel.status?.phase === 'Releasing') return this.finish(rel, 'Succeeded', 'Released', `ExecutionZone ${zoneKey} and everything it held in the member clusters are gone`, rel.status.released);
-      return this.finish(rel, 'Failed', 'ZoneNotFound', `ExecutionZone ${zoneKey} does not exist; nothing was released`);
+    if (!zone) return this.finish(rel, 'Failed', 'ZoneNotFound', `ExecutionZone ${zoneKey} does not exist; nothing was released`);
+    if (isTrue(zone.status?.conditions, 'Released')) {
+      return this.finish(rel, 'Succeeded', 'Released', `zone ${zone.spec.applicationId} released: its VLAN, addresses and capacity are free`, rel.status?.released ?? {});
     }
+    const id = zone.spec.applicationId.toLowerCase();
     const released: Record<string, string[]> = {};
     for (const i of zone.status?.allocation?.instances ?? []) (released[i.provider] ??= []).push(i.name);
     for (const l of Object.values(released)) l.sort(instanceOrder);
-    // Record what goes before it goes, then delete; the zone's finalizer does the cleanup.
-    if (rel.status?.phase !== 'Releasing') await this.write(rel, { phase: 'Releasing', released }, [['Succeeded', 'False', 'Releasing', `deleting ExecutionZone ${zoneKey}`]]);
-    if (!zone.metadata.deletionTimestamp) {
-      await this.d.zones.delete(zone);
-      this.d.events.emit(this.target(rel), 'Normal', 'Releasing', 'Release', `releasing the whole zone ${zone.spec.applicationId}`);
-    }
-    return { requeueAfterMs: 500 };
+    if (rel.status?.phase !== 'Releasing') rel = await this.write(rel, { phase: 'Releasing', released }, [['Succeeded', 'False', 'Releasing', `releasing the whole zone ${zoneKey}`]]);
+    await this.d.state.withLock(async (f) => {
+      const current = this.d.zones.current(zoneKey) ?? zone;
+      const a = f.allocation(id);
+      const marker: ZoneAllocation = {
+        applicationId: id,
+        groups: structuredClone(a?.groups ?? {}),
+        instances: [],
+        released: [...(a?.released ?? []), ...(a?.instances.map((i) => i.name) ?? [])],
+      };
+      if (f.has(id)) f.releaseZone(id);
+      // Keep the zone known, placed and empty, so it is not placed again.
+      const problems = f.restore(current.spec, marker);
+      if (problems.length > 0) this.d.logger.warn('released zone not kept in memory', { zone: zoneKey, problems: formatFieldErrors(problems) });
+      const now = (this.d.now?.() ?? new Date()).toISOString();
+      let conditions = setCondition(current.status?.conditions ?? [], { type: 'Released', status: 'True', reason: 'Released', message: `released whole by ZoneRelease ${rel.metadata.name}`, observedGeneration: current.metadata.generation }, now);
+      conditions = setCondition(conditions, { type: 'Ready', status: 'False', reason: 'Released', message: `released whole by ZoneRelease ${rel.metadata.name}`, observedGeneration: current.metadata.generation }, now);
+      const status = { ...structuredClone(current.status ?? {}), allocation: marker, releasedInstances: [...marker.released].sort(instanceOrder), vlanId: undefined, networkId: undefined, network: undefined, vpn: undefined, instances: undefined, providers: undefined, conditions };
+      try {
+        await this.d.zones.writeStatus(current, status);
+      } catch (err) {
+        this.d.state.markStale(`whole release of ${zoneKey} failed: ${errorText(err)}`);
+        throw err;
+      }
+    });
+    this.d.enqueueZone(zoneKey);
+    this.d.onCapacityFreed();
+    this.d.events.emit(this.target(rel), 'Normal', 'Released', 'Release', `released the whole zone ${id}`);
+    return this.finish(rel, 'Succeeded', 'Released', `zone ${id} released: its VLAN, addresses and capacity are free`, released);
   }
 
   private async releaseNamed(rel: ZoneRelease, zone: ExecutionZone, zoneKey: string, instances: Record<string, string[]>): Promise<ReconcileResult> {

@@ -62,6 +62,17 @@ export function waitZoneGone(hub: KubeClient, namespace: string, name: string, t
   }, timeoutMs);
 }
 
+export function isReleased(z: ExecutionZone): boolean {
+  return getCondition(z.status?.conditions, 'Released')?.status === 'True';
+}
+
+export function waitZoneReleased(hub: KubeClient, namespace: string, name: string, timeoutMs = 60_000): Promise<ExecutionZone> {
+  return waitFor(`ExecutionZone ${namespace}/${name} Released`, async () => {
+    const z = await getZone(hub, namespace, name);
+    return isReleased(z) ? z : undefined;
+  }, timeoutMs);
+}
+
 export async function listZones(hub: KubeClient, namespace?: string): Promise<ExecutionZone[]> {
   return (await hub.list<ExecutionZone>(resourcePath(EXECUTION_ZONES, namespace))).items;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { ZoneRelease } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
 import { ZONE_RELEASES } from '../../../src/controllers/resources.js';
-import { listZones, waitFor } from '../../../src/operator/hub-reads.js';
+import { isReleased, listZones, waitFor } from '../../../src/operator/hub-reads.js';
 import type { OperatorProcess } from '../../../src/operator/operator-process.js';
 import { resourcePath } from '../../../src/runtime/kube-client.js';
 import { requireState } from '../../../src/testbed/state.js';
@@ -65,7 +65,7 @@ describe('operator: crash safety under SIGKILL', function () {
     }, 180_000, 500);
     await waitFor('every zone settled', async () => {
       const zones = await listZones(env.hub, NS);
-      const settled = zones.every((z) => z.metadata.deletionTimestamp === undefined && z.status?.observedGeneration === z.metadata.generation && (getCondition(z.status?.conditions, 'Ready')?.status === 'True' || getCondition(z.status?.conditions, 'Placed')?.reason === 'NoMatchingProvider'));
+      const settled = zones.every((z) => z.metadata.deletionTimestamp === undefined && z.status?.observedGeneration === z.metadata.generation && (isReleased(z) || getCondition(z.status?.conditions, 'Ready')?.status === 'True' || getCondition(z.status?.conditions, 'Placed')?.reason === 'NoMatchingProvider'));
       return settled ? true : undefined;
     }, 180_000, 500);
     const providers = catalogueProviders(requireState().catalogue);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ExecutionZone } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
 import { apply } from '../../../src/operator/apply.js';
-import { getZone, listZones, listing3FromStatus, waitReleaseDone, waitZoneGone, waitZoneObserved, waitZoneReady } from '../../../src/operator/hub-reads.js';
+import { getZone, isReleased, listZones, listing3FromStatus, waitReleaseDone, waitZoneObserved, waitZoneReady, waitZoneReleased } from '../../../src/operator/hub-reads.js';
 import type { OperatorProcess } from '../../../src/operator/operator-process.js';
 import { paperScenario } from '../../../src/operator/paper-scenario.js';
 import { repoRoot } from '../../../src/testbed/paths.js';
@@ -64,9 +64,11 @@ describe('operator: the paper scenario on the live federation', function () {
         assert.equal(r.status?.phase, 'Succeeded', `message ${step.index + 1}: ${JSON.stringify(r.status?.conditions)}`);
       }
     }
-    await waitZoneGone(env.hub, NS, 'ded957a3-1f4b-4e6c-8a2d-9b3c5f062d9e');
+    const gone = await waitZoneReleased(env.hub, NS, 'ded957a3-1f4b-4e6c-8a2d-9b3c5f062d9e');
+    assert.equal(gone.status?.vlanId, undefined, 'a whole release frees the VLAN');
+    assert.deepEqual(gone.status?.releasedInstances, ['V1', 'V2', 'V3']);
     const zones: ExecutionZone[] = [];
-    for (const z of await listZones(env.hub, NS)) zones.push(await waitZoneReady(env.hub, NS, z.metadata.name, 120_000));
+    for (const z of (await listZones(env.hub, NS)).filter((x) => !isReleased(x))) zones.push(await waitZoneReady(env.hub, NS, z.metadata.name, 120_000));
     const state = listing3FromStatus(zones);
     for (const [id, want] of Object.entries(EXPECTED)) {
       if (want === 'released') {
