@@ -39,20 +39,21 @@ function status(): JSONSchemaProps {
 }
 
 export function privacyRegionSchema(): JSONSchemaProps {
-  return withRules(
-    obj(
-      `A named group of countries for privacy rules (e.g. EEA). Cluster-scoped; rules name a region case-insensitively by metadata.name or by its ${REGION_NAME_ANNOTATION} annotation.`,
-      {
-        apiVersion: str('The versioned schema of this object: zonekeeper.io/v1alpha1.'),
-        kind: str('The kind of this object: PrivacyRegion.'),
-        metadata: metadata(`Standard object metadata. The name is the region's name in lower case (eea); the ${REGION_NAME_ANNOTATION} annotation may carry its display spelling (EEA).`),
-        spec: spec(),
-        status: status(),
-      },
-      ['spec'],
-    ),
-    rule("self.metadata.name.matches('^[a-z][a-z0-9.+-]{0,62}$')", 'metadata.name must start with a letter and use at most 63 lower-case letters, digits, ".", "+" or "-"', {
-      fieldPath: '.metadata.name',
-    }),
+  return obj(
+    `A named group of countries for privacy rules (e.g. EEA). Cluster-scoped; rules name a region case-insensitively by metadata.name or by its ${REGION_NAME_ANNOTATION} annotation.`,
+    {
+      apiVersion: str('The versioned schema of this object: zonekeeper.io/v1alpha1.'),
+      kind: str('The kind of this object: PrivacyRegion.'),
+      metadata: metadata(
+        'Standard object metadata.',
+        withRules(
+          str(`The region's name in lower case (eea); the ${REGION_NAME_ANNOTATION} annotation may carry its display spelling (EEA).`, { maxLength: 63 }),
+          rule("self.matches('^[a-z][a-z0-9.+-]{0,62}$')", 'must start with a letter and use at most 63 lower-case letters, digits, ".", "+" or "-"'),
+        ),
+      ),
+      spec: spec(),
+      status: status(),
+    },
+    ['spec'],
   );
 }

@@ -17,7 +17,8 @@ export const MAX_UINT32 = 4294967295;
 /** MCC (E.212 geographic series 200–799, number or 3-digit string) or ISO 3166-1 alpha-2 code. */
 export function country(description: string): JSONSchemaProps {
   return withRules(
-    intOrString(description, { maxLength: 3 }),
+    // maxLength bounds the CEL cost; it is loose so that a wrong value ("Sweden") reaches the rule's clearer message.
+    intOrString(description, { maxLength: 64 }),
     rule(
       "type(self) == int ? (self >= 200 && self <= 799) : self.matches('^([A-Za-z]{2}|[2-7][0-9]{2})$')",
       'must be an ITU-T E.212 mobile country code from 200 to 799 (e.g. 240) or an ISO 3166-1 alpha-2 code (e.g. SE)',

@@ -97,20 +97,21 @@ function status(): JSONSchemaProps {
 }
 
 export function providerClusterSchema(): JSONSchemaProps {
-  return withRules(
-    obj(
-      "A provider of the catalogue (a row of the paper's Table I): a member cluster in a country, of a tier (cloud or fog), running VMs or containers, with the resources, equipment and capacity it offers. Cluster-scoped.",
-      {
-        apiVersion: str('The versioned schema of this object: zonekeeper.io/v1alpha1.'),
-        kind: str('The kind of this object: ProviderCluster.'),
-        metadata: metadata('Standard object metadata. The name is a DNS label, by convention the provider name in lower case (fog1 for Fog1).'),
-        spec: spec(),
-        status: status(),
-      },
-      ['spec'],
-    ),
-    rule(`self.metadata.name.matches('${patternOf(DNS_LABEL)}')`, 'metadata.name must be a DNS label: 1–63 lower-case letters, digits or "-" (e.g. fog1)', {
-      fieldPath: '.metadata.name',
-    }),
+  return obj(
+    "A provider of the catalogue (a row of the paper's Table I): a member cluster in a country, of a tier (cloud or fog), running VMs or containers, with the resources, equipment and capacity it offers. Cluster-scoped.",
+    {
+      apiVersion: str('The versioned schema of this object: zonekeeper.io/v1alpha1.'),
+      kind: str('The kind of this object: ProviderCluster.'),
+      metadata: metadata(
+        'Standard object metadata.',
+        withRules(
+          str('A DNS label, by convention the provider name in lower case (fog1 for Fog1).', { maxLength: 63 }),
+          rule(`self.matches('${patternOf(DNS_LABEL)}')`, 'must be a DNS label: 1–63 lower-case letters, digits or "-" (e.g. fog1)'),
+        ),
+      ),
+      spec: spec(),
+      status: status(),
+    },
+    ['spec'],
   );
 }

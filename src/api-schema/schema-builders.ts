@@ -49,11 +49,13 @@ export function intOrString(description: string, extra: Extra = {}): JSONSchemaP
 }
 
 /**
- * The root `metadata` node: the API server owns its schema and forbids
- * anything but its type here (properties would be rejected).
+ * The root `metadata` node. The API server owns its schema: it rejects
+ * anything here but `type` and restrictions on `name`/`generateName` (not
+ * even a description), so the description is for the reference docs only
+ * and is not emitted.
  */
-export function metadata(description: string): JSONSchemaProps {
-  return { description, type: 'object' };
+export function metadata(_description: string, name?: JSONSchemaProps): JSONSchemaProps {
+  return name ? { type: 'object', properties: { name } } : { type: 'object' };
 }
 
 export function rule(expression: string, message: string, extra: Omit<ValidationRule, 'rule' | 'message'> = {}): ValidationRule {

@@ -85,7 +85,8 @@ export function validate(schema: JSONSchemaProps, value: unknown, path = ''): Sc
       for (const k of keys) {
         const sub = schema.properties[k];
         if (sub) errors.push(...validate(sub, obj[k], child(k)));
-        else if (!schema['x-kubernetes-preserve-unknown-fields']) err('unknown field', child(k));
+        // The root metadata schema only restricts name; the API server owns the rest.
+        else if (!schema['x-kubernetes-preserve-unknown-fields'] && path !== 'metadata') err('unknown field', child(k));
       }
     } else if (schema.additionalProperties) {
       for (const k of keys) errors.push(...validate(schema.additionalProperties, obj[k], child(k)));
