@@ -67,24 +67,37 @@ export function translateEntry(p4info: P4InfoIndex, e: PlannedEntry, path: strin
   return { entry: { table_id: t.id, match, action: { action: { action_id: a.id, params } }, priority: e.priority } };
 }
 
+/** Hex of an unsigned byte string without leading zero bytes ("" stays ""); padded and canonical agree. */
+function hexOf(b: Uint8Array | undefined): string {
+  if (!b || b.length === 0) return '';
+  let i = 0;
+  while (i < b.length - 1 && b[i] === 0) i++;
+  return Buffer.from(b.buffer, b.byteOffset + i, b.byteLength - i).toString('hex');
+}
+
 /** The identity of an entry on a switch: table, match and priority (canonical). */
 export function entryKey(e: TableEntry): string {
-  const m = [...(e.match ?? [])].sort((a, b) => (a.field_id ?? 0) - (b.field_id ?? 0)).map((f) => {
-    const h = (b: Buffer | undefined): string => (b ? Buffer.from(b).toString('hex').replace(/^(00)+(?=.)/, '') : '');
-    if (f.exact) return `${f.field_id ?? 0}=${h(f.exact.value)}`;
-    if (f.ternary) return `${f.field_id ?? 0}=${h(f.ternary.value)}&${h(f.ternary.mask)}`;
-    if (f.lpm) return `${f.field_id ?? 0}=${h(f.lpm.value)}/${f.lpm.prefix_len ?? 0}`;
-    if (f.range) return `${f.field_id ?? 0}=${h(f.range.low)}..${h(f.range.high)}`;
-    if (f.optional) return `${f.field_id ?? 0}=${h(f.optional.value)}?`;
-    return `${f.field_id ?? 0}=?`;
-  });
-  return `${e.table_id ?? 0}|${e.priority ?? 0}|${m.join(',')}`;
+  const ms = e.match ?? [];
+  const sorted = ms.length > 1 ? [...ms].sort((a, b) => (a.field_id ?? 0) - (b.field_id ?? 0)) : ms;
+  let key = `${e.table_id ?? 0}|${e.priority ?? 0}|`;
+  for (const f of sorted) {
+    const id = f.field_id ?? 0;
+    if (f.exact) key += `${id}=${hexOf(f.exact.value)},`;
+    else if (f.ternary) key += `${id}=${hexOf(f.ternary.value)}&${hexOf(f.ternary.mask)},`;
+    else if (f.lpm) key += `${id}=${hexOf(f.lpm.value)}/${f.lpm.prefix_len ?? 0},`;
+    else if (f.range) key += `${id}=${hexOf(f.range.low)}..${hexOf(f.range.high)},`;
+    else if (f.optional) key += `${id}=${hexOf(f.optional.value)}?,`;
+    else key += `${id}=?,`;
+  }
+  return key;
 }
 
 /** The action part, to tell whether an entry needs a MODIFY. */
 export function actionKey(e: TableEntry): string {
   const a = e.action?.action;
-  const h = (b: Buffer | undefined): string => (b ? Buffer.from(b).toString('hex').replace(/^(00)+(?=.)/, '') : '');
-  const params = [...(a?.params ?? [])].sort((x, y) => (x.param_id ?? 0) - (y.param_id ?? 0)).map((p) => `${p.param_id ?? 0}=${h(p.value)}`);
-  return `${a?.action_id ?? 0}(${params.join(',')})|${h(e.metadata)}`;
+  const ps = a?.params ?? [];
+  const sorted = ps.length > 1 ? [...ps].sort((x, y) => (x.param_id ?? 0) - (y.param_id ?? 0)) : ps;
+  let key = `${a?.action_id ?? 0}(`;
+  for (const p of sorted) key += `${p.param_id ?? 0}=${hexOf(p.value)},`;
+  return `${key})|${hexOf(e.metadata)}`;
 }

@@ -22,6 +22,7 @@ const { values } = parseArgs({
     'election-ordinal': { type: 'string', default: '0' },
     role: { type: 'string', default: '' },
     'batch-size': { type: 'string', default: '1000' },
+    'max-in-flight': { type: 'string', default: '4' },
     'resync-interval-ms': { type: 'string', default: '30000' },
     // Delete entries no zone owns without waiting for SetDesiredComplete.
     'prune-unowned': { type: 'boolean', default: false },
@@ -39,6 +40,7 @@ const sidecar = new Sidecar({
   election: { term: BigInt(values['election-term']), ordinal: BigInt(values['election-ordinal']) },
   role: values.role,
   batchSize: Number(values['batch-size']),
+  maxInFlight: Number(values['max-in-flight']),
   resyncIntervalMs: Number(values['resync-interval-ms']),
   pruneUnowned: values['prune-unowned'],
 });

@@ -14,7 +14,7 @@ export interface SidecarMetrics {
   desiredEntries: client.Gauge;
 }
 
-export function createMetrics(): SidecarMetrics {
+export function createMetrics(zoneCounts: () => { desired: number; programmed: number } = () => ({ desired: 0, programmed: 0 })): SidecarMetrics {
   const registry = new client.Registry();
   const registers = [registry];
   return {
@@ -25,7 +25,14 @@ export function createMetrics(): SidecarMetrics {
     pipelinePushes: new client.Counter({ name: 'zonekeeper_sidecar_pipeline_pushes_total', help: 'SetForwardingPipelineConfig calls (cookie differed)', labelNames: ['switch'], registers }),
     connected: new client.Gauge({ name: 'zonekeeper_sidecar_switch_connected', help: '1 while the StreamChannel to the switch is open', labelNames: ['switch'], registers }),
     primary: new client.Gauge({ name: 'zonekeeper_sidecar_switch_primary', help: '1 while this sidecar is the primary controller of the switch', labelNames: ['switch'], registers }),
-    zones: new client.Gauge({ name: 'zonekeeper_sidecar_zones', help: 'Zones by programming state', labelNames: ['state'], registers }),
+    zones: new client.Gauge({
+      name: 'zonekeeper_sidecar_zones', help: 'Zones by programming state', labelNames: ['state'], registers,
+      collect() {
+        const c = zoneCounts();
+        this.set({ state: 'desired' }, c.desired);
+        this.set({ state: 'programmed' }, c.programmed);
+      },
+    }),
     desiredEntries: new client.Gauge({ name: 'zonekeeper_sidecar_desired_entries', help: 'Entries in the desired state', registers }),
   };
 }

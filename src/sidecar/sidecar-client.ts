@@ -6,6 +6,7 @@ import { loadSidecarService, toWire, type WireSwitchStatus, type WireZoneStatus 
 type Cb<R> = (e: grpc.ServiceError | null, r?: R) => void;
 interface Raw extends grpc.Client {
   SetZoneEntries(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ status?: WireZoneStatus }>): void;
+  SetZones(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ statuses?: WireZoneStatus[] }>): void;
   DeleteZone(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ removed?: boolean; message?: string }>): void;
   GetZoneStatus(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ zones?: WireZoneStatus[]; switches?: WireSwitchStatus[] }>): void;
   SetElection(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<object>): void;
@@ -27,8 +28,13 @@ export class SidecarClient {
     const r = await this.call(this.raw.SetZoneEntries, { zone, generation: String(generation), entries: entries.map(toWire) });
     return r.status ?? {};
   }
+  async setZones(zones: { zone: string; generation: number; entries: PlannedEntry[] }[]): Promise<WireZoneStatus[]> {
+    const r = await this.call(this.raw.SetZones, { zones: zones.map((z) => ({ zone: z.zone, generation: String(z.generation), entries: z.entries.map(toWire) })) });
+    return r.statuses ?? [];
+  }
   deleteZone(zone: string): Promise<{ removed?: boolean; message?: string }> { return this.call(this.raw.DeleteZone, { zone }); }
   getZoneStatus(zone = ''): Promise<{ zones?: WireZoneStatus[]; switches?: WireSwitchStatus[] }> { return this.call(this.raw.GetZoneStatus, { zone }); }
+  async getSwitchStatus(): Promise<WireSwitchStatus[]> { return (await this.call(this.raw.GetZoneStatus, { switches_only: true })).switches ?? []; }
   async setElection(term: bigint, ordinal: bigint): Promise<void> { await this.call(this.raw.SetElection, { term: term.toString(), ordinal: ordinal.toString() }); }
   async setDesiredComplete(): Promise<void> { await this.call(this.raw.SetDesiredComplete, {}); }
   close(): void { this.raw.close(); }

@@ -60,13 +60,18 @@ export async function serveSidecarApi(sidecar: Sidecar, address: string): Promis
       sidecar.setZoneEntries(r.zone ?? '', Number(r.generation ?? '0'), (r.entries ?? []).map(fromWire))
         .then((s) => cb(null, { status: statusToWire(s) }), (e: unknown) => fail(cb, e));
     },
+    SetZones: (call: grpc.ServerUnaryCall<{ zones?: { zone?: string; generation?: string; entries?: WireEntry[] }[] }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+      const zones = (call.request.zones ?? []).map((z) => ({ zone: z.zone ?? '', generation: Number(z.generation ?? '0'), entries: (z.entries ?? []).map(fromWire) }));
+      sidecar.setZones(zones).then((st) => cb(null, { statuses: st.map(statusToWire) }), (e: unknown) => fail(cb, e));
+    },
     DeleteZone: (call: grpc.ServerUnaryCall<{ zone?: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
       sidecar.deleteZone(call.request.zone ?? '').then((r) => cb(null, r), (e: unknown) => fail(cb, e));
     },
-    GetZoneStatus: (call: grpc.ServerUnaryCall<{ zone?: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+    GetZoneStatus: (call: grpc.ServerUnaryCall<{ zone?: string; switches_only?: boolean }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
       const z = call.request.zone ?? '';
+      const zones = call.request.switches_only ? [] : z === '' ? sidecar.allZoneStatus() : [sidecar.zoneStatus(z)];
       cb(null, {
-        zones: (z === '' ? sidecar.allZoneStatus() : [sidecar.zoneStatus(z)]).map(statusToWire),
+        zones: zones.map(statusToWire),
         switches: sidecar.switchStatus().map((s): WireSwitchStatus => ({
           address: s.address, device_id: s.deviceId, connected: s.connected, primary: s.primary, pipeline_cookie: s.pipelineCookie,
           last_sync_unix_ms: String(s.lastSyncUnixMs), entries: s.entries, message: s.message,

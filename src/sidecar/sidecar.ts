@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { PlannedEntry } from '../core/network/p4-entries.js';
 import { encodeP4Info, P4InfoIndex } from '../p4/p4info.js';
 import type { ForwardingPipelineConfig, P4InfoMessage, Uint128 } from '../p4/p4runtime-types.js';
-import { DesiredState, DesiredStateError } from './desired-state.js';
+import { DesiredState, DesiredStateError, type ZoneDesired } from './desired-state.js';
 import { createMetrics, type SidecarMetrics } from './metrics.js';
 import { SwitchConnection, type SwitchTarget } from './switch-connection.js';
 
@@ -16,6 +16,8 @@ export interface SidecarOptions {
   election: { term: bigint; ordinal: bigint };
   role?: string;
   batchSize?: number;
+  /** Write batches in flight per phase (default 4). */
+  maxInFlight?: number;
   resyncIntervalMs?: number;
   /** Delete entries no zone owns from the start (default: only after setDesiredComplete). */
   pruneUnowned?: boolean;
@@ -57,12 +59,13 @@ export class Sidecar {
   constructor(private readonly opts: SidecarOptions) {
     this.index = new P4InfoIndex(opts.p4info);
     this.desired = new DesiredState(this.index);
-    this.metrics = createMetrics();
+    // Zone gauges are computed when scraped, not on every change (O(zones) each).
+    this.metrics = createMetrics(() => this.zoneCounts());
     this.pipeline = { p4info: opts.p4info, p4_device_config: opts.deviceConfig, cookie: { cookie: pipelineCookie(opts.p4info, opts.deviceConfig) } };
     const log = opts.log ?? ((m: string) => process.stderr.write(`sidecar: ${m}\n`));
     this.connections = opts.switches.map((target) => new SwitchConnection({
       target, role: opts.role ?? '', pipeline: this.pipeline,
-      batchSize: opts.batchSize ?? 1000, resyncIntervalMs: opts.resyncIntervalMs ?? 30_000,
+      batchSize: opts.batchSize ?? 1000, maxInFlight: opts.maxInFlight ?? 4, resyncIntervalMs: opts.resyncIntervalMs ?? 30_000,
       metrics: this.metrics, log,
     }, electionId(opts.election.term, opts.election.ordinal), this.desired));
   }
@@ -84,6 +87,27 @@ export class Sidecar {
     this.updateGauges();
     await Promise.all(this.connections.map((c) => c.applyZones([zone], released)));
     return this.zoneStatus(zone);
+  }
+
+  /** All zones accepted, or DesiredStateError and the desired state as it was. */
+  async setZones(zones: { zone: string; generation: number; entries: PlannedEntry[] }[]): Promise<ZoneStatus[]> {
+    const before = new Map<string, ZoneDesired | undefined>();
+    const released: string[] = [];
+    try {
+      for (const z of zones) {
+        if (!before.has(z.zone)) before.set(z.zone, this.desired.zones.get(z.zone));
+        const prepared = this.desired.prepare(z.zone, z.generation, z.entries);
+        for (const k of this.desired.zones.get(z.zone)?.entries.keys() ?? []) if (!prepared.entries.has(k)) released.push(k);
+        this.desired.commit(prepared);
+      }
+    } catch (e) {
+      for (const [zone, old] of before) { if (old) this.desired.commit(old); else this.desired.remove(zone); }
+      throw e;
+    }
+    this.updateGauges();
+    const names = [...before.keys()];
+    await Promise.all(this.connections.map((c) => c.applyZones(names, released)));
+    return zones.map((z) => this.zoneStatus(z.zone));
   }
 
   async deleteZone(zone: string): Promise<{ removed: boolean; message: string }> {
@@ -141,10 +165,12 @@ export class Sidecar {
 
   private updateGauges(): void {
     this.metrics.desiredEntries.set(this.desired.size());
+  }
+
+  private zoneCounts(): { desired: number; programmed: number } {
     let programmed = 0;
     for (const s of this.allZoneStatus()) if (s.programmed) programmed++;
-    this.metrics.zones.set({ state: 'desired' }, this.desired.zones.size);
-    this.metrics.zones.set({ state: 'programmed' }, programmed);
+    return { desired: this.desired.zones.size, programmed };
   }
 }
 

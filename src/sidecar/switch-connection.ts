@@ -21,6 +21,8 @@ export interface SwitchConnectionOptions {
   role: string;
   pipeline: ForwardingPipelineConfig;
   batchSize: number;
+  /** Write batches of one phase in flight at once. */
+  maxInFlight: number;
   resyncIntervalMs: number;
   metrics: SidecarMetrics;
   log: (msg: string) => void;
@@ -47,9 +49,14 @@ export class SwitchConnection {
   private backoffMs = 100;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
-  private dirtyZones = new Set<string>();
-  private flushScheduled = false;
-  private flushWaiters: (() => void)[] = [];
+  /** zone -> callers waiting for its change to be attempted */
+  private readonly dirty = new Map<string, (() => void)[]>();
+  /** Zones whose updates are on the wire; a zone is never in two writes at once. */
+  private readonly busy = new Set<string>();
+  private inFlight = 0;
+  private drainedWaiters: (() => void)[] = [];
+  /** A full reconcile is running: zone writes wait for it. */
+  private syncing = false;
   private needFullSync = true;
   /** Keys a zone gave up (zone deleted or entry dropped): delete them even before pruning is allowed. */
   private readonly released = new Set<string>();
@@ -122,7 +129,8 @@ export class SwitchConnection {
       if (wasConnected) this.opts.log(`${this.label}: stream closed (${this.message}); reconnecting`);
       if (this.stopped) return;
       this.reconnectTimer = setTimeout(() => this.connect(), this.backoffMs);
-      this.backoffMs = Math.min(this.backoffMs * 2, 2000);
+      // Capped low: a restarted switch should be re-synced within about a second.
+      this.backoffMs = Math.min(this.backoffMs * 2, 500);
     });
   }
 
@@ -136,35 +144,76 @@ export class SwitchConnection {
     this.needFullSync = true;
     return this.enqueue(async () => {
       if (!this.primary || !this.needFullSync) return;
-      await this.fullSync(why);
+      this.syncing = true;
+      try {
+        await this.drained();
+        await this.fullSync(why);
+      } finally {
+        this.syncing = false;
+        this.pump();
+      }
     });
   }
 
-  /** Apply the desired state of these zones (diffed against the mirror); resolves once attempted. */
+  /**
+   * Apply the desired state of these zones (diffed against the mirror);
+   * resolves once the change was attempted, or at once when this sidecar is
+   * not primary (the next full reconcile will carry it).
+   */
   applyZones(zones: string[], released: Iterable<string> = []): Promise<void> {
-    for (const z of zones) this.dirtyZones.add(z);
     for (const k of released) this.released.add(k);
-    const done = new Promise<void>((resolve) => this.flushWaiters.push(resolve));
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      // Coalesce the zone changes that arrive while a write is running.
-      void this.enqueue(async () => {
-        this.flushScheduled = false;
-        const zoneSet = this.dirtyZones;
-        const waiters = this.flushWaiters;
-        this.dirtyZones = new Set();
-        this.flushWaiters = [];
-        try {
-          if (this.primary) {
-            if (this.needFullSync) await this.fullSync('pending re-sync');
-            else await this.flushZones(zoneSet);
-          }
-        } finally {
-          for (const w of waiters) w();
-        }
+    const done = Promise.all(zones.map((z) => new Promise<void>((resolve) => {
+      const w = this.dirty.get(z);
+      if (w) w.push(resolve); else this.dirty.set(z, [resolve]);
+    })));
+    this.pump();
+    return done.then(() => undefined);
+  }
+
+  private drained(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainedWaiters.push(resolve));
+  }
+
+  /**
+   * Send dirty zones while there is room: up to maxInFlight writes at once;
+   * while a write is on the wire, wait until a full batch has gathered, so
+   * concurrent zone changes share batches and the switch is never idle.
+   */
+  private pump(): void {
+    if (this.syncing) return;
+    if (!this.primary) {
+      for (const [z, waiters] of this.dirty) { this.dirty.delete(z); for (const w of waiters) w(); }
+      return;
+    }
+    if (this.needFullSync) { void this.requestFullSync('pending re-sync'); return; }
+    while (this.inFlight < this.opts.maxInFlight) {
+      const group: string[] = [];
+      let size = 0;
+      for (const z of this.dirty.keys()) {
+        if (this.busy.has(z)) continue;
+        group.push(z);
+        size += this.desired.zones.get(z)?.entries.size ?? 1;
+        if (size >= this.opts.batchSize) break;
+      }
+      const releasedWaiting = this.released.size > 0 && this.inFlight === 0;
+      if (group.length === 0 && !releasedWaiting) return;
+      if (this.inFlight > 0 && size < this.opts.batchSize) return;
+      const waiters: (() => void)[] = [];
+      for (const z of group) {
+        waiters.push(...(this.dirty.get(z) ?? []));
+        this.dirty.delete(z);
+        this.busy.add(z);
+      }
+      this.inFlight++;
+      void this.flushZones(new Set(group)).finally(() => {
+        this.inFlight--;
+        for (const z of group) this.busy.delete(z);
+        for (const w of waiters) w();
+        if (this.inFlight === 0) { const d = this.drainedWaiters; this.drainedWaiters = []; for (const r of d) r(); }
+        this.pump();
       });
     }
-    return done;
   }
 
   private async ensurePipeline(): Promise<void> {
@@ -212,14 +261,21 @@ export class SwitchConnection {
   }
 
   private async flushZones(zones: Set<string>): Promise<void> {
+    // Only the keys these zones want or gave up; entries nobody owns are
+    // left to the full reconcile, so a flush costs O(changed zones).
     const held = new Map<string, HeldEntry>();
     const want = new Map<string, HeldEntry>();
-    for (const [k, h] of this.mirror) {
-      const owner = this.desired.ownerOf(k);
-      // Entries of these zones, and entries a zone gave up that nobody owns now.
-      if (owner === undefined ? this.released.has(k) || this.pruneUnowned : zones.has(owner)) held.set(k, h);
+    for (const z of zones) {
+      for (const [k, e] of this.desired.zones.get(z)?.entries ?? []) {
+        want.set(k, e);
+        const h = this.mirror.get(k);
+        if (h) held.set(k, h);
+      }
     }
-    for (const z of zones) for (const [k, e] of this.desired.zones.get(z)?.entries ?? []) want.set(k, e);
+    for (const k of this.released) {
+      const h = this.mirror.get(k);
+      if (h && this.desired.ownerOf(k) === undefined) held.set(k, h);
+    }
     try {
       await this.write(toUpdates(planReconcile(held, want)));
       for (const k of this.released) if (!this.mirror.has(k)) this.released.delete(k);
@@ -236,10 +292,17 @@ export class SwitchConnection {
     }
   }
 
-  /** Write in bounded batches; per-update failures are recorded, successes update the mirror. */
+  /**
+   * Write in bounded batches; per-update failures are recorded, successes
+   * update the mirror. DELETEs, MODIFYs and INSERTs go in that order, one
+   * phase after the other; within a phase the keys are distinct, so up to
+   * `maxInFlight` batches are sent at once and the sidecar encodes the next
+   * batch while the switch applies the last one.
+   */
   private async write(updates: PlannedUpdate[]): Promise<void> {
     let stale = false;
-    for (const batch of batches(updates, this.opts.batchSize)) {
+    const phases = ['DELETE', 'MODIFY', 'INSERT'].map((t) => updates.filter((u) => u.update.type === t)).filter((p) => p.length > 0);
+    const writeBatch = async (batch: PlannedUpdate[]): Promise<void> => {
       let results: { code: number; message: string }[];
       try {
         await this.client.write({ device_id: this.target.deviceId, role: this.opts.role, election_id: this.election, updates: batch.map((b) => b.update) });
@@ -248,23 +311,36 @@ export class SwitchConnection {
         if (!(e instanceof P4RuntimeError) || !e.updates || e.updates.length !== batch.length) throw e;
         results = e.updates;
       }
+      let ok = 0;
       for (const [i, b] of batch.entries()) {
         const r = results[i] as { code: number; message: string };
-        const type = b.update.type ?? 'UNSPECIFIED';
-        this.opts.metrics.updates.inc({ switch: this.label, type, code: grpc.status[r.code] ?? String(r.code) });
         if (r.code === grpc.status.OK) {
+          ok++;
           this.failed.delete(b.key);
           if (b.after) this.mirror.set(b.key, b.after); else this.mirror.delete(b.key);
         } else {
+          const type = b.update.type ?? 'UNSPECIFIED';
+          this.opts.metrics.updates.inc({ switch: this.label, type, code: grpc.status[r.code] ?? String(r.code) });
           this.failed.set(b.key, `${type} ${grpc.status[r.code] ?? r.code}: ${r.message}`);
           // The mirror disagreed with the switch: read it back on the next pass.
           if (r.code === grpc.status.ALREADY_EXISTS || r.code === grpc.status.NOT_FOUND) stale = true;
         }
       }
+      if (ok > 0) this.opts.metrics.updates.inc({ switch: this.label, type: batch[0]?.update.type ?? 'UNSPECIFIED', code: 'OK' }, ok);
+    };
+    for (const phase of phases) {
+      const queue = batches(phase, this.opts.batchSize);
+      let next = 0;
+      await Promise.all(Array.from({ length: Math.min(this.opts.maxInFlight, queue.length) }, async () => {
+        while (next < queue.length) await writeBatch(queue[next++] as PlannedUpdate[]);
+      }));
     }
     if (stale) { this.needFullSync = true; void this.requestFullSync('stale mirror'); }
   }
 
   /** Resolves when every queued change has been attempted. */
-  idle(): Promise<void> { return this.queue; }
+  async idle(): Promise<void> {
+    while (this.dirty.size > 0 || this.inFlight > 0) { await this.queue; await this.drained(); await new Promise((r) => setImmediate(r)); }
+    await this.queue;
+  }
 }

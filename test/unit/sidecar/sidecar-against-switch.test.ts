@@ -232,6 +232,19 @@ describe('sidecar against the software switch', function () {
     } finally { sidecar.stop(); }
   });
 
+  it('takes many zones in one SetZones call, or none of them when one is bad', async () => {
+    const s = await start(1n);
+    const zs = plan();
+    const st = await s.client.setZones(zs.map((z) => ({ zone: z.zone, generation: 1, entries: z.entries })));
+    assert.ok(st.every((x) => x.programmed), JSON.stringify(st));
+    assert.deepEqual(await switchState(address), desiredState(s.sidecar));
+    const before = await switchState(address);
+    const changed = zs.map((z, i) => ({ zone: z.zone, generation: 2, entries: i === 3 ? [...z.entries, { table: 'ZoneIngress.zone_mark', match: [], priority: 0, action: 'ZoneIngress.set_dscp', params: [] }] : z.entries.slice(1) }));
+    await assert.rejects(s.client.setZones(changed), (e: grpc.ServiceError) => e.code === grpc.status.INVALID_ARGUMENT && /exact field hdr\.vlan\.vid is missing/.test(e.details));
+    assert.deepEqual(await switchState(address), before);
+    assert.ok((await s.client.getZoneStatus()).zones?.every((z) => z.generation === '1'));
+  });
+
   it('serves /healthz, /readyz and Prometheus /metrics', async () => {
     const s = await start(1n);
     const h = await serveHealth(s.sidecar, '127.0.0.1', 0);
