@@ -67,7 +67,7 @@ function spec(): JSONSchemaProps {
           "The Secret, in the operator's namespace, holding a kubeconfig for the member cluster (for the zonekeeper-member ServiceAccount of deploy/member-rbac.yaml).",
           {
             name: str('The Secret\'s name.', { pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253 }),
-            key: str('The data key holding the kubeconfig. Defaults to "value" (the key kubeconfig Secrets of cluster-api use).', { maxLength: 253 }),
+            key: str('The data key holding the kubeconfig. Defaults to "kubeconfig".', { maxLength: 253 }),
           },
           ['name'],
         ),
