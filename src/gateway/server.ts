@@ -2,6 +2,7 @@
 // GET /v1/zones/<application-id> returns the zone's Listing 3 entry.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { KubeError } from '../runtime/kube-client.js';
 import type { MessageHandler, Reply } from './message-handler.js';
 
 const MAX_BODY = 1 << 20;
@@ -52,7 +53,10 @@ export function gatewayServer(handler: MessageHandler, log: (line: Record<string
         return send(res, problem(404, 'Not found', `no route ${req.method} ${url.pathname}`));
       } catch (e) {
         log({ level: 'error', msg: 'request failed', path: url.pathname, error: String(e) });
-        return send(res, problem(502, 'Hub unavailable', 'the hub API server did not answer; try again'));
+        // The hub refusing a write (schema, CEL, RBAC) is the caller's business; its
+        // message names the field. Anything else means the hub is not reachable.
+        if (e instanceof KubeError && e.code >= 400 && e.code < 500) return send(res, problem(e.code === 422 ? 422 : e.code, `Hub refused: ${e.reason}`, e.message));
+        return send(res, problem(502, 'Hub unavailable', `the hub API server did not answer (${(e as Error).message}); try again`));
       }
     })();
   });
