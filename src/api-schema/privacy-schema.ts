@@ -40,12 +40,12 @@ function ruleList(list: string, description: string, value: JSONSchemaProps): JS
       ['action'],
     ),
     rule("self.action in ['DenyAll', 'AllowAll'] || has(self.value)", 'a DenySpecific or AllowSpecific rule needs a value', {
-      messageExpression: "'a ' + self.action + ' rule needs a value'",
+      messageExpression: "'action ' + self.action + ' needs a value'",
       reason: 'FieldValueRequired',
       fieldPath: '.value',
     }),
     rule("!(self.action in ['DenyAll', 'AllowAll']) || !has(self.value)", 'a DenyAll or AllowAll rule takes no value', {
-      messageExpression: "'a ' + self.action + ' rule takes no value; remove value or use ' + (self.action == 'DenyAll' ? 'DenySpecific' : 'AllowSpecific')",
+      messageExpression: "'action ' + self.action + ' takes no value; remove value, or use ' + (self.action == 'DenyAll' ? 'DenySpecific' : 'AllowSpecific')",
       reason: 'FieldValueForbidden',
       fieldPath: '.value',
     }),
