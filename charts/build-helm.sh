@@ -3,11 +3,11 @@
 # chart tests (test/unit/crds/helm-chart.test.ts) can lint and render the
 # chart; Debian ships no helm package. Prints the binary's path.
 #
-#   bash charts/build-helm.sh            # ~/.cache/zonekeeper/helm-<version>/helm
-#   ZONEKEEPER_BIN_CACHE=DIR ...         # cache root (default ~/.cache/zonekeeper)
+#   bash charts/build-helm.sh            # ~/.cache/zonekeeper/bin/helm-<version>/helm
+#   ZONEKEEPER_BIN_CACHE=DIR ...         # cache root, as tools/build.sh (default ~/.cache/zonekeeper/bin)
 set -euo pipefail
 version="${HELM_VERSION:-v3.22.0}"
-cache="${ZONEKEEPER_BIN_CACHE:-${HOME}/.cache/zonekeeper}"
+cache="${ZONEKEEPER_BIN_CACHE:-${HOME}/.cache/zonekeeper/bin}"
 out="$cache/helm-$version"
 if [[ -x "$out/helm" ]]; then
   echo "$out/helm"

@@ -80,10 +80,10 @@ export class HubApi {
   }
 
   /** A namespace of its own for one test (no pods are made, so no ServiceAccount is awaited). */
-  async createNamespace(prefix: string): Promise<string> {
+  async createNamespace(prefix: string, labels: Record<string, string> = {}): Promise<string> {
     const slug = prefix.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'adm';
     const name = `${slug}-${randomBytes(3).toString('hex')}`;
-    const res = await this.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'zonekeeper.io/test': 'admission' } } });
+    const res = await this.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'zonekeeper.io/test': 'admission', ...labels } } });
     if (res.status !== 201) throw new Error(`creating namespace ${name}: ${res.status} ${res.message}`);
     return name;
   }

@@ -7,28 +7,16 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { allCrds } from '../../../src/api-schema/crds.js';
 import { OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../../src/api-schema/rbac.js';
+import { findHelm } from './find-helm.js';
 import { listFiles, readText, repoRoot } from './repo-files.js';
 import { validateObject } from './schema-validator.js';
 
 const CHART = 'charts/zonekeeper';
-
-function findHelm(): string | undefined {
-  const candidates = [process.env['HELM'], 'helm'];
-  const cache = join(process.env['ZONEKEEPER_BIN_CACHE'] ?? join(homedir(), '.cache', 'zonekeeper'));
-  if (existsSync(cache)) for (const d of readdirSync(cache).filter((d) => d.startsWith('helm-')).sort().reverse()) candidates.push(join(cache, d, 'helm'));
-  for (const c of candidates) {
-    if (!c) continue;
-    const r = spawnSync(c, ['version', '--short'], { encoding: 'utf8' });
-    if (r.status === 0) return c;
-  }
-  return undefined;
-}
 
 function valuesUsed(template: string): string[] {
   return [...template.matchAll(/\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g)].map((m) => (m[1] ?? '').slice(1));
