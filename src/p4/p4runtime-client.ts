@@ -66,6 +66,14 @@ export class P4RuntimeClient {
   }
 
   write(req: WriteRequest): Promise<object> { return this.unary(this.raw.Write, req); }
+
+  /** A Write whose request is already encoded (see write-encoding.ts). */
+  writeEncoded(bytes: Buffer): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.raw.makeUnaryRequest('/p4.v1.P4Runtime/Write', (b: Buffer) => b, () => ({}), bytes, new grpc.Metadata(), this.deadline(),
+        (e: grpc.ServiceError | null) => (e ? reject(toError(e)) : resolve()));
+    });
+  }
   setPipeline(req: SetForwardingPipelineConfigRequest): Promise<object> { return this.unary(this.raw.SetForwardingPipelineConfig, req); }
   getPipeline(req: GetForwardingPipelineConfigRequest): Promise<GetForwardingPipelineConfigResponse> { return this.unary(this.raw.GetForwardingPipelineConfig, req); }
   capabilities(deviceId: string): Promise<CapabilitiesResponse> { return this.unary(this.raw.Capabilities, { device_id: deviceId }); }

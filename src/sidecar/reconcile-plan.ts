@@ -3,7 +3,13 @@
 // room), then MODIFY, then INSERT; cut into bounded batches.
 import type { Update, TableEntry } from '../p4/p4runtime-types.js';
 
-export interface HeldEntry { key: string; action: string; entry: TableEntry }
+export interface HeldEntry {
+  key: string;
+  action: string;
+  entry: TableEntry;
+  /** The entry's TableEntry encoding, made once and reused by every write. */
+  encoded?: Buffer;
+}
 
 export interface ReconcilePlan {
   deletes: HeldEntry[];

@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { MatchKind, PlannedEntry } from '../core/network/p4-entries.js';
 import { LOADER_OPTIONS, PROTO_ROOT, SIDECAR_PROTO } from '../p4/proto-files.js';
+import { loadProtobufRoot } from '../p4/p4runtime-proto.js';
 import { DesiredStateError, type Sidecar, type ZoneStatus } from './sidecar.js';
 
 export interface WireMatch { field?: string; kind?: string; value?: string; mask?: string; prefix_len?: number }
@@ -45,6 +46,22 @@ const statusToWire = (s: ZoneStatus): WireZoneStatus => ({
   zone: s.zone, generation: String(s.generation), programmed: s.programmed, reason: s.reason, message: s.message, entries: s.entries,
 });
 
+/**
+ * The service definition with a lighter request decoder for the two hot
+ * RPCs: protobufjs messages are read as they decode (defaults come from the
+ * prototype), skipping proto-loader's second conversion to plain objects.
+ */
+function serviceDefinition(): grpc.ServiceDefinition {
+  const service = { ...loadSidecarService().service };
+  const root = loadProtobufRoot([SIDECAR_PROTO]);
+  for (const [method, type] of [['SetZoneEntries', 'SetZoneEntriesRequest'], ['SetZones', 'SetZonesRequest']] as const) {
+    const T = root.lookupType(`zonekeeper.sidecar.v1.${type}`);
+    const def = service[method];
+    if (def) service[method] = { ...def, requestDeserialize: (b: Buffer) => T.decode(b) };
+  }
+  return service;
+}
+
 export async function serveSidecarApi(sidecar: Sidecar, address: string): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   const fail = (cb: (e: Partial<grpc.StatusObject>) => void, e: unknown): void => {
@@ -54,14 +71,14 @@ export async function serveSidecarApi(sidecar: Sidecar, address: string): Promis
       cb({ code: grpc.status.INTERNAL, details: (e as Error).message });
     }
   };
-  server.addService(loadSidecarService().service, {
+  server.addService(serviceDefinition(), {
     SetZoneEntries: (call: grpc.ServerUnaryCall<{ zone?: string; generation?: string; entries?: WireEntry[] }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
       const r = call.request;
-      sidecar.setZoneEntries(r.zone ?? '', Number(r.generation ?? '0'), (r.entries ?? []).map(fromWire))
+      sidecar.setZoneEntries(r.zone ?? '', Number(String(r.generation ?? '0')), (r.entries ?? []).map(fromWire))
         .then((s) => cb(null, { status: statusToWire(s) }), (e: unknown) => fail(cb, e));
     },
     SetZones: (call: grpc.ServerUnaryCall<{ zones?: { zone?: string; generation?: string; entries?: WireEntry[] }[] }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
-      const zones = (call.request.zones ?? []).map((z) => ({ zone: z.zone ?? '', generation: Number(z.generation ?? '0'), entries: (z.entries ?? []).map(fromWire) }));
+      const zones = (call.request.zones ?? []).map((z) => ({ zone: z.zone ?? '', generation: Number(String(z.generation ?? '0')), entries: (z.entries ?? []).map(fromWire) }));
       sidecar.setZones(zones).then((st) => cb(null, { statuses: st.map(statusToWire) }), (e: unknown) => fail(cb, e));
     },
     DeleteZone: (call: grpc.ServerUnaryCall<{ zone?: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => {

@@ -13,6 +13,7 @@ import type { ForwardingPipelineConfig, Uint128 } from '../p4/p4runtime-types.js
 import type { DesiredState } from './desired-state.js';
 import { batches, planReconcile, toUpdates, type HeldEntry, type PlannedUpdate } from './reconcile-plan.js';
 import type { SidecarMetrics } from './metrics.js';
+import { encodeTableEntry, encodeWriteRequest, type WriteType } from '../p4/write-encoding.js';
 
 export interface SwitchTarget { address: string; deviceId: string }
 
@@ -305,7 +306,12 @@ export class SwitchConnection {
     const writeBatch = async (batch: PlannedUpdate[]): Promise<void> => {
       let results: { code: number; message: string }[];
       try {
-        await this.client.write({ device_id: this.target.deviceId, role: this.opts.role, election_id: this.election, updates: batch.map((b) => b.update) });
+        await this.client.writeEncoded(encodeWriteRequest(this.target.deviceId, this.opts.role, this.election, batch.map((b) => {
+          const type = b.update.type as WriteType;
+          if (type === 'DELETE' || !b.after) return { type, entry: encodeTableEntry(b.update.entity?.table_entry ?? {}) };
+          b.after.encoded ??= encodeTableEntry(b.after.entry);
+          return { type, entry: b.after.encoded };
+        })));
         results = batch.map(() => ({ code: 0, message: '' }));
       } catch (e) {
         if (!(e instanceof P4RuntimeError) || !e.updates || e.updates.length !== batch.length) throw e;

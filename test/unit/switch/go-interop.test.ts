@@ -4,7 +4,7 @@
 // make it fail.
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { P4_DIR, PROTO_ROOT } from '../../../src/p4/proto-files.js';
@@ -32,7 +32,7 @@ async function withSwitch<T>(protoRoot: string | undefined, fn: (port: number) =
 /** A copy of proto/ with one field number changed in p4/v1/p4runtime.proto. */
 function mutatedProtos(from: string, to: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'zk-proto-'));
-  cpSync(PROTO_ROOT, dir, { recursive: true });
+  cpSync(realpathSync(PROTO_ROOT), dir, { recursive: true });
   const file = path.join(dir, 'p4/v1/p4runtime.proto');
   const text = readFileSync(file, 'utf8');
   assert.ok(text.includes(from), `the proto holds ${from}`);
