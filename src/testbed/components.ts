@@ -75,6 +75,10 @@ export function apiServerProcess(binDir: string, c: ClusterLayout, logDir: strin
       // RBAC on, so permission tests are real.
       '--authorization-mode=RBAC',
       '--allow-privileged=true',
+      // This plugin taints every new node not-ready and leaves removing the
+      // taint to the node-lifecycle controller, which the test bed does not
+      // run (KWOK nodes have no heartbeats to watch).
+      '--disable-admission-plugins=TaintNodesByCondition',
       // The endpoint reconciler would publish 127.0.0.1 for the `kubernetes`
       // Service, which endpoint validation rejects; nothing here needs it.
       '--endpoint-reconciler-type=none',
@@ -102,6 +106,9 @@ export const CONTROLLERS = [
   'deployment-controller',
   'replicaset-controller',
   'job-controller',
+  // Fills the aggregated admin/edit/view ClusterRoles; without it a
+  // RoleBinding to `edit` grants nothing.
+  'clusterrole-aggregation-controller',
 ];
 
 export function controllerManagerProcess(binDir: string, c: ClusterLayout, kubeconfig: string, logDir: string): ProcessRecord {
@@ -117,6 +124,9 @@ export function controllerManagerProcess(binDir: string, c: ClusterLayout, kubec
       '--leader-elect=false',
       // No serving port: nine managers would fight over the default 10257.
       '--secure-port=0',
+      // Each controller acts as its own ServiceAccount with its bootstrap
+      // role (as kubeadm runs it); the manager's own user may do far less.
+      '--use-service-account-credentials=true',
       `--service-account-private-key-file=${c.pki.saKey}`,
       `--root-ca-file=${c.pki.caCert}`,
       `--cluster-name=${c.id}`,

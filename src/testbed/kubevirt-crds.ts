@@ -11,9 +11,11 @@ const str: V1JSONSchemaProps = { type: 'string' };
 const int: V1JSONSchemaProps = { type: 'integer', format: 'int32' };
 const bool: V1JSONSchemaProps = { type: 'boolean' };
 const stringMap: V1JSONSchemaProps = { type: 'object', additionalProperties: { type: 'string' } };
+// additionalProperties is passed through untouched by client-node's
+// serializer, so it is written in wire names.
 const quantityMap: V1JSONSchemaProps = {
   type: 'object',
-  additionalProperties: { x_kubernetes_int_or_string: true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
+  additionalProperties: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
 };
 const open: V1JSONSchemaProps = { type: 'object', x_kubernetes_preserve_unknown_fields: true };
 const openList: V1JSONSchemaProps = { type: 'array', items: open };

@@ -259,7 +259,19 @@ async function startCluster(
   for (const node of nodes) await core.createNode({ body: node });
   rec.nodes = nodes.map((n) => n.metadata?.name ?? '');
   const vms = provider.environment === 'VM';
-  if (vms) await installKubeVirtCrds(kc);
+  if (vms) {
+    await installKubeVirtCrds(kc);
+    // kwok reads patch metadata from OpenAPI v3 at start and exits if the
+    // group is not published yet, which lags behind Established.
+    const pki = join(state.dir, 'clusters', rec.id, 'pki');
+    await waitFor(
+      async () => {
+        const res = await probe(`${rec.server}/openapi/v3`, { ca: rec.caFile, cert: join(pki, 'client-admin.crt'), key: join(pki, 'client-admin.key') });
+        return res.status === 200 && res.body.includes('"apis/kubevirt.io/v1"');
+      },
+      { what: `${rec.name}: kubevirt.io/v1 in OpenAPI v3`, timeoutMs: 60_000 },
+    );
+  }
 
   // Pod and node IPs are status text only, never routed: a /16 per member
   // out of 10.128.0.0/9 keeps them distinct across members.
@@ -321,12 +333,18 @@ async function waitMembersReady(state: TestbedState, log: Log): Promise<void> {
         log: c.processes.find((p) => p.role === 'kube-controller-manager')?.log,
       });
       if (c.role !== 'member') return;
+      const kwok = c.processes.find((p) => p.role === 'kwok');
       await waitFor(
         async () => {
           const nodes = (await core.listNode()).items;
           return nodes.length === c.nodes.length && nodes.every((n) => (n.status?.conditions ?? []).some((x) => x.type === 'Ready' && x.status === 'True'));
         },
-        { what: `${c.name}: nodes Ready (kwok)`, timeoutMs: 60_000, log: c.processes.find((p) => p.role === 'kwok')?.log },
+        {
+          what: `${c.name}: nodes Ready (kwok)`,
+          timeoutMs: 60_000,
+          log: kwok?.log,
+          aborted: () => (kwok && !isOurs(kwok.pid, state.dir) ? 'kwok exited' : undefined),
+        },
       );
     }),
   );
