@@ -13,9 +13,14 @@ export type WriteType = keyof typeof UPDATE_TYPE;
 
 let tableEntryType: protobuf.Type | undefined;
 
+/**
+ * Encode a TableEntry as the translator builds it (numbers, Buffers, nested
+ * plain objects): protobufjs encodes such objects directly, so the
+ * fromObject copy is skipped. Enum-valued fields are not part of TableEntry.
+ */
 export function encodeTableEntry(e: TableEntry): Buffer {
   tableEntryType ??= loadP4RuntimeProto().root.lookupType('p4.v1.TableEntry');
-  return Buffer.from(tableEntryType.encode(tableEntryType.fromObject(e)).finish());
+  return Buffer.from(tableEntryType.encode(e).finish());
 }
 
 export function encodeWriteRequest(deviceId: string, role: string, election: Uint128, updates: { type: WriteType; entry: Uint8Array }[]): Buffer {
