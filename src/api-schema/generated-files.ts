@@ -10,6 +10,8 @@ import { withReference } from './api-reference.js';
 import { allCrds, crdFileName } from './crds.js';
 import {
   CATALOGUE_ADMIN_RULES,
+  GATEWAY_CLUSTER_RULES,
+  GATEWAY_RULES,
   hubRbacManifests,
   memberRbacManifests,
   OPERATOR_CLUSTER_RULES,
@@ -79,6 +81,8 @@ function rbacFiles(): GeneratedFile[] {
     rules('zone-editor-rules', ZONE_EDITOR_RULES),
     rules('zone-viewer-rules', ZONE_VIEWER_RULES),
     rules('catalogue-admin-rules', CATALOGUE_ADMIN_RULES),
+    rules('gateway-rules', GATEWAY_RULES),
+    rules('gateway-cluster-rules', GATEWAY_CLUSTER_RULES),
   ];
 }
 

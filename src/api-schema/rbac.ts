@@ -21,6 +21,9 @@ export const OPERATOR_ROLE = 'zonekeeper-operator';
 export const MEMBER_SERVICE_ACCOUNT = 'zonekeeper-member';
 export const MEMBER_CLUSTER_ROLE = 'zonekeeper-member';
 export const MEMBER_TOKEN_SECRET = 'zonekeeper-member-token';
+export const GATEWAY_SERVICE_ACCOUNT = 'zonekeeper-gateway';
+export const GATEWAY_ROLE = 'zonekeeper-gateway';
+export const GATEWAY_REGIONS_ROLE = 'zonekeeper-gateway-regions';
 
 const WATCH = ['get', 'list', 'watch'];
 
@@ -64,6 +67,18 @@ export const MEMBER_CLUSTER_RULES: readonly PolicyRule[] = [
   { apiGroups: [''], resources: ['nodes'], verbs: WATCH },
 ];
 
+/**
+ * The REST gateway (src/gateway, docs/gateway.md): an INIT creates or
+ * appends to an ExecutionZone, a STOP creates a ZoneRelease. Bound with a
+ * RoleBinding in each tenant namespace the gateway serves, never cluster-wide.
+ */
+export const GATEWAY_RULES: readonly PolicyRule[] = [
+  { apiGroups: [API_GROUP], resources: ['executionzones'], verbs: ['get', 'create', 'update'] },
+  { apiGroups: [API_GROUP], resources: ['zonereleases'], verbs: ['create'] },
+];
+/** Cluster-wide for the gateway: user-defined regions are honoured in messages. */
+export const GATEWAY_CLUSTER_RULES: readonly PolicyRule[] = [{ apiGroups: [API_GROUP], resources: ['privacyregions'], verbs: ['get', 'list'] }];
+
 /** For tenants: aggregated into the built-in edit/admin and view roles. */
 export const ZONE_EDITOR_RULES: readonly PolicyRule[] = [
   { apiGroups: [API_GROUP], resources: ['executionzones', 'zonereleases'], verbs: [...WATCH, 'create', 'update', 'patch', 'delete'] },
@@ -78,7 +93,7 @@ export const CATALOGUE_ADMIN_RULES: readonly PolicyRule[] = [
   { apiGroups: [API_GROUP], resources: ['providerclusters/status', 'privacyregions/status'], verbs: ['get'] },
 ];
 
-type Manifest = Record<string, unknown>;
+export type Manifest = Record<string, unknown>;
 const LABELS = { 'app.kubernetes.io/name': 'zonekeeper', 'app.kubernetes.io/part-of': 'zonekeeper' };
 
 function clusterRole(name: string, rules: readonly PolicyRule[], labels: Record<string, string> = {}): Manifest {
@@ -119,7 +134,29 @@ export function hubRbacManifests(namespace = OPERATOR_NAMESPACE): Manifest[] {
     }),
     clusterRole('zonekeeper-zone-viewer', ZONE_VIEWER_RULES, { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' }),
     clusterRole('zonekeeper-catalogue-admin', CATALOGUE_ADMIN_RULES),
+    // The gateway's identity and roles; bind zonekeeper-gateway per tenant namespace (docs/install.md).
+    serviceAccount(GATEWAY_SERVICE_ACCOUNT, namespace),
+    clusterRole(GATEWAY_ROLE, GATEWAY_RULES),
+    clusterRole(GATEWAY_REGIONS_ROLE, GATEWAY_CLUSTER_RULES),
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: GATEWAY_REGIONS_ROLE, labels: LABELS },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: GATEWAY_REGIONS_ROLE },
+      subjects: [subject(GATEWAY_SERVICE_ACCOUNT, namespace)],
+    },
   ];
+}
+
+/** The RoleBinding that lets the gateway write zones in one tenant namespace. */
+export function gatewayRoleBinding(tenantNamespace: string, namespace = OPERATOR_NAMESPACE): Manifest {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: GATEWAY_ROLE, namespace: tenantNamespace, labels: LABELS },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: GATEWAY_ROLE },
+    subjects: [subject(GATEWAY_SERVICE_ACCOUNT, namespace)],
+  };
 }
 
 /** What an admin applies to each member cluster; the token Secret feeds the kubeconfig. */

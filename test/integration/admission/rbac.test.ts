@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
+import { gatewayRoleBinding } from '../../../src/api-schema/rbac.js';
 import { repoRoot } from '../../../src/testbed/paths.js';
 import { memberClusters } from '../../../src/testbed/state.js';
 import { testbed } from '../support/global-fixture.js';
@@ -16,6 +17,9 @@ import { HubApi } from './hub-api.js';
 const NS = 'zonekeeper-system';
 const OPERATOR = `system:serviceaccount:${NS}:zonekeeper-operator`;
 const MEMBER = `system:serviceaccount:${NS}:zonekeeper-member`;
+const GATEWAY = `system:serviceaccount:${NS}:zonekeeper-gateway`;
+/** The tenant namespace the gateway serves in this test (its RoleBinding is made there). */
+const TENANT = 'zk-rbac-tenant';
 
 interface Manifest {
   apiVersion: string;
@@ -129,6 +133,24 @@ const MEMBER_DENIED: Access[] = [
   { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace: 'zone-755b94a1' },
 ];
 
+const GATEWAY_ALLOWED: Access[] = [
+  { verb: 'create', group: ZK, resource: 'executionzones', namespace: TENANT },
+  { verb: 'update', group: ZK, resource: 'executionzones', namespace: TENANT },
+  { verb: 'get', group: ZK, resource: 'executionzones', namespace: TENANT },
+  { verb: 'create', group: ZK, resource: 'zonereleases', namespace: TENANT },
+  { verb: 'list', group: ZK, resource: 'privacyregions' },
+];
+
+const GATEWAY_DENIED: Access[] = [
+  { verb: 'create', group: ZK, resource: 'executionzones', namespace: 'tenant-other' },
+  { verb: 'delete', group: ZK, resource: 'executionzones', namespace: TENANT },
+  { verb: 'patch', group: ZK, resource: 'executionzones', subresource: 'status', namespace: TENANT },
+  { verb: 'delete', group: ZK, resource: 'zonereleases', namespace: TENANT },
+  { verb: 'create', group: ZK, resource: 'providerclusters' },
+  { verb: 'create', group: ZK, resource: 'privacyregions' },
+  { verb: 'get', resource: 'secrets', namespace: NS },
+];
+
 describe('RBAC shipped in deploy/ is least privilege', function () {
   this.timeout(60_000);
   let hub: HubApi;
@@ -142,10 +164,19 @@ describe('RBAC shipped in deploy/ is least privilege', function () {
     const first = process.env['ZONEKEEPER_ADMISSION_KUBECONFIG'] ? undefined : memberClusters(testbed())[0];
     member = first ? await HubApi.connect(first.name) : hub;
     for (const m of manifests('deploy/member-rbac.yaml')) await apply(member, m);
+    // What docs/install.md tells an admin to do for each tenant namespace the gateway serves.
+    await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: TENANT } });
+    await apply(hub, gatewayRoleBinding(TENANT) as unknown as Manifest);
+  });
+
+  after(async () => {
+    await hub.deleteNamespace(TENANT);
   });
 
   for (const a of OPERATOR_ALLOWED) it(`lets the operator ${show(a)}`, async () => assert.equal(await allowed(hub, OPERATOR, a), true));
   for (const a of OPERATOR_DENIED) it(`does not let the operator ${show(a)}`, async () => assert.equal(await allowed(hub, OPERATOR, a), false));
   for (const a of MEMBER_ALLOWED) it(`lets the member ServiceAccount ${show(a)}`, async () => assert.equal(await allowed(member, MEMBER, a), true));
+  for (const a of GATEWAY_ALLOWED) it(`lets the gateway ${show(a)}`, async () => assert.equal(await allowed(hub, GATEWAY, a), true));
+  for (const a of GATEWAY_DENIED) it(`does not let the gateway ${show(a)}`, async () => assert.equal(await allowed(hub, GATEWAY, a), false));
   for (const a of MEMBER_DENIED) it(`does not let the member ServiceAccount ${show(a)}`, async () => assert.equal(await allowed(member, MEMBER, a), false));
 });

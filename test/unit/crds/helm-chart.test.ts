@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { allCrds } from '../../../src/api-schema/crds.js';
-import { OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../../src/api-schema/rbac.js';
+import { GATEWAY_RULES, OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../../src/api-schema/rbac.js';
 import { findHelm } from './find-helm.js';
 import { listFiles, readText, repoRoot } from './repo-files.js';
 import { validateObject } from './schema-validator.js';
@@ -71,8 +71,9 @@ describe('Helm chart', () => {
 
   it('ships the CRDs in crds/ and the rule and region files the templates read', () => {
     assert.equal(listFiles(`${CHART}/crds`).length, allCrds().length);
-    for (const f of ['operator-cluster-rules', 'operator-namespace-rules', 'zone-editor-rules', 'zone-viewer-rules', 'catalogue-admin-rules']) {
-      assert.ok(readText(`${CHART}/templates/rbac.yaml`).includes(`files/rbac/${f}.yaml`), f);
+    const templates = readText(`${CHART}/templates/rbac.yaml`) + readText(`${CHART}/templates/gateway-rbac.yaml`);
+    for (const f of ['operator-cluster-rules', 'operator-namespace-rules', 'zone-editor-rules', 'zone-viewer-rules', 'catalogue-admin-rules', 'gateway-rules', 'gateway-cluster-rules']) {
+      assert.ok(templates.includes(`files/rbac/${f}.yaml`), f);
       assert.ok(existsSync(join(repoRoot(), `${CHART}/files/rbac/${f}.yaml`)), f);
     }
     assert.equal(listFiles(`${CHART}/files/regions`).length, 6);
@@ -135,6 +136,16 @@ describe('Helm chart', () => {
       for (const c of objs.filter((o) => o.kind === 'CustomResourceDefinition')) {
         assert.deepEqual(c, JSON.parse(JSON.stringify(allCrds().find((x) => x.metadata.name === c.metadata.name))));
       }
+    });
+
+    it('renders the gateway RBAC on request, with a RoleBinding per tenant namespace and the rules of rbac.ts', () => {
+      assert.equal(render().filter((o) => o.metadata.name.includes('gateway')).length, 0);
+      const objs = render('gateway.rbac.create=true', 'gateway.namespaces={tenant-a,tenant-b}');
+      const bindings = objs.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'zonekeeper-gateway');
+      assert.deepEqual(bindings.map((b) => b.metadata.namespace), ['tenant-a', 'tenant-b']);
+      const role = objs.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'zonekeeper-gateway');
+      assert.deepEqual(role?.rules, JSON.parse(JSON.stringify(GATEWAY_RULES)));
+      assert.ok(objs.some((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'zonekeeper-gateway'));
     });
 
     it('renders the same containers, ServiceAccount and security context as deploy/operator/deployment.yaml', () => {
