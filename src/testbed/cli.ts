@@ -49,9 +49,11 @@ async function main(argv: string[]): Promise<number> {
         for (const a of report.apiServers) console.log(`${a.cluster.padEnd(16)} ${a.server.padEnd(26)} ${a.ready ? 'ready' : 'NOT READY'}`);
         console.log('');
         for (const p of report.processes) {
-          console.log(`${p.cluster.padEnd(16)} ${p.role.padEnd(24)} ${String(p.pid ?? '-').padStart(7)} ${p.state.padEnd(8)} ${p.rssMiB !== undefined ? `${p.rssMiB} MiB` : ''}`);
+          const mem = p.rssMiB !== undefined ? `RSS ${p.rssMiB} MiB, PSS ${p.pssMiB ?? '?'} MiB` : '';
+          console.log(`${p.cluster.padEnd(16)} ${p.role.padEnd(24)} ${String(p.pid ?? '-').padStart(7)} ${p.state.padEnd(8)} ${mem}`);
         }
-        console.log(`\ntotal resident memory: ${report.totalRssMiB} MiB`);
+        // RSS counts the shared binary text once per process; PSS splits it.
+        console.log(`\ntotal: RSS ${report.totalRssMiB} MiB, PSS ${report.totalPssMiB} MiB (memory really in use)`);
         for (const p of report.processes.filter((x) => x.state === 'crashed')) console.log(`CRASHED: ${p.cluster}/${p.role}; log: ${p.log}`);
       }
       return report.up && report.processes.every((p) => p.state !== 'crashed') ? 0 : 3;

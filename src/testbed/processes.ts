@@ -62,6 +62,21 @@ export function residentKiB(pid: number | null): number | undefined {
   }
 }
 
+/**
+ * Proportional set size in KiB: RSS with pages shared between processes
+ * (the binary's text, mapped by all nine API servers alike) divided among
+ * them, so the sum over processes is the memory really in use.
+ */
+export function proportionalKiB(pid: number | null): number | undefined {
+  if (pid === null) return undefined;
+  try {
+    const line = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').split('\n').find((l) => l.startsWith('Pss:'));
+    return line ? Number(line.split(/\s+/)[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */

@@ -24,7 +24,7 @@ import { virtualMachineCrd, virtualMachineInstanceCrd } from './kubevirt-crds.js
 import { kwokConfigText } from './kwok-stages.js';
 import { defaultCatalogue, repoRoot, stateDir } from './paths.js';
 import { makeClusterPki, type ClusterPki } from './pki.js';
-import { isOurs, residentKiB, startProcess, stopProcess } from './processes.js';
+import { isOurs, proportionalKiB, residentKiB, startProcess, stopProcess } from './processes.js';
 import { findCluster, readState, STATE_VERSION, writeState, type ClusterRecord, type ProcessRecord, type TestbedState } from './state.js';
 import { vmiStandInProcess } from './vmi-stand-in-process.js';
 
@@ -70,6 +70,8 @@ export interface ProcessHealth {
   pid: number | null;
   state: 'running' | 'stopped' | 'crashed';
   rssMiB?: number;
+  /** Proportional set size: shared pages split among their users. */
+  pssMiB?: number;
   log: string;
 }
 
@@ -82,12 +84,14 @@ export function processHealth(state: TestbedState): ProcessHealth[] {
   return all.map(({ cluster, p }) => {
     const alive = isOurs(p.pid, marker(state));
     const rss = alive ? residentKiB(p.pid) : undefined;
+    const pss = alive ? proportionalKiB(p.pid) : undefined;
     return {
       cluster,
       role: p.role,
       pid: p.pid,
       state: alive ? 'running' : p.stoppedOnPurpose ? 'stopped' : 'crashed',
       ...(rss !== undefined ? { rssMiB: Math.round(rss / 102.4) / 10 } : {}),
+      ...(pss !== undefined ? { pssMiB: Math.round(pss / 102.4) / 10 } : {}),
       log: p.log,
     };
   });
@@ -403,12 +407,13 @@ export interface StatusReport {
   processes: ProcessHealth[];
   apiServers: { cluster: string; server: string; ready: boolean }[];
   totalRssMiB: number;
+  totalPssMiB: number;
 }
 
 export async function status(opts: { dir?: string } = {}): Promise<StatusReport> {
   const dir = opts.dir ?? stateDir();
   const state = readState(dir);
-  if (!state) return { up: false, dir, processes: [], apiServers: [], totalRssMiB: 0 };
+  if (!state) return { up: false, dir, processes: [], apiServers: [], totalRssMiB: 0, totalPssMiB: 0 };
   const processes = processHealth(state);
   const apiServers = await Promise.all(
     state.clusters.map(async (c) => {
@@ -423,7 +428,8 @@ export async function status(opts: { dir?: string } = {}): Promise<StatusReport>
     }),
   );
   const totalRssMiB = Math.round(processes.reduce((s, p) => s + (p.rssMiB ?? 0), 0));
-  return { up: true, dir, processes, apiServers, totalRssMiB };
+  const totalPssMiB = Math.round(processes.reduce((s, p) => s + (p.pssMiB ?? 0), 0));
+  return { up: true, dir, processes, apiServers, totalRssMiB, totalPssMiB };
 }
 
 /**
