@@ -20,6 +20,14 @@ cache="${ZONEKEEPER_BIN_CACHE:-${HOME}/.cache/zonekeeper/bin}"
 jobs="${ZONEKEEPER_BUILD_JOBS:-2}"
 mkdir -p "$cache"
 
+# Two clones (or CI and a developer) building at once would both write the
+# same .tmp folders: one build at a time per cache.
+exec 9>"$cache/.build.lock"
+if ! flock -n 9; then
+  echo "build.sh: another build holds $cache/.build.lock; waiting ..." >&2
+  flock 9
+fi
+
 # Versions are read from the wrapper modules so go.mod stays the one truth.
 # `go mod edit -json` reads both the one-line and the block form of require.
 module_version() {
@@ -52,7 +60,7 @@ build_component() {
   log "$name: building into $out (go build -p $jobs) ..."
   local start=$SECONDS
   # nice: the build takes both cores for many minutes; people still work.
-  (cd "$dir" && CGO_ENABLED=0 nice -n 10 go build -p "$jobs" -mod=readonly -trimpath -o "$out.tmp/" "$@")
+  (cd "$dir" && CGO_ENABLED=0 nice -n 10 go build -p "$jobs" -mod=readonly -trimpath -buildvcs=false -o "$out.tmp/" "$@")
   mv "$out.tmp" "$out"
   echo "$((SECONDS - start))" > "$out/.build-seconds"
   touch "$out/.complete"
