@@ -3,7 +3,7 @@
 // a crash between "allocation committed" and "pod created", or two
 // attempts at once, can never make a second pod.
 
-import { type KubeObject, isAlreadyExists, isNotFound, resourcePath } from '../runtime/kube-client.js';
+import { type KubeObject, type ResourceRef, isAlreadyExists, isNotFound, resourcePath } from '../runtime/kube-client.js';
 import type { InstanceAllocation } from '../core/zones/allocation.js';
 import type { Member } from './member-cluster-cache.js';
 import { LABELS, type MemberPod, type MemberVm, NAMESPACES, PODS, VIRTUAL_MACHINES, type ZoneIdentity, desiredNamespace, desiredPod, desiredVm, instanceObjectName, zoneNamespace } from './member-objects.js';
@@ -41,18 +41,41 @@ export async function deleteInstance(m: Member, applicationId: string, objectNam
   }
 }
 
-/** Deletes the zone's namespace (and so everything in it). True once it is gone. */
-export async function deleteZoneNamespace(m: Member, applicationId: string): Promise<boolean> {
-  const ns = zoneNamespace(applicationId);
+/**
+ * Removes a zone from a member: its pods and VMs, then its namespace.
+ * True once no instance object of the zone is left. The namespace itself
+ * is not waited for: its finalization belongs to the member's namespace
+ * controller and can take long (or stall) without holding anything of
+ * the zone; orphan collection deletes it again if it ever comes back.
+ */
+export async function deleteZoneObjects(m: Member, applicationId: string): Promise<boolean> {
+  const id = applicationId.toLowerCase();
+  const ns = zoneNamespace(id);
   m.namespaces.delete(ns);
+  const selector = `${LABELS.applicationId}=${id}`;
+  const kinds: [ResourceRef, boolean][] = [[PODS, false]];
+  if (m.vms) kinds.push([VIRTUAL_MACHINES, true]);
+  let left = 0;
+  for (const [ref, vm] of kinds) {
+    let items: KubeObject[];
+    try {
+      items = (await m.client.list<KubeObject>(resourcePath(ref, ns), { labelSelector: selector })).items;
+    } catch (err) {
+      if (isNotFound(err)) continue;
+      throw err;
+    }
+    for (const o of items) {
+      left++;
+      if (!o.metadata?.deletionTimestamp) await deleteInstance(m, id, o.metadata?.name ?? '', vm);
+    }
+  }
   try {
     const got = await m.client.get<KubeObject>(resourcePath(NAMESPACES, undefined, ns));
     if (!got.metadata?.deletionTimestamp) await m.client.delete(resourcePath(NAMESPACES, undefined, ns), { propagationPolicy: 'Background' });
-    return false;
   } catch (err) {
-    if (isNotFound(err)) return true;
-    throw err;
+    if (!isNotFound(err)) throw err;
   }
+  return left === 0;
 }
 
 /** The zone's instance objects this member holds, from the informer cache, by instance name. */

@@ -14,7 +14,7 @@ import { formatFieldErrors } from '../core/errors.js';
 import { formatExplanation } from '../core/placement/place-group.js';
 import type { ZoneAllocation } from '../core/zones/allocation.js';
 import type { Federation, GroupOutcome } from '../core/zones/federation.js';
-import { createInstance, deleteInstance, deleteZoneNamespace, ensureNamespace, zoneObjects } from '../clusters/member-actuator.js';
+import { createInstance, deleteInstance, deleteZoneObjects, ensureNamespace, zoneObjects } from '../clusters/member-actuator.js';
 import type { MemberClusterCache } from '../clusters/member-cluster-cache.js';
 import { instancePhase, podReady, vmReady, type MemberPod, type MemberVm, type ZoneIdentity } from '../clusters/member-objects.js';
 import type { ReconcileResult } from '../runtime/controller.js';
@@ -253,7 +253,7 @@ export class ExecutionZoneReconciler {
           const wantedNames = new Set(wanted.map((i) => i.name));
           const extra = [...have].filter(([name]) => !wantedNames.has(name));
           if (extra.length > 0) {
-            if (wanted.length === 0) await deleteZoneNamespace(m, z.applicationId);
+            if (wanted.length === 0) await deleteZoneObjects(m, z.applicationId);
             else await Promise.all(extra.map(([name, o]) => deleteInstance(m, z.applicationId, o.obj.metadata?.name ?? name.toLowerCase(), o.vm)));
             this.d.events.emit(this.target(p.zone), 'Normal', 'InstancesRemoved', 'Deprovision', `${extra.map(([n]) => n).join(', ')} removed from ${provider}`);
           }
@@ -357,7 +357,7 @@ export class ExecutionZoneReconciler {
             return;
           }
           try {
-            if (!(await deleteZoneNamespace(look.member, id))) waitingFor.push(`${provider} (namespace terminating)`);
+            if (!(await deleteZoneObjects(look.member, id))) waitingFor.push(`${provider} (instances terminating)`);
           } catch (err) {
             waitingFor.push(`${provider} (${errorText(err)})`);
           }

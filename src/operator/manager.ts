@@ -133,7 +133,7 @@ export class Manager {
     const releases = new ObjectStore(hub, ZONE_RELEASES, relInf);
     const providers = new ObjectStore(hub, PROVIDER_CLUSTERS, pcInf);
     const state = new PlacementState({ hub, logger: log, metrics: this.metrics });
-    const events = new EventRecorder(hub, { controller: 'zonekeeper.io/operator', instance: this.identity, defaultNamespace: o.namespace, logger: log });
+    const events = new EventRecorder(hub, { controller: 'zonekeeper.io/operator', instance: this.identity, logger: log });
     const concurrency = o.concurrency ?? 4;
 
     let zoneCtl: Controller | undefined;

@@ -43,6 +43,19 @@ async function waitEstablished(hub: KubeClient, names: string[]): Promise<void> 
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  // Established is not yet servable: the first LISTs answer 429 "storage is (re)initializing".
+  for (const name of names) {
+    const [plural, ...group] = name.split('.');
+    for (;;) {
+      try {
+        await hub.list(`/apis/${group.join('.')}/v1alpha1/${plural}`);
+        break;
+      } catch (err) {
+        if (Date.now() > end) throw new Error(`CRD ${name} not servable in 60 s: ${String(err)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
 }
 
 /** A kubeconfig for the member's zonekeeper-member ServiceAccount (its token Secret). */

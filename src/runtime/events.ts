@@ -28,7 +28,7 @@ export class EventRecorder implements EventSink {
 
   constructor(
     private readonly client: KubeClient,
-    private readonly opts: { controller: string; instance: string; defaultNamespace: string; logger: Logger },
+    private readonly opts: { controller: string; instance: string; logger: Logger },
   ) {}
 
   emit(target: EventTarget, type: EventType, reason: string, action: string, note: string): void {
@@ -38,7 +38,8 @@ export class EventRecorder implements EventSink {
     if (last !== undefined && now - last < 60_000) return;
     this.recent.set(dedup, now);
     if (this.recent.size > 5000) for (const [k, t] of this.recent) if (now - t > 60_000) this.recent.delete(k);
-    const namespace = target.namespace ?? this.opts.defaultNamespace;
+    // Events about cluster-scoped objects live in "default", as the API server expects.
+    const namespace = target.namespace ?? 'default';
     const body = {
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',

@@ -159,6 +159,11 @@ export class KubeClient {
           const text = Buffer.concat(chunks).toString('utf8');
           const code = res.statusCode ?? 0;
           if (code >= 200 && code < 300) {
+            // /readyz, /healthz answer plain text.
+            if (!String(res.headers['content-type'] ?? 'application/json').includes('json')) {
+              resolve(text as unknown as T);
+              return;
+            }
             try {
               resolve((text === '' ? {} : JSON.parse(text)) as T);
             } catch (e) {
@@ -220,6 +225,8 @@ export class KubeClient {
         return;
       }
       const lines = createInterface({ input: res });
+      // readline re-emits the response's errors (ECONNRESET on abort); the watch end handles them.
+      lines.on('error', (e) => finish(e));
       lines.on('line', (line) => {
         if (finished || line.trim() === '') return;
         try {

@@ -12,7 +12,7 @@ import { resourcePath } from '../../../src/runtime/kube-client.js';
 import { requireState } from '../../../src/testbed/state.js';
 import { churn, rng } from './churn.js';
 import { catalogueProviders, checkInvariants } from './invariants.js';
-import { deleteAllZones, ensureNamespace, install, type Installed, memberObjects, startOperator } from './operator-fixture.js';
+import { deleteAllZones, resetNamespace, ensureNamespace, install, type Installed, memberObjects, startOperator } from './operator-fixture.js';
 
 const NS = 'it-churn';
 const KILLS = Number(process.env['ZK_CRASH_KILLS'] ?? 20);
@@ -42,6 +42,7 @@ describe('operator: crash safety under SIGKILL', function () {
     // lease at once instead of waiting 15 s for it to expire.
     op = startOperator(env, 'it-churn');
     await op.start();
+    await resetNamespace(env.hub, NS);
     const pick = rng(42);
     let kills = 0;
     let driving = true;

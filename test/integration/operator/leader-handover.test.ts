@@ -9,7 +9,7 @@ import { apply } from '../../../src/operator/apply.js';
 import { requireState } from '../../../src/testbed/state.js';
 import { appId, rng, zoneManifest } from './churn.js';
 import { catalogueProviders, checkInvariants } from './invariants.js';
-import { deleteAllZones, ensureNamespace, install, type Installed, memberObjects, startOperator } from './operator-fixture.js';
+import { deleteAllZones, resetNamespace, ensureNamespace, install, type Installed, memberObjects, startOperator } from './operator-fixture.js';
 
 const NS = 'it-ha';
 
@@ -40,6 +40,7 @@ describe('operator: two replicas and leader handover', function () {
     }
     await Promise.all(ops.map((o) => o.start()));
     await waitFor('a leader', async () => (leaders.length > 0 ? true : undefined), 60_000);
+    await resetNamespace(env.hub, NS);
     await new Promise((r) => setTimeout(r, 4000));
     assert.equal(leaders.length, 1, `exactly one replica runs controllers, got ${leaders.join(', ')}`);
     const leader = ops.find((o) => o.o.identity === leaders[0]) as OperatorProcess;

@@ -11,7 +11,7 @@ import { getZone, waitFor, waitZoneReady } from '../../../src/operator/hub-reads
 import type { OperatorProcess } from '../../../src/operator/operator-process.js';
 import { resourcePath } from '../../../src/runtime/kube-client.js';
 import { startApiServer, stopApiServer } from '../../../src/testbed/testbed.js';
-import { deleteAllZones, ensureNamespace, install, type Installed, memberObjects, startOperator } from './operator-fixture.js';
+import { deleteAllZones, resetNamespace, ensureNamespace, install, type Installed, memberObjects, startOperator } from './operator-fixture.js';
 
 const NS = 'it-member';
 
@@ -37,6 +37,7 @@ describe('operator: a member API server goes away and comes back', function () {
     const leading = op.waitLeading();
     await op.start();
     await leading;
+    await resetNamespace(env.hub, NS);
   });
 
   after(async () => {

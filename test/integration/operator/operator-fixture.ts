@@ -84,6 +84,13 @@ export async function deleteAllZones(hub: KubeClient, namespace: string, timeout
   await waitFor(`every ExecutionZone in ${namespace} gone`, async () => ((await listZones(hub, namespace)).length === 0 ? true : undefined), timeoutMs, 250);
 }
 
+/** Leftovers of an earlier run (needs a running operator for the zones' finalizers). */
+export async function resetNamespace(hub: KubeClient, namespace: string): Promise<void> {
+  await deleteAllZones(hub, namespace);
+  const rels = await hub.list<KubeObject>(resourcePath({ group: 'zonekeeper.io', version: 'v1alpha1', plural: 'zonereleases', namespaced: true }, namespace));
+  for (const r of rels.items) await deleteIfExists(hub, 'ZoneRelease', r.metadata?.name ?? '', namespace);
+}
+
 /** Zones in the hub that no test of this suite made (they would take VLANs). */
 export async function foreignZones(hub: KubeClient, mine: readonly string[]): Promise<ExecutionZone[]> {
   return (await hub.list<ExecutionZone>(resourcePath(EXECUTION_ZONES))).items.filter((z) => !mine.includes(z.metadata.namespace ?? ''));

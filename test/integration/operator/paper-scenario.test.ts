@@ -16,7 +16,7 @@ import { paperScenario } from '../../../src/operator/paper-scenario.js';
 import { repoRoot } from '../../../src/testbed/paths.js';
 import { requireState } from '../../../src/testbed/state.js';
 import { catalogueProviders, checkInvariants } from './invariants.js';
-import { deleteAllZones, ensureNamespace, foreignZones, install, type Installed, memberObjects, startOperator } from './operator-fixture.js';
+import { deleteAllZones, resetNamespace, ensureNamespace, foreignZones, install, type Installed, memberObjects, startOperator } from './operator-fixture.js';
 
 const NS = 'it-paper';
 
@@ -44,6 +44,7 @@ describe('operator: the paper scenario on the live federation', function () {
     const leading = op.waitLeading();
     await op.start();
     await leading;
+    await resetNamespace(env.hub, NS);
   });
 
   after(async () => {
