@@ -10,6 +10,17 @@ export function regionObjectName(regionName: string): string {
   return regionName.toLowerCase();
 }
 
+/**
+ * The name a region goes by in rules and explanations: the display spelling
+ * of the zonekeeper.io/region-name annotation (EEA) when it names the same
+ * region case-insensitively, else metadata.name (Kubernetes names are lower
+ * case, so without it "eea" would replace the built-in "EEA" in messages).
+ */
+export function regionNameOf(region: Pick<PrivacyRegion, 'metadata'>): string {
+  const display = region.metadata.annotations?.[REGION_NAME_ANNOTATION];
+  return display !== undefined && display.toLowerCase() === region.metadata.name.toLowerCase() ? display : region.metadata.name;
+}
+
 export function regionManifest(def: RegionDefinition): PrivacyRegion {
   const region: PrivacyRegion = {
     apiVersion: API_GROUP_VERSION,

@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { REGION_NAME_ANNOTATION } from '../../../src/api-schema/privacy-region-schema.js';
+import { regionNameOf } from '../../../src/api-schema/region-manifests.js';
 import type { PrivacyRegion } from '../../../src/core/api/types.js';
 import { BUILTIN_REGIONS } from '../../../src/core/geo/regions.js';
 import { RegionCatalog, regionFromSpec } from '../../../src/core/privacy/region-catalog.js';
@@ -44,6 +45,12 @@ describe('built-in PrivacyRegions', () => {
     const flat = (rs: { name: string; countries: ReadonlySet<string>; markingBit?: number }[]) =>
       rs.map((r) => ({ name: r.name, bit: r.markingBit, countries: [...r.countries].sort() })).sort((a, b) => (a.name < b.name ? -1 : 1));
     assert.deepEqual(flat(fromManifests), flat(RegionCatalog.builtin().all()));
+  });
+
+  it('go by their display name (the annotation), and only when it names the same object', () => {
+    assert.deepEqual(shipped().map(regionNameOf), ['Scandinavia', 'EEA', 'EU', 'America', 'BRICS', 'MENA']);
+    assert.equal(regionNameOf({ metadata: { name: 'eea', annotations: { [REGION_NAME_ANNOTATION]: 'EU' } } }), 'eea');
+    assert.equal(regionNameOf({ metadata: { name: 'nordics' } }), 'nordics');
   });
 
   it('are the same bytes in the Helm chart', () => {
