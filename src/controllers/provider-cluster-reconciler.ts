@@ -36,10 +36,20 @@ interface Node {
 export class ProviderClusterReconciler {
   /** object name -> provider name, to undo a provider whose object vanished. */
   private readonly names = new Map<string, string>();
+  /** Keys reconciled at least once: the manager waits for all before it rebuilds. */
+  readonly reconciled = new Set<string>();
 
   constructor(private readonly d: ProviderClusterReconcilerDeps) {}
 
   async reconcile(key: string): Promise<ReconcileResult> {
+    try {
+      return await this.reconcileOnce(key);
+    } finally {
+      this.reconciled.add(key);
+    }
+  }
+
+  private async reconcileOnce(key: string): Promise<ReconcileResult> {
     const pc = this.d.providers.current(key);
     if (!pc) {
       const name = this.names.get(key);

@@ -176,7 +176,8 @@ export class Manager {
     });
     zoneCtl = new Controller({ name: 'executionzone', reconcile: (k) => zoneReconciler.reconcile(k), concurrency, metrics: this.metrics, logger: log });
     const relCtl = new Controller({ name: 'zonerelease', reconcile: (k) => releaseReconciler.reconcile(k), concurrency: Math.max(1, Math.ceil(concurrency / 2)), metrics: this.metrics, logger: log });
-    const pcCtl = new Controller({ name: 'providercluster', reconcile: (k) => providerReconciler.reconcile(k), concurrency: 2, metrics: this.metrics, logger: log });
+    // One worker per member: a slow or unreachable member's probe does not hold up the others.
+    const pcCtl = new Controller({ name: 'providercluster', reconcile: (k) => providerReconciler.reconcile(k), concurrency: 8, metrics: this.metrics, logger: log });
     this.controllers = [zoneCtl, relCtl, pcCtl];
     const zc = zoneCtl;
     const toKey = (ctl: Controller) => ({ add: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOfStored(x)), update: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOfStored(x)), delete: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOfStored(x)) });
@@ -191,7 +192,7 @@ export class Manager {
     await Promise.all(this.informers.map((i) => i.waitForSync()));
     // Providers first: the rebuild needs the catalogue, and zones need member clients.
     pcCtl.start();
-    await waitUntil(() => pcInf.list().every((p) => members.providers().includes(p.spec.providerName ?? p.metadata.name)), 15_000);
+    await waitUntil(() => pcInf.list().every((p) => providerReconciler.reconciled.has(keyOfStored(p))), 15_000);
     await state.withLock(async () => undefined);
     await waitUntil(() => members.providers().every((p) => !members.isReachable(p) || members.synced(p)), 15_000);
     const report = await collectOrphans(members, state, () => new Set(zones.list().map((z) => z.spec.applicationId.toLowerCase())), log);

@@ -31,10 +31,12 @@ describe('operator: two replicas and leader handover', function () {
 
   it('lets only the leader act and hands over within the lease time without double creation', async () => {
     const leaders: string[] = [];
+    const leaseWon = new Map<string, number>();
     for (const id of ['it-ha-a', 'it-ha-b']) {
       const op = startOperator(env, id);
       op.onLog((rec) => {
         if (rec['msg'] === 'controller started' && rec['controller'] === 'executionzone') leaders.push(id);
+        if (rec['msg'] === 'leader election: became leader') leaseWon.set(id, Date.now());
       });
       ops.push(op);
     }
@@ -59,8 +61,11 @@ describe('operator: two replicas and leader handover', function () {
     await leader.kill('SIGKILL');
     await waitFor('the standby to lead', async () => (leaders.length === 2 ? true : undefined), 30_000, 50);
     const handoverMs = Date.now() - killedAt;
-    console.error(`[operator-it] leader handover took ${(handoverMs / 1000).toFixed(1)} s (lease 15 s, retry 2 s)`);
-    assert.ok(handoverMs <= 15_000 + 2_000 + 2_000, `handover took ${handoverMs} ms`);
+    const leaseMs = (leaseWon.get(standby.o.identity) ?? Date.now()) - killedAt;
+    console.error(`[operator-it] lease taken over ${(leaseMs / 1000).toFixed(1)} s after the SIGKILL, controllers running after ${(handoverMs / 1000).toFixed(1)} s (lease 15 s, retry 2 s)`);
+    // The successor waits out the lease from the last renewal it saw (at most one retry period before the kill).
+    assert.ok(leaseMs <= 15_000 + 2_000 + 500, `lease handover took ${leaseMs} ms`);
+    assert.ok(handoverMs <= 15_000 + 2_000 + 3_000, `handover to running controllers took ${handoverMs} ms`);
     for (const z of await listZones(env.hub, NS)) await waitZoneReady(env.hub, NS, z.metadata.name, 60_000);
     const zones = await listZones(env.hub, NS);
     const objects = await memberObjects(env);
