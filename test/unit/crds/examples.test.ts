@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import yaml from 'js-yaml';
 import { allCrds } from '../../../src/api-schema/crds.js';
+import { HEALTH_KINDS } from '../../../src/api-schema/generated-files.js';
 import type { JSONSchemaProps } from '../../../src/api-schema/json-schema.js';
 import type { ExecutionZone, PrivacyRegion } from '../../../src/core/api/types.js';
 import { providerFromManifest } from '../../../src/core/catalogue/provider.js';
@@ -78,7 +79,7 @@ describe('examples against the CRD schemas', () => {
   });
 
   it('accepts the Argo CD health-check test objects', () => {
-    for (const kind of ['ExecutionZone', 'ZoneRelease']) {
+    for (const kind of HEALTH_KINDS) {
       const dir = `deploy/argocd/resource_customizations/zonekeeper.io/${kind}/testdata`;
       const files = listFiles(dir);
       assert.ok(files.length > 0, dir);
