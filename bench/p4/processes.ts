@@ -47,6 +47,6 @@ export async function startSidecar(switchPort: number, extra: string[] = []): Pr
   const p = await startProcess('src/sidecar/main.js', [
     '--switch', `127.0.0.1:${switchPort}@1`, '--listen', '127.0.0.1:0', '--http', '127.0.0.1:0',
     '--election-term', '1', '--election-ordinal', '0', '--p4info', path.join(REPO, 'p4/zone_switch.p4info.txtpb'), ...extra,
-  ], /listening on [\d.]+:(\d+) http/);
+  ], /listening on [\d.]+:(\d+) http [\d.]+:(\d+)/);
   return Object.assign(p, { port: Number(/:(\d+)/.exec(p.line)?.[1]) });
 }
