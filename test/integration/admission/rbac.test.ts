@@ -5,6 +5,7 @@
 // proved by the operator's own tests, which run it as this ServiceAccount.)
 
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -18,8 +19,12 @@ const NS = 'zonekeeper-system';
 const OPERATOR = `system:serviceaccount:${NS}:zonekeeper-operator`;
 const MEMBER = `system:serviceaccount:${NS}:zonekeeper-member`;
 const GATEWAY = `system:serviceaccount:${NS}:zonekeeper-gateway`;
-/** The tenant namespace the gateway serves in this test (its RoleBinding is made there). */
-const TENANT = 'zk-rbac-tenant';
+/**
+ * The tenant namespace the gateway serves in this test (its RoleBinding is
+ * made there). Fresh per run: without a namespace controller (a lone API
+ * server) a deleted namespace stays Terminating for ever.
+ */
+const TENANT = `zk-rbac-tenant-${randomBytes(3).toString('hex')}`;
 
 interface Manifest {
   apiVersion: string;
