@@ -25,4 +25,5 @@ cleanup() {
 }
 trap cleanup EXIT
 
-node dist/src/operator/demo.js --out "${OUT:-out}"
+if [[ "${KEEP:-0}" == 1 ]]; then keep=--keep; else keep=; fi
+node dist/src/operator/demo.js --out "${OUT:-out}" $keep

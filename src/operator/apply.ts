@@ -70,3 +70,15 @@ export async function deleteIfExists(client: KubeClient, kind: string, name: str
     if (!isNotFound(err)) throw err;
   }
 }
+
+/** Deletes every ExecutionZone and ZoneRelease of a namespace and waits for the zones to go (their finalizers need a running operator). */
+export async function clearZones(client: KubeClient, namespace: string, timeoutMs = 120_000): Promise<void> {
+  const list = async (kind: 'ExecutionZone' | 'ZoneRelease') => (await client.list<KubeObject>(resourcePath(refFor(kind), namespace))).items;
+  for (const z of await list('ExecutionZone')) await deleteIfExists(client, 'ExecutionZone', z.metadata?.name ?? '', namespace);
+  const end = Date.now() + timeoutMs;
+  while ((await list('ExecutionZone')).length > 0) {
+    if (Date.now() > end) throw new Error(`ExecutionZones in ${namespace} still there after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  for (const r of await list('ZoneRelease')) await deleteIfExists(client, 'ZoneRelease', r.metadata?.name ?? '', namespace);
+}

@@ -1,6 +1,6 @@
 // The live main job: the paper's evaluation on a real (local) federation.
 //
-//   node dist/src/operator/demo.js [--out DIR] [--keep]
+//   node dist/src/operator/demo.js [--out DIR] [--keep]   (--keep: leave the zones in place)
 //
 // Brings the test bed up with the paper's catalogue (Table I), installs
 // zonekeeper (CRDs, RBAC, member credentials, ProviderClusters), starts
@@ -20,7 +20,7 @@ import { resourcePath, type KubeObject } from '../runtime/kube-client.js';
 import { up } from '../testbed/testbed.js';
 import { defaultCatalogue, repoRoot } from '../testbed/paths.js';
 import { memberClusters } from '../testbed/state.js';
-import { apply } from './apply.js';
+import { apply, clearZones } from './apply.js';
 import { isReleased, listZones, listing3FromStatus, waitReleaseDone, waitZoneObserved, waitZoneReady } from './hub-reads.js';
 import { OperatorProcess } from './operator-process.js';
 import { paperScenario } from './paper-scenario.js';
@@ -43,6 +43,8 @@ async function main(): Promise<void> {
   say(`operator running as the zonekeeper-operator ServiceAccount (pid ${op.pid}, log ${logFile})`);
   try {
     await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } } as KubeObject);
+    // A fresh start: zones of an earlier run would hold the VLANs the paper numbers from 1000.
+    await clearZones(hub, NAMESPACE);
     const steps = paperScenario(join(repoRoot(), 'examples', 'paper', 'messages.json'), NAMESPACE);
     let figure3: Record<string, Listing3Zone> | undefined;
     for (const step of steps) {
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
     if (figure3) writeFileSync(join(outDir, 'figure3.svg'), renderFigure(figure3, 'Figure 3: execution zones after Table II (live operator)', order));
     writeFileSync(join(outDir, 'figure4.svg'), renderFigure(final, 'Figure 4: execution zones after Table III (live operator)', order));
     say(`wrote ${join(outDir, 'figure3.svg')} and ${join(outDir, 'figure4.svg')}; ${((Date.now() - t0) / 1000).toFixed(1)} s in all`);
+    if (!args.includes('--keep')) await clearZones(hub, NAMESPACE);
   } finally {
     await op.kill('SIGTERM');
     hub.close();

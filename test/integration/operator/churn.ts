@@ -87,11 +87,11 @@ export async function churn(hub: KubeClient, namespace: string, o: { zones: numb
       }
       if (r < 0.72) {
         const groups = [...z.spec.groups, smallGroup(`g${z.spec.groups.length + 1}`, pick)];
-        await apply(hub, { ...z, metadata: { name: z.metadata.name, namespace, resourceVersion: z.metadata.resourceVersion }, spec: { ...z.spec, groups } });
+        await apply(hub, { ...z, metadata: { name: z.metadata.name, namespace }, spec: { ...z.spec, groups } });
         counts.scaledUp++;
       } else if (r < 0.87) {
         const live = z.status?.allocation?.instances ?? [];
-        if (live.length < 2) continue;
+        if (live.length < 1) continue;
         const victim = live[Math.floor(pick() * live.length)];
         if (!victim) continue;
         await apply(hub, { apiVersion: 'zonekeeper.io/v1alpha1', kind: 'ZoneRelease', metadata: { name: `rel-${o.salt}-${releases++}`, namespace }, spec: { zoneRef: { name: id }, instances: { [victim.provider]: [victim.name] }, trigger: { immediate: true } } });

@@ -79,6 +79,8 @@ describe('operator: crash safety under SIGKILL', function () {
     }, 120_000, 1000).catch(() => undefined);
     assert.deepEqual(problems, []);
     const zones = await listZones(env.hub, NS);
-    console.error(`[operator-it] after churn: ${zones.length} zones, ${zones.filter((z) => getCondition(z.status?.conditions, 'Ready')?.status === 'True').length} Ready, ${(await memberObjects(env)).length} member objects`);
+    const released = zones.filter(isReleased).length;
+    const waiting = zones.filter((z) => getCondition(z.status?.conditions, 'Placed')?.reason === 'NoMatchingProvider').length;
+    console.error(`[operator-it] after churn: ${zones.length} zones, ${zones.filter((z) => getCondition(z.status?.conditions, 'Ready')?.status === 'True').length} Ready, ${released} released whole, ${waiting} waiting for capacity, ${(await memberObjects(env)).length} member objects`);
   });
 });
