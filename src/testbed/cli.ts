@@ -4,6 +4,7 @@
 //   npm run testbed -- up [--catalogue FILE]   bring hub + members up (no-op when up)
 //   npm run testbed -- down                    stop everything, remove the state
 //   npm run testbed -- status [--json]         processes, memory, API server health
+//   npm run testbed -- repair                  restart crashed processes with their flags
 //   npm run testbed -- stop-apiserver NAME     stop one cluster's API server
 //   npm run testbed -- start-apiserver NAME    start it again and wait until ready
 //   npm run testbed -- kubeconfig NAME         print the path of a cluster's admin kubeconfig
@@ -11,11 +12,11 @@
 // TESTBED_DIR moves the state folder (default <repo>/.testbed).
 // Exit status: 0 ok; 1 failure; 3 from `status` when a process crashed or the bed is down.
 
-import { down, startApiServer, status, stopApiServer, up } from './testbed.js';
+import { down, repair, startApiServer, status, stopApiServer, up } from './testbed.js';
 import { kubeconfigPath, requireState } from './state.js';
 
 function usage(): never {
-  console.error('usage: testbed up [--catalogue FILE] | down | status [--json] | stop-apiserver NAME | start-apiserver NAME | kubeconfig NAME');
+  console.error('usage: testbed up [--catalogue FILE] | down | status [--json] | repair | stop-apiserver NAME | start-apiserver NAME | kubeconfig NAME');
   process.exit(2);
 }
 
@@ -58,6 +59,9 @@ async function main(argv: string[]): Promise<number> {
       }
       return report.up && report.processes.every((p) => p.state !== 'crashed') ? 0 : 3;
     }
+    case 'repair':
+      await repair({ log });
+      return 0;
     case 'stop-apiserver':
       await stopApiServer(rest[0] ?? usage());
       return 0;

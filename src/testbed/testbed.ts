@@ -108,7 +108,7 @@ export async function up(opts: UpOptions = {}): Promise<TestbedState> {
       log(`test bed already up in ${dir} (${existing.clusters.length} clusters); nothing to do`);
       return existing;
     }
-    throw new Error(`test bed in ${dir} is up but ${crashed.map((c) => `${c.cluster}/${c.role}`).join(', ')} crashed; see "testbed status", then "testbed down" and "testbed up"`);
+    throw new Error(`test bed in ${dir} is up but ${crashed.map((c) => `${c.cluster}/${c.role}`).join(', ')} crashed; see "testbed status", then "testbed repair" (or "down" and "up")`);
   }
   const started = Date.now();
   const catalogueFile = opts.catalogue ?? defaultCatalogue();
@@ -463,4 +463,35 @@ export async function startApiServer(name: string, opts: { dir?: string; timeout
     writeState(state);
   }
   await waitApiServer(state, rec, api, (opts.timeoutSeconds ?? 120) * 1000);
+}
+
+/**
+ * Starts every crashed process again with its recorded command line
+ * (processes stopped on purpose stay stopped). Returns what was restarted.
+ */
+export async function repair(opts: { dir?: string; log?: Log } = {}): Promise<string[]> {
+  const log = opts.log ?? ((m: string) => console.error(m));
+  const dir = opts.dir ?? stateDir();
+  const state = readState(dir);
+  if (!state) throw new Error(`no test bed in ${dir}`);
+  const restarted: string[] = [];
+  const revive = (p: ProcessRecord, label: string): void => {
+    if (p.stoppedOnPurpose || isOurs(p.pid, dir)) return;
+    p.pid = startProcess(p);
+    restarted.push(label);
+    log(`${label}: restarted (pid ${p.pid})`);
+  };
+  // etcd first, then the API servers, then their clients: the same order as `up`.
+  revive(state.etcd.process, 'etcd');
+  for (const role of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const) {
+    for (const c of state.clusters) for (const p of c.processes.filter((x) => x.role === role)) revive(p, `${c.name}/${role}`);
+  }
+  for (const p of state.helpers) revive(p, p.role);
+  writeState(state);
+  for (const c of state.clusters) {
+    const api = c.processes.find((p) => p.role === 'kube-apiserver');
+    if (api && !api.stoppedOnPurpose) await waitApiServer(state, c, api, 120_000);
+  }
+  if (restarted.length === 0) log('nothing crashed; nothing to do');
+  return restarted;
 }
