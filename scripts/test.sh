@@ -9,6 +9,12 @@ export PATH="/usr/local/go/bin:$PATH"
 
 bash scripts/install-deps.sh
 
+# The chart tests lint and render with a real helm; Debian ships none, so it
+# is built from the Go module proxy (cached outside the clone, seconds when warm).
+echo "== helm for the chart tests (charts/build-helm.sh)"
+HELM="$(bash charts/build-helm.sh | tail -n 1)"
+export HELM
+
 echo "== unit tests"
 npx mocha --config .mocharc.unit.json
 
