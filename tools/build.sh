@@ -16,7 +16,9 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cache="${ZONEKEEPER_BIN_CACHE:-${HOME}/.cache/zonekeeper/bin}"
+# HOME may be unset in a bare CI environment; fall back to the passwd entry.
+home="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
+cache="${ZONEKEEPER_BIN_CACHE:-${home}/.cache/zonekeeper/bin}"
 jobs="${ZONEKEEPER_BUILD_JOBS:-2}"
 mkdir -p "$cache"
 

@@ -11,7 +11,7 @@
 //
 //   node dist/src/testbed/vmi-stand-in.js <state dir>
 
-import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { readState, type ClusterRecord } from './state.js';
 
 const GROUP = 'kubevirt.io';
@@ -110,11 +110,21 @@ class Member {
     for (const vm of vms) {
       const vmi = vmiByKey.get(key(vm.metadata));
       if (shouldRun(vm)) {
-        if (!vmi) await this.createVmi(vm);
+        if (!vmi) await this.createVmiUnlessTerminating(vm);
         else if (vmi.status?.phase !== 'Running' && !vmi.metadata.deletionTimestamp) await this.runVmi(vmi);
       } else if (vmi && !vmi.metadata.deletionTimestamp) {
         await this.api.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, plural: 'virtualmachineinstances', namespace: vmi.metadata.namespace, name: vmi.metadata.name });
       }
+    }
+  }
+
+  /** A VM in a namespace being deleted gets no instance (KubeVirt's would be refused too). */
+  private async createVmiUnlessTerminating(vm: VirtualMachine): Promise<void> {
+    try {
+      await this.createVmi(vm);
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 403 && String(err.body).includes('being terminated')) return;
+      throw err;
     }
   }
 
