@@ -9,6 +9,24 @@ import type { FieldMatch, TableEntry } from './p4runtime-types.js';
 
 export interface EntryProblem { path: string; reason: string }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/**
+ * Canonical bytes of an exact value or parameter, without BigInt for the
+ * common cases (hex text, or decimal below 2^53): this runs for every
+ * entry the operator hands over.
+ */
+function uintBytes(text: string, bitwidth: number, what: string): Buffer {
+  let hex: string | undefined;
+  if (/^0[xX][0-9a-fA-F]+$/.test(text)) hex = text.slice(2).replace(/^0+(?=.)/, '');
+  else if (/^[0-9]{1,15}$/.test(text)) hex = Number(text).toString(16);
+  if (hex === undefined) return bigIntToBytes(parseUint(text, bitwidth, what));
+  const first = parseInt(hex[0] as string, 16);
+  const bits = first === 0 ? 0 : (hex.length - 1) * 4 + (32 - Math.clz32(first));
+  if (bits > bitwidth) throw new Error(`${what}: ${text} does not fit in ${bitwidth} bits`);
+  return Buffer.from(hex.length % 2 === 1 ? `0${hex}` : hex, 'hex');
+}
+
 function parseUint(text: string, bitwidth: number, what: string): bigint {
   let v: bigint;
   try { v = BigInt(text); } catch { throw new Error(`${what}: '${text}' is not an integer`); }
@@ -30,9 +48,9 @@ export function translateEntry(p4info: P4InfoIndex, e: PlannedEntry, path: strin
     seen.add(f.id);
     if (m.kind.toUpperCase() !== f.matchType) return problem(`.match[${i}]`, `${m.field} is ${f.matchType}, not ${m.kind}`);
     try {
+      if (m.kind === 'exact') { match.push({ field_id: f.id, exact: { value: uintBytes(m.value, f.bitwidth, m.field) } }); continue; }
       const value = parseUint(m.value, f.bitwidth, m.field);
-      if (m.kind === 'exact') match.push({ field_id: f.id, exact: { value: bigIntToBytes(value) } });
-      else if (m.kind === 'ternary') {
+      if (m.kind === 'ternary') {
         const mask = parseUint(m.mask ?? '', f.bitwidth, `${m.field} mask`);
         if (mask === 0n) return problem(`.match[${i}]`, `${m.field}: a zero mask means don't-care; leave the field out`);
         if ((value & ~mask) !== 0n) return problem(`.match[${i}]`, `${m.field}: value has bits outside the mask`);
@@ -59,7 +77,7 @@ export function translateEntry(p4info: P4InfoIndex, e: PlannedEntry, path: strin
   for (const [i, p] of e.params.entries()) {
     const info = a.params.find((x) => x.name === p.name);
     if (!info) return problem(`.params[${i}]`, `${a.name} has no parameter ${p.name}`);
-    try { params.push({ param_id: info.id, value: bigIntToBytes(parseUint(p.value, info.bitwidth, `${a.name}.${p.name}`)) }); } catch (err) { return problem(`.params[${i}]`, (err as Error).message); }
+    try { params.push({ param_id: info.id, value: uintBytes(p.value, info.bitwidth, `${a.name}.${p.name}`) }); } catch (err) { return problem(`.params[${i}]`, (err as Error).message); }
   }
   for (const p of a.params) if (!e.params.some((x) => x.name === p.name)) return problem('.params', `${a.name}: parameter ${p.name} is missing`);
   if (new Set(e.params.map((p) => p.name)).size !== e.params.length) return problem('.params', 'a parameter is given twice');
@@ -72,7 +90,9 @@ function hexOf(b: Uint8Array | undefined): string {
   if (!b || b.length === 0) return '';
   let i = 0;
   while (i < b.length - 1 && b[i] === 0) i++;
-  return Buffer.from(b.buffer, b.byteOffset + i, b.byteLength - i).toString('hex');
+  let out = '';
+  for (; i < b.length; i++) out += HEX[b[i] as number];
+  return out;
 }
 
 /** The identity of an entry on a switch: table, match and priority (canonical). */
