@@ -21,7 +21,10 @@ function tmpFile(name: string, text: string): string {
   return p;
 }
 
-describe('zonectl plan', () => {
+describe('zonectl plan', function () {
+  // Each case starts a Node process; on a loaded 2-core machine that can take seconds.
+  this.timeout(60_000);
+
   it('prints the Listing 3 state and one outcome per message as JSON', () => {
     const r = zonectl('plan', '--providers', PROVIDERS, '--messages', MESSAGES);
     assert.equal(r.code, 0, r.err);
