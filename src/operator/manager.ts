@@ -42,6 +42,8 @@ export interface ManagerOptions {
   network?: NetworkProgrammer;
   probeIntervalMs?: number;
   orphanIntervalMs?: number;
+  /** Delay before a member-side change requeues its zone (batches bursts). */
+  memberEventDelayMs?: number;
   /** Called when the lease is lost; default exits the process. */
   onLostLeadership?: () => void;
 }
@@ -148,7 +150,9 @@ export class Manager {
       namespace: o.namespace,
       logger: log,
       metrics: this.metrics,
-      onZoneObjectChanged: enqueueZone,
+      // A zone's pods change in bursts (created, scheduled, running, times N):
+      // a short delay folds a burst into one reconcile and one status write.
+      onZoneObjectChanged: (key) => zoneCtl?.queue.addAfter(key, o.memberEventDelayMs ?? 200),
       onHealthChanged: (provider) => {
         for (const k of zoneKeysOnProvider(provider)) enqueueZone(k);
       },
