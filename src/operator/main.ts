@@ -3,14 +3,17 @@
 //   node dist/src/operator/main.js [--kubeconfig FILE] [--namespace NS]
 //     [--concurrency N] [--leader-elect=true|false] [--metrics-port N]
 //     [--lease-duration 15s] [--renew-deadline 10s] [--retry-period 2s]
-//     [--sidecar HOST:PORT] [--identity ID] [--as USER]
+//     [--sidecar HOST:PORT --switch-ports FILE] [--identity ID] [--as USER]
 //
 // Every flag has an environment twin (ZONEKEEPER_KUBECONFIG or KUBECONFIG,
 // ZONEKEEPER_NAMESPACE, ZONEKEEPER_CONCURRENCY, ZONEKEEPER_LEADER_ELECT,
 // ZONEKEEPER_METRICS_PORT, ZONEKEEPER_SIDECAR, ZONEKEEPER_AS). In a pod,
 // without a kubeconfig, the in-cluster ServiceAccount is used.
 
+import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { SwitchPortMap } from '../core/network/p4-entries.js';
+import type { NetworkProgrammer } from '../controllers/network-programmer.js';
 import { parseDuration } from '../controllers/release-trigger.js';
 import { KubeClient } from '../runtime/kube-client.js';
 import { createLogger, errorText } from '../runtime/logger.js';
@@ -26,12 +29,14 @@ export interface OperatorFlags {
   renewDeadlineMs: number;
   retryPeriodMs: number;
   sidecar?: string;
+  /** JSON file with the switch's SwitchPortMap (trunk port, port per provider). */
+  switchPorts?: string;
   identity?: string;
   as?: string;
   probeIntervalMs: number;
 }
 
-const FLAGS = ['kubeconfig', 'namespace', 'concurrency', 'leader-elect', 'metrics-port', 'lease-duration', 'renew-deadline', 'retry-period', 'sidecar', 'identity', 'as', 'probe-interval'] as const;
+const FLAGS = ['kubeconfig', 'namespace', 'concurrency', 'leader-elect', 'metrics-port', 'lease-duration', 'renew-deadline', 'retry-period', 'sidecar', 'switch-ports', 'identity', 'as', 'probe-interval'] as const;
 
 export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): OperatorFlags {
   const f = new Map<string, string>();
@@ -76,6 +81,9 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Ope
   if (kc) flags.kubeconfig = kc;
   const sidecar = get('sidecar', 'ZONEKEEPER_SIDECAR');
   if (sidecar) flags.sidecar = sidecar;
+  const ports = get('switch-ports', 'ZONEKEEPER_SWITCH_PORTS');
+  if (ports) flags.switchPorts = ports;
+  if (flags.sidecar && !flags.switchPorts) throw new Error('--sidecar needs --switch-ports FILE (the switch port of each provider)');
   const id = get('identity', 'ZONEKEEPER_IDENTITY');
   if (id) flags.identity = id;
   const as = get('as', 'ZONEKEEPER_AS');
@@ -108,7 +116,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const hub = await hubClient(flags);
-  if (flags.sidecar) log.warn('a switch sidecar address was given, but this build programs the plan only; NetworkReady reports PlanOnly', { sidecar: flags.sidecar });
+  let network: NetworkProgrammer | undefined;
+  if (flags.sidecar && flags.switchPorts) {
+    // Loaded only when asked for: the gRPC stack is not needed without a switch.
+    const { sidecarNetworkProgrammer } = await import('../sidecar/sidecar-network-programmer.js');
+    const ports = JSON.parse(readFileSync(flags.switchPorts, 'utf8')) as SwitchPortMap;
+    network = sidecarNetworkProgrammer(flags.sidecar, ports);
+    log.info('switch entries go through the P4Runtime sidecar', { sidecar: flags.sidecar });
+  }
   const manager = new Manager({
     hub,
     namespace: flags.namespace,
@@ -120,6 +135,7 @@ async function main(): Promise<void> {
     renewDeadlineMs: flags.renewDeadlineMs,
     retryPeriodMs: flags.retryPeriodMs,
     probeIntervalMs: flags.probeIntervalMs,
+    ...(network ? { network } : {}),
     ...(flags.identity ? { identity: flags.identity } : {}),
   });
   const shutdown = (sig: string) => {
