@@ -87,7 +87,9 @@ export class ExecutionZoneReconciler {
     this.summarizeReady(pass);
     await this.writeStatus(pass);
     const ready = isTrue(pass.status.conditions, 'Ready');
-    if (pass.retrySoon) return { requeue: true };
+    // Not the rate limiter: its overall bucket (10/s) would queue every new
+    // zone behind the others while their namespaces get a ServiceAccount.
+    if (pass.retrySoon) return { requeueAfterMs: 250 };
     return ready ? {} : { requeueAfterMs: pass.requeueAfterMs ?? this.d.pollMs ?? 10_000 };
   }
 
@@ -111,7 +113,7 @@ export class ExecutionZoneReconciler {
     this.cond(p, 'Degraded', 'False', 'Released', msg);
     this.cond(p, 'Ready', 'False', 'Released', msg);
     await this.writeStatus(p);
-    return p.retrySoon ? { requeue: true } : {};
+    return p.retrySoon ? { requeueAfterMs: 250 } : {};
   }
 
   // ---- placeZone ---------------------------------------------------------
@@ -137,7 +139,11 @@ export class ExecutionZoneReconciler {
       return;
     }
     const t0 = process.hrtime.bigint();
-    await this.d.state.withLock(async (f) => {
+    // Placement is decided under the lock; the commit is started under it
+    // and awaited outside, so commits of different zones overlap. A failed
+    // commit marks the state stale, and the rebuild waits for every commit
+    // in flight before it LISTs (placement-state.ts).
+    const pending = await this.d.state.withLock(async (f) => {
       const before = f.allocation(id);
       const beforeText = snapshot(before);
       const outcome = f.reconcile(p.zone.spec, true);
@@ -145,32 +151,29 @@ export class ExecutionZoneReconciler {
         this.cond(p, 'Placed', 'False', 'InvalidSpec', formatFieldErrors(outcome.errors));
         this.d.events.emit(this.target(p.zone), 'Warning', 'InvalidSpec', 'Place', formatFieldErrors(outcome.errors));
         p.halted = true;
-        return;
+        return undefined;
       }
       this.d.state.claim(id, p.key);
       const after = f.allocation(id);
       this.explain(p, outcome.groups);
-      if (after && snapshot(after) !== beforeText) {
-        // Commit before anything is created in a member: the allocation is
-        // durable, or it is forgotten (rebuild) and nothing used it.
-        this.fillAllocation(p, f, after);
-        this.placedCondition(p, f);
-        try {
-          p.zone = await this.d.zones.writeStatus(p.zone, p.status);
-        } catch (err) {
-          this.d.state.markStale(`allocation commit of ${p.key} failed: ${errorText(err)}`);
-          throw err;
-        }
-        this.d.metrics?.vlansInUse.set(f.entries().filter((e) => e.allocation.vlanId !== undefined).length);
-        for (const g of outcome.groups.filter((x) => x.new)) {
-          this.d.metrics?.placementDecisions.inc({ result: 'placed' });
-          this.d.events.emit(this.target(p.zone), 'Normal', 'Placed', 'Place', `group ${g.group}: ${g.instances?.join(', ')} on ${g.provider}, VLAN ${after.vlanId}`);
-        }
-      } else {
-        this.placedCondition(p, f);
-      }
+      this.placedCondition(p, f);
       if (before && Object.keys(before.groups).length > Object.keys(after?.groups ?? {}).length) this.d.onCapacityFreed();
+      if (!after || snapshot(after) === beforeText) return undefined;
+      // Commit before anything is created in a member: the allocation is
+      // durable, or it is forgotten (rebuild) and nothing used it.
+      this.fillAllocation(p, f, after);
+      this.d.metrics?.vlansInUse.set(f.entries().filter((e) => e.allocation.vlanId !== undefined).length);
+      const status = structuredClone(p.status);
+      const zone = p.zone;
+      return { write: this.d.state.commit(() => this.d.zones.writeStatus(zone, status), `allocation commit of ${p.key} failed`), outcome, vlan: after.vlanId };
     });
+    if (pending) {
+      p.zone = await pending.write;
+      for (const g of pending.outcome.groups.filter((x) => x.new)) {
+        this.d.metrics?.placementDecisions.inc({ result: 'placed' });
+        this.d.events.emit(this.target(p.zone), 'Normal', 'Placed', 'Place', `group ${g.group}: ${g.instances?.join(', ')} on ${g.provider}, VLAN ${pending.vlan}`);
+      }
+    }
     this.d.metrics?.placementLatency.observe(Number(process.hrtime.bigint() - t0) / 1e9);
   }
 

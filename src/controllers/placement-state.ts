@@ -40,6 +40,9 @@ export class PlacementState {
   /** Zones whose durable allocation could not be restored, with why. */
   readonly conflicts = new Map<string, string>();
   rebuilds = 0;
+  /** Allocation commits on their way to the hub (made outside the lock). */
+  private inFlight = 0;
+  private settled: (() => void)[] = [];
 
   constructor(private readonly o: PlacementStateOptions) {}
 
@@ -54,6 +57,29 @@ export class PlacementState {
   /** The federation for reads outside the lock (status rendering); may be mid-change. */
   get federation(): Federation | undefined {
     return this.fed;
+  }
+
+  /**
+   * Brackets a durable commit made after the lock was let go. A rebuild
+   * waits until none is in flight, so its LIST sees every commit that will
+   * ever succeed: memory can then only be behind the hub for changes that
+   * failed, and those marked the state stale.
+   */
+  async commit<T>(write: () => Promise<T>, what: string): Promise<T> {
+    this.inFlight++;
+    try {
+      return await write();
+    } catch (err) {
+      this.markStale(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      throw err;
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) for (const f of this.settled.splice(0)) f();
+    }
+  }
+
+  private commitsSettled(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise((r) => this.settled.push(r));
   }
 
   markStale(why: string): void {
@@ -116,6 +142,7 @@ export class PlacementState {
 
   /** Rebuild from a fresh LIST: never from an informer cache that may lag. */
   private async rebuild(): Promise<void> {
+    await this.commitsSettled();
     const t0 = Date.now();
     const [zones, regions] = await Promise.all([
       this.o.hub.list<ExecutionZone>(resourcePath(EXECUTION_ZONES)),

@@ -87,12 +87,7 @@ export class ZoneReleaseReconciler {
       let conditions = setCondition(current.status?.conditions ?? [], { type: 'Released', status: 'True', reason: 'Released', message: `released whole by ZoneRelease ${rel.metadata.name}`, observedGeneration: current.metadata.generation }, now);
       conditions = setCondition(conditions, { type: 'Ready', status: 'False', reason: 'Released', message: `released whole by ZoneRelease ${rel.metadata.name}`, observedGeneration: current.metadata.generation }, now);
       const status = { ...structuredClone(current.status ?? {}), allocation: marker, releasedInstances: [...marker.released].sort(instanceOrder), vlanId: undefined, networkId: undefined, network: undefined, vpn: undefined, instances: undefined, providers: undefined, conditions };
-      try {
-        await this.d.zones.writeStatus(current, status);
-      } catch (err) {
-        this.d.state.markStale(`whole release of ${zoneKey} failed: ${errorText(err)}`);
-        throw err;
-      }
+      await this.d.state.commit(() => this.d.zones.writeStatus(current, status), `whole release of ${zoneKey} failed`);
     });
     this.d.enqueueZone(zoneKey);
     this.d.onCapacityFreed();
@@ -118,12 +113,7 @@ export class ZoneReleaseReconciler {
       const marking = f.compiled(id)?.marking;
       const current = this.d.zones.current(zoneKey) ?? zone;
       const status = { ...structuredClone(current.status ?? {}), ...(marking ? allocationFields(structuredClone(a), marking, f.globalId, (p, n) => current.status?.instances?.[p]?.[n]?.phase, f.catalogue.providers.map((x) => x.name)) : { allocation: a }) };
-      try {
-        await this.d.zones.writeStatus(current, status);
-      } catch (err) {
-        this.d.state.markStale(`release commit for ${zoneKey} failed: ${errorText(err)}`);
-        throw err;
-      }
+      await this.d.state.commit(() => this.d.zones.writeStatus(current, status), `release commit for ${zoneKey} failed`);
       return { ok: true, released: r.released };
     });
     if (!outcome.ok) {
