@@ -3,7 +3,7 @@
 // a crash between "allocation committed" and "pod created", or two
 // attempts at once, can never make a second pod.
 
-import { type KubeObject, type ResourceRef, isAlreadyExists, isNotFound, resourcePath } from '../runtime/kube-client.js';
+import { KubeError, type KubeObject, type ResourceRef, isAlreadyExists, isNotFound, resourcePath } from '../runtime/kube-client.js';
 import type { InstanceAllocation } from '../core/zones/allocation.js';
 import type { Member } from './member-cluster-cache.js';
 import { LABELS, type MemberPod, type MemberVm, NAMESPACES, PODS, VIRTUAL_MACHINES, type ZoneIdentity, desiredNamespace, desiredPod, desiredVm, instanceObjectName, zoneNamespace } from './member-objects.js';
@@ -23,6 +23,24 @@ export async function createInstance(m: Member, z: ZoneIdentity, i: InstanceAllo
   const ns = zoneNamespace(z.applicationId);
   const vm = i.environment === 'VM';
   const body: KubeObject = vm ? desiredVm(z, i) : desiredPod(z, i);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await createOnce(m, ns, vm, body);
+      return;
+    } catch (err) {
+      // A namespace made a moment ago has no default ServiceAccount yet, and
+      // the admission plugin refuses pods until it has: wait here briefly
+      // rather than send the zone to the back of the queue.
+      if (err instanceof KubeError && err.code === 403 && /serviceaccount/i.test(err.message) && attempt < 30) {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      throw err;
+    }
+  }
+}
+
+async function createOnce(m: Member, ns: string, vm: boolean, body: KubeObject): Promise<void> {
   try {
     await m.client.create(resourcePath(vm ? VIRTUAL_MACHINES : PODS, ns), body);
   } catch (err) {
