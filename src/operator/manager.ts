@@ -152,7 +152,8 @@ export class Manager {
       metrics: this.metrics,
       // A zone's pods change in bursts (created, scheduled, running, times N):
       // a short delay folds a burst into one reconcile and one status write.
-      onZoneObjectChanged: (key) => zoneCtl?.queue.addAfter(key, o.memberEventDelayMs ?? 200),
+      // Ahead of new zones: a zone whose pods turned Ready is one pass from done.
+      onZoneObjectChanged: (key) => zoneCtl?.queue.addAfter(key, o.memberEventDelayMs ?? 200, true),
       onHealthChanged: (provider) => {
         for (const k of zoneKeysOnProvider(provider)) enqueueZone(k);
       },

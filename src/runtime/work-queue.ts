@@ -44,8 +44,23 @@ export class WorkQueue {
     this.metrics = opts.metrics ?? noMetrics;
   }
 
-  add(key: string): void {
-    if (this.shuttingDown || this.dirty.has(key)) return;
+  /**
+   * `front` puts the key ahead of the others: for follow-up work on
+   * something already started (its pods turned Ready), so finishing it does
+   * not wait behind every new key added meanwhile.
+   */
+  add(key: string, front = false): void {
+    if (this.shuttingDown) return;
+    if (this.dirty.has(key)) {
+      if (front) {
+        const i = this.queue.indexOf(key);
+        if (i > 0) {
+          this.queue.splice(i, 1);
+          this.queue.unshift(key);
+        }
+      }
+      return;
+    }
     this.metrics.add();
     this.dirty.add(key);
     if (!this.addedAt.has(key)) this.addedAt.set(key, this.clock.now());
@@ -56,15 +71,16 @@ export class WorkQueue {
       waiter(key);
       return;
     }
-    this.queue.push(key);
+    if (front) this.queue.unshift(key);
+    else this.queue.push(key);
     this.metrics.depth(this.queue.length);
   }
 
   /** Adds the key after `ms`; an earlier pending deadline wins. */
-  addAfter(key: string, ms: number): void {
+  addAfter(key: string, ms: number, front = false): void {
     if (this.shuttingDown) return;
     if (ms <= 0) {
-      this.add(key);
+      this.add(key, front);
       return;
     }
     const at = this.clock.now() + ms;
@@ -73,7 +89,7 @@ export class WorkQueue {
     pending?.timer.cancel();
     const timer = this.clock.after(ms, () => {
       this.delayed.delete(key);
-      this.add(key);
+      this.add(key, front);
     });
     this.delayed.set(key, { at, timer });
   }

@@ -89,6 +89,17 @@ describe('runtime/work-queue', () => {
     assert.equal(q.numRequeues('a'), 0);
   });
 
+  it('puts follow-up work ahead of new keys when asked', async () => {
+    const q = new WorkQueue({ clock: new FakeClock() });
+    q.add('new1');
+    q.add('new2');
+    q.add('started', true);
+    q.add('new2', true);
+    assert.equal(await q.get(), 'new2');
+    assert.equal(await q.get(), 'started');
+    assert.equal(await q.get(), 'new1');
+  });
+
   it('returns undefined to waiting workers on shutdown and ignores adds after it', async () => {
     const q = new WorkQueue({ clock: new FakeClock() });
     const w = q.get();
