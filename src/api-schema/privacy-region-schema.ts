@@ -3,13 +3,14 @@
 // in (deploy/regions/); a platform admin may add more, with or without a
 // DSCP marking bit.
 
+import { REGION_NAME_ANNOTATION } from '../core/privacy/region-catalog.js';
 import { conditions, observedGeneration } from './condition-schema.js';
 import type { JSONSchemaProps } from './json-schema.js';
 import { country } from './privacy-schema.js';
 import { arr, int, metadata, obj, rule, str, withRules } from './schema-builders.js';
 
 /** Kubernetes names are lower case; the region's display name (EEA) goes in this annotation. */
-export const REGION_NAME_ANNOTATION = 'zonekeeper.io/region-name';
+export { REGION_NAME_ANNOTATION };
 
 function spec(): JSONSchemaProps {
   return obj(

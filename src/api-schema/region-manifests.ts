@@ -5,6 +5,7 @@
 import { API_GROUP_VERSION, type PrivacyRegion } from '../core/api/types.js';
 import { BUILTIN_REGIONS, type RegionDefinition } from '../core/geo/regions.js';
 import { REGION_NAME_ANNOTATION } from './privacy-region-schema.js';
+import { regionDisplayName } from '../core/privacy/region-catalog.js';
 
 export function regionObjectName(regionName: string): string {
   return regionName.toLowerCase();
@@ -16,10 +17,8 @@ export function regionObjectName(regionName: string): string {
  * region case-insensitively, else metadata.name (Kubernetes names are lower
  * case, so without it "eea" would replace the built-in "EEA" in messages).
  */
-export function regionNameOf(region: Pick<PrivacyRegion, 'metadata'>): string {
-  const display = region.metadata.annotations?.[REGION_NAME_ANNOTATION];
-  return display !== undefined && display.toLowerCase() === region.metadata.name.toLowerCase() ? display : region.metadata.name;
-}
+/** The region's display name (`EEA` for the object `eea`); the core's rule. */
+export const regionNameOf = (region: Pick<PrivacyRegion, 'metadata'>): string => regionDisplayName(region.metadata);
 
 export function regionManifest(def: RegionDefinition): PrivacyRegion {
   const region: PrivacyRegion = {

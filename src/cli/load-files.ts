@@ -8,7 +8,7 @@ import yaml from 'js-yaml';
 import type { PrivacyRegionSpec } from '../core/api/types.js';
 import { type Provider, providerFromManifest } from '../core/catalogue/provider.js';
 import { formatFieldError } from '../core/errors.js';
-import { type Region, RegionCatalog, regionFromSpec } from '../core/privacy/region-catalog.js';
+import { type Region, RegionCatalog, regionFromObject } from '../core/privacy/region-catalog.js';
 
 export class FileError extends Error {
   constructor(
@@ -63,8 +63,8 @@ export function loadCatalogue(file: string): CatalogueFile {
     const kind = typeof doc === 'object' && doc !== null ? (doc as { kind?: unknown }).kind : undefined;
     const where = `document ${i + 1}`;
     if (kind === 'PrivacyRegion') {
-      const d = doc as { metadata?: { name?: string }; spec?: PrivacyRegionSpec };
-      const r = regionFromSpec(String(d.metadata?.name ?? ''), d.spec ?? ({} as PrivacyRegionSpec));
+      const d = doc as { metadata?: { name?: string; annotations?: Record<string, string> }; spec?: PrivacyRegionSpec };
+      const r = regionFromObject({ metadata: { name: String(d.metadata?.name ?? ''), annotations: d.metadata?.annotations }, spec: d.spec ?? ({} as PrivacyRegionSpec) });
       if (r.region) regions.push(r.region);
       else problems.push(...r.errors.map((e) => `${where}: ${formatFieldError(e)}`));
       return;

@@ -6,7 +6,7 @@
 import { API_GROUP_VERSION, type ExecutionZone, type ExecutionZoneStatus, type ZoneRelease } from '../core/api/types.js';
 import type { FieldError } from '../core/errors.js';
 import { initToZoneSpec, parseMessage, stopToReleaseSpec, zoneName } from '../core/messages/paper-messages.js';
-import { RegionCatalog, regionFromSpec } from '../core/privacy/region-catalog.js';
+import { RegionCatalog, regionFromObject } from '../core/privacy/region-catalog.js';
 import { UUID } from '../core/zones/zone-spec.js';
 import { StoreConflict, type ZoneStore } from './zone-store.js';
 
@@ -40,7 +40,7 @@ export class MessageHandler {
   private async regions(): Promise<RegionCatalog> {
     const extra = [];
     for (const r of await this.store.listRegions()) {
-      const { region } = regionFromSpec(r.metadata.name, r.spec);
+      const { region } = regionFromObject(r);
       if (region) extra.push(region);
     }
     return RegionCatalog.builtin().withRegions(extra);

@@ -3,7 +3,7 @@
 // countries; countries are compared by ISO alpha-2 so that a country with
 // several MCCs matches by any of them.
 
-import type { PrivacyRegionSpec } from '../api/types.js';
+import type { ObjectMeta, PrivacyRegion, PrivacyRegionSpec } from '../api/types.js';
 import { type FieldError, joinPath } from '../errors.js';
 import { resolveCountry } from '../geo/countries.js';
 import { BUILTIN_REGIONS, type RegionDefinition } from '../geo/regions.js';
@@ -83,4 +83,21 @@ export function regionFromSpec(
   const region: Region = { name, description: spec.description ?? '', countries };
   if (spec.markingBit !== undefined) region.markingBit = spec.markingBit;
   return { region, errors };
+}
+
+/**
+ * Kubernetes names are lower case (`eea`); this annotation keeps the
+ * spelling rules and explanations use (`EEA`).
+ */
+export const REGION_NAME_ANNOTATION = 'zonekeeper.io/region-name';
+
+/** The annotation's spelling when it names the same region, else metadata.name. */
+export function regionDisplayName(meta: Pick<ObjectMeta, 'name' | 'annotations'>): string {
+  const display = meta.annotations?.[REGION_NAME_ANNOTATION];
+  return display !== undefined && display.toLowerCase() === meta.name.toLowerCase() ? display : meta.name;
+}
+
+/** A PrivacyRegion object as a Region, under its display name. */
+export function regionFromObject(obj: Pick<PrivacyRegion, 'metadata' | 'spec'>): { region?: Region; errors: FieldError[] } {
+  return regionFromSpec(regionDisplayName(obj.metadata), obj.spec);
 }

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { providerFromManifest } from '../../../../src/core/catalogue/provider.js';
 import { formatFieldError } from '../../../../src/core/errors.js';
-import { regionFromSpec } from '../../../../src/core/privacy/region-catalog.js';
+import { RegionCatalog, regionFromObject, regionFromSpec, REGION_NAME_ANNOTATION } from '../../../../src/core/privacy/region-catalog.js';
 import { providerManifest } from '../../../support/core-fixtures.js';
 
 type Spec = Record<string, unknown>;
@@ -57,6 +57,15 @@ describe('ProviderCluster manifests', () => {
     it('accepts countries by MCC or alpha-2', () => {
       const r = regionFromSpec('Nordics', { countries: [238, 'no', 'SE', 244, 'IS'], markingBit: 7 });
       assert.deepEqual([...(r.region?.countries ?? [])], ['DK', 'NO', 'SE', 'FI', 'IS']);
+    });
+
+    it('keeps the display spelling of a lower-case object name, so explanations say EEA', () => {
+      const obj = { metadata: { name: 'eea', annotations: { [REGION_NAME_ANNOTATION]: 'EEA' } }, spec: { countries: ['NO', 'IS'], markingBit: 6 } };
+      const r = regionFromObject(obj);
+      assert.equal(r.region?.name, 'EEA');
+      assert.equal(RegionCatalog.builtin().withRegions([r.region!]).find('eea')?.name, 'EEA');
+      assert.equal(regionFromObject({ ...obj, metadata: { name: 'eea', annotations: { [REGION_NAME_ANNOTATION]: 'EU' } } }).region?.name, 'eea', 'an annotation naming another region is ignored');
+      assert.equal(regionFromObject({ metadata: { name: 'nordics' }, spec: { countries: ['NO'] } }).region?.name, 'nordics');
     });
 
     const bad: [string, Parameters<typeof regionFromSpec>, RegExp][] = [
