@@ -12,7 +12,7 @@
 import type { ExecutionZone, ExecutionZoneSpec, PrivacyRegion } from '../core/api/types.js';
 import type { Provider } from '../core/catalogue/provider.js';
 import { formatFieldErrors } from '../core/errors.js';
-import { type Region, RegionCatalog, regionFromSpec } from '../core/privacy/region-catalog.js';
+import { type Region, RegionCatalog, regionFromObject } from '../core/privacy/region-catalog.js';
 import type { VlanRange } from '../core/network/vlan-allocator.js';
 import { Federation } from '../core/zones/federation.js';
 import type { KubeClient } from '../runtime/kube-client.js';
@@ -234,7 +234,7 @@ function retiredProvider(name: string): Provider {
 export function regionCatalog(items: readonly PrivacyRegion[], logger: Logger): RegionCatalog {
   const regions: Region[] = [];
   for (const r of items) {
-    const got = regionFromSpec(r.metadata.name, r.spec);
+    const got = regionFromObject(r);
     if (got.region) regions.push(got.region);
     else logger.warn('PrivacyRegion ignored', { region: r.metadata.name, problems: formatFieldErrors(got.errors) });
   }
