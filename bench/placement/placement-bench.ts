@@ -5,8 +5,9 @@
 //
 //   node --expose-gc dist/bench/placement/placement-bench.js [--seconds S] [--runs N]
 
-import type { PrivacyRules, ProviderCluster, ResourceType } from '../../src/core/api/types.js';
-import { type Provider, providerFromManifest } from '../../src/core/catalogue/provider.js';
+import type { PrivacyRules, ResourceType } from '../../src/core/api/types.js';
+import type { Provider } from '../../src/core/catalogue/provider.js';
+import { provider } from '../../test/support/core-fixtures.js';
 import { CapacityLedger, instanceDemand, scale } from '../../src/core/placement/capacity-ledger.js';
 import { Catalogue } from '../../src/core/placement/catalogue.js';
 import { type GroupRequest, placeGroup } from '../../src/core/placement/place-group.js';
@@ -29,12 +30,8 @@ export function makeCatalogue(n: number, seed = 1): Provider[] {
     const types: ResourceType[] = ['CPU'];
     if (rnd() < 0.4) types.push('GPU');
     if (rnd() < 0.3) types.push('FPGA');
-    const m: ProviderCluster = {
-      apiVersion: 'zonekeeper.io/v1alpha1',
-      kind: 'ProviderCluster',
-      metadata: { name: `p${i}` },
-      spec: {
-        providerName: `P${i}`,
+    out.push(
+      provider(`P${i}`, {
         catalogueOrder: i,
         country: pick(rnd, MCCS),
         tier: rnd() < 0.3 ? 'fog' : 'cloud',
@@ -43,11 +40,8 @@ export function makeCatalogue(n: number, seed = 1): Provider[] {
         equipment: [pick(rnd, PENS), pick(rnd, PENS)],
         autonomousSystems: rnd() < 0.8 ? [pick(rnd, ASNS)] : [],
         capacity: { cores: 64, memory: 262144, storage: 4194304, gpus: 8, fpgas: 8 },
-      },
-    };
-    const p = providerFromManifest(m).provider;
-    if (!p) throw new Error('bench catalogue: bad provider');
-    out.push(p);
+      }),
+    );
   }
   return out;
 }

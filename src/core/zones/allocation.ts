@@ -4,31 +4,35 @@
 
 import type { Environment, ResourceType } from '../api/types.js';
 
-export interface InstanceAllocation {
+/** What every instance of a group is: the fields a placed group fixes. */
+export interface InstanceShape {
+  environment: Environment;
+  resourceType: ResourceType;
+  cores: number;
+  memory: number;
+  storage: number;
+  image: string;
+}
+
+export const SHAPE_FIELDS = ['environment', 'resourceType', 'cores', 'memory', 'storage', 'image'] as const satisfies readonly (keyof InstanceShape)[];
+
+export function shapeOf(g: InstanceShape): InstanceShape {
+  return { environment: g.environment, resourceType: g.resourceType, cores: g.cores, memory: g.memory, storage: g.storage, image: g.image };
+}
+
+export interface InstanceAllocation extends InstanceShape {
   /** `C<n>` or `V<n>`, numbered per zone and never reused. */
   name: string;
   provider: string;
   group: string;
-  environment: Environment;
-  resourceType: ResourceType;
-  cores: number;
-  memory: number;
-  storage: number;
-  image: string;
   address: string;
 }
 
 /** A placed group: fixed once placed (scale up adds a group). */
-export interface GroupAllocation {
+export interface GroupAllocation extends InstanceShape {
   provider: string;
   /** Every name the group was given, released ones included. */
   instances: string[];
-  environment: Environment;
-  resourceType: ResourceType;
-  cores: number;
-  memory: number;
-  storage: number;
-  image: string;
 }
 
 export interface ZoneAllocation {

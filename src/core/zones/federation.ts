@@ -16,7 +16,7 @@ import { DEFAULT_VLAN_RANGE, VlanAllocator, type VlanRange } from '../network/vl
 import { HOME_SWITCH, type ZoneNetworkPlan } from '../network/types.js';
 import { type CompiledGroup, type CompiledZone, compileZone } from './zone-spec.js';
 import type { GroupAllocation, InstanceAllocation, ZoneAllocation } from './allocation.js';
-import { instanceNumber, nextInstanceNumber } from './allocation.js';
+import { instanceNumber, nextInstanceNumber, SHAPE_FIELDS, shapeOf } from './allocation.js';
 
 export interface FederationOptions {
   providers: readonly Provider[];
@@ -148,32 +148,13 @@ export class Federation {
     const names: string[] = [];
     const letter = g.spec.environment === 'VM' ? 'V' : 'C';
     let n = nextInstanceNumber(a, letter);
+    const shape = shapeOf(g.spec);
     for (let i = 0; i < g.spec.count; i++, n++) {
       const name = `${letter}${n}`;
       names.push(name);
-      a.instances.push({
-        name,
-        provider,
-        group: g.spec.name,
-        environment: g.spec.environment,
-        resourceType: g.spec.resourceType,
-        cores: g.spec.cores,
-        memory: g.spec.memory,
-        storage: g.spec.storage,
-        image: g.spec.image,
-        address: instanceAddress(this.globalId, a.vlanId, g.spec.environment, n),
-      });
+      a.instances.push({ name, provider, group: g.spec.name, ...shape, address: instanceAddress(this.globalId, a.vlanId, g.spec.environment, n) });
     }
-    const ga: GroupAllocation = {
-      provider,
-      instances: names,
-      environment: g.spec.environment,
-      resourceType: g.spec.resourceType,
-      cores: g.spec.cores,
-      memory: g.spec.memory,
-      storage: g.spec.storage,
-      image: g.spec.image,
-    };
+    const ga: GroupAllocation = { provider, instances: names, ...shape };
     a.groups[g.spec.name] = ga;
     return { group: g.spec.name, placed: true, new: true, provider, instances: names, explanation: decision.explanation };
   }
@@ -325,7 +306,7 @@ function changedPlacedGroups(a: ZoneAllocation, groups: readonly CompiledGroup[]
   groups.forEach((g, i) => {
     const placed = a.groups[g.spec.name];
     if (!placed) return;
-    for (const k of ['environment', 'resourceType', 'cores', 'memory', 'storage', 'image'] as const) {
+    for (const k of SHAPE_FIELDS) {
       if (placed[k] !== g.spec[k]) {
         errors.push({ path: `spec.groups[${i}].${k}`, reason: `group ${g.spec.name} is placed on ${placed.provider} and cannot change (${String(placed[k])} -> ${String(g.spec[k])}); add a group to scale up` });
       }

@@ -6,18 +6,10 @@ import type { ExecutionZone, InstanceGroup, PrivacyRules } from '../../../src/co
 import type { KubeClient } from '../../../src/runtime/kube-client.js';
 import { apply } from '../../../src/operator/apply.js';
 import { getZone } from '../../../src/operator/hub-reads.js';
+import { mulberry32 } from '../../support/seeded-random.js';
 
-/** mulberry32: small, seeded, good enough to pick operations. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failing churn can be replayed. */
+export const rng = mulberry32;
 
 const RULES: (PrivacyRules | undefined)[] = [
   undefined,

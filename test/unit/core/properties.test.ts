@@ -3,8 +3,9 @@
 
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import type { ProviderCluster, ResourceType } from '../../../src/core/api/types.js';
-import { type Provider, providerFromManifest } from '../../../src/core/catalogue/provider.js';
+import type { ResourceType } from '../../../src/core/api/types.js';
+import type { Provider } from '../../../src/core/catalogue/provider.js';
+import { provider } from '../../support/core-fixtures.js';
 import { MessageEngine, type MessageOutcome } from '../../../src/core/messages/message-engine.js';
 import { ZERO, type Demand, instanceDemand } from '../../../src/core/placement/capacity-ledger.js';
 import { referenceFirstFit } from '../../../src/core/placement/reference-placement.js';
@@ -35,27 +36,18 @@ const providerArb = (i: number) =>
       devices: fc.integer({ min: 0, max: 4 }),
       order: fc.integer({ min: 0, max: 20 }),
     })
-    .map((r): Provider => {
-      const m: ProviderCluster = {
-        apiVersion: 'zonekeeper.io/v1alpha1',
-        kind: 'ProviderCluster',
-        metadata: { name: `p${i}` },
-        spec: {
-          providerName: `P${i}`,
-          catalogueOrder: r.order,
-          country: r.country,
-          tier: r.tier,
-          environment: r.environment,
-          resourceTypes: r.resourceTypes,
-          equipment: r.equipment,
-          autonomousSystems: r.autonomousSystems,
-          capacity: { cores: r.cores, memory: r.memory, storage: r.storage, gpus: r.devices, fpgas: r.devices },
-        },
-      };
-      const p = providerFromManifest(m).provider;
-      if (!p) throw new Error('generator made a bad provider');
-      return p;
-    });
+    .map((r): Provider =>
+      provider(`P${i}`, {
+        catalogueOrder: r.order,
+        country: r.country,
+        tier: r.tier,
+        environment: r.environment,
+        resourceTypes: r.resourceTypes,
+        equipment: r.equipment,
+        autonomousSystems: r.autonomousSystems,
+        capacity: { cores: r.cores, memory: r.memory, storage: r.storage, gpus: r.devices, fpgas: r.devices },
+      }),
+    );
 
 const catalogueArb = fc.integer({ min: 1, max: 10 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => providerArb(i))));
 
