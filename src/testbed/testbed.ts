@@ -432,17 +432,23 @@ export async function status(opts: { dir?: string } = {}): Promise<StatusReport>
   return { up: true, dir, processes, apiServers, totalRssMiB, totalPssMiB };
 }
 
+/** The state and one cluster's kube-apiserver record, for stop/start. */
+function apiServerRecord(name: string, dir: string) {
+  const state = readState(dir);
+  if (!state) throw new Error(`no test bed in ${dir}`);
+  const rec = findCluster(state, name);
+  const api = rec.processes.find((p) => p.role === 'kube-apiserver');
+  if (!api) throw new Error(`${rec.name} has no kube-apiserver record`);
+  return { state, rec, api };
+}
+
 /**
  * Stops one cluster's API server (its controllers and KWOK keep running and
  * retry, as they would against a real outage). `status` shows it "stopped".
  */
 export async function stopApiServer(name: string, opts: { dir?: string } = {}): Promise<void> {
   const dir = opts.dir ?? stateDir();
-  const state = readState(dir);
-  if (!state) throw new Error(`no test bed in ${dir}`);
-  const rec = findCluster(state, name);
-  const api = rec.processes.find((p) => p.role === 'kube-apiserver');
-  if (!api) throw new Error(`${rec.name} has no kube-apiserver record`);
+  const { state, rec, api } = apiServerRecord(name, dir);
   await stopProcess(api.pid, dir);
   api.pid = null;
   api.stoppedOnPurpose = true;
@@ -452,11 +458,7 @@ export async function stopApiServer(name: string, opts: { dir?: string } = {}): 
 /** Starts a stopped API server again with the same flags and waits until ready. */
 export async function startApiServer(name: string, opts: { dir?: string; timeoutSeconds?: number } = {}): Promise<void> {
   const dir = opts.dir ?? stateDir();
-  const state = readState(dir);
-  if (!state) throw new Error(`no test bed in ${dir}`);
-  const rec = findCluster(state, name);
-  const api = rec.processes.find((p) => p.role === 'kube-apiserver');
-  if (!api) throw new Error(`${rec.name} has no kube-apiserver record`);
+  const { state, rec, api } = apiServerRecord(name, dir);
   if (!isOurs(api.pid, dir)) {
     api.pid = startProcess(api);
     delete api.stoppedOnPurpose;

@@ -44,25 +44,18 @@ function firstMatch<V>(rules: readonly CompiledRule<V>[], matches: (v: V) => boo
 }
 
 function countryVerdict(p: NormalizedPrivacy, s: PrivacySubject): PrivacyVerdict {
-  const ri = firstMatch(p.regions, (region) => region.countries.has(s.country));
-  if (ri >= 0 && isDenyAction(p.regions[ri].action)) {
-    return {
-      pass: false,
-      list: 'regions',
-      ruleIndex: ri,
-      reason: `country ${s.mcc} (${s.country}) not allowed by ${describeRule('regions', ri, p.regions[ri])}`,
-    };
-  }
-  const ci = firstMatch(p.countries, (c) => c === s.country);
-  if (ci >= 0 && isDenyAction(p.countries[ci].action)) {
-    return {
-      pass: false,
-      list: 'countries',
-      ruleIndex: ci,
-      reason: `country ${s.mcc} (${s.country}) not allowed by ${describeRule('countries', ci, p.countries[ci])}`,
-    };
-  }
-  return PASS;
+  return (
+    listDenies('regions', p.regions, (region) => region.countries.has(s.country), s) ??
+    listDenies('countries', p.countries, (c) => c === s.country, s) ??
+    PASS
+  );
+}
+
+/** The failure when the first rule matching the provider's country denies it. */
+function listDenies<V>(list: 'regions' | 'countries', rules: readonly CompiledRule<V>[], matches: (v: V) => boolean, s: PrivacySubject): PrivacyVerdict | undefined {
+  const i = firstMatch(rules, matches);
+  if (i < 0 || !isDenyAction(rules[i].action)) return undefined;
+  return { pass: false, list, ruleIndex: i, reason: `country ${s.mcc} (${s.country}) not allowed by ${describeRule(list, i, rules[i])}` };
 }
 
 function setVerdict(
