@@ -58,6 +58,8 @@ interface Pass {
   requeueAfterMs?: number;
   /** A member write failed (e.g. the namespace's ServiceAccount is not there yet): retry with backoff, not at the poll interval. */
   retrySoon?: boolean;
+  /** Instances were created in this pass: their watch events bring the next pass. */
+  createdNow: number;
   phases: Map<string, string>;
 }
 
@@ -79,18 +81,48 @@ export class ExecutionZoneReconciler {
     if (!(zone.metadata.finalizers ?? []).includes(FINALIZER)) {
       zone = await this.d.zones.setFinalizers(zone, [...(zone.metadata.finalizers ?? []), FINALIZER]);
     }
-    const pass: Pass = { key, zone, status: cloneStatus(zone.status), now: this.nowText(), unreachable: [], total: 0, created: 0, ready: 0, halted: false, phases: new Map() };
+    const pass: Pass = { key, zone, status: cloneStatus(zone.status), now: this.nowText(), unreachable: [], total: 0, created: 0, ready: 0, createdNow: 0, halted: false, phases: new Map() };
     if (isTrue(zone.status?.conditions, 'Released')) return this.reconcileReleased(pass);
     await this.placeZone(pass);
     if (!pass.halted) await this.provisionMembers(pass);
     if (!pass.halted) await this.programNetwork(pass);
     this.summarizeReady(pass);
+    // The placement is already durable (committed in placeZone). A status
+    // write now would only say "0/N ready" and cost a hub round trip on
+    // the create path; the pass that the new objects' watch events bring
+    // writes the status instead. The poll interval still applies should
+    // those events never come.
+    if (pass.createdNow > 0 && !pass.retrySoon && this.d.zones.current(key)?.status?.allocation) return { requeueAfterMs: this.d.pollMs ?? 10_000 };
     await this.writeStatus(pass);
     const ready = isTrue(pass.status.conditions, 'Ready');
     // Not the rate limiter: its overall bucket (10/s) would queue every new
     // zone behind the others while their namespaces get a ServiceAccount.
     if (pass.retrySoon) return { requeueAfterMs: 250 };
     return ready ? {} : { requeueAfterMs: pass.requeueAfterMs ?? this.d.pollMs ?? 10_000 };
+  }
+
+  /**
+   * True when every live instance of the zone is Ready in the member caches
+   * while the zone is not yet Ready: its next pass only has to say so, and
+   * need not wait out the delay that folds bursts of member events.
+   */
+  becameReady(key: string): boolean {
+    const zone = this.d.zones.current(key);
+    if (!zone || isTrue(zone.status?.conditions, 'Ready')) return false;
+    const a = this.d.state.federation?.allocation(zone.spec.applicationId.toLowerCase());
+    if (!a || a.instances.length === 0) return false;
+    const byProvider = new Map<string, ReturnType<typeof zoneObjects>>();
+    return a.instances.every((i) => {
+      let have = byProvider.get(i.provider);
+      if (!have) {
+        const look = this.d.members.get(i.provider);
+        if (!look.ok) return false;
+        have = zoneObjects(look.member, a.applicationId);
+        byProvider.set(i.provider, have);
+      }
+      const o = have.get(i.name);
+      return o !== undefined && (o.vm ? vmReady(o.obj as MemberVm) : podReady(o.obj as MemberPod));
+    });
   }
 
   private identity(zone: ExecutionZone): ZoneIdentity {
@@ -249,6 +281,7 @@ export class ExecutionZoneReconciler {
             if (missing.length > 0) {
               await ensureNamespace(m, z);
               await Promise.all(missing.map((i) => createInstance(m, z, i)));
+              p.createdNow += missing.length;
               this.d.metrics?.memberRequests.inc({ provider, outcome: 'created' }, missing.length);
             }
           }

@@ -16,6 +16,8 @@ export interface StoredObject {
 
 export class ObjectStore<T extends StoredObject> {
   private readonly written = new Map<string, T>();
+  /** resourceVersions this process wrote, per key, until the informer delivers them. */
+  private readonly own = new Map<string, Set<string>>();
 
   constructor(
     readonly hub: KubeClient,
@@ -37,6 +39,34 @@ export class ObjectStore<T extends StoredObject> {
 
   forget(key: string): void {
     this.written.delete(key);
+    this.own.delete(key);
+  }
+
+  /**
+   * True for the informer's copy of a write this process made (once per
+   * write): the pass that wrote it already acted on everything in it.
+   */
+  isEcho(obj: T): boolean {
+    const key = keyOfStored(obj);
+    const mine = this.own.get(key);
+    const rv = obj.metadata.resourceVersion;
+    if (!mine || !rv || !mine.has(rv)) return false;
+    mine.delete(rv);
+    if (mine.size === 0) this.own.delete(key);
+    return true;
+  }
+
+  private remember(out: T): T {
+    const key = keyOfStored(out);
+    this.written.set(key, out);
+    const rv = out.metadata.resourceVersion;
+    if (!rv) return out;
+    let mine = this.own.get(key);
+    if (!mine) this.own.set(key, (mine = new Set()));
+    mine.add(rv);
+    // An echo that never came (the watch relisted past it) must not pin memory.
+    if (mine.size > 8) mine.delete(mine.values().next().value as string);
+    return out;
   }
 
   private path(key: string, sub?: string): string {
@@ -49,14 +79,12 @@ export class ObjectStore<T extends StoredObject> {
     const diff = mergePatchDiff(obj.status ?? {}, status);
     if (diff === undefined) return obj;
     const out = await this.hub.mergePatch<T>(this.path(keyOfStored(obj), 'status'), { metadata: { resourceVersion: obj.metadata.resourceVersion }, status: diff });
-    this.written.set(keyOfStored(obj), out);
-    return out;
+    return this.remember(out);
   }
 
   async setFinalizers(obj: T, finalizers: string[]): Promise<T> {
     const out = await this.hub.mergePatch<T>(this.path(keyOfStored(obj)), { metadata: { resourceVersion: obj.metadata.resourceVersion, finalizers } });
-    this.written.set(keyOfStored(obj), out);
-    return out;
+    return this.remember(out);
   }
 
   async delete(obj: T): Promise<void> {

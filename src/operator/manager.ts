@@ -152,9 +152,14 @@ export class Manager {
       metrics: this.metrics,
       // A zone's pods change in bursts (created, scheduled, running, times N):
       // a short delay folds a burst into one reconcile and one status write.
-      // (Putting these ahead of new zones, queue.add(key, true), measured slower
-      // under load in the bench: first passes then starve. Plain FIFO it is.)
-      onZoneObjectChanged: (key) => zoneCtl?.queue.addAfter(key, o.memberEventDelayMs ?? 200),
+      // (Putting every member event ahead of new zones measured slower under
+      // load in the bench: first passes then starve.)
+      onZoneObjectChanged: (key) => {
+        // The pass that only has to report Ready goes ahead of new zones:
+        // at most one per zone, so first passes do not starve.
+        if (zoneReconciler.becameReady(key)) zoneCtl?.queue.addNow(key, true);
+        else zoneCtl?.queue.addAfter(key, o.memberEventDelayMs ?? 1000);
+      },
       onHealthChanged: (provider) => {
         for (const k of zoneKeysOnProvider(provider)) enqueueZone(k);
       },
@@ -187,7 +192,19 @@ export class Manager {
     this.controllers = [zoneCtl, relCtl, pcCtl];
     const zc = zoneCtl;
     const toKey = (ctl: Controller) => ({ add: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOfStored(x)), update: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOfStored(x)), delete: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOfStored(x)) });
-    zoneInf.on(toKey(zc));
+    // Our own writes come back as updates; reconciling them again would only
+    // recompute what the writing pass just wrote (GenerationChangedPredicate
+    // in controller-runtime terms, but narrower: anyone else's change, even to
+    // status, still counts). Releases enqueue the zone they mark themselves.
+    zoneInf.on({
+      add: (z) => zc.enqueue(keyOfStored(z)),
+      update: (z, old) => {
+        const echo = zones.isEcho(z);
+        if (echo && z.metadata.generation === old.metadata.generation && z.metadata.deletionTimestamp === old.metadata.deletionTimestamp) return;
+        zc.enqueue(keyOfStored(z));
+      },
+      delete: (z) => zc.enqueue(keyOfStored(z)),
+    });
     relInf.on(toKey(relCtl));
     // A zone changing may make a waiting release due (zone appears), so map zones to their releases too.
     zoneInf.on({ add: (z) => relInf.list().filter((r) => r.metadata.namespace === z.metadata.namespace && r.spec.zoneRef.name === z.metadata.name).forEach((r) => relCtl.enqueue(keyOfStored(r))) });

@@ -20,6 +20,8 @@ export interface OperatorProcessOptions {
   probeInterval?: string;
   logFile?: string;
   extraEnv?: Record<string, string>;
+  /** Options for node itself (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 export class OperatorProcess {
@@ -45,6 +47,7 @@ export class OperatorProcess {
 
   start(): Promise<void> {
     const args = [
+      ...(this.o.nodeArgs ?? []),
       join(repoRoot(), 'dist', 'src', 'operator', 'main.js'),
       '--kubeconfig', this.o.kubeconfig,
       '--namespace', this.o.namespace ?? 'zonekeeper-system',

@@ -76,6 +76,17 @@ export class WorkQueue {
     this.metrics.depth(this.queue.length);
   }
 
+  /**
+   * Adds the key now and drops a delayed add pending for it: the pass that
+   * runs now covers what the delay was waiting to batch, and the pass sets
+   * its own requeue, so the delayed one would only repeat it.
+   */
+  addNow(key: string, front = false): void {
+    this.delayed.get(key)?.timer.cancel();
+    this.delayed.delete(key);
+    this.add(key, front);
+  }
+
   /** Adds the key after `ms`; an earlier pending deadline wins. */
   addAfter(key: string, ms: number, front = false): void {
     if (this.shuttingDown) return;

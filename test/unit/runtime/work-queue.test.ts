@@ -52,6 +52,20 @@ describe('runtime/work-queue', () => {
     assert.equal(q.len(), 1, 'the later deadlines were dropped');
   });
 
+  it('addNow queues at once, ahead of others when asked, and drops the pending delayed add', async () => {
+    const clock = new FakeClock();
+    const q = new WorkQueue({ clock });
+    q.add('b');
+    q.addAfter('a', 200);
+    q.addNow('a', true);
+    assert.equal(q.len(), 2);
+    assert.equal(await q.get(), 'a', 'ahead of b');
+    q.done('a');
+    clock.advance(1000);
+    assert.equal(q.len(), 1, 'the delayed add of a did not fire: only b is queued');
+    assert.equal(await q.get(), 'b');
+  });
+
   it('backs a failing key off exponentially from 5 ms to 1000 s and starts over on forget', () => {
     const r = new ItemExponentialRateLimiter(5, 1_000_000);
     const delays = Array.from({ length: 20 }, () => r.when('k'));

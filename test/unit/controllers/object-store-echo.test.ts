@@ -1,0 +1,61 @@
+// The zone informer skips the echo of the operator's own writes; a change
+// by anyone else, or an echo that is not ours, must still come through.
+
+import { strict as assert } from 'node:assert';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ObjectStore, type StoredObject } from '../../../src/controllers/object-store.js';
+import { EXECUTION_ZONES } from '../../../src/controllers/resources.js';
+import type { Informer } from '../../../src/runtime/informer.js';
+import { KubeClient } from '../../../src/runtime/kube-client.js';
+
+describe('ObjectStore echo detection', () => {
+  let server: Server;
+  let client: KubeClient;
+  let rv = 10;
+
+  before(async () => {
+    // A hub that answers every PATCH with the next resourceVersion.
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        rv++;
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify({ metadata: { name: 'z', namespace: 'ns', resourceVersion: String(rv) }, status: { x: rv } }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    client = await KubeClient.fromKubeconfigText(
+      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
+    );
+  });
+  after(() => {
+    client?.close();
+    server.closeAllConnections();
+    server.close();
+  });
+
+  const at = (v: string): StoredObject => ({ metadata: { name: 'z', namespace: 'ns', resourceVersion: v } });
+  const informer = { get: () => undefined, list: () => [] } as unknown as Informer<StoredObject>;
+
+  it('knows each of its own writes once, and nobody else\'s', async () => {
+    const store = new ObjectStore<StoredObject>(client, EXECUTION_ZONES, informer);
+    const a = await store.writeStatus(at('10'), { x: 1 });
+    const b = await store.setFinalizers(a, ['f']);
+    assert.equal(store.isEcho(at('999')), false, 'a version this process did not write');
+    assert.equal(store.isEcho(at(b.metadata.resourceVersion as string)), true);
+    assert.equal(store.isEcho(at(a.metadata.resourceVersion as string)), true, 'an earlier write of ours, delivered late');
+    assert.equal(store.isEcho(at(a.metadata.resourceVersion as string)), false, 'only once');
+  });
+
+  it('skips no write when its status diff is empty, and forgets on forget()', async () => {
+    const store = new ObjectStore<StoredObject>(client, EXECUTION_ZONES, informer);
+    const same = { metadata: { name: 'z', namespace: 'ns', resourceVersion: '5' }, status: { x: 1 } };
+    assert.equal(await store.writeStatus(same, { x: 1 }), same, 'nothing to write, nothing sent');
+    assert.equal(store.isEcho(same), false);
+    const w = await store.writeStatus(same, { x: 2 });
+    store.forget('ns/z');
+    assert.equal(store.isEcho(at(w.metadata.resourceVersion as string)), false);
+  });
+});
