@@ -2,29 +2,53 @@
 // and parameters by name, values as integer text) into a P4Runtime
 // TableEntry with canonical byte strings, checking it against the P4Info
 // first so that a bad desired state is rejected before anything is written.
-import type { PlannedEntry } from '../core/network/p4-entries.js';
-import { bigIntToBytes, maskOfWidth, prefixMask } from './bytestrings.js';
-import type { P4InfoIndex } from './p4info.js';
-import type { FieldMatch, TableEntry } from './p4runtime-types.js';
+import type { PlannedEntry, PlannedMatch, PlannedParam } from '../core/network/p4-entries.js';
+import { bigIntToBytes, maskOfWidth, significantBits } from './bytestrings.js';
+import type { MatchFieldInfo, P4InfoIndex } from './p4info.js';
+import type { ActionParam, FieldMatch, TableEntry } from './p4runtime-types.js';
 
 export interface EntryProblem { path: string; reason: string }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) { NIBBLE['0123456789abcdef'.charCodeAt(i)] = i; NIBBLE['0123456789ABCDEF'.charCodeAt(i)] = i; }
+const KIND: Record<string, string> = { EXACT: 'exact', TERNARY: 'ternary', LPM: 'lpm', RANGE: 'range', OPTIONAL: 'optional' };
 
 /**
- * Canonical bytes of an exact value or parameter, without BigInt for the
- * common cases (hex text, or decimal below 2^53): this runs for every
- * entry the operator hands over.
+ * Canonical bytes of 0x-hex text or of decimal text below 10^15, read
+ * without BigInt or regular expressions (this runs for every value of every
+ * entry the operator hands over); undefined for any other text.
  */
+function plainBytes(text: string): Buffer | undefined {
+  const n = text.length;
+  if (n > 2 && text.charCodeAt(0) === 48 && (text.charCodeAt(1) | 0x20) === 120) {
+    for (let j = 2; j < n; j++) { const c = text.charCodeAt(j); if (c > 127 || (NIBBLE[c] as number) < 0) return undefined; }
+    let i = 2;
+    while (i < n - 1 && text.charCodeAt(i) === 48) i++;
+    const buf = Buffer.allocUnsafe((n - i + 1) >> 1);
+    let j = n - 1;
+    for (let k = buf.length - 1; k >= 0; k--) {
+      const lo = NIBBLE[text.charCodeAt(j--)] as number;
+      buf[k] = j >= i ? ((NIBBLE[text.charCodeAt(j--)] as number) << 4) | lo : lo;
+    }
+    return buf;
+  }
+  if (n === 0 || n > 15) return undefined;
+  let v = 0;
+  for (let j = 0; j < n; j++) { const d = text.charCodeAt(j) - 48; if (d < 0 || d > 9) return undefined; v = v * 10 + d; }
+  let len = 1;
+  for (let t = v; t >= 256; t = Math.floor(t / 256)) len++;
+  const buf = Buffer.allocUnsafe(len);
+  for (let k = len - 1; k >= 0; k--) { buf[k] = v % 256; v = Math.floor(v / 256); }
+  return buf;
+}
+
+/** Canonical bytes of an unsigned integer in text that fits `bitwidth` bits; throws a reason otherwise. */
 function uintBytes(text: string, bitwidth: number, what: string): Buffer {
-  let hex: string | undefined;
-  if (/^0[xX][0-9a-fA-F]+$/.test(text)) hex = text.slice(2).replace(/^0+(?=.)/, '');
-  else if (/^[0-9]{1,15}$/.test(text)) hex = Number(text).toString(16);
-  if (hex === undefined) return bigIntToBytes(parseUint(text, bitwidth, what));
-  const first = parseInt(hex[0] as string, 16);
-  const bits = first === 0 ? 0 : (hex.length - 1) * 4 + (32 - Math.clz32(first));
-  if (bits > bitwidth) throw new Error(`${what}: ${text} does not fit in ${bitwidth} bits`);
-  return Buffer.from(hex.length % 2 === 1 ? `0${hex}` : hex, 'hex');
+  const b = plainBytes(text);
+  if (b === undefined) return bigIntToBytes(parseUint(text, bitwidth, what));
+  if (significantBits(b) > bitwidth) throw new Error(`${what}: ${text} does not fit in ${bitwidth} bits`);
+  return b;
 }
 
 function parseUint(text: string, bitwidth: number, what: string): bigint {
@@ -35,54 +59,100 @@ function parseUint(text: string, bitwidth: number, what: string): bigint {
   return v;
 }
 
-export function translateEntry(p4info: P4InfoIndex, e: PlannedEntry, path: string): { entry?: TableEntry; problem?: EntryProblem } {
-  const problem = (sub: string, reason: string): { problem: EntryProblem } => ({ problem: { path: `${path}${sub}`, reason } });
-  const t = p4info.tableByName(e.table);
-  if (!t) return problem('.table', `unknown table ${e.table}`);
-  const match: FieldMatch[] = [];
-  const seen = new Set<number>();
-  for (const [i, m] of e.match.entries()) {
-    const f = t.matchFields.find((x) => x.name === m.field);
-    if (!f) return problem(`.match[${i}]`, `${t.name} has no field ${m.field}`);
-    if (seen.has(f.id)) return problem(`.match[${i}]`, `field ${m.field} given twice`);
-    seen.add(f.id);
-    if (m.kind.toUpperCase() !== f.matchType) return problem(`.match[${i}]`, `${m.field} is ${f.matchType}, not ${m.kind}`);
-    try {
-      if (m.kind === 'exact') { match.push({ field_id: f.id, exact: { value: uintBytes(m.value, f.bitwidth, m.field) } }); continue; }
-      const value = parseUint(m.value, f.bitwidth, m.field);
-      if (m.kind === 'ternary') {
-        const mask = parseUint(m.mask ?? '', f.bitwidth, `${m.field} mask`);
-        if (mask === 0n) return problem(`.match[${i}]`, `${m.field}: a zero mask means don't-care; leave the field out`);
-        if ((value & ~mask) !== 0n) return problem(`.match[${i}]`, `${m.field}: value has bits outside the mask`);
-        match.push({ field_id: f.id, ternary: { value: bigIntToBytes(value), mask: bigIntToBytes(mask) } });
-      } else {
-        const len = m.prefixLen ?? 0;
-        if (!Number.isInteger(len) || len < 1 || len > f.bitwidth) return problem(`.match[${i}]`, `${m.field}: prefix length ${len} outside 1–${f.bitwidth}`);
-        if ((value & ~prefixMask(len, f.bitwidth)) !== 0n) return problem(`.match[${i}]`, `${m.field}: value has bits past the prefix`);
-        match.push({ field_id: f.id, lpm: { value: bigIntToBytes(value), prefix_len: len } });
-      }
-    } catch (err) {
-      return problem(`.match[${i}]`, (err as Error).message);
+/** Whether canonical `value` has a one bit where canonical `mask` has none. */
+function outsideMask(value: Uint8Array, mask: Uint8Array): boolean {
+  for (let k = 0; k < value.length; k++) {
+    const m = k < mask.length ? (mask[mask.length - 1 - k] as number) : 0;
+    if (((value[value.length - 1 - k] as number) & ~m) !== 0) return true;
+  }
+  return false;
+}
+
+/** Whether canonical `value` has a one bit in the low `bitwidth - prefixLen` bits. */
+function pastPrefix(value: Uint8Array, prefixLen: number, bitwidth: number): boolean {
+  const zero = bitwidth - prefixLen;
+  for (let k = 0; k < value.length && 8 * k < zero; k++) {
+    const low = zero - 8 * k >= 8 ? 0xff : (1 << (zero - 8 * k)) - 1;
+    if (((value[value.length - 1 - k] as number) & low) !== 0) return true;
+  }
+  return false;
+}
+
+const fail = (path: string, sub: string, reason: string): { problem: EntryProblem } => ({ problem: { path: `${path}${sub}`, reason } });
+
+function translateMatch(f: MatchFieldInfo, m: PlannedMatch, path: string, i: number): FieldMatch | { problem: EntryProblem } {
+  try {
+    if (f.matchType === 'EXACT') return { field_id: f.id, exact: { value: uintBytes(m.value, f.bitwidth, m.field) } };
+    if (f.matchType === 'TERNARY') {
+      const value = uintBytes(m.value, f.bitwidth, m.field);
+      const mask = uintBytes(m.mask ?? '', f.bitwidth, `${m.field} mask`);
+      if (mask.length === 1 && mask[0] === 0) return fail(path, `.match[${i}]`, `${m.field}: a zero mask means don't-care; leave the field out`);
+      if (outsideMask(value, mask)) return fail(path, `.match[${i}]`, `${m.field}: value has bits outside the mask`);
+      return { field_id: f.id, ternary: { value, mask } };
     }
+    if (f.matchType === 'LPM') {
+      const value = uintBytes(m.value, f.bitwidth, m.field);
+      const len = m.prefixLen ?? 0;
+      if (!Number.isInteger(len) || len < 1 || len > f.bitwidth) return fail(path, `.match[${i}]`, `${m.field}: prefix length ${len} outside 1–${f.bitwidth}`);
+      if (pastPrefix(value, len, f.bitwidth)) return fail(path, `.match[${i}]`, `${m.field}: value has bits past the prefix`);
+      return { field_id: f.id, lpm: { value, prefix_len: len } };
+    }
+  } catch (err) {
+    return fail(path, `.match[${i}]`, (err as Error).message);
   }
-  for (const f of t.matchFields) if (f.matchType === 'EXACT' && !seen.has(f.id)) return problem('.match', `exact field ${f.name} is missing`);
-  if (t.needsPriority && !(e.priority > 0)) return problem('.priority', `${t.name} needs a priority > 0`);
-  if (!t.needsPriority && e.priority !== 0) return problem('.priority', `${t.name} takes no priority`);
+  return fail(path, `.match[${i}]`, `${m.field}: ${f.matchType} matches are not supported`);
+}
+
+export function translateEntry(p4info: P4InfoIndex, e: PlannedEntry, path: string): { entry?: TableEntry; problem?: EntryProblem } {
+  const t = p4info.tableByName(e.table);
+  if (!t) return fail(path, '.table', `unknown table ${e.table}`);
+  const match: FieldMatch[] = [];
+  let exactSeen = 0;
+  for (let i = 0; i < e.match.length; i++) {
+    const m = e.match[i] as PlannedMatch;
+    const f = t.matchFields.find((x) => x.name === m.field);
+    if (!f) return fail(path, `.match[${i}]`, `${t.name} has no field ${m.field}`);
+    if (match.some((x) => x.field_id === f.id)) return fail(path, `.match[${i}]`, `field ${m.field} given twice`);
+    if (m.kind !== KIND[f.matchType] && m.kind.toUpperCase() !== f.matchType) return fail(path, `.match[${i}]`, `${m.field} is ${f.matchType}, not ${m.kind}`);
+    const fm = translateMatch(f, m, path, i);
+    if ('problem' in fm) return fm;
+    match.push(fm);
+    if (f.matchType === 'EXACT') exactSeen++;
+  }
+  if (exactSeen !== t.matchFields.reduce((n, f) => n + (f.matchType === 'EXACT' ? 1 : 0), 0)) {
+    const missing = t.matchFields.find((f) => f.matchType === 'EXACT' && !match.some((x) => x.field_id === f.id));
+    return fail(path, '.match', `exact field ${missing?.name ?? ''} is missing`);
+  }
+  if (t.needsPriority && !(e.priority > 0)) return fail(path, '.priority', `${t.name} needs a priority > 0`);
+  if (!t.needsPriority && e.priority !== 0) return fail(path, '.priority', `${t.name} takes no priority`);
   const a = p4info.actionByName(e.action);
-  if (!a) return problem('.action', `unknown action ${e.action}`);
+  if (!a) return fail(path, '.action', `unknown action ${e.action}`);
   const scope = t.actionRefs.get(a.id);
-  if (scope === undefined) return problem('.action', `${a.name} is not an action of ${t.name}`);
-  if (scope === 'DEFAULT_ONLY') return problem('.action', `${a.name} is @defaultonly in ${t.name}`);
-  const params = [];
-  for (const [i, p] of e.params.entries()) {
+  if (scope === undefined) return fail(path, '.action', `${a.name} is not an action of ${t.name}`);
+  if (scope === 'DEFAULT_ONLY') return fail(path, '.action', `${a.name} is @defaultonly in ${t.name}`);
+  const params: ActionParam[] = [];
+  let twice = false;
+  for (let i = 0; i < e.params.length; i++) {
+    const p = e.params[i] as PlannedParam;
     const info = a.params.find((x) => x.name === p.name);
-    if (!info) return problem(`.params[${i}]`, `${a.name} has no parameter ${p.name}`);
-    try { params.push({ param_id: info.id, value: uintBytes(p.value, info.bitwidth, `${a.name}.${p.name}`) }); } catch (err) { return problem(`.params[${i}]`, (err as Error).message); }
+    if (!info) return fail(path, `.params[${i}]`, `${a.name} has no parameter ${p.name}`);
+    if (params.some((x) => x.param_id === info.id)) twice = true;
+    try { params.push({ param_id: info.id, value: uintBytes(p.value, info.bitwidth, `${a.name}.${p.name}`) }); } catch (err) { return fail(path, `.params[${i}]`, (err as Error).message); }
   }
-  for (const p of a.params) if (!e.params.some((x) => x.name === p.name)) return problem('.params', `${a.name}: parameter ${p.name} is missing`);
-  if (new Set(e.params.map((p) => p.name)).size !== e.params.length) return problem('.params', 'a parameter is given twice');
-  match.sort((x, y) => (x.field_id ?? 0) - (y.field_id ?? 0));
+  for (const p of a.params) if (!params.some((x) => x.param_id === p.id)) return fail(path, '.params', `${a.name}: parameter ${p.name} is missing`);
+  if (twice) return fail(path, '.params', 'a parameter is given twice');
+  if (!sortedByField(match)) match.sort((x, y) => (x.field_id ?? 0) - (y.field_id ?? 0));
   return { entry: { table_id: t.id, match, action: { action: { action_id: a.id, params } }, priority: e.priority } };
+}
+
+function sortedByField(ms: FieldMatch[]): boolean {
+  for (let i = 1; i < ms.length; i++) if ((ms[i - 1]?.field_id ?? 0) > (ms[i]?.field_id ?? 0)) return false;
+  return true;
+}
+
+function sortedByParam(ps: ActionParam[]): boolean {
+  for (let i = 1; i < ps.length; i++) if ((ps[i - 1]?.param_id ?? 0) > (ps[i]?.param_id ?? 0)) return false;
+  return true;
 }
 
 /** Hex of an unsigned byte string without leading zero bytes ("" stays ""); padded and canonical agree. */
@@ -98,7 +168,7 @@ function hexOf(b: Uint8Array | undefined): string {
 /** The identity of an entry on a switch: table, match and priority (canonical). */
 export function entryKey(e: TableEntry): string {
   const ms = e.match ?? [];
-  const sorted = ms.length > 1 ? [...ms].sort((a, b) => (a.field_id ?? 0) - (b.field_id ?? 0)) : ms;
+  const sorted = sortedByField(ms) ? ms : [...ms].sort((a, b) => (a.field_id ?? 0) - (b.field_id ?? 0));
   let key = `${e.table_id ?? 0}|${e.priority ?? 0}|`;
   for (const f of sorted) {
     const id = f.field_id ?? 0;
@@ -116,7 +186,7 @@ export function entryKey(e: TableEntry): string {
 export function actionKey(e: TableEntry): string {
   const a = e.action?.action;
   const ps = a?.params ?? [];
-  const sorted = ps.length > 1 ? [...ps].sort((x, y) => (x.param_id ?? 0) - (y.param_id ?? 0)) : ps;
+  const sorted = sortedByParam(ps) ? ps : [...ps].sort((x, y) => (x.param_id ?? 0) - (y.param_id ?? 0));
   let key = `${a?.action_id ?? 0}(`;
   for (const p of sorted) key += `${p.param_id ?? 0}=${hexOf(p.value)},`;
   return `${key})|${hexOf(e.metadata)}`;

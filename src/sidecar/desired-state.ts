@@ -1,7 +1,7 @@
 // What the switches should hold: the entries of every zone, translated to
 // P4Runtime form and checked as a whole before the sidecar accepts them. A
 // zone update that fails any check changes nothing.
-import type { PlannedEntry } from '../core/network/p4-entries.js';
+import type { PlannedEntry, PlannedMatch } from '../core/network/p4-entries.js';
 import { actionKey, entryKey, translateEntry } from '../p4/entry-translator.js';
 import type { P4InfoIndex } from '../p4/p4info.js';
 import type { TableEntry } from '../p4/p4runtime-types.js';
@@ -12,6 +12,20 @@ export interface ZoneDesired {
   zone: string;
   generation: number;
   entries: Map<string, DesiredEntry>;
+  /** The entries as the operator planned them and what each became, in its order: the next update of the zone reuses what did not change. */
+  planned: PlannedEntry[];
+  translated: DesiredEntry[];
+}
+
+const sameMatch = (a: PlannedMatch, b: PlannedMatch): boolean =>
+  a.field === b.field && a.kind === b.kind && a.value === b.value && a.mask === b.mask && a.prefixLen === b.prefixLen;
+
+function samePlanned(a: PlannedEntry, b: PlannedEntry): boolean {
+  if (a.table !== b.table || a.action !== b.action || a.priority !== b.priority) return false;
+  if (a.match.length !== b.match.length || a.params.length !== b.params.length) return false;
+  for (let i = 0; i < a.match.length; i++) if (!sameMatch(a.match[i] as PlannedMatch, b.match[i] as PlannedMatch)) return false;
+  for (let i = 0; i < a.params.length; i++) if (a.params[i]?.name !== b.params[i]?.name || a.params[i]?.value !== b.params[i]?.value) return false;
+  return true;
 }
 
 /** A rejected zone update: each problem names the entry path and the reason. */
@@ -29,19 +43,33 @@ export class DesiredState {
 
   constructor(private readonly p4info: P4InfoIndex) {}
 
-  /** Validate and translate a zone's entries; throws DesiredStateError and changes nothing on failure. */
+  /**
+   * Validate and translate a zone's entries; throws DesiredStateError and
+   * changes nothing on failure. An entry equal to the one at the same place
+   * in the zone's last update is taken over as it was (translation, keys
+   * and encoding), since operators re-send whole zones that mostly did not
+   * change; the checks across entries and zones still run for it.
+   */
   prepare(zone: string, generation: number, planned: PlannedEntry[]): ZoneDesired {
     const problems: { path: string; reason: string }[] = [];
     if (zone.trim() === '') problems.push({ path: 'zone', reason: 'zone name is empty' });
     const entries = new Map<string, DesiredEntry>();
-    for (const [i, p] of planned.entries()) {
-      const { entry, problem } = translateEntry(this.p4info, p, `entries[${i}]`);
-      if (problem || !entry) { problems.push(problem ?? { path: `entries[${i}]`, reason: 'untranslatable' }); continue; }
-      const key = entryKey(entry);
-      if (entries.has(key)) { problems.push({ path: `entries[${i}]`, reason: `same table, match and priority as another entry of zone ${zone}` }); continue; }
-      const other = this.owner.get(key);
+    const translated: DesiredEntry[] = [];
+    const last = this.zones.get(zone);
+    for (let i = 0; i < planned.length; i++) {
+      const p = planned[i] as PlannedEntry;
+      const before = last?.planned[i];
+      let d = before !== undefined && samePlanned(before, p) ? last?.translated[i] : undefined;
+      if (!d) {
+        const { entry, problem } = translateEntry(this.p4info, p, `entries[${i}]`);
+        if (problem || !entry) { problems.push(problem ?? { path: `entries[${i}]`, reason: 'untranslatable' }); continue; }
+        d = { key: entryKey(entry), action: actionKey(entry), entry, zone };
+      }
+      if (entries.has(d.key)) { problems.push({ path: `entries[${i}]`, reason: `same table, match and priority as another entry of zone ${zone}` }); continue; }
+      const other = this.owner.get(d.key);
       if (other !== undefined && other !== zone) { problems.push({ path: `entries[${i}]`, reason: `the key is already owned by zone ${other}` }); continue; }
-      entries.set(key, { key, action: actionKey(entry), entry, zone });
+      entries.set(d.key, d);
+      translated.push(d);
     }
     if (problems.length > 0) throw new DesiredStateError('invalid', problems);
     // Capacity: the zone's new share plus every other zone must fit the P4Info sizes.
@@ -53,7 +81,7 @@ export class DesiredState {
       if (t && n > t.size) problems.push({ path: t.name, reason: `${n} entries would exceed the table size ${t.size}` });
     }
     if (problems.length > 0) throw new DesiredStateError('capacity', problems);
-    return { zone, generation, entries };
+    return { zone, generation, entries, planned, translated };
   }
 
   commit(z: ZoneDesired): void {

@@ -1,7 +1,8 @@
 // A typed client of the sidecar's API, for the operator and for tests.
 import * as grpc from '@grpc/grpc-js';
 import type { PlannedEntry } from '../core/network/p4-entries.js';
-import { loadSidecarService, toWire, type WireSwitchStatus, type WireZoneStatus } from './sidecar-server.js';
+import { loadSidecarService, type WireSwitchStatus, type WireZoneStatus } from './sidecar-server.js';
+import { encodeSetZoneEntriesRequest, encodeSetZonesRequest, type ZoneRequest } from './wire-entries.js';
 
 type Cb<R> = (e: grpc.ServiceError | null, r?: R) => void;
 interface Raw extends grpc.Client {
@@ -15,9 +16,18 @@ interface Raw extends grpc.Client {
 
 export class SidecarClient {
   private readonly raw: Raw;
+  private readonly service: grpc.ServiceDefinition;
   constructor(address: string, private readonly timeoutMs = 60_000) {
     const C = loadSidecarService();
-    this.raw = new C(address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024 }) as unknown as Raw;
+    this.service = C.service;
+    this.raw = new C(address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024, 'grpc.enable_channelz': 0 }) as unknown as Raw;
+  }
+
+  /** A call whose request is encoded by `serialize` (wire-entries.ts) instead of proto-loader's object conversion. */
+  private callEncoded<Req, R>(method: 'SetZoneEntries' | 'SetZones', serialize: (r: Req) => Buffer, req: Req): Promise<R> {
+    const def = this.service[method] as grpc.MethodDefinition<Req, R>;
+    return new Promise((resolve, reject) => this.raw.makeUnaryRequest(def.path, serialize, def.responseDeserialize, req, new grpc.Metadata(),
+      { deadline: Date.now() + this.timeoutMs }, (e: grpc.ServiceError | null, r?: R) => (e ? reject(e) : resolve(r as R))));
   }
 
   private call<R>(fn: (req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<R>) => void, req: unknown): Promise<R> {
@@ -25,11 +35,11 @@ export class SidecarClient {
   }
 
   async setZoneEntries(zone: string, generation: number, entries: PlannedEntry[]): Promise<WireZoneStatus> {
-    const r = await this.call(this.raw.SetZoneEntries, { zone, generation: String(generation), entries: entries.map(toWire) });
+    const r = await this.callEncoded<ZoneRequest, { status?: WireZoneStatus }>('SetZoneEntries', encodeSetZoneEntriesRequest, { zone, generation, entries });
     return r.status ?? {};
   }
-  async setZones(zones: { zone: string; generation: number; entries: PlannedEntry[] }[]): Promise<WireZoneStatus[]> {
-    const r = await this.call(this.raw.SetZones, { zones: zones.map((z) => ({ zone: z.zone, generation: String(z.generation), entries: z.entries.map(toWire) })) });
+  async setZones(zones: ZoneRequest[]): Promise<WireZoneStatus[]> {
+    const r = await this.callEncoded<{ zones: ZoneRequest[] }, { statuses?: WireZoneStatus[] }>('SetZones', encodeSetZonesRequest, { zones });
     return r.statuses ?? [];
   }
   deleteZone(zone: string): Promise<{ removed?: boolean; message?: string }> { return this.call(this.raw.DeleteZone, { zone }); }

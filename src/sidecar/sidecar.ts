@@ -79,7 +79,11 @@ export class Sidecar {
     for (const c of this.connections) c.setElection(electionId(term, ordinal));
   }
 
-  /** Throws DesiredStateError (nothing changed) for a bad desired state. */
+  /**
+   * Throws DesiredStateError (nothing changed) for a bad desired state. The
+   * sidecar keeps `entries` to compare the zone's next update with: callers
+   * hand over fresh entries and do not change them afterwards.
+   */
   async setZoneEntries(zone: string, generation: number, entries: PlannedEntry[]): Promise<ZoneStatus> {
     const prepared = this.desired.prepare(zone, generation, entries);
     const released = [...(this.desired.zones.get(zone)?.entries.keys() ?? [])].filter((k) => !prepared.entries.has(k));

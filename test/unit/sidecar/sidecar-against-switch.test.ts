@@ -104,6 +104,31 @@ describe('sidecar against the software switch', function () {
     assert.deepEqual(await switchState(address), desiredState(s.sidecar));
   });
 
+  it('writes nothing for a re-sent zone, and exactly the change after a modify and a drop, also across a re-sync', async () => {
+    const s = await start(1n);
+    const [z] = plan();
+    assert.ok(z);
+    await s.client.setZoneEntries(z.zone, 1, z.entries);
+    const before = sw.stats.updates;
+    assert.equal((await s.client.setZoneEntries(z.zone, 2, z.entries)).programmed, true);
+    assert.equal(sw.stats.updates - before, 0, 'an identical update writes nothing');
+    // The mark changes (MODIFY) and the last forwarding entry goes (DELETE); the rest is taken over unchanged.
+    const next = structuredClone(z.entries);
+    const mark = next.find((e) => e.params.some((p) => p.name === 'dscp'));
+    (mark?.params[0] as { value: string }).value = '8';
+    next.splice(next.findLastIndex((e) => e.table.endsWith('mac_forward')), 1);
+    assert.equal((await s.client.setZoneEntries(z.zone, 3, next)).programmed, true);
+    assert.equal(sw.stats.updates - before, 2);
+    assert.deepEqual(await switchState(address), desiredState(s.sidecar));
+    sw.stop();
+    sw = new SoftwareSwitch({ deviceId: 1n });
+    await sw.start(`127.0.0.1:${port}`);
+    await waitFor('re-sync', async () => (await switchState(address).catch(() => new Map())).size === next.length);
+    assert.deepEqual(await switchState(address), desiredState(s.sidecar));
+    assert.equal((await s.client.setZoneEntries(z.zone, 4, structuredClone(next))).programmed, true);
+    assert.deepEqual(await switchState(address), desiredState(s.sidecar));
+  });
+
   it('removes every entry of a deleted zone', async () => {
     const s = await start(1n);
     const [a, b] = plan();

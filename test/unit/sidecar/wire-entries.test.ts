@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import protobuf from 'protobufjs';
+import { planP4Entries, type PlannedEntry } from '../../../src/core/network/p4-entries.js';
+import { loadProtobufRoot } from '../../../src/p4/p4runtime-proto.js';
+import { SIDECAR_PROTO } from '../../../src/p4/proto-files.js';
+import {
+  decodeSetZoneEntriesRequest, decodeSetZonesRequest, encodeSetZoneEntriesRequest, encodeSetZonesRequest, type ZoneRequest,
+} from '../../../src/sidecar/wire-entries.js';
+import { PAPER_PLANS, PORTS } from '../p4/paper-zone-plans.js';
+
+const root = loadProtobufRoot([SIDECAR_PROTO]);
+const One = root.lookupType('zonekeeper.sidecar.v1.SetZoneEntriesRequest');
+const Many = root.lookupType('zonekeeper.sidecar.v1.SetZonesRequest');
+
+/** The request as the schema's generic (protobufjs) object form. */
+const generic = (z: ZoneRequest): object => ({
+  zone: z.zone, generation: String(z.generation),
+  entries: z.entries.map((e) => ({
+    table: e.table, priority: e.priority, action: e.action, params: e.params,
+    match: e.match.map((m) => ({ field: m.field, kind: m.kind, value: m.value, mask: m.mask, prefix_len: m.prefixLen })),
+  })),
+});
+
+const odd: PlannedEntry = {
+  table: 'T', priority: 7, action: 'a', params: [{ name: 'p', value: '0x1' }, { name: 'q', value: '' }],
+  match: [{ field: 'f', kind: 'lpm', value: '0xfd00', prefixLen: 8 }, { field: 'g', kind: 'ternary', value: '1', mask: '0x3' }, { field: 'ünï', kind: 'exact', value: '0' }],
+};
+
+function zones(): ZoneRequest[] {
+  const planned = planP4Entries(PAPER_PLANS, PORTS).zones.map((z, i) => ({ zone: z.zone, generation: i * 1000, entries: z.entries }));
+  return [...planned, { zone: 'odd', generation: 2 ** 40, entries: [odd] }, { zone: 'empty', generation: 0, entries: [] }];
+}
+
+describe('sidecar/wire-entries: the hot requests straight to and from PlannedEntry', () => {
+  it('reads what the schema writes', () => {
+    for (const z of zones()) {
+      const bytes = One.encode(One.fromObject(generic(z))).finish();
+      assert.deepEqual(decodeSetZoneEntriesRequest(bytes), z);
+    }
+    const all = zones();
+    assert.deepEqual(decodeSetZonesRequest(Many.encode(Many.fromObject({ zones: all.map(generic) })).finish()), { zones: all });
+  });
+
+  it('writes what the schema reads', () => {
+    const options = { longs: String, defaults: true, arrays: true };
+    for (const z of zones()) {
+      const got = One.toObject(One.decode(encodeSetZoneEntriesRequest(z)), options);
+      assert.deepEqual(got, One.toObject(One.fromObject(generic(z)), options));
+    }
+    const all = zones();
+    assert.deepEqual(Many.toObject(Many.decode(encodeSetZonesRequest({ zones: all })), options), Many.toObject(Many.fromObject({ zones: all.map(generic) }), options));
+  });
+
+  it('skips fields it does not know, as protobuf readers must', () => {
+    const w = protobuf.Writer.create();
+    w.uint32((9 << 3) | 0).uint32(5);
+    w.uint32((1 << 3) | 2).string('z');
+    w.uint32((10 << 3) | 2).bytes(Buffer.from([1, 2, 3]));
+    w.uint32((3 << 3) | 2).fork().uint32((4 << 3) | 2).string('act').uint32((12 << 3) | 5).fixed32(1).ldelim();
+    assert.deepEqual(decodeSetZoneEntriesRequest(w.finish()), { zone: 'z', generation: 0, entries: [{ table: '', match: [], priority: 0, action: 'act', params: [] }] });
+  });
+});
