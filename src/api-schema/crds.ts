@@ -86,6 +86,8 @@ export const KINDS: readonly KindInfo[] = [
     columns: [
       { name: 'Bit', type: 'integer', jsonPath: '.spec.markingBit', description: 'DSCP marking bit (2–7).' },
       READY('region'),
+      { name: 'Providers', type: 'integer', jsonPath: '.status.providers', description: 'ProviderClusters located in the region.' },
+      { name: 'Zones', type: 'integer', jsonPath: '.status.zones', description: 'ExecutionZones whose rules name the region.' },
       { name: 'Description', type: 'string', jsonPath: '.spec.description', description: 'What the region is.', priority: 1 },
       AGE,
     ],

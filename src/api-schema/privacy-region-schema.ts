@@ -32,10 +32,12 @@ function spec(): JSONSchemaProps {
 }
 
 function status(): JSONSchemaProps {
-  return obj('Whether the operator could resolve the region. Written only by the operator.', {
+  return obj('What the operator made of the region: whether it resolved, what it means on the wire, and who uses it. Written only by the operator.', {
     observedGeneration: observedGeneration('PrivacyRegion'),
-    mccs: arr('Every MCC of every member country, ascending: what the region means on the wire.', int('An E.212 MCC.')),
-    conditions: conditions('region', 'Ready: every country resolved to an MCC, and the marking bit is not taken by another region'),
+    mccs: arr('Every MCC of every member country, ascending: what the region means on the wire. Absent while the region is not Valid.', int('An E.212 MCC.')),
+    providers: int('How many ProviderClusters have their country in the region (an AllowSpecific rule on it admits them, other rules permitting). Absent while the region is not Valid.', { minimum: 0 }),
+    zones: int('How many ExecutionZones name the region in a rule (the zone\'s or a group\'s): deleting or changing it affects them.', { minimum: 0 }),
+    conditions: conditions('region', 'Valid: every country resolved to an MCC; Ready: Valid, and no other region sets the same marking bit'),
   });
 }
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // zonekeeper-gateway: the paper's REST control API in front of the hub.
-//   --kubeconfig FILE (default $KUBECONFIG)  --namespace NS (default default)
-//   --port N (default 8080)  --address A (default 127.0.0.1; 0.0.0.0 in a pod)
+//   --kubeconfig FILE (default $KUBECONFIG; without one, the pod's ServiceAccount)
+//   --namespace NS (default default)  --port N (default 8080)
+//   --address A (default 127.0.0.1; 0.0.0.0 in a pod)
 
-import { readFileSync } from 'node:fs';
-import { KubeClient } from '../runtime/kube-client.js';
+import { hubClient } from '../runtime/hub-connection.js';
+import { errorText } from '../runtime/logger.js';
 import { MessageHandler } from './message-handler.js';
 import { gatewayServer } from './server.js';
 import { KubeZoneStore } from './zone-store.js';
@@ -16,14 +17,21 @@ function flag(name: string, fallback?: string): string | undefined {
 
 async function main(): Promise<void> {
   const kubeconfig = flag('kubeconfig', process.env.KUBECONFIG);
-  if (!kubeconfig) throw new Error('--kubeconfig (or KUBECONFIG) is required');
-  const client = await KubeClient.fromKubeconfigText(readFileSync(kubeconfig, 'utf8'));
+  const client = await hubClient(kubeconfig ? { kubeconfig } : {});
   const namespace = flag('namespace', 'default') as string;
   const port = Number(flag('port', '8080'));
   const address = flag('address', '127.0.0.1') as string;
   const log = (line: Record<string, unknown>) => process.stdout.write(JSON.stringify({ ts: new Date().toISOString(), component: 'gateway', ...line }) + '\n');
-  const server = gatewayServer(new MessageHandler(new KubeZoneStore(client), namespace), log);
-  server.listen(port, address, () => log({ level: 'info', msg: 'listening', address, port, namespace }));
+  const hubReady = async (): Promise<string | undefined> => {
+    try {
+      await client.request('GET', '/readyz', { timeoutMs: 2000 });
+      return undefined;
+    } catch (e) {
+      return `hub ${client.server.host}: ${errorText(e)}`;
+    }
+  };
+  const server = gatewayServer(new MessageHandler(new KubeZoneStore(client), namespace), log, hubReady);
+  server.listen(port, address, () => log({ level: 'info', msg: 'listening', address, port, namespace, hub: client.server.host }));
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

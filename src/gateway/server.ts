@@ -1,5 +1,7 @@
 // The HTTP face of the gateway: POST /v1/messages takes an INIT or STOP,
 // GET /v1/zones/<application-id> returns the zone's Listing 3 entry.
+// /healthz says the process serves (liveness); /readyz also asks the hub,
+// so a Service sends no message to a replica that could only answer 502.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { KubeError } from '../runtime/kube-client.js';
@@ -32,12 +34,19 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 const problem = (status: number, title: string, detail: string): Reply => ({ status, body: { type: 'about:blank', title, status, detail } });
 
-export function gatewayServer(handler: MessageHandler, log: (line: Record<string, unknown>) => void = () => {}): Server {
+/** Why the gateway cannot serve now, or undefined when it can. */
+export type ReadyCheck = () => Promise<string | undefined>;
+
+export function gatewayServer(handler: MessageHandler, log: (line: Record<string, unknown>) => void = () => {}, ready: ReadyCheck = async () => undefined): Server {
   return createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://gateway');
       try {
         if (url.pathname === '/healthz') return send(res, { status: 200, body: { status: 'ok' } });
+        if (url.pathname === '/readyz') {
+          const why = await ready();
+          return send(res, why === undefined ? { status: 200, body: { status: 'ok' } } : problem(503, 'Not ready', why));
+        }
         if (url.pathname === '/v1/messages') {
           if (req.method !== 'POST') return send(res, problem(405, 'Method not allowed', 'POST an INIT or STOP message'));
           let json: unknown;

@@ -11,11 +11,10 @@
 // without a kubeconfig, the in-cluster ServiceAccount is used.
 
 import { readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { SwitchPortMap } from '../core/network/p4-entries.js';
 import type { NetworkProgrammer } from '../controllers/network-programmer.js';
 import { parseDuration } from '../controllers/release-trigger.js';
-import { KubeClient } from '../runtime/kube-client.js';
+import { hubClient } from '../runtime/hub-connection.js';
 import { createLogger, errorText } from '../runtime/logger.js';
 import { Manager } from './manager.js';
 
@@ -90,20 +89,6 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Ope
   if (as) flags.as = as;
   if (flags.renewDeadlineMs >= flags.leaseDurationMs) throw new Error('--renew-deadline must be shorter than --lease-duration');
   return flags;
-}
-
-export async function hubClient(flags: Pick<OperatorFlags, 'kubeconfig' | 'as'>): Promise<KubeClient> {
-  const kc = new KubeConfig();
-  if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
-  else kc.loadFromCluster();
-  if (flags.as) {
-    // Run as a ServiceAccount (tests prove deploy/'s RBAC is enough): the
-    // kubeconfig's `as`, which client-node sends as Impersonate-User.
-    const user = kc.getCurrentUser();
-    if (!user) throw new Error('kubeconfig has no current user to impersonate from');
-    (user as { impersonateUser?: string }).impersonateUser = flags.as;
-  }
-  return KubeClient.fromKubeConfig(kc);
 }
 
 async function main(): Promise<void> {

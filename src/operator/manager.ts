@@ -12,6 +12,7 @@ import { planOnlyNetwork, type NetworkProgrammer } from '../controllers/network-
 import { ObjectStore, keyOfStored } from '../controllers/object-store.js';
 import { collectOrphans } from '../controllers/orphan-collector.js';
 import { PlacementState } from '../controllers/placement-state.js';
+import { privacyRegionController, regionMeaningChanged } from '../controllers/privacy-region-controller.js';
 import { ProviderClusterReconciler } from '../controllers/provider-cluster-reconciler.js';
 import { EXECUTION_ZONES, PRIVACY_REGIONS, PROVIDER_CLUSTERS, ZONE_RELEASES } from '../controllers/resources.js';
 import { ZoneReleaseReconciler } from '../controllers/zone-release-reconciler.js';
@@ -189,7 +190,8 @@ export class Manager {
     const relCtl = new Controller({ name: 'zonerelease', reconcile: (k) => releaseReconciler.reconcile(k), concurrency: Math.max(1, Math.ceil(concurrency / 2)), metrics: this.metrics, logger: log });
     // One worker per member: a slow or unreachable member's probe does not hold up the others.
     const pcCtl = new Controller({ name: 'providercluster', reconcile: (k) => providerReconciler.reconcile(k), concurrency: 8, metrics: this.metrics, logger: log });
-    this.controllers = [zoneCtl, relCtl, pcCtl];
+    const regionCtl = privacyRegionController({ hub, regions: regionInf, zones: zoneInf, providers: pcInf, logger: log, metrics: this.metrics });
+    this.controllers = [zoneCtl, relCtl, pcCtl, regionCtl];
     const zc = zoneCtl;
     const toKey = (ctl: Controller) => ({ add: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOfStored(x)), update: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOfStored(x)), delete: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOfStored(x)) });
     // Our own writes come back as updates; reconciling them again would only
@@ -209,12 +211,13 @@ export class Manager {
     // A zone changing may make a waiting release due (zone appears), so map zones to their releases too.
     zoneInf.on({ add: (z) => relInf.list().filter((r) => r.metadata.namespace === z.metadata.namespace && r.spec.zoneRef.name === z.metadata.name).forEach((r) => relCtl.enqueue(keyOfStored(r))) });
     pcInf.on(toKey(pcCtl));
-    regionInf.on({ add: () => state.markStale('PrivacyRegion added'), update: () => state.markStale('PrivacyRegion changed'), delete: () => state.markStale('PrivacyRegion deleted') });
+    regionInf.on({ add: () => state.markStale('PrivacyRegion added'), update: (r, old) => (regionMeaningChanged(old, r) ? state.markStale('PrivacyRegion changed') : undefined), delete: () => state.markStale('PrivacyRegion deleted') });
 
     for (const i of this.informers) i.start();
     await Promise.all(this.informers.map((i) => i.waitForSync()));
     // Providers first: the rebuild needs the catalogue, and zones need member clients.
     pcCtl.start();
+    regionCtl.start();
     await waitUntil(() => pcInf.list().every((p) => providerReconciler.reconciled.has(keyOfStored(p))), 15_000);
     await state.withLock(async () => undefined);
     await waitUntil(() => members.providers().every((p) => !members.isReachable(p) || members.synced(p)), 15_000);

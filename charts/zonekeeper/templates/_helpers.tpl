@@ -28,6 +28,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: operator
 {{- end -}}
 
+{{- define "zonekeeper.gatewaySelectorLabels" -}}
+app.kubernetes.io/name: {{ include "zonekeeper.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: gateway
+{{- end -}}
+
 {{- define "zonekeeper.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
 {{- default (printf "%s-operator" (include "zonekeeper.fullname" .)) .Values.serviceAccount.name -}}

@@ -250,10 +250,23 @@ export interface PrivacyRegionSpec {
   description?: string;
 }
 
+/** What the operator made of a PrivacyRegion (src/core/privacy/region-status.ts). */
+export interface PrivacyRegionStatus {
+  observedGeneration?: number;
+  /** Every MCC of every member country, ascending: what the region means on the wire. */
+  mccs?: number[];
+  /** ProviderClusters whose country lies in the region. */
+  providers?: number;
+  /** ExecutionZones whose rules (the zone's or a group's) name the region. */
+  zones?: number;
+  conditions?: Condition[];
+}
+
 export interface PrivacyRegion {
   apiVersion: typeof API_GROUP_VERSION;
   kind: 'PrivacyRegion';
   /** Cluster-scoped; the name is the region's name (`EEA`). */
   metadata: ObjectMeta;
   spec: PrivacyRegionSpec;
+  status?: PrivacyRegionStatus;
 }

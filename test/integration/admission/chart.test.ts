@@ -76,4 +76,19 @@ describe('the chart and deploy/operator/ are accepted by a real API server (dry 
     const kinds = await dryRun(objects);
     for (const k of ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment', 'Service']) assert.ok(kinds.includes(k), `no ${k} rendered`);
   });
+
+  it('accepts the chart with the REST gateway enabled (its Deployment passes Pod Security restricted)', async function () {
+    const helm = findHelm();
+    if (!helm) {
+      console.warn('    skipped: no helm binary (set HELM, or run charts/build-helm.sh)');
+      this.skip();
+    }
+    const r = spawnSync(helm, ['template', 'zk-dry', join(repoRoot(), 'charts', 'zonekeeper'), '--namespace', ns, '--kube-version', '1.37.0', '--set', 'gateway.enabled=true', '--set', `gateway.namespace=${ns}`], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const objects = yaml.loadAll(r.stdout).filter((d): d is Manifest => typeof d === 'object' && d !== null);
+    const gateway = objects.filter((o) => o.metadata.name === 'zk-dry-zonekeeper-gateway').map((o) => o.kind).sort();
+    assert.deepEqual(gateway, ['ClusterRole', 'Deployment', 'RoleBinding', 'Service', 'ServiceAccount']);
+    const kinds = await dryRun(objects);
+    assert.equal(kinds.filter((k) => k === 'Deployment').length, 2, 'operator and gateway');
+  });
 });

@@ -92,6 +92,8 @@ const OPERATOR_ALLOWED: Access[] = [
   { verb: 'watch', group: ZK, resource: 'providerclusters' },
   { verb: 'patch', group: ZK, resource: 'providerclusters', subresource: 'status' },
   { verb: 'list', group: ZK, resource: 'privacyregions' },
+  { verb: 'watch', group: ZK, resource: 'privacyregions' },
+  { verb: 'patch', group: ZK, resource: 'privacyregions', subresource: 'status' },
   { verb: 'get', resource: 'secrets', namespace: NS },
   { verb: 'watch', resource: 'secrets', namespace: NS },
   { verb: 'create', group: 'coordination.k8s.io', resource: 'leases', namespace: NS },
@@ -106,6 +108,8 @@ const OPERATOR_DENIED: Access[] = [
   { verb: 'update', group: ZK, resource: 'providerclusters' },
   { verb: 'delete', group: ZK, resource: 'providerclusters' },
   { verb: 'create', group: ZK, resource: 'privacyregions' },
+  { verb: 'update', group: ZK, resource: 'privacyregions' },
+  { verb: 'delete', group: ZK, resource: 'privacyregions' },
   { verb: 'get', resource: 'secrets', namespace: 'kube-system' },
   { verb: 'get', resource: 'secrets', namespace: 'tenant-a' },
   { verb: 'list', resource: 'secrets' },
@@ -153,6 +157,8 @@ const GATEWAY_DENIED: Access[] = [
   { verb: 'delete', group: ZK, resource: 'zonereleases', namespace: TENANT },
   { verb: 'create', group: ZK, resource: 'providerclusters' },
   { verb: 'create', group: ZK, resource: 'privacyregions' },
+  { verb: 'patch', group: ZK, resource: 'privacyregions', subresource: 'status' },
+  { verb: 'watch', group: ZK, resource: 'executionzones', namespace: TENANT },
   { verb: 'get', resource: 'secrets', namespace: NS },
 ];
 

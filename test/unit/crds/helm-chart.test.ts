@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { allCrds } from '../../../src/api-schema/crds.js';
-import { GATEWAY_RULES, OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../../src/api-schema/rbac.js';
+import { GATEWAY_CLUSTER_RULES, GATEWAY_RULES, OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../../src/api-schema/rbac.js';
 import { findHelm } from './find-helm.js';
 import { listFiles, readText, repoRoot } from './repo-files.js';
 import { validateObject } from './schema-validator.js';
@@ -31,12 +31,35 @@ function has(values: unknown, path: string): boolean {
   return true;
 }
 
+interface Probe {
+  httpGet?: { path: string; port: string | number };
+}
+
+interface Container {
+  name: string;
+  image: string;
+  args?: string[];
+  env?: { name: string; value?: string }[];
+  ports?: { name: string; containerPort: number }[];
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  resources?: unknown;
+  securityContext?: unknown;
+}
+
 interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   rules?: unknown;
-  spec?: { template?: { spec?: { containers?: { name: string; image: string; env?: { name: string; value?: string }[] }[] } } };
+  roleRef?: { name: string };
+  subjects?: { kind: string; name: string; namespace?: string }[];
+  spec?: {
+    replicas?: number;
+    selector?: { matchLabels?: Record<string, string> } | Record<string, string>;
+    ports?: { name: string; port: number; targetPort: string | number }[];
+    template?: { metadata?: { labels?: Record<string, string> }; spec?: { serviceAccountName?: string; automountServiceAccountToken?: boolean; securityContext?: unknown; containers?: Container[] } };
+  };
 }
 
 describe('Helm chart', () => {
@@ -146,6 +169,57 @@ describe('Helm chart', () => {
       const role = objs.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'zonekeeper-gateway');
       assert.deepEqual(role?.rules, JSON.parse(JSON.stringify(GATEWAY_RULES)));
       assert.ok(objs.some((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'zonekeeper-gateway'));
+    });
+
+    it('renders no gateway Deployment or Service unless gateway.enabled, and refuses one without a tenant namespace', () => {
+      assert.equal(render().filter((o) => (o.kind === 'Deployment' || o.kind === 'Service') && o.metadata.name.includes('gateway')).length, 0);
+      const r = spawnSync(helm as string, ['template', 'zonekeeper', join(repoRoot(), CHART), '--kube-version', '1.37.0', '--set', 'gateway.enabled=true'], { encoding: 'utf8' });
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /gateway\.namespace: the tenant namespace/);
+    });
+
+    it('renders the gateway Deployment and Service with its own ServiceAccount, probes, port, replicas and resources', () => {
+      const objs = render('gateway.enabled=true', 'gateway.namespace=tenant-a', 'gateway.replicas=2', 'gateway.port=9000', 'gateway.resources.limits.memory=300Mi');
+      const dep = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'zonekeeper-gateway');
+      assert.ok(dep, 'a gateway Deployment');
+      assert.equal(dep.spec?.replicas, 2);
+      const pod = dep.spec?.template?.spec;
+      assert.equal(pod?.serviceAccountName, 'zonekeeper-gateway');
+      assert.notEqual(pod?.serviceAccountName, 'zonekeeper-operator');
+      assert.equal(pod?.automountServiceAccountToken, true, 'the in-cluster config needs the mounted token');
+      const [c] = pod?.containers ?? [];
+      assert.equal(c?.name, 'gateway');
+      assert.equal(c?.image, 'ghcr.io/zonekeeper/operator:0.1.0');
+      assert.deepEqual(c?.args, ['--namespace', 'tenant-a', '--port', '9000', '--address', '0.0.0.0']);
+      assert.ok(!(c?.args ?? []).includes('--kubeconfig'), 'in a pod the gateway uses its ServiceAccount');
+      assert.deepEqual(c?.ports?.map((p) => [p.name, p.containerPort]), [['http', 9000]]);
+      assert.deepEqual(c?.livenessProbe?.httpGet, { path: '/healthz', port: 'http' });
+      assert.deepEqual(c?.readinessProbe?.httpGet, { path: '/readyz', port: 'http' });
+      assert.deepEqual(c?.resources, { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '300Mi' } });
+      // The operator's selector must not pick up gateway pods, nor the other way round.
+      const operator = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'zonekeeper-operator');
+      const sel = (o: K8sObject | undefined) => (o?.spec?.selector as { matchLabels: Record<string, string> } | undefined)?.matchLabels ?? {};
+      const matches = (selector: Record<string, string>, labels: Record<string, string> | undefined) => Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+      assert.equal(matches(sel(operator), dep.spec?.template?.metadata?.labels), false);
+      assert.equal(matches(sel(dep), operator?.spec?.template?.metadata?.labels), false);
+      assert.equal(matches(sel(dep), dep.spec?.template?.metadata?.labels), true);
+      const svc = objs.find((o) => o.kind === 'Service' && o.metadata.name === 'zonekeeper-gateway');
+      assert.deepEqual(svc?.spec?.ports?.map((p) => [p.name, p.port, p.targetPort]), [['http', 9000, 'http']]);
+      assert.deepEqual(svc?.spec?.selector, sel(dep));
+      // gateway.enabled brings its RBAC, bound in the namespace it serves and nowhere else.
+      assert.ok(objs.some((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'zonekeeper-gateway'));
+      const bindings = objs.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'zonekeeper-gateway');
+      assert.deepEqual(bindings.map((b) => [b.metadata.namespace, b.roleRef?.name, b.subjects?.[0]?.name]), [['tenant-a', 'zonekeeper-gateway', 'zonekeeper-gateway']]);
+      assert.deepEqual(objs.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'zonekeeper-gateway')?.rules, JSON.parse(JSON.stringify(GATEWAY_RULES)));
+      assert.deepEqual(objs.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'zonekeeper-gateway-regions')?.rules, JSON.parse(JSON.stringify(GATEWAY_CLUSTER_RULES)));
+      const values = yaml.load(readText(`${CHART}/values.yaml`)) as { containerSecurityContext: unknown };
+      assert.deepEqual(c?.securityContext, values.containerSecurityContext);
+    });
+
+    it('binds the gateway once per namespace when gateway.namespace is also listed in gateway.namespaces', () => {
+      const objs = render('gateway.enabled=true', 'gateway.namespace=tenant-a', 'gateway.namespaces={tenant-b,tenant-a}');
+      const bindings = objs.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'zonekeeper-gateway');
+      assert.deepEqual(bindings.map((b) => b.metadata.namespace), ['tenant-b', 'tenant-a']);
     });
 
     it('renders the same containers, ServiceAccount and security context as deploy/operator/deployment.yaml', () => {

@@ -132,4 +132,22 @@ describe('REST gateway (the paper messages over HTTP)', () => {
       server.close();
     }
   });
+
+  it('answers /healthz always and /readyz only while the hub answers (probes of the chart)', async () => {
+    let hubDown: string | undefined = 'hub 10.0.0.1:443: connect ECONNREFUSED';
+    const server = gatewayServer(new MessageHandler(new MemoryStore(), 'ns'), () => {}, async () => hubDown);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      assert.equal((await fetch(`${base}/healthz`)).status, 200);
+      const notReady = await fetch(`${base}/readyz`);
+      assert.equal(notReady.status, 503);
+      assert.equal(notReady.headers.get('content-type'), 'application/problem+json');
+      assert.match(((await notReady.json()) as { detail: string }).detail, /ECONNREFUSED/);
+      hubDown = undefined;
+      assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    } finally {
+      server.close();
+    }
+  });
 });
