@@ -17,7 +17,13 @@ export class SidecarClient {
   private readonly raw: Raw;
   constructor(address: string, private readonly timeoutMs = 60_000) {
     const C = loadSidecarService();
-    this.raw = new C(address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024 }) as unknown as Raw;
+    this.raw = new C(address, grpc.credentials.createInsecure(), {
+      'grpc.max_send_message_length': 64 * 1024 * 1024,
+      // grpc-js backs off up to 120 s between connection attempts; the sidecar is
+      // next door, and a restarted one should be used again within seconds.
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 2000,
+    }) as unknown as Raw;
   }
 
   private call<R>(fn: (req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<R>) => void, req: unknown): Promise<R> {
