@@ -20,6 +20,10 @@ export interface OperatorProcessOptions {
   probeInterval?: string;
   logFile?: string;
   extraEnv?: Record<string, string>;
+  /** HOST:PORT of the P4Runtime sidecar; needs switchPorts. */
+  sidecar?: string;
+  /** JSON file with the SwitchPortMap. */
+  switchPorts?: string;
 }
 
 export class OperatorProcess {
@@ -56,6 +60,8 @@ export class OperatorProcess {
       '--renew-deadline', this.o.renewDeadline ?? '10s',
       '--retry-period', this.o.retryPeriod ?? '2s',
       '--probe-interval', this.o.probeInterval ?? '5s',
+      ...(this.o.sidecar ? ['--sidecar', this.o.sidecar] : []),
+      ...(this.o.switchPorts ? ['--switch-ports', this.o.switchPorts] : []),
     ];
     this.log = this.o.logFile ? createWriteStream(this.o.logFile, { flags: 'a' }) : undefined;
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...(this.o.extraEnv ?? {}) } });
