@@ -139,12 +139,20 @@ export class ExecutionZoneReconciler {
     this.waiting.delete(p.key);
     await this.provisionMembers(p);
     const msg = getCondition(p.status.conditions, 'Released')?.message ?? 'released';
+    // The freed VLAN may go to another zone: the switch must not keep admitting this one on it.
+    let switchLeft: string | undefined;
+    try {
+      await this.d.network.remove(this.identity(p.zone).applicationId);
+    } catch (err) {
+      switchLeft = errorText(err);
+    }
     this.cond(p, 'Placed', 'False', 'Released', msg);
     this.cond(p, 'Provisioned', 'False', 'Released', msg);
-    this.cond(p, 'NetworkReady', 'False', 'Released', msg);
+    this.cond(p, 'NetworkReady', 'False', 'Released', switchLeft === undefined ? msg : `${msg}; switch entries not yet removed: ${switchLeft}`);
     this.cond(p, 'Degraded', 'False', 'Released', msg);
     this.cond(p, 'Ready', 'False', 'Released', msg);
     await this.writeStatus(p);
+    if (switchLeft !== undefined) return { requeueAfterMs: 1000 };
     return p.retrySoon ? { requeueAfterMs: 250 } : {};
   }
 
@@ -331,7 +339,7 @@ export class ExecutionZoneReconciler {
     }
     try {
       const r = await this.d.network.program(plan);
-      this.cond(p, 'NetworkReady', r.ok ? 'True' : 'False', r.ok ? (this.d.network.configured ? 'Programmed' : 'PlanOnly') : 'SwitchError', r.message);
+      this.cond(p, 'NetworkReady', r.ok ? 'True' : 'False', r.reason ?? (r.ok ? (this.d.network.configured ? 'Programmed' : 'PlanOnly') : 'SwitchError'), r.message);
     } catch (err) {
       this.cond(p, 'NetworkReady', 'False', 'SwitchError', errorText(err));
     }

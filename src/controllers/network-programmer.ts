@@ -5,9 +5,17 @@
 
 import type { ZoneNetworkPlan } from '../core/network/types.js';
 
+export interface NetworkProgramResult {
+  ok: boolean;
+  /** NetworkReady's reason, when the programmer knows better than Programmed / SwitchError (the sidecar's own verdict). */
+  reason?: string;
+  message: string;
+}
+
 export interface NetworkProgrammer {
   readonly configured: boolean;
-  program(plan: ZoneNetworkPlan): Promise<{ ok: boolean; message: string }>;
+  program(plan: ZoneNetworkPlan): Promise<NetworkProgramResult>;
+  /** Resolves once every switch has confirmed the zone's entries are gone; throws (and is retried) until then. */
   remove(applicationId: string): Promise<void>;
 }
 

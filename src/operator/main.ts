@@ -7,7 +7,8 @@
 //
 // Every flag has an environment twin (ZONEKEEPER_KUBECONFIG or KUBECONFIG,
 // ZONEKEEPER_NAMESPACE, ZONEKEEPER_CONCURRENCY, ZONEKEEPER_LEADER_ELECT,
-// ZONEKEEPER_METRICS_PORT, ZONEKEEPER_SIDECAR, ZONEKEEPER_AS). In a pod,
+// ZONEKEEPER_METRICS_PORT, ZONEKEEPER_SIDECAR, ZONEKEEPER_SWITCH_PORTS,
+// ZONEKEEPER_AS). In a pod,
 // without a kubeconfig, the in-cluster ServiceAccount is used.
 
 import { readFileSync } from 'node:fs';
@@ -91,6 +92,29 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Ope
   return flags;
 }
 
+/**
+ * The switch port map, checked for shape only: which providers lack a port
+ * is a per-zone question, answered in that zone's NetworkReady.
+ */
+export function loadSwitchPorts(file: string): SwitchPortMap {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`--switch-ports ${file}: ${errorText(err)}`);
+  }
+  const bad = (why: string): never => {
+    throw new Error(`--switch-ports ${file}: ${why}`);
+  };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('must be a JSON object {"trunkPort": 0, "providerPorts": {"Fog1": 1, ...}}');
+  const m = raw as Record<string, unknown>;
+  if (!Number.isInteger(m['trunkPort'])) bad('trunkPort must be an integer');
+  const pp = m['providerPorts'];
+  if (typeof pp !== 'object' || pp === null || Array.isArray(pp)) bad('providerPorts must be an object of provider name -> port');
+  for (const [name, port] of Object.entries(pp as Record<string, unknown>)) if (!Number.isInteger(port)) bad(`providerPorts.${name} must be an integer, got ${JSON.stringify(port)}`);
+  return m as unknown as SwitchPortMap;
+}
+
 async function main(): Promise<void> {
   const log = createLogger({ fields: { logger: 'zonekeeper' } });
   let flags: OperatorFlags;
@@ -105,8 +129,14 @@ async function main(): Promise<void> {
   if (flags.sidecar && flags.switchPorts) {
     // Loaded only when asked for: the gRPC stack is not needed without a switch.
     const { sidecarNetworkProgrammer } = await import('../sidecar/sidecar-network-programmer.js');
-    const ports = JSON.parse(readFileSync(flags.switchPorts, 'utf8')) as SwitchPortMap;
-    network = sidecarNetworkProgrammer(flags.sidecar, ports);
+    let ports: SwitchPortMap;
+    try {
+      ports = loadSwitchPorts(flags.switchPorts);
+    } catch (err) {
+      process.stderr.write(`zonekeeper-operator: ${errorText(err)}\n`);
+      process.exit(2);
+    }
+    network = sidecarNetworkProgrammer(flags.sidecar, ports, { log: (m, f) => log.info(m, f) });
     log.info('switch entries go through the P4Runtime sidecar', { sidecar: flags.sidecar });
   }
   const manager = new Manager({

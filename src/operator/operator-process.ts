@@ -22,6 +22,10 @@ export interface OperatorProcessOptions {
   extraEnv?: Record<string, string>;
   /** Options for node itself (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
   nodeArgs?: string[];
+  /** HOST:PORT of the P4Runtime sidecar; needs switchPorts. */
+  sidecar?: string;
+  /** JSON file with the SwitchPortMap. */
+  switchPorts?: string;
 }
 
 export class OperatorProcess {
@@ -59,6 +63,8 @@ export class OperatorProcess {
       '--renew-deadline', this.o.renewDeadline ?? '10s',
       '--retry-period', this.o.retryPeriod ?? '2s',
       '--probe-interval', this.o.probeInterval ?? '5s',
+      ...(this.o.sidecar ? ['--sidecar', this.o.sidecar] : []),
+      ...(this.o.switchPorts ? ['--switch-ports', this.o.switchPorts] : []),
     ];
     this.log = this.o.logFile ? createWriteStream(this.o.logFile, { flags: 'a' }) : undefined;
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...(this.o.extraEnv ?? {}) } });

@@ -20,7 +20,14 @@ export class SidecarClient {
   constructor(address: string, private readonly timeoutMs = 60_000) {
     const C = loadSidecarService();
     this.service = C.service;
-    this.raw = new C(address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024, 'grpc.enable_channelz': 0 }) as unknown as Raw;
+    this.raw = new C(address, grpc.credentials.createInsecure(), {
+      'grpc.max_send_message_length': 64 * 1024 * 1024,
+      'grpc.enable_channelz': 0,
+      // grpc-js backs off up to 120 s between connection attempts; the sidecar is
+      // next door, and a restarted one should be used again within seconds.
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 2000,
+    }) as unknown as Raw;
   }
 
   /** A call whose request is encoded by `serialize` (wire-entries.ts) instead of proto-loader's object conversion. */

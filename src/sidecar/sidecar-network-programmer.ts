@@ -1,31 +1,131 @@
 // The operator's NetworkProgrammer (src/controllers/network-programmer.ts)
 // backed by the sidecar: plan the zone's P4 entries with the core, hand
 // them over, and report the sidecar's verdict for NetworkReady.
+//
+// The sidecar keeps its desired state in memory only. A restarted sidecar
+// leaves the switch as it is (it prunes nothing before SetDesiredComplete)
+// but no longer knows which entries belong to which zone, so this adapter
+// remembers what it handed over: a periodic check gives the sidecar back
+// every zone it lost, and a removal re-sends the zone first, so that
+// DeleteZone deletes its entries instead of answering "no entries".
 import * as grpc from '@grpc/grpc-js';
-import type { NetworkProgrammer } from '../controllers/network-programmer.js';
-import { planP4Entries, type SwitchPortMap } from '../core/network/p4-entries.js';
+import type { NetworkProgrammer, NetworkProgramResult } from '../controllers/network-programmer.js';
+import { planP4Entries, type PlannedEntry, type SwitchPortMap } from '../core/network/p4-entries.js';
 import type { ZoneNetworkPlan } from '../core/network/types.js';
 import { SidecarClient } from './sidecar-client.js';
 
-export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, client = new SidecarClient(address)): NetworkProgrammer & { close(): void } {
+export interface SidecarNetworkProgrammerOptions {
+  client?: SidecarClient;
+  /** How often the sidecar is asked whether it still knows every zone (default 5 s; 0: never). */
+  resyncIntervalMs?: number;
+  log?: (msg: string, fields: Record<string, unknown>) => void;
+}
+
+export interface SidecarNetworkProgrammer extends NetworkProgrammer {
+  /** Gives the sidecar every zone it no longer knows; the number re-sent. */
+  resync(): Promise<number>;
+  close(): void;
+}
+
+function isServiceError(e: unknown): e is grpc.ServiceError {
+  return e instanceof Error && typeof (e as Partial<grpc.ServiceError>).code === 'number';
+}
+
+/** NetworkReady for a failed call: the sidecar did not answer, or refused the entries. */
+function callFailure(address: string, e: unknown): NetworkProgramResult {
+  if (!isServiceError(e)) return { ok: false, reason: 'SidecarError', message: `sidecar ${address}: ${String(e)}` };
+  const code = grpc.status[e.code] ?? String(e.code);
+  if (e.code === grpc.status.INVALID_ARGUMENT || e.code === grpc.status.RESOURCE_EXHAUSTED) {
+    return { ok: false, reason: 'EntriesRejected', message: `sidecar ${address}: ${code}: ${e.details}` };
+  }
+  if (e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.DEADLINE_EXCEEDED) {
+    return { ok: false, reason: 'SidecarUnavailable', message: `sidecar ${address} not reachable (${code}: ${e.details}); retried` };
+  }
+  return { ok: false, reason: 'SidecarError', message: `sidecar ${address}: ${code}: ${e.details}` };
+}
+
+export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, o: SidecarNetworkProgrammerOptions = {}): SidecarNetworkProgrammer {
+  // Short timeout: a reconcile waits for this call, and a hung sidecar must not hold a worker for a minute.
+  const client = o.client ?? new SidecarClient(address, 15_000);
+  /** Entries the sidecar accepted, by zone: what it must be given back after a restart. */
+  const handedOver = new Map<string, PlannedEntry[]>();
+  /** Zones being removed: a resync must not hand them back. */
+  const removing = new Set<string>();
+  // Resync, program and remove of a zone must not overtake each other:
+  // a resync carrying a zone's older entries, arriving after its newer
+  // ones (or after its deletion), would leave them on the switch.
+  let resyncing: Promise<unknown> = Promise.resolve();
+
+  const sendBack = async (zones: string[]): Promise<void> => {
+    const batch = zones.flatMap((zone) => {
+      const entries = handedOver.get(zone);
+      return entries ? [{ zone, generation: 0, entries }] : [];
+    });
+    if (batch.length > 0) await client.setZones(batch);
+  };
+
+  const resync = async (): Promise<number> => {
+    const run = resyncing.then(async () => {
+      if (handedOver.size === 0) return 0;
+      const known = new Set(((await client.getZoneStatus()).zones ?? []).map((z) => z.zone ?? ''));
+      const lost = [...handedOver.keys()].filter((z) => !known.has(z) && !removing.has(z));
+      await sendBack(lost);
+      if (lost.length > 0) o.log?.('sidecar had lost zones (restarted?); handed them back', { sidecar: address, zones: lost.length });
+      return lost.length;
+    });
+    resyncing = run.catch(() => undefined);
+    return run;
+  };
+
+  const timer = (o.resyncIntervalMs ?? 5000) > 0
+    ? setInterval(() => { resync().catch(() => undefined); }, o.resyncIntervalMs ?? 5000)
+    : undefined;
+  timer?.unref();
+
   return {
     configured: true,
-    async program(plan: ZoneNetworkPlan) {
+    async program(plan: ZoneNetworkPlan): Promise<NetworkProgramResult> {
       const { zones, problems } = planP4Entries([plan], ports);
       const z = zones[0];
-      if (!z) return { ok: false, message: `P4 entry plan: ${problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}` };
+      if (!z) return { ok: false, reason: 'PlanProblem', message: `P4 entry plan (switch port map and zone network): ${problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}` };
+      await resyncing;
       try {
         const st = await client.setZoneEntries(z.zone, 0, z.entries);
-        return { ok: st.programmed === true, message: `${st.reason ?? ''}: ${st.message ?? ''}` };
+        handedOver.set(z.zone, z.entries);
+        removing.delete(z.zone);
+        const programmed = st.programmed === true;
+        return { ok: programmed, reason: st.reason || (programmed ? 'Programmed' : 'Pending'), message: `sidecar ${address}: ${st.message ?? ''}` };
       } catch (e) {
-        const err = e as grpc.ServiceError;
-        return { ok: false, message: `sidecar: ${grpc.status[err.code] ?? err.code} ${err.details ?? err.message}` };
+        return callFailure(address, e);
       }
     },
-    async remove(applicationId: string) {
-      const r = await client.deleteZone(applicationId);
-      if (!r.removed) throw new Error(r.message ?? `zone ${applicationId} not yet removed from every switch`);
+    async remove(applicationId: string): Promise<void> {
+      const zone = applicationId.toLowerCase();
+      removing.add(zone);
+      await resyncing;
+      try {
+        if (handedOver.has(zone)) {
+          const st = (await client.getZoneStatus(zone)).zones?.[0];
+          if (st?.reason === 'NotFound') {
+            // Refused when the zone's VLAN went to another zone meanwhile: those keys are
+            // that zone's now, and deleting what is left is all that can be done.
+            await sendBack([zone]).catch((e: unknown) => {
+              if (!isServiceError(e) || e.code !== grpc.status.INVALID_ARGUMENT) throw e;
+            });
+          }
+        }
+        const r = await client.deleteZone(zone);
+        if (!r.removed) throw new Error(r.message ?? `zone ${zone} not yet removed from every switch`);
+        handedOver.delete(zone);
+      } catch (e) {
+        if (isServiceError(e)) throw new Error(callFailure(address, e).message);
+        throw e;
+      }
     },
-    close: () => client.close(),
+    resync,
+    close: () => {
+      if (timer) clearInterval(timer);
+      client.close();
+    },
   };
 }

@@ -55,6 +55,8 @@ export class Sidecar {
   readonly connections: SwitchConnection[];
   readonly index: P4InfoIndex;
   readonly pipeline: ForwardingPipelineConfig;
+  /** Zones whose deletion a switch has not confirmed yet, with the entries they gave up. */
+  private readonly removing = new Map<string, ZoneDesired>();
 
   constructor(private readonly opts: SidecarOptions) {
     this.index = new P4InfoIndex(opts.p4info);
@@ -88,6 +90,7 @@ export class Sidecar {
     const prepared = this.desired.prepare(zone, generation, entries);
     const released = [...(this.desired.zones.get(zone)?.entries.keys() ?? [])].filter((k) => !prepared.entries.has(k));
     this.desired.commit(prepared);
+    this.removing.delete(zone);
     this.updateGauges();
     await Promise.all(this.connections.map((c) => c.applyZones([zone], released)));
     return this.zoneStatus(zone);
@@ -108,6 +111,7 @@ export class Sidecar {
       for (const [zone, old] of before) { if (old) this.desired.commit(old); else this.desired.remove(zone); }
       throw e;
     }
+    for (const z of before.keys()) this.removing.delete(z);
     this.updateGauges();
     const names = [...before.keys()];
     await Promise.all(this.connections.map((c) => c.applyZones(names, released)));
@@ -115,14 +119,19 @@ export class Sidecar {
   }
 
   async deleteZone(zone: string): Promise<{ removed: boolean; message: string }> {
-    const old = this.desired.remove(zone);
+    // A retried delete must be judged on the entries of the first attempt:
+    // the zone has left the desired state by then, and "no entries" would
+    // let the operator drop its finalizer while a switch still holds them.
+    const old = this.desired.remove(zone) ?? this.removing.get(zone);
     this.updateGauges();
     if (!old) return { removed: true, message: `zone ${zone} has no entries` };
+    this.removing.set(zone, old);
     await Promise.all(this.connections.map((c) => c.applyZones([zone], old.entries.keys())));
-    const left = this.connections.filter((c) => [...old.entries.keys()].some((k) => c.mirror.has(k)) || !c.primary || !c.synced);
-    return left.length === 0
-      ? { removed: true, message: `zone ${zone}: ${old.entries.size} entries removed from ${this.connections.length} switch(es)` }
-      : { removed: false, message: `zone ${zone}: not yet removed from ${left.map((c) => c.target.address).join(', ')}` };
+    const held = (c: SwitchConnection): boolean => [...old.entries.keys()].some((k) => c.mirror.has(k) && this.desired.ownerOf(k) === undefined);
+    const left = this.connections.filter((c) => held(c) || !c.primary || !c.synced);
+    if (left.length > 0) return { removed: false, message: `zone ${zone}: not yet removed from ${left.map((c) => (c.primary && c.synced ? c.target.address : `${c.target.address} (${c.message})`)).join(', ')}` };
+    this.removing.delete(zone);
+    return { removed: true, message: `zone ${zone}: ${old.entries.size} entries removed from ${this.connections.length} switch(es)` };
   }
 
   /**

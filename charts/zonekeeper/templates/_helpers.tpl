@@ -45,3 +45,8 @@ app.kubernetes.io/component: gateway
 {{- define "zonekeeper.image" -}}
 {{- printf "%s:%s" .image.repository (default .chart.AppVersion .image.tag) -}}
 {{- end -}}
+
+{{/* The ConfigMap with the switch port map: the user's, or the chart's own. */}}
+{{- define "zonekeeper.switchPortsConfigMap" -}}
+{{- default (printf "%s-switch-ports" (include "zonekeeper.fullname" .)) .Values.sidecar.switchPorts.configMap -}}
+{{- end -}}

@@ -20,6 +20,7 @@ interface Manifest {
 
 const COLLECTION: Record<string, (ns: string) => string> = {
   ServiceAccount: (ns) => `/api/v1/namespaces/${ns}/serviceaccounts`,
+  ConfigMap: (ns) => `/api/v1/namespaces/${ns}/configmaps`,
   Service: (ns) => `/api/v1/namespaces/${ns}/services`,
   Deployment: (ns) => `/apis/apps/v1/namespaces/${ns}/deployments`,
   Role: (ns) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`,
@@ -57,10 +58,10 @@ describe('the chart and deploy/operator/ are accepted by a real API server (dry 
     return kinds;
   }
 
-  it('accepts deploy/operator/ (Deployment with the sidecar, metrics Service)', async () => {
+  it('accepts deploy/operator/ (Deployment with the sidecar, metrics Service, switch port map)', async () => {
     const dir = join(repoRoot(), 'deploy', 'operator');
-    const objects = ['deployment.yaml', 'metrics-service.yaml'].flatMap((f) => yaml.loadAll(readFileSync(join(dir, f), 'utf8')) as Manifest[]);
-    assert.deepEqual(await dryRun(objects), ['Deployment', 'Service']);
+    const objects = ['deployment.yaml', 'metrics-service.yaml', 'switch-ports.yaml'].flatMap((f) => yaml.loadAll(readFileSync(join(dir, f), 'utf8')) as Manifest[]);
+    assert.deepEqual(await dryRun(objects), ['Deployment', 'Service', 'ConfigMap']);
   });
 
   it("accepts everything the chart renders, under a release name of its own", async function () {
@@ -74,7 +75,7 @@ describe('the chart and deploy/operator/ are accepted by a real API server (dry 
     assert.equal(r.status, 0, r.stderr);
     const objects = yaml.loadAll(r.stdout).filter((d): d is Manifest => typeof d === 'object' && d !== null);
     const kinds = await dryRun(objects);
-    for (const k of ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment', 'Service']) assert.ok(kinds.includes(k), `no ${k} rendered`);
+    for (const k of ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment', 'Service', 'ConfigMap']) assert.ok(kinds.includes(k), `no ${k} rendered`);
   });
 
   it('accepts the chart with the REST gateway enabled (its Deployment passes Pod Security restricted)', async function () {

@@ -40,6 +40,7 @@ interface Container {
   image: string;
   args?: string[];
   env?: { name: string; value?: string }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
   ports?: { name: string; containerPort: number }[];
   livenessProbe?: Probe;
   readinessProbe?: Probe;
@@ -58,8 +59,12 @@ interface K8sObject {
     replicas?: number;
     selector?: { matchLabels?: Record<string, string> } | Record<string, string>;
     ports?: { name: string; port: number; targetPort: string | number }[];
-    template?: { metadata?: { labels?: Record<string, string> }; spec?: { serviceAccountName?: string; automountServiceAccountToken?: boolean; securityContext?: unknown; containers?: Container[] } };
+    template?: {
+      metadata?: { labels?: Record<string, string> };
+      spec?: { serviceAccountName?: string; automountServiceAccountToken?: boolean; securityContext?: unknown; containers?: Container[]; volumes?: { name: string; configMap?: { name: string } }[] };
+    };
   };
+  data?: Record<string, string>;
 }
 
 describe('Helm chart', () => {
@@ -139,6 +144,7 @@ describe('Helm chart', () => {
       assert.deepEqual(containers.map((c) => c.name), ['operator', 'p4rt-sidecar']);
       assert.equal(containers[0]?.image, 'ghcr.io/zonekeeper/operator:0.1.0');
       assert.equal(containers[0]?.env?.find((e) => e.name === 'ZONEKEEPER_SIDECAR')?.value, '127.0.0.1:50051');
+      assert.equal(count('ConfigMap'), 1, 'the switch port map the operator needs with --sidecar');
       const sa = objs.find((o) => o.kind === 'ServiceAccount');
       assert.equal(sa?.metadata.name, 'zonekeeper-operator');
     });
@@ -228,7 +234,29 @@ describe('Helm chart', () => {
       const podOf = (o: K8sObject | undefined) => JSON.parse(JSON.stringify(o?.spec?.template?.spec ?? {})) as Record<string, unknown>;
       const a = podOf(rendered);
       const b = podOf(plain);
-      for (const k of ['containers', 'serviceAccountName', 'securityContext', 'terminationGracePeriodSeconds']) assert.deepEqual(a[k], b[k], k);
+      for (const k of ['containers', 'serviceAccountName', 'securityContext', 'terminationGracePeriodSeconds', 'volumes']) assert.deepEqual(a[k], b[k], k);
+      const [plainPorts] = yaml.loadAll(readText('deploy/operator/switch-ports.yaml')) as K8sObject[];
+      const portMap = (o: K8sObject | undefined): unknown => JSON.parse(o?.data?.['switch-ports.json'] ?? 'null');
+      assert.deepEqual(portMap(render().find((o) => o.kind === 'ConfigMap')), portMap(plainPorts));
+      assert.deepEqual(portMap(plainPorts), { trunkPort: 0, providerPorts: {} });
+    });
+
+    it('gives the operator the switch port map from a ConfigMap of its own, or the one named', () => {
+      const objs = render('sidecar.switchPorts.map.providerPorts.Fog1=1', 'sidecar.switchPorts.map.providerPorts.PublicCloud2=6');
+      const cm = objs.find((o) => o.kind === 'ConfigMap');
+      assert.equal(cm?.metadata.name, 'zonekeeper-switch-ports');
+      assert.deepEqual(JSON.parse(cm?.data?.['switch-ports.json'] ?? 'null'), { trunkPort: 0, providerPorts: { Fog1: 1, PublicCloud2: 6 } });
+      const pod = objs.find((o) => o.kind === 'Deployment')?.spec?.template?.spec;
+      const operator = pod?.containers?.find((c) => c.name === 'operator');
+      assert.equal(operator?.env?.find((e) => e.name === 'ZONEKEEPER_SWITCH_PORTS')?.value, '/etc/zonekeeper/switch-ports/switch-ports.json');
+      assert.deepEqual(operator?.volumeMounts, [{ name: 'switch-ports', mountPath: '/etc/zonekeeper/switch-ports', readOnly: true }]);
+      assert.deepEqual(pod?.volumes, [{ name: 'switch-ports', configMap: { name: 'zonekeeper-switch-ports' } }]);
+
+      const own = render('sidecar.switchPorts.configMap=site-ports', 'sidecar.switchPorts.key=ports.json');
+      assert.equal(own.filter((o) => o.kind === 'ConfigMap').length, 0, 'a named ConfigMap is not rendered');
+      const ownPod = own.find((o) => o.kind === 'Deployment')?.spec?.template?.spec;
+      assert.deepEqual(ownPod?.volumes, [{ name: 'switch-ports', configMap: { name: 'site-ports' } }]);
+      assert.equal(ownPod?.containers?.[0]?.env?.find((e) => e.name === 'ZONEKEEPER_SWITCH_PORTS')?.value, '/etc/zonekeeper/switch-ports/ports.json');
     });
 
     it('honours the switches: no sidecar, no built-in regions, a ServiceMonitor, no user roles', () => {
@@ -236,7 +264,10 @@ describe('Helm chart', () => {
       const dep = objs.find((o) => o.kind === 'Deployment');
       const containers = dep?.spec?.template?.spec?.containers ?? [];
       assert.deepEqual(containers.map((c) => c.name), ['operator']);
-      assert.equal(containers[0]?.env?.some((e) => e.name === 'ZONEKEEPER_SIDECAR'), false);
+      assert.equal(containers[0]?.env?.some((e) => e.name === 'ZONEKEEPER_SIDECAR' || e.name === 'ZONEKEEPER_SWITCH_PORTS'), false);
+      assert.equal(containers[0]?.volumeMounts, undefined);
+      assert.equal(dep?.spec?.template?.spec?.volumes, undefined);
+      assert.equal(objs.filter((o) => o.kind === 'ConfigMap').length, 0);
       assert.equal(objs.filter((o) => o.kind === 'PrivacyRegion').length, 0);
       assert.equal(objs.filter((o) => o.kind === 'ServiceMonitor').length, 1);
       assert.equal(objs.filter((o) => o.kind === 'ClusterRole').length, 1);

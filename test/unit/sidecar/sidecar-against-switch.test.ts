@@ -141,6 +141,31 @@ describe('sidecar against the software switch', function () {
     assert.equal((await s.client.getZoneStatus(a.zone)).zones?.[0]?.reason, 'NotFound');
   });
 
+  it('does not report a retried delete as removed while the switch still holds the zone', async () => {
+    const low = await start(1n);
+    const [a, b] = plan();
+    assert.ok(a && b);
+    await low.client.setZoneEntries(a.zone, 1, a.entries);
+    await low.client.setZoneEntries(b.zone, 1, b.entries);
+    // A later term takes the switch over, so this sidecar cannot write.
+    const high = await start(2n);
+    await waitFor('demoted', () => low.sidecar.connections[0]?.primary === false && high.sidecar.connections[0]?.primary === true);
+    for (const attempt of [1, 2]) {
+      const r = await low.client.deleteZone(a.zone);
+      assert.equal(r.removed, false, `attempt ${attempt}: ${r.message}`);
+    }
+    assert.equal((await switchState(address)).size, a.entries.length + b.entries.length, 'the switch still holds zone a');
+    high.stop();
+    running.splice(running.indexOf(high), 1);
+    // The switch promotes nobody when a primary leaves: a later term must outbid the last one.
+    await low.client.setElection(3n, 0n);
+    await waitFor('primary again', () => low.sidecar.connections[0]?.synced === true);
+    const r = await low.client.deleteZone(a.zone);
+    assert.equal(r.removed, true, r.message);
+    assert.deepEqual(await switchState(address), desiredState(low.sidecar));
+    assert.equal(low.sidecar.desired.size(), b.entries.length);
+  });
+
   it('re-syncs to exactly the desired state after the switch restarts empty', async () => {
     const s = await start(1n);
     for (const z of plan()) await s.client.setZoneEntries(z.zone, 1, z.entries);
