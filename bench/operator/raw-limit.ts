@@ -11,6 +11,7 @@ import { desiredPod, NAMESPACES, PODS, podReady, type MemberPod } from '../../sr
 import { apply } from '../../src/operator/apply.js';
 import { waitFor } from '../../src/operator/hub-reads.js';
 import { type KubeClient, type KubeObject, isNotFound, resourcePath } from '../../src/runtime/kube-client.js';
+import { cpuSince, sampleCpu, type CpuProcess } from './cpu-account.js';
 import { FirstSeen, track } from './first-seen.js';
 import { pool } from './pool.js';
 
@@ -23,6 +24,8 @@ export interface RawRun {
   ms: number;
   /** Seconds from create to Ready: per pod (burst) or per zone's pods (closed loop). */
   latencies: number[];
+  /** CPU seconds by process group from the first create to the last Ready (clean-up excluded). */
+  cpu: Record<string, number>;
 }
 
 const NS = 'bench-raw';
@@ -41,7 +44,7 @@ function rawPods(members: readonly Member[], zones: number, per: number): { m: M
   );
 }
 
-export async function rawLimit(members: readonly Member[], zones: number, per: number, concurrency: number, mode: 'burst' | 'closed'): Promise<RawRun> {
+export async function rawLimit(members: readonly Member[], zones: number, per: number, concurrency: number, mode: 'burst' | 'closed', procs: readonly CpuProcess[]): Promise<RawRun> {
   const byZone = rawPods(members, zones, per);
   for (const m of members) await apply(m.client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } as KubeObject);
   // The namespace's ServiceAccount, so no create is refused for want of it.
@@ -49,6 +52,7 @@ export async function rawLimit(members: readonly Member[], zones: number, per: n
   const ready = new FirstSeen();
   const informers = await Promise.all(members.map((m) => track<MemberPod>(m.client, resourcePath(PODS, NS), ready, podReady)));
   const createdAt = new Map<string, number>();
+  const cpu0 = sampleCpu(procs);
   const t0 = Date.now();
   const latencies: number[] = [];
   if (mode === 'burst') {
@@ -67,6 +71,7 @@ export async function rawLimit(members: readonly Member[], zones: number, per: n
     });
   }
   const ms = Math.max(...ready.at.values()) - t0;
+  const cpu = cpuSince(cpu0, sampleCpu(procs));
   for (const i of informers) i.stop();
   for (const m of members) await m.client.delete(resourcePath(NAMESPACES, undefined, NS));
   await waitFor('raw namespaces gone', async () => {
@@ -80,5 +85,5 @@ export async function rawLimit(members: readonly Member[], zones: number, per: n
     }
     return true;
   }, 300_000, 500);
-  return { ms, latencies: latencies.sort((a, b) => a - b) };
+  return { ms, latencies: latencies.sort((a, b) => a - b), cpu };
 }

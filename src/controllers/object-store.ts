@@ -18,6 +18,9 @@ export class ObjectStore<T extends StoredObject> {
   private readonly written = new Map<string, T>();
   /** resourceVersions this process wrote, per key, until the informer delivers them. */
   private readonly own = new Map<string, Set<string>>();
+  /** Writes in flight per key, and the updates that arrived meanwhile. */
+  private readonly writing = new Map<string, number>();
+  private readonly held = new Map<string, string[]>();
 
   constructor(
     readonly hub: KubeClient,
@@ -44,16 +47,44 @@ export class ObjectStore<T extends StoredObject> {
 
   /**
    * True for the informer's copy of a write this process made (once per
-   * write): the pass that wrote it already acted on everything in it.
+   * write): the pass that wrote it already acted on everything in it. An
+   * update that arrives while a write of the same key is in flight (the
+   * watch can beat the write's own response) is held and judged when the
+   * write returns: if it was not ours after all, `onMissed` gets the key.
    */
-  isEcho(obj: T): boolean {
-    const key = keyOfStored(obj);
-    const mine = this.own.get(key);
+  isEcho(obj: T, key = keyOfStored(obj)): boolean {
     const rv = obj.metadata.resourceVersion;
-    if (!mine || !rv || !mine.has(rv)) return false;
-    mine.delete(rv);
-    if (mine.size === 0) this.own.delete(key);
+    if (!rv) return false;
+    const mine = this.own.get(key);
+    if (mine?.has(rv)) {
+      mine.delete(rv);
+      if (mine.size === 0) this.own.delete(key);
+      return true;
+    }
+    if (!this.writing.has(key)) return false;
+    const held = this.held.get(key) ?? [];
+    held.push(rv);
+    this.held.set(key, held);
     return true;
+  }
+
+  /** Called with the key of a held update that turned out not to be our write. */
+  onMissed?: (key: string) => void;
+
+  private async write(key: string, send: () => Promise<T>): Promise<T> {
+    this.writing.set(key, (this.writing.get(key) ?? 0) + 1);
+    try {
+      return this.remember(await send());
+    } finally {
+      const n = (this.writing.get(key) ?? 1) - 1;
+      if (n > 0) this.writing.set(key, n);
+      else {
+        this.writing.delete(key);
+        const held = this.held.get(key) ?? [];
+        this.held.delete(key);
+        if (held.filter((rv) => !this.isEcho({ metadata: { name: '', resourceVersion: rv } } as T, key)).length > 0) this.onMissed?.(key);
+      }
+    }
   }
 
   private remember(out: T): T {
@@ -78,13 +109,13 @@ export class ObjectStore<T extends StoredObject> {
   async writeStatus(obj: T, status: NonNullable<T['status']>): Promise<T> {
     const diff = mergePatchDiff(obj.status ?? {}, status);
     if (diff === undefined) return obj;
-    const out = await this.hub.mergePatch<T>(this.path(keyOfStored(obj), 'status'), { metadata: { resourceVersion: obj.metadata.resourceVersion }, status: diff });
-    return this.remember(out);
+    const key = keyOfStored(obj);
+    return this.write(key, () => this.hub.mergePatch<T>(this.path(key, 'status'), { metadata: { resourceVersion: obj.metadata.resourceVersion }, status: diff }));
   }
 
   async setFinalizers(obj: T, finalizers: string[]): Promise<T> {
-    const out = await this.hub.mergePatch<T>(this.path(keyOfStored(obj)), { metadata: { resourceVersion: obj.metadata.resourceVersion, finalizers } });
-    return this.remember(out);
+    const key = keyOfStored(obj);
+    return this.write(key, () => this.hub.mergePatch<T>(this.path(key), { metadata: { resourceVersion: obj.metadata.resourceVersion, finalizers } }));
   }
 
   async delete(obj: T): Promise<void> {

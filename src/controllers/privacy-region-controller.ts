@@ -14,6 +14,7 @@ import type { OperatorMetrics } from '../runtime/metrics.js';
 import { ObjectStore } from './object-store.js';
 import { PrivacyRegionReconciler } from './privacy-region-reconciler.js';
 import { PRIVACY_REGIONS } from './resources.js';
+import { jsonEqual } from './merge-patch.js';
 
 export interface PrivacyRegionControllerOptions {
   hub: KubeClient;
@@ -28,7 +29,7 @@ export interface PrivacyRegionControllerOptions {
 
 /** Whether what a region means for placement changed (not just its status or bookkeeping). */
 export function regionMeaningChanged(old: PrivacyRegion, now: PrivacyRegion): boolean {
-  return JSON.stringify(old.spec) !== JSON.stringify(now.spec) || old.metadata.annotations?.[REGION_NAME_ANNOTATION] !== now.metadata.annotations?.[REGION_NAME_ANNOTATION];
+  return !jsonEqual(old.spec, now.spec) || old.metadata.annotations?.[REGION_NAME_ANNOTATION] !== now.metadata.annotations?.[REGION_NAME_ANNOTATION];
 }
 
 export function privacyRegionController(o: PrivacyRegionControllerOptions): Controller {

@@ -198,11 +198,11 @@ export class Manager {
     // recompute what the writing pass just wrote (GenerationChangedPredicate
     // in controller-runtime terms, but narrower: anyone else's change, even to
     // status, still counts). Releases enqueue the zone they mark themselves.
+    zones.onMissed = (key) => zc.enqueue(key);
     zoneInf.on({
       add: (z) => zc.enqueue(keyOfStored(z)),
       update: (z, old) => {
-        const echo = zones.isEcho(z);
-        if (echo && z.metadata.generation === old.metadata.generation && z.metadata.deletionTimestamp === old.metadata.deletionTimestamp) return;
+        if (z.metadata.generation === old.metadata.generation && z.metadata.deletionTimestamp === old.metadata.deletionTimestamp && zones.isEcho(z)) return;
         zc.enqueue(keyOfStored(z));
       },
       delete: (z) => zc.enqueue(keyOfStored(z)),

@@ -13,12 +13,14 @@ describe('ObjectStore echo detection', () => {
   let server: Server;
   let client: KubeClient;
   let rv = 10;
+  let hold: Promise<void> = Promise.resolve();
 
   before(async () => {
     // A hub that answers every PATCH with the next resourceVersion.
     server = createServer((req, res) => {
       req.resume();
-      req.on('end', () => {
+      req.on('end', async () => {
+        await hold;
         rv++;
         res.setHeader('Content-Type', 'application/json');
         res.end(JSON.stringify({ metadata: { name: 'z', namespace: 'ns', resourceVersion: String(rv) }, status: { x: rv } }));
@@ -57,5 +59,28 @@ describe('ObjectStore echo detection', () => {
     const w = await store.writeStatus(same, { x: 2 });
     store.forget('ns/z');
     assert.equal(store.isEcho(at(w.metadata.resourceVersion as string)), false);
+  });
+
+  it('holds an update that beats its write\'s response, and passes it on only if it was not that write', async () => {
+    const store = new ObjectStore<StoredObject>(client, EXECUTION_ZONES, informer);
+    const missed: string[] = [];
+    store.onMissed = (k) => missed.push(k);
+    let open!: () => void;
+    hold = new Promise((r) => (open = r));
+    const w1 = store.writeStatus(at('1'), { x: 'a' });
+    await new Promise((r) => setTimeout(r, 20));
+    const next = String(rv + 1);
+    assert.equal(store.isEcho(at(next)), true, 'held while the write is in flight');
+    open();
+    await w1;
+    assert.deepEqual(missed, [], 'it was our own write');
+    hold = new Promise((r) => (open = r));
+    const w2 = store.writeStatus(at('2'), { x: 'b' });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(store.isEcho(at('someone-else')), true, 'held as well');
+    open();
+    await w2;
+    assert.deepEqual(missed, ['ns/z'], 'not ours: handed on once the write returned');
+    hold = Promise.resolve();
   });
 });
