@@ -78,12 +78,16 @@ export class ExecutionZoneReconciler {
     let zone = this.d.zones.current(key);
     if (!zone) return this.forgotten(key);
     if (zone.metadata.deletionTimestamp) return this.reconcileDelete(key, zone);
-    if (!(zone.metadata.finalizers ?? []).includes(FINALIZER)) {
+    // A zone holding an allocation gets its finalizer before anything else;
+    // a new one gets it right after its allocation commit (placeZone), in
+    // parallel with its namespaces, and before any instance is created.
+    if (!hasFinalizer(zone) && this.d.state.federation?.allocation(zone.spec.applicationId.toLowerCase())) {
       zone = await this.d.zones.setFinalizers(zone, [...(zone.metadata.finalizers ?? []), FINALIZER]);
     }
     const pass: Pass = { key, zone, status: cloneStatus(zone.status), now: this.nowText(), unreachable: [], total: 0, created: 0, ready: 0, createdNow: 0, halted: false, phases: new Map() };
     if (isTrue(zone.status?.conditions, 'Released')) return this.reconcileReleased(pass);
     await this.placeZone(pass);
+    if (!pass.halted && !hasFinalizer(pass.zone)) await this.finalizeAndPrepare(pass);
     if (!pass.halted) await this.provisionMembers(pass);
     if (!pass.halted) await this.programNetwork(pass);
     this.summarizeReady(pass);
@@ -253,6 +257,26 @@ export class ExecutionZoneReconciler {
     const marking = f.compiled(a.applicationId)?.marking;
     if (!marking) return;
     Object.assign(p.status, allocationFields(structuredClone(a), marking, f.globalId, (provider, name) => p.phases.get(`${provider}/${name}`) ?? p.status.instances?.[provider]?.[name]?.phase, f.catalogue.providers.map((x) => x.name)));
+  }
+
+  /**
+   * The finalizer of a zone just placed, with its namespaces created in the
+   * same round trip: a namespace holds nothing, and if the zone goes before
+   * the finalizer lands, orphan collection removes it (no allocation, no
+   * zone). Instances wait for the finalizer (provisionMembers runs after).
+   */
+  private async finalizeAndPrepare(p: Pass): Promise<void> {
+    const z = this.identity(p.zone);
+    const providers = new Set(this.d.state.federation?.allocation(z.applicationId)?.instances.map((i) => i.provider) ?? []);
+    const [zone] = await Promise.all([
+      this.d.zones.setFinalizers(p.zone, [...(p.zone.metadata.finalizers ?? []), FINALIZER]),
+      ...[...providers].map(async (provider) => {
+        const look = this.d.members.get(provider);
+        // provisionMembers tries again and reports a failure.
+        if (look.ok) await ensureNamespace(look.member, z).catch(() => undefined);
+      }),
+    ]);
+    p.zone = zone;
   }
 
   // ---- provisionMembers --------------------------------------------------
@@ -455,6 +479,8 @@ export class ExecutionZoneReconciler {
     return { apiVersion: zone.apiVersion ?? 'zonekeeper.io/v1alpha1', kind: 'ExecutionZone', name: zone.metadata.name, namespace: zone.metadata.namespace, uid: zone.metadata.uid };
   }
 }
+
+const hasFinalizer = (zone: ExecutionZone): boolean => (zone.metadata.finalizers ?? []).includes(FINALIZER);
 
 function snapshot(a: ZoneAllocation | undefined): string {
   if (!a || (a.vlanId === undefined && Object.keys(a.groups).length === 0 && a.released.length === 0)) return 'null';
