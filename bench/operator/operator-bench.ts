@@ -30,24 +30,18 @@ import { repoRoot } from '../../src/testbed/paths.js';
 import { memberClusters, readState } from '../../src/testbed/state.js';
 import { cpuSince, sampleCpu, testbedProcesses, type CpuProcess } from './cpu-account.js';
 import { FirstSeen, track } from './first-seen.js';
-import { percentile, pool } from './pool.js';
+import { numberArg, textArg } from '../support/args.js';
+import { percentile } from '../support/stats.js';
+import { pool } from './pool.js';
 import { rawLimit, type Member, type RawRun } from './raw-limit.js';
 
-const arg = (name: string, d: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : d;
-};
-const ZONES = arg('zones', 200);
-const PER = arg('instances', 4);
-const CONC = arg('concurrency', 8);
-const WORKERS = arg('workers', 16);
-const RSS_ZONES = arg('rss-zones', 1000);
-const text = (name: string, d: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? String(process.argv[i + 1]) : d;
-};
-const MODES = text('modes', 'closed,burst').split(',') as ('closed' | 'burst')[];
-const CPU_PROF = text('cpu-prof', '');
+const ZONES = numberArg('zones', 200);
+const PER = numberArg('instances', 4);
+const CONC = numberArg('concurrency', 8);
+const WORKERS = numberArg('workers', 16);
+const RSS_ZONES = numberArg('rss-zones', 1000);
+const MODES = textArg('modes', 'closed,burst').split(',') as ('closed' | 'burst')[];
+const CPU_PROF = textArg('cpu-prof', '');
 const say = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
 function rssMiB(pid: number): number {

@@ -7,7 +7,3 @@ export async function pool<T>(items: readonly T[], width: number, fn: (t: T) => 
     }),
   );
 }
-
-export function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}

@@ -17,6 +17,7 @@ import { type NormalizedPrivacy, normalizePrivacy } from '../../src/core/privacy
 import type { ZoneAllocation } from '../../src/core/zones/allocation.js';
 import { instanceAddress, PAPER_GLOBAL_ID } from '../../src/core/network/ula.js';
 import { mulberry32, pick, stats, type Stats } from '../support/stats.js';
+import { numberArg } from '../support/args.js';
 
 const REGIONS = RegionCatalog.builtin();
 const MCCS = [242, 238, 240, 262, 208, 222, 214, 204, 232, 260, 310, 302, 334, 724, 250, 460, 404, 655, 602, 420, 440, 450, 505, 530];
@@ -197,14 +198,9 @@ export function ledgerMemory(zones: number): { zones: number; bytes: number; byt
   return { zones, bytes, bytesPerZone: bytes / zones };
 }
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
 export function main(): void {
-  const seconds = arg('seconds', 1);
-  const runs = arg('runs', 5);
+  const seconds = numberArg('seconds', 1);
+  const runs = numberArg('runs', 5);
   const fmt = (s: Stats, digits = 0) => `${s.median.toFixed(digits)} (min ${s.min.toFixed(digits)}, max ${s.max.toFixed(digits)})`;
   console.log(`placement decisions/s, first-fit, one core, ${runs} runs of ${seconds}s each`);
   console.log('providers | indexed (decisions/s) | naive baseline | ratio | with full explanation | same choices');

@@ -108,26 +108,25 @@ function subject(name: string, namespace: string): Manifest {
   return { kind: 'ServiceAccount', name, namespace };
 }
 
+/** Binds the role `name` (a binding of the same name) to a ServiceAccount; cluster-wide unless `bindingNamespace`. */
+function binding(name: string, roleKind: 'ClusterRole' | 'Role', account: string, accountNamespace: string, bindingNamespace?: string): Manifest {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: bindingNamespace === undefined ? 'ClusterRoleBinding' : 'RoleBinding',
+    metadata: { name, ...(bindingNamespace === undefined ? {} : { namespace: bindingNamespace }), labels: LABELS },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: roleKind, name },
+    subjects: [subject(account, accountNamespace)],
+  };
+}
+
 /** The hub's RBAC: ServiceAccount, ClusterRole + binding, Role + binding, and the user-facing roles. */
 export function hubRbacManifests(namespace = OPERATOR_NAMESPACE): Manifest[] {
   return [
     serviceAccount(OPERATOR_SERVICE_ACCOUNT, namespace),
     clusterRole(OPERATOR_CLUSTER_ROLE, OPERATOR_CLUSTER_RULES),
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: OPERATOR_CLUSTER_ROLE, labels: LABELS },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: OPERATOR_CLUSTER_ROLE },
-      subjects: [subject(OPERATOR_SERVICE_ACCOUNT, namespace)],
-    },
+    binding(OPERATOR_CLUSTER_ROLE, 'ClusterRole', OPERATOR_SERVICE_ACCOUNT, namespace),
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: OPERATOR_ROLE, namespace, labels: LABELS }, rules: OPERATOR_NAMESPACE_RULES },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: OPERATOR_ROLE, namespace, labels: LABELS },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: OPERATOR_ROLE },
-      subjects: [subject(OPERATOR_SERVICE_ACCOUNT, namespace)],
-    },
+    binding(OPERATOR_ROLE, 'Role', OPERATOR_SERVICE_ACCOUNT, namespace, namespace),
     clusterRole('zonekeeper-zone-editor', ZONE_EDITOR_RULES, {
       'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
       'rbac.authorization.k8s.io/aggregate-to-edit': 'true',
@@ -138,25 +137,13 @@ export function hubRbacManifests(namespace = OPERATOR_NAMESPACE): Manifest[] {
     serviceAccount(GATEWAY_SERVICE_ACCOUNT, namespace),
     clusterRole(GATEWAY_ROLE, GATEWAY_RULES),
     clusterRole(GATEWAY_REGIONS_ROLE, GATEWAY_CLUSTER_RULES),
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: GATEWAY_REGIONS_ROLE, labels: LABELS },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: GATEWAY_REGIONS_ROLE },
-      subjects: [subject(GATEWAY_SERVICE_ACCOUNT, namespace)],
-    },
+    binding(GATEWAY_REGIONS_ROLE, 'ClusterRole', GATEWAY_SERVICE_ACCOUNT, namespace),
   ];
 }
 
 /** The RoleBinding that lets the gateway write zones in one tenant namespace. */
 export function gatewayRoleBinding(tenantNamespace: string, namespace = OPERATOR_NAMESPACE): Manifest {
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: GATEWAY_ROLE, namespace: tenantNamespace, labels: LABELS },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: GATEWAY_ROLE },
-    subjects: [subject(GATEWAY_SERVICE_ACCOUNT, namespace)],
-  };
+  return binding(GATEWAY_ROLE, 'ClusterRole', GATEWAY_SERVICE_ACCOUNT, namespace, tenantNamespace);
 }
 
 /** What an admin applies to each member cluster; the token Secret feeds the kubeconfig. */
@@ -165,13 +152,7 @@ export function memberRbacManifests(namespace = OPERATOR_NAMESPACE): Manifest[] 
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: LABELS } },
     serviceAccount(MEMBER_SERVICE_ACCOUNT, namespace),
     clusterRole(MEMBER_CLUSTER_ROLE, MEMBER_CLUSTER_RULES),
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: MEMBER_CLUSTER_ROLE, labels: LABELS },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: MEMBER_CLUSTER_ROLE },
-      subjects: [subject(MEMBER_SERVICE_ACCOUNT, namespace)],
-    },
+    binding(MEMBER_CLUSTER_ROLE, 'ClusterRole', MEMBER_SERVICE_ACCOUNT, namespace),
     {
       apiVersion: 'v1',
       kind: 'Secret',

@@ -101,11 +101,11 @@ export function zoneObjects(m: Member, applicationId: string): Map<string, { obj
   const out = new Map<string, { obj: MemberPod | MemberVm; vm: boolean }>();
   const id = applicationId.toLowerCase();
   const ns = zoneNamespace(id);
-  for (const p of m.pods.list()) {
-    if (p.metadata?.namespace === ns && p.metadata.labels?.[LABELS.applicationId] === id) out.set(p.metadata.labels?.[LABELS.instance] ?? instanceObjectName(p.metadata.name ?? ''), { obj: p, vm: false });
+  for (const p of m.pods.listNamespace(ns)) {
+    if (p.metadata?.labels?.[LABELS.applicationId] === id) out.set(p.metadata.labels?.[LABELS.instance] ?? instanceObjectName(p.metadata.name ?? ''), { obj: p, vm: false });
   }
-  for (const v of m.virtualMachines?.list() ?? []) {
-    if (v.metadata?.namespace === ns && v.metadata.labels?.[LABELS.applicationId] === id) out.set(v.metadata.labels?.[LABELS.instance] ?? instanceObjectName(v.metadata.name ?? ''), { obj: v, vm: true });
+  for (const v of m.virtualMachines?.listNamespace(ns) ?? []) {
+    if (v.metadata?.labels?.[LABELS.applicationId] === id) out.set(v.metadata.labels?.[LABELS.instance] ?? instanceObjectName(v.metadata.name ?? ''), { obj: v, vm: true });
   }
   return out;
 }

@@ -96,7 +96,7 @@ export class ExecutionZoneReconciler {
     // the create path; the pass that the new objects' watch events bring
     // writes the status instead. The poll interval still applies should
     // those events never come.
-    if (pass.createdNow > 0 && !pass.retrySoon && this.d.zones.current(key)?.status?.allocation) return { requeueAfterMs: this.d.pollMs ?? 10_000 };
+    if (pass.createdNow > 0 && !pass.retrySoon) return { requeueAfterMs: this.d.pollMs ?? 10_000 };
     await this.writeStatus(pass);
     const ready = isTrue(pass.status.conditions, 'Ready');
     // Not the rate limiter: its overall bucket (10/s) would queue every new
@@ -125,7 +125,7 @@ export class ExecutionZoneReconciler {
         byProvider.set(i.provider, have);
       }
       const o = have.get(i.name);
-      return o !== undefined && (o.vm ? vmReady(o.obj as MemberVm) : podReady(o.obj as MemberPod));
+      return o !== undefined && objectReady(o);
     });
   }
 
@@ -337,8 +337,7 @@ export class ExecutionZoneReconciler {
             continue;
           }
           p.created++;
-          const ok = o.vm ? vmReady(o.obj as MemberVm) : podReady(o.obj as MemberPod);
-          if (ok) p.ready++;
+          if (objectReady(o)) p.ready++;
           p.phases.set(`${provider}/${i.name}`, instancePhase(o.obj, o.vm));
         }
       }),
@@ -479,6 +478,8 @@ export class ExecutionZoneReconciler {
     return { apiVersion: zone.apiVersion ?? 'zonekeeper.io/v1alpha1', kind: 'ExecutionZone', name: zone.metadata.name, namespace: zone.metadata.namespace, uid: zone.metadata.uid };
   }
 }
+
+const objectReady = (o: { obj: MemberPod | MemberVm; vm: boolean }): boolean => (o.vm ? vmReady(o.obj as MemberVm) : podReady(o.obj as MemberPod));
 
 const hasFinalizer = (zone: ExecutionZone): boolean => (zone.metadata.finalizers ?? []).includes(FINALIZER);
 

@@ -52,19 +52,23 @@ export class ObjectStore<T extends StoredObject> {
    * watch can beat the write's own response) is held and judged when the
    * write returns: if it was not ours after all, `onMissed` gets the key.
    */
-  isEcho(obj: T, key = keyOfStored(obj)): boolean {
+  isEcho(obj: T): boolean {
+    const key = keyOfStored(obj);
     const rv = obj.metadata.resourceVersion;
     if (!rv) return false;
-    const mine = this.own.get(key);
-    if (mine?.has(rv)) {
-      mine.delete(rv);
-      if (mine.size === 0) this.own.delete(key);
-      return true;
-    }
+    if (this.takeOwn(key, rv)) return true;
     if (!this.writing.has(key)) return false;
     const held = this.held.get(key) ?? [];
     held.push(rv);
     this.held.set(key, held);
+    return true;
+  }
+
+  /** True once for each resourceVersion this process wrote. */
+  private takeOwn(key: string, rv: string): boolean {
+    const mine = this.own.get(key);
+    if (!mine?.delete(rv)) return false;
+    if (mine.size === 0) this.own.delete(key);
     return true;
   }
 
@@ -82,7 +86,7 @@ export class ObjectStore<T extends StoredObject> {
         this.writing.delete(key);
         const held = this.held.get(key) ?? [];
         this.held.delete(key);
-        if (held.filter((rv) => !this.isEcho({ metadata: { name: '', resourceVersion: rv } } as T, key)).length > 0) this.onMissed?.(key);
+        if (held.filter((rv) => !this.takeOwn(key, rv)).length > 0) this.onMissed?.(key);
       }
     }
   }

@@ -48,6 +48,8 @@ export function privacyRegionController(o: PrivacyRegionControllerOptions): Cont
   o.zones.on({
     add: (z) => named(regionsNamedBy(z.spec)),
     update: (now, old) => {
+      // Most zone updates are status writes; the spec, and so the regions it names, changed only with the generation.
+      if (now.metadata.generation === old.metadata.generation) return;
       const a = regionsNamedBy(old.spec);
       const b = regionsNamedBy(now.spec);
       named([...a].filter((n) => !b.has(n)).concat([...b].filter((n) => !a.has(n))));

@@ -43,6 +43,8 @@ export const objectKey = (o: KubeObject): string => (o.metadata?.namespace ? `${
 
 export class Informer<T extends KubeObject> {
   private readonly cache = new Map<string, T>();
+  /** The cache by namespace (client-go's namespace index): per-zone reads need not scan every object. */
+  private readonly byNamespace = new Map<string, Map<string, T>>();
   private readonly handlers: InformerHandlers<T>[] = [];
   private readonly clock: Clock;
   private resourceVersion = '';
@@ -72,6 +74,27 @@ export class Informer<T extends KubeObject> {
 
   list(): T[] {
     return [...this.cache.values()];
+  }
+
+  /** The cached objects of one namespace. */
+  listNamespace(namespace: string): T[] {
+    return [...(this.byNamespace.get(namespace)?.values() ?? [])];
+  }
+
+  private put(key: string, obj: T): void {
+    this.cache.set(key, obj);
+    const ns = obj.metadata?.namespace ?? '';
+    let m = this.byNamespace.get(ns);
+    if (!m) this.byNamespace.set(ns, (m = new Map()));
+    m.set(key, obj);
+  }
+
+  private drop(key: string, obj: T): void {
+    this.cache.delete(key);
+    const ns = obj.metadata?.namespace ?? '';
+    const m = this.byNamespace.get(ns);
+    m?.delete(key);
+    if (m?.size === 0) this.byNamespace.delete(ns);
   }
 
   get hasSynced(): boolean {
@@ -119,7 +142,7 @@ export class Informer<T extends KubeObject> {
       // Deletes missed while disconnected: in the cache, not in the list.
       for (const [key, old] of [...this.cache]) {
         if (!seen.has(key)) {
-          this.cache.delete(key);
+          this.drop(key, old);
           for (const h of this.handlers) h.delete?.(old);
         }
       }
@@ -139,7 +162,7 @@ export class Informer<T extends KubeObject> {
 
   private upsert(key: string, obj: T): void {
     const old = this.cache.get(key);
-    this.cache.set(key, obj);
+    this.put(key, obj);
     if (!old) for (const h of this.handlers) h.add?.(obj);
     else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) for (const h of this.handlers) h.update?.(obj, old);
   }
@@ -161,7 +184,8 @@ export class Informer<T extends KubeObject> {
             break;
           case 'DELETED': {
             const key = objectKey(ev.object);
-            this.cache.delete(key);
+            const old = this.cache.get(key);
+            if (old) this.drop(key, old);
             for (const h of this.handlers) h.delete?.(ev.object);
             break;
           }
