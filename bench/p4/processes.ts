@@ -10,10 +10,11 @@ export const REPO = path.resolve(DIST, '..');
 
 export interface Proc { child: ChildProcess; line: string; stop(): Promise<void> }
 
-export function startProcess(script: string, args: string[], ready: RegExp): Promise<Proc> {
+export function startProcess(script: string, args: string[], ready: RegExp, extraNodeArgs = ''): Promise<Proc> {
   return new Promise((resolve, reject) => {
-    // ZK_BENCH_NODE_ARGS (e.g. --cpu-prof) lets a profiler look inside the switch and sidecar.
-    const nodeArgs = (process.env.ZK_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    // ZK_BENCH_NODE_ARGS (e.g. --cpu-prof) lets a profiler look inside the switch and sidecar;
+    // ZK_BENCH_SIDECAR_NODE_ARGS and ZK_BENCH_SIDECAR_ARGS reach only the sidecar (V8 flags, its own flags).
+    const nodeArgs = `${process.env.ZK_BENCH_NODE_ARGS ?? ''} ${extraNodeArgs}`.split(' ').filter(Boolean);
     const child = spawn(process.execPath, [...nodeArgs, path.join(DIST, script), ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -47,6 +48,7 @@ export async function startSidecar(switchPort: number, extra: string[] = []): Pr
   const p = await startProcess('src/sidecar/main.js', [
     '--switch', `127.0.0.1:${switchPort}@1`, '--listen', '127.0.0.1:0', '--http', '127.0.0.1:0',
     '--election-term', '1', '--election-ordinal', '0', '--p4info', path.join(REPO, 'p4/zone_switch.p4info.txtpb'), ...extra,
-  ], /listening on [\d.]+:(\d+) http [\d.]+:(\d+)/);
+    ...(process.env.ZK_BENCH_SIDECAR_ARGS ?? '').split(' ').filter(Boolean),
+  ], /listening on [\d.]+:(\d+) http [\d.]+:(\d+)/, process.env.ZK_BENCH_SIDECAR_NODE_ARGS ?? '');
   return Object.assign(p, { port: Number(/:(\d+)/.exec(p.line)?.[1]) });
 }
