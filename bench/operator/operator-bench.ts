@@ -32,6 +32,7 @@ import { cpuSince, sampleCpu, testbedProcesses, type CpuProcess } from './cpu-ac
 import { FirstSeen, track } from './first-seen.js';
 import { numberArg, textArg } from '../support/args.js';
 import { percentile } from '../support/stats.js';
+import { apiWrites, writesPerZone } from './hub-requests.js';
 import { pool } from './pool.js';
 import { rawLimit, type Member, type RawRun } from './raw-limit.js';
 
@@ -62,6 +63,9 @@ interface Phase {
   p99Seconds: number;
   maxSeconds: number;
   cpuSeconds: Record<string, number>;
+  /** Operator phases: write requests the hub and the members (summed) served per zone, by verb and resource. */
+  hubWritesPerZone?: Record<string, number>;
+  memberWritesPerZone?: Record<string, number>;
 }
 
 function phase(ms: number, latencies: readonly number[], cpuSeconds: Record<string, number>): Phase {
@@ -131,8 +135,11 @@ async function main(): Promise<void> {
     for (const [salt, mode] of ([[1, 'closed'], [2, 'burst']] as const).filter(([, m]) => MODES.includes(m))) {
       await new Promise((r) => setTimeout(r, 1000));
       say(`operator, ${mode}: ${ZONES} zones, ${CONC} in flight, ${WORKERS} workers ...`);
+      const memberClients = members.map((m) => m.client);
+      const [hub0, members0] = await Promise.all([apiWrites([hub]), apiWrites(memberClients)]);
       const r = await measured(procs, () => operatorPhase(hub, ready, salt, mode));
-      results[`operator ${mode}`] = phase(r.result.ms, r.result.latencies, r.cpu);
+      const [hub1, members1] = await Promise.all([apiWrites([hub]), apiWrites(memberClients)]);
+      results[`operator ${mode}`] = { ...phase(r.result.ms, r.result.latencies, r.cpu), hubWritesPerZone: writesPerZone(hub0, hub1, ZONES), memberWritesPerZone: writesPerZone(members0, members1, ZONES) };
       say(`operator ${mode}: ${JSON.stringify(results[`operator ${mode}`])}`);
       rss200 = rssMiB(op.pid as number);
       if (mode === 'closed' && MODES.includes('burst')) await clearZones(hub, members);

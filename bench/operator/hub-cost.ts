@@ -1,0 +1,109 @@
+// What one write of an ExecutionZone costs the hub's kube-apiserver, in CPU
+// milliseconds per request (from /proc, not a timer), on a running test bed:
+//   TESTBED_DIR=... node dist/bench/operator/hub-cost.js [--zones 150]
+// The operator benchmark showed the hub API server as the largest extra
+// cost of the operator over raw pod creation; this splits it by request,
+// for zones whose status looks like what the operator writes (a Ready zone
+// of 4 container instances with its placement explanation over 8
+// providers). Phases, each over --zones fresh zones, one request at a time
+// (4 in flight) so that other load shows up as little as possible:
+//   create        the ExecutionZone
+//   commit        the status write of the allocation commit (first status)
+//   ready         the status write that makes the zone Ready (conditions change)
+//   finalizer     a metadata update adding a finalizer to a zone with a full status
+// Run it, change the CRD or the status shape, run it again: the figures are
+// comparable within one machine and load.
+
+import type { ExecutionZone, ExecutionZoneStatus, PlacementExplanationEntry } from '../../src/core/api/types.js';
+import { PAPER_GLOBAL_ID } from '../../src/core/network/ula.js';
+import type { ZoneAllocation } from '../../src/core/zones/allocation.js';
+import { EXECUTION_ZONES } from '../../src/controllers/resources.js';
+import { allocationFields } from '../../src/controllers/zone-status.js';
+import { setCondition } from '../../src/controllers/conditions.js';
+import { mergePatchDiff } from '../../src/controllers/merge-patch.js';
+import { adminClient } from '../../src/operator/testbed-setup.js';
+import { resourcePath } from '../../src/runtime/kube-client.js';
+import { readState } from '../../src/testbed/state.js';
+import { numberArg } from '../support/args.js';
+import { cpuSince, sampleCpu, testbedProcesses } from './cpu-account.js';
+import { pool } from './pool.js';
+
+const ZONES = numberArg('zones', 150);
+const NS = 'hubcost';
+const PROVIDERS = ['Edge1', 'Edge2', 'Edge3', 'Edge4', 'Cloud1', 'Cloud2', 'Cloud3', 'Cloud4'];
+
+function allocation(id: string, vlan: number): ZoneAllocation {
+  const shape = { environment: 'container' as const, resourceType: 'CPU' as const, cores: 1, memory: 256, storage: 1024, image: 'busybox' };
+  const names = ['C1', 'C2', 'C3', 'C4'];
+  return {
+    applicationId: id, vlanId: vlan, released: [],
+    groups: { g1: { provider: 'Edge1', instances: names, ...shape } },
+    instances: names.map((name, i) => ({ name, provider: 'Edge1', group: 'g1', ...shape, address: `fd3f:e79f:d35c:${vlan.toString(16)}::1:${i + 1}` })),
+  };
+}
+
+function placement(): PlacementExplanationEntry[] {
+  return PROVIDERS.map((provider, i) => i === 0
+    ? { group: 'g1', provider, verdict: 'Selected', reason: 'first fit in catalogue order; passes all privacy rules and has capacity' }
+    : { group: 'g1', provider, verdict: 'Skipped', reason: 'eligible, but first-fit chose Edge1' });
+}
+
+function status(id: string, vlan: number, ready: boolean): ExecutionZoneStatus {
+  const now = new Date().toISOString();
+  const phase = ready ? 'Running' : 'Creating';
+  const s: ExecutionZoneStatus = { ...allocationFields(allocation(id, vlan), { bits: '000000', dscp: 0, tos: 0 }, PAPER_GLOBAL_ID, () => phase, PROVIDERS), placement: placement(), observedGeneration: 1 };
+  let c = setCondition([], { type: 'Placed', status: 'True', reason: 'Placed', message: `1 group(s) on Edge1, VLAN ${vlan}`, observedGeneration: 1 }, now);
+  if (ready) {
+    c = setCondition(c, { type: 'Provisioned', status: 'True', reason: 'Provisioned', message: '4 instance(s) exist in the member clusters', observedGeneration: 1 }, now);
+    c = setCondition(c, { type: 'NetworkReady', status: 'True', reason: 'PlanOnly', message: `VLAN ${vlan}, plan only`, observedGeneration: 1 }, now);
+    c = setCondition(c, { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'every member cluster of the zone answers', observedGeneration: 1 }, now);
+    c = setCondition(c, { type: 'Ready', status: 'True', reason: 'Ready', message: '4 instance(s) ready', observedGeneration: 1 }, now);
+  }
+  s.conditions = c;
+  return s;
+}
+
+async function main(): Promise<void> {
+  const state = readState();
+  if (!state) throw new Error('no test bed: start one (node dist/src/testbed/cli.js up) with the same TESTBED_DIR');
+  const hubRecord = state.clusters.find((c) => c.role === 'hub');
+  if (!hubRecord) throw new Error('the test bed has no hub');
+  const hub = await adminClient(hubRecord);
+  const apiserver = testbedProcesses(state).filter((p) => p.group === 'apiserver (hub)');
+  await hub.create(resourcePath({ group: '', version: 'v1', plural: 'namespaces', namespaced: false }), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }).catch(() => undefined);
+  const salt = Date.now() % 1_000_000;
+  const ids = Array.from({ length: ZONES }, (_, i) => `dddddddd-0000-4000-8000-${(salt * 1000 + i).toString(16).padStart(12, '0')}`);
+  const path = (id: string, sub?: string) => resourcePath(EXECUTION_ZONES, NS, id, sub);
+  const zones = new Map<string, ExecutionZone>();
+  const phase = async (name: string, fn: (id: string, i: number) => Promise<void>): Promise<void> => {
+    const before = sampleCpu(apiserver);
+    await pool(ids, 4, async (id) => { await fn(id, ids.indexOf(id)); });
+    const cpu = cpuSince(before, sampleCpu(apiserver))['apiserver (hub)'] ?? 0;
+    process.stdout.write(`${name.padEnd(10)} ${((cpu * 1000) / ZONES).toFixed(1)} ms hub CPU per request (${ZONES} requests)\n`);
+  };
+  await phase('create', async (id) => {
+    const z: ExecutionZone = { apiVersion: 'zonekeeper.io/v1alpha1', kind: 'ExecutionZone', metadata: { name: id, namespace: NS }, spec: { applicationId: id, groups: [{ name: 'g1', environment: 'container', platformType: 'cloud+fog', resourceType: 'CPU', count: 4, cores: 1, memory: 256, storage: 1024, image: 'busybox' }] } };
+    zones.set(id, await hub.create(resourcePath(EXECUTION_ZONES, NS), z));
+  });
+  const writeStatus = async (id: string, s: ExecutionZoneStatus): Promise<void> => {
+    const z = zones.get(id) as ExecutionZone;
+    const diff = mergePatchDiff(z.status ?? {}, s);
+    zones.set(id, await hub.mergePatch(path(id, 'status'), { metadata: { resourceVersion: z.metadata.resourceVersion }, status: diff }));
+  };
+  await phase('commit', (id, i) => writeStatus(id, status(id, 1000 + i, false)));
+  await phase('ready', (id, i) => writeStatus(id, status(id, 1000 + i, true)));
+  await phase('finalizer', async (id) => {
+    const z = zones.get(id) as ExecutionZone;
+    zones.set(id, await hub.mergePatch(path(id), { metadata: { resourceVersion: z.metadata.resourceVersion, finalizers: [...(z.metadata.finalizers ?? []), 'example.com/hub-cost'] } }));
+  });
+  const bytes = JSON.stringify(await hub.get(path(ids[0] as string))).length;
+  process.stdout.write(`one Ready zone as stored, managedFields included: ${bytes} bytes of JSON\n`);
+  // Clean up: drop every finalizer, then delete the namespace's zones.
+  await pool(ids, 4, async (id) => {
+    await hub.mergePatch(path(id), { metadata: { finalizers: null } });
+    await hub.delete(path(id));
+  });
+  hub.close();
+}
+
+await main();
