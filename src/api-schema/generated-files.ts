@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { BUILTIN_REGIONS } from '../core/geo/regions.js';
+import { zoneFinalizerPolicyManifests } from './admission-policy.js';
 import { withReference } from './api-reference.js';
 import { allCrds, crdFileName } from './crds.js';
 import {
@@ -75,6 +76,9 @@ function rbacFiles(): GeneratedFile[] {
   });
   return [
     { path: 'deploy/hub/10-rbac.yaml', content: header('src/api-schema/rbac.ts') + multiDoc(hubRbacManifests()) },
+    // Not RBAC, but the same audience (whoever installs the hub side) and the same two homes.
+    { path: 'deploy/hub/20-zone-finalizer-policy.yaml', content: header('src/api-schema/admission-policy.ts') + multiDoc(zoneFinalizerPolicyManifests()) },
+    { path: `${CHART_DIR}/files/admission/zone-finalizer-policy.yaml`, content: header('src/api-schema/admission-policy.ts') + multiDoc(zoneFinalizerPolicyManifests()) },
     { path: 'deploy/member-rbac.yaml', content: header('src/api-schema/rbac.ts') + '# Apply to every MEMBER cluster (not the hub); see docs/install.md.\n' + multiDoc(memberRbacManifests()) },
     rules('operator-cluster-rules', OPERATOR_CLUSTER_RULES),
     rules('operator-namespace-rules', OPERATOR_NAMESPACE_RULES),

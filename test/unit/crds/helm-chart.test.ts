@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { allCrds } from '../../../src/api-schema/crds.js';
+import { zoneFinalizerPolicyManifests } from '../../../src/api-schema/admission-policy.js';
 import { GATEWAY_CLUSTER_RULES, GATEWAY_RULES, OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../../src/api-schema/rbac.js';
 import { findHelm } from './find-helm.js';
 import { listFiles, readText, repoRoot } from './repo-files.js';
@@ -165,6 +166,14 @@ describe('Helm chart', () => {
       for (const c of objs.filter((o) => o.kind === 'CustomResourceDefinition')) {
         assert.deepEqual(c, JSON.parse(JSON.stringify(allCrds().find((x) => x.metadata.name === c.metadata.name))));
       }
+    });
+
+    it('renders the zone finalizer admission policy of deploy/hub by default, and none when admissionPolicy.zoneFinalizer=false', () => {
+      const want = zoneFinalizerPolicyManifests();
+      const got = render().filter((o) => o.kind === 'MutatingAdmissionPolicy' || o.kind === 'MutatingAdmissionPolicyBinding');
+      assert.deepEqual(got, JSON.parse(JSON.stringify(want)));
+      assert.deepEqual(yaml.loadAll(readText('deploy/hub/20-zone-finalizer-policy.yaml')), JSON.parse(JSON.stringify(want)));
+      assert.equal(render('admissionPolicy.zoneFinalizer=false').filter((o) => o.kind.startsWith('MutatingAdmissionPolicy')).length, 0);
     });
 
     it('renders the gateway RBAC on request, with a RoleBinding per tenant namespace and the rules of rbac.ts', () => {
