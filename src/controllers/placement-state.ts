@@ -14,6 +14,7 @@ import type { Provider } from '../core/catalogue/provider.js';
 import { formatFieldErrors } from '../core/errors.js';
 import { type Region, RegionCatalog, regionFromObject } from '../core/privacy/region-catalog.js';
 import type { VlanRange } from '../core/network/vlan-allocator.js';
+import { loadAllocation } from '../core/zones/allocation.js';
 import { Federation } from '../core/zones/federation.js';
 import type { KubeClient } from '../runtime/kube-client.js';
 import { resourcePath } from '../runtime/kube-client.js';
@@ -153,8 +154,9 @@ export class PlacementState {
     // A provider that left the catalogue but still holds instances stays,
     // not ready, so its capacity and the zones' VLANs remain booked.
     const known = new Set(providers.map((p) => p.name));
+    const stored = new Map(zones.items.map((z) => [z, z.status?.allocation ? loadAllocation(z.status.allocation) : undefined]));
     for (const z of zones.items) {
-      for (const i of z.status?.allocation?.instances ?? []) {
+      for (const i of stored.get(z)?.allocation?.instances ?? []) {
         if (!known.has(i.provider)) {
           providers.push(retiredProvider(i.provider));
           known.add(i.provider);
@@ -168,7 +170,7 @@ export class PlacementState {
     const sorted = [...zones.items].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || keyOf(a).localeCompare(keyOf(b)));
     let restored = 0;
     for (const z of sorted) {
-      const a = z.status?.allocation;
+      const loaded = stored.get(z);
       const key = keyOf(z);
       const id = z.spec?.applicationId?.toLowerCase();
       if (!id) continue;
@@ -177,8 +179,8 @@ export class PlacementState {
         continue;
       }
       this.owners.set(id, key);
-      if (!a) continue;
-      const problems = fed.restore(z.spec as ExecutionZoneSpec, a);
+      if (!loaded) continue;
+      const problems = loaded.allocation ? fed.restore(z.spec as ExecutionZoneSpec, loaded.allocation) : loaded.problems;
       if (problems.length > 0) {
         this.conflicts.set(key, formatFieldErrors(problems));
         this.o.logger.error('durable allocation not restored', { zone: key, problems: formatFieldErrors(problems) });

@@ -8,7 +8,7 @@
 import type { Condition, ExecutionZone, ZoneRelease, ZoneReleaseStatus } from '../core/api/types.js';
 import { formatFieldErrors } from '../core/errors.js';
 import { instanceOrder } from '../core/zones/federation.js';
-import type { ZoneAllocation } from '../core/zones/allocation.js';
+import { loadAllocation, storeAllocation, type ZoneAllocation } from '../core/zones/allocation.js';
 import type { ReconcileResult } from '../runtime/controller.js';
 import type { EventSink } from '../runtime/events.js';
 import { errorText, type Logger } from '../runtime/logger.js';
@@ -67,7 +67,8 @@ export class ZoneReleaseReconciler {
     }
     const id = zone.spec.applicationId.toLowerCase();
     const released: Record<string, string[]> = {};
-    for (const i of zone.status?.allocation?.instances ?? []) (released[i.provider] ??= []).push(i.name);
+    const stored = zone.status?.allocation ? loadAllocation(zone.status.allocation).allocation : undefined;
+    for (const i of stored?.instances ?? []) (released[i.provider] ??= []).push(i.name);
     for (const l of Object.values(released)) l.sort(instanceOrder);
     if (rel.status?.phase !== 'Releasing') rel = await this.write(rel, { phase: 'Releasing', released }, [['Succeeded', 'False', 'Releasing', `releasing the whole zone ${zoneKey}`]]);
     await this.d.state.withLock(async (f) => {
@@ -86,7 +87,7 @@ export class ZoneReleaseReconciler {
       const now = (this.d.now?.() ?? new Date()).toISOString();
       let conditions = setCondition(current.status?.conditions ?? [], { type: 'Released', status: 'True', reason: 'Released', message: `released whole by ZoneRelease ${rel.metadata.name}`, observedGeneration: current.metadata.generation }, now);
       conditions = setCondition(conditions, { type: 'Ready', status: 'False', reason: 'Released', message: `released whole by ZoneRelease ${rel.metadata.name}`, observedGeneration: current.metadata.generation }, now);
-      const status = { ...structuredClone(current.status ?? {}), allocation: marker, releasedInstances: [...marker.released].sort(instanceOrder), vlanId: undefined, networkId: undefined, network: undefined, vpn: undefined, instances: undefined, providers: undefined, conditions };
+      const status = { ...structuredClone(current.status ?? {}), allocation: storeAllocation(marker), releasedInstances: [...marker.released].sort(instanceOrder), vlanId: undefined, networkId: undefined, network: undefined, vpn: undefined, instances: undefined, providers: undefined, conditions };
       await this.d.state.commit(() => this.d.zones.writeStatus(current, status), `whole release of ${zoneKey} failed`);
     });
     this.d.enqueueZone(zoneKey);

@@ -6,11 +6,11 @@
 import type { ExecutionZoneStatus, InstanceStatus } from '../core/api/types.js';
 import type { PrivacyMarking } from '../core/network/types.js';
 import { listing3Zone } from '../core/render/listing3.js';
-import type { ZoneAllocation } from '../core/zones/allocation.js';
+import { storeAllocation, type ZoneAllocation } from '../core/zones/allocation.js';
 
 export function allocationFields(a: ZoneAllocation, marking: PrivacyMarking, globalId: number, phases: (provider: string, instance: string) => string | undefined, catalogueOrder: readonly string[] = []): Partial<ExecutionZoneStatus> {
   const l3 = listing3Zone(a, marking, globalId);
-  const out: Partial<ExecutionZoneStatus> = { allocation: a, releasedInstances: [...a.released].sort(), marking: marking.bits };
+  const out: Partial<ExecutionZoneStatus> = { allocation: storeAllocation(a), releasedInstances: [...a.released].sort(), marking: marking.bits };
   if (!l3) return { ...out, vlanId: undefined, networkId: undefined, network: undefined, vpn: undefined, instances: undefined, providers: undefined };
   const used = [...new Set(a.instances.map((i) => i.provider))];
   const rank = (p: string) => (catalogueOrder.indexOf(p) < 0 ? Number.MAX_SAFE_INTEGER : catalogueOrder.indexOf(p));

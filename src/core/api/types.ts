@@ -2,7 +2,7 @@
 // from these (a test keeps them in agreement), and the core, the operator,
 // the REST gateway and zonectl all speak them.
 
-import type { ZoneAllocation } from '../zones/allocation.js';
+import type { StoredAllocation } from '../zones/allocation.js';
 
 export const API_GROUP = 'zonekeeper.io';
 export const API_VERSION = 'v1alpha1';
@@ -119,7 +119,7 @@ export interface ExecutionZoneStatus {
    * creates anything in a member, and rebuilds its state from it after a
    * restart or a leader change.
    */
-  allocation?: ZoneAllocation;
+  allocation?: StoredAllocation;
   conditions?: Condition[];
 }
 

@@ -59,3 +59,66 @@ export function nextInstanceNumber(a: ZoneAllocation, letter: 'C' | 'V'): number
   for (const n of a.released) if (n[0] === letter) max = Math.max(max, instanceNumber(n));
   return max + 1;
 }
+
+/**
+ * One live instance as the ExecutionZone status stores it: what its group
+ * does not already say. Provider and shape are the group's (a placed group
+ * never moves), so storing them per instance only made every update of the
+ * zone dearer for the hub API server (docs/benchmarks.md, "What an
+ * ExecutionZone update costs the hub").
+ */
+export interface StoredInstance {
+  name: string;
+  group: string;
+  address: string;
+}
+
+/** The durable allocation in the form the ExecutionZone status holds it. */
+export interface StoredAllocation {
+  applicationId: string;
+  vlanId?: number;
+  groups: Record<string, GroupAllocation>;
+  instances: StoredInstance[];
+  released: string[];
+}
+
+export function storeAllocation(a: ZoneAllocation): StoredAllocation {
+  const out: StoredAllocation = {
+    applicationId: a.applicationId,
+    groups: Object.fromEntries(Object.entries(a.groups).map(([k, g]) => [k, { ...g, instances: [...g.instances] }])),
+    instances: a.instances.map((i) => ({ name: i.name, group: i.group, address: i.address })),
+    released: [...a.released],
+  };
+  if (a.vlanId !== undefined) out.vlanId = a.vlanId;
+  return out;
+}
+
+/**
+ * The allocation back from status. An instance whose group is missing, or
+ * that its group does not list, is a problem (named by its path), and then
+ * no allocation is returned: a half-read allocation would book the wrong
+ * capacity.
+ */
+export function loadAllocation(s: StoredAllocation, base = 'status.allocation'): { allocation?: ZoneAllocation; problems: { path: string; reason: string }[] } {
+  const problems: { path: string; reason: string }[] = [];
+  const instances: InstanceAllocation[] = [];
+  const seen = new Set<string>();
+  (s.instances ?? []).forEach((i, n) => {
+    const path = `${base}.instances[${n}]`;
+    const g = s.groups?.[i.group];
+    if (!g) { problems.push({ path: `${path}.group`, reason: `group ${i.group} is not in ${base}.groups` }); return; }
+    if (!g.instances.includes(i.name)) { problems.push({ path: `${path}.name`, reason: `${i.name} is not an instance of group ${i.group}` }); return; }
+    if (seen.has(i.name)) { problems.push({ path: `${path}.name`, reason: `${i.name} is listed twice` }); return; }
+    seen.add(i.name);
+    instances.push({ name: i.name, provider: g.provider, group: i.group, ...shapeOf(g), address: i.address });
+  });
+  if (problems.length > 0) return { problems };
+  const allocation: ZoneAllocation = {
+    applicationId: s.applicationId,
+    groups: Object.fromEntries(Object.entries(s.groups ?? {}).map(([k, g]) => [k, { ...g, instances: [...g.instances] }])),
+    instances,
+    released: [...(s.released ?? [])],
+  };
+  if (s.vlanId !== undefined) allocation.vlanId = s.vlanId;
+  return { allocation, problems };
+}

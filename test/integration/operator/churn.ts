@@ -6,6 +6,7 @@ import type { ExecutionZone, InstanceGroup, PrivacyRules } from '../../../src/co
 import type { KubeClient } from '../../../src/runtime/kube-client.js';
 import { apply } from '../../../src/operator/apply.js';
 import { getZone } from '../../../src/operator/hub-reads.js';
+import { loadAllocation } from '../../../src/core/zones/allocation.js';
 import { mulberry32 } from '../../support/seeded-random.js';
 
 /** Seeded, so a failing churn can be replayed. */
@@ -82,7 +83,7 @@ export async function churn(hub: KubeClient, namespace: string, o: { zones: numb
         await apply(hub, { ...z, metadata: { name: z.metadata.name, namespace }, spec: { ...z.spec, groups } });
         counts.scaledUp++;
       } else if (r < 0.87) {
-        const live = z.status?.allocation?.instances ?? [];
+        const live = (z.status?.allocation ? loadAllocation(z.status.allocation).allocation?.instances : undefined) ?? [];
         if (live.length < 1) continue;
         const victim = live[Math.floor(pick() * live.length)];
         if (!victim) continue;

@@ -6,6 +6,7 @@ import type { ExecutionZone } from '../../../src/core/api/types.js';
 import type { Provider } from '../../../src/core/catalogue/provider.js';
 import { evaluateAll } from '../../../src/core/privacy/evaluate.js';
 import { RegionCatalog } from '../../../src/core/privacy/region-catalog.js';
+import { loadAllocation } from '../../../src/core/zones/allocation.js';
 import { compileZone } from '../../../src/core/zones/zone-spec.js';
 import { loadCatalogue } from '../../../src/cli/load-files.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
@@ -26,7 +27,10 @@ export function checkInvariants(zones: readonly ExecutionZone[], objects: readon
   const regions = RegionCatalog.builtin();
   for (const z of zones) {
     const key = `${z.metadata.namespace}/${z.metadata.name}`;
-    const a = z.status?.allocation;
+    const stored = z.status?.allocation;
+    const loaded = stored ? loadAllocation(stored) : undefined;
+    if (loaded && loaded.problems.length > 0) problems.push(`${key}: status.allocation does not read back: ${loaded.problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}`);
+    const a = loaded?.allocation;
     if (!a) continue;
     if (a.vlanId !== undefined) {
       const other = vlans.get(a.vlanId);

@@ -13,6 +13,7 @@ import { getCondition } from '../../../src/controllers/conditions.js';
 import { FINALIZER } from '../../../src/controllers/resources.js';
 import { markingFromDscp } from '../../../src/core/network/marking.js';
 import { planP4Entries, type SwitchPortMap } from '../../../src/core/network/p4-entries.js';
+import { loadAllocation } from '../../../src/core/zones/allocation.js';
 import { buildNetworkPlan } from '../../../src/core/zones/federation.js';
 import { apply, deleteIfExists } from '../../../src/operator/apply.js';
 import { getZone, waitFor, waitReleaseDone, waitZoneGone, waitZoneReady } from '../../../src/operator/hub-reads.js';
@@ -68,7 +69,7 @@ async function plannedFor(hub: Installed['hub'], names: readonly string[]): Prom
   const plans = [];
   for (const name of names) {
     const z = await getZone(hub, NS, name);
-    const a = z.status?.allocation;
+    const a = z.status?.allocation ? loadAllocation(z.status.allocation).allocation : undefined;
     assert.ok(a && a.vlanId !== undefined && z.status?.marking && z.status.networkId !== undefined, `${name} has a durable allocation with a VLAN`);
     plans.push(buildNetworkPlan(a, { marking: markingFromDscp(parseInt(z.status.marking, 2)) }, z.status.networkId));
   }
