@@ -209,10 +209,18 @@ export class ExecutionZoneReconciler {
       this.d.metrics?.vlansInUse.set(f.entries().filter((e) => e.allocation.vlanId !== undefined).length);
       const status = structuredClone(p.status);
       const zone = p.zone;
-      return { write: this.d.state.commit(() => this.d.zones.writeStatus(zone, status), `allocation commit of ${p.key} failed`), outcome, vlan: after.vlanId };
+      const providers = [...new Set(after.instances.map((i) => i.provider))];
+      return { write: this.d.state.commit(() => this.d.zones.writeStatus(zone, status), `allocation commit of ${p.key} failed`), outcome, vlan: after.vlanId, providers };
     });
     if (pending) {
-      p.zone = await pending.write;
+      // The member namespaces go in parallel with the commit: a namespace
+      // holds nothing, the new namespace's default ServiceAccount (which
+      // pods wait for) gets the commit's round trip as a head start, and a
+      // namespace left by a commit that failed is empty and goes with the
+      // zone (reconcileDelete cleans every member) or with orphan
+      // collection. Pods and VMs still wait for the commit.
+      const [zone] = await Promise.all([pending.write, this.prepareNamespaces(p.zone, pending.providers)]);
+      p.zone = zone;
       for (const g of pending.outcome.groups.filter((x) => x.new)) {
         this.d.metrics?.placementDecisions.inc({ result: 'placed' });
         this.d.events.emit(this.target(p.zone), 'Normal', 'Placed', 'Place', `group ${g.group}: ${g.instances?.join(', ')} on ${g.provider}, VLAN ${pending.vlan}`);
@@ -267,16 +275,18 @@ export class ExecutionZoneReconciler {
    */
   private async finalizeAndPrepare(p: Pass): Promise<void> {
     const z = this.identity(p.zone);
-    const providers = new Set(this.d.state.federation?.allocation(z.applicationId)?.instances.map((i) => i.provider) ?? []);
-    const [zone] = await Promise.all([
-      this.d.zones.setFinalizers(p.zone, [...(p.zone.metadata.finalizers ?? []), FINALIZER]),
-      ...[...providers].map(async (provider) => {
-        const look = this.d.members.get(provider);
-        // provisionMembers tries again and reports a failure.
-        if (look.ok) await ensureNamespace(look.member, z).catch(() => undefined);
-      }),
-    ]);
+    const providers = [...new Set(this.d.state.federation?.allocation(z.applicationId)?.instances.map((i) => i.provider) ?? [])];
+    const [zone] = await Promise.all([this.d.zones.setFinalizers(p.zone, [...(p.zone.metadata.finalizers ?? []), FINALIZER]), this.prepareNamespaces(p.zone, providers)]);
     p.zone = zone;
+  }
+
+  /** Best effort: provisionMembers tries again and reports a failure. */
+  private async prepareNamespaces(zone: ExecutionZone, providers: readonly string[]): Promise<void> {
+    const z = this.identity(zone);
+    await Promise.all(providers.map(async (provider) => {
+      const look = this.d.members.get(provider);
+      if (look.ok) await ensureNamespace(look.member, z).catch(() => undefined);
+    }));
   }
 
   // ---- provisionMembers --------------------------------------------------
