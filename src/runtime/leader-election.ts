@@ -5,7 +5,11 @@
 // within `renewDeadline` steps down. Updates carry the lease's
 // resourceVersion, so two candidates can never both win one round.
 // `leaseTransitions` counts leader changes: a strictly increasing term,
-// which the P4Runtime sidecar uses as its election id.
+// which the P4Runtime sidecar uses as its election id. Unlike client-go, a
+// candidate whose observed lease runs out before its next retry wakes at
+// that moment rather than a retry period later, so a dead leader is
+// replaced within leaseDuration + retryPeriod of its last renewal, not
+// leaseDuration + 2 × retryPeriod.
 
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -60,6 +64,8 @@ export class LeaderElector {
   private readonly clock: Clock;
   private observed: { holder: string; renewTime: string; transitions: number } | undefined;
   private observedAt = 0;
+  /** When the lease we last observed, held by another, runs out on our clock (0: none). */
+  private observedExpiry = 0;
   private leading = false;
   private stopped = false;
   private lastRenew = 0;
@@ -104,7 +110,8 @@ export class LeaderElector {
         this.o.logger.error('leader election: lost the lease (renew deadline passed)', { identity: this.identity });
         this.o.onStoppedLeading();
       }
-      await sleep(this.retryMs, this.clock);
+      const expiresIn = this.observedExpiry - this.clock.now();
+      await sleep(!this.leading && expiresIn >= 0 && expiresIn < this.retryMs ? expiresIn + 1 : this.retryMs, this.clock);
     }
   }
 
@@ -162,6 +169,7 @@ export class LeaderElector {
     }
     const durationMs = (spec.leaseDurationSeconds ?? Math.ceil(this.leaseMs / 1000)) * 1000;
     const mine = holder === this.identity;
+    this.observedExpiry = !mine && holder !== '' ? this.observedAt + durationMs : 0;
     if (!mine && holder !== '' && this.observedAt + durationMs > now) return false;
     const next: Lease = {
       ...lease,
