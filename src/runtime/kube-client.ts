@@ -123,19 +123,35 @@ export class KubeClient {
     this.agent?.destroy();
   }
 
-  private open(method: string, path: string, query: Query | undefined, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number, onResponse: (res: IncomingMessage) => void, onError: (err: Error) => void): () => void {
+  private open(method: string, path: string, query: Query | undefined, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number, onResponse: (res: IncomingMessage) => void, onError: (err: Error) => void, retried = false): () => void {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    let responded = false;
+    let current: (() => void) | undefined;
     const req = (this.server.protocol === 'https:' ? httpsRequest : httpRequest)(
       url,
       { method, agent: this.agent, headers: { Accept: 'application/json', ...this.headers, ...headers }, ...(this.server.protocol === 'https:' ? this.tls : {}), timeout: timeoutMs },
-      onResponse,
+      (res) => {
+        responded = true;
+        onResponse(res);
+      },
     );
     req.on('timeout', () => req.destroy(new Error(`${method} ${url.pathname}: no answer in ${timeoutMs} ms`)));
-    req.on('error', onError);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed as idle just as this request
+      // went out (the case Node's documentation gives for
+      // request.reusedSocket): sent again, once, on a fresh socket. Should
+      // the first attempt have landed after all, the replay cannot apply
+      // twice: creates are named (409) and updates carry a resourceVersion.
+      if (!retried && !responded && req.reusedSocket && err.code === 'ECONNRESET') {
+        current = this.open(method, path, query, headers, body, timeoutMs, onResponse, onError, true);
+        return;
+      }
+      onError(err);
+    });
     req.end(body);
     this.requests++;
-    return () => req.destroy();
+    return () => (current ? current() : req.destroy());
   }
 
   request<T>(method: string, path: string, o: RequestOpts = {}): Promise<T> {
