@@ -12,7 +12,7 @@
 //
 //   TESTBED_DIR=.testbed-bench node dist/bench/operator/operator-bench.js \
 //     [--zones 200] [--instances 4] [--concurrency 8] [--workers 16] \
-//     [--rss-zones 1000] [--modes closed,burst] [--cpu-prof DIR] [--keep]
+//     [--rss-zones 1000] [--modes closed,burst] [--rounds 1] [--cpu-prof DIR] [--keep]
 
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -42,6 +42,7 @@ const CONC = numberArg('concurrency', 8);
 const WORKERS = numberArg('workers', 16);
 const RSS_ZONES = numberArg('rss-zones', 1000);
 const MODES = textArg('modes', 'closed,burst').split(',') as ('closed' | 'burst')[];
+const ROUNDS = numberArg('rounds', 1);
 const CPU_PROF = textArg('cpu-prof', '');
 const say = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
@@ -116,13 +117,6 @@ async function main(): Promise<void> {
     const members = await Promise.all(memberClusters(state).map(async (m) => ({ name: m.name, client: await adminClient(m) })));
     const bed = testbedProcesses(state);
     const results: Record<string, Phase> = {};
-    for (const mode of MODES) {
-      say(`raw limit, ${mode}: ${ZONES * PER} pods, ${CONC} ${mode === 'closed' ? 'zones' : 'creates'} in flight ...`);
-      const r = await rawLimit(members, ZONES, PER, CONC, mode, bed);
-      results[`raw ${mode}`] = phase(r.ms, r.latencies, r.cpu);
-      say(`raw ${mode}: ${JSON.stringify(results[`raw ${mode}`])}`);
-    }
-
     const op = new OperatorProcess({ kubeconfig: operatorKubeconfig, identity: 'bench', concurrency: WORKERS, logFile: join(state.dir, 'logs', 'operator-bench.log'), ...(CPU_PROF ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] } : {}) });
     const leading = op.waitLeading();
     await op.start();
@@ -132,23 +126,35 @@ async function main(): Promise<void> {
     const ready = new FirstSeen();
     const zoneInf = await track<ExecutionZone>(hub, resourcePath(EXECUTION_ZONES, 'bench'), ready, (z) => getCondition(z.status?.conditions, 'Ready')?.status === 'True');
     let rss200 = NaN;
-    for (const [salt, mode] of ([[1, 'closed'], [2, 'burst']] as const).filter(([, m]) => MODES.includes(m))) {
-      await new Promise((r) => setTimeout(r, 1000));
-      say(`operator, ${mode}: ${ZONES} zones, ${CONC} in flight, ${WORKERS} workers ...`);
-      const memberClients = members.map((m) => m.client);
-      const [hub0, members0] = await Promise.all([apiWrites([hub]), apiWrites(memberClients)]);
-      const r = await measured(procs, () => operatorPhase(hub, ready, salt, mode));
-      const [hub1, members1] = await Promise.all([apiWrites([hub]), apiWrites(memberClients)]);
-      results[`operator ${mode}`] = { ...phase(r.result.ms, r.result.latencies, r.cpu), hubWritesPerZone: writesPerZone(hub0, hub1, ZONES), memberWritesPerZone: writesPerZone(members0, members1, ZONES) };
-      say(`operator ${mode}: ${JSON.stringify(results[`operator ${mode}`])}`);
-      rss200 = rssMiB(op.pid as number);
-      if (mode === 'closed' && MODES.includes('burst')) await clearZones(hub, members);
+    const memberClients = members.map((m) => m.client);
+    // Raw and operator phases of one mode run back to back, round after
+    // round: this machine's speed drifts over minutes, so only adjacent
+    // phases compare. The operator runs throughout; raw pods carry no
+    // zonekeeper labels, so it neither watches nor collects them.
+    let salt = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const mode of MODES) {
+        const tag = ROUNDS > 1 ? ` #${round}` : '';
+        say(`raw limit, ${mode}${tag}: ${ZONES * PER} pods, ${CONC} ${mode === 'closed' ? 'zones' : 'creates'} in flight ...`);
+        const raw = await rawLimit(members, ZONES, PER, CONC, mode, procs);
+        results[`raw ${mode}${tag}`] = phase(raw.ms, raw.latencies, raw.cpu);
+        say(`raw ${mode}${tag}: ${JSON.stringify(results[`raw ${mode}${tag}`])}`);
+        await new Promise((r) => setTimeout(r, 1000));
+        say(`operator, ${mode}${tag}: ${ZONES} zones, ${CONC} in flight, ${WORKERS} workers ...`);
+        const [hub0, members0] = await Promise.all([apiWrites([hub]), apiWrites(memberClients)]);
+        const r = await measured(procs, () => operatorPhase(hub, ready, ++salt, mode));
+        const [hub1, members1] = await Promise.all([apiWrites([hub]), apiWrites(memberClients)]);
+        results[`operator ${mode}${tag}`] = { ...phase(r.result.ms, r.result.latencies, r.cpu), hubWritesPerZone: writesPerZone(hub0, hub1, ZONES), memberWritesPerZone: writesPerZone(members0, members1, ZONES) };
+        say(`operator ${mode}${tag}: ${JSON.stringify(results[`operator ${mode}${tag}`])}`);
+        rss200 = rssMiB(op.pid as number);
+        await clearZones(hub, members);
+      }
     }
     const metrics = await op.metrics();
 
     // 1,000 zones for memory: the extra ones find no capacity and wait (explanations kept).
     await pool(Array.from({ length: RSS_ZONES - ZONES }, (_, i) => i), CONC, async (i) => {
-      await hub.create(resourcePath(EXECUTION_ZONES, 'bench'), zone(i, 3, 1));
+      await hub.create(resourcePath(EXECUTION_ZONES, 'bench'), zone(i, 900, 1));
     });
     await waitFor('all zones observed', async () => {
       const zs = await listZones(hub, 'bench');
@@ -157,15 +163,23 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 3000));
     const rss1000 = rssMiB(op.pid as number);
     zoneInf.stop();
-    const ratio = (a: string, b: string) => (results[a] && results[b] ? Math.round((results[a].seconds / results[b].seconds) * 100) / 100 : undefined);
+    const tags = Array.from({ length: ROUNDS }, (_, i) => (ROUNDS > 1 ? ` #${i + 1}` : ''));
+    const ratios = (mode: string): number[] => tags.flatMap((t) => {
+      const a = results[`operator ${mode}${t}`];
+      const b = results[`raw ${mode}${t}`];
+      return a && b ? [Math.round((a.seconds / b.seconds) * 100) / 100] : [];
+    });
     const out = {
       zones: ZONES,
       instancesPerZone: PER,
       concurrency: CONC,
       workers: WORKERS,
+      rounds: ROUNDS,
       phases: results,
-      ratioClosed: ratio('operator closed', 'raw closed'),
-      ratioBurst: ratio('operator burst', 'raw burst'),
+      /** Operator total over raw total, per round (adjacent phases). */
+      ratiosClosed: ratios('closed'),
+      ratiosBurst: ratios('burst'),
+      p99Closed: tags.flatMap((t) => (results[`operator closed${t}`] ? [results[`operator closed${t}`]?.p99Seconds as number] : [])),
       rssMiB200: rss200,
       rssMiB1000: rss1000,
       rssZones: RSS_ZONES,
