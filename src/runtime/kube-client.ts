@@ -9,6 +9,7 @@
 import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
 
 export interface KubeObject {
@@ -91,8 +92,9 @@ export const MERGE_PATCH = 'application/merge-patch+json';
 export class KubeClient {
   readonly server: URL;
   private readonly agent: Agent | undefined;
+  private readonly watchAgent: Agent | undefined;
   private readonly headers: Record<string, string>;
-  private readonly tls: Pick<RequestOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>;
+  private readonly tls: { secureContext?: SecureContext; rejectUnauthorized?: boolean; servername?: string };
   /** Every request that reached a server, for tests and the bench. */
   requests = 0;
 
@@ -100,8 +102,20 @@ export class KubeClient {
     this.server = new URL(server);
     this.headers = { ...(opts.headers ?? {}) };
     if (opts.auth) this.headers['Authorization'] = 'Basic ' + Buffer.from(opts.auth).toString('base64');
-    this.tls = { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername };
-    this.agent = this.server.protocol === 'https:' ? new Agent({ keepAlive: true, maxSockets: 64, ...this.tls }) : undefined;
+    // One TLS context (CA, client certificate and key parsed once) for every
+    // connection: left to itself, each new connection built its own, which
+    // was an eighth of the operator's CPU while it opened connections to
+    // eight members under load (docs/benchmarks.md).
+    const secureContext = this.server.protocol === 'https:' ? createSecureContext({ ca: opts.ca, cert: opts.cert, key: opts.key }) : undefined;
+    this.tls = { secureContext, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername };
+    // Requests share 16 kept-alive connections per server; a TLS handshake
+    // costs both sides several milliseconds of CPU, and with 64 the
+    // operator opened 64 to each member during a burst of pod creates
+    // where 16 carry the same requests (HTTP/1.1: one request per
+    // connection at a time). Watches hold their connection for minutes, so
+    // they get their own pool and never take one from requests.
+    this.agent = this.server.protocol === 'https:' ? new Agent({ keepAlive: true, maxSockets: 16, ...this.tls }) : undefined;
+    this.watchAgent = this.server.protocol === 'https:' ? new Agent({ keepAlive: true, ...this.tls }) : undefined;
   }
 
   /** Credentials are read once: the test bed and Secrets hold static certificates and tokens. */
@@ -121,16 +135,17 @@ export class KubeClient {
 
   close(): void {
     this.agent?.destroy();
+    this.watchAgent?.destroy();
   }
 
-  private open(method: string, path: string, query: Query | undefined, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number, onResponse: (res: IncomingMessage) => void, onError: (err: Error) => void, retried = false): () => void {
+  private open(method: string, path: string, query: Query | undefined, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number, onResponse: (res: IncomingMessage) => void, onError: (err: Error) => void, agent = this.agent, retried = false): () => void {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     let responded = false;
     let current: (() => void) | undefined;
     const req = (this.server.protocol === 'https:' ? httpsRequest : httpRequest)(
       url,
-      { method, agent: this.agent, headers: { Accept: 'application/json', ...this.headers, ...headers }, ...(this.server.protocol === 'https:' ? this.tls : {}), timeout: timeoutMs },
+      { method, agent, headers: { Accept: 'application/json', ...this.headers, ...headers }, ...(this.server.protocol === 'https:' ? this.tls : {}), timeout: timeoutMs },
       (res) => {
         responded = true;
         onResponse(res);
@@ -144,7 +159,7 @@ export class KubeClient {
       // the first attempt have landed after all, the replay cannot apply
       // twice: creates are named (409) and updates carry a resourceVersion.
       if (!retried && !responded && req.reusedSocket && err.code === 'ECONNRESET') {
-        current = this.open(method, path, query, headers, body, timeoutMs, onResponse, onError, true);
+        current = this.open(method, path, query, headers, body, timeoutMs, onResponse, onError, agent, true);
         return;
       }
       onError(err);
@@ -253,7 +268,7 @@ export class KubeClient {
       });
       res.on('error', (e) => finish(e));
       res.on('close', () => finish());
-    }, (e) => finish(e));
+    }, (e) => finish(e), this.watchAgent);
     return {
       // Aborting is the caller's own decision: onDone is not called for it.
       abort: () => {
