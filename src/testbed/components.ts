@@ -82,8 +82,8 @@ export function apiServerProcess(binDir: string, c: ClusterLayout, logDir: strin
       // The endpoint reconciler would publish 127.0.0.1 for the `kubernetes`
       // Service, which endpoint validation rejects; nothing here needs it.
       '--endpoint-reconciler-type=none',
-      // ZK_TESTBED_PROFILING=1 serves /debug/pprof, to see where an API server's CPU goes under a benchmark.
-      `--profiling=${process.env.ZK_TESTBED_PROFILING === '1'}`,
+      // TESTBED_PROFILING=1 serves /debug/pprof, to see where an API server's CPU goes under a benchmark.
+      `--profiling=${process.env.TESTBED_PROFILING === '1'}`,
       '--v=1',
     ],
     env: goEnv(),
