@@ -17,6 +17,14 @@ export interface NetworkProgrammer {
   program(plan: ZoneNetworkPlan): Promise<NetworkProgramResult>;
   /** Resolves once every switch has confirmed the zone's entries are gone; throws (and is retried) until then. */
   remove(applicationId: string): Promise<void>;
+  /**
+   * Calls `listener` when what `program` would now say changed without the
+   * zone changing: the zones (application ids) whose entries stopped or
+   * started being programmed, or 'all' when the programmer itself went away
+   * or came back. The operator reconciles those zones again, so a Ready
+   * zone does not stay Ready while its switch entries are not assured.
+   */
+  onChange?(listener: (applicationIds: string[] | 'all') => void): void;
 }
 
 export const planOnlyNetwork: NetworkProgrammer = {

@@ -173,6 +173,17 @@ export class Manager {
       for (const z of list) enqueueZone(keyOfStored(z));
     };
     const zoneReconciler = new ExecutionZoneReconciler({ zones, state, members, network: o.network ?? planOnlyNetwork, events, logger: log, metrics: this.metrics, onCapacityFreed: retryWaiting });
+    // The sidecar went away, came back, or a zone's entries stopped (or
+    // started) being programmed: those zones' NetworkReady is due again.
+    o.network?.onChange?.((ids) => {
+      const f = state.federation;
+      if (!f) return;
+      const wanted = ids === 'all' ? f.entries().filter((e) => e.allocation.vlanId !== undefined).map((e) => e.allocation.applicationId) : ids;
+      for (const id of wanted) {
+        const key = state.ownerOf(id.toLowerCase());
+        if (key) enqueueZone(key);
+      }
+    });
     const releaseReconciler = new ZoneReleaseReconciler({ releases, zones, state, events, logger: log, enqueueZone, onCapacityFreed: retryWaiting });
     const providerReconciler = new ProviderClusterReconciler({
       providers,

@@ -55,6 +55,12 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
   // a resync carrying a zone's older entries, arriving after its newer
   // ones (or after its deletion), would leave them on the switch.
   let resyncing: Promise<unknown> = Promise.resolve();
+  /** Whether the last check reached the sidecar (undefined: no check yet). */
+  let available: boolean | undefined;
+  /** Programmed or not, per zone, as last reported: a change is news for the operator. */
+  const programmedNow = new Map<string, boolean>();
+  const listeners: ((ids: string[] | 'all') => void)[] = [];
+  const notify = (ids: string[] | 'all'): void => { for (const l of listeners) l(ids); };
 
   const sendBack = async (zones: string[]): Promise<void> => {
     const batch = zones.flatMap((zone) => {
@@ -67,7 +73,26 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
   const resync = async (): Promise<number> => {
     const run = resyncing.then(async () => {
       if (handedOver.size === 0) return 0;
-      const known = new Set(((await client.getZoneStatus()).zones ?? []).map((z) => z.zone ?? ''));
+      let statuses: Awaited<ReturnType<SidecarClient['getZoneStatus']>>['zones'];
+      try {
+        statuses = (await client.getZoneStatus()).zones ?? [];
+      } catch (e) {
+        if (available !== false) notify('all');
+        available = false;
+        throw e;
+      }
+      if (available === false) notify('all');
+      available = true;
+      const flipped: string[] = [];
+      for (const st of statuses) {
+        const zone = st.zone ?? '';
+        if (!handedOver.has(zone)) continue;
+        const now = st.programmed === true;
+        if (programmedNow.has(zone) && programmedNow.get(zone) !== now) flipped.push(zone);
+        programmedNow.set(zone, now);
+      }
+      if (flipped.length > 0) notify(flipped);
+      const known = new Set(statuses.map((z) => z.zone ?? ''));
       const lost = [...handedOver.keys()].filter((z) => !known.has(z) && !removing.has(z));
       await sendBack(lost);
       if (lost.length > 0) o.log?.('sidecar had lost zones (restarted?); handed them back', { sidecar: address, zones: lost.length });
@@ -94,6 +119,7 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
         handedOver.set(z.zone, z.entries);
         removing.delete(z.zone);
         const programmed = st.programmed === true;
+        programmedNow.set(z.zone, programmed);
         return { ok: programmed, reason: st.reason || (programmed ? 'Programmed' : 'Pending'), message: `sidecar ${address}: ${st.message ?? ''}` };
       } catch (e) {
         return callFailure(address, e);
@@ -117,12 +143,14 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
         const r = await client.deleteZone(zone);
         if (!r.removed) throw new Error(r.message ?? `zone ${zone} not yet removed from every switch`);
         handedOver.delete(zone);
+        programmedNow.delete(zone);
       } catch (e) {
         if (isServiceError(e)) throw new Error(callFailure(address, e).message);
         throw e;
       }
     },
     resync,
+    onChange: (listener) => { listeners.push(listener); },
     close: () => {
       if (timer) clearInterval(timer);
       client.close();

@@ -146,6 +146,16 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
 
   it('holds a new zone at NetworkReady=False while the sidecar is down, and programs it once it is back', async () => {
     await sidecar?.kill('SIGKILL');
+    // A zone that was Ready does not stay Ready while nobody can vouch for its entries.
+    // The operator asks the sidecar every 5 s; its answer failing brings every zone back into the queue.
+    const early = Object.values(PAPER)[0] as string;
+    const t0 = Date.now();
+    const stale = await waitFor('a Ready paper zone reports the sidecar gone', async () => {
+      const z = await getZone(env.hub, NS, early);
+      return cond(z, 'NetworkReady')?.reason === 'SidecarUnavailable' ? z : undefined;
+    }, 12_000, 250);
+    console.error(`[operator-it] a Ready zone reported the sidecar gone ${((Date.now() - t0) / 1000).toFixed(1)} s after the SIGKILL`);
+    assert.equal(cond(stale, 'Ready')?.status, 'False');
     await apply(env.hub, pinnedZone(LATE, 242, 'container'));
     const down = await waitFor('the late zone provisioned, its network not', async () => {
       const z = await getZone(env.hub, NS, LATE);
@@ -159,6 +169,7 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
     const up = await waitZoneReady(env.hub, NS, LATE, 60_000);
     assert.equal(cond(up, 'NetworkReady')?.reason, 'Programmed');
     assert.equal(up.status?.providers, 'Fog1');
+    assert.equal(cond(await waitZoneReady(env.hub, NS, early, 60_000), 'NetworkReady')?.reason, 'Programmed', 'and the early zone is Ready again');
     // The restarted sidecar started empty; the operator gave it back the zones it had.
     const client = new SidecarClient(sidecarAddress);
     try {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import * as grpc from '@grpc/grpc-js';
+import type { SidecarClient } from '../../../src/sidecar/sidecar-client.js';
 import { serveSidecarApi } from '../../../src/sidecar/sidecar-server.js';
 import { sidecarNetworkProgrammer } from '../../../src/sidecar/sidecar-network-programmer.js';
 import { Sidecar } from '../../../src/sidecar/sidecar.js';
@@ -35,5 +37,68 @@ describe('sidecar as the operator NetworkProgrammer', function () {
       sidecar.stop();
       sw.stop();
     }
+  });
+
+  it('tells the operator when a zone stops being programmed (its switch went away)', async () => {
+    const sw = new SoftwareSwitch({ deviceId: 1n });
+    const swPort = await sw.start('127.0.0.1:0');
+    const sidecar = new Sidecar({ switches: [{ address: `127.0.0.1:${swPort}`, deviceId: '1' }], p4info: P4INFO, deviceConfig: Buffer.alloc(0), election: { term: 1n, ordinal: 0n }, log: () => {} });
+    sidecar.start();
+    const api = await serveSidecarApi(sidecar, '127.0.0.1:0');
+    const np = sidecarNetworkProgrammer(`127.0.0.1:${api.port}`, PORTS, { resyncIntervalMs: 0 });
+    const heard: (string[] | 'all')[] = [];
+    np.onChange?.((ids) => heard.push(ids));
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!sidecar.connections[0]?.synced && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const plan = PAPER_PLANS[0];
+      assert.ok(plan);
+      assert.equal((await np.program(plan)).ok, true);
+      await np.resync();
+      assert.deepEqual(heard, [], 'nothing changed: nothing to tell');
+      sw.stop();
+      const until = Date.now() + 10_000;
+      while (sidecar.connections[0]?.connected && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      await np.resync();
+      assert.deepEqual(heard, [[plan.applicationId.toLowerCase()]], 'the zone whose entries are no longer assured');
+      await np.resync();
+      assert.equal(heard.length, 1, 'said once, not on every check');
+    } finally {
+      np.close();
+      api.server.forceShutdown();
+      sidecar.stop();
+      sw.stop();
+    }
+  });
+
+  it('tells the operator once when the sidecar stops answering, and once when it is back', async () => {
+    // A stand-in client: an in-process gRPC server keeps serving an open
+    // connection after forceShutdown, so "the sidecar is gone" is staged here.
+    let up = true;
+    const unavailable = Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: grpc.status.UNAVAILABLE, details: 'connect ECONNREFUSED', metadata: new grpc.Metadata() });
+    const fake = {
+      setZoneEntries: async (zone: string) => ({ zone, programmed: true, reason: 'Programmed', message: '' }),
+      getZoneStatus: async () => {
+        if (!up) throw unavailable;
+        return { zones: [{ zone: PAPER_PLANS[0]?.applicationId.toLowerCase(), programmed: true }] };
+      },
+      close: () => undefined,
+    };
+    const np = sidecarNetworkProgrammer('sidecar:50051', PORTS, { resyncIntervalMs: 0, client: fake as unknown as SidecarClient });
+    const heard: (string[] | 'all')[] = [];
+    np.onChange?.((ids) => heard.push(ids));
+    const plan = PAPER_PLANS[0];
+    assert.ok(plan);
+    assert.equal((await np.program(plan)).ok, true);
+    await np.resync();
+    up = false;
+    await assert.rejects(np.resync(), /UNAVAILABLE/);
+    await assert.rejects(np.resync(), /UNAVAILABLE/);
+    assert.deepEqual(heard, ['all'], 'every zone is due again, once');
+    up = true;
+    await np.resync();
+    await np.resync();
+    assert.deepEqual(heard, ['all', 'all'], 'and once more when it is back');
+    np.close();
   });
 });
