@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const zones = new Map<string, ExecutionZone>();
   const phase = async (name: string, fn: (id: string, i: number) => Promise<void>): Promise<void> => {
     const before = sampleCpu(apiserver);
-    await pool(ids, 4, async (id) => { await fn(id, ids.indexOf(id)); });
+    await pool(ids.map((id, i) => [id, i] as const), 4, async ([id, i]) => { await fn(id, i); });
     const cpu = cpuSince(before, sampleCpu(apiserver))['apiserver (hub)'] ?? 0;
     process.stdout.write(`${name.padEnd(10)} ${((cpu * 1000) / ZONES).toFixed(1)} ms hub CPU per request (${ZONES} requests)\n`);
   };

@@ -13,6 +13,7 @@ import type { NetworkProgrammer, NetworkProgramResult } from '../controllers/net
 import { planP4Entries, type PlannedEntry, type SwitchPortMap } from '../core/network/p4-entries.js';
 import type { ZoneNetworkPlan } from '../core/network/types.js';
 import { SidecarClient } from './sidecar-client.js';
+import type { WireZoneStatus } from './sidecar-server.js';
 
 export interface SidecarNetworkProgrammerOptions {
   client?: SidecarClient;
@@ -73,7 +74,7 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
   const resync = async (): Promise<number> => {
     const run = resyncing.then(async () => {
       if (handedOver.size === 0) return 0;
-      let statuses: Awaited<ReturnType<SidecarClient['getZoneStatus']>>['zones'];
+      let statuses: WireZoneStatus[];
       try {
         statuses = (await client.getZoneStatus()).zones ?? [];
       } catch (e) {

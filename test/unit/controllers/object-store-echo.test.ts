@@ -3,11 +3,11 @@
 
 import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ObjectStore, type StoredObject } from '../../../src/controllers/object-store.js';
 import { EXECUTION_ZONES } from '../../../src/controllers/resources.js';
 import type { Informer } from '../../../src/runtime/informer.js';
-import { KubeClient } from '../../../src/runtime/kube-client.js';
+import type { KubeClient } from '../../../src/runtime/kube-client.js';
+import { listenWithClient } from '../../support/local-kube-client.js';
 
 describe('ObjectStore echo detection', () => {
   let server: Server;
@@ -26,11 +26,7 @@ describe('ObjectStore echo detection', () => {
         res.end(JSON.stringify({ metadata: { name: 'z', namespace: 'ns', resourceVersion: String(rv) }, status: { x: rv } }));
       });
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
-    client = await KubeClient.fromKubeconfigText(
-      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
-    );
+    client = await listenWithClient(server);
   });
   after(() => {
     client?.close();

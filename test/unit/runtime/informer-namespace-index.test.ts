@@ -3,9 +3,9 @@
 
 import { strict as assert } from 'node:assert';
 import { createServer, type ServerResponse, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Informer } from '../../../src/runtime/informer.js';
-import { KubeClient, type KubeObject } from '../../../src/runtime/kube-client.js';
+import type { KubeClient, KubeObject } from '../../../src/runtime/kube-client.js';
+import { listenWithClient } from '../../support/local-kube-client.js';
 import { silentLogger } from '../../../src/runtime/logger.js';
 
 const pod = (namespace: string, name: string, rv: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name, resourceVersion: rv } });
@@ -29,11 +29,7 @@ describe('Informer namespace index', () => {
       }
       res.end(JSON.stringify({ metadata: { resourceVersion: '3' }, items: [pod('a', 'p1', '1'), pod('a', 'p2', '2'), pod('b', 'p3', '3')] }));
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
-    client = await KubeClient.fromKubeconfigText(
-      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
-    );
+    client = await listenWithClient(server);
   });
   after(() => {
     client?.close();

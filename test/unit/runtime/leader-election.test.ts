@@ -61,15 +61,21 @@ function elector(server: LeaseServer, clock: FakeClock, identity: string, events
   });
 }
 
+/** Candidates a and b on one Lease; a has run its first round (and leads). */
+async function leaderAndStandby(): Promise<{ clock: FakeClock; server: LeaseServer; events: string[]; a: LeaderElector; b: LeaderElector }> {
+  const clock = new FakeClock();
+  const server = new LeaseServer(clock);
+  const events: string[] = [];
+  const a = elector(server, clock, 'a', events);
+  const b = elector(server, clock, 'b', events);
+  void a.run();
+  await flush();
+  return { clock, server, events, a, b };
+}
+
 describe('leader election (coordination.k8s.io Lease)', () => {
   it('replaces a dead leader within leaseDuration + retryPeriod of its last renewal, even when the standby ticks just before each renewal', async () => {
-    const clock = new FakeClock();
-    const server = new LeaseServer(clock);
-    const events: string[] = [];
-    const a = elector(server, clock, 'a', events);
-    const b = elector(server, clock, 'b', events);
-    void a.run();
-    await flush();
+    const { clock, server, events, a, b } = await leaderAndStandby();
     assert.ok(a.isLeader, 'the first candidate takes a free lease at once');
     // b starts 1,995 ms later, so it observes each of a's renewals almost a retry period late.
     await advance(clock, 1_995);
@@ -89,13 +95,7 @@ describe('leader election (coordination.k8s.io Lease)', () => {
   });
 
   it('never lets the standby take a lease the leader keeps renewing', async () => {
-    const clock = new FakeClock();
-    const server = new LeaseServer(clock);
-    const events: string[] = [];
-    const a = elector(server, clock, 'a', events);
-    const b = elector(server, clock, 'b', events);
-    void a.run();
-    await flush();
+    const { clock, server, a, b } = await leaderAndStandby();
     await advance(clock, 1_000);
     void b.run();
     await advance(clock, 60_000);

@@ -2,25 +2,42 @@ import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import type { SidecarClient } from '../../../src/sidecar/sidecar-client.js';
 import { serveSidecarApi } from '../../../src/sidecar/sidecar-server.js';
-import { sidecarNetworkProgrammer } from '../../../src/sidecar/sidecar-network-programmer.js';
+import { sidecarNetworkProgrammer, type SidecarNetworkProgrammer, type SidecarNetworkProgrammerOptions } from '../../../src/sidecar/sidecar-network-programmer.js';
 import { Sidecar } from '../../../src/sidecar/sidecar.js';
 import { SoftwareSwitch } from '../../../src/switch/p4runtime-server.js';
 import { PAPER_PLANS, PORTS } from '../p4/paper-zone-plans.js';
 import { P4INFO } from '../switch/switch-harness.js';
 
+/** Polls `cond` every 20 ms for up to 10 s. */
+async function until(cond: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** A software switch, a sidecar on it serving its API, and the programmer on that API, once the sidecar has synced. */
+async function withLiveStack(o: SidecarNetworkProgrammerOptions, fn: (s: { sw: SoftwareSwitch; sidecar: Sidecar; np: SidecarNetworkProgrammer }) => Promise<void>): Promise<void> {
+  const sw = new SoftwareSwitch({ deviceId: 1n });
+  const port = await sw.start('127.0.0.1:0');
+  const sidecar = new Sidecar({ switches: [{ address: `127.0.0.1:${port}`, deviceId: '1' }], p4info: P4INFO, deviceConfig: Buffer.alloc(0), election: { term: 1n, ordinal: 0n }, log: () => {} });
+  sidecar.start();
+  const api = await serveSidecarApi(sidecar, '127.0.0.1:0');
+  const np = sidecarNetworkProgrammer(`127.0.0.1:${api.port}`, PORTS, o);
+  try {
+    await until(() => sidecar.connections[0]?.synced === true);
+    await fn({ sw, sidecar, np });
+  } finally {
+    np.close();
+    api.server.forceShutdown();
+    sidecar.stop();
+    sw.stop();
+  }
+}
+
 describe('sidecar as the operator NetworkProgrammer', function () {
   this.timeout(20_000);
 
   it('programs a zone plan, reports NetworkReady from the sidecar, and removes the zone', async () => {
-    const sw = new SoftwareSwitch({ deviceId: 1n });
-    const port = await sw.start('127.0.0.1:0');
-    const sidecar = new Sidecar({ switches: [{ address: `127.0.0.1:${port}`, deviceId: '1' }], p4info: P4INFO, deviceConfig: Buffer.alloc(0), election: { term: 1n, ordinal: 0n }, log: () => {} });
-    sidecar.start();
-    const api = await serveSidecarApi(sidecar, '127.0.0.1:0');
-    const np = sidecarNetworkProgrammer(`127.0.0.1:${api.port}`, PORTS);
-    try {
-      const deadline = Date.now() + 10_000;
-      while (!sidecar.connections[0]?.synced && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await withLiveStack({}, async ({ sw, np }) => {
       const plan = PAPER_PLANS[0];
       assert.ok(plan);
       const r = await np.program(plan);
@@ -31,44 +48,25 @@ describe('sidecar as the operator NetworkProgrammer', function () {
       assert.match(bad.message, /Nowhere has no switch port/);
       await np.remove(plan.applicationId);
       assert.equal(sw.tables?.entryCount(), 0);
-    } finally {
-      np.close();
-      api.server.forceShutdown();
-      sidecar.stop();
-      sw.stop();
-    }
+    });
   });
 
   it('tells the operator when a zone stops being programmed (its switch went away)', async () => {
-    const sw = new SoftwareSwitch({ deviceId: 1n });
-    const swPort = await sw.start('127.0.0.1:0');
-    const sidecar = new Sidecar({ switches: [{ address: `127.0.0.1:${swPort}`, deviceId: '1' }], p4info: P4INFO, deviceConfig: Buffer.alloc(0), election: { term: 1n, ordinal: 0n }, log: () => {} });
-    sidecar.start();
-    const api = await serveSidecarApi(sidecar, '127.0.0.1:0');
-    const np = sidecarNetworkProgrammer(`127.0.0.1:${api.port}`, PORTS, { resyncIntervalMs: 0 });
-    const heard: (string[] | 'all')[] = [];
-    np.onChange?.((ids) => heard.push(ids));
-    try {
-      const deadline = Date.now() + 10_000;
-      while (!sidecar.connections[0]?.synced && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await withLiveStack({ resyncIntervalMs: 0 }, async ({ sw, sidecar, np }) => {
+      const heard: (string[] | 'all')[] = [];
+      np.onChange?.((ids) => heard.push(ids));
       const plan = PAPER_PLANS[0];
       assert.ok(plan);
       assert.equal((await np.program(plan)).ok, true);
       await np.resync();
       assert.deepEqual(heard, [], 'nothing changed: nothing to tell');
       sw.stop();
-      const until = Date.now() + 10_000;
-      while (sidecar.connections[0]?.connected && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      await until(() => !sidecar.connections[0]?.connected);
       await np.resync();
       assert.deepEqual(heard, [[plan.applicationId.toLowerCase()]], 'the zone whose entries are no longer assured');
       await np.resync();
       assert.equal(heard.length, 1, 'said once, not on every check');
-    } finally {
-      np.close();
-      api.server.forceShutdown();
-      sidecar.stop();
-      sw.stop();
-    }
+    });
   });
 
   it('tells the operator once when the sidecar stops answering, and once when it is back', async () => {
