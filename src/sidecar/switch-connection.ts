@@ -61,6 +61,8 @@ export class SwitchConnection {
   private needFullSync = true;
   /** Keys a zone gave up (zone deleted or entry dropped): delete them even before pruning is allowed. */
   private readonly released = new Set<string>();
+  /** Released keys a write in flight is deleting: no other write may send them too (it would meet NOT_FOUND). */
+  private readonly releasing = new Set<string>();
   /**
    * Whether entries no zone owns may be deleted. Off until the operator says
    * its desired state is complete, so a restarted sidecar (empty desired
@@ -177,9 +179,14 @@ export class SwitchConnection {
   }
 
   /**
-   * Send dirty zones while there is room: up to maxInFlight writes at once;
-   * while a write is on the wire, wait until a full batch has gathered, so
-   * concurrent zone changes share batches and the switch is never idle.
+   * Send dirty zones while there is room: up to maxInFlight writes at once.
+   * A group takes whole zones up to one batch, so a write is never cut into
+   * a full batch and a small remainder. A group that is not full goes out
+   * only while at most one write is on the wire: the switch then always has
+   * the next write queued behind the one it applies, and zone changes that
+   * arrive meanwhile gather into full batches. (Holding partial groups until
+   * nothing was in flight left the switch idle between writes whenever the
+   * callers waited for their zones before sending more.)
    */
   private pump(): void {
     if (this.syncing) return;
@@ -191,15 +198,18 @@ export class SwitchConnection {
     while (this.inFlight < this.opts.maxInFlight) {
       const group: string[] = [];
       let size = 0;
+      let full = false;
       for (const z of this.dirty.keys()) {
         if (this.busy.has(z)) continue;
+        const n = this.desired.zones.get(z)?.entries.size ?? 1;
+        if (group.length > 0 && size + n > this.opts.batchSize) { full = true; break; }
         group.push(z);
-        size += this.desired.zones.get(z)?.entries.size ?? 1;
-        if (size >= this.opts.batchSize) break;
+        size += n;
+        if (size >= this.opts.batchSize) { full = true; break; }
       }
       const releasedWaiting = this.released.size > 0 && this.inFlight === 0;
       if (group.length === 0 && !releasedWaiting) return;
-      if (this.inFlight > 0 && size < this.opts.batchSize) return;
+      if (!full && this.inFlight > 1) return;
       const waiters: (() => void)[] = [];
       for (const z of group) {
         waiters.push(...(this.dirty.get(z) ?? []));
@@ -273,15 +283,19 @@ export class SwitchConnection {
         if (h) held.set(k, h);
       }
     }
+    const claimed: string[] = [];
     for (const k of this.released) {
+      if (this.releasing.has(k)) continue;
       const h = this.mirror.get(k);
-      if (h && this.desired.ownerOf(k) === undefined) held.set(k, h);
+      if (h && this.desired.ownerOf(k) === undefined) { held.set(k, h); claimed.push(k); this.releasing.add(k); }
     }
     try {
       await this.write(toUpdates(planReconcile(held, want)));
-      for (const k of this.released) if (!this.mirror.has(k)) this.released.delete(k);
     } catch (e) {
       this.handleRpcError(e);
+    } finally {
+      for (const k of claimed) this.releasing.delete(k);
+      for (const k of this.released) if (!this.mirror.has(k) && !this.releasing.has(k)) this.released.delete(k);
     }
   }
 

@@ -10,7 +10,7 @@ import { SidecarClient } from '../../../src/sidecar/sidecar-client.js';
 import { serveSidecarApi } from '../../../src/sidecar/sidecar-server.js';
 import { Sidecar } from '../../../src/sidecar/sidecar.js';
 import { SoftwareSwitch } from '../../../src/switch/p4runtime-server.js';
-import { PAPER_PLANS, PORTS, zonePlan } from '../p4/paper-zone-plans.js';
+import { PAPER_PLANS, PORTS, syntheticPlan, zonePlan } from '../p4/paper-zone-plans.js';
 import { P4INFO } from '../switch/switch-harness.js';
 
 const plan = (): ZoneP4Entries[] => planP4Entries(PAPER_PLANS, PORTS).zones;
@@ -139,6 +139,22 @@ describe('sidecar against the software switch', function () {
     assert.equal(r.removed, true, r.message);
     assert.equal((await switchState(address)).size, b.entries.length);
     assert.equal((await s.client.getZoneStatus(a.zone)).zones?.[0]?.reason, 'NotFound');
+  });
+
+  it('deletes the entries of many zones deleted at once exactly once, with no re-sync', async () => {
+    const s = await start(1n);
+    const zs = planP4Entries(Array.from({ length: 60 }, (_, i) => syntheticPlan(100 + i, 'Fog1', 3)), PORTS).zones;
+    const total = zs.reduce((n, z) => n + z.entries.length, 0);
+    assert.ok((await s.client.setZones(zs.map((z) => ({ zone: z.zone, generation: 1, entries: z.entries })))).every((x) => x.programmed));
+    const before = sw.stats.updates;
+    const removed = await Promise.all(zs.map((z) => s.client.deleteZone(z.zone)));
+    assert.ok(removed.every((r) => r.removed), JSON.stringify(removed.find((r) => !r.removed)));
+    assert.equal((await switchState(address)).size, 0);
+    // Each entry once: a second DELETE of a key (NOT_FOUND) would mark the mirror stale and start a full re-sync.
+    assert.equal(sw.stats.updates - before, total);
+    const metrics = await s.sidecar.metrics.registry.getMetricsAsJSON();
+    const reconciles = metrics.find((m) => m.name === 'zonekeeper_sidecar_reconciles_total')?.values ?? [];
+    assert.deepEqual(reconciles.filter((v) => v.labels.trigger !== 'became').map((v) => v.labels.trigger), []);
   });
 
   it('does not report a retried delete as removed while the switch still holds the zone', async () => {
