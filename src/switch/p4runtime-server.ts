@@ -39,6 +39,8 @@ export class SoftwareSwitch {
   private active: Pipeline | undefined;
   private saved: Pipeline | undefined;
   private store: TableStore | undefined;
+  /** Writes received and not yet applied, in arrival order (see write()). */
+  private readonly writeQueue: (() => void)[] = [];
   /** Counts for tests and the CLI's log. */
   readonly stats = { writes: 0, updates: 0, reads: 0 };
 
@@ -69,6 +71,7 @@ export class SoftwareSwitch {
 
   /** Stop at once, as a crash or power cycle would: streams break, state is lost. */
   stop(): void {
+    this.writeQueue.length = 0;
     this.server?.forceShutdown();
     this.server = undefined;
   }
@@ -137,7 +140,25 @@ export class SoftwareSwitch {
 
   // ---- Write ----
 
+  /**
+   * Writes are applied one per macrotask, in arrival order. Run back to back
+   * in the tick their messages arrived in, a burst of batches from a
+   * pipelining client would hold every response until the last batch was
+   * applied (responses are flushed only when the event loop turns), so the
+   * client would see the switch as idle-then-busy and could not keep it fed.
+   */
   private write(call: grpc.ServerUnaryCall<WriteRequest, object>, cb: grpc.sendUnaryData<object>): void {
+    this.writeQueue.push(() => this.applyWrite(call, cb));
+    if (this.writeQueue.length === 1) setImmediate(this.drainWrites);
+  }
+
+  private readonly drainWrites = (): void => {
+    const next = this.writeQueue.shift();
+    next?.();
+    if (this.writeQueue.length > 0) setImmediate(this.drainWrites);
+  };
+
+  private applyWrite(call: grpc.ServerUnaryCall<WriteRequest, object>, cb: grpc.sendUnaryData<object>): void {
     const req = call.request;
     const denied = this.checkPrimary(req);
     if (denied) return cb(denied, null);
