@@ -1,5 +1,5 @@
 // The P4 data plane benchmark (not a timed test):
-//   node dist/bench/p4/p4-bench.js [--runs 5] [--entries 10000] [--out docs/benchmarks.md]
+//   node dist/bench/p4/p4-bench.js [--runs 5] [--warm 3] [--entries 10000]
 // 1. entries/s through the sidecar vs raw P4Runtime writes from a minimal
 //    client, to the same kind of software switch, in the same run;
 // 2. time to re-sync 10,000 entries after a switch restart;
@@ -25,6 +25,8 @@ const { values } = parseArgs({ options: {
   // SetZones: zones per call and calls in flight.
   'zones-per-call': { type: 'string', default: '64' },
   'calls-in-flight': { type: 'string', default: '4' },
+  // Warm rounds per path and run (after the cold one).
+  warm: { type: 'string', default: '3' },
   'skip-fit': { type: 'boolean', default: false },
   // Only the re-sync measurement (it is short; repeat it when the machine is quiet).
   'only-resync': { type: 'boolean', default: false },
@@ -33,6 +35,7 @@ const RUNS = Number(values.runs);
 const CONCURRENCY = Number(values.concurrency);
 const ZONES_PER_CALL = Number(values['zones-per-call']);
 const CALLS_IN_FLIGHT = Number(values['calls-in-flight']);
+const WARM = Number(values.warm);
 const P4INFO = readP4InfoFile(path.join(REPO, 'p4/zone_switch.p4info.txtpb'));
 const INDEX = new P4InfoIndex(P4INFO);
 
@@ -72,8 +75,7 @@ function cpuMs(pid: number | undefined): number {
 const selfCpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
 interface PathCpu { client: number; sidecar: number; switch: number }
-/** Per path, per round (0 cold, 1 warm). */
-const cpu: Record<'raw' | 'side' | 'bulk', [PathCpu[], PathCpu[]]> = { raw: [[], []], side: [[], []], bulk: [[], []] };
+type PathName = 'raw' | 'side' | 'bulk';
 const ms = (t0: number): number => performance.now() - t0;
 
 async function waitFor(cond: () => Promise<boolean>, timeoutMs = 120_000, pollMs = 10): Promise<void> {
@@ -90,50 +92,56 @@ async function switchEntryCount(port: number): Promise<number> {
   try { return (await c.read({ device_id: '1', entities: [{ table_entry: {} }] })).length; } catch { return -1; } finally { c.close(); }
 }
 
-/**
- * One fresh switch (and sidecar) per call, two rounds: `cold` is the first
- * workload written into fresh processes (it includes V8 compiling their hot
- * code), `warm` a second workload of other zones after the first was deleted,
- * which is the pace of a sidecar that has been running for a while.
- */
-interface RoundRates { cold: number; warm: number }
-
-async function rawRun(rounds: [ZoneP4Entries[], ZoneP4Entries[]]): Promise<RoundRates> {
-  const sw = await startSwitch();
-  const c = new P4RuntimeClient(`127.0.0.1:${sw.port}`);
-  try {
-    const election = { high: '1', low: '0' };
-    const stream = c.openStream('1', election);
-    await stream.next();
-    await c.setPipeline({ device_id: '1', election_id: election, action: 'VERIFY_AND_COMMIT', config: { p4info: P4INFO, cookie: { cookie: '1' } } });
-    const rates: number[] = [];
-    for (const [round, zones] of rounds.entries()) {
-      // The minimal client translates names to IDs too, so both paths do the same work.
-      const t0 = performance.now();
-      const c0 = { client: selfCpuMs(), switch: cpuMs(sw.child.pid) };
-      const entries: TableEntry[] = zones.flatMap((z) => z.entries.map((e) => translateEntry(INDEX, e, z.zone).entry as TableEntry));
-      const send = async (type: 'INSERT' | 'DELETE'): Promise<void> => {
-        for (let i = 0; i < entries.length; i += 1000) {
-          await c.write({ device_id: '1', election_id: election, updates: entries.slice(i, i + 1000).map((table_entry) => ({ type, entity: { table_entry } })) });
-        }
-      };
-      await send('INSERT');
-      const t = ms(t0);
-      cpu.raw[round].push({ client: selfCpuMs() - c0.client, sidecar: 0, switch: cpuMs(sw.child.pid) - c0.switch });
-      if (await switchEntryCount(sw.port) !== entries.length) throw new Error('raw: switch does not hold every entry');
-      rates.push(entries.length / (t / 1000));
-      if (round === 0) await send('DELETE');
-    }
-    stream.end();
-    return { cold: rates[0] as number, warm: rates[1] as number };
-  } finally { c.close(); await sw.stop(); }
-}
-
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
     while (next < items.length) await fn(items[next++] as T);
   }));
+}
+
+/**
+ * One write path with its processes kept running: `write` times one round
+ * of zones (and checks the switch holds every entry), `clear` deletes them
+ * again, untimed. The benchmark alternates rounds of all paths on live
+ * stacks, so every ratio compares rounds seconds apart: this machine's
+ * speed drifts by tens of percent within a minute.
+ */
+interface Stack {
+  name: PathName;
+  write(zones: ZoneP4Entries[]): Promise<{ rate: number; cpu: PathCpu }>;
+  clear(zones: ZoneP4Entries[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function rawStack(): Promise<Stack> {
+  const sw = await startSwitch();
+  const c = new P4RuntimeClient(`127.0.0.1:${sw.port}`);
+  const election = { high: '1', low: '0' };
+  const stream = c.openStream('1', election);
+  await stream.next();
+  await c.setPipeline({ device_id: '1', election_id: election, action: 'VERIFY_AND_COMMIT', config: { p4info: P4INFO, cookie: { cookie: '1' } } });
+  const send = async (entries: TableEntry[], type: 'INSERT' | 'DELETE'): Promise<void> => {
+    for (let i = 0; i < entries.length; i += 1000) {
+      await c.write({ device_id: '1', election_id: election, updates: entries.slice(i, i + 1000).map((table_entry) => ({ type, entity: { table_entry } })) });
+    }
+  };
+  const translate = (zones: ZoneP4Entries[]): TableEntry[] => zones.flatMap((z) => z.entries.map((e) => translateEntry(INDEX, e, z.zone).entry as TableEntry));
+  return {
+    name: 'raw',
+    async write(zones) {
+      const t0 = performance.now();
+      const c0 = { client: selfCpuMs(), switch: cpuMs(sw.child.pid) };
+      // The minimal client translates names to IDs too, so both paths do the same work.
+      const entries = translate(zones);
+      await send(entries, 'INSERT');
+      const t = ms(t0);
+      const cpu = { client: selfCpuMs() - c0.client, sidecar: 0, switch: cpuMs(sw.child.pid) - c0.switch };
+      if (await switchEntryCount(sw.port) !== entries.length) throw new Error('raw: switch does not hold every entry');
+      return { rate: entries.length / (t / 1000), cpu };
+    },
+    async clear(zones) { await send(translate(zones), 'DELETE'); },
+    async stop() { stream.end(); c.close(); await sw.stop(); },
+  };
 }
 
 async function sidecarReady(sc: SidecarClient): Promise<void> {
@@ -144,14 +152,14 @@ async function sidecarReady(sc: SidecarClient): Promise<void> {
 }
 
 /** Through the sidecar: `perCall` 1 uses SetZoneEntries, more uses SetZones with that many zones per call. */
-async function sidecarRun(rounds: [ZoneP4Entries[], ZoneP4Entries[]], perCall = 1): Promise<RoundRates> {
+async function sidecarStack(perCall: number): Promise<Stack> {
   const sw = await startSwitch();
   const side = await startSidecar(sw.port);
   const sc = new SidecarClient(`127.0.0.1:${side.port}`);
-  try {
-    await sidecarReady(sc);
-    const rates: number[] = [];
-    for (const [round, zones] of rounds.entries()) {
+  await sidecarReady(sc);
+  return {
+    name: perCall === 1 ? 'side' : 'bulk',
+    async write(zones) {
       const t0 = performance.now();
       const c0 = { client: selfCpuMs(), sidecar: cpuMs(side.child.pid), switch: cpuMs(sw.child.pid) };
       let notProgrammed = 0;
@@ -169,19 +177,26 @@ async function sidecarRun(rounds: [ZoneP4Entries[], ZoneP4Entries[]], perCall = 
         });
       }
       const t = ms(t0);
-      cpu[perCall === 1 ? 'side' : 'bulk'][round].push({ client: selfCpuMs() - c0.client, sidecar: cpuMs(side.child.pid) - c0.sidecar, switch: cpuMs(sw.child.pid) - c0.switch });
+      const cpu = { client: selfCpuMs() - c0.client, sidecar: cpuMs(side.child.pid) - c0.sidecar, switch: cpuMs(sw.child.pid) - c0.switch };
       if (notProgrammed > 0) throw new Error(`sidecar: ${notProgrammed} zones not programmed`);
       if (await switchEntryCount(sw.port) !== count(zones)) throw new Error('sidecar: switch does not hold every entry');
-      rates.push(count(zones) / (t / 1000));
-      if (round === 0) {
-        await pool(zones, CONCURRENCY, async (z) => {
-          const r = await sc.deleteZone(z.zone);
-          if (!r.removed) throw new Error(`sidecar: ${z.zone} not removed: ${r.message}`);
-        });
-      }
-    }
-    return { cold: rates[0] as number, warm: rates[1] as number };
-  } finally { sc.close(); await side.stop(); await sw.stop(); }
+      return { rate: count(zones) / (t / 1000), cpu };
+    },
+    async clear(zones) {
+      await pool(zones, CONCURRENCY, async (z) => {
+        const r = await sc.deleteZone(z.zone);
+        if (!r.removed) throw new Error(`sidecar: ${z.zone} not removed: ${r.message}`);
+      });
+      if (await switchEntryCount(sw.port) !== 0) throw new Error('sidecar: entries left after deleting every zone');
+    },
+    async stop() { sc.close(); await side.stop(); await sw.stop(); },
+  };
+}
+
+/** The share of the machine's CPU time the hypervisor gave to other guests (/proc/stat "steal"). */
+function cpuTimes(): { steal: number; total: number } {
+  const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  return { steal: f[7] ?? 0, total: f.reduce((a, b) => a + b, 0) };
 }
 
 interface ResyncResult { totalMs: number; reconcileMs: number; entries: number }
@@ -243,24 +258,36 @@ async function fitRun(): Promise<{ zones: number; entries: number; ms: number; p
 const fmt = (s: Stats, digits = 0): string => `${s.median.toFixed(digits)} (min ${s.min.toFixed(digits)}, max ${s.max.toFixed(digits)})`;
 
 const zones = workload(Number(values.entries));
-// The warm round writes other zones (VLANs above the first round's).
+// Warm rounds alternate between these two workloads (other zones, VLANs above the first's).
 const rounds: [ZoneP4Entries[], ZoneP4Entries[]] = [zones, workload(Number(values.entries), zones.length + 1)];
 if (zones.length * 2 > 4094) throw new Error('--entries: two rounds of zones must fit 4,094 VLANs');
-type PathName = 'raw' | 'side' | 'bulk';
+/** Per path, per round kind (0 cold, 1 warm): rates and CPU, one per round. */
 const rates: Record<PathName, [number[], number[]]> = { raw: [[], []], side: [[], []], bulk: [[], []] };
+const cpu: Record<PathName, [PathCpu[], PathCpu[]]> = { raw: [[], []], side: [[], []], bulk: [[], []] };
+const t0Steal = cpuTimes();
 for (let r = 0; r < (values['only-resync'] ? 0 : RUNS); r++) {
-  // Rotate the order so drift in machine load hits every path alike.
-  const runs: Record<PathName, () => Promise<RoundRates>> = { raw: () => rawRun(rounds), side: () => sidecarRun(rounds, 1), bulk: () => sidecarRun(rounds, ZONES_PER_CALL) };
-  const order: PathName[] = ['raw', 'side', 'bulk'];
-  for (let i = 0; i < r % 3; i++) order.push(order.shift() as PathName);
-  for (const k of order) {
-    const got = await runs[k]();
-    rates[k][0].push(got.cold);
-    rates[k][1].push(got.warm);
-  }
-  const last = (k: PathName, round: 0 | 1): string => (rates[k][round][r] as number).toFixed(0);
-  process.stderr.write(`run ${r + 1}: cold/warm raw ${last('raw', 0)}/${last('raw', 1)}, SetZoneEntries ${last('side', 0)}/${last('side', 1)}, SetZones ${last('bulk', 0)}/${last('bulk', 1)} entries/s\n`);
+  const stacks = [await rawStack(), await sidecarStack(1), await sidecarStack(ZONES_PER_CALL)];
+  try {
+    // Round 0 is cold (fresh processes); then WARM rounds per path. Each
+    // round visits every path once, in an order rotated from round to round,
+    // so drift in machine speed hits every path alike.
+    for (let round = 0; round <= WARM; round++) {
+      const order = [...stacks];
+      for (let i = 0; i < (r + round) % 3; i++) order.push(order.shift() as Stack);
+      const work = rounds[round % 2] as ZoneP4Entries[];
+      for (const st of order) {
+        const got = await st.write(work);
+        rates[st.name][round === 0 ? 0 : 1].push(got.rate);
+        cpu[st.name][round === 0 ? 0 : 1].push(got.cpu);
+        await st.clear(work);
+      }
+      const last = (k: PathName): string => (rates[k][round === 0 ? 0 : 1].at(-1) as number).toFixed(0);
+      process.stderr.write(`run ${r + 1} ${round === 0 ? 'cold' : `warm ${round}`}: raw ${last('raw')}, SetZoneEntries ${last('side')}, SetZones ${last('bulk')} entries/s\n`);
+    }
+  } finally { for (const st of stacks) await st.stop(); }
 }
+const t1Steal = cpuTimes();
+const stealPct = (100 * (t1Steal.steal - t0Steal.steal)) / Math.max(1, t1Steal.total - t0Steal.total);
 const resync = await resyncRuns(zones, RUNS);
 const fit = values['skip-fit'] || values['only-resync'] ? { zones: 0, entries: 0, ms: 0, programmed: 0 } : await fitRun();
 const n = count(zones);
@@ -270,15 +297,15 @@ const cpuLine = (name: string, runs: PathCpu[]): string => {
   return `CPU per ${n} entries, ${name}: client ${med('client').toFixed(0)} ms, sidecar ${med('sidecar').toFixed(0)} ms, switch ${med('switch').toFixed(0)} ms (medians); busiest stage ${busiest.toFixed(0)} ms, so ${(n / (busiest / 1000)).toFixed(0)} entries/s on dedicated cores`;
 };
 const bound = (runs: PathCpu[]): number => n / (Math.max(...(['client', 'sidecar', 'switch'] as const).map((k) => stats(runs.map((r) => r[k])).median)) / 1000);
-/** Ratios per run (each path's rate over the raw rate of the same run and round). */
+/** Ratios per round (each path's rate over the raw rate of the same round, seconds apart). */
 const ratios = (k: PathName, round: 0 | 1): number[] => rates[k][round].map((x, i) => x / (rates.raw[round][i] as number));
 const roundLines = (round: 0 | 1): string[] => {
-  const label = round === 0 ? 'cold (first workload into fresh processes)' : 'warm (second workload, after the first was deleted)';
+  const label = round === 0 ? `cold (the first round into fresh processes, ${RUNS} rounds)` : `warm (rounds after the first, on the same processes, ${RUNS * WARM} rounds)`;
   return [
     `- ${label}:`,
     `  - raw P4Runtime writes: ${fmt(stats(rates.raw[round]))} entries/s`,
-    `  - one SetZoneEntries per zone (${CONCURRENCY} in flight): ${fmt(stats(rates.side[round]))} entries/s; ratio to raw per run ${fmt(stats(ratios('side', round)), 2)} (goal ≥ 0.8)`,
-    `  - SetZones with ${ZONES_PER_CALL} zones per call (${CALLS_IN_FLIGHT} in flight): ${fmt(stats(rates.bulk[round]))} entries/s; ratio to raw per run ${fmt(stats(ratios('bulk', round)), 2)} (goal ≥ 0.8)`,
+    `  - one SetZoneEntries per zone (${CONCURRENCY} in flight): ${fmt(stats(rates.side[round]))} entries/s; ratio to raw per round ${fmt(stats(ratios('side', round)), 2)} (goal ≥ 0.8)`,
+    `  - SetZones with ${ZONES_PER_CALL} zones per call (${CALLS_IN_FLIGHT} in flight): ${fmt(stats(rates.bulk[round]))} entries/s; ratio to raw per round ${fmt(stats(ratios('bulk', round)), 2)} (goal ≥ 0.8)`,
     `  - ${cpuLine('raw writes', cpu.raw[round])}`,
     `  - ${cpuLine('SetZoneEntries', cpu.side[round])}`,
     `  - ${cpuLine('SetZones', cpu.bulk[round])}`,
@@ -288,7 +315,7 @@ const roundLines = (round: 0 | 1): string[] => {
 const resyncLine = `- re-sync of ${count(zones)} entries after a switch restart (switch listening → every entry back): ${fmt(stats(resync.map((x) => x.totalMs)))} ms (goal ≤ 2,000 ms), of which the sidecar's reconcile (cookie check, pipeline push, wildcard read, writes) ${fmt(stats(resync.map((x) => x.reconcileMs)))} ms; the rest is reconnecting`;
 if (values['only-resync']) { process.stdout.write(`${resyncLine}\n`); process.exit(0); }
 const lines = [
-  `- workload: ${zones.length} zones, ${count(zones)} entries per round; raw client batches of 1,000; sidecar --batch-size 1000; ${RUNS} runs, each with fresh processes`,
+  `- workload: ${zones.length} zones, ${count(zones)} entries per round; raw client batches of 1,000; sidecar --batch-size 1000; ${RUNS} runs of fresh processes, each 1 cold and ${WARM} warm rounds per path, paths interleaved; the hypervisor took ${stealPct.toFixed(0)} % of the machine's CPU time (steal) meanwhile`,
   ...roundLines(0),
   ...roundLines(1),
   resyncLine,
