@@ -11,23 +11,47 @@ export interface ZoneRequest { zone: string; generation: number; entries: Planne
 const LEN = 2;
 const VARINT = 0;
 
+/**
+ * protobufjs' Reader.string() does not check that the string's length fits
+ * the buffer (a truncated request would decode as a shorter string), so
+ * every length is checked here before it is used.
+ */
+function fieldEnd(r: protobuf.Reader, limit: number): number {
+  const n = r.uint32();
+  if (r.pos + n > limit) throw new Error(`a field of length ${n} at offset ${r.pos} runs past the end of its message (offset ${limit})`);
+  return r.pos + n;
+}
+
+/** An unknown field skipped past the end of its message. */
+function overrun(r: protobuf.Reader, end: number): void {
+  if (r.pos > end) throw new Error(`a field runs past the end of its message (offset ${end})`);
+}
+
+function str(r: protobuf.Reader, limit: number): string {
+  const e = fieldEnd(r, limit);
+  const s = protobuf.util.utf8.read(r.buf, r.pos, e);
+  r.pos = e;
+  return s;
+}
+
 function readMatch(r: protobuf.Reader, end: number): PlannedMatch {
   const m: PlannedMatch = { field: '', kind: '' as MatchKind, value: '' };
   while (r.pos < end) {
     const tag = r.uint32();
     const f = tag >>> 3;
     const w = tag & 7;
-    if (f === 1 && w === LEN) m.field = r.string();
-    else if (f === 2 && w === LEN) m.kind = r.string() as MatchKind;
-    else if (f === 3 && w === LEN) m.value = r.string();
+    if (f === 1 && w === LEN) m.field = str(r, end);
+    else if (f === 2 && w === LEN) m.kind = str(r, end) as MatchKind;
+    else if (f === 3 && w === LEN) m.value = str(r, end);
     else if (f === 4 && w === LEN) {
-      const s = r.string();
+      const s = str(r, end);
       if (s !== '') m.mask = s;
     } else if (f === 5 && w === VARINT) {
       const n = r.int32();
       if (n !== 0) m.prefixLen = n;
     } else r.skipType(w);
   }
+  overrun(r, end);
   return m;
 }
 
@@ -37,10 +61,11 @@ function readParam(r: protobuf.Reader, end: number): PlannedParam {
     const tag = r.uint32();
     const f = tag >>> 3;
     const w = tag & 7;
-    if (f === 1 && w === LEN) p.name = r.string();
-    else if (f === 2 && w === LEN) p.value = r.string();
+    if (f === 1 && w === LEN) p.name = str(r, end);
+    else if (f === 2 && w === LEN) p.value = str(r, end);
     else r.skipType(w);
   }
+  overrun(r, end);
   return p;
 }
 
@@ -50,13 +75,14 @@ function readEntry(r: protobuf.Reader, end: number): PlannedEntry {
     const tag = r.uint32();
     const f = tag >>> 3;
     const w = tag & 7;
-    if (f === 1 && w === LEN) e.table = r.string();
-    else if (f === 2 && w === LEN) e.match.push(readMatch(r, r.uint32() + r.pos));
+    if (f === 1 && w === LEN) e.table = str(r, end);
+    else if (f === 2 && w === LEN) e.match.push(readMatch(r, fieldEnd(r, end)));
     else if (f === 3 && w === VARINT) e.priority = r.int32();
-    else if (f === 4 && w === LEN) e.action = r.string();
-    else if (f === 5 && w === LEN) e.params.push(readParam(r, r.uint32() + r.pos));
+    else if (f === 4 && w === LEN) e.action = str(r, end);
+    else if (f === 5 && w === LEN) e.params.push(readParam(r, fieldEnd(r, end)));
     else r.skipType(w);
   }
+  overrun(r, end);
   return e;
 }
 
@@ -66,11 +92,12 @@ function readZone(r: protobuf.Reader, end: number): ZoneRequest {
     const tag = r.uint32();
     const f = tag >>> 3;
     const w = tag & 7;
-    if (f === 1 && w === LEN) z.zone = r.string();
+    if (f === 1 && w === LEN) z.zone = str(r, end);
     else if (f === 2 && w === VARINT) z.generation = Number(String(r.int64()));
-    else if (f === 3 && w === LEN) z.entries.push(readEntry(r, r.uint32() + r.pos));
+    else if (f === 3 && w === LEN) z.entries.push(readEntry(r, fieldEnd(r, end)));
     else r.skipType(w);
   }
+  overrun(r, end);
   return z;
 }
 
@@ -84,7 +111,7 @@ export function decodeSetZonesRequest(b: Uint8Array): { zones: ZoneRequest[] } {
   const zones: ZoneRequest[] = [];
   while (r.pos < r.len) {
     const tag = r.uint32();
-    if (tag >>> 3 === 1 && (tag & 7) === LEN) zones.push(readZone(r, r.uint32() + r.pos));
+    if (tag >>> 3 === 1 && (tag & 7) === LEN) zones.push(readZone(r, fieldEnd(r, r.len)));
     else r.skipType(tag & 7);
   }
   return { zones };

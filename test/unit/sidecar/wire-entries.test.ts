@@ -59,4 +59,19 @@ describe('sidecar/wire-entries: the hot requests straight to and from PlannedEnt
     w.uint32((3 << 3) | 2).fork().uint32((4 << 3) | 2).string('act').uint32((12 << 3) | 5).fixed32(1).ldelim();
     assert.deepEqual(decodeSetZoneEntriesRequest(w.finish()), { zone: 'z', generation: 0, entries: [{ table: '', match: [], priority: 0, action: 'act', params: [] }] });
   });
+
+  it('refuses a truncated request, and a field that runs past the end of its message, instead of reading a shorter one', () => {
+    const whole = encodeSetZoneEntriesRequest(zones()[0] as ZoneRequest);
+    for (const cut of [3, 20, whole.length - 1]) {
+      assert.throws(() => decodeSetZoneEntriesRequest(whole.subarray(0, cut)), /runs past the end|index out of range/, `cut at ${cut}`);
+    }
+    // A zone name claiming 100 bytes with 2 present (protobufjs' own string reader would return the 2).
+    assert.throws(() => decodeSetZoneEntriesRequest(Buffer.from([0x0a, 100, 1, 2])), /length 100 at offset 2 runs past the end of its message/);
+    // An entry whose table name claims more bytes than the entry holds, though the buffer has them.
+    const w = protobuf.Writer.create();
+    w.uint32((3 << 3) | 2).uint32(3).uint32((1 << 3) | 2).uint32(10);
+    w.uint32((1 << 3) | 2).string('zone-name-after');
+    assert.throws(() => decodeSetZoneEntriesRequest(w.finish()), /runs past the end of its message \(offset 5\)/);
+    assert.throws(() => decodeSetZonesRequest(whole.subarray(0, 10)), /runs past the end|index out of range/);
+  });
 });
