@@ -15,6 +15,8 @@ import { Arbitration, ArbitrationError, type Controller } from './arbitration.js
 import { electionToBigInt } from './election-id.js';
 import { verifyPipeline, type Pipeline } from './pipeline-config.js';
 import { TableStore } from './table-store.js';
+import { TurnQueue } from '../runtime/turn-queue.js';
+import { raiseReceiveWindow } from '../p4/receive-window.js';
 import { processFrame, type PacketResult } from './packet-pipeline.js';
 
 export const P4RUNTIME_API_VERSION = '1.4.1';
@@ -40,7 +42,7 @@ export class SoftwareSwitch {
   private saved: Pipeline | undefined;
   private store: TableStore | undefined;
   /** Writes received and not yet applied, in arrival order (see write()). */
-  private readonly writeQueue: (() => void)[] = [];
+  private readonly writeQueue = new TurnQueue();
   /** Counts for tests and the CLI's log. */
   readonly stats = { writes: 0, updates: 0, reads: 0 };
 
@@ -65,13 +67,14 @@ export class SoftwareSwitch {
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p)));
     });
+    raiseReceiveWindow(server);
     this.server = server;
     return port;
   }
 
   /** Stop at once, as a crash or power cycle would: streams break, state is lost. */
   stop(): void {
-    this.writeQueue.length = 0;
+    this.writeQueue.clear();
     this.server?.forceShutdown();
     this.server = undefined;
   }
@@ -149,14 +152,7 @@ export class SoftwareSwitch {
    */
   private write(call: grpc.ServerUnaryCall<WriteRequest, object>, cb: grpc.sendUnaryData<object>): void {
     this.writeQueue.push(() => this.applyWrite(call, cb));
-    if (this.writeQueue.length === 1) setImmediate(this.drainWrites);
   }
-
-  private readonly drainWrites = (): void => {
-    const next = this.writeQueue.shift();
-    next?.();
-    if (this.writeQueue.length > 0) setImmediate(this.drainWrites);
-  };
 
   private applyWrite(call: grpc.ServerUnaryCall<WriteRequest, object>, cb: grpc.sendUnaryData<object>): void {
     const req = call.request;

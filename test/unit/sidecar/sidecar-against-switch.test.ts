@@ -278,6 +278,27 @@ describe('sidecar against the software switch', function () {
     assert.equal(st?.programmed, true);
   });
 
+  it('answers a SetZones request that is not valid protobuf with INVALID_ARGUMENT and changes nothing', async () => {
+    const s = await start(1n);
+    const [a] = plan();
+    assert.ok(a);
+    await s.client.setZoneEntries(a.zone, 1, a.entries);
+    const before = await switchState(address);
+    const raw = new grpc.Client(`127.0.0.1:${(s.client as unknown as { raw: grpc.Client }).raw.getChannel().getTarget().split(':').pop()}`, grpc.credentials.createInsecure());
+    try {
+      // Field 1 (zones), length-delimited, claiming 100 bytes of which 2 follow.
+      const garbage = Buffer.from([0x0a, 100, 1, 2]);
+      for (const method of ['SetZones', 'SetZoneEntries']) {
+        const err = await new Promise<grpc.ServiceError | null>((resolve) => raw.makeUnaryRequest(`/zonekeeper.sidecar.v1.ZoneProgrammer/${method}`,
+          (b: Buffer) => b, (b: Buffer) => b, garbage, new grpc.Metadata(), {}, (e) => resolve(e)));
+        assert.equal(err?.code, grpc.status.INVALID_ARGUMENT, `${method}: ${err?.message}`);
+        assert.match(err?.details ?? '', /not a valid protobuf message/);
+      }
+    } finally { raw.close(); }
+    assert.deepEqual(await switchState(address), before);
+    assert.equal((await s.client.getZoneStatus(a.zone)).zones?.[0]?.generation, '1');
+  });
+
   it('rejects a desired state that would overflow a table with RESOURCE_EXHAUSTED, before writing', async () => {
     // A P4Info whose zone_acl holds 5 entries: two paper zones need 3 each (no router entry).
     const small = structuredClone(P4INFO);
