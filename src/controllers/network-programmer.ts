@@ -25,6 +25,12 @@ export interface NetworkProgrammer {
    * zone does not stay Ready while its switch entries are not assured.
    */
   onChange?(listener: (applicationIds: string[] | 'all') => void): void;
+  /**
+   * This replica leads with this leader term (the Lease's leaseTransitions).
+   * The programmer makes the switches take its writes over those of every
+   * earlier leader, now and whenever its backend restarts. Does not wait.
+   */
+  lead?(term: number): void;
 }
 
 export const planOnlyNetwork: NetworkProgrammer = {

@@ -122,6 +122,8 @@ export class Manager {
     this.leading = true;
     this.term = term;
     const o = this.o;
+    // Before any zone is programmed: the switches must take this leader's writes.
+    o.network?.lead?.(term);
     const log = o.logger.child({ identity: this.identity, term });
     const hub = o.hub;
     const health = (resource: string) => (e: string) => {

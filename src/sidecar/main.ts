@@ -2,8 +2,9 @@
 // The sidecar process:
 //   node dist/src/sidecar/main.js --switch 127.0.0.1:9559@1 \
 //     --p4info p4/zone_switch.p4info.txtpb [--device-config build/zone_switch.json] \
-//     --listen 127.0.0.1:50051 --http 127.0.0.1:9090 --election-term 1 --election-ordinal 0
+//     --listen 127.0.0.1:50051 --http 127.0.0.1:9090 [--election-term 0 --election-ordinal N]
 // Prints `zone-sidecar listening on HOST:PORT http HOST:PORT` once serving.
+import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readP4InfoFile } from '../p4/p4info.js';
@@ -18,8 +19,12 @@ const { values } = parseArgs({
     'device-config': { type: 'string' },
     listen: { type: 'string', default: '127.0.0.1:50051' },
     http: { type: 'string', default: '127.0.0.1:9090' },
-    'election-term': { type: 'string', default: '1' },
-    'election-ordinal': { type: 'string', default: '0' },
+    // Until its operator leads and calls SetElection, a sidecar arbitrates
+    // with (term 0, a random ordinal): a backup next to the leader's sidecar,
+    // and distinct from the other replicas' sidecars (an election id held
+    // by a live controller is refused).
+    'election-term': { type: 'string', default: '0' },
+    'election-ordinal': { type: 'string' },
     role: { type: 'string', default: '' },
     'batch-size': { type: 'string', default: '1000' },
     'max-in-flight': { type: 'string', default: '4' },
@@ -37,7 +42,7 @@ const sidecar = new Sidecar({
   switches,
   p4info: readP4InfoFile(values.p4info),
   deviceConfig: values['device-config'] ? readFileSync(values['device-config']) : Buffer.alloc(0),
-  election: { term: BigInt(values['election-term']), ordinal: BigInt(values['election-ordinal']) },
+  election: { term: BigInt(values['election-term']), ordinal: values['election-ordinal'] !== undefined ? BigInt(values['election-ordinal']) : BigInt(randomInt(1, 2 ** 47)) },
   role: values.role,
   batchSize: Number(values['batch-size']),
   maxInFlight: Number(values['max-in-flight']),

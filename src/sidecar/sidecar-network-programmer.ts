@@ -45,6 +45,16 @@ function callFailure(address: string, e: unknown): NetworkProgramResult {
   return { ok: false, reason: 'SidecarError', message: `sidecar ${address}: ${code}: ${e.details}` };
 }
 
+/**
+ * The P4Runtime election id of the sidecar of the leader with this term:
+ * (leaseTransitions + 1, 0). Sidecars start at term 0 (their flags'
+ * default), so a leader's sidecar outbids every sidecar whose operator has
+ * not led, and every earlier leader's, since leaseTransitions only grows.
+ */
+export function sidecarElection(term: number): [bigint, bigint] {
+  return [BigInt(term) + 1n, 0n];
+}
+
 export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, o: SidecarNetworkProgrammerOptions = {}): SidecarNetworkProgrammer {
   // Short timeout: a reconcile waits for this call, and a hung sidecar must not hold a worker for a minute.
   const client = o.client ?? new SidecarClient(address, 15_000);
@@ -60,6 +70,8 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
   let available: boolean | undefined;
   /** Programmed or not, per zone, as last reported: a change is news for the operator. */
   const programmedNow = new Map<string, boolean>();
+  /** The operator's leader term, once it leads (lead()). */
+  let leaderTerm: number | undefined;
   const listeners: ((ids: string[] | 'all') => void)[] = [];
   const notify = (ids: string[] | 'all'): void => { for (const l of listeners) l(ids); };
 
@@ -73,9 +85,11 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
 
   const resync = async (): Promise<number> => {
     const run = resyncing.then(async () => {
-      if (handedOver.size === 0) return 0;
+      if (handedOver.size === 0 && leaderTerm === undefined) return 0;
       let statuses: WireZoneStatus[];
       try {
+        // Every check, so a restarted sidecar (back at its flags' election id) outbids earlier leaders again; a no-op when unchanged.
+        if (leaderTerm !== undefined) await client.setElection(...sidecarElection(leaderTerm));
         statuses = (await client.getZoneStatus()).zones ?? [];
       } catch (e) {
         if (available !== false) notify('all');
@@ -152,6 +166,13 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
     },
     resync,
     onChange: (listener) => { listeners.push(listener); },
+    lead: (term) => {
+      leaderTerm = term;
+      client.setElection(...sidecarElection(term)).then(
+        () => o.log?.('sidecar re-arbitrates for this leader', { sidecar: address, term, electionId: sidecarElection(term).join(':') }),
+        (e: unknown) => o.log?.('sidecar not told of the leader term yet; the next check retries', { sidecar: address, term, error: (e as Error).message }),
+      );
+    },
     close: () => {
       if (timer) clearInterval(timer);
       client.close();

@@ -94,6 +94,7 @@ export class SwitchConnection {
 
   /** A new election id (a new leader term): re-arbitrate on the live stream. */
   setElection(election: Uint128): void {
+    if ((election.high ?? '0') === (this.election.high ?? '0') && (election.low ?? '0') === (this.election.low ?? '0')) return;
     this.election = election;
     if (this.stream && !this.stream.closed) this.stream.arbitrate(election);
   }

@@ -58,8 +58,8 @@ export async function startSwitch(logDir: string): Promise<{ proc: NodeChild; ad
 /** `listen` 127.0.0.1:0 picks a port; a restart passes the port it had, so the operator finds it again. */
 export async function startSidecar(logDir: string, switchAddress: string, listen = '127.0.0.1:0'): Promise<{ proc: NodeChild; address: string }> {
   const { proc, match } = await NodeChild.start('zone-sidecar', 'src/sidecar/main.js', [
+    // The election id as deployed: the flags' default (term 0, a random ordinal) until the operator's SetElection.
     '--switch', `${switchAddress}@1`, '--p4info', P4INFO_FILE, '--listen', listen, '--http', '127.0.0.1:0',
-    '--election-term', '1', '--election-ordinal', '0',
   ], /listening on ([\d.]+:\d+) http/, join(logDir, 'it-zone-sidecar.log'));
   return { proc, address: match[1] as string };
 }

@@ -99,4 +99,63 @@ describe('sidecar as the operator NetworkProgrammer', function () {
     assert.deepEqual(heard, ['all', 'all'], 'and once more when it is back');
     np.close();
   });
+
+  it('makes the sidecar of a new leader primary on the switch, and the old leader\'s a backup', async () => {
+    const sw = new SoftwareSwitch({ deviceId: 1n });
+    const port = await sw.start('127.0.0.1:0');
+    const running: (() => void)[] = [];
+    // A replica's sidecar as its flags leave it before its operator leads: term 0, its own ordinal.
+    const sidecarAt = async (ordinal: bigint): Promise<{ sidecar: Sidecar; port: number }> => {
+      const sidecar = new Sidecar({ switches: [{ address: `127.0.0.1:${port}`, deviceId: '1' }], p4info: P4INFO, deviceConfig: Buffer.alloc(0), election: { term: 0n, ordinal }, log: () => {} });
+      sidecar.start();
+      const api = await serveSidecarApi(sidecar, '127.0.0.1:0');
+      running.push(() => { api.server.forceShutdown(); sidecar.stop(); });
+      await until(() => sidecar.connections[0]?.connected === true);
+      return { sidecar, port: api.port };
+    };
+    const primary = (r: { sidecar: Sidecar }): boolean => r.sidecar.connections[0]?.primary === true;
+    try {
+      const [p1, p2] = [PAPER_PLANS[0], PAPER_PLANS[1]];
+      assert.ok(p1 && p2);
+      const a = await sidecarAt(7n);
+      const b = await sidecarAt(9n);
+      const npA = sidecarNetworkProgrammer(`127.0.0.1:${a.port}`, PORTS, { resyncIntervalMs: 0 });
+      const npB = sidecarNetworkProgrammer(`127.0.0.1:${b.port}`, PORTS, { resyncIntervalMs: 0 });
+      running.push(() => { npA.close(); npB.close(); });
+      assert.ok(primary(b) && !primary(a), 'before anyone leads, the higher ordinal wins');
+      npA.lead?.(0);
+      await until(() => primary(a) && a.sidecar.connections[0]?.synced === true);
+      assert.ok(primary(a) && !primary(b), 'the leader (term 0) outbids every sidecar still at term 0');
+      assert.equal((await npA.program(p1)).ok, true);
+      // Leadership moves (leaseTransitions 1): the new leader's sidecar takes over, the old one is refused.
+      npB.lead?.(1);
+      await until(() => primary(b) && b.sidecar.connections[0]?.synced === true);
+      assert.ok(primary(b) && !primary(a));
+      const stale = await npA.program(p2);
+      assert.equal(stale.ok, false);
+      assert.equal(stale.reason, 'NotPrimary');
+      assert.equal((await npB.program(p2)).ok, true, 'the new leader programs');
+    } finally {
+      for (const stop of running.reverse()) stop();
+      sw.stop();
+    }
+  });
+
+  it('tells the sidecar the leader term on every check once it leads, so a restarted sidecar outbids again', async () => {
+    // A stand-in client (see above: an in-process server cannot be restarted under a live client).
+    const elections: string[] = [];
+    const fake = {
+      setElection: async (term: bigint, ordinal: bigint) => { elections.push(`${term}:${ordinal}`); },
+      getZoneStatus: async () => ({ zones: [] }),
+      close: () => undefined,
+    };
+    const np = sidecarNetworkProgrammer('sidecar:50051', PORTS, { resyncIntervalMs: 0, client: fake as unknown as SidecarClient });
+    await np.resync();
+    assert.deepEqual(elections, [], 'not leading: the sidecar keeps its flags\' election id');
+    np.lead?.(4);
+    await np.resync();
+    await np.resync();
+    assert.deepEqual(elections, ['5:0', '5:0', '5:0'], 'at once, then on every check: (leaseTransitions + 1, 0)');
+    np.close();
+  });
 });
