@@ -29,8 +29,14 @@ export interface NetworkProgrammer {
    * This replica leads with this leader term (the Lease's leaseTransitions).
    * The programmer makes the switches take its writes over those of every
    * earlier leader, now and whenever its backend restarts. Does not wait.
+   *
+   * `zonesWithEntries` names every zone (application id) that should have
+   * switch entries, or undefined while the leader does not know yet. Once
+   * each of them has been programmed (or found to have nothing to program),
+   * the programmer may let the switches drop entries no zone owns: those of
+   * zones deleted while nothing was there to remove them.
    */
-  lead?(term: number): void;
+  lead?(term: number, zonesWithEntries?: () => string[] | undefined): void;
 }
 
 export const planOnlyNetwork: NetworkProgrammer = {

@@ -122,8 +122,6 @@ export class Manager {
     this.leading = true;
     this.term = term;
     const o = this.o;
-    // Before any zone is programmed: the switches must take this leader's writes.
-    o.network?.lead?.(term);
     const log = o.logger.child({ identity: this.identity, term });
     const hub = o.hub;
     const health = (resource: string) => (e: string) => {
@@ -138,6 +136,14 @@ export class Manager {
     const releases = new ObjectStore(hub, ZONE_RELEASES, relInf);
     const providers = new ObjectStore(hub, PROVIDER_CLUSTERS, pcInf);
     const state = new PlacementState({ hub, logger: log, metrics: this.metrics });
+    // Before any zone is programmed: the switches must take this leader's
+    // writes. The zones that should have entries are known once the state
+    // is rebuilt from the statuses and the controllers run.
+    o.network?.lead?.(term, () => {
+      const f = state.federation;
+      if (!this.started || !f) return undefined;
+      return f.entries().filter((e) => e.allocation.vlanId !== undefined).map((e) => e.allocation.applicationId);
+    });
     const events = new EventRecorder(hub, { controller: 'zonekeeper.io/operator', instance: this.identity, logger: log });
     const concurrency = o.concurrency ?? 4;
 

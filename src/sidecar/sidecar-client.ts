@@ -9,7 +9,7 @@ interface Raw extends grpc.Client {
   SetZoneEntries(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ status?: WireZoneStatus }>): void;
   SetZones(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ statuses?: WireZoneStatus[] }>): void;
   DeleteZone(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ removed?: boolean; message?: string }>): void;
-  GetZoneStatus(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ zones?: WireZoneStatus[]; switches?: WireSwitchStatus[] }>): void;
+  GetZoneStatus(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ zones?: WireZoneStatus[]; switches?: WireSwitchStatus[]; desired_complete?: boolean }>): void;
   SetElection(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<object>): void;
   SetDesiredComplete(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<object>): void;
 }
@@ -50,7 +50,7 @@ export class SidecarClient {
     return r.statuses ?? [];
   }
   deleteZone(zone: string): Promise<{ removed?: boolean; message?: string }> { return this.call(this.raw.DeleteZone, { zone }); }
-  getZoneStatus(zone = ''): Promise<{ zones?: WireZoneStatus[]; switches?: WireSwitchStatus[] }> { return this.call(this.raw.GetZoneStatus, { zone }); }
+  getZoneStatus(zone = ''): Promise<{ zones?: WireZoneStatus[]; switches?: WireSwitchStatus[]; desired_complete?: boolean }> { return this.call(this.raw.GetZoneStatus, { zone }); }
   async getSwitchStatus(): Promise<WireSwitchStatus[]> { return (await this.call(this.raw.GetZoneStatus, { switches_only: true })).switches ?? []; }
   async setElection(term: bigint, ordinal: bigint): Promise<void> { await this.call(this.raw.SetElection, { term: term.toString(), ordinal: ordinal.toString() }); }
   async setDesiredComplete(): Promise<void> { await this.call(this.raw.SetDesiredComplete, {}); }

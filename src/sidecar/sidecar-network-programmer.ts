@@ -72,6 +72,14 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
   const programmedNow = new Map<string, boolean>();
   /** The operator's leader term, once it leads (lead()). */
   let leaderTerm: number | undefined;
+  /** The zones that should have entries, from the leader (lead()). */
+  let zonesWanted: (() => string[] | undefined) | undefined;
+  /**
+   * Zones whose last program() got the sidecar's verdict, or had no entries
+   * to give: nothing more to hand over for them. A zone whose call failed
+   * is not settled; SetDesiredComplete waits for it.
+   */
+  const settled = new Set<string>();
   const listeners: ((ids: string[] | 'all') => void)[] = [];
   const notify = (ids: string[] | 'all'): void => { for (const l of listeners) l(ids); };
 
@@ -87,10 +95,13 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
     const run = resyncing.then(async () => {
       if (handedOver.size === 0 && leaderTerm === undefined) return 0;
       let statuses: WireZoneStatus[];
+      let complete: boolean;
       try {
         // Every check, so a restarted sidecar (back at its flags' election id) outbids earlier leaders again; a no-op when unchanged.
         if (leaderTerm !== undefined) await client.setElection(...sidecarElection(leaderTerm));
-        statuses = (await client.getZoneStatus()).zones ?? [];
+        const got = await client.getZoneStatus();
+        statuses = got.zones ?? [];
+        complete = got.desired_complete === true;
       } catch (e) {
         if (available !== false) notify('all');
         available = false;
@@ -111,10 +122,25 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
       const lost = [...handedOver.keys()].filter((z) => !known.has(z) && !removing.has(z));
       await sendBack(lost);
       if (lost.length > 0) o.log?.('sidecar had lost zones (restarted?); handed them back', { sidecar: address, zones: lost.length });
+      if (!complete) await declareComplete();
       return lost.length;
     });
     resyncing = run.catch(() => undefined);
     return run;
+  };
+
+  /**
+   * SetDesiredComplete once the sidecar holds every zone the leader wants:
+   * it then prunes entries no zone owns. Checked on every resync, so a
+   * restarted sidecar (which stops pruning) is told again.
+   */
+  const declareComplete = async (): Promise<void> => {
+    const wanted = zonesWanted?.();
+    if (!wanted) return;
+    const missing = wanted.map((z) => z.toLowerCase()).filter((z) => !settled.has(z));
+    if (missing.length > 0) return;
+    await client.setDesiredComplete();
+    o.log?.('told the sidecar its desired state is complete: entries no zone owns will be pruned', { sidecar: address, zones: wanted.length });
   };
 
   const timer = (o.resyncIntervalMs ?? 5000) > 0
@@ -127,17 +153,25 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
     async program(plan: ZoneNetworkPlan): Promise<NetworkProgramResult> {
       const { zones, problems } = planP4Entries([plan], ports);
       const z = zones[0];
-      if (!z) return { ok: false, reason: 'PlanProblem', message: `P4 entry plan (switch port map and zone network): ${problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}` };
+      if (!z) {
+        // Nothing the sidecar could hold: settled, so it does not hold up SetDesiredComplete.
+        settled.add(plan.applicationId.toLowerCase());
+        return { ok: false, reason: 'PlanProblem', message: `P4 entry plan (switch port map and zone network): ${problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}` };
+      }
       await resyncing;
       try {
         const st = await client.setZoneEntries(z.zone, 0, z.entries);
         handedOver.set(z.zone, z.entries);
+        settled.add(z.zone);
         removing.delete(z.zone);
         const programmed = st.programmed === true;
         programmedNow.set(z.zone, programmed);
         return { ok: programmed, reason: st.reason || (programmed ? 'Programmed' : 'Pending'), message: `sidecar ${address}: ${st.message ?? ''}` };
       } catch (e) {
-        return callFailure(address, e);
+        const failure = callFailure(address, e);
+        // Refused as invalid: the sidecar has judged it; nothing more to hand over.
+        if (failure.reason === 'EntriesRejected') settled.add(z.zone); else settled.delete(z.zone);
+        return failure;
       }
     },
     async remove(applicationId: string): Promise<void> {
@@ -158,6 +192,7 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
         const r = await client.deleteZone(zone);
         if (!r.removed) throw new Error(r.message ?? `zone ${zone} not yet removed from every switch`);
         handedOver.delete(zone);
+        settled.delete(zone);
         programmedNow.delete(zone);
       } catch (e) {
         if (isServiceError(e)) throw new Error(callFailure(address, e).message);
@@ -166,8 +201,9 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
     },
     resync,
     onChange: (listener) => { listeners.push(listener); },
-    lead: (term) => {
+    lead: (term, zonesWithEntries) => {
       leaderTerm = term;
+      zonesWanted = zonesWithEntries;
       client.setElection(...sidecarElection(term)).then(
         () => o.log?.('sidecar re-arbitrates for this leader', { sidecar: address, term, electionId: sidecarElection(term).join(':') }),
         (e: unknown) => o.log?.('sidecar not told of the leader term yet; the next check retries', { sidecar: address, term, error: (e as Error).message }),

@@ -96,6 +96,7 @@ export async function serveSidecarApi(sidecar: Sidecar, address: string): Promis
           address: s.address, device_id: s.deviceId, connected: s.connected, primary: s.primary, pipeline_cookie: s.pipelineCookie,
           last_sync_unix_ms: String(s.lastSyncUnixMs), entries: s.entries, message: s.message,
         })),
+        desired_complete: sidecar.desiredComplete(),
       });
     },
     SetElection: (call: grpc.ServerUnaryCall<{ term?: string; ordinal?: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => {

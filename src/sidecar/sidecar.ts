@@ -170,6 +170,9 @@ export class Sidecar {
     }));
   }
 
+  /** Whether SetDesiredComplete was called since this sidecar started (entries no zone owns are pruned). */
+  desiredComplete(): boolean { return this.connections.every((c) => c.pruneUnowned); }
+
   /** Ready: every switch is connected, and a primary one has been reconciled. */
   ready(): boolean { return this.connections.every((c) => c.connected && (!c.primary || c.synced)); }
 

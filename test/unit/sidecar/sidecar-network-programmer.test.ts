@@ -5,6 +5,7 @@ import { serveSidecarApi } from '../../../src/sidecar/sidecar-server.js';
 import { sidecarNetworkProgrammer, type SidecarNetworkProgrammer, type SidecarNetworkProgrammerOptions } from '../../../src/sidecar/sidecar-network-programmer.js';
 import { Sidecar } from '../../../src/sidecar/sidecar.js';
 import { SoftwareSwitch } from '../../../src/switch/p4runtime-server.js';
+import { planP4Entries, type PlannedEntry } from '../../../src/core/network/p4-entries.js';
 import { PAPER_PLANS, PORTS } from '../p4/paper-zone-plans.js';
 import { P4INFO } from '../switch/switch-harness.js';
 
@@ -157,5 +158,33 @@ describe('sidecar as the operator NetworkProgrammer', function () {
     await np.resync();
     assert.deepEqual(elections, ['5:0', '5:0', '5:0'], 'at once, then on every check: (leaseTransitions + 1, 0)');
     np.close();
+  });
+
+  it('declares the desired state complete once every wanted zone is settled; the sidecar then prunes what no zone owns', async () => {
+    await withLiveStack({ resyncIntervalMs: 0 }, async ({ sw, sidecar, np }) => {
+      const [a, b, gone] = [PAPER_PLANS[0], PAPER_PLANS[1], PAPER_PLANS[2]];
+      assert.ok(a && b && gone);
+      const entriesOf = (plan: typeof a): PlannedEntry[] => planP4Entries([plan], PORTS).zones[0]?.entries ?? [];
+      // A zone deleted while the operator and the sidecar were both down: its entries
+      // are on the switch, and the restarted sidecar no longer knows whose they are.
+      await sidecar.setZoneEntries(gone.applicationId.toLowerCase(), 1, entriesOf(gone));
+      sidecar.desired.remove(gone.applicationId.toLowerCase());
+      const left = entriesOf(gone).length;
+      let wanted: string[] | undefined;
+      np.lead?.(0, () => wanted);
+      await np.resync();
+      assert.equal(sidecar.desiredComplete(), false, 'the leader does not know its zones yet');
+      wanted = [a.applicationId, b.applicationId];
+      assert.equal((await np.program(a)).ok, true);
+      await np.resync();
+      assert.equal(sidecar.desiredComplete(), false, 'not while a wanted zone has not been programmed');
+      assert.equal(sw.tables?.entryCount(), entriesOf(a).length + left);
+      assert.equal((await np.program(b)).ok, true);
+      await np.resync();
+      assert.equal(sidecar.desiredComplete(), true);
+      await until(() => sw.tables?.entryCount() === entriesOf(a).length + entriesOf(b).length);
+      assert.equal(sw.tables?.entryCount(), entriesOf(a).length + entriesOf(b).length, 'the unowned entries are pruned, the zones\' stay');
+      assert.ok((await np.program(a)).ok, 'the zones are still programmed');
+    });
   });
 });
