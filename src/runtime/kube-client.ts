@@ -8,9 +8,9 @@
 
 import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { createInterface } from 'node:readline';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
+import { lineSplitter } from './line-splitter.js';
 
 export interface KubeObject {
   apiVersion?: string;
@@ -255,17 +255,14 @@ export class KubeClient {
         res.on('end', () => finish(new KubeError(res.statusCode ?? 0, 'WatchFailed', `watch ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`)));
         return;
       }
-      const lines = createInterface({ input: res });
-      // readline re-emits the response's errors (ECONNRESET on abort); the watch end handles them.
-      lines.on('error', (e) => finish(e));
-      lines.on('line', (line) => {
+      res.on('data', lineSplitter((line) => {
         if (finished || line.trim() === '') return;
         try {
           onEvent(JSON.parse(line) as WatchEvent<T>);
         } catch {
           // A torn line is followed by the stream closing; the informer relists.
         }
-      });
+      }));
       res.on('error', (e) => finish(e));
       res.on('close', () => finish());
     }, (e) => finish(e), this.watchAgent);
