@@ -15,6 +15,7 @@ import { P4InfoIndex, readP4InfoFile } from '../../src/p4/p4info.js';
 import { P4RuntimeClient } from '../../src/p4/p4runtime-client.js';
 import type { TableEntry } from '../../src/p4/p4runtime-types.js';
 import { SidecarClient } from '../../src/sidecar/sidecar-client.js';
+import { sidecarNetworkProgrammer } from '../../src/sidecar/sidecar-network-programmer.js';
 import { stats, type Stats } from '../support/stats.js';
 import { REPO, startSidecar, startSwitch } from './processes.js';
 
@@ -51,10 +52,14 @@ function plan(vlan: number, instances: number): ZoneNetworkPlan {
   };
 }
 
+/** Each workload zone's network plan, for the path that plans entries itself (the operator's programmer). */
+const planOf = new Map<string, ZoneNetworkPlan>();
+
 /** Zones of 16 entries each (7 instances) adding up to `total` entries. */
 function workload(total: number, firstVlan = 1): ZoneP4Entries[] {
-  const zones = Math.ceil(total / 16);
-  return planP4Entries(Array.from({ length: zones }, (_, i) => plan(firstVlan + i, 7)), PORTS).zones;
+  const plans = Array.from({ length: Math.ceil(total / 16) }, (_, i) => plan(firstVlan + i, 7));
+  for (const p of plans) planOf.set(p.applicationId, p);
+  return planP4Entries(plans, PORTS).zones;
 }
 
 const count = (zs: ZoneP4Entries[]): number => zs.reduce((n, z) => n + z.entries.length, 0);
@@ -75,7 +80,7 @@ function cpuMs(pid: number | undefined): number {
 const selfCpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
 interface PathCpu { client: number; sidecar: number; switch: number }
-type PathName = 'raw' | 'side' | 'bulk';
+type PathName = 'raw' | 'side' | 'bulk' | 'prog';
 const ms = (t0: number): number => performance.now() - t0;
 
 async function waitFor(cond: () => Promise<boolean>, timeoutMs = 120_000, pollMs = 10): Promise<void> {
@@ -193,6 +198,41 @@ async function sidecarStack(perCall: number): Promise<Stack> {
   };
 }
 
+/**
+ * The operator's path: its NetworkProgrammer (src/sidecar/sidecar-network-programmer.ts),
+ * one program(plan) per zone, CONCURRENCY at once, as concurrent reconciles
+ * call it; it plans each zone's entries and hands concurrent zones over together.
+ */
+async function programmerStack(): Promise<Stack> {
+  const sw = await startSwitch();
+  const side = await startSidecar(sw.port);
+  const sc = new SidecarClient(`127.0.0.1:${side.port}`);
+  const np = sidecarNetworkProgrammer(`127.0.0.1:${side.port}`, PORTS, { resyncIntervalMs: 0 });
+  await sidecarReady(sc);
+  return {
+    name: 'prog',
+    async write(zones) {
+      const t0 = performance.now();
+      const c0 = { client: selfCpuMs(), sidecar: cpuMs(side.child.pid), switch: cpuMs(sw.child.pid) };
+      let notProgrammed = 0;
+      await pool(zones, CONCURRENCY, async (z) => {
+        const r = await np.program(planOf.get(z.zone) as ZoneNetworkPlan);
+        if (!r.ok) notProgrammed++;
+      });
+      const t = ms(t0);
+      const cpu = { client: selfCpuMs() - c0.client, sidecar: cpuMs(side.child.pid) - c0.sidecar, switch: cpuMs(sw.child.pid) - c0.switch };
+      if (notProgrammed > 0) throw new Error(`programmer: ${notProgrammed} zones not programmed`);
+      if (await switchEntryCount(sw.port) !== count(zones)) throw new Error('programmer: switch does not hold every entry');
+      return { rate: count(zones) / (t / 1000), cpu };
+    },
+    async clear(zones) {
+      await pool(zones, CONCURRENCY, (z) => np.remove(z.zone));
+      if (await switchEntryCount(sw.port) !== 0) throw new Error('programmer: entries left after removing every zone');
+    },
+    async stop() { np.close(); sc.close(); await side.stop(); await sw.stop(); },
+  };
+}
+
 /** The share of the machine's CPU time the hypervisor gave to other guests (/proc/stat "steal"). */
 function cpuTimes(): { steal: number; total: number } {
   const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
@@ -262,18 +302,18 @@ const zones = workload(Number(values.entries));
 const rounds: [ZoneP4Entries[], ZoneP4Entries[]] = [zones, workload(Number(values.entries), zones.length + 1)];
 if (zones.length * 2 > 4094) throw new Error('--entries: two rounds of zones must fit 4,094 VLANs');
 /** Per path, per round kind (0 cold, 1 warm): rates and CPU, one per round. */
-const rates: Record<PathName, [number[], number[]]> = { raw: [[], []], side: [[], []], bulk: [[], []] };
-const cpu: Record<PathName, [PathCpu[], PathCpu[]]> = { raw: [[], []], side: [[], []], bulk: [[], []] };
+const rates: Record<PathName, [number[], number[]]> = { raw: [[], []], side: [[], []], bulk: [[], []], prog: [[], []] };
+const cpu: Record<PathName, [PathCpu[], PathCpu[]]> = { raw: [[], []], side: [[], []], bulk: [[], []], prog: [[], []] };
 const t0Steal = cpuTimes();
 for (let r = 0; r < (values['only-resync'] ? 0 : RUNS); r++) {
-  const stacks = [await rawStack(), await sidecarStack(1), await sidecarStack(ZONES_PER_CALL)];
+  const stacks = [await rawStack(), await sidecarStack(1), await sidecarStack(ZONES_PER_CALL), await programmerStack()];
   try {
     // Round 0 is cold (fresh processes); then WARM rounds per path. Each
     // round visits every path once, in an order rotated from round to round,
     // so drift in machine speed hits every path alike.
     for (let round = 0; round <= WARM; round++) {
       const order = [...stacks];
-      for (let i = 0; i < (r + round) % 3; i++) order.push(order.shift() as Stack);
+      for (let i = 0; i < (r + round) % order.length; i++) order.push(order.shift() as Stack);
       const work = rounds[round % 2] as ZoneP4Entries[];
       for (const st of order) {
         const got = await st.write(work);
@@ -282,7 +322,7 @@ for (let r = 0; r < (values['only-resync'] ? 0 : RUNS); r++) {
         await st.clear(work);
       }
       const last = (k: PathName): string => (rates[k][round === 0 ? 0 : 1].at(-1) as number).toFixed(0);
-      process.stderr.write(`run ${r + 1} ${round === 0 ? 'cold' : `warm ${round}`}: raw ${last('raw')}, SetZoneEntries ${last('side')}, SetZones ${last('bulk')} entries/s\n`);
+      process.stderr.write(`run ${r + 1} ${round === 0 ? 'cold' : `warm ${round}`}: raw ${last('raw')}, SetZoneEntries ${last('side')}, SetZones ${last('bulk')}, programmer ${last('prog')} entries/s\n`);
     }
   } finally { for (const st of stacks) await st.stop(); }
 }
@@ -306,9 +346,11 @@ const roundLines = (round: 0 | 1): string[] => {
     `  - raw P4Runtime writes: ${fmt(stats(rates.raw[round]))} entries/s`,
     `  - one SetZoneEntries per zone (${CONCURRENCY} in flight): ${fmt(stats(rates.side[round]))} entries/s; ratio to raw per round ${fmt(stats(ratios('side', round)), 2)} (goal ≥ 0.8)`,
     `  - SetZones with ${ZONES_PER_CALL} zones per call (${CALLS_IN_FLIGHT} in flight): ${fmt(stats(rates.bulk[round]))} entries/s; ratio to raw per round ${fmt(stats(ratios('bulk', round)), 2)} (goal ≥ 0.8)`,
+    `  - the operator's NetworkProgrammer, program() per zone (${CONCURRENCY} at once; it plans the entries and hands concurrent zones over in SetZones calls): ${fmt(stats(rates.prog[round]))} entries/s; ratio to raw per round ${fmt(stats(ratios('prog', round)), 2)}`,
     `  - ${cpuLine('raw writes', cpu.raw[round])}`,
     `  - ${cpuLine('SetZoneEntries', cpu.side[round])}`,
     `  - ${cpuLine('SetZones', cpu.bulk[round])}`,
+    `  - ${cpuLine('NetworkProgrammer', cpu.prog[round])}`,
     `  - CPU-bound ratio to raw (busiest stage): SetZoneEntries ${(bound(cpu.side[round]) / bound(cpu.raw[round])).toFixed(2)}, SetZones ${(bound(cpu.bulk[round]) / bound(cpu.raw[round])).toFixed(2)}`,
   ];
 };

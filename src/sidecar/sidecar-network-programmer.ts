@@ -45,6 +45,12 @@ function callFailure(address: string, e: unknown): NetworkProgramResult {
   return { ok: false, reason: 'SidecarError', message: `sidecar ${address}: ${code}: ${e.details}` };
 }
 
+/** A zone waiting to be handed over, and who waits for the verdict. */
+interface Pending { zone: string; entries: PlannedEntry[]; done: (r: NetworkProgramResult) => void }
+/** Calls to the sidecar at once; a zone that finds both out waits for the next, with the zones that came meanwhile. */
+const MAX_CALLS = 2;
+const MAX_ZONES_PER_CALL = 64;
+
 /**
  * The P4Runtime election id of the sidecar of the leader with this term:
  * (leaseTransitions + 1, 0). Sidecars start at term 0 (their flags'
@@ -143,6 +149,64 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
     o.log?.('told the sidecar its desired state is complete: entries no zone owns will be pruned', { sidecar: address, zones: wanted.length });
   };
 
+  // Zones being programmed: reconciles run concurrently, and zones that
+  // arrive while calls are out go together in one SetZones (the sidecar's
+  // bulk rate is well above one call per zone's, docs/benchmarks.md).
+  const queue: Pending[] = [];
+  let calls = 0;
+
+  const accepted = (p: Pending, st: WireZoneStatus): void => {
+    handedOver.set(p.zone, p.entries);
+    settled.add(p.zone);
+    removing.delete(p.zone);
+    const programmed = st.programmed === true;
+    programmedNow.set(p.zone, programmed);
+    p.done({ ok: programmed, reason: st.reason || (programmed ? 'Programmed' : 'Pending'), message: `sidecar ${address}: ${st.message ?? ''}` });
+  };
+  const refused = (p: Pending, e: unknown): void => {
+    const failure = callFailure(address, e);
+    // Refused as invalid: the sidecar has judged it; nothing more to hand over.
+    if (failure.reason === 'EntriesRejected') settled.add(p.zone); else settled.delete(p.zone);
+    p.done(failure);
+  };
+  const send = async (batch: Pending[]): Promise<void> => {
+    const [only] = batch;
+    if (only && batch.length === 1) {
+      try { accepted(only, await client.setZoneEntries(only.zone, 0, only.entries)); } catch (e) { refused(only, e); }
+      return;
+    }
+    try {
+      const statuses = await client.setZones(batch.map((p) => ({ zone: p.zone, generation: 0, entries: p.entries })));
+      batch.forEach((p, i) => accepted(p, statuses[i] ?? {}));
+    } catch (e) {
+      // SetZones takes all or nothing: halve the batch until the refused zones
+      // stand alone, so only they are refused (a few calls per bad zone).
+      if (isServiceError(e) && (e.code === grpc.status.INVALID_ARGUMENT || e.code === grpc.status.RESOURCE_EXHAUSTED)) {
+        const half = Math.ceil(batch.length / 2);
+        await send(batch.slice(0, half));
+        await send(batch.slice(half));
+        return;
+      }
+      for (const p of batch) refused(p, e);
+    }
+  };
+  const pump = (): void => {
+    while (calls < MAX_CALLS && queue.length > 0) {
+      const batch: Pending[] = [];
+      const names = new Set<string>();
+      for (let i = 0; i < queue.length && batch.length < MAX_ZONES_PER_CALL;) {
+        const p = queue[i] as Pending;
+        // A zone twice (a newer plan queued behind an older one) goes in the next call, in order.
+        if (names.has(p.zone)) { i++; continue; }
+        names.add(p.zone);
+        batch.push(p);
+        queue.splice(i, 1);
+      }
+      calls++;
+      void send(batch).finally(() => { calls--; pump(); });
+    }
+  };
+
   const timer = (o.resyncIntervalMs ?? 5000) > 0
     ? setInterval(() => { resync().catch(() => undefined); }, o.resyncIntervalMs ?? 5000)
     : undefined;
@@ -159,20 +223,10 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
         return { ok: false, reason: 'PlanProblem', message: `P4 entry plan (switch port map and zone network): ${problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}` };
       }
       await resyncing;
-      try {
-        const st = await client.setZoneEntries(z.zone, 0, z.entries);
-        handedOver.set(z.zone, z.entries);
-        settled.add(z.zone);
-        removing.delete(z.zone);
-        const programmed = st.programmed === true;
-        programmedNow.set(z.zone, programmed);
-        return { ok: programmed, reason: st.reason || (programmed ? 'Programmed' : 'Pending'), message: `sidecar ${address}: ${st.message ?? ''}` };
-      } catch (e) {
-        const failure = callFailure(address, e);
-        // Refused as invalid: the sidecar has judged it; nothing more to hand over.
-        if (failure.reason === 'EntriesRejected') settled.add(z.zone); else settled.delete(z.zone);
-        return failure;
-      }
+      return new Promise((done) => {
+        queue.push({ zone: z.zone, entries: z.entries, done });
+        pump();
+      });
     },
     async remove(applicationId: string): Promise<void> {
       const zone = applicationId.toLowerCase();

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
-import type { SidecarClient } from '../../../src/sidecar/sidecar-client.js';
+import { SidecarClient } from '../../../src/sidecar/sidecar-client.js';
 import { serveSidecarApi } from '../../../src/sidecar/sidecar-server.js';
 import { sidecarNetworkProgrammer, type SidecarNetworkProgrammer, type SidecarNetworkProgrammerOptions } from '../../../src/sidecar/sidecar-network-programmer.js';
 import { Sidecar } from '../../../src/sidecar/sidecar.js';
 import { SoftwareSwitch } from '../../../src/switch/p4runtime-server.js';
 import { planP4Entries, type PlannedEntry } from '../../../src/core/network/p4-entries.js';
-import { PAPER_PLANS, PORTS } from '../p4/paper-zone-plans.js';
+import { PAPER_PLANS, PORTS, syntheticPlan } from '../p4/paper-zone-plans.js';
 import { P4INFO } from '../switch/switch-harness.js';
 
 /** Polls `cond` every 20 ms for up to 10 s. */
@@ -185,6 +185,40 @@ describe('sidecar as the operator NetworkProgrammer', function () {
       await until(() => sw.tables?.entryCount() === entriesOf(a).length + entriesOf(b).length);
       assert.equal(sw.tables?.entryCount(), entriesOf(a).length + entriesOf(b).length, 'the unowned entries are pruned, the zones\' stay');
       assert.ok((await np.program(a)).ok, 'the zones are still programmed');
+    });
+  });
+
+  it('hands concurrent zones over together in SetZones calls, and refuses only the zone the switch cannot hold', async () => {
+    await withLiveStack({ resyncIntervalMs: 0 }, async ({ sw, sidecar }) => {
+      // A provider port of 600 does not fit the program's 9-bit ports: that zone's entries are refused.
+      const ports = { ...PORTS, providerPorts: { ...PORTS.providerPorts, Wide: 600 } };
+      const plans = Array.from({ length: 40 }, (_, i) => syntheticPlan(300 + i, i === 17 ? 'Wide' : 'Fog1', 2));
+      const calls: string[] = [];
+      const api = await serveSidecarApi(sidecar, '127.0.0.1:0');
+      const real = new SidecarClient(`127.0.0.1:${api.port}`);
+      const counting = {
+        setZoneEntries: (zone: string, g: number, e: PlannedEntry[]) => { calls.push('one'); return real.setZoneEntries(zone, g, e); },
+        setZones: (zs: { zone: string; generation: number; entries: PlannedEntry[] }[]) => { calls.push(`many:${zs.length}`); return real.setZones(zs); },
+        getZoneStatus: (z?: string) => real.getZoneStatus(z),
+        deleteZone: (z: string) => real.deleteZone(z),
+        close: () => real.close(),
+      };
+      const np = sidecarNetworkProgrammer(`127.0.0.1:${api.port}`, ports, { resyncIntervalMs: 0, client: counting as unknown as SidecarClient });
+      try {
+        const results = await Promise.all(plans.map((p) => np.program(p)));
+        const bad = results[17];
+        assert.equal(bad?.ok, false);
+        assert.equal(bad?.reason, 'EntriesRejected');
+        assert.match(bad?.message ?? '', /600 does not fit in 9 bits/);
+        assert.deepEqual(results.filter((r, i) => i !== 17 && !r.ok), [], 'every other zone is programmed');
+        assert.ok(calls.length < plans.length, `fewer calls than zones: ${calls.join(' ')}`);
+        assert.ok(calls.some((c) => c.startsWith('many:')), calls.join(' '));
+        const good = plans.filter((_, i) => i !== 17).reduce((n, p) => n + (planP4Entries([p], ports).zones[0]?.entries.length ?? 0), 0);
+        assert.equal(sw.tables?.entryCount(), good);
+      } finally {
+        np.close();
+        api.server.forceShutdown();
+      }
     });
   });
 });
