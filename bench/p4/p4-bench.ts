@@ -17,7 +17,7 @@ import type { TableEntry } from '../../src/p4/p4runtime-types.js';
 import { SidecarClient } from '../../src/sidecar/sidecar-client.js';
 import { sidecarNetworkProgrammer } from '../../src/sidecar/sidecar-network-programmer.js';
 import { stats, type Stats } from '../support/stats.js';
-import { REPO, startSidecar, startSwitch } from './processes.js';
+import { REPO, startSidecar, startSwitch, type Proc } from './processes.js';
 
 const { values } = parseArgs({ options: {
   runs: { type: 'string', default: '5' },
@@ -156,6 +156,21 @@ async function sidecarReady(sc: SidecarClient): Promise<void> {
   });
 }
 
+/**
+ * Times one round through a sidecar: `run` writes the zones and answers how
+ * many were not programmed; then the switch must hold every entry.
+ */
+async function sidecarRound(what: string, procs: { side: Proc; sw: Proc & { port: number } }, zones: ZoneP4Entries[], run: () => Promise<number>): Promise<{ rate: number; cpu: PathCpu }> {
+  const t0 = performance.now();
+  const c0 = { client: selfCpuMs(), sidecar: cpuMs(procs.side.child.pid), switch: cpuMs(procs.sw.child.pid) };
+  const notProgrammed = await run();
+  const t = ms(t0);
+  const cpu = { client: selfCpuMs() - c0.client, sidecar: cpuMs(procs.side.child.pid) - c0.sidecar, switch: cpuMs(procs.sw.child.pid) - c0.switch };
+  if (notProgrammed > 0) throw new Error(`${what}: ${notProgrammed} zones not programmed`);
+  if (await switchEntryCount(procs.sw.port) !== count(zones)) throw new Error(`${what}: switch does not hold every entry`);
+  return { rate: count(zones) / (t / 1000), cpu };
+}
+
 /** Through the sidecar: `perCall` 1 uses SetZoneEntries, more uses SetZones with that many zones per call. */
 async function sidecarStack(perCall: number): Promise<Stack> {
   const sw = await startSwitch();
@@ -164,9 +179,7 @@ async function sidecarStack(perCall: number): Promise<Stack> {
   await sidecarReady(sc);
   return {
     name: perCall === 1 ? 'side' : 'bulk',
-    async write(zones) {
-      const t0 = performance.now();
-      const c0 = { client: selfCpuMs(), sidecar: cpuMs(side.child.pid), switch: cpuMs(sw.child.pid) };
+    write: (zones) => sidecarRound('sidecar', { side, sw }, zones, async () => {
       let notProgrammed = 0;
       if (perCall === 1) {
         await pool(zones, CONCURRENCY, async (z) => {
@@ -181,12 +194,8 @@ async function sidecarStack(perCall: number): Promise<Stack> {
           notProgrammed += st.filter((x) => !x.programmed).length;
         });
       }
-      const t = ms(t0);
-      const cpu = { client: selfCpuMs() - c0.client, sidecar: cpuMs(side.child.pid) - c0.sidecar, switch: cpuMs(sw.child.pid) - c0.switch };
-      if (notProgrammed > 0) throw new Error(`sidecar: ${notProgrammed} zones not programmed`);
-      if (await switchEntryCount(sw.port) !== count(zones)) throw new Error('sidecar: switch does not hold every entry');
-      return { rate: count(zones) / (t / 1000), cpu };
-    },
+      return notProgrammed;
+    }),
     async clear(zones) {
       await pool(zones, CONCURRENCY, async (z) => {
         const r = await sc.deleteZone(z.zone);
@@ -211,20 +220,14 @@ async function programmerStack(): Promise<Stack> {
   await sidecarReady(sc);
   return {
     name: 'prog',
-    async write(zones) {
-      const t0 = performance.now();
-      const c0 = { client: selfCpuMs(), sidecar: cpuMs(side.child.pid), switch: cpuMs(sw.child.pid) };
+    write: (zones) => sidecarRound('programmer', { side, sw }, zones, async () => {
       let notProgrammed = 0;
       await pool(zones, CONCURRENCY, async (z) => {
         const r = await np.program(planOf.get(z.zone) as ZoneNetworkPlan);
         if (!r.ok) notProgrammed++;
       });
-      const t = ms(t0);
-      const cpu = { client: selfCpuMs() - c0.client, sidecar: cpuMs(side.child.pid) - c0.sidecar, switch: cpuMs(sw.child.pid) - c0.switch };
-      if (notProgrammed > 0) throw new Error(`programmer: ${notProgrammed} zones not programmed`);
-      if (await switchEntryCount(sw.port) !== count(zones)) throw new Error('programmer: switch does not hold every entry');
-      return { rate: count(zones) / (t / 1000), cpu };
-    },
+      return notProgrammed;
+    }),
     async clear(zones) {
       await pool(zones, CONCURRENCY, (z) => np.remove(z.zone));
       if (await switchEntryCount(sw.port) !== 0) throw new Error('programmer: entries left after removing every zone');
