@@ -139,11 +139,10 @@ export class Manager {
     // Before any zone is programmed: the switches must take this leader's
     // writes. The zones that should have entries are known once the state
     // is rebuilt from the statuses and the controllers run.
-    o.network?.lead?.(term, () => {
-      const f = state.federation;
-      if (!this.started || !f) return undefined;
-      return f.entries().filter((e) => e.allocation.vlanId !== undefined).map((e) => e.allocation.applicationId);
-    });
+    /** Application ids of the zones that hold a VLAN, i.e. should have switch entries. */
+    const zonesWithVlan = (f: NonNullable<typeof state.federation>): string[] =>
+      f.entries().filter((e) => e.allocation.vlanId !== undefined).map((e) => e.allocation.applicationId);
+    o.network?.lead?.(term, () => (this.started && state.federation ? zonesWithVlan(state.federation) : undefined));
     const events = new EventRecorder(hub, { controller: 'zonekeeper.io/operator', instance: this.identity, logger: log });
     const concurrency = o.concurrency ?? 4;
 
@@ -186,7 +185,7 @@ export class Manager {
     o.network?.onChange?.((ids) => {
       const f = state.federation;
       if (!f) return;
-      const wanted = ids === 'all' ? f.entries().filter((e) => e.allocation.vlanId !== undefined).map((e) => e.allocation.applicationId) : ids;
+      const wanted = ids === 'all' ? zonesWithVlan(f) : ids;
       for (const id of wanted) {
         const key = state.ownerOf(id.toLowerCase());
         if (key) enqueueZone(key);

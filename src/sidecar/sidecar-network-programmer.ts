@@ -258,8 +258,9 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
     lead: (term, zonesWithEntries) => {
       leaderTerm = term;
       zonesWanted = zonesWithEntries;
-      client.setElection(...sidecarElection(term)).then(
-        () => o.log?.('sidecar re-arbitrates for this leader', { sidecar: address, term, electionId: sidecarElection(term).join(':') }),
+      const election = sidecarElection(term);
+      client.setElection(...election).then(
+        () => o.log?.('sidecar re-arbitrates for this leader', { sidecar: address, term, electionId: election.join(':') }),
         (e: unknown) => o.log?.('sidecar not told of the leader term yet; the next check retries', { sidecar: address, term, error: (e as Error).message }),
       );
     },

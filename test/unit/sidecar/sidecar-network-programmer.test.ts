@@ -34,6 +34,16 @@ async function withLiveStack(o: SidecarNetworkProgrammerOptions, fn: (s: { sw: S
   }
 }
 
+/** Listens to the programmer's onChange, then programs the first paper zone (which must succeed). */
+async function programListening(np: SidecarNetworkProgrammer): Promise<{ heard: (string[] | 'all')[]; plan: NonNullable<(typeof PAPER_PLANS)[number]> }> {
+  const heard: (string[] | 'all')[] = [];
+  np.onChange?.((ids) => heard.push(ids));
+  const plan = PAPER_PLANS[0];
+  assert.ok(plan);
+  assert.equal((await np.program(plan)).ok, true);
+  return { heard, plan };
+}
+
 describe('sidecar as the operator NetworkProgrammer', function () {
   this.timeout(20_000);
 
@@ -54,11 +64,7 @@ describe('sidecar as the operator NetworkProgrammer', function () {
 
   it('tells the operator when a zone stops being programmed (its switch went away)', async () => {
     await withLiveStack({ resyncIntervalMs: 0 }, async ({ sw, sidecar, np }) => {
-      const heard: (string[] | 'all')[] = [];
-      np.onChange?.((ids) => heard.push(ids));
-      const plan = PAPER_PLANS[0];
-      assert.ok(plan);
-      assert.equal((await np.program(plan)).ok, true);
+      const { heard, plan } = await programListening(np);
       await np.resync();
       assert.deepEqual(heard, [], 'nothing changed: nothing to tell');
       sw.stop();
@@ -84,11 +90,7 @@ describe('sidecar as the operator NetworkProgrammer', function () {
       close: () => undefined,
     };
     const np = sidecarNetworkProgrammer('sidecar:50051', PORTS, { resyncIntervalMs: 0, client: fake as unknown as SidecarClient });
-    const heard: (string[] | 'all')[] = [];
-    np.onChange?.((ids) => heard.push(ids));
-    const plan = PAPER_PLANS[0];
-    assert.ok(plan);
-    assert.equal((await np.program(plan)).ok, true);
+    const { heard } = await programListening(np);
     await np.resync();
     up = false;
     await assert.rejects(np.resync(), /UNAVAILABLE/);
