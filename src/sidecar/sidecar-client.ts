@@ -2,7 +2,8 @@
 import * as grpc from '@grpc/grpc-js';
 import type { PlannedEntry } from '../core/network/p4-entries.js';
 import { loadSidecarService, type WireSwitchStatus, type WireZoneStatus } from './sidecar-server.js';
-import { encodeSetZoneEntriesRequest, encodeSetZonesRequest, type ZoneRequest } from './wire-entries.js';
+import type { ZoneRequest } from './wire-entries.js';
+import { encodeSetZoneEntriesRequest, encodeSetZonesRequest } from './zone-request-encoding.js';
 
 type Cb<R> = (e: grpc.ServiceError | null, r?: R) => void;
 interface Raw extends grpc.Client {

@@ -3,6 +3,7 @@
 // protobufjs messages and then copied every entry, match and parameter into
 // a PlannedEntry; this reads each field once. Field numbers are those of
 // proto/zonekeeper/sidecar/v1/sidecar.proto; unknown fields are skipped.
+// The client's side, PlannedEntry to bytes, is zone-request-encoding.ts.
 import protobuf from 'protobufjs';
 import type { MatchKind, PlannedEntry, PlannedMatch, PlannedParam } from '../core/network/p4-entries.js';
 
@@ -34,14 +35,53 @@ function str(r: protobuf.Reader, limit: number): string {
   return s;
 }
 
+/**
+ * Names (of tables, actions, match fields, match kinds and parameters) come
+ * from one P4Info's small vocabulary and recur in every entry: each is
+ * decoded once and then shared, which saves decoding it again and keeps
+ * about nine strings per entry off the heap. Only ASCII names are kept, and
+ * at most NAME_LIMIT of them, so a client sending ever new names cannot
+ * grow the table (those are decoded as usual).
+ */
+const NAMES = new Map<number, string[]>();
+const NAME_LIMIT = 4096;
+const NAME_MAX_BYTES = 64;
+let namesKept = 0;
+
+function sameAscii(s: string, buf: Uint8Array, start: number, n: number): boolean {
+  if (s.length !== n) return false;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) !== buf[start + i]) return false;
+  return true;
+}
+
+function name(r: protobuf.Reader, limit: number): string {
+  const e = fieldEnd(r, limit);
+  const buf = r.buf;
+  const start = r.pos;
+  const n = e - start;
+  r.pos = e;
+  if (n > NAME_MAX_BYTES) return protobuf.util.utf8.read(buf, start, e);
+  let h = n;
+  for (let i = start; i < e; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+  const bucket = NAMES.get(h);
+  if (bucket) for (const s of bucket) if (sameAscii(s, buf, start, n)) return s;
+  const s = protobuf.util.utf8.read(buf, start, e);
+  // protobufjs reads every byte >= 0x80 as part of a sequence of two or more, so equal lengths mean ASCII.
+  if (s.length === n && namesKept < NAME_LIMIT) {
+    if (bucket) bucket.push(s); else NAMES.set(h, [s]);
+    namesKept++;
+  }
+  return s;
+}
+
 function readMatch(r: protobuf.Reader, end: number): PlannedMatch {
   const m: PlannedMatch = { field: '', kind: '' as MatchKind, value: '' };
   while (r.pos < end) {
     const tag = r.uint32();
     const f = tag >>> 3;
     const w = tag & 7;
-    if (f === 1 && w === LEN) m.field = str(r, end);
-    else if (f === 2 && w === LEN) m.kind = str(r, end) as MatchKind;
+    if (f === 1 && w === LEN) m.field = name(r, end);
+    else if (f === 2 && w === LEN) m.kind = name(r, end) as MatchKind;
     else if (f === 3 && w === LEN) m.value = str(r, end);
     else if (f === 4 && w === LEN) {
       const s = str(r, end);
@@ -61,7 +101,7 @@ function readParam(r: protobuf.Reader, end: number): PlannedParam {
     const tag = r.uint32();
     const f = tag >>> 3;
     const w = tag & 7;
-    if (f === 1 && w === LEN) p.name = str(r, end);
+    if (f === 1 && w === LEN) p.name = name(r, end);
     else if (f === 2 && w === LEN) p.value = str(r, end);
     else r.skipType(w);
   }
@@ -75,10 +115,10 @@ function readEntry(r: protobuf.Reader, end: number): PlannedEntry {
     const tag = r.uint32();
     const f = tag >>> 3;
     const w = tag & 7;
-    if (f === 1 && w === LEN) e.table = str(r, end);
+    if (f === 1 && w === LEN) e.table = name(r, end);
     else if (f === 2 && w === LEN) e.match.push(readMatch(r, fieldEnd(r, end)));
     else if (f === 3 && w === VARINT) e.priority = r.int32();
-    else if (f === 4 && w === LEN) e.action = str(r, end);
+    else if (f === 4 && w === LEN) e.action = name(r, end);
     else if (f === 5 && w === LEN) e.params.push(readParam(r, fieldEnd(r, end)));
     else r.skipType(w);
   }
@@ -115,52 +155,4 @@ export function decodeSetZonesRequest(b: Uint8Array): { zones: ZoneRequest[] } {
     else r.skipType(tag & 7);
   }
   return { zones };
-}
-
-function writeEntry(w: protobuf.Writer, e: PlannedEntry): void {
-  if (e.table !== '') w.uint32((1 << 3) | LEN).string(e.table);
-  for (const m of e.match) {
-    w.uint32((2 << 3) | LEN).fork();
-    if (m.field !== '') w.uint32((1 << 3) | LEN).string(m.field);
-    w.uint32((2 << 3) | LEN).string(m.kind);
-    if (m.value !== '') w.uint32((3 << 3) | LEN).string(m.value);
-    if (m.mask) w.uint32((4 << 3) | LEN).string(m.mask);
-    if (m.prefixLen) w.uint32((5 << 3) | VARINT).int32(m.prefixLen);
-    w.ldelim();
-  }
-  if (e.priority) w.uint32((3 << 3) | VARINT).int32(e.priority);
-  if (e.action !== '') w.uint32((4 << 3) | LEN).string(e.action);
-  for (const p of e.params) {
-    w.uint32((5 << 3) | LEN).fork();
-    if (p.name !== '') w.uint32((1 << 3) | LEN).string(p.name);
-    if (p.value !== '') w.uint32((2 << 3) | LEN).string(p.value);
-    w.ldelim();
-  }
-}
-
-function writeZone(w: protobuf.Writer, z: ZoneRequest): void {
-  if (z.zone !== '') w.uint32((1 << 3) | LEN).string(z.zone);
-  if (z.generation) w.uint32((2 << 3) | VARINT).int64(z.generation);
-  for (const e of z.entries) {
-    w.uint32((3 << 3) | LEN).fork();
-    writeEntry(w, e);
-    w.ldelim();
-  }
-}
-
-/** The client's side: PlannedEntry to the wire without an intermediate message object per entry. */
-export function encodeSetZoneEntriesRequest(z: ZoneRequest): Buffer {
-  const w = protobuf.Writer.create();
-  writeZone(w, z);
-  return w.finish() as Buffer;
-}
-
-export function encodeSetZonesRequest(r: { zones: ZoneRequest[] }): Buffer {
-  const w = protobuf.Writer.create();
-  for (const z of r.zones) {
-    w.uint32((1 << 3) | LEN).fork();
-    writeZone(w, z);
-    w.ldelim();
-  }
-  return w.finish() as Buffer;
 }

@@ -3,9 +3,8 @@ import protobuf from 'protobufjs';
 import { planP4Entries, type PlannedEntry } from '../../../src/core/network/p4-entries.js';
 import { loadProtobufRoot } from '../../../src/p4/p4runtime-proto.js';
 import { SIDECAR_PROTO } from '../../../src/p4/proto-files.js';
-import {
-  decodeSetZoneEntriesRequest, decodeSetZonesRequest, encodeSetZoneEntriesRequest, encodeSetZonesRequest, type ZoneRequest,
-} from '../../../src/sidecar/wire-entries.js';
+import { decodeSetZoneEntriesRequest, decodeSetZonesRequest, type ZoneRequest } from '../../../src/sidecar/wire-entries.js';
+import { encodeSetZoneEntriesRequest, encodeSetZonesRequest } from '../../../src/sidecar/zone-request-encoding.js';
 import { PAPER_PLANS, PORTS } from '../p4/paper-zone-plans.js';
 
 const root = loadProtobufRoot([SIDECAR_PROTO]);
@@ -49,6 +48,34 @@ describe('sidecar/wire-entries: the hot requests straight to and from PlannedEnt
     }
     const all = zones();
     assert.deepEqual(Many.toObject(Many.decode(encodeSetZonesRequest({ zones: all })), options), Many.toObject(Many.fromObject({ zones: all.map(generic) }), options));
+  });
+
+  it('writes byte for byte what protobufjs writes for the same fields, in one buffer or through protobufjs for numbers outside int32', () => {
+    // protobufjs writes every field the object holds, so the fields left at their defaults are left out here too.
+    const present = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== '' && v !== 0 && v !== undefined));
+    const sparse = (z: ZoneRequest): object => present({
+      zone: z.zone, generation: z.generation === 0 ? undefined : String(z.generation),
+      entries: z.entries.map((e) => present({
+        table: e.table, priority: e.priority, action: e.action, params: e.params.map((p) => present({ ...p })),
+        match: e.match.map((m) => present({ field: m.field, kind: m.kind, value: m.value, mask: m.mask, prefix_len: m.prefixLen ?? 0 })),
+      })),
+    });
+    const negative: ZoneRequest = { zone: 'negative', generation: 3, entries: [{ ...odd, priority: -3 }] };
+    for (const z of [...zones(), negative]) {
+      assert.deepEqual(encodeSetZoneEntriesRequest(z), Buffer.from(One.encode(One.fromObject(sparse(z))).finish()), z.zone);
+    }
+    const all = [...zones(), negative];
+    assert.deepEqual(encodeSetZonesRequest({ zones: all }), Buffer.from(Many.encode(Many.fromObject({ zones: all.map(sparse) })).finish()));
+    assert.deepEqual(encodeSetZonesRequest({ zones: zones() }), Buffer.from(Many.encode(Many.fromObject({ zones: zones().map(sparse) })).finish()));
+  });
+
+  it('reads every name as sent: names it has seen, names one byte apart, non-ASCII names and more names than it keeps', () => {
+    const entry = (table: string, field: string): PlannedEntry => ({ table, priority: 0, action: `${table}.act`, params: [{ name: field, value: '1' }], match: [{ field, kind: 'exact', value: '2' }] });
+    const names = ['T', 'T', 'U', 'TT', 'ab', 'ba', 'aé', 'a\u00e9', 'ünï', ...Array.from({ length: 5000 }, (_, i) => `t${i}`), 'T', 't42'];
+    const z: ZoneRequest = { zone: 'names', generation: 1, entries: names.map((n, i) => entry(n, names[names.length - 1 - i] as string)) };
+    assert.deepEqual(decodeSetZoneEntriesRequest(encodeSetZoneEntriesRequest(z)), z);
+    // Read twice: the second time every kept name comes from the table.
+    assert.deepEqual(decodeSetZoneEntriesRequest(encodeSetZoneEntriesRequest(z)), z);
   });
 
   it('skips fields it does not know, as protobuf readers must', () => {
