@@ -29,6 +29,23 @@ export function encodeTableEntry(e: TableEntry): Buffer {
   return Buffer.from(tableEntryType.encode(e).finish());
 }
 
+/**
+ * A TableEntry encoding with its action (field 3) left out, as encoding the
+ * entry without an action would write it: what a DELETE carries, derived
+ * from the encoding the sidecar keeps instead of from the entry object.
+ */
+export function withoutAction(entry: Uint8Array): Buffer {
+  const r = protobuf.Reader.create(entry);
+  const keep: [number, number][] = [];
+  while (r.pos < r.len) {
+    const start = r.pos;
+    const tag = r.uint32();
+    r.skipType(tag & 7);
+    if (tag >>> 3 !== 3) keep.push([start, r.pos]);
+  }
+  return Buffer.concat(keep.map(([a, b]) => entry.subarray(a, b)));
+}
+
 export function encodeWriteRequest(deviceId: string, role: string, election: Uint128, updates: { type: WriteType; entry: Uint8Array }[]): Buffer {
   const w = protobuf.Writer.create();
   if (deviceId !== '0') w.uint32((1 << 3) | 0).uint64(deviceId);

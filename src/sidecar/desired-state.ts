@@ -2,11 +2,11 @@
 // P4Runtime form and checked as a whole before the sidecar accepts them. A
 // zone update that fails any check changes nothing.
 import type { PlannedEntry, PlannedMatch } from '../core/network/p4-entries.js';
-import { actionKey, entryKey, translateEntry } from '../p4/entry-translator.js';
+import { translateEntry } from '../p4/entry-translator.js';
 import type { P4InfoIndex } from '../p4/p4info.js';
-import type { TableEntry } from '../p4/p4runtime-types.js';
+import { heldEntry, type HeldEntry } from './reconcile-plan.js';
 
-export interface DesiredEntry { key: string; action: string; entry: TableEntry; zone: string }
+export interface DesiredEntry extends HeldEntry { zone: string }
 
 export interface ZoneDesired {
   zone: string;
@@ -63,7 +63,7 @@ export class DesiredState {
       if (!d) {
         const { entry, problem } = translateEntry(this.p4info, p, `entries[${i}]`);
         if (problem || !entry) { problems.push(problem ?? { path: `entries[${i}]`, reason: 'untranslatable' }); continue; }
-        d = { key: entryKey(entry), action: actionKey(entry), entry, zone };
+        d = { ...heldEntry(entry), zone };
       }
       if (entries.has(d.key)) { problems.push({ path: `entries[${i}]`, reason: `same table, match and priority as another entry of zone ${zone}` }); continue; }
       const other = this.owner.get(d.key);
@@ -74,8 +74,8 @@ export class DesiredState {
     if (problems.length > 0) throw new DesiredStateError('invalid', problems);
     // Capacity: the zone's new share plus every other zone must fit the P4Info sizes.
     const counts = new Map(this.perTable);
-    for (const e of this.zones.get(zone)?.entries.values() ?? []) counts.set(e.entry.table_id ?? 0, (counts.get(e.entry.table_id ?? 0) ?? 0) - 1);
-    for (const e of entries.values()) counts.set(e.entry.table_id ?? 0, (counts.get(e.entry.table_id ?? 0) ?? 0) + 1);
+    for (const e of this.zones.get(zone)?.entries.values() ?? []) counts.set(e.tableId, (counts.get(e.tableId) ?? 0) - 1);
+    for (const e of entries.values()) counts.set(e.tableId, (counts.get(e.tableId) ?? 0) + 1);
     for (const [tableId, n] of counts) {
       const t = this.p4info.table(tableId);
       if (t && n > t.size) problems.push({ path: t.name, reason: `${n} entries would exceed the table size ${t.size}` });
@@ -89,7 +89,7 @@ export class DesiredState {
     this.zones.set(z.zone, z);
     for (const e of z.entries.values()) {
       this.owner.set(e.key, z.zone);
-      const t = e.entry.table_id ?? 0;
+      const t = e.tableId;
       this.perTable.set(t, (this.perTable.get(t) ?? 0) + 1);
     }
   }
@@ -100,7 +100,7 @@ export class DesiredState {
     this.zones.delete(zone);
     for (const e of old.entries.values()) {
       this.owner.delete(e.key);
-      const t = e.entry.table_id ?? 0;
+      const t = e.tableId;
       this.perTable.set(t, (this.perTable.get(t) ?? 0) - 1);
     }
     return old;

@@ -1,14 +1,27 @@
 // The diff from what a switch holds to what it should hold, in the order
 // that keeps table capacity and never leaves a gap: DELETE first (frees
 // room), then MODIFY, then INSERT; cut into bounded batches.
-import type { Update, TableEntry } from '../p4/p4runtime-types.js';
+import { actionKey, entryKey } from '../p4/entry-translator.js';
+import type { TableEntry } from '../p4/p4runtime-types.js';
+import { encodeTableEntry, withoutAction, type WriteType } from '../p4/write-encoding.js';
 
+/**
+ * An entry as the sidecar keeps it, desired or mirrored: its identity, its
+ * action and its encoding, made once and reused by every write. The
+ * TableEntry object itself is not kept: the sidecar holds every entry of
+ * every zone twice (desired and mirror), and the objects of a translated
+ * entry (matches, byte strings, action, parameters) were most of what its
+ * garbage collector had to copy and mark.
+ */
 export interface HeldEntry {
   key: string;
   action: string;
-  entry: TableEntry;
-  /** The entry's TableEntry encoding, made once and reused by every write. */
-  encoded?: Buffer;
+  tableId: number;
+  encoded: Buffer;
+}
+
+export function heldEntry(e: TableEntry): HeldEntry {
+  return { key: entryKey(e), action: actionKey(e), tableId: e.table_id ?? 0, encoded: encodeTableEntry(e) };
 }
 
 export interface ReconcilePlan {
@@ -29,15 +42,17 @@ export function planReconcile(held: ReadonlyMap<string, HeldEntry>, want: Readon
   return plan;
 }
 
-export interface PlannedUpdate { key: string; update: Update; after: HeldEntry | undefined }
+/** `entry` is the entry written (for DELETE, the one held); `after` what the switch holds once it succeeded. */
+export interface PlannedUpdate { key: string; type: WriteType; entry: HeldEntry; after: HeldEntry | undefined }
 
 export function toUpdates(plan: ReconcilePlan): PlannedUpdate[] {
-  const u = (type: 'INSERT' | 'MODIFY' | 'DELETE', e: HeldEntry, keep: boolean): PlannedUpdate => ({
-    key: e.key,
-    update: { type, entity: { table_entry: type === 'DELETE' ? { ...e.entry, action: undefined } : e.entry } },
-    after: keep ? e : undefined,
-  });
+  const u = (type: WriteType, e: HeldEntry, keep: boolean): PlannedUpdate => ({ key: e.key, type, entry: e, after: keep ? e : undefined });
   return [...plan.deletes.map((e) => u('DELETE', e, false)), ...plan.modifies.map((e) => u('MODIFY', e, true)), ...plan.inserts.map((e) => u('INSERT', e, true))];
+}
+
+/** The TableEntry bytes an update carries: a DELETE names only the key (match and priority), without the action. */
+export function updateBytes(u: PlannedUpdate): Buffer {
+  return u.type === 'DELETE' ? withoutAction(u.entry.encoded) : u.entry.encoded;
 }
 
 export function batches<T>(items: T[], size: number): T[][] {

@@ -153,7 +153,7 @@ export class Sidecar {
       if (!c.primary) return { ...base, programmed: false, reason: 'NotPrimary', message: `${where}: ${c.message}` };
       for (const [k, e] of z.entries) {
         const f = c.failed.get(k);
-        if (f) return { ...base, programmed: false, reason: 'WriteFailed', message: `${where}: ${e.entry.table_id !== undefined ? this.index.table(e.entry.table_id)?.name ?? '' : ''} ${f}` };
+        if (f) return { ...base, programmed: false, reason: 'WriteFailed', message: `${where}: ${this.index.table(e.tableId)?.name ?? ''} ${f}` };
         const held = c.mirror.get(k);
         if (!held || held.action !== e.action) return { ...base, programmed: false, reason: 'Pending', message: `${where}: entries not yet written` };
       }

@@ -8,12 +8,11 @@
 // and on a slow timer (the ONOS model: mirror, diff, bounded batches, re-sync).
 import * as grpc from '@grpc/grpc-js';
 import { P4RuntimeClient, P4RuntimeError, type ArbitrationStream } from '../p4/p4runtime-client.js';
-import { actionKey, entryKey } from '../p4/entry-translator.js';
 import type { ForwardingPipelineConfig, Uint128 } from '../p4/p4runtime-types.js';
 import type { DesiredState } from './desired-state.js';
-import { batches, planReconcile, toUpdates, type HeldEntry, type PlannedUpdate } from './reconcile-plan.js';
+import { batches, heldEntry, planReconcile, toUpdates, updateBytes, type HeldEntry, type PlannedUpdate } from './reconcile-plan.js';
 import type { SidecarMetrics } from './metrics.js';
-import { encodeTableEntry, encodeWriteRequest, type WriteType } from '../p4/write-encoding.js';
+import { encodeWriteRequest } from '../p4/write-encoding.js';
 
 export interface SwitchTarget { address: string; deviceId: string }
 
@@ -247,8 +246,8 @@ export class SwitchConnection {
       for (const ent of read) {
         const e = ent.table_entry;
         if (!e) continue;
-        const key = entryKey(e);
-        this.mirror.set(key, { key, action: actionKey(e), entry: e });
+        const h = heldEntry(e);
+        this.mirror.set(h.key, h);
       }
       this.needFullSync = false;
       this.failed.clear();
@@ -317,16 +316,11 @@ export class SwitchConnection {
    */
   private async write(updates: PlannedUpdate[]): Promise<void> {
     let stale = false;
-    const phases = ['DELETE', 'MODIFY', 'INSERT'].map((t) => updates.filter((u) => u.update.type === t)).filter((p) => p.length > 0);
+    const phases = ['DELETE', 'MODIFY', 'INSERT'].map((t) => updates.filter((u) => u.type === t)).filter((p) => p.length > 0);
     const writeBatch = async (batch: PlannedUpdate[]): Promise<void> => {
       let results: { code: number; message: string }[];
       try {
-        await this.client.writeEncoded(encodeWriteRequest(this.target.deviceId, this.opts.role, this.election, batch.map((b) => {
-          const type = b.update.type as WriteType;
-          if (type === 'DELETE' || !b.after) return { type, entry: encodeTableEntry(b.update.entity?.table_entry ?? {}) };
-          b.after.encoded ??= encodeTableEntry(b.after.entry);
-          return { type, entry: b.after.encoded };
-        })));
+        await this.client.writeEncoded(encodeWriteRequest(this.target.deviceId, this.opts.role, this.election, batch.map((b) => ({ type: b.type, entry: updateBytes(b) }))));
         results = batch.map(() => ({ code: 0, message: '' }));
       } catch (e) {
         if (!(e instanceof P4RuntimeError) || !e.updates || e.updates.length !== batch.length) throw e;
@@ -340,14 +334,14 @@ export class SwitchConnection {
           this.failed.delete(b.key);
           if (b.after) this.mirror.set(b.key, b.after); else this.mirror.delete(b.key);
         } else {
-          const type = b.update.type ?? 'UNSPECIFIED';
+          const type = b.type;
           this.opts.metrics.updates.inc({ switch: this.label, type, code: grpc.status[r.code] ?? String(r.code) });
           this.failed.set(b.key, `${type} ${grpc.status[r.code] ?? r.code}: ${r.message}`);
           // The mirror disagreed with the switch: read it back on the next pass.
           if (r.code === grpc.status.ALREADY_EXISTS || r.code === grpc.status.NOT_FOUND) stale = true;
         }
       }
-      if (ok > 0) this.opts.metrics.updates.inc({ switch: this.label, type: batch[0]?.update.type ?? 'UNSPECIFIED', code: 'OK' }, ok);
+      if (ok > 0) this.opts.metrics.updates.inc({ switch: this.label, type: batch[0]?.type ?? 'UNSPECIFIED', code: 'OK' }, ok);
     };
     for (const phase of phases) {
       const queue = batches(phase, this.opts.batchSize);

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { planP4Entries, type PlannedEntry } from '../../../src/core/network/p4-entries.js';
 import { P4InfoIndex } from '../../../src/p4/p4info.js';
-import { encodeTableEntry } from '../../../src/p4/write-encoding.js';
 import { DesiredState, DesiredStateError } from '../../../src/sidecar/desired-state.js';
 import { PAPER_PLANS, PORTS } from '../p4/paper-zone-plans.js';
 import { P4INFO } from '../switch/switch-harness.js';
@@ -13,7 +12,7 @@ const copy = (es: PlannedEntry[]): PlannedEntry[] => structuredClone(es);
 /** Everything the sidecar derives from the desired state: key -> zone, action and encoding. */
 function view(d: DesiredState): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [k, e] of d.all()) out.set(k, `${e.zone} ${e.action} ${encodeTableEntry(e.entry).toString('hex')} ${d.ownerOf(k)}`);
+  for (const [k, e] of d.all()) out.set(k, `${e.zone} ${e.action} ${e.encoded.toString('hex')} ${e.tableId} ${d.ownerOf(k)}`);
   return out;
 }
 
