@@ -9,7 +9,6 @@ import type { ActionParam, FieldMatch, TableEntry } from './p4runtime-types.js';
 
 export interface EntryProblem { path: string; reason: string }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const NIBBLE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 16; i++) { NIBBLE['0123456789abcdef'.charCodeAt(i)] = i; NIBBLE['0123456789ABCDEF'.charCodeAt(i)] = i; }
 const KIND: Record<string, string> = { EXACT: 'exact', TERNARY: 'ternary', LPM: 'lpm', RANGE: 'range', OPTIONAL: 'optional' };
@@ -148,46 +147,4 @@ export function translateEntry(p4info: P4InfoIndex, e: PlannedEntry, path: strin
 function sortedByField(ms: FieldMatch[]): boolean {
   for (let i = 1; i < ms.length; i++) if ((ms[i - 1]?.field_id ?? 0) > (ms[i]?.field_id ?? 0)) return false;
   return true;
-}
-
-function sortedByParam(ps: ActionParam[]): boolean {
-  for (let i = 1; i < ps.length; i++) if ((ps[i - 1]?.param_id ?? 0) > (ps[i]?.param_id ?? 0)) return false;
-  return true;
-}
-
-/** Hex of an unsigned byte string without leading zero bytes ("" stays ""); padded and canonical agree. */
-function hexOf(b: Uint8Array | undefined): string {
-  if (!b || b.length === 0) return '';
-  let i = 0;
-  while (i < b.length - 1 && b[i] === 0) i++;
-  let out = '';
-  for (; i < b.length; i++) out += HEX[b[i] as number];
-  return out;
-}
-
-/** The identity of an entry on a switch: table, match and priority (canonical). */
-export function entryKey(e: TableEntry): string {
-  const ms = e.match ?? [];
-  const sorted = sortedByField(ms) ? ms : [...ms].sort((a, b) => (a.field_id ?? 0) - (b.field_id ?? 0));
-  let key = `${e.table_id ?? 0}|${e.priority ?? 0}|`;
-  for (const f of sorted) {
-    const id = f.field_id ?? 0;
-    if (f.exact) key += `${id}=${hexOf(f.exact.value)},`;
-    else if (f.ternary) key += `${id}=${hexOf(f.ternary.value)}&${hexOf(f.ternary.mask)},`;
-    else if (f.lpm) key += `${id}=${hexOf(f.lpm.value)}/${f.lpm.prefix_len ?? 0},`;
-    else if (f.range) key += `${id}=${hexOf(f.range.low)}..${hexOf(f.range.high)},`;
-    else if (f.optional) key += `${id}=${hexOf(f.optional.value)}?,`;
-    else key += `${id}=?,`;
-  }
-  return key;
-}
-
-/** The action part, to tell whether an entry needs a MODIFY. */
-export function actionKey(e: TableEntry): string {
-  const a = e.action?.action;
-  const ps = a?.params ?? [];
-  const sorted = sortedByParam(ps) ? ps : [...ps].sort((x, y) => (x.param_id ?? 0) - (y.param_id ?? 0));
-  let key = `${a?.action_id ?? 0}(`;
-  for (const p of sorted) key += `${p.param_id ?? 0}=${hexOf(p.value)},`;
-  return `${key})|${hexOf(e.metadata)}`;
 }

@@ -1,7 +1,7 @@
 // The diff from what a switch holds to what it should hold, in the order
 // that keeps table capacity and never leaves a gap: DELETE first (frees
 // room), then MODIFY, then INSERT; cut into bounded batches.
-import { actionKey, entryKey } from '../p4/entry-translator.js';
+import { actionKey, entryKey } from '../p4/entry-keys.js';
 import type { TableEntry } from '../p4/p4runtime-types.js';
 import { encodeTableEntry, withoutAction, type WriteType } from '../p4/write-encoding.js';
 

@@ -6,7 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { actionKey, entryKey, translateEntry } from '../../../src/p4/entry-translator.js';
+import { actionKey, entryKey } from '../../../src/p4/entry-keys.js';
+import { translateEntry } from '../../../src/p4/entry-translator.js';
 import { P4InfoIndex, readP4InfoFile } from '../../../src/p4/p4info.js';
 import { P4RuntimeClient } from '../../../src/p4/p4runtime-client.js';
 import type { PlannedEntry } from '../../../src/core/network/p4-entries.js';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { PlannedEntry, PlannedMatch } from '../../../src/core/network/p4-entries.js';
 import { bigIntToBytes, maskOfWidth, prefixMask } from '../../../src/p4/bytestrings.js';
-import { actionKey, entryKey, translateEntry } from '../../../src/p4/entry-translator.js';
+import { actionKey, entryKey } from '../../../src/p4/entry-keys.js';
+import { translateEntry } from '../../../src/p4/entry-translator.js';
 import { P4InfoIndex } from '../../../src/p4/p4info.js';
 import type { P4InfoMessage } from '../../../src/p4/p4runtime-types.js';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { planP4Entries, type PlannedEntry, type ZoneP4Entries } from '../../../src/core/network/p4-entries.js';
-import { actionKey, entryKey } from '../../../src/p4/entry-translator.js';
+import { actionKey, entryKey } from '../../../src/p4/entry-keys.js';
 import { P4RuntimeClient } from '../../../src/p4/p4runtime-client.js';
 import { serveHealth } from '../../../src/sidecar/health-server.js';
 import { SidecarClient } from '../../../src/sidecar/sidecar-client.js';
