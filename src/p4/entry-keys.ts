@@ -42,7 +42,7 @@ function tag(t: number): void {
 
 const take = (): string => scratch.toString('latin1', 0, pos);
 
-function sortedByField(ms: FieldMatch[]): boolean {
+export function sortedByField(ms: FieldMatch[]): boolean {
   for (let i = 1; i < ms.length; i++) if ((ms[i - 1]?.field_id ?? 0) > (ms[i]?.field_id ?? 0)) return false;
   return true;
 }

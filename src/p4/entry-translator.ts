@@ -4,6 +4,7 @@
 // first so that a bad desired state is rejected before anything is written.
 import type { PlannedEntry, PlannedMatch, PlannedParam } from '../core/network/p4-entries.js';
 import { bigIntToBytes, maskOfWidth, significantBits } from './bytestrings.js';
+import { sortedByField } from './entry-keys.js';
 import type { MatchFieldInfo, P4InfoIndex } from './p4info.js';
 import type { ActionParam, FieldMatch, TableEntry } from './p4runtime-types.js';
 
@@ -142,9 +143,4 @@ export function translateEntry(p4info: P4InfoIndex, e: PlannedEntry, path: strin
   if (twice) return fail(path, '.params', 'a parameter is given twice');
   if (!sortedByField(match)) match.sort((x, y) => (x.field_id ?? 0) - (y.field_id ?? 0));
   return { entry: { table_id: t.id, match, action: { action: { action_id: a.id, params } }, priority: e.priority } };
-}
-
-function sortedByField(ms: FieldMatch[]): boolean {
-  for (let i = 1; i < ms.length; i++) if ((ms[i - 1]?.field_id ?? 0) > (ms[i]?.field_id ?? 0)) return false;
-  return true;
 }
