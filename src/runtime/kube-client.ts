@@ -4,12 +4,14 @@
 // the same six verbs for custom objects, pods, VMs, leases and events, a
 // resourceVersion precondition on writes, and a watch it can abort and
 // time itself. Credentials still come from client-node's KubeConfig
-// (certificates, tokens, `as` impersonation), so every kubeconfig works.
+// (certificates, tokens, `as` impersonation), so every kubeconfig works;
+// those that change while the process runs are read again (credentials.ts).
 
 import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
+import { changingCredentials, CREDENTIAL_REFRESH_MS, type CredentialSource } from './credentials.js';
 import { lineSplitter } from './line-splitter.js';
 
 export interface KubeObject {
@@ -118,13 +120,43 @@ export class KubeClient {
     this.watchAgent = this.server.protocol === 'https:' ? new Agent({ keepAlive: true, ...this.tls }) : undefined;
   }
 
-  /** Credentials are read once: the test bed and Secrets hold static certificates and tokens. */
-  static async fromKubeConfig(kc: KubeConfig): Promise<KubeClient> {
+  /**
+   * Certificates and static tokens are read once; a token file or an auth
+   * plugin is read again every `credentialRefreshMs` and after a 401
+   * (credentials.ts).
+   */
+  static async fromKubeConfig(kc: KubeConfig, o: { credentialRefreshMs?: number } = {}): Promise<KubeClient> {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     const opts: RequestOptions & { headers?: Record<string, string> } = { headers: {} };
     await kc.applyToHTTPSOptions(opts);
-    return new KubeClient(cluster.server, opts);
+    const client = new KubeClient(cluster.server, opts);
+    const source = changingCredentials(kc);
+    if (source) {
+      client.renewCredentials(source, o.credentialRefreshMs ?? CREDENTIAL_REFRESH_MS);
+      // Read through credentials.ts from the start: client-node sends a token file as it is, trailing newline
+      // included, which Node refuses as a header value.
+      await client.renewNow();
+    }
+    return client;
+  }
+
+  private credentials: { source: CredentialSource; timer: NodeJS.Timeout; renewing: Promise<void> | undefined } | undefined;
+
+  private renewCredentials(source: CredentialSource, everyMs: number): void {
+    const timer = setInterval(() => { void this.renewNow(); }, everyMs);
+    timer.unref();
+    this.credentials = { source, timer, renewing: undefined };
+  }
+
+  /** Reads the credentials again (once at a time); a failed read keeps the ones in use. */
+  renewNow(): Promise<void> {
+    const c = this.credentials;
+    if (!c) return Promise.resolve();
+    c.renewing ??= c.source().then((auth) => {
+      if (auth) this.headers['Authorization'] = auth;
+    }, () => undefined).finally(() => { c.renewing = undefined; });
+    return c.renewing;
   }
 
   static async fromKubeconfigText(text: string): Promise<KubeClient> {
@@ -134,6 +166,7 @@ export class KubeClient {
   }
 
   close(): void {
+    if (this.credentials) clearInterval(this.credentials.timer);
     this.agent?.destroy();
     this.watchAgent?.destroy();
   }
@@ -211,6 +244,8 @@ export class KubeClient {
           } catch {
             // Not a Status object (a proxy, or an HTML error page).
           }
+          // Refused credentials: read them again, so that the caller's retry carries the new ones.
+          if (code === 401) void this.renewNow();
           reject(new KubeError(code, reason, `${method} ${path}: ${code} ${message}`));
         });
       }, fail);
@@ -250,6 +285,7 @@ export class KubeClient {
     };
     const destroy = this.open('GET', path, { ...query, watch: 'true' }, {}, undefined, 0, (res) => {
       if (res.statusCode !== 200) {
+        if (res.statusCode === 401) void this.renewNow();
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => finish(new KubeError(res.statusCode ?? 0, 'WatchFailed', `watch ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`)));
