@@ -16,6 +16,8 @@ export interface HubConnectionOptions {
   as?: string;
   /** Prepended to SERVICE_ACCOUNT_DIR; tests put a token and CA under a temp dir. */
   serviceAccountRoot?: string;
+  /** How often a rotating token is read again (credentials.ts); tests shorten it. */
+  credentialRefreshMs?: number;
 }
 
 export function hubKubeConfig(o: HubConnectionOptions): KubeConfig {
@@ -42,5 +44,5 @@ export function hubKubeConfig(o: HubConnectionOptions): KubeConfig {
 }
 
 export async function hubClient(o: HubConnectionOptions): Promise<KubeClient> {
-  return KubeClient.fromKubeConfig(hubKubeConfig(o));
+  return KubeClient.fromKubeConfig(hubKubeConfig(o), o.credentialRefreshMs === undefined ? {} : { credentialRefreshMs: o.credentialRefreshMs });
 }
