@@ -42,12 +42,12 @@ export function planReconcile(held: ReadonlyMap<string, HeldEntry>, want: Readon
   return plan;
 }
 
-/** `entry` is the entry written (for DELETE, the one held); `after` what the switch holds once it succeeded. */
-export interface PlannedUpdate { key: string; type: WriteType; entry: HeldEntry; after: HeldEntry | undefined }
+/** `entry` is the entry written; once an INSERT or MODIFY succeeds the switch holds it, once a DELETE does it holds none. */
+export interface PlannedUpdate { type: WriteType; entry: HeldEntry }
 
 export function toUpdates(plan: ReconcilePlan): PlannedUpdate[] {
-  const u = (type: WriteType, e: HeldEntry, keep: boolean): PlannedUpdate => ({ key: e.key, type, entry: e, after: keep ? e : undefined });
-  return [...plan.deletes.map((e) => u('DELETE', e, false)), ...plan.modifies.map((e) => u('MODIFY', e, true)), ...plan.inserts.map((e) => u('INSERT', e, true))];
+  const u = (type: WriteType) => (entry: HeldEntry): PlannedUpdate => ({ type, entry });
+  return [...plan.deletes.map(u('DELETE')), ...plan.modifies.map(u('MODIFY')), ...plan.inserts.map(u('INSERT'))];
 }
 
 /** The TableEntry bytes an update carries: a DELETE names only the key (match and priority), without the action. */

@@ -331,12 +331,11 @@ export class SwitchConnection {
         const r = results[i] as { code: number; message: string };
         if (r.code === grpc.status.OK) {
           ok++;
-          this.failed.delete(b.key);
-          if (b.after) this.mirror.set(b.key, b.after); else this.mirror.delete(b.key);
+          this.failed.delete(b.entry.key);
+          if (b.type === 'DELETE') this.mirror.delete(b.entry.key); else this.mirror.set(b.entry.key, b.entry);
         } else {
-          const type = b.type;
-          this.opts.metrics.updates.inc({ switch: this.label, type, code: grpc.status[r.code] ?? String(r.code) });
-          this.failed.set(b.key, `${type} ${grpc.status[r.code] ?? r.code}: ${r.message}`);
+          this.opts.metrics.updates.inc({ switch: this.label, type: b.type, code: grpc.status[r.code] ?? String(r.code) });
+          this.failed.set(b.entry.key, `${b.type} ${grpc.status[r.code] ?? r.code}: ${r.message}`);
           // The mirror disagreed with the switch: read it back on the next pass.
           if (r.code === grpc.status.ALREADY_EXISTS || r.code === grpc.status.NOT_FOUND) stale = true;
         }

@@ -84,38 +84,35 @@ describe('runtime: a rotated ServiceAccount token, against the hub API server', 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('reads the new token on its timer: no request after the rotation is refused', async () => {
-    const first = await boundToken('timer-a');
-    const pod = podRoot('timer', first);
-    const client = await hubClient({ serviceAccountRoot: pod.root, credentialRefreshMs: 200 });
+  /**
+   * An in-cluster client on a first token; its file then gets a second one,
+   * the first is revoked and the API server refuses it. `check` runs then.
+   */
+  async function rotated(name: string, refreshMs: number, check: (client: KubeClient, second: string) => Promise<void>): Promise<void> {
+    const first = await boundToken(`${name}-a`);
+    const pod = podRoot(name, first);
+    const client = await hubClient({ serviceAccountRoot: pod.root, credentialRefreshMs: refreshMs });
     try {
       await listConfigMaps(client);
-      const second = await boundToken('timer-b');
+      const second = await boundToken(`${name}-b`);
       writeFileSync(pod.tokenFile, second);
-      await admin.delete(`/api/v1/namespaces/${NS}/secrets/timer-a`);
+      await admin.delete(`/api/v1/namespaces/${NS}/secrets/${name}-a`);
       await eventually('the first token to be refused', async () => (await codeWith(first)) === 401, 30_000);
-      assert.equal(await codeWith(second), 200);
-      await new Promise((r) => setTimeout(r, 500));
-      await listConfigMaps(client);
+      await check(client, second);
     } finally {
       client.close();
     }
-  });
+  }
 
-  it('reads the new token at once when the old one is refused', async () => {
-    const first = await boundToken('401-a');
-    const pod = podRoot('on-401', first);
-    // A timer too slow to matter: only the 401 can make the client read the file again.
-    const client = await hubClient({ serviceAccountRoot: pod.root, credentialRefreshMs: 3_600_000 });
-    try {
-      await listConfigMaps(client);
-      writeFileSync(pod.tokenFile, await boundToken('401-b'));
-      await admin.delete(`/api/v1/namespaces/${NS}/secrets/401-a`);
-      await eventually('the first token to be refused', async () => (await codeWith(first)) === 401, 30_000);
-      await assert.rejects(listConfigMaps(client), (e: unknown) => e instanceof KubeError && e.code === 401, 'the first request after the revocation still carries the old token');
-      await eventually('the client to carry the new token', async () => { await listConfigMaps(client); return true; }, 5_000);
-    } finally {
-      client.close();
-    }
-  });
+  it('reads the new token on its timer: no request after the rotation is refused', () => rotated('timer', 200, async (client, second) => {
+    assert.equal(await codeWith(second), 200);
+    await new Promise((r) => setTimeout(r, 500));
+    await listConfigMaps(client);
+  }));
+
+  // A timer too slow to matter: only the 401 can make the client read the file again.
+  it('reads the new token at once when the old one is refused', () => rotated('on-401', 3_600_000, async (client) => {
+    await assert.rejects(listConfigMaps(client), (e: unknown) => e instanceof KubeError && e.code === 401, 'the first request after the revocation still carries the old token');
+    await eventually('the client to carry the new token', async () => { await listConfigMaps(client); return true; }, 5_000);
+  }));
 });

@@ -48,12 +48,18 @@ describe('runtime/credentials: tokens that change while the operator runs', () =
     for (const srv of servers.splice(0)) { srv.closeAllConnections(); srv.close(); }
   });
 
-  it('reads a ServiceAccount token file again on a timer and after a 401, and keeps the old token when the file cannot be read', async () => {
+  /** A server that accepts `token` (trimmed), and a client reading it from a token file every `refreshMs`. */
+  async function tokenFileClient(token: string, refreshMs: number): Promise<{ s: Awaited<ReturnType<typeof tokenServer>>; file: string; client: KubeClient }> {
     const s = await tokenServer();
     const file = path.join(dir, 'token');
-    writeFileSync(file, 'one\n');
-    s.accept('one');
-    const client = await KubeClient.fromKubeConfig(kubeconfig(s.url, { name: 'sa', authProvider: { name: 'tokenFile', config: { tokenFile: file } } }), { credentialRefreshMs: 40 });
+    writeFileSync(file, token);
+    s.accept(token.trim());
+    const client = await KubeClient.fromKubeConfig(kubeconfig(s.url, { name: 'sa', authProvider: { name: 'tokenFile', config: { tokenFile: file } } }), { credentialRefreshMs: refreshMs });
+    return { s, file, client };
+  }
+
+  it('reads a ServiceAccount token file again on a timer and after a 401, and keeps the old token when the file cannot be read', async () => {
+    const { s, file, client } = await tokenFileClient('one\n', 40);
     try {
       await client.get('/api');
       // The kubelet rotates the token: the timer picks the new one up.
@@ -76,12 +82,8 @@ describe('runtime/credentials: tokens that change while the operator runs', () =
   });
 
   it('answers a 401 by reading the token again, so that a retry carries the new one', async () => {
-    const s = await tokenServer();
-    const file = path.join(dir, 'token');
-    writeFileSync(file, 'old');
-    s.accept('old');
     // A timer too slow to matter here: only the 401 can make the client read the file again.
-    const client = await KubeClient.fromKubeConfig(kubeconfig(s.url, { name: 'sa', authProvider: { name: 'tokenFile', config: { tokenFile: file } } }), { credentialRefreshMs: 3_600_000 });
+    const { s, file, client } = await tokenFileClient('old', 3_600_000);
     try {
       await client.get('/api');
       writeFileSync(file, 'new');
