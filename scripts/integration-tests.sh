@@ -19,6 +19,10 @@ bin_dir="$(bash tools/build.sh | tail -n 1)"
 echo "binaries in $bin_dir ($((SECONDS - start)) s)"
 export ZONEKEEPER_TESTBED_BIN="$bin_dir"
 
+# Mocha's output is kept so that a failing run can end with its failures: CI
+# shows only the tail of the output, and the test bed logs would bury them.
+mocha_log="$(mktemp /tmp/zonekeeper-mocha.XXXXXX)"
+
 teardown() {
   local rc=$?
   if [[ $rc -ne 0 && -d "$TESTBED_DIR/logs" ]]; then
@@ -32,6 +36,13 @@ teardown() {
   fi
   echo "== testbed down"
   node dist/src/testbed/cli.js down || true
+  if [[ $rc -ne 0 && -s "$mocha_log" ]]; then
+    echo "== integration test failures (repeated from above)"
+    # Mocha prints "N failing" and then every failure with its stack.
+    sed -n '/^ *[0-9][0-9]* failing/,$p' "$mocha_log"
+    tail -n 5 "$mocha_log"
+  fi
+  rm -f "$mocha_log"
   exit $rc
 }
 trap teardown EXIT
@@ -41,4 +52,4 @@ node dist/src/testbed/cli.js up
 node dist/src/testbed/cli.js status
 
 echo "== integration tests"
-npx mocha --config .mocharc.integration.json
+npx mocha --config .mocharc.integration.json 2>&1 | tee "$mocha_log"

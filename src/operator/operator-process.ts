@@ -3,7 +3,7 @@
 // crash tests), and ask its /metrics and /readyz.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { repoRoot } from '../testbed/paths.js';
@@ -30,7 +30,6 @@ export interface OperatorProcessOptions {
 
 export class OperatorProcess {
   private child: ChildProcess | undefined;
-  private log: WriteStream | undefined;
   metricsPort = 0;
   private listeners: ((rec: Record<string, unknown>) => void)[] = [];
   exited: Promise<number | null> = Promise.resolve(null);
@@ -66,15 +65,18 @@ export class OperatorProcess {
       ...(this.o.sidecar ? ['--sidecar', this.o.sidecar] : []),
       ...(this.o.switchPorts ? ['--switch-ports', this.o.switchPorts] : []),
     ];
-    this.log = this.o.logFile ? createWriteStream(this.o.logFile, { flags: 'a' }) : undefined;
+    const log = this.o.logFile ? createWriteStream(this.o.logFile, { flags: 'a' }) : undefined;
+    // A log that cannot be written must not become an uncaught error in whoever started the operator.
+    log?.on('error', (err) => console.error(`operator log ${this.o.logFile}: ${err.message}`));
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...(this.o.extraEnv ?? {}) } });
+    child.once('close', () => log?.end());
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     return new Promise((resolve, reject) => {
       let started = false;
       const lines = createInterface({ input: child.stderr as NodeJS.ReadableStream });
       lines.on('line', (line) => {
-        this.log?.write(line + '\n');
+        if (log?.writable) log.write(line + '\n');
         let rec: Record<string, unknown>;
         try {
           rec = JSON.parse(line) as Record<string, unknown>;

@@ -21,8 +21,12 @@ export class NodeChild {
   /** Starts `node dist/<script> args` and resolves with the first stdout match of `ready`. */
   static start(name: string, script: string, args: string[], ready: RegExp, logFile: string): Promise<{ proc: NodeChild; match: RegExpExecArray }> {
     const log = createWriteStream(logFile, { flags: 'a' });
+    // A log that cannot be written must not fail whichever test runs then.
+    log.on('error', (err) => console.error(`[operator-it] ${name} log ${logFile}: ${err.message}`));
     const child = spawn(process.execPath, [join(repoRoot(), 'dist', script), ...args], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => { log.end(); resolve(); }));
+    // 'close', not 'exit': output still in the pipes may be read after 'exit',
+    // and a write to the ended log would be an uncaught error in mocha.
+    const exited = new Promise<void>((resolve) => child.once('close', () => { log.end(); resolve(); }));
     const proc = new NodeChild(name, child, exited);
     return new Promise((resolve, reject) => {
       let out = '';
