@@ -38,9 +38,13 @@ teardown() {
   node dist/src/testbed/cli.js down || true
   if [[ $rc -ne 0 && -s "$mocha_log" ]]; then
     echo "== integration test failures (repeated from above)"
-    # Mocha prints "N failing" and then every failure with its stack.
-    sed -n '/^ *[0-9][0-9]* failing/,$p' "$mocha_log"
-    tail -n 5 "$mocha_log"
+    # Mocha prints "N failing" and then every failure with its stack; a
+    # run that died before its summary shows its last lines instead.
+    if grep -q '^ *[0-9][0-9]* failing' "$mocha_log"; then
+      sed -n '/^ *[0-9][0-9]* failing/,$p' "$mocha_log"
+    else
+      tail -n 40 "$mocha_log"
+    fi
   fi
   rm -f "$mocha_log"
   exit $rc
