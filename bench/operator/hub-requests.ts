@@ -8,8 +8,8 @@ import type { KubeClient } from '../../src/runtime/kube-client.js';
 const WRITES = new Set(['POST', 'CREATE', 'PUT', 'UPDATE', 'PATCH', 'APPLY', 'DELETE']);
 const LINE = /^apiserver_request_total\{([^}]*)\} ([\d.e+]+)$/;
 
-/** Summed over the given API servers. */
-export async function apiWrites(clients: readonly KubeClient[]): Promise<Map<string, number>> {
+/** Summed over the given API servers: writes, or (`reads`) GET, LIST and WATCH requests. */
+export async function apiWrites(clients: readonly KubeClient[], reads = false): Promise<Map<string, number>> {
   const texts = await Promise.all(clients.map((c) => c.request<string>('GET', '/metrics')));
   const text = texts.join('\n');
   const out = new Map<string, number>();
@@ -17,7 +17,7 @@ export async function apiWrites(clients: readonly KubeClient[]): Promise<Map<str
     const m = LINE.exec(line);
     if (!m) continue;
     const labels = Object.fromEntries([...(m[1] as string).matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (!WRITES.has(labels.verb ?? '')) continue;
+    if (WRITES.has(labels.verb ?? '') === reads) continue;
     const code = labels.code ?? '';
     const key = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ''}${code.startsWith('2') ? '' : ` ${code}`}`;
     out.set(key, (out.get(key) ?? 0) + Number(m[2]));

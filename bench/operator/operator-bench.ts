@@ -22,7 +22,7 @@ import { getCondition } from '../../src/controllers/conditions.js';
 import { EXECUTION_ZONES } from '../../src/controllers/resources.js';
 import { apply } from '../../src/operator/apply.js';
 import { listZones, waitFor } from '../../src/operator/hub-reads.js';
-import { metricValue, OperatorProcess } from '../../src/operator/operator-process.js';
+import { metricSum, metricValue, OperatorProcess } from '../../src/operator/operator-process.js';
 import { adminClient, installOnTestbed } from '../../src/operator/testbed-setup.js';
 import { type KubeClient, type KubeObject, resourcePath } from '../../src/runtime/kube-client.js';
 import { down, up } from '../../src/testbed/testbed.js';
@@ -67,6 +67,8 @@ interface Phase {
   /** Operator phases: write requests the hub and the members (summed) served per zone, by verb and resource. */
   hubWritesPerZone?: Record<string, number>;
   memberWritesPerZone?: Record<string, number>;
+  /** GET, LIST and WATCH requests the members served per zone (the operator's informers, the controllers' reads). */
+  memberReadsPerZone?: Record<string, number>;
 }
 
 function phase(ms: number, latencies: readonly number[], cpuSeconds: Record<string, number>): Phase {
@@ -141,10 +143,10 @@ async function main(): Promise<void> {
         say(`raw ${mode}${tag}: ${JSON.stringify(results[`raw ${mode}${tag}`])}`);
         await new Promise((r) => setTimeout(r, 1000));
         say(`operator, ${mode}${tag}: ${ZONES} zones, ${CONC} in flight, ${WORKERS} workers ...`);
-        const [hub0, members0] = await Promise.all([apiWrites([hub]), apiWrites(memberClients)]);
+        const [hub0, members0, memberReads0] = await Promise.all([apiWrites([hub]), apiWrites(memberClients), apiWrites(memberClients, true)]);
         const r = await measured(procs, () => operatorPhase(hub, ready, ++salt, mode));
-        const [hub1, members1] = await Promise.all([apiWrites([hub]), apiWrites(memberClients)]);
-        results[`operator ${mode}${tag}`] = { ...phase(r.result.ms, r.result.latencies, r.cpu), hubWritesPerZone: writesPerZone(hub0, hub1, ZONES), memberWritesPerZone: writesPerZone(members0, members1, ZONES) };
+        const [hub1, members1, memberReads1] = await Promise.all([apiWrites([hub]), apiWrites(memberClients), apiWrites(memberClients, true)]);
+        results[`operator ${mode}${tag}`] = { ...phase(r.result.ms, r.result.latencies, r.cpu), hubWritesPerZone: writesPerZone(hub0, hub1, ZONES), memberWritesPerZone: writesPerZone(members0, members1, ZONES), memberReadsPerZone: writesPerZone(memberReads0, memberReads1, ZONES) };
         say(`operator ${mode}${tag}: ${JSON.stringify(results[`operator ${mode}${tag}`])}`);
         rss200 = rssMiB(op.pid as number);
         // The last phase's zones stay: the memory measurement adds to them.
@@ -186,6 +188,8 @@ async function main(): Promise<void> {
       rssZones: RSS_ZONES,
       placements: metricValue(metrics, 'zonekeeper_placement_duration_seconds_count'),
       placementSecondsSum: metricValue(metrics, 'zonekeeper_placement_duration_seconds_sum'),
+      /** Member writes that failed (a new namespace without its ServiceAccount yet, mostly), over the whole run. */
+      memberRequestErrors: metricSum(metrics, 'zonekeeper_member_requests_total', { outcome: 'error' }),
       loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
     };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');

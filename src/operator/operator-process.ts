@@ -120,14 +120,25 @@ export class OperatorProcess {
   }
 }
 
-/** One sample of a Prometheus text exposition (`name{labels} value`). */
-export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+/** The samples of a Prometheus text exposition (`name{labels} value`) whose labels include `labels`. */
+function samples(text: string, name: string, labels: Record<string, string>): number[] {
+  const out: number[] = [];
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (.+)$/.exec(line);
     if (!m || m[1] !== name) continue;
     const have = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_]+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) out.push(Number(m[3]));
   }
-  return undefined;
+  return out;
+}
+
+/** The first matching sample, or undefined. */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  return samples(text, name, labels)[0];
+}
+
+/** The sum of the matching samples (0 when none match), e.g. a counter over all its providers. */
+export function metricSum(text: string, name: string, labels: Record<string, string> = {}): number {
+  return samples(text, name, labels).reduce((a, b) => a + b, 0);
 }
