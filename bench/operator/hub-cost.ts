@@ -12,7 +12,8 @@
 //   ready         the status write that makes the zone Ready (conditions change)
 //   finalizer     a metadata update adding a finalizer to a zone with a full status
 // Run it, change the CRD or the status shape, run it again: the figures are
-// comparable within one machine and load.
+// comparable within one machine and load. `--omit placement,allocation`
+// leaves those status fields out of both writes, to see what each costs.
 
 import type { ExecutionZone, ExecutionZoneStatus, PlacementExplanationEntry } from '../../src/core/api/types.js';
 import { PAPER_GLOBAL_ID } from '../../src/core/network/ula.js';
@@ -22,14 +23,18 @@ import { allocationFields } from '../../src/controllers/zone-status.js';
 import { setCondition } from '../../src/controllers/conditions.js';
 import { mergePatchDiff } from '../../src/controllers/merge-patch.js';
 import { adminClient } from '../../src/operator/testbed-setup.js';
-import { resourcePath } from '../../src/runtime/kube-client.js';
+import { MERGE_PATCH, resourcePath } from '../../src/runtime/kube-client.js';
 import { readState } from '../../src/testbed/state.js';
-import { numberArg } from '../support/args.js';
+import { numberArg, textArg } from '../support/args.js';
 import { cpuSince, sampleCpu, testbedProcesses } from './cpu-account.js';
 import { pool } from './pool.js';
 
 const ZONES = numberArg('zones', 150);
+// `--validation Ignore` sends fieldValidation=Ignore with every write (the server's default is Warn).
+const VALIDATION = textArg('validation', '');
+const OMIT = textArg('omit', '').split(',').filter((x) => x !== '') as (keyof ExecutionZoneStatus)[];
 const NS = 'hubcost';
+const query = VALIDATION ? { fieldValidation: VALIDATION } : undefined;
 const PROVIDERS = ['Edge1', 'Edge2', 'Edge3', 'Edge4', 'Cloud1', 'Cloud2', 'Cloud3', 'Cloud4'];
 
 function allocation(id: string, vlan: number): ZoneAllocation {
@@ -60,6 +65,7 @@ function status(id: string, vlan: number, ready: boolean): ExecutionZoneStatus {
     c = setCondition(c, { type: 'Ready', status: 'True', reason: 'Ready', message: '4 instance(s) ready', observedGeneration: 1 }, now);
   }
   s.conditions = c;
+  for (const k of OMIT) delete s[k];
   return s;
 }
 
@@ -88,7 +94,7 @@ async function main(): Promise<void> {
   const writeStatus = async (id: string, s: ExecutionZoneStatus): Promise<void> => {
     const z = zones.get(id) as ExecutionZone;
     const diff = mergePatchDiff(z.status ?? {}, s);
-    zones.set(id, await hub.mergePatch(path(id, 'status'), { metadata: { resourceVersion: z.metadata.resourceVersion }, status: diff }));
+    zones.set(id, await hub.request<ExecutionZone>('PATCH', path(id, 'status'), { body: { metadata: { resourceVersion: z.metadata.resourceVersion }, status: diff }, contentType: MERGE_PATCH, query }));
   };
   await phase('commit', (id, i) => writeStatus(id, status(id, 1000 + i, false)));
   await phase('ready', (id, i) => writeStatus(id, status(id, 1000 + i, true)));
