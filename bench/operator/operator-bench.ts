@@ -13,6 +13,7 @@
 //   TESTBED_DIR=.testbed-bench node dist/bench/operator/operator-bench.js \
 //     [--zones 200] [--instances 4] [--concurrency 8] [--workers 16] \
 //     [--rss-zones 1000] [--modes closed,burst] [--rounds 1] [--cpu-prof DIR] [--keep]
+//     [--raw-zone-namespaces]
 
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -44,6 +45,8 @@ const RSS_ZONES = numberArg('rss-zones', 1000);
 const MODES = textArg('modes', 'closed,burst').split(',') as ('closed' | 'burst')[];
 const ROUNDS = numberArg('rounds', 1);
 const CPU_PROF = textArg('cpu-prof', '');
+/** Also a raw phase whose zones each get a fresh namespace first (closed loop): what the namespace costs, apart from the operator. */
+const RAW_ZONE_NAMESPACES = process.argv.includes('--raw-zone-namespaces');
 const say = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
 function rssMiB(pid: number): number {
@@ -141,6 +144,12 @@ async function main(): Promise<void> {
         const raw = await rawLimit(members, ZONES, PER, CONC, mode, procs);
         results[`raw ${mode}${tag}`] = phase(raw.ms, raw.latencies, raw.cpu);
         say(`raw ${mode}${tag}: ${JSON.stringify(results[`raw ${mode}${tag}`])}`);
+        if (RAW_ZONE_NAMESPACES && mode === 'closed') {
+          say(`raw limit with a namespace per zone, ${mode}${tag} ...`);
+          const rawNs = await rawLimit(members, ZONES, PER, CONC, mode, procs, { namespacePerZone: true });
+          results[`raw-ns ${mode}${tag}`] = phase(rawNs.ms, rawNs.latencies, rawNs.cpu);
+          say(`raw-ns ${mode}${tag}: ${JSON.stringify(results[`raw-ns ${mode}${tag}`])}`);
+        }
         await new Promise((r) => setTimeout(r, 1000));
         say(`operator, ${mode}${tag}: ${ZONES} zones, ${CONC} in flight, ${WORKERS} workers ...`);
         const [hub0, members0, memberReads0] = await Promise.all([apiWrites([hub]), apiWrites(memberClients), apiWrites(memberClients, true)]);
@@ -167,9 +176,9 @@ async function main(): Promise<void> {
     const rss1000 = rssMiB(op.pid as number);
     zoneInf.stop();
     const tags = Array.from({ length: ROUNDS }, (_, i) => (ROUNDS > 1 ? ` #${i + 1}` : ''));
-    const ratios = (mode: string): number[] => tags.flatMap((t) => {
+    const ratios = (mode: string, raw = 'raw'): number[] => tags.flatMap((t) => {
       const a = results[`operator ${mode}${t}`];
-      const b = results[`raw ${mode}${t}`];
+      const b = results[`${raw} ${mode}${t}`];
       return a && b ? [Math.round((a.seconds / b.seconds) * 100) / 100] : [];
     });
     const out = {
@@ -182,6 +191,8 @@ async function main(): Promise<void> {
       /** Operator total over raw total, per round (adjacent phases). */
       ratiosClosed: ratios('closed'),
       ratiosBurst: ratios('burst'),
+      /** With --raw-zone-namespaces: operator total over the raw phase that made a namespace per zone. */
+      ratiosClosedToZoneNamespaces: ratios('closed', 'raw-ns'),
       p99Closed: tags.flatMap((t) => (results[`operator closed${t}`] ? [results[`operator closed${t}`]?.p99Seconds as number] : [])),
       rssMiB200: rss200,
       rssMiB1000: rss1000,

@@ -5,12 +5,16 @@
 //  - burst: `concurrency` creates in flight, not waiting for Ready;
 //  - closed loop: `concurrency` zones in flight, each slot creates one
 //    zone's pods at once and waits for all of them to be Ready.
+// With `namespacePerZone` (closed loop only) each zone's pods go into a
+// namespace of their own, created just before them, as the operator's do:
+// it prices what a fresh namespace costs a pod create, apart from the
+// operator.
 
 import type { InstanceAllocation } from '../../src/core/zones/allocation.js';
 import { desiredPod, NAMESPACES, PODS, podReady, type MemberPod } from '../../src/clusters/member-objects.js';
 import { apply } from '../../src/operator/apply.js';
 import { waitFor } from '../../src/operator/hub-reads.js';
-import { type KubeClient, type KubeObject, isNotFound, resourcePath } from '../../src/runtime/kube-client.js';
+import { KubeError, type KubeClient, type KubeObject, isNotFound, resourcePath } from '../../src/runtime/kube-client.js';
 import { cpuSince, sampleCpu, type CpuProcess } from './cpu-account.js';
 import { FirstSeen, track } from './first-seen.js';
 import { pool } from './pool.js';
@@ -29,8 +33,11 @@ export interface RawRun {
 }
 
 const NS = 'bench-raw';
+const RAW_LABELS = { app: 'bench-raw' };
 
-function rawPods(members: readonly Member[], zones: number, per: number): { m: Member; pod: MemberPod }[][] {
+const zoneNs = (z: number): string => `${NS}-z${z}`;
+
+function rawPods(members: readonly Member[], zones: number, per: number, namespacePerZone: boolean): { m: Member; pod: MemberPod }[][] {
   const perMember = Math.ceil((zones * per) / members.length);
   return Array.from({ length: zones }, (_, z) =>
     Array.from({ length: per }, (_, j) => {
@@ -40,19 +47,38 @@ function rawPods(members: readonly Member[], zones: number, per: number): { m: M
       const pod = desiredPod({ applicationId: 'raw', namespace: 'bench', name: 'raw' }, inst);
       // The same pod without zonekeeper's labels: the operator, which runs
       // through the whole benchmark, neither watches nor collects these.
-      pod.metadata = { ...pod.metadata, namespace: NS, name: `raw-${k}`, labels: { app: 'bench-raw' } };
+      pod.metadata = { ...pod.metadata, namespace: namespacePerZone ? zoneNs(z) : NS, name: `raw-${k}`, labels: RAW_LABELS };
       return { m, pod };
     }),
   );
 }
 
-export async function rawLimit(members: readonly Member[], zones: number, per: number, concurrency: number, mode: 'burst' | 'closed', procs: readonly CpuProcess[]): Promise<RawRun> {
-  const byZone = rawPods(members, zones, per);
-  for (const m of members) await apply(m.client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } as KubeObject);
-  // The namespace's ServiceAccount, so no create is refused for want of it.
-  await new Promise((r) => setTimeout(r, 2000));
+/** A pod into a namespace made a moment ago: refused until its default ServiceAccount exists, so retried as the operator does. */
+async function createPod(m: Member, pod: MemberPod): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await m.client.create(resourcePath(PODS, pod.metadata?.namespace), pod);
+      return;
+    } catch (err) {
+      if (!(err instanceof KubeError && err.code === 403 && /serviceaccount/i.test(err.message) && attempt < 20)) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 400)));
+    }
+  }
+}
+
+export async function rawLimit(members: readonly Member[], zones: number, per: number, concurrency: number, mode: 'burst' | 'closed', procs: readonly CpuProcess[], o: { namespacePerZone?: boolean } = {}): Promise<RawRun> {
+  const perZone = o.namespacePerZone === true;
+  if (perZone && mode !== 'closed') throw new Error('namespacePerZone: closed loop only');
+  const byZone = rawPods(members, zones, per, perZone);
+  if (!perZone) {
+    for (const m of members) await apply(m.client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } as KubeObject);
+    // The namespace's ServiceAccount, so no create is refused for want of it.
+    await new Promise((r) => setTimeout(r, 2000));
+  }
   const ready = new FirstSeen();
-  const informers = await Promise.all(members.map((m) => track<MemberPod>(m.client, resourcePath(PODS, NS), ready, podReady)));
+  const informers = await Promise.all(members.map((m) => (perZone
+    ? track<MemberPod>(m.client, resourcePath(PODS), ready, podReady, `app=${RAW_LABELS.app}`)
+    : track<MemberPod>(m.client, resourcePath(PODS, NS), ready, podReady))));
   const createdAt = new Map<string, number>();
   const cpu0 = sampleCpu(procs);
   const t0 = Date.now();
@@ -65,9 +91,13 @@ export async function rawLimit(members: readonly Member[], zones: number, per: n
     await waitFor('raw pods Ready', async () => (ready.at.size >= zones * per ? true : undefined), 600_000, 50);
     for (const [name, t] of createdAt) latencies.push(((ready.at.get(name) as number) - t) / 1000);
   } else {
-    await pool(byZone, concurrency, async (pods) => {
+    await pool(byZone.map((pods, z) => ({ pods, z })), concurrency, async ({ pods, z }) => {
       const t = Date.now();
-      await Promise.all(pods.map(({ m, pod }) => m.client.create(resourcePath(PODS, NS), pod)));
+      if (perZone) {
+        const hosts = [...new Set(pods.map((p) => p.m))];
+        await Promise.all(hosts.map((m) => m.client.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: zoneNs(z), labels: RAW_LABELS } })));
+      }
+      await Promise.all(pods.map(({ m, pod }) => createPod(m, pod)));
       const last = Math.max(...(await Promise.all(pods.map(({ pod }) => ready.wait(pod.metadata?.name ?? '')))));
       latencies.push((last - t) / 1000);
     });
@@ -75,8 +105,14 @@ export async function rawLimit(members: readonly Member[], zones: number, per: n
   const ms = Math.max(...ready.at.values()) - t0;
   const cpu = cpuSince(cpu0, sampleCpu(procs));
   for (const i of informers) i.stop();
-  for (const m of members) await m.client.delete(resourcePath(NAMESPACES, undefined, NS));
+  const doomed = perZone
+    ? byZone.flatMap((pods, z) => [...new Set(pods.map((p) => p.m))].map((m) => ({ m, name: zoneNs(z) })))
+    : members.map((m) => ({ m, name: NS }));
+  await pool(doomed, concurrency, async ({ m, name }) => {
+    await m.client.delete(resourcePath(NAMESPACES, undefined, name));
+  });
   await waitFor('raw namespaces gone', async () => {
+    for (const m of members) if ((await m.client.list<KubeObject>(resourcePath(NAMESPACES), { labelSelector: `app=${RAW_LABELS.app}` })).items.length > 0) return undefined;
     for (const m of members) {
       try {
         await m.client.get(resourcePath(NAMESPACES, undefined, NS));
@@ -86,6 +122,6 @@ export async function rawLimit(members: readonly Member[], zones: number, per: n
       }
     }
     return true;
-  }, 300_000, 500);
+  }, 600_000, 500);
   return { ms, latencies: latencies.sort((a, b) => a - b), cpu };
 }
