@@ -1,5 +1,5 @@
-// Write requests an API server served, by verb and resource (and the code
-// when it is not a success), from its own apiserver_request_total counter:
+// Write (or read) requests an API server served, by verb and resource (and
+// the code when it is not a success), from its own apiserver_request_total counter:
 // the operator benchmark divides the difference over a phase by the zones,
 // so a change that saves (or adds) a write per zone shows as a number, not
 // only as CPU. Refused writes count too: each costs the server a request.
@@ -9,7 +9,7 @@ const WRITES = new Set(['POST', 'CREATE', 'PUT', 'UPDATE', 'PATCH', 'APPLY', 'DE
 const LINE = /^apiserver_request_total\{([^}]*)\} ([\d.e+]+)$/;
 
 /** Summed over the given API servers: writes, or (`reads`) GET, LIST and WATCH requests. */
-export async function apiWrites(clients: readonly KubeClient[], reads = false): Promise<Map<string, number>> {
+export async function apiRequests(clients: readonly KubeClient[], reads = false): Promise<Map<string, number>> {
   const texts = await Promise.all(clients.map((c) => c.request<string>('GET', '/metrics')));
   const text = texts.join('\n');
   const out = new Map<string, number>();
@@ -26,7 +26,7 @@ export async function apiWrites(clients: readonly KubeClient[], reads = false): 
 }
 
 /** Per zone, rounded to 0.01, only what changed. */
-export function writesPerZone(before: Map<string, number>, after: Map<string, number>, zones: number): Record<string, number> {
+export function requestsPerZone(before: Map<string, number>, after: Map<string, number>, zones: number): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of after) {
     const d = v - (before.get(k) ?? 0);

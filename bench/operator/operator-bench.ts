@@ -33,7 +33,7 @@ import { cpuSince, sampleCpu, testbedProcesses, type CpuProcess } from './cpu-ac
 import { FirstSeen, track } from './first-seen.js';
 import { numberArg, textArg } from '../support/args.js';
 import { percentile } from '../support/stats.js';
-import { apiWrites, writesPerZone } from './hub-requests.js';
+import { apiRequests, requestsPerZone } from './hub-requests.js';
 import { pool } from './pool.js';
 import { rawLimit, type Member, type RawRun } from './raw-limit.js';
 
@@ -152,10 +152,10 @@ async function main(): Promise<void> {
         }
         await new Promise((r) => setTimeout(r, 1000));
         say(`operator, ${mode}${tag}: ${ZONES} zones, ${CONC} in flight, ${WORKERS} workers ...`);
-        const [hub0, members0, memberReads0] = await Promise.all([apiWrites([hub]), apiWrites(memberClients), apiWrites(memberClients, true)]);
+        const [hub0, members0, memberReads0] = await Promise.all([apiRequests([hub]), apiRequests(memberClients), apiRequests(memberClients, true)]);
         const r = await measured(procs, () => operatorPhase(hub, ready, ++salt, mode));
-        const [hub1, members1, memberReads1] = await Promise.all([apiWrites([hub]), apiWrites(memberClients), apiWrites(memberClients, true)]);
-        results[`operator ${mode}${tag}`] = { ...phase(r.result.ms, r.result.latencies, r.cpu), hubWritesPerZone: writesPerZone(hub0, hub1, ZONES), memberWritesPerZone: writesPerZone(members0, members1, ZONES), memberReadsPerZone: writesPerZone(memberReads0, memberReads1, ZONES) };
+        const [hub1, members1, memberReads1] = await Promise.all([apiRequests([hub]), apiRequests(memberClients), apiRequests(memberClients, true)]);
+        results[`operator ${mode}${tag}`] = { ...phase(r.result.ms, r.result.latencies, r.cpu), hubWritesPerZone: requestsPerZone(hub0, hub1, ZONES), memberWritesPerZone: requestsPerZone(members0, members1, ZONES), memberReadsPerZone: requestsPerZone(memberReads0, memberReads1, ZONES) };
         say(`operator ${mode}${tag}: ${JSON.stringify(results[`operator ${mode}${tag}`])}`);
         rss200 = rssMiB(op.pid as number);
         // The last phase's zones stay: the memory measurement adds to them.

@@ -14,7 +14,8 @@ import type { InstanceAllocation } from '../../src/core/zones/allocation.js';
 import { desiredPod, NAMESPACES, PODS, podReady, type MemberPod } from '../../src/clusters/member-objects.js';
 import { apply } from '../../src/operator/apply.js';
 import { waitFor } from '../../src/operator/hub-reads.js';
-import { KubeError, type KubeClient, type KubeObject, isNotFound, resourcePath } from '../../src/runtime/kube-client.js';
+import { untilServiceAccount } from '../../src/clusters/member-actuator.js';
+import { type KubeClient, type KubeObject, resourcePath } from '../../src/runtime/kube-client.js';
 import { cpuSince, sampleCpu, type CpuProcess } from './cpu-account.js';
 import { FirstSeen, track } from './first-seen.js';
 import { pool } from './pool.js';
@@ -53,32 +54,17 @@ function rawPods(members: readonly Member[], zones: number, per: number, namespa
   );
 }
 
-/** A pod into a namespace made a moment ago: refused until its default ServiceAccount exists, so retried as the operator does. */
-async function createPod(m: Member, pod: MemberPod): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await m.client.create(resourcePath(PODS, pod.metadata?.namespace), pod);
-      return;
-    } catch (err) {
-      if (!(err instanceof KubeError && err.code === 403 && /serviceaccount/i.test(err.message) && attempt < 20)) throw err;
-      await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 400)));
-    }
-  }
-}
-
 export async function rawLimit(members: readonly Member[], zones: number, per: number, concurrency: number, mode: 'burst' | 'closed', procs: readonly CpuProcess[], o: { namespacePerZone?: boolean } = {}): Promise<RawRun> {
   const perZone = o.namespacePerZone === true;
   if (perZone && mode !== 'closed') throw new Error('namespacePerZone: closed loop only');
   const byZone = rawPods(members, zones, per, perZone);
   if (!perZone) {
-    for (const m of members) await apply(m.client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } as KubeObject);
+    for (const m of members) await apply(m.client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: RAW_LABELS } } as KubeObject);
     // The namespace's ServiceAccount, so no create is refused for want of it.
     await new Promise((r) => setTimeout(r, 2000));
   }
   const ready = new FirstSeen();
-  const informers = await Promise.all(members.map((m) => (perZone
-    ? track<MemberPod>(m.client, resourcePath(PODS), ready, podReady, `app=${RAW_LABELS.app}`)
-    : track<MemberPod>(m.client, resourcePath(PODS, NS), ready, podReady))));
+  const informers = await Promise.all(members.map((m) => track<MemberPod>(m.client, resourcePath(PODS, perZone ? undefined : NS), ready, podReady, `app=${RAW_LABELS.app}`)));
   const createdAt = new Map<string, number>();
   const cpu0 = sampleCpu(procs);
   const t0 = Date.now();
@@ -97,7 +83,8 @@ export async function rawLimit(members: readonly Member[], zones: number, per: n
         const hosts = [...new Set(pods.map((p) => p.m))];
         await Promise.all(hosts.map((m) => m.client.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: zoneNs(z), labels: RAW_LABELS } })));
       }
-      await Promise.all(pods.map(({ m, pod }) => createPod(m, pod)));
+      // Into a namespace made a moment ago: retried while its ServiceAccount is missing, as the operator's are.
+      await Promise.all(pods.map(({ m, pod }) => untilServiceAccount(async () => { await m.client.create(resourcePath(PODS, pod.metadata?.namespace), pod); })));
       const last = Math.max(...(await Promise.all(pods.map(({ pod }) => ready.wait(pod.metadata?.name ?? '')))));
       latencies.push((last - t) / 1000);
     });
@@ -113,14 +100,6 @@ export async function rawLimit(members: readonly Member[], zones: number, per: n
   });
   await waitFor('raw namespaces gone', async () => {
     for (const m of members) if ((await m.client.list<KubeObject>(resourcePath(NAMESPACES), { labelSelector: `app=${RAW_LABELS.app}` })).items.length > 0) return undefined;
-    for (const m of members) {
-      try {
-        await m.client.get(resourcePath(NAMESPACES, undefined, NS));
-        return undefined;
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
-    }
     return true;
   }, 600_000, 500);
   return { ms, latencies: latencies.sort((a, b) => a - b), cpu };

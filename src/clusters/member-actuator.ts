@@ -23,22 +23,26 @@ export async function createInstance(m: Member, z: ZoneIdentity, i: InstanceAllo
   const ns = zoneNamespace(z.applicationId);
   const vm = i.environment === 'VM';
   const body: KubeObject = vm ? desiredVm(z, i) : desiredPod(z, i);
+  await untilServiceAccount(() => createOnce(m, ns, vm, body));
+}
+
+/**
+ * Runs `create` again while the member refuses it because the namespace,
+ * made a moment ago, has no default ServiceAccount yet: the admission
+ * plugin refuses pods until it has, and waiting here briefly beats sending
+ * the zone to the back of the queue. Backing off (25 ms doubling to 400 ms,
+ * about 6 s in all) keeps a slow ServiceAccount controller from being
+ * answered with a storm of refused creates, each of which costs the member
+ * API server.
+ */
+export async function untilServiceAccount(create: () => Promise<void>): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await createOnce(m, ns, vm, body);
+      await create();
       return;
     } catch (err) {
-      // A namespace made a moment ago has no default ServiceAccount yet, and
-      // the admission plugin refuses pods until it has: wait here briefly
-      // rather than send the zone to the back of the queue.
-      // Backing off (25 ms doubling to 400 ms, about 6 s in all) keeps a
-      // slow ServiceAccount controller from being answered with a storm of
-      // refused creates, each of which costs the member API server.
-      if (err instanceof KubeError && err.code === 403 && /serviceaccount/i.test(err.message) && attempt < 20) {
-        await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 400)));
-        continue;
-      }
-      throw err;
+      if (!(err instanceof KubeError && err.code === 403 && /serviceaccount/i.test(err.message) && attempt < 20)) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 400)));
     }
   }
 }
