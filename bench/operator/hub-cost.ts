@@ -14,6 +14,8 @@
 // Run it, change the CRD or the status shape, run it again: the figures are
 // comparable within one machine and load. `--omit placement,allocation`
 // leaves those status fields out of both writes, to see what each costs.
+// `--write put` sends each status write as a PUT of the whole object
+// (managedFields left out, resourceVersion kept) instead of a merge patch.
 
 import type { ExecutionZone, ExecutionZoneStatus, PlacementExplanationEntry } from '../../src/core/api/types.js';
 import { PAPER_GLOBAL_ID } from '../../src/core/network/ula.js';
@@ -32,6 +34,8 @@ import { pool } from './pool.js';
 const ZONES = numberArg('zones', 150);
 // `--validation Ignore` sends fieldValidation=Ignore with every write (the server's default is Warn).
 const VALIDATION = textArg('validation', '');
+const WRITE = textArg('write', 'patch');
+if (WRITE !== 'patch' && WRITE !== 'put') throw new Error(`--write: patch or put, not ${WRITE}`);
 const OMIT = textArg('omit', '').split(',').filter((x) => x !== '') as (keyof ExecutionZoneStatus)[];
 const NS = 'hubcost';
 const query = VALIDATION ? { fieldValidation: VALIDATION } : undefined;
@@ -93,6 +97,11 @@ async function main(): Promise<void> {
   });
   const writeStatus = async (id: string, s: ExecutionZoneStatus): Promise<void> => {
     const z = zones.get(id) as ExecutionZone;
+    if (WRITE === 'put') {
+      const { managedFields: _, ...metadata } = z.metadata as ExecutionZone['metadata'] & { managedFields?: unknown };
+      zones.set(id, await hub.request<ExecutionZone>('PUT', path(id, 'status'), { body: { ...z, metadata, status: s }, query }));
+      return;
+    }
     const diff = mergePatchDiff(z.status ?? {}, s);
     zones.set(id, await hub.request<ExecutionZone>('PATCH', path(id, 'status'), { body: { metadata: { resourceVersion: z.metadata.resourceVersion }, status: diff }, contentType: MERGE_PATCH, query }));
   };
