@@ -11,6 +11,8 @@
 //   commit        the status write of the allocation commit (first status)
 //   ready         the status write that makes the zone Ready (conditions change)
 //   finalizer     a metadata update adding a finalizer to a zone with a full status
+//   configmap     a ConfigMap create holding the allocation: what committing it
+//                 to a core object instead of the zone's status would cost
 // Run it, change the CRD or the status shape, run it again: the figures are
 // comparable within one machine and load. `--omit placement,allocation`
 // leaves those status fields out of both writes, to see what each costs.
@@ -111,12 +113,17 @@ async function main(): Promise<void> {
     const z = zones.get(id) as ExecutionZone;
     zones.set(id, await hub.mergePatch(path(id), { metadata: { resourceVersion: z.metadata.resourceVersion, finalizers: [...(z.metadata.finalizers ?? []), 'example.com/hub-cost'] } }));
   });
+  const configMaps = resourcePath({ group: '', version: 'v1', plural: 'configmaps', namespaced: true }, NS);
+  await phase('configmap', async (id, i) => {
+    await hub.create(configMaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `alloc-${id}`, namespace: NS }, data: { allocation: JSON.stringify(status(id, 1000 + i, false).allocation) } });
+  });
   const bytes = JSON.stringify(await hub.get(path(ids[0] as string))).length;
   process.stdout.write(`one Ready zone as stored, managedFields included: ${bytes} bytes of JSON\n`);
   // Clean up: drop every finalizer, then delete the namespace's zones.
   await pool(ids, 4, async (id) => {
     await hub.mergePatch(path(id), { metadata: { finalizers: null } });
     await hub.delete(path(id));
+    await hub.delete(`${configMaps}/alloc-${id}`);
   });
   hub.close();
 }
