@@ -176,11 +176,12 @@ async function main(): Promise<void> {
     const rss1000 = rssMiB(op.pid as number);
     zoneInf.stop();
     const tags = Array.from({ length: ROUNDS }, (_, i) => (ROUNDS > 1 ? ` #${i + 1}` : ''));
-    const ratios = (mode: string, raw = 'raw'): number[] => tags.flatMap((t) => {
+    const ratios = (mode: string, raw = 'raw', of: (p: Phase) => number = (p) => p.seconds): number[] => tags.flatMap((t) => {
       const a = results[`operator ${mode}${t}`];
       const b = results[`${raw} ${mode}${t}`];
-      return a && b ? [Math.round((a.seconds / b.seconds) * 100) / 100] : [];
+      return a && b ? [Math.round((of(a) / of(b)) * 100) / 100] : [];
     });
+    const cpu = (p: Phase): number => p.cpuSeconds['total'] ?? NaN;
     const out = {
       zones: ZONES,
       instancesPerZone: PER,
@@ -193,6 +194,9 @@ async function main(): Promise<void> {
       ratiosBurst: ratios('burst'),
       /** With --raw-zone-namespaces: operator total over the raw phase that made a namespace per zone. */
       ratiosClosedToZoneNamespaces: ratios('closed', 'raw-ns'),
+      /** The same rounds' CPU seconds of every process, operator phase over raw: on a machine whose cores are all busy, the time ratio follows this one. */
+      cpuRatiosClosed: ratios('closed', 'raw', cpu),
+      cpuRatiosBurst: ratios('burst', 'raw', cpu),
       p99Closed: tags.flatMap((t) => (results[`operator closed${t}`] ? [results[`operator closed${t}`]?.p99Seconds as number] : [])),
       rssMiB200: rss200,
       rssMiB1000: rss1000,
