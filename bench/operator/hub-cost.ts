@@ -23,6 +23,7 @@ import type { ExecutionZone, ExecutionZoneStatus, PlacementExplanationEntry } fr
 import { PAPER_GLOBAL_ID } from '../../src/core/network/ula.js';
 import type { ZoneAllocation } from '../../src/core/zones/allocation.js';
 import { EXECUTION_ZONES } from '../../src/controllers/resources.js';
+import { NAMESPACES } from '../../src/clusters/member-objects.js';
 import { allocationFields } from '../../src/controllers/zone-status.js';
 import { setCondition } from '../../src/controllers/conditions.js';
 import { mergePatchDiff } from '../../src/controllers/merge-patch.js';
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   if (!hubRecord) throw new Error('the test bed has no hub');
   const hub = await adminClient(hubRecord);
   const apiserver = testbedProcesses(state).filter((p) => p.group === 'apiserver (hub)');
-  await hub.create(resourcePath({ group: '', version: 'v1', plural: 'namespaces', namespaced: false }), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }).catch(() => undefined);
+  await hub.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }).catch(() => undefined);
   const salt = Date.now() % 1_000_000;
   const ids = Array.from({ length: ZONES }, (_, i) => `dddddddd-0000-4000-8000-${(salt * 1000 + i).toString(16).padStart(12, '0')}`);
   const path = (id: string, sub?: string) => resourcePath(EXECUTION_ZONES, NS, id, sub);

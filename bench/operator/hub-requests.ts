@@ -4,23 +4,19 @@
 // so a change that saves (or adds) a write per zone shows as a number, not
 // only as CPU. Refused writes count too: each costs the server a request.
 import type { KubeClient } from '../../src/runtime/kube-client.js';
+import { metricSamples } from '../../src/operator/operator-process.js';
 
 const WRITES = new Set(['POST', 'CREATE', 'PUT', 'UPDATE', 'PATCH', 'APPLY', 'DELETE']);
-const LINE = /^apiserver_request_total\{([^}]*)\} ([\d.e+]+)$/;
 
 /** Summed over the given API servers: writes, or (`reads`) GET, LIST and WATCH requests. */
 export async function apiRequests(clients: readonly KubeClient[], reads = false): Promise<Map<string, number>> {
   const texts = await Promise.all(clients.map((c) => c.request<string>('GET', '/metrics')));
-  const text = texts.join('\n');
   const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = LINE.exec(line);
-    if (!m) continue;
-    const labels = Object.fromEntries([...(m[1] as string).matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (WRITES.has(labels.verb ?? '') === reads) continue;
-    const code = labels.code ?? '';
-    const key = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ''}${code.startsWith('2') ? '' : ` ${code}`}`;
-    out.set(key, (out.get(key) ?? 0) + Number(m[2]));
+  for (const { labels, value } of metricSamples(texts.join('\n'), 'apiserver_request_total')) {
+    if (WRITES.has(labels['verb'] ?? '') === reads) continue;
+    const code = labels['code'] ?? '';
+    const key = `${labels['verb']} ${labels['resource']}${labels['subresource'] ? `/${labels['subresource']}` : ''}${code.startsWith('2') ? '' : ` ${code}`}`;
+    out.set(key, (out.get(key) ?? 0) + value);
   }
   return out;
 }

@@ -37,6 +37,8 @@ const NS = 'bench-raw';
 const RAW_LABELS = { app: 'bench-raw' };
 
 const zoneNs = (z: number): string => `${NS}-z${z}`;
+/** The members one zone's pods go to. */
+const hostsOf = (pods: readonly { m: Member }[]): Member[] => [...new Set(pods.map((p) => p.m))];
 
 function rawPods(members: readonly Member[], zones: number, per: number, namespacePerZone: boolean): { m: Member; pod: MemberPod }[][] {
   const perMember = Math.ceil((zones * per) / members.length);
@@ -80,8 +82,7 @@ export async function rawLimit(members: readonly Member[], zones: number, per: n
     await pool(byZone.map((pods, z) => ({ pods, z })), concurrency, async ({ pods, z }) => {
       const t = Date.now();
       if (perZone) {
-        const hosts = [...new Set(pods.map((p) => p.m))];
-        await Promise.all(hosts.map((m) => m.client.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: zoneNs(z), labels: RAW_LABELS } })));
+        await Promise.all(hostsOf(pods).map((m) => m.client.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: zoneNs(z), labels: RAW_LABELS } })));
       }
       // Into a namespace made a moment ago: retried while its ServiceAccount is missing, as the operator's are.
       await Promise.all(pods.map(({ m, pod }) => untilServiceAccount(async () => { await m.client.create(resourcePath(PODS, pod.metadata?.namespace), pod); })));
@@ -93,7 +94,7 @@ export async function rawLimit(members: readonly Member[], zones: number, per: n
   const cpu = cpuSince(cpu0, sampleCpu(procs));
   for (const i of informers) i.stop();
   const doomed = perZone
-    ? byZone.flatMap((pods, z) => [...new Set(pods.map((p) => p.m))].map((m) => ({ m, name: zoneNs(z) })))
+    ? byZone.flatMap((pods, z) => hostsOf(pods).map((m) => ({ m, name: zoneNs(z) })))
     : members.map((m) => ({ m, name: NS }));
   await pool(doomed, concurrency, async ({ m, name }) => {
     await m.client.delete(resourcePath(NAMESPACES, undefined, name));

@@ -120,17 +120,22 @@ export class OperatorProcess {
   }
 }
 
-/** The samples of a Prometheus text exposition (`name{labels} value`) whose labels include `labels`. */
-function samples(text: string, name: string, labels: Record<string, string>): number[] {
-  const out: number[] = [];
+/** Every sample of metric `name` in a Prometheus text exposition (`name{labels} value`), with its labels. */
+export function metricSamples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
+  const out: { labels: Record<string, string>; value: number }[] = [];
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (.+)$/.exec(line);
     if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_]+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) out.push(Number(m[3]));
+    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_]+)="([^"]*)"/g)].map((x) => [x[1] as string, x[2] as string]));
+    out.push({ labels, value: Number(m[3]) });
   }
   return out;
+}
+
+/** The values of the samples whose labels include `labels`. */
+function samples(text: string, name: string, labels: Record<string, string>): number[] {
+  return metricSamples(text, name).filter((x) => Object.entries(labels).every(([k, v]) => x.labels[k] === v)).map((x) => x.value);
 }
 
 /** The first matching sample, or undefined. */
