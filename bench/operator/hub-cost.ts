@@ -28,7 +28,7 @@ import { allocationFields } from '../../src/controllers/zone-status.js';
 import { setCondition } from '../../src/controllers/conditions.js';
 import { mergePatchDiff } from '../../src/controllers/merge-patch.js';
 import { adminClient } from '../../src/operator/testbed-setup.js';
-import { MERGE_PATCH, resourcePath } from '../../src/runtime/kube-client.js';
+import { MERGE_PATCH, resourcePath, type ResourceRef } from '../../src/runtime/kube-client.js';
 import { readState } from '../../src/testbed/state.js';
 import { numberArg, textArg } from '../support/args.js';
 import { cpuSince, sampleCpu, testbedProcesses } from './cpu-account.js';
@@ -41,6 +41,8 @@ const WRITE = textArg('write', 'patch');
 if (WRITE !== 'patch' && WRITE !== 'put') throw new Error(`--write: patch or put, not ${WRITE}`);
 const OMIT = textArg('omit', '').split(',').filter((x) => x !== '') as (keyof ExecutionZoneStatus)[];
 const NS = 'hubcost';
+const CONFIG_MAPS: ResourceRef = { group: '', version: 'v1', plural: 'configmaps', namespaced: true };
+const allocName = (id: string): string => `alloc-${id}`;
 const query = VALIDATION ? { fieldValidation: VALIDATION } : undefined;
 const PROVIDERS = ['Edge1', 'Edge2', 'Edge3', 'Edge4', 'Cloud1', 'Cloud2', 'Cloud3', 'Cloud4'];
 
@@ -114,9 +116,8 @@ async function main(): Promise<void> {
     const z = zones.get(id) as ExecutionZone;
     zones.set(id, await hub.mergePatch(path(id), { metadata: { resourceVersion: z.metadata.resourceVersion, finalizers: [...(z.metadata.finalizers ?? []), 'example.com/hub-cost'] } }));
   });
-  const configMaps = resourcePath({ group: '', version: 'v1', plural: 'configmaps', namespaced: true }, NS);
   await phase('configmap', async (id, i) => {
-    await hub.create(configMaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `alloc-${id}`, namespace: NS }, data: { allocation: JSON.stringify(status(id, 1000 + i, false).allocation) } });
+    await hub.create(resourcePath(CONFIG_MAPS, NS), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: allocName(id), namespace: NS }, data: { allocation: JSON.stringify(status(id, 1000 + i, false).allocation) } });
   });
   const bytes = JSON.stringify(await hub.get(path(ids[0] as string))).length;
   process.stdout.write(`one Ready zone as stored, managedFields included: ${bytes} bytes of JSON\n`);
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
   await pool(ids, 4, async (id) => {
     await hub.mergePatch(path(id), { metadata: { finalizers: null } });
     await hub.delete(path(id));
-    await hub.delete(`${configMaps}/alloc-${id}`);
+    await hub.delete(resourcePath(CONFIG_MAPS, NS, allocName(id)));
   });
   hub.close();
 }
