@@ -20,10 +20,10 @@ started_here=0
 if [[ ! -f "${TESTBED_DIR:-.testbed}/state.json" ]]; then started_here=1; fi
 cleanup() {
   if [[ "$started_here" == 1 && "${KEEP:-0}" != 1 ]]; then
-    node dist/src/testbed/cli.js down >&2 || true
+    node dist/tools/testbed/cli.js down >&2 || true
   fi
 }
 trap cleanup EXIT
 
 if [[ "${KEEP:-0}" == 1 ]]; then keep=--keep; else keep=; fi
-node dist/src/operator/demo.js --out "${OUT:-out}" $keep
+node dist/tools/harness/demo.js --out "${OUT:-out}" $keep

@@ -28,14 +28,14 @@ teardown() {
   if [[ $rc -ne 0 && -d "$TESTBED_DIR/logs" ]]; then
     # Enough of each log to see why, before `down` removes them.
     echo "== test bed logs (last lines of each, exit code $rc)"
-    node dist/src/testbed/cli.js status || true
+    node dist/tools/testbed/cli.js status || true
     for f in "$TESTBED_DIR"/logs/*.log; do
       echo "--- $f"
       tail -n 20 "$f" || true
     done
   fi
   echo "== testbed down"
-  node dist/src/testbed/cli.js down || true
+  node dist/tools/testbed/cli.js down || true
   if [[ $rc -ne 0 && -s "$mocha_log" ]]; then
     echo "== integration test failures (repeated from above)"
     # Mocha prints "N failing" and then every failure with its stack; a
@@ -52,8 +52,8 @@ teardown() {
 trap teardown EXIT
 
 echo "== testbed up"
-node dist/src/testbed/cli.js up
-node dist/src/testbed/cli.js status
+node dist/tools/testbed/cli.js up
+node dist/tools/testbed/cli.js status
 
 echo "== integration tests"
 npx mocha --config .mocharc.integration.json 2>&1 | tee "$mocha_log"

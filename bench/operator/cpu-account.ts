@@ -5,7 +5,7 @@
 // the API servers beside what it costs itself.
 
 import { readFileSync } from 'node:fs';
-import type { TestbedState } from '../../src/testbed/state.js';
+import type { TestbedState } from '../../tools/testbed/state.js';
 
 // USER_HZ: 100 on every Linux the project runs on (sysconf(_SC_CLK_TCK)).
 const TICKS_PER_SECOND = 100;

@@ -27,9 +27,9 @@ import { NAMESPACES } from '../../src/clusters/member-objects.js';
 import { allocationFields } from '../../src/controllers/zone-status.js';
 import { setCondition } from '../../src/controllers/conditions.js';
 import { mergePatchDiff } from '../../src/controllers/merge-patch.js';
-import { adminClient } from '../../src/operator/testbed-setup.js';
+import { adminClient } from '../../tools/harness/testbed-setup.js';
 import { MERGE_PATCH, resourcePath, type ResourceRef } from '../../src/runtime/kube-client.js';
-import { readState } from '../../src/testbed/state.js';
+import { readState } from '../../tools/testbed/state.js';
 import { numberArg, textArg } from '../support/args.js';
 import { cpuSince, sampleCpu, testbedProcesses } from './cpu-account.js';
 import { pool } from './pool.js';
@@ -80,7 +80,7 @@ function status(id: string, vlan: number, ready: boolean): ExecutionZoneStatus {
 
 async function main(): Promise<void> {
   const state = readState();
-  if (!state) throw new Error('no test bed: start one (node dist/src/testbed/cli.js up) with the same TESTBED_DIR');
+  if (!state) throw new Error('no test bed: start one (node dist/tools/testbed/cli.js up) with the same TESTBED_DIR');
   const hubRecord = state.clusters.find((c) => c.role === 'hub');
   if (!hubRecord) throw new Error('the test bed has no hub');
   const hub = await adminClient(hubRecord);

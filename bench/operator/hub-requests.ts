@@ -4,7 +4,7 @@
 // so a change that saves (or adds) a write per zone shows as a number, not
 // only as CPU. Refused writes count too: each costs the server a request.
 import type { KubeClient } from '../../src/runtime/kube-client.js';
-import { metricSamples } from '../../src/operator/operator-process.js';
+import { metricSamples } from '../../tools/harness/operator-process.js';
 
 const WRITES = new Set(['POST', 'CREATE', 'PUT', 'UPDATE', 'PATCH', 'APPLY', 'DELETE']);
 

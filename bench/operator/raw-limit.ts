@@ -12,8 +12,8 @@
 
 import type { InstanceAllocation } from '../../src/core/zones/allocation.js';
 import { desiredPod, NAMESPACES, PODS, podReady, type MemberPod } from '../../src/clusters/member-objects.js';
-import { apply } from '../../src/operator/apply.js';
-import { waitFor } from '../../src/operator/hub-reads.js';
+import { apply } from '../../tools/harness/apply.js';
+import { waitFor } from '../../tools/harness/hub-reads.js';
 import { untilServiceAccount } from '../../src/clusters/member-actuator.js';
 import { type KubeClient, type KubeObject, resourcePath } from '../../src/runtime/kube-client.js';
 import { cpuSince, sampleCpu, type CpuProcess } from './cpu-account.js';

@@ -22,7 +22,7 @@ export const MANAGER = 'zonekeeper';
 export const ZONE_ANNOTATION = 'zonekeeper.io/zone';
 export const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGER}`;
 
-/** Label keys the test bed (and a real provider) puts on nodes; src/testbed/fake-nodes.ts. */
+/** Label keys the test bed (and a real provider) puts on nodes; tools/testbed/fake-nodes.ts. */
 export const NODE_LABELS = { provider: 'zonekeeper.io/provider', gpu: 'zonekeeper.io/gpu', fpga: 'zonekeeper.io/fpga' } as const;
 export const GPU_RESOURCE = 'nvidia.com/gpu';
 export const FPGA_RESOURCE = 'zonekeeper.io/fpga';

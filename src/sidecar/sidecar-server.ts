@@ -5,7 +5,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { LOADER_OPTIONS, PROTO_ROOT, SIDECAR_PROTO } from '../p4/proto-files.js';
 import { DesiredStateError, type Sidecar, type ZoneStatus } from './sidecar.js';
 import { raiseReceiveWindow } from '../p4/receive-window.js';
-import { TurnQueue } from '../runtime/turn-queue.js';
+import { TurnQueue } from '../p4/turn-queue.js';
 import { decodeSetZoneEntriesRequest, decodeSetZonesRequest, type ZoneRequest } from './wire-entries.js';
 
 export interface WireZoneStatus { zone?: string; generation?: string; programmed?: boolean; reason?: string; message?: string; entries?: number }

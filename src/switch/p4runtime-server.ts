@@ -15,7 +15,7 @@ import { Arbitration, ArbitrationError, type Controller } from './arbitration.js
 import { electionToBigInt } from './election-id.js';
 import { verifyPipeline, type Pipeline } from './pipeline-config.js';
 import { TableStore } from './table-store.js';
-import { TurnQueue } from '../runtime/turn-queue.js';
+import { TurnQueue } from '../p4/turn-queue.js';
 import { raiseReceiveWindow } from '../p4/receive-window.js';
 import { processFrame, type PacketResult } from './packet-pipeline.js';
 

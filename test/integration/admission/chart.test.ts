@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { repoRoot } from '../../../src/testbed/paths.js';
+import { repoRoot } from '../../../tools/testbed/paths.js';
 import { findHelm } from '../../unit/crds/find-helm.js';
 import { HubApi } from './hub-api.js';
 

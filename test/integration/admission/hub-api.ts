@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
-import { findCluster } from '../../../src/testbed/state.js';
+import { findCluster } from '../../../tools/testbed/state.js';
 import { testbed } from '../support/global-fixture.js';
 
 export interface StatusCause {

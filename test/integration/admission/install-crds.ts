@@ -5,8 +5,8 @@
 import yaml from 'js-yaml';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CustomResourceDefinition } from '../../../src/api-schema/json-schema.js';
-import { repoRoot } from '../../../src/testbed/paths.js';
+import type { CustomResourceDefinition } from '../../../tools/codegen/json-schema.js';
+import { repoRoot } from '../../../tools/testbed/paths.js';
 import type { HubApi } from './hub-api.js';
 
 const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';

@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { gatewayRoleBinding } from '../../../src/api-schema/rbac.js';
-import { repoRoot } from '../../../src/testbed/paths.js';
-import { memberClusters } from '../../../src/testbed/state.js';
+import { gatewayRoleBinding } from '../../../tools/codegen/rbac.js';
+import { repoRoot } from '../../../tools/testbed/paths.js';
+import { memberClusters } from '../../../tools/testbed/state.js';
 import { testbed } from '../support/global-fixture.js';
 import { HubApi } from './hub-api.js';
 

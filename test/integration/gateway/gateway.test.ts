@@ -10,7 +10,7 @@ import { MessageHandler } from '../../../src/gateway/message-handler.js';
 import { gatewayServer } from '../../../src/gateway/server.js';
 import { KubeZoneStore } from '../../../src/gateway/zone-store.js';
 import { KubeClient } from '../../../src/runtime/kube-client.js';
-import { findCluster } from '../../../src/testbed/state.js';
+import { findCluster } from '../../../tools/testbed/state.js';
 import { readFileSync } from 'node:fs';
 import { HubApi } from '../admission/hub-api.js';
 import { installCrds } from '../admission/install-crds.js';

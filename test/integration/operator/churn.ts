@@ -4,8 +4,8 @@
 
 import type { ExecutionZone, InstanceGroup, PrivacyRules } from '../../../src/core/api/types.js';
 import type { KubeClient } from '../../../src/runtime/kube-client.js';
-import { apply } from '../../../src/operator/apply.js';
-import { getZone } from '../../../src/operator/hub-reads.js';
+import { apply } from '../../../tools/harness/apply.js';
+import { getZone } from '../../../tools/harness/hub-reads.js';
 import { loadAllocation } from '../../../src/core/zones/allocation.js';
 import { mulberry32 } from '../../support/seeded-random.js';
 

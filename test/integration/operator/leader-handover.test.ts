@@ -3,10 +3,10 @@
 // the successor to notice), with no instance created twice.
 
 import assert from 'node:assert/strict';
-import { listZones, waitFor, waitZoneReady } from '../../../src/operator/hub-reads.js';
-import { metricValue, type OperatorProcess } from '../../../src/operator/operator-process.js';
-import { apply } from '../../../src/operator/apply.js';
-import { requireState } from '../../../src/testbed/state.js';
+import { listZones, waitFor, waitZoneReady } from '../../../tools/harness/hub-reads.js';
+import { metricValue, type OperatorProcess } from '../../../tools/harness/operator-process.js';
+import { apply } from '../../../tools/harness/apply.js';
+import { requireState } from '../../../tools/testbed/state.js';
 import { appId, rng, zoneManifest } from './churn.js';
 import { catalogueProviders, checkInvariants } from './invariants.js';
 import { deleteAllZones, resetNamespace, ensureNamespace, install, type Installed, memberObjects, startOperator } from './operator-fixture.js';

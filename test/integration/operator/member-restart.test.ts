@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import type { ExecutionZone, ProviderCluster } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
 import { PROVIDER_CLUSTERS } from '../../../src/controllers/resources.js';
-import { apply } from '../../../src/operator/apply.js';
-import { getZone, waitFor, waitZoneReady } from '../../../src/operator/hub-reads.js';
-import type { OperatorProcess } from '../../../src/operator/operator-process.js';
+import { apply } from '../../../tools/harness/apply.js';
+import { getZone, waitFor, waitZoneReady } from '../../../tools/harness/hub-reads.js';
+import type { OperatorProcess } from '../../../tools/harness/operator-process.js';
 import { resourcePath } from '../../../src/runtime/kube-client.js';
-import { startApiServer, stopApiServer } from '../../../src/testbed/testbed.js';
+import { startApiServer, stopApiServer } from '../../../tools/testbed/testbed.js';
 import { deleteAllZones, resetNamespace, ensureNamespace, install, type Installed, memberObjects, startOperator } from './operator-fixture.js';
 
 const NS = 'it-member';

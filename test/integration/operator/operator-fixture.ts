@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import type { ExecutionZone } from '../../../src/core/api/types.js';
 import { LABELS, MANAGED_SELECTOR, PODS, VIRTUAL_MACHINES } from '../../../src/clusters/member-objects.js';
 import { type KubeClient, type KubeObject, resourcePath } from '../../../src/runtime/kube-client.js';
-import { apply, deleteIfExists } from '../../../src/operator/apply.js';
-import { listZones, waitFor } from '../../../src/operator/hub-reads.js';
-import { OperatorProcess, type OperatorProcessOptions } from '../../../src/operator/operator-process.js';
-import { adminClient, installOnTestbed } from '../../../src/operator/testbed-setup.js';
-import { memberClusters, requireState, type ClusterRecord } from '../../../src/testbed/state.js';
+import { apply, deleteIfExists } from '../../../tools/harness/apply.js';
+import { listZones, waitFor } from '../../../tools/harness/hub-reads.js';
+import { OperatorProcess, type OperatorProcessOptions } from '../../../tools/harness/operator-process.js';
+import { adminClient, installOnTestbed } from '../../../tools/harness/testbed-setup.js';
+import { memberClusters, requireState, type ClusterRecord } from '../../../tools/testbed/state.js';
 import { EXECUTION_ZONES } from '../../../src/controllers/resources.js';
 
 export interface Installed {

@@ -11,7 +11,7 @@ import { translateEntry } from '../../../src/p4/entry-translator.js';
 import { P4InfoIndex, readP4InfoFile } from '../../../src/p4/p4info.js';
 import { P4RuntimeClient } from '../../../src/p4/p4runtime-client.js';
 import type { PlannedEntry } from '../../../src/core/network/p4-entries.js';
-import { repoRoot } from '../../../src/testbed/paths.js';
+import { repoRoot } from '../../../tools/testbed/paths.js';
 
 export const P4INFO_FILE = join(repoRoot(), 'p4', 'zone_switch.p4info.txtpb');
 

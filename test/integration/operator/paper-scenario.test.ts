@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { ExecutionZone } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
-import { apply } from '../../../src/operator/apply.js';
-import { getZone, isReleased, listZones, listing3FromStatus, waitReleaseDone, waitZoneObserved, waitZoneReady, waitZoneReleased } from '../../../src/operator/hub-reads.js';
-import type { OperatorProcess } from '../../../src/operator/operator-process.js';
-import { paperScenario } from '../../../src/operator/paper-scenario.js';
-import { repoRoot } from '../../../src/testbed/paths.js';
-import { requireState } from '../../../src/testbed/state.js';
+import { apply } from '../../../tools/harness/apply.js';
+import { getZone, isReleased, listZones, listing3FromStatus, waitReleaseDone, waitZoneObserved, waitZoneReady, waitZoneReleased } from '../../../tools/harness/hub-reads.js';
+import type { OperatorProcess } from '../../../tools/harness/operator-process.js';
+import { paperScenario } from '../../../tools/harness/paper-scenario.js';
+import { repoRoot } from '../../../tools/testbed/paths.js';
+import { requireState } from '../../../tools/testbed/state.js';
 import { catalogueProviders, checkInvariants } from './invariants.js';
 import { deleteAllZones, resetNamespace, ensureNamespace, foreignZones, install, type Installed, memberObjects, startOperator } from './operator-fixture.js';
 

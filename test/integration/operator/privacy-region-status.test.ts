@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import type { Condition, ExecutionZone, PrivacyRegion, ProviderCluster } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
 import { PRIVACY_REGIONS, PROVIDER_CLUSTERS } from '../../../src/controllers/resources.js';
-import { apply, deleteIfExists } from '../../../src/operator/apply.js';
-import { waitFor } from '../../../src/operator/hub-reads.js';
-import type { OperatorProcess } from '../../../src/operator/operator-process.js';
+import { apply, deleteIfExists } from '../../../tools/harness/apply.js';
+import { waitFor } from '../../../tools/harness/hub-reads.js';
+import type { OperatorProcess } from '../../../tools/harness/operator-process.js';
 import { resourcePath } from '../../../src/runtime/kube-client.js';
 import { deleteAllZones, ensureNamespace, install, type Installed, resetNamespace, startOperator } from './operator-fixture.js';
 

@@ -10,10 +10,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { adminClient } from '../../../src/operator/testbed-setup.js';
+import { adminClient } from '../../../tools/harness/testbed-setup.js';
 import { hubClient, SERVICE_ACCOUNT_DIR } from '../../../src/runtime/hub-connection.js';
 import { KubeClient, KubeError, type KubeObject } from '../../../src/runtime/kube-client.js';
-import { findCluster, readState, type ClusterRecord } from '../../../src/testbed/state.js';
+import { findCluster, readState, type ClusterRecord } from '../../../tools/testbed/state.js';
 import { eventually } from '../support/clients.js';
 
 const NS = `zk-token-${randomBytes(3).toString('hex')}`;

@@ -3,7 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { findCluster, readState } from '../../../src/testbed/state.js';
+import { findCluster, readState } from '../../../tools/testbed/state.js';
 
 export function kubeConfigFor(cluster: string): KubeConfig {
   const state = readState();

@@ -3,9 +3,9 @@
 // before mocha and stops it in a trap). A bed this fixture started itself
 // is stopped again at the end, unless TESTBED_KEEP=1.
 
-import { down, up } from '../../../src/testbed/testbed.js';
-import type { TestbedState } from '../../../src/testbed/state.js';
-import { readState } from '../../../src/testbed/state.js';
+import { down, up } from '../../../tools/testbed/testbed.js';
+import type { TestbedState } from '../../../tools/testbed/state.js';
+import { readState } from '../../../tools/testbed/state.js';
 
 let startedHere = false;
 let current: TestbedState | undefined;

@@ -1,7 +1,7 @@
 // Picks members of the running test bed by what they offer, so the tests
 // hold for any catalogue, not only the paper's.
 
-import { memberClusters, requireState, type ClusterRecord } from '../../../src/testbed/state.js';
+import { memberClusters, requireState, type ClusterRecord } from '../../../tools/testbed/state.js';
 
 export function member(what: string, pick: (c: ClusterRecord) => boolean): ClusterRecord {
   const hit = memberClusters(requireState()).find(pick);

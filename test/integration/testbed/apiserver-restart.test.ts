@@ -2,7 +2,7 @@
 // tests need "member unreachable"); its data is kept in etcd meanwhile.
 
 import assert from 'node:assert/strict';
-import { startApiServer, status, stopApiServer } from '../../../src/testbed/testbed.js';
+import { startApiServer, status, stopApiServer } from '../../../tools/testbed/testbed.js';
 import { codeOf, core, createNamespace, deleteNamespace, eventually } from '../support/clients.js';
 import { containerMember } from '../support/members.js';
 

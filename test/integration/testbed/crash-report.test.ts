@@ -2,8 +2,8 @@
 // `repair` starts it again with the flags it had.
 
 import assert from 'node:assert/strict';
-import { processHealth, repair, status } from '../../../src/testbed/testbed.js';
-import { requireState } from '../../../src/testbed/state.js';
+import { processHealth, repair, status } from '../../../tools/testbed/testbed.js';
+import { requireState } from '../../../tools/testbed/state.js';
 import { core, createNamespace, deleteNamespace, eventually } from '../support/clients.js';
 import { containerMember } from '../support/members.js';
 

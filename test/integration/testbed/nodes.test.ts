@@ -2,8 +2,8 @@
 // country, tier and environment, allocatable that adds up to its capacity.
 
 import assert from 'node:assert/strict';
-import { FPGA_RESOURCE, GPU_RESOURCE, NODE_LABELS } from '../../../src/testbed/fake-nodes.js';
-import { memberClusters, requireState } from '../../../src/testbed/state.js';
+import { FPGA_RESOURCE, GPU_RESOURCE, NODE_LABELS } from '../../../tools/testbed/fake-nodes.js';
+import { memberClusters, requireState } from '../../../tools/testbed/state.js';
 import { core } from '../support/clients.js';
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { V1Pod } from '@kubernetes/client-node';
 import { core, eventually, useNamespaces } from '../support/clients.js';
 import { containerMember, gpuMember } from '../support/members.js';
-import { GPU_RESOURCE, NODE_LABELS } from '../../../src/testbed/fake-nodes.js';
+import { GPU_RESOURCE, NODE_LABELS } from '../../../tools/testbed/fake-nodes.js';
 
 function pod(name: string, extra: Partial<V1Pod['spec']> = {}, requests: Record<string, string> = { cpu: '1', memory: '256Mi' }): V1Pod {
   return {

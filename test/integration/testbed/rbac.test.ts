@@ -7,7 +7,7 @@ import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/clien
 import { readFileSync } from 'node:fs';
 import { codeOf, core, kubeConfigFor, useNamespaces } from '../support/clients.js';
 import { containerMember } from '../support/members.js';
-import { findCluster, requireState } from '../../../src/testbed/state.js';
+import { findCluster, requireState } from '../../../tools/testbed/state.js';
 
 function tokenClient(cluster: string, token: string): CoreV1Api {
   const rec = findCluster(requireState(), cluster);

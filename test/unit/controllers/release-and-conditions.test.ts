@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { dueTime, parseDuration } from '../../../src/controllers/release-trigger.js';
 import { setCondition } from '../../../src/controllers/conditions.js';
-import { paperScenario } from '../../../src/operator/paper-scenario.js';
+import { paperScenario } from '../../../tools/harness/paper-scenario.js';
 
 describe('controllers/release-trigger', () => {
   it('reads Go-style durations and rejects anything else', () => {

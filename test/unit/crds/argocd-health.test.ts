@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { HEALTH_KINDS, healthScriptPath } from '../../../src/api-schema/generated-files.js';
+import { HEALTH_KINDS, healthScriptPath } from '../../../tools/codegen/generated-files.js';
 import { readText, readYamlDocs, repoRoot } from './repo-files.js';
 
 const LUA = process.env['LUA'] ?? 'lua5.4';

@@ -3,8 +3,8 @@
 // the same countries by "EEA".
 
 import assert from 'node:assert/strict';
-import { REGION_NAME_ANNOTATION } from '../../../src/api-schema/privacy-region-schema.js';
-import { regionNameOf } from '../../../src/api-schema/region-manifests.js';
+import { REGION_NAME_ANNOTATION } from '../../../tools/codegen/privacy-region-schema.js';
+import { regionNameOf } from '../../../tools/codegen/region-manifests.js';
 import type { PrivacyRegion } from '../../../src/core/api/types.js';
 import { BUILTIN_REGIONS } from '../../../src/core/geo/regions.js';
 import { RegionCatalog, regionFromSpec } from '../../../src/core/privacy/region-catalog.js';

@@ -4,8 +4,8 @@
 // the TypeScript compiler, so adding a field to one side only fails here.
 
 import assert from 'node:assert/strict';
-import { KINDS, crdFor } from '../../../src/api-schema/crds.js';
-import type { JSONSchemaProps } from '../../../src/api-schema/json-schema.js';
+import { KINDS, crdFor } from '../../../tools/codegen/crds.js';
+import type { JSONSchemaProps } from '../../../tools/codegen/json-schema.js';
 import { disagreements } from './schema-agreement.js';
 import { repoRoot } from './repo-files.js';
 import { type Shape, TypeShapes } from './ts-shapes.js';

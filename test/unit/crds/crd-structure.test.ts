@@ -6,9 +6,9 @@
 
 import assert from 'node:assert/strict';
 import yaml from 'js-yaml';
-import { allCrds, crdFileName } from '../../../src/api-schema/crds.js';
-import { generatedFiles } from '../../../src/api-schema/generated-files.js';
-import type { JSONSchemaProps } from '../../../src/api-schema/json-schema.js';
+import { allCrds, crdFileName } from '../../../tools/codegen/crds.js';
+import { generatedFiles } from '../../../tools/codegen/generated-files.js';
+import type { JSONSchemaProps } from '../../../tools/codegen/json-schema.js';
 import { LIMITS } from '../../../src/core/zones/zone-spec.js';
 import { listFiles, readText, repoRoot } from './repo-files.js';
 
@@ -108,7 +108,7 @@ describe('CRD structure', () => {
   });
 
   describe('generated files', () => {
-    it('are up to date (run npm run gen:crds after changing src/api-schema or the core data)', () => {
+    it('are up to date (run npm run gen:crds after changing tools/codegen or the core data)', () => {
       const stale = generatedFiles(repoRoot()).filter((f) => {
         try {
           return readText(f.path) !== f.content;

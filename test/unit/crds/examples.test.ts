@@ -5,9 +5,9 @@
 
 import assert from 'node:assert/strict';
 import yaml from 'js-yaml';
-import { allCrds } from '../../../src/api-schema/crds.js';
-import { HEALTH_KINDS } from '../../../src/api-schema/generated-files.js';
-import type { JSONSchemaProps } from '../../../src/api-schema/json-schema.js';
+import { allCrds } from '../../../tools/codegen/crds.js';
+import { HEALTH_KINDS } from '../../../tools/codegen/generated-files.js';
+import type { JSONSchemaProps } from '../../../tools/codegen/json-schema.js';
 import type { ExecutionZone, PrivacyRegion } from '../../../src/core/api/types.js';
 import { providerFromManifest } from '../../../src/core/catalogue/provider.js';
 import { formatFieldErrors } from '../../../src/core/errors.js';

@@ -10,9 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { allCrds } from '../../../src/api-schema/crds.js';
-import { zoneFinalizerPolicyManifests } from '../../../src/api-schema/admission-policy.js';
-import { GATEWAY_CLUSTER_RULES, GATEWAY_RULES, OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../../src/api-schema/rbac.js';
+import { allCrds } from '../../../tools/codegen/crds.js';
+import { zoneFinalizerPolicyManifests } from '../../../tools/codegen/admission-policy.js';
+import { GATEWAY_CLUSTER_RULES, GATEWAY_RULES, OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../../tools/codegen/rbac.js';
 import { findHelm } from './find-helm.js';
 import { listFiles, readText, repoRoot } from './repo-files.js';
 import { validateObject } from './schema-validator.js';
@@ -150,7 +150,7 @@ describe('Helm chart', () => {
       assert.equal(sa?.metadata.name, 'zonekeeper-operator');
     });
 
-    it('grants exactly the rules of src/api-schema/rbac.ts', () => {
+    it('grants exactly the rules of tools/codegen/rbac.ts', () => {
       const objs = render();
       const cr = objs.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'zonekeeper-operator');
       const role = objs.find((o) => o.kind === 'Role' && o.metadata.name === 'zonekeeper-operator');

@@ -2,7 +2,7 @@
 // names every disagreement by path: a property on one side only, a
 // required/optional mismatch, a different type or a different enum.
 
-import type { JSONSchemaProps } from '../../../src/api-schema/json-schema.js';
+import type { JSONSchemaProps } from '../../../tools/codegen/json-schema.js';
 import type { Shape } from './ts-shapes.js';
 
 export function disagreements(shape: Shape, schema: JSONSchemaProps, path: string): string[] {

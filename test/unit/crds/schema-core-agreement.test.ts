@@ -7,8 +7,8 @@
 
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { allCrds } from '../../../src/api-schema/crds.js';
-import type { JSONSchemaProps } from '../../../src/api-schema/json-schema.js';
+import { allCrds } from '../../../tools/codegen/crds.js';
+import type { JSONSchemaProps } from '../../../tools/codegen/json-schema.js';
 import type { InstanceGroup } from '../../../src/core/api/types.js';
 import { providerFromManifest } from '../../../src/core/catalogue/provider.js';
 import type { FieldError } from '../../../src/core/errors.js';

@@ -5,7 +5,7 @@
 // fields are errors (the API server would prune them silently, which hides
 // a misspelt field in an example).
 
-import type { JsonValue, JSONSchemaProps } from '../../../src/api-schema/json-schema.js';
+import type { JsonValue, JSONSchemaProps } from '../../../tools/codegen/json-schema.js';
 
 export interface SchemaError {
   path: string;

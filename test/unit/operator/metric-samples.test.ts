@@ -1,6 +1,6 @@
 // Reading the operator's /metrics text, as the tests and the bench do.
 import assert from 'node:assert/strict';
-import { metricSum, metricValue } from '../../../src/operator/operator-process.js';
+import { metricSum, metricValue } from '../../../tools/harness/operator-process.js';
 
 const TEXT = [
   '# HELP zonekeeper_member_requests_total Requests to member clusters by provider and outcome',

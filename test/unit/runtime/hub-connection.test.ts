@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hubClient, SERVICE_ACCOUNT_DIR } from '../../../src/runtime/hub-connection.js';
-import { makeClusterPki, type ClusterPki } from '../../../src/testbed/pki.js';
+import { makeClusterPki, type ClusterPki } from '../../../tools/testbed/pki.js';
 
 const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.in-cluster-test-token.sig';
 

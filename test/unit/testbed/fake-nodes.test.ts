@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { FPGA_RESOURCE, GPU_RESOURCE, NODE_LABELS, fakeNodes } from '../../../src/testbed/fake-nodes.js';
-import { loadCatalogue } from '../../../src/testbed/catalogue.js';
-import { defaultCatalogue } from '../../../src/testbed/paths.js';
-import type { ProviderFacts } from '../../../src/testbed/state.js';
+import { FPGA_RESOURCE, GPU_RESOURCE, NODE_LABELS, fakeNodes } from '../../../tools/testbed/fake-nodes.js';
+import { loadCatalogue } from '../../../tools/testbed/catalogue.js';
+import { defaultCatalogue } from '../../../tools/testbed/paths.js';
+import type { ProviderFacts } from '../../../tools/testbed/state.js';
 
 const facts: ProviderFacts = {
   country: 'DK',

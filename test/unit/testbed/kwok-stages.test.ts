@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import yaml from 'js-yaml';
-import { kwokConfigText } from '../../../src/testbed/kwok-stages.js';
+import { kwokConfigText } from '../../../tools/testbed/kwok-stages.js';
 
 describe('testbed kwok stages', function () {
   it('gives container members node and pod stages only', function () {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findCluster, hubCluster, kubeconfigPath, memberClusters, readState, requireState, STATE_VERSION, writeState, type ClusterRecord, type TestbedState } from '../../../src/testbed/state.js';
+import { findCluster, hubCluster, kubeconfigPath, memberClusters, readState, requireState, STATE_VERSION, writeState, type ClusterRecord, type TestbedState } from '../../../tools/testbed/state.js';
 
 function cluster(name: string, role: 'hub' | 'member'): ClusterRecord {
   const id = name.toLowerCase();

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { ExecutionZoneSpec, InstanceGroup, PrivacyRegion } from '../../../../src/core/api/types.js';
 import { type RegionContext, regionStatus, regionsNamedBy } from '../../../../src/core/privacy/region-status.js';
-import { builtinRegionManifests } from '../../../../src/api-schema/region-manifests.js';
+import { builtinRegionManifests } from '../../../../tools/codegen/region-manifests.js';
 
 const region = (name: string, spec: PrivacyRegion['spec'], generation = 1, annotations?: Record<string, string>): PrivacyRegion => ({
   apiVersion: 'zonekeeper.io/v1alpha1',

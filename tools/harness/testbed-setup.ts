@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { hubCluster, memberClusters, type ClusterRecord, type TestbedState } from '../testbed/state.js';
 import { repoRoot } from '../testbed/paths.js';
-import { KubeClient, type KubeObject, resourcePath } from '../runtime/kube-client.js';
+import { KubeClient, type KubeObject, resourcePath } from '../../src/runtime/kube-client.js';
 import { apply, readManifestDir, readManifests } from './apply.js';
 
 export const OPERATOR_NAMESPACE = 'zonekeeper-system';

@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { Capacity, Environment, ProviderTier, ResourceType } from '../core/api/types.js';
+import type { Capacity, Environment, ProviderTier, ResourceType } from '../../src/core/api/types.js';
 import { stateDir, stateFile } from './paths.js';
 
 export const STATE_VERSION = 1;

@@ -6,10 +6,10 @@
 // the messages the same way.
 
 import { readFileSync } from 'node:fs';
-import { API_GROUP_VERSION, type ExecutionZone, type ExecutionZoneSpec, type ZoneRelease } from '../core/api/types.js';
-import { formatFieldErrors } from '../core/errors.js';
-import { initToZoneSpec, parseMessage, stopToReleaseSpec, zoneName } from '../core/messages/paper-messages.js';
-import { RegionCatalog } from '../core/privacy/region-catalog.js';
+import { API_GROUP_VERSION, type ExecutionZone, type ExecutionZoneSpec, type ZoneRelease } from '../../src/core/api/types.js';
+import { formatFieldErrors } from '../../src/core/errors.js';
+import { initToZoneSpec, parseMessage, stopToReleaseSpec, zoneName } from '../../src/core/messages/paper-messages.js';
+import { RegionCatalog } from '../../src/core/privacy/region-catalog.js';
 
 export type ScenarioStep = { index: number; kind: 'zone'; zone: ExecutionZone; scaleUp: boolean } | { index: number; kind: 'release'; release: ZoneRelease };
 

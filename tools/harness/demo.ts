@@ -1,6 +1,6 @@
 // The live main job: the paper's evaluation on a real (local) federation.
 //
-//   node dist/src/operator/demo.js [--out DIR] [--keep]   (--keep: leave the zones in place)
+//   node dist/tools/harness/demo.js [--out DIR] [--keep]   (--keep: leave the zones in place)
 //
 // Brings the test bed up with the paper's catalogue (Table I), installs
 // zonekeeper (CRDs, RBAC, member credentials, ProviderClusters), starts
@@ -12,11 +12,11 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderFigure } from '../core/render/figure-svg.js';
-import type { Listing3Zone } from '../core/render/listing3.js';
-import { LABELS, MANAGED_SELECTOR, PODS, VIRTUAL_MACHINES } from '../clusters/member-objects.js';
-import { getCondition } from '../controllers/conditions.js';
-import { resourcePath, type KubeObject } from '../runtime/kube-client.js';
+import { renderFigure } from '../../src/core/render/figure-svg.js';
+import type { Listing3Zone } from '../../src/core/render/listing3.js';
+import { LABELS, MANAGED_SELECTOR, PODS, VIRTUAL_MACHINES } from '../../src/clusters/member-objects.js';
+import { getCondition } from '../../src/controllers/conditions.js';
+import { resourcePath, type KubeObject } from '../../src/runtime/kube-client.js';
 import { up } from '../testbed/testbed.js';
 import { defaultCatalogue, repoRoot } from '../testbed/paths.js';
 import { memberClusters } from '../testbed/state.js';

@@ -5,7 +5,7 @@
 // Why each rule exists is said next to it; a rule without a reason is one
 // the operator does not need.
 
-import { API_GROUP } from '../core/api/types.js';
+import { API_GROUP } from '../../src/core/api/types.js';
 
 export interface PolicyRule {
   apiGroups: string[];

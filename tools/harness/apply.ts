@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { type KubeClient, type KubeObject, type ResourceRef, isConflict, isNotFound, resourcePath } from '../runtime/kube-client.js';
+import { type KubeClient, type KubeObject, type ResourceRef, isConflict, isNotFound, resourcePath } from '../../src/runtime/kube-client.js';
 
 const KINDS: Record<string, ResourceRef> = {
   CustomResourceDefinition: { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', namespaced: false },

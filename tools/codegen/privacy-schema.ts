@@ -4,7 +4,7 @@
 // is checked by the operator against the region catalogue and reported in
 // the zone's conditions, because the catalogue is data in the cluster.
 
-import { RULE_ACTIONS } from '../core/api/types.js';
+import { RULE_ACTIONS } from '../../src/core/api/types.js';
 import type { JSONSchemaProps } from './json-schema.js';
 import { arr, enumOf, int, intOrString, obj, rule, str, withRules } from './schema-builders.js';
 

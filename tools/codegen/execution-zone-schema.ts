@@ -3,8 +3,8 @@
 // durable allocation and conditions. Limits and patterns come from the core
 // (zone-spec.ts), so the API server and compileZone reject the same things.
 
-import { ENVIRONMENTS, PERFORMANCES, PLATFORM_TYPES, RESOURCE_TYPES } from '../core/api/types.js';
-import { GROUP_NAME, LIMITS, UUID } from '../core/zones/zone-spec.js';
+import { ENVIRONMENTS, PERFORMANCES, PLATFORM_TYPES, RESOURCE_TYPES } from '../../src/core/api/types.js';
+import { GROUP_NAME, LIMITS, UUID } from '../../src/core/zones/zone-spec.js';
 import { conditions, observedGeneration } from './condition-schema.js';
 import type { JSONSchemaProps } from './json-schema.js';
 import { privacyRules } from './privacy-schema.js';

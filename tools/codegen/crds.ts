@@ -2,7 +2,7 @@
 // writes them to crds/ and charts/zonekeeper/crds/; a unit test fails when
 // the files on disk and this module disagree.
 
-import { API_GROUP, API_VERSION } from '../core/api/types.js';
+import { API_GROUP, API_VERSION } from '../../src/core/api/types.js';
 import { executionZoneSchema } from './execution-zone-schema.js';
 import type { CustomResourceDefinition, JSONSchemaProps, PrinterColumn } from './json-schema.js';
 import { privacyRegionSchema } from './privacy-region-schema.js';

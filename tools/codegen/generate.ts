@@ -2,7 +2,7 @@
 // PrivacyRegions only): writes the generated manifests, or with --check
 // lists the files that are out of date and exits 1 (for CI).
 //
-//   node dist/src/api-schema/generate.js [--check] [crds|regions|rbac|argocd ...]
+//   node dist/tools/codegen/generate.js [--check] [crds|regions|rbac|argocd ...]
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

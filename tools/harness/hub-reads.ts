@@ -2,11 +2,11 @@
 // release status, and the Listing 3 state as ExecutionZone statuses hold
 // it (not recomputed: this is what the cluster says).
 
-import type { ExecutionZone, ZoneRelease } from '../core/api/types.js';
-import type { Listing3Zone } from '../core/render/listing3.js';
-import { type KubeClient, isNotFound, resourcePath } from '../runtime/kube-client.js';
-import { EXECUTION_ZONES, ZONE_RELEASES } from '../controllers/resources.js';
-import { getCondition } from '../controllers/conditions.js';
+import type { ExecutionZone, ZoneRelease } from '../../src/core/api/types.js';
+import type { Listing3Zone } from '../../src/core/render/listing3.js';
+import { type KubeClient, isNotFound, resourcePath } from '../../src/runtime/kube-client.js';
+import { EXECUTION_ZONES, ZONE_RELEASES } from '../../src/controllers/resources.js';
+import { getCondition } from '../../src/controllers/conditions.js';
 
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
   const end = Date.now() + timeoutMs;

@@ -4,8 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
-import { providerFromManifest, sortCatalogue } from '../core/catalogue/provider.js';
-import { formatFieldErrors } from '../core/errors.js';
+import { providerFromManifest, sortCatalogue } from '../../src/core/catalogue/provider.js';
+import { formatFieldErrors } from '../../src/core/errors.js';
 import type { ProviderFacts } from './state.js';
 
 export interface CatalogueEntry extends ProviderFacts {

@@ -2,8 +2,8 @@
 // catalogue. Cluster-scoped, named in lower case (fog1); spec.providerName
 // keeps the paper's spelling (Fog1) for messages, Listing 3 and VPN links.
 
-import { ENVIRONMENTS, PROVIDER_TIERS, RESOURCE_TYPES } from '../core/api/types.js';
-import { DNS_LABEL, PROVIDER_NAME } from '../core/catalogue/provider.js';
+import { ENVIRONMENTS, PROVIDER_TIERS, RESOURCE_TYPES } from '../../src/core/api/types.js';
+import { DNS_LABEL, PROVIDER_NAME } from '../../src/core/catalogue/provider.js';
 import { conditions, observedGeneration } from './condition-schema.js';
 import type { JSONSchemaProps } from './json-schema.js';
 import { MAX_UINT32, country } from './privacy-schema.js';

@@ -6,8 +6,8 @@
 // the finalizer when it is missing (a cluster without the policy, a user
 // who removed it), so the policy may fail open.
 
-import { API_GROUP } from '../core/api/types.js';
-import { FINALIZER } from '../controllers/resources.js';
+import { API_GROUP } from '../../src/core/api/types.js';
+import { FINALIZER } from '../../src/controllers/resources.js';
 
 export const ZONE_FINALIZER_POLICY = 'zonekeeper-zone-finalizer';
 

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { BUILTIN_REGIONS } from '../core/geo/regions.js';
+import { BUILTIN_REGIONS } from '../../src/core/geo/regions.js';
 import { zoneFinalizerPolicyManifests } from './admission-policy.js';
 import { withReference } from './api-reference.js';
 import { allCrds, crdFileName } from './crds.js';
@@ -49,7 +49,7 @@ function multiDoc(docs: unknown[]): string {
 function crdFiles(): GeneratedFile[] {
   const files: GeneratedFile[] = [];
   for (const crd of allCrds()) {
-    const content = header('src/api-schema/') + toYaml(crd);
+    const content = header('tools/codegen/') + toYaml(crd);
     files.push({ path: `crds/${crdFileName(crd)}`, content });
     // Helm installs crds/ on first install only; the chart's copy is kept identical.
     files.push({ path: `${CHART_DIR}/crds/${crdFileName(crd)}`, content });
@@ -72,14 +72,14 @@ function regionFiles(): GeneratedFile[] {
 function rbacFiles(): GeneratedFile[] {
   const rules = (name: string, list: readonly PolicyRule[]): GeneratedFile => ({
     path: `${CHART_DIR}/files/rbac/${name}.yaml`,
-    content: header('src/api-schema/rbac.ts') + toYaml(list),
+    content: header('tools/codegen/rbac.ts') + toYaml(list),
   });
   return [
-    { path: 'deploy/hub/10-rbac.yaml', content: header('src/api-schema/rbac.ts') + multiDoc(hubRbacManifests()) },
+    { path: 'deploy/hub/10-rbac.yaml', content: header('tools/codegen/rbac.ts') + multiDoc(hubRbacManifests()) },
     // Not RBAC, but the same audience (whoever installs the hub side) and the same two homes.
-    { path: 'deploy/hub/20-zone-finalizer-policy.yaml', content: header('src/api-schema/admission-policy.ts') + multiDoc(zoneFinalizerPolicyManifests()) },
-    { path: `${CHART_DIR}/files/admission/zone-finalizer-policy.yaml`, content: header('src/api-schema/admission-policy.ts') + multiDoc(zoneFinalizerPolicyManifests()) },
-    { path: 'deploy/member-rbac.yaml', content: header('src/api-schema/rbac.ts') + '# Apply to every MEMBER cluster (not the hub); see docs/install.md.\n' + multiDoc(memberRbacManifests()) },
+    { path: 'deploy/hub/20-zone-finalizer-policy.yaml', content: header('tools/codegen/admission-policy.ts') + multiDoc(zoneFinalizerPolicyManifests()) },
+    { path: `${CHART_DIR}/files/admission/zone-finalizer-policy.yaml`, content: header('tools/codegen/admission-policy.ts') + multiDoc(zoneFinalizerPolicyManifests()) },
+    { path: 'deploy/member-rbac.yaml', content: header('tools/codegen/rbac.ts') + '# Apply to every MEMBER cluster (not the hub); see docs/install.md.\n' + multiDoc(memberRbacManifests()) },
     rules('operator-cluster-rules', OPERATOR_CLUSTER_RULES),
     rules('operator-namespace-rules', OPERATOR_NAMESPACE_RULES),
     rules('zone-editor-rules', ZONE_EDITOR_RULES),

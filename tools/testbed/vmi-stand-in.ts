@@ -9,7 +9,7 @@
 // collector removes it with the VM) that is Running on a node with an IP;
 // a VM that should not run has none.
 //
-//   node dist/src/testbed/vmi-stand-in.js <state dir>
+//   node dist/tools/testbed/vmi-stand-in.js <state dir>
 
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { readState, type ClusterRecord } from './state.js';

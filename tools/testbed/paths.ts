@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The clone this file was compiled in (dist/src/testbed/ -> three up). */
+/** The clone this file was compiled in (dist/tools/testbed/ -> three up). */
 export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   // Walk up to the package.json so both src/ (ts-node) and dist/ layouts work.

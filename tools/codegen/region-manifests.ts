@@ -2,10 +2,10 @@
 // from the core's data (src/core/geo/regions.ts) so that the cluster and
 // the core (zonectl plan, the REST gateway) agree on what "EEA" means.
 
-import { API_GROUP_VERSION, type PrivacyRegion } from '../core/api/types.js';
-import { BUILTIN_REGIONS, type RegionDefinition } from '../core/geo/regions.js';
+import { API_GROUP_VERSION, type PrivacyRegion } from '../../src/core/api/types.js';
+import { BUILTIN_REGIONS, type RegionDefinition } from '../../src/core/geo/regions.js';
 import { REGION_NAME_ANNOTATION } from './privacy-region-schema.js';
-import { regionDisplayName } from '../core/privacy/region-catalog.js';
+import { regionDisplayName } from '../../src/core/privacy/region-catalog.js';
 
 export function regionObjectName(regionName: string): string {
   return regionName.toLowerCase();

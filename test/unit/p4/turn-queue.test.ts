@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { TurnQueue } from '../../../src/runtime/turn-queue.js';
+import { TurnQueue } from '../../../src/p4/turn-queue.js';
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 

@@ -3,8 +3,8 @@
 // so that monitored conditions (idle, memory or I/O stall) can be added as
 // further fields without changing the existing ones.
 
-import { PROVIDER_NAME } from '../core/catalogue/provider.js';
-import { INSTANCE_NAME } from '../core/messages/paper-messages.js';
+import { PROVIDER_NAME } from '../../src/core/catalogue/provider.js';
+import { INSTANCE_NAME } from '../../src/core/messages/paper-messages.js';
 import { conditions, observedGeneration } from './condition-schema.js';
 import type { JSONSchemaProps } from './json-schema.js';
 import { arr, bool, enumOf, immutable, map, metadata, obj, patternOf, rule, str, withRules } from './schema-builders.js';
