@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's whole test suite, from a fresh clone: installs what it needs,
-# runs the unit tests, then the integration tests against the real local
-# federation (kube-apiservers, etcd and KWOK built from the Go module proxy).
+# lints, runs the unit tests, the interop tests (real binaries, no cluster),
+# then the integration tests against the real local federation
+# (kube-apiservers, etcd and KWOK built from the Go module proxy).
 # README and .ci/run both run exactly this.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -9,13 +10,20 @@ export PATH="/usr/local/go/bin:$PATH"
 
 bash scripts/install-deps.sh
 
-# The chart tests lint and render with a real helm; Debian ships none, so it
-# is built from the Go module proxy (cached outside the clone, seconds when warm).
-echo "== helm for the chart tests (charts/build-helm.sh)"
-HELM="$(bash charts/build-helm.sh | tail -n 1)"
-export HELM
+echo "== lint"
+npm run lint --silent
 
 echo "== unit tests"
 npx mocha --config .mocharc.unit.json
+
+# The interop tests run real binaries beside each other (the switch and the
+# sidecar as processes, a Go P4Runtime client, helm) but no test bed. The
+# chart tests need a real helm; Debian ships none, so it is built from the
+# Go module proxy (cached outside the clone, seconds when warm).
+echo "== helm for the chart tests (tools/build-helm.sh)"
+HELM="$(bash tools/build-helm.sh | tail -n 1)"
+export HELM
+echo "== interop tests"
+npx mocha --config .mocharc.interop.json
 
 bash scripts/integration-tests.sh

@@ -11,8 +11,8 @@
 # covers its go.mod, go.sum and build flags, so a bumped dependency or a
 # changed flag rebuilds it and nothing else. A finished build is marked by
 # a .complete file; an interrupted one is thrown away and redone.
-# The last line of stdout is the directory that tools/bin-dir.sh (and the
-# test bed) use: <cache>/current-<hash of all three>, holding symlinks.
+# The last line of stdout is the directory that the test bed reads (as
+# ZONEKEEPER_TESTBED_BIN): <cache>/current-<hash of all three>, holding symlinks.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

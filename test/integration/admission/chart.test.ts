@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { repoRoot } from '../../../tools/testbed/paths.js';
-import { findHelm } from '../../unit/crds/find-helm.js';
+import { findHelm } from '../../interop/chart/find-helm.js';
 import { HubApi } from './hub-api.js';
 
 interface Manifest {
@@ -67,7 +67,7 @@ describe('the chart and deploy/operator/ are accepted by a real API server (dry 
   it("accepts everything the chart renders, under a release name of its own", async function () {
     const helm = findHelm();
     if (!helm) {
-      console.warn('    skipped: no helm binary (set HELM, or run charts/build-helm.sh)');
+      console.warn('    skipped: no helm binary (set HELM, or run tools/build-helm.sh)');
       this.skip();
     }
     // Another release name, so that the cluster-scoped RBAC names cannot collide with a real install.
@@ -81,7 +81,7 @@ describe('the chart and deploy/operator/ are accepted by a real API server (dry 
   it('accepts the chart with the REST gateway enabled (its Deployment passes Pod Security restricted)', async function () {
     const helm = findHelm();
     if (!helm) {
-      console.warn('    skipped: no helm binary (set HELM, or run charts/build-helm.sh)');
+      console.warn('    skipped: no helm binary (set HELM, or run tools/build-helm.sh)');
       this.skip();
     }
     const r = spawnSync(helm, ['template', 'zk-dry', join(repoRoot(), 'charts', 'zonekeeper'), '--namespace', ns, '--kube-version', '1.37.0', '--set', 'gateway.enabled=true', '--set', `gateway.namespace=${ns}`], { encoding: 'utf8' });

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds helm from the Go module proxy into the shared binary cache, so the
-# chart tests (test/unit/crds/helm-chart.test.ts) can lint and render the
+# chart tests (test/interop/chart/helm-chart.test.ts) can lint and render the
 # chart; Debian ships no helm package. Prints the binary's path.
 #
-#   bash charts/build-helm.sh            # ~/.cache/zonekeeper/bin/helm-<version>/helm
+#   bash tools/build-helm.sh            # ~/.cache/zonekeeper/bin/helm-<version>/helm
 #   ZONEKEEPER_BIN_CACHE=DIR ...         # cache root, as tools/build.sh (default ~/.cache/zonekeeper/bin)
 set -euo pipefail
 version="${HELM_VERSION:-v3.22.0}"

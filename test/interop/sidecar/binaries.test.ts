@@ -6,7 +6,7 @@ import path from 'node:path';
 import { planP4Entries } from '../../../src/core/network/p4-entries.js';
 import { P4_DIR, PROTO_ROOT } from '../../../src/p4/proto-files.js';
 import { SidecarClient } from '../../../src/sidecar/sidecar-client.js';
-import { PAPER_PLANS, PORTS } from '../p4/paper-zone-plans.js';
+import { PAPER_PLANS, PORTS } from '../../unit/p4/paper-zone-plans.js';
 
 const REPO = path.resolve(PROTO_ROOT, '..');
 

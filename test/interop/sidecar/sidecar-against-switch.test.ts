@@ -10,8 +10,8 @@ import { SidecarClient } from '../../../src/sidecar/sidecar-client.js';
 import { serveSidecarApi } from '../../../src/sidecar/sidecar-server.js';
 import { Sidecar } from '../../../src/sidecar/sidecar.js';
 import { SoftwareSwitch } from '../../../src/switch/p4runtime-server.js';
-import { PAPER_PLANS, PORTS, syntheticPlan, zonePlan } from '../p4/paper-zone-plans.js';
-import { P4INFO } from '../switch/switch-harness.js';
+import { PAPER_PLANS, PORTS, syntheticPlan, zonePlan } from '../../unit/p4/paper-zone-plans.js';
+import { P4INFO } from '../../unit/switch/switch-harness.js';
 
 const plan = (): ZoneP4Entries[] => planP4Entries(PAPER_PLANS, PORTS).zones;
 

@@ -2,7 +2,7 @@
 // every `.Values.x.y` a template uses exists in values.yaml, template
 // blocks are balanced, and the chart's crds/ and files/ are the generated
 // ones. With a helm binary (HELM, PATH, or the build cache of
-// charts/build-helm.sh) it also lints and renders the chart and checks the
+// tools/build-helm.sh) it also lints and renders the chart and checks the
 // rendered objects.
 
 import assert from 'node:assert/strict';
@@ -14,8 +14,8 @@ import { allCrds } from '../../../tools/codegen/crds.js';
 import { zoneFinalizerPolicyManifests } from '../../../tools/codegen/admission-policy.js';
 import { GATEWAY_CLUSTER_RULES, GATEWAY_RULES, OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../../tools/codegen/rbac.js';
 import { findHelm } from './find-helm.js';
-import { listFiles, readText, repoRoot } from './repo-files.js';
-import { validateObject } from './schema-validator.js';
+import { listFiles, readText, repoRoot } from '../../unit/crds/repo-files.js';
+import { validateObject } from '../../unit/crds/schema-validator.js';
 
 const CHART = 'charts/zonekeeper';
 
@@ -114,7 +114,7 @@ describe('Helm chart', () => {
     before(function () {
       helm = findHelm();
       if (!helm) {
-        console.warn('    skipped: no helm binary (set HELM, or run charts/build-helm.sh)');
+        console.warn('    skipped: no helm binary (set HELM, or run tools/build-helm.sh)');
         this.skip();
       }
     });
