@@ -22,7 +22,8 @@ import { LABELS, NAMESPACES } from '../../src/clusters/member-objects.js';
 import { getCondition } from '../../src/controllers/conditions.js';
 import { EXECUTION_ZONES } from '../../src/controllers/resources.js';
 import { apply } from '../../tools/harness/apply.js';
-import { listZones, waitFor } from '../../tools/harness/hub-reads.js';
+import {listZones } from '../../tools/harness/hub-reads.js';
+import { pollUntil } from '../../tools/harness/poll-until.js';
 import { metricSum, metricValue, OperatorProcess } from '../../tools/harness/operator-process.js';
 import { adminClient, installOnTestbed } from '../../tools/harness/testbed-setup.js';
 import { type KubeClient, type KubeObject, resourcePath } from '../../src/runtime/kube-client.js';
@@ -106,11 +107,11 @@ async function clearZones(hub: KubeClient, members: readonly Member[]): Promise<
   await pool(await listZones(hub, 'bench'), CONC, async (z) => {
     await hub.delete(resourcePath(EXECUTION_ZONES, 'bench', z.metadata.name));
   });
-  await waitFor('zones gone', async () => ((await listZones(hub, 'bench')).length === 0 ? true : undefined), 600_000, 500);
-  await waitFor('zone namespaces gone', async () => {
+  await pollUntil('zones gone', async () => ((await listZones(hub, 'bench')).length === 0 ? true : undefined), { timeoutMs: 600_000, everyMs: 500 });
+  await pollUntil('zone namespaces gone', async () => {
     for (const m of members) if ((await m.client.list<KubeObject>(resourcePath(NAMESPACES), { labelSelector: LABELS.applicationId })).items.length > 0) return undefined;
     return true;
-  }, 600_000, 500);
+  }, { timeoutMs: 600_000, everyMs: 500 });
 }
 
 async function main(): Promise<void> {
@@ -168,10 +169,10 @@ async function main(): Promise<void> {
     await pool(Array.from({ length: RSS_ZONES - ZONES }, (_, i) => i), CONC, async (i) => {
       await hub.create(resourcePath(EXECUTION_ZONES, 'bench'), zone(i, 900, 1));
     });
-    await waitFor('all zones observed', async () => {
+    await pollUntil('all zones observed', async () => {
       const zs = await listZones(hub, 'bench');
       return zs.length >= RSS_ZONES && zs.every((z) => getCondition(z.status?.conditions, 'Placed') !== undefined) ? true : undefined;
-    }, 600_000, 500);
+    }, { timeoutMs: 600_000, everyMs: 500 });
     await new Promise((r) => setTimeout(r, 3000));
     const rss1000 = rssMiB(op.pid as number);
     zoneInf.stop();

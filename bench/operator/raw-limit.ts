@@ -13,7 +13,7 @@
 import type { InstanceAllocation } from '../../src/core/zones/allocation.js';
 import { desiredPod, NAMESPACES, PODS, podReady, type MemberPod } from '../../src/clusters/member-objects.js';
 import { apply } from '../../tools/harness/apply.js';
-import { waitFor } from '../../tools/harness/hub-reads.js';
+import { pollUntil } from '../../tools/harness/poll-until.js';
 import { untilServiceAccount } from '../../src/clusters/member-actuator.js';
 import { type KubeClient, type KubeObject, resourcePath } from '../../src/runtime/kube-client.js';
 import { cpuSince, sampleCpu, type CpuProcess } from './cpu-account.js';
@@ -76,7 +76,7 @@ export async function rawLimit(members: readonly Member[], zones: number, per: n
       createdAt.set(pod.metadata?.name ?? '', Date.now());
       await m.client.create(resourcePath(PODS, NS), pod);
     });
-    await waitFor('raw pods Ready', async () => (ready.at.size >= zones * per ? true : undefined), 600_000, 50);
+    await pollUntil('raw pods Ready', async () => (ready.at.size >= zones * per ? true : undefined), { timeoutMs: 600_000, everyMs: 50 });
     for (const [name, t] of createdAt) latencies.push(((ready.at.get(name) as number) - t) / 1000);
   } else {
     await pool(byZone.map((pods, z) => ({ pods, z })), concurrency, async ({ pods, z }) => {
@@ -99,9 +99,9 @@ export async function rawLimit(members: readonly Member[], zones: number, per: n
   await pool(doomed, concurrency, async ({ m, name }) => {
     await m.client.delete(resourcePath(NAMESPACES, undefined, name));
   });
-  await waitFor('raw namespaces gone', async () => {
+  await pollUntil('raw namespaces gone', async () => {
     for (const m of members) if ((await m.client.list<KubeObject>(resourcePath(NAMESPACES), { labelSelector: `app=${RAW_LABELS.app}` })).items.length > 0) return undefined;
     return true;
-  }, 600_000, 500);
+  }, { timeoutMs: 600_000, everyMs: 500 });
   return { ms, latencies: latencies.sort((a, b) => a - b), cpu };
 }

@@ -17,6 +17,7 @@ import type { TableEntry } from '../../src/p4/p4runtime-types.js';
 import { SidecarClient } from '../../src/sidecar/sidecar-client.js';
 import { sidecarNetworkProgrammer } from '../../src/sidecar/sidecar-network-programmer.js';
 import { stats, type Stats } from '../support/stats.js';
+import { pollUntil } from '../../tools/harness/poll-until.js';
 import { REPO, startSidecar, startSwitch, type Proc } from './processes.js';
 
 const { values } = parseArgs({ options: {
@@ -83,14 +84,8 @@ interface PathCpu { client: number; sidecar: number; switch: number }
 type PathName = 'raw' | 'side' | 'bulk' | 'prog';
 const ms = (t0: number): number => performance.now() - t0;
 
-async function waitFor(cond: () => Promise<boolean>, timeoutMs = 120_000, pollMs = 10): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-  throw new Error('timed out');
-}
+const waitFor = (cond: () => Promise<boolean>, timeoutMs = 120_000, everyMs = 10): Promise<true> =>
+  pollUntil('the switch to hold the entries', async () => (await cond()) || undefined, { timeoutMs, everyMs });
 
 async function switchEntryCount(port: number): Promise<number> {
   const c = new P4RuntimeClient(`127.0.0.1:${port}`);

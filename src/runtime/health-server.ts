@@ -1,6 +1,8 @@
 // /healthz, /readyz and /metrics on one port, as controller-runtime's
 // manager serves them. Liveness says the event loop turns; readiness runs
 // named checks (informers synced, hub reachable) and lists the failures.
+// A failed check answers 503, which every probe and load balancer reads as
+// "not now". The operator and the sidecar both serve through this class.
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,7 +52,7 @@ export class HealthServer {
       } else if (path === '/healthz' || path === '/livez') {
         void HealthServer.run(this.live).then((r) => reply(r.ok ? 200 : 500, r.text));
       } else if (path === '/readyz') {
-        void HealthServer.run(this.ready).then((r) => reply(r.ok ? 200 : 500, r.text));
+        void HealthServer.run(this.ready).then((r) => reply(r.ok ? 200 : 503, r.text));
       } else reply(404, 'not found\n');
     });
     await new Promise<void>((resolve, reject) => {

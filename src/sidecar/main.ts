@@ -55,6 +55,6 @@ const [hh, hp] = values.http.split(':');
 const health = await serveHealth(sidecar, hh ?? '127.0.0.1', Number(hp ?? '9090'));
 const listenHost = values.listen.slice(0, values.listen.lastIndexOf(':'));
 process.stdout.write(`zone-sidecar listening on ${listenHost}:${api.port} http ${hh ?? '127.0.0.1'}:${health.port}\n`);
-const stop = (): void => { sidecar.stop(); api.server.forceShutdown(); health.server.close(); process.exit(0); };
+const stop = (): void => { sidecar.stop(); api.server.forceShutdown(); void health.server.close(); process.exit(0); };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

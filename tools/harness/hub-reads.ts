@@ -2,26 +2,12 @@
 // release status, and the Listing 3 state as ExecutionZone statuses hold
 // it (not recomputed: this is what the cluster says).
 
+import { pollUntil } from './poll-until.js';
 import type { ExecutionZone, ZoneRelease } from '../../src/core/api/types.js';
 import type { Listing3Zone } from '../../src/core/render/listing3.js';
 import { type KubeClient, isNotFound, resourcePath } from '../../src/runtime/kube-client.js';
 import { EXECUTION_ZONES, ZONE_RELEASES } from '../../src/controllers/resources.js';
 import { getCondition } from '../../src/controllers/conditions.js';
-
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 export function getZone(hub: KubeClient, namespace: string, name: string): Promise<ExecutionZone> {
   return hub.get<ExecutionZone>(resourcePath(EXECUTION_ZONES, namespace, name));
@@ -29,7 +15,7 @@ export function getZone(hub: KubeClient, namespace: string, name: string): Promi
 
 /** The operator has acted on the zone's current generation (placed it or said why not). */
 export function waitZoneObserved(hub: KubeClient, namespace: string, name: string, timeoutMs = 60_000): Promise<ExecutionZone> {
-  return waitFor(`ExecutionZone ${namespace}/${name} observed`, async () => {
+  return pollUntil(`ExecutionZone ${namespace}/${name} observed`, async () => {
     const z = await getZone(hub, namespace, name);
     const placed = getCondition(z.status?.conditions, 'Placed');
     return z.status?.observedGeneration === z.metadata.generation && placed && placed.observedGeneration === z.metadata.generation ? z : undefined;
@@ -37,21 +23,21 @@ export function waitZoneObserved(hub: KubeClient, namespace: string, name: strin
 }
 
 export function waitZoneReady(hub: KubeClient, namespace: string, name: string, timeoutMs = 60_000): Promise<ExecutionZone> {
-  return waitFor(`ExecutionZone ${namespace}/${name} Ready`, async () => {
+  return pollUntil(`ExecutionZone ${namespace}/${name} Ready`, async () => {
     const z = await getZone(hub, namespace, name);
     return z.status?.observedGeneration === z.metadata.generation && getCondition(z.status?.conditions, 'Ready')?.status === 'True' ? z : undefined;
   }, timeoutMs);
 }
 
 export function waitReleaseDone(hub: KubeClient, namespace: string, name: string, timeoutMs = 60_000): Promise<ZoneRelease> {
-  return waitFor(`ZoneRelease ${namespace}/${name} done`, async () => {
+  return pollUntil(`ZoneRelease ${namespace}/${name} done`, async () => {
     const r = await hub.get<ZoneRelease>(resourcePath(ZONE_RELEASES, namespace, name));
     return r.status?.phase === 'Succeeded' || r.status?.phase === 'Failed' ? r : undefined;
   }, timeoutMs);
 }
 
 export function waitZoneGone(hub: KubeClient, namespace: string, name: string, timeoutMs = 60_000): Promise<true> {
-  return waitFor(`ExecutionZone ${namespace}/${name} gone`, async () => {
+  return pollUntil(`ExecutionZone ${namespace}/${name} gone`, async () => {
     try {
       await getZone(hub, namespace, name);
       return undefined;
@@ -67,7 +53,7 @@ export function isReleased(z: ExecutionZone): boolean {
 }
 
 export function waitZoneReleased(hub: KubeClient, namespace: string, name: string, timeoutMs = 60_000): Promise<ExecutionZone> {
-  return waitFor(`ExecutionZone ${namespace}/${name} Released`, async () => {
+  return pollUntil(`ExecutionZone ${namespace}/${name} Released`, async () => {
     const z = await getZone(hub, namespace, name);
     return isReleased(z) ? z : undefined;
   }, timeoutMs);

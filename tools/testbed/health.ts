@@ -1,6 +1,7 @@
 // Free ports and readiness probes. Every wait has a deadline and says what
 // it waited for, with the tail of the log, so a slow start is diagnosable.
 
+import { pollUntil } from '../harness/poll-until.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -64,21 +65,13 @@ export interface WaitOptions {
   intervalMs?: number;
 }
 
-/** Polls `check` until it returns true; throws with context on timeout. */
+/** Polls `check` until it returns true; throws with the log's tail on timeout. */
 export async function waitFor(check: () => Promise<boolean>, opts: WaitOptions): Promise<void> {
-  const deadline = Date.now() + opts.timeoutMs;
-  let lastError = '';
-  for (;;) {
-    const why = opts.aborted?.();
-    if (why) throw new Error(`${opts.what}: ${why}${opts.log ? `\n--- ${opts.log} ---\n${logTail(opts.log)}` : ''}`);
-    try {
-      if (await check()) return;
-    } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${opts.what}: not ready after ${opts.timeoutMs / 1000} s${lastError ? ` (last error: ${lastError})` : ''}${opts.log ? `\n--- ${opts.log} ---\n${logTail(opts.log)}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 200));
-  }
+  const log = opts.log;
+  await pollUntil(opts.what, check, {
+    timeoutMs: opts.timeoutMs,
+    everyMs: opts.intervalMs ?? 200,
+    aborted: opts.aborted,
+    detail: log ? () => `--- ${log} ---\n${logTail(log)}` : undefined,
+  });
 }

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import type { ZoneRelease } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
 import { ZONE_RELEASES } from '../../../src/controllers/resources.js';
-import { isReleased, listZones, waitFor } from '../../../tools/harness/hub-reads.js';
+import { isReleased, listZones } from '../../../tools/harness/hub-reads.js';
+import { pollUntil } from '../../../tools/harness/poll-until.js';
 import type { OperatorProcess } from '../../../tools/harness/operator-process.js';
 import { resourcePath } from '../../../src/runtime/kube-client.js';
 import { requireState } from '../../../tools/testbed/state.js';
@@ -60,23 +61,23 @@ describe('operator: crash safety under SIGKILL', function () {
     assert.ok(counts.created >= ZONES);
 
     // Converge: every release final, every zone Ready or waiting with a reason.
-    await waitFor('every ZoneRelease final', async () => {
+    await pollUntil('every ZoneRelease final', async () => {
       const rels = (await env.hub.list<ZoneRelease>(resourcePath(ZONE_RELEASES, NS))).items;
       return rels.every((r) => r.status?.phase === 'Succeeded' || r.status?.phase === 'Failed') ? true : undefined;
-    }, 180_000, 500);
-    await waitFor('every zone settled', async () => {
+    }, { timeoutMs: 180_000, everyMs: 500 });
+    await pollUntil('every zone settled', async () => {
       const zones = await listZones(env.hub, NS);
       const settled = zones.every((z) => z.metadata.deletionTimestamp === undefined && z.status?.observedGeneration === z.metadata.generation && (isReleased(z) || getCondition(z.status?.conditions, 'Ready')?.status === 'True' || getCondition(z.status?.conditions, 'Placed')?.reason === 'NoMatchingProvider'));
       return settled ? true : undefined;
-    }, 180_000, 500);
+    }, { timeoutMs: 180_000, everyMs: 500 });
     const providers = catalogueProviders(requireState().catalogue);
     let problems: string[] = [];
-    await waitFor('the invariants', async () => {
+    await pollUntil('the invariants', async () => {
       const zones = await listZones(env.hub, NS);
       const objects = await memberObjects(env);
       problems = checkInvariants(zones, objects, providers);
       return problems.length === 0 && objects.every((o) => !o.deleting) ? true : undefined;
-    }, 120_000, 1000).catch(() => undefined);
+    }, { timeoutMs: 120_000, everyMs: 1000 }).catch(() => undefined);
     assert.deepEqual(problems, []);
     const zones = await listZones(env.hub, NS);
     const released = zones.filter(isReleased).length;

@@ -3,7 +3,8 @@
 // the successor to notice), with no instance created twice.
 
 import assert from 'node:assert/strict';
-import { listZones, waitFor, waitZoneReady } from '../../../tools/harness/hub-reads.js';
+import { listZones, waitZoneReady } from '../../../tools/harness/hub-reads.js';
+import { pollUntil } from '../../../tools/harness/poll-until.js';
 import { metricValue, type OperatorProcess } from '../../../tools/harness/operator-process.js';
 import { apply } from '../../../tools/harness/apply.js';
 import { requireState } from '../../../tools/testbed/state.js';
@@ -41,7 +42,7 @@ describe('operator: two replicas and leader handover', function () {
       ops.push(op);
     }
     await Promise.all(ops.map((o) => o.start()));
-    await waitFor('a leader', async () => (leaders.length > 0 ? true : undefined), 60_000);
+    await pollUntil('a leader', async () => (leaders.length > 0 ? true : undefined), 60_000);
     await resetNamespace(env.hub, NS);
     await new Promise((r) => setTimeout(r, 4000));
     assert.equal(leaders.length, 1, `exactly one replica runs controllers, got ${leaders.join(', ')}`);
@@ -59,7 +60,7 @@ describe('operator: two replicas and leader handover', function () {
     for (let i = 10; i < 20; i++) await apply(env.hub, zoneManifest(NS, appId(i, 7), pick));
     const killedAt = Date.now();
     await leader.kill('SIGKILL');
-    await waitFor('the standby to lead', async () => (leaders.length === 2 ? true : undefined), 30_000, 50);
+    await pollUntil('the standby to lead', async () => (leaders.length === 2 ? true : undefined), { timeoutMs: 30_000, everyMs: 50 });
     const handoverMs = Date.now() - killedAt;
     const leaseMs = (leaseWon.get(standby.o.identity) ?? Date.now()) - killedAt;
     console.error(`[operator-it] lease taken over ${(leaseMs / 1000).toFixed(1)} s after the SIGKILL, controllers running after ${(handoverMs / 1000).toFixed(1)} s (lease 15 s, retry 2 s)`);

@@ -7,7 +7,8 @@ import type { ExecutionZone, ProviderCluster } from '../../../src/core/api/types
 import { getCondition } from '../../../src/controllers/conditions.js';
 import { PROVIDER_CLUSTERS } from '../../../src/controllers/resources.js';
 import { apply } from '../../../tools/harness/apply.js';
-import { getZone, waitFor, waitZoneReady } from '../../../tools/harness/hub-reads.js';
+import { getZone, waitZoneReady } from '../../../tools/harness/hub-reads.js';
+import { pollUntil } from '../../../tools/harness/poll-until.js';
 import type { OperatorProcess } from '../../../tools/harness/operator-process.js';
 import { resourcePath } from '../../../src/runtime/kube-client.js';
 import { startApiServer, stopApiServer } from '../../../tools/testbed/testbed.js';
@@ -55,10 +56,10 @@ describe('operator: a member API server goes away and comes back', function () {
 
     await stopApiServer('Fog1');
     stopped = true;
-    const degraded = await waitFor('zone Degraded', async () => {
+    const degraded = await pollUntil('zone Degraded', async () => {
       const z = await getZone(env.hub, NS, a);
       return getCondition(z.status?.conditions, 'Degraded')?.status === 'True' ? z : undefined;
-    }, 60_000, 250);
+    }, { timeoutMs: 60_000, everyMs: 250 });
     assert.equal(getCondition(degraded.status?.conditions, 'Ready')?.status, 'False');
     const pc = await env.hub.get<ProviderCluster>(resourcePath(PROVIDER_CLUSTERS, undefined, 'fog1'));
     assert.equal(getCondition(pc.status?.conditions, 'Reachable')?.status, 'False');
@@ -71,10 +72,10 @@ describe('operator: a member API server goes away and comes back', function () {
 
     await startApiServer('Fog1');
     stopped = false;
-    const back = await waitFor('zone Ready and not Degraded', async () => {
+    const back = await pollUntil('zone Ready and not Degraded', async () => {
       const z = await getZone(env.hub, NS, a);
       return getCondition(z.status?.conditions, 'Ready')?.status === 'True' && getCondition(z.status?.conditions, 'Degraded')?.status === 'False' ? z : undefined;
-    }, 90_000, 250);
+    }, { timeoutMs: 90_000, everyMs: 250 });
     assert.equal(back.status?.providers, 'Fog1');
     const after = (await memberObjects(env)).filter((o) => o.applicationId === a).map((o) => o.name).sort();
     assert.deepEqual(after, before, 'the same pods, none twice');

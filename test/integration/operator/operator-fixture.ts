@@ -8,7 +8,8 @@ import type { ExecutionZone } from '../../../src/core/api/types.js';
 import { LABELS, MANAGED_SELECTOR, PODS, VIRTUAL_MACHINES } from '../../../src/clusters/member-objects.js';
 import { type KubeClient, type KubeObject, resourcePath } from '../../../src/runtime/kube-client.js';
 import { apply, deleteIfExists } from '../../../tools/harness/apply.js';
-import { listZones, waitFor } from '../../../tools/harness/hub-reads.js';
+import { listZones } from '../../../tools/harness/hub-reads.js';
+import { pollUntil } from '../../../tools/harness/poll-until.js';
 import { OperatorProcess, type OperatorProcessOptions } from '../../../tools/harness/operator-process.js';
 import { adminClient, installOnTestbed } from '../../../tools/harness/testbed-setup.js';
 import { memberClusters, requireState, type ClusterRecord } from '../../../tools/testbed/state.js';
@@ -81,7 +82,7 @@ export async function memberObjects(env: Installed): Promise<MemberObject[]> {
 /** Deletes every zone of the namespace and waits until they (and their finalizers) are gone. */
 export async function deleteAllZones(hub: KubeClient, namespace: string, timeoutMs = 120_000): Promise<void> {
   for (const z of await listZones(hub, namespace)) await deleteIfExists(hub, 'ExecutionZone', z.metadata.name, namespace);
-  await waitFor(`every ExecutionZone in ${namespace} gone`, async () => ((await listZones(hub, namespace)).length === 0 ? true : undefined), timeoutMs, 250);
+  await pollUntil(`every ExecutionZone in ${namespace} gone`, async () => ((await listZones(hub, namespace)).length === 0 ? true : undefined), { timeoutMs: timeoutMs, everyMs: 250 });
 }
 
 /** Leftovers of an earlier run (needs a running operator for the zones' finalizers). */

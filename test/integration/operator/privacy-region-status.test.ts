@@ -8,7 +8,7 @@ import type { Condition, ExecutionZone, PrivacyRegion, ProviderCluster } from '.
 import { getCondition } from '../../../src/controllers/conditions.js';
 import { PRIVACY_REGIONS, PROVIDER_CLUSTERS } from '../../../src/controllers/resources.js';
 import { apply, deleteIfExists } from '../../../tools/harness/apply.js';
-import { waitFor } from '../../../tools/harness/hub-reads.js';
+import { pollUntil } from '../../../tools/harness/poll-until.js';
 import type { OperatorProcess } from '../../../tools/harness/operator-process.js';
 import { resourcePath } from '../../../src/runtime/kube-client.js';
 import { deleteAllZones, ensureNamespace, install, type Installed, resetNamespace, startOperator } from './operator-fixture.js';
@@ -32,11 +32,11 @@ describe('operator: PrivacyRegion status', function () {
   const region = (name: string) => env.hub.get<PrivacyRegion>(resourcePath(PRIVACY_REGIONS, undefined, name));
   /** Waits until the operator has described the region's current generation and `ok` holds. */
   const waitRegion = (name: string, what: string, ok: (r: PrivacyRegion, ready: Condition | undefined) => boolean) =>
-    waitFor(`${name}: ${what}`, async () => {
+    pollUntil(`${name}: ${what}`, async () => {
       const r = await region(name);
       const current = r.status?.observedGeneration === r.metadata.generation;
       return current && ok(r, getCondition(r.status?.conditions, 'Ready')) ? r : undefined;
-    }, 60_000, 200);
+    }, { timeoutMs: 60_000, everyMs: 200 });
 
   before(async () => {
     env = await install();
@@ -91,10 +91,10 @@ describe('operator: PrivacyRegion status', function () {
     await apply(env.hub, nordics(['DK', 'FI', 'IS', 'NO', 'SE'], 7));
     const mine = await waitRegion(MINE, 'MarkingBitConflict', (_, ready) => ready?.reason === 'MarkingBitConflict');
     assert.match(getCondition(mine.status?.conditions, 'Ready')?.message ?? '', /spec\.markingBit: bit 7 is also set by PrivacyRegion scandinavia/);
-    const other = await waitFor('scandinavia: MarkingBitConflict', async () => {
+    const other = await pollUntil('scandinavia: MarkingBitConflict', async () => {
       const r = await region('scandinavia');
       return getCondition(r.status?.conditions, 'Ready')?.reason === 'MarkingBitConflict' ? r : undefined;
-    }, 60_000, 200);
+    }, { timeoutMs: 60_000, everyMs: 200 });
     assert.match(getCondition(other.status?.conditions, 'Ready')?.message ?? '', new RegExp(`also set by PrivacyRegion ${MINE}`));
 
     await apply(env.hub, nordics(['DK', 'FI', 'IS', 'NO', 'SE']));
@@ -117,9 +117,9 @@ describe('operator: PrivacyRegion status', function () {
     assert.equal((await region(MINE)).status?.zones, 0);
     const eeaBefore = (await region('eea')).status?.zones;
     await apply(env.hub, zone);
-    await waitFor(`${MINE}: zones 1`, async () => ((await region(MINE)).status?.zones === 1 ? true : undefined), 60_000, 200);
+    await pollUntil(`${MINE}: zones 1`, async () => ((await region(MINE)).status?.zones === 1 ? true : undefined), { timeoutMs: 60_000, everyMs: 200 });
     assert.equal((await region('eea')).status?.zones, eeaBefore, 'a region the zone does not name is not counted');
     await deleteAllZones(env.hub, NS);
-    await waitFor(`${MINE}: zones 0`, async () => ((await region(MINE)).status?.zones === 0 ? true : undefined), 60_000, 200);
+    await pollUntil(`${MINE}: zones 0`, async () => ((await region(MINE)).status?.zones === 0 ? true : undefined), { timeoutMs: 60_000, everyMs: 200 });
   });
 });

@@ -16,7 +16,8 @@ import { planP4Entries, type SwitchPortMap } from '../../../src/core/network/p4-
 import { loadAllocation } from '../../../src/core/zones/allocation.js';
 import { buildNetworkPlan } from '../../../src/core/zones/federation.js';
 import { apply, deleteIfExists } from '../../../tools/harness/apply.js';
-import { getZone, waitFor, waitReleaseDone, waitZoneGone, waitZoneReady } from '../../../tools/harness/hub-reads.js';
+import { getZone, waitReleaseDone, waitZoneGone, waitZoneReady } from '../../../tools/harness/hub-reads.js';
+import { pollUntil } from '../../../tools/harness/poll-until.js';
 import type { OperatorProcess } from '../../../tools/harness/operator-process.js';
 import { paperScenario } from '../../../tools/harness/paper-scenario.js';
 import { SidecarClient } from '../../../src/sidecar/sidecar-client.js';
@@ -101,7 +102,7 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
   };
   const waitSwitch = async (zones: readonly string[], what: string): Promise<void> => {
     const want = JSON.stringify(sorted(await plannedFor(env.hub, zones)));
-    await waitFor(what, async () => (JSON.stringify(sorted(await readSwitch(switchAddress))) === want ? true : undefined), 60_000, 250);
+    await pollUntil(what, async () => (JSON.stringify(sorted(await readSwitch(switchAddress))) === want ? true : undefined), { timeoutMs: 60_000, everyMs: 250 });
   };
 
   before(async () => {
@@ -150,17 +151,17 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
     // The operator asks the sidecar every 5 s; its answer failing brings every zone back into the queue.
     const early = Object.values(PAPER)[0] as string;
     const t0 = Date.now();
-    const stale = await waitFor('a Ready paper zone reports the sidecar gone', async () => {
+    const stale = await pollUntil('a Ready paper zone reports the sidecar gone', async () => {
       const z = await getZone(env.hub, NS, early);
       return cond(z, 'NetworkReady')?.reason === 'SidecarUnavailable' ? z : undefined;
-    }, 12_000, 250);
+    }, { timeoutMs: 12_000, everyMs: 250 });
     console.error(`[operator-it] a Ready zone reported the sidecar gone ${((Date.now() - t0) / 1000).toFixed(1)} s after the SIGKILL`);
     assert.equal(cond(stale, 'Ready')?.status, 'False');
     await apply(env.hub, pinnedZone(LATE, 242, 'container'));
-    const down = await waitFor('the late zone provisioned, its network not', async () => {
+    const down = await pollUntil('the late zone provisioned, its network not', async () => {
       const z = await getZone(env.hub, NS, LATE);
       return cond(z, 'Provisioned')?.status === 'True' && cond(z, 'NetworkReady')?.status === 'False' ? z : undefined;
-    }, 60_000, 250);
+    }, { timeoutMs: 60_000, everyMs: 250 });
     assert.equal(cond(down, 'NetworkReady')?.reason, 'SidecarUnavailable');
     assert.match(cond(down, 'NetworkReady')?.message ?? '', new RegExp(`sidecar ${sidecarAddress.replace(/\./g, '\\.')} not reachable \\(UNAVAILABLE`));
     assert.equal(cond(down, 'Ready')?.status, 'False');
@@ -173,10 +174,10 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
     // The restarted sidecar started empty; the operator gave it back the zones it had.
     const client = new SidecarClient(sidecarAddress);
     try {
-      const known = await waitFor('the sidecar knows every zone again', async () => {
+      const known = await pollUntil('the sidecar knows every zone again', async () => {
         const zs = (await client.getZoneStatus()).zones ?? [];
         return zs.length === 6 && zs.every((z) => z.programmed) ? zs : undefined;
-      }, 30_000, 250);
+      }, { timeoutMs: 30_000, everyMs: 250 });
       assert.deepEqual(known.map((z) => z.zone).sort(), [...Object.values(PAPER), LATE].sort());
     } finally {
       client.close();
@@ -187,14 +188,14 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
   it('names a provider without a switch port, and a port the switch cannot hold, in NetworkReady=False', async () => {
     await apply(env.hub, pinnedZone(NO_PORT, 242, 'VM'));
     await apply(env.hub, pinnedZone(WIDE_PORT, 262, 'VM'));
-    const noPort = await waitFor('NetworkReady of the zone on PrivateCloud1', async () => {
+    const noPort = await pollUntil('NetworkReady of the zone on PrivateCloud1', async () => {
       const z = await getZone(env.hub, NS, NO_PORT);
       return cond(z, 'NetworkReady')?.reason === 'PlanProblem' ? z : undefined;
     });
     assert.equal(noPort.status?.providers, 'PrivateCloud1');
     assert.equal(cond(noPort, 'NetworkReady')?.status, 'False');
     assert.match(cond(noPort, 'NetworkReady')?.message ?? '', /provider PrivateCloud1 has no switch port/);
-    const wide = await waitFor('NetworkReady of the zone on PublicCloud4', async () => {
+    const wide = await pollUntil('NetworkReady of the zone on PublicCloud4', async () => {
       const z = await getZone(env.hub, NS, WIDE_PORT);
       return cond(z, 'NetworkReady')?.reason === 'EntriesRejected' ? z : undefined;
     });
@@ -203,7 +204,7 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
     assert.match(cond(wide, 'NetworkReady')?.message ?? '', /INVALID_ARGUMENT: desired state rejected, nothing written: .*600 does not fit in 9 bits/);
     // Instances running does not make them Ready: traffic would be dropped.
     for (const id of [NO_PORT, WIDE_PORT]) {
-      const z = await waitFor(`${id} provisioned`, async () => {
+      const z = await pollUntil(`${id} provisioned`, async () => {
         const x = await getZone(env.hub, NS, id);
         return cond(x, 'Provisioned')?.status === 'True' ? x : undefined;
       });

@@ -14,7 +14,7 @@ import { adminClient } from '../../../tools/harness/testbed-setup.js';
 import { hubClient, SERVICE_ACCOUNT_DIR } from '../../../src/runtime/hub-connection.js';
 import { KubeClient, KubeError, type KubeObject } from '../../../src/runtime/kube-client.js';
 import { findCluster, readState, type ClusterRecord } from '../../../tools/testbed/state.js';
-import { eventually } from '../support/clients.js';
+import { pollUntil } from '../../../tools/harness/poll-until.js';
 
 const NS = `zk-token-${randomBytes(3).toString('hex')}`;
 const SA = 'rotator';
@@ -97,7 +97,7 @@ describe('runtime: a rotated ServiceAccount token, against the hub API server', 
       const second = await boundToken(`${name}-b`);
       writeFileSync(pod.tokenFile, second);
       await admin.delete(`/api/v1/namespaces/${NS}/secrets/${name}-a`);
-      await eventually('the first token to be refused', async () => (await codeWith(first)) === 401, 30_000);
+      await pollUntil('the first token to be refused', async () => (await codeWith(first)) === 401, 30_000);
       await check(client, second);
     } finally {
       client.close();
@@ -113,6 +113,6 @@ describe('runtime: a rotated ServiceAccount token, against the hub API server', 
   // A timer too slow to matter: only the 401 can make the client read the file again.
   it('reads the new token at once when the old one is refused', () => rotated('on-401', 3_600_000, async (client) => {
     await assert.rejects(listConfigMaps(client), (e: unknown) => e instanceof KubeError && e.code === 401, 'the first request after the revocation still carries the old token');
-    await eventually('the client to carry the new token', async () => { await listConfigMaps(client); return true; }, 5_000);
+    await pollUntil('the client to carry the new token', async () => { await listConfigMaps(client); return true; }, 5_000);
   }));
 });

@@ -1,6 +1,7 @@
 // Clients and helpers for integration tests: per-test namespaces in any
 // cluster of the test bed, waits with deadlines, and API error codes.
 
+import { pollUntil } from '../../../tools/harness/poll-until.js';
 import { randomBytes } from 'node:crypto';
 import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { findCluster, readState } from '../../../tools/testbed/state.js';
@@ -34,24 +35,6 @@ export async function codeOf(call: () => Promise<unknown>): Promise<number> {
   }
 }
 
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      const why = last instanceof Error ? ` (last error: ${last.message})` : '';
-      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${why}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /** A fresh namespace per test, named after it, removed afterwards. */
 export interface TestNamespace {
   cluster: string;
@@ -64,7 +47,7 @@ export async function createNamespace(cluster: string, prefix = 'it'): Promise<T
   const api = core(cluster);
   await api.createNamespace({ body: { metadata: { name, labels: { 'zonekeeper.io/test': 'integration' } } } });
   // Pods are refused until the controller-manager made the default ServiceAccount.
-  await eventually(`default ServiceAccount in ${cluster}/${name}`, async () => (await api.readNamespacedServiceAccount({ name: 'default', namespace: name })).metadata?.name);
+  await pollUntil(`default ServiceAccount in ${cluster}/${name}`, async () => (await api.readNamespacedServiceAccount({ name: 'default', namespace: name })).metadata?.name);
   return { cluster, name };
 }
 

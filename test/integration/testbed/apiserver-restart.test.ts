@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { startApiServer, status, stopApiServer } from '../../../tools/testbed/testbed.js';
-import { codeOf, core, createNamespace, deleteNamespace, eventually } from '../support/clients.js';
+import { codeOf, core, createNamespace, deleteNamespace } from '../support/clients.js';
+import { pollUntil } from '../../../tools/harness/poll-until.js';
 import { containerMember } from '../support/members.js';
 
 describe('test bed: stopping and starting a member API server', function () {
@@ -27,7 +28,7 @@ describe('test bed: stopping and starting a member API server', function () {
     assert.equal(cm.data?.['k'], 'v');
     // The controllers reconnect by themselves: a new namespace still gets its ServiceAccount.
     const again = await createNamespace(m.id, 'after-restart');
-    await eventually('status all running', async () => (await status()).processes.every((p) => p.state === 'running'));
+    await pollUntil('status all running', async () => (await status()).processes.every((p) => p.state === 'running'));
     await deleteNamespace(again);
     await deleteNamespace(ns);
     assert.equal(await codeOf(() => core(m.id).readNamespace({ name: 'default' })), 200);

@@ -3,10 +3,11 @@
 // is left stuck in Terminating.
 
 import assert from 'node:assert/strict';
-import { core, createNamespace, eventually, statusOf } from '../support/clients.js';
+import { core, createNamespace, statusOf } from '../support/clients.js';
 import { containerMember, vmMember } from '../support/members.js';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { kubeConfigFor } from '../support/clients.js';
+import { pollUntil } from '../../../tools/harness/poll-until.js';
 
 async function gone(cluster: string, name: string): Promise<boolean> {
   try {
@@ -30,9 +31,9 @@ describe('test bed: namespace deletion', function () {
       namespace: ns.name,
       body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'registry.invalid/app:1' }] } },
     });
-    await eventually('pod Running', async () => (await api.readNamespacedPod({ name: 'p', namespace: ns.name })).status?.phase === 'Running');
+    await pollUntil('pod Running', async () => (await api.readNamespacedPod({ name: 'p', namespace: ns.name })).status?.phase === 'Running');
     await api.deleteNamespace({ name: ns.name });
-    await eventually(`namespace ${ns.name} gone`, () => gone(m, ns.name), 60_000);
+    await pollUntil(`namespace ${ns.name} gone`, () => gone(m, ns.name), 60_000);
   });
 
   it('removes a namespace holding a VirtualMachine and its instance', async function () {
@@ -46,8 +47,8 @@ describe('test bed: namespace deletion', function () {
       namespace: ns.name,
       body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'vm' }, spec: { runStrategy: 'Always', template: { spec: { domain: { cpu: { cores: 1 } } } } } },
     });
-    await eventually('VMI exists', async () => api.getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: ns.name, name: 'vm' }));
+    await pollUntil('VMI exists', async () => api.getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: ns.name, name: 'vm' }));
     await core(m).deleteNamespace({ name: ns.name });
-    await eventually(`namespace ${ns.name} gone`, () => gone(m, ns.name), 60_000);
+    await pollUntil(`namespace ${ns.name} gone`, () => gone(m, ns.name), 60_000);
   });
 });

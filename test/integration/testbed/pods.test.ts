@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict';
 import type { V1Pod } from '@kubernetes/client-node';
-import { core, eventually, useNamespaces } from '../support/clients.js';
+import { core, useNamespaces } from '../support/clients.js';
+import { pollUntil } from '../../../tools/harness/poll-until.js';
 import { containerMember, gpuMember } from '../support/members.js';
 import { GPU_RESOURCE, NODE_LABELS } from '../../../tools/testbed/fake-nodes.js';
 
@@ -19,7 +20,7 @@ function pod(name: string, extra: Partial<V1Pod['spec']> = {}, requests: Record<
 }
 
 async function runningPod(cluster: string, namespace: string, name: string): Promise<V1Pod> {
-  return eventually(`pod ${cluster}/${namespace}/${name} Running with an IP`, async () => {
+  return pollUntil(`pod ${cluster}/${namespace}/${name} Running with an IP`, async () => {
     const p = await core(cluster).readNamespacedPod({ name, namespace });
     return p.status?.phase === 'Running' && p.status.podIP ? p : undefined;
   });
@@ -53,7 +54,7 @@ describe('test bed: pods in a member', function () {
     const [, g] = ns();
     assert.ok(g);
     await core(g.cluster).createNamespacedPod({ namespace: g.name, body: pod('greedy', {}, { cpu: '1', [GPU_RESOURCE]: '1000' }) });
-    const p = await eventually('scheduler verdict', async () => {
+    const p = await pollUntil('scheduler verdict', async () => {
       const got = await core(g.cluster).readNamespacedPod({ name: 'greedy', namespace: g.name });
       return got.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False') ? got : undefined;
     });
@@ -67,7 +68,7 @@ describe('test bed: pods in a member', function () {
     await core(n.cluster).createNamespacedPod({ namespace: n.name, body: pod('short') });
     await runningPod(n.cluster, n.name, 'short');
     await core(n.cluster).deleteNamespacedPod({ name: 'short', namespace: n.name });
-    await eventually('pod gone', async () => {
+    await pollUntil('pod gone', async () => {
       const list = await core(n.cluster).listNamespacedPod({ namespace: n.name });
       return list.items.length === 0;
     });

@@ -5,7 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { eventually, kubeConfigFor, statusOf, useNamespaces } from '../support/clients.js';
+import { kubeConfigFor, statusOf, useNamespaces } from '../support/clients.js';
+import { pollUntil } from '../../../tools/harness/poll-until.js';
 import { containerMember, vmMember } from '../support/members.js';
 
 interface Vm {
@@ -45,13 +46,13 @@ describe('test bed: KubeVirt VirtualMachines in a VM provider', function () {
     const [n] = ns();
     assert.ok(n);
     await api().createNamespacedCustomObject({ ...G, plural: 'virtualmachines', namespace: n.name, body: vm('db', 'Always') });
-    const got = await eventually('VM Ready', async () => {
+    const got = await pollUntil('VM Ready', async () => {
       const v = (await api().getNamespacedCustomObject({ ...G, plural: 'virtualmachines', namespace: n.name, name: 'db' })) as Vm;
       return v.status?.ready === true ? v : undefined;
     });
     assert.equal(got.status?.printableStatus, 'Running');
     assert.ok(got.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    const vmi = await eventually('VMI Running', async () => {
+    const vmi = await pollUntil('VMI Running', async () => {
       const v = (await api().getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: n.name, name: 'db' })) as Vmi;
       return v.status?.phase === 'Running' ? v : undefined;
     });
@@ -64,16 +65,16 @@ describe('test bed: KubeVirt VirtualMachines in a VM provider', function () {
     const [n] = ns();
     assert.ok(n);
     await api().createNamespacedCustomObject({ ...G, plural: 'virtualmachines', namespace: n.name, body: vm('batch', 'Always') });
-    await eventually('VMI exists', async () => api().getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: n.name, name: 'batch' }));
+    await pollUntil('VMI exists', async () => api().getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: n.name, name: 'batch' }));
     await api().patchNamespacedCustomObject(
       { ...G, plural: 'virtualmachines', namespace: n.name, name: 'batch', body: { spec: { runStrategy: 'Halted' } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await eventually('VM Stopped', async () => {
+    await pollUntil('VM Stopped', async () => {
       const v = (await api().getNamespacedCustomObject({ ...G, plural: 'virtualmachines', namespace: n.name, name: 'batch' })) as Vm;
       return v.status?.printableStatus === 'Stopped' && v.status.ready === false;
     });
-    await eventually('VMI removed', async () => {
+    await pollUntil('VMI removed', async () => {
       try {
         await api().getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: n.name, name: 'batch' });
         return false;
@@ -87,9 +88,9 @@ describe('test bed: KubeVirt VirtualMachines in a VM provider', function () {
     const [n] = ns();
     assert.ok(n);
     await api().createNamespacedCustomObject({ ...G, plural: 'virtualmachines', namespace: n.name, body: vm('tmp', 'Always') });
-    await eventually('VMI exists', async () => api().getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: n.name, name: 'tmp' }));
+    await pollUntil('VMI exists', async () => api().getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: n.name, name: 'tmp' }));
     await api().deleteNamespacedCustomObject({ ...G, plural: 'virtualmachines', namespace: n.name, name: 'tmp' });
-    await eventually('VMI garbage-collected', async () => {
+    await pollUntil('VMI garbage-collected', async () => {
       const list = (await api().listNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: n.name })) as { items: unknown[] };
       return list.items.length === 0;
     });

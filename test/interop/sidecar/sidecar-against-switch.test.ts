@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { planP4Entries, type PlannedEntry, type ZoneP4Entries } from '../../../src/core/network/p4-entries.js';
 import { actionKey, entryKey } from '../../../src/p4/entry-keys.js';
 import { P4RuntimeClient } from '../../../src/p4/p4runtime-client.js';
+import { pollUntil } from '../../../tools/harness/poll-until.js';
 import { serveHealth } from '../../../src/sidecar/health-server.js';
 import { SidecarClient } from '../../../src/sidecar/sidecar-client.js';
 import { serveSidecarApi } from '../../../src/sidecar/sidecar-server.js';
@@ -15,14 +16,8 @@ import { P4INFO } from '../../unit/switch/switch-harness.js';
 
 const plan = (): ZoneP4Entries[] => planP4Entries(PAPER_PLANS, PORTS).zones;
 
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 8000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const waitFor = (what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 8000): Promise<true> =>
+  pollUntil(what, async () => (await cond()) || undefined, { timeoutMs, everyMs: 25 });
 
 interface Running {
   sidecar: Sidecar;
@@ -350,6 +345,6 @@ describe('sidecar against the software switch', function () {
       assert.match(m.body, /zonekeeper_sidecar_switch_primary\{switch="[^"]+"\} 1/);
       sw.stop();
       await waitFor('not ready', async () => (await get('/readyz')).status === 503);
-    } finally { h.server.close(); }
+    } finally { await h.server.close(); }
   });
 });
