@@ -2,7 +2,6 @@
 // from these (a test keeps them in agreement), and the core, the operator,
 // the REST gateway and zonectl all speak them.
 
-import type { StoredAllocation } from '../zones/allocation.js';
 
 export const API_GROUP = 'zonekeeper.io';
 export const API_VERSION = 'v1alpha1';
@@ -269,4 +268,46 @@ export interface PrivacyRegion {
   metadata: ObjectMeta;
   spec: PrivacyRegionSpec;
   status?: PrivacyRegionStatus;
+}
+
+// The allocation as the ExecutionZone status holds it (src/core/zones/allocation.ts
+// converts it to and from the federation's working form).
+
+/** What every instance of a group is: the fields a placed group fixes. */
+export interface InstanceShape {
+  environment: Environment;
+  resourceType: ResourceType;
+  cores: number;
+  memory: number;
+  storage: number;
+  image: string;
+}
+
+/** A placed group: fixed once placed (scale up adds a group). */
+export interface GroupAllocation extends InstanceShape {
+  provider: string;
+  /** Every name the group was given, released ones included. */
+  instances: string[];
+}
+
+/**
+ * One live instance as the ExecutionZone status stores it: what its group
+ * does not already say. Provider and shape are the group's (a placed group
+ * never moves), so storing them per instance only made every update of the
+ * zone dearer for the hub API server (docs/benchmarks.md, "What an
+ * ExecutionZone update costs the hub").
+ */
+export interface StoredInstance {
+  name: string;
+  group: string;
+  address: string;
+}
+
+/** The durable allocation in the form the ExecutionZone status holds it. */
+export interface StoredAllocation {
+  applicationId: string;
+  vlanId?: number;
+  groups: Record<string, GroupAllocation>;
+  instances: StoredInstance[];
+  released: string[];
 }

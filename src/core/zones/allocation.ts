@@ -2,17 +2,7 @@
 // this in the ExecutionZone's status (written before anything is created in
 // a member), so the federation can be rebuilt from it after a crash.
 
-import type { Environment, ResourceType } from '../api/types.js';
-
-/** What every instance of a group is: the fields a placed group fixes. */
-export interface InstanceShape {
-  environment: Environment;
-  resourceType: ResourceType;
-  cores: number;
-  memory: number;
-  storage: number;
-  image: string;
-}
+import type { GroupAllocation, InstanceShape, StoredAllocation } from '../api/types.js';
 
 export const SHAPE_FIELDS = ['environment', 'resourceType', 'cores', 'memory', 'storage', 'image'] as const satisfies readonly (keyof InstanceShape)[];
 
@@ -26,13 +16,6 @@ export interface InstanceAllocation extends InstanceShape {
   provider: string;
   group: string;
   address: string;
-}
-
-/** A placed group: fixed once placed (scale up adds a group). */
-export interface GroupAllocation extends InstanceShape {
-  provider: string;
-  /** Every name the group was given, released ones included. */
-  instances: string[];
 }
 
 export interface ZoneAllocation {
@@ -58,28 +41,6 @@ export function nextInstanceNumber(a: ZoneAllocation, letter: 'C' | 'V'): number
   }
   for (const n of a.released) if (n[0] === letter) max = Math.max(max, instanceNumber(n));
   return max + 1;
-}
-
-/**
- * One live instance as the ExecutionZone status stores it: what its group
- * does not already say. Provider and shape are the group's (a placed group
- * never moves), so storing them per instance only made every update of the
- * zone dearer for the hub API server (docs/benchmarks.md, "What an
- * ExecutionZone update costs the hub").
- */
-export interface StoredInstance {
-  name: string;
-  group: string;
-  address: string;
-}
-
-/** The durable allocation in the form the ExecutionZone status holds it. */
-export interface StoredAllocation {
-  applicationId: string;
-  vlanId?: number;
-  groups: Record<string, GroupAllocation>;
-  instances: StoredInstance[];
-  released: string[];
 }
 
 export function storeAllocation(a: ZoneAllocation): StoredAllocation {

@@ -15,7 +15,8 @@ import { instanceAddress, PAPER_GLOBAL_ID, zoneNetwork, prefixBytes } from '../n
 import { DEFAULT_VLAN_RANGE, VlanAllocator, type VlanRange } from '../network/vlan-allocator.js';
 import { HOME_SWITCH, type ZoneNetworkPlan } from '../network/types.js';
 import { type CompiledGroup, type CompiledZone, compileZone } from './zone-spec.js';
-import type { GroupAllocation, InstanceAllocation, ZoneAllocation } from './allocation.js';
+import type { GroupAllocation } from '../api/types.js';
+import type { InstanceAllocation, ZoneAllocation } from './allocation.js';
 import { instanceNumber, nextInstanceNumber, SHAPE_FIELDS, shapeOf } from './allocation.js';
 
 export interface FederationOptions {
