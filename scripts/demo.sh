@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job on the built-in default, live: installs what it needs, brings
+# The paper's evaluation (Tables I-III), live: installs what it needs, brings
 # up a local federation (etcd, a hub, one kube-apiserver + KWOK per Table I
 # provider; the Go binaries are built from the module proxy the first time,
 # about 40 minutes cold, seconds when cached), runs the operator, applies

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Everything the tests and the main job need on a fresh machine, installed
+# Everything the tests and the demo need on a fresh machine, installed
 # from the registries: Debian packages (only when missing, so a warm machine
 # skips apt), the npm packages from the lock file, and the build. The Go
 # toolchain comes with the machine; the Go-built test-bed binaries are built

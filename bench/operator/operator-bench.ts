@@ -2,7 +2,7 @@
 // 8 members (bench/operator/providers.yaml), against the raw limit measured
 // in the same run: the same 800 pods created directly through the client
 // at the same concurrency. Two client disciplines, each for raw and for
-// the operator (docs/benchmarks.md says why both):
+// the operator (docs/benchmarks.md, "Operator", says why both):
 //  - closed loop: `concurrency` zones in flight; each client slot creates
 //    a zone and waits for it to be Ready before the next. Total time and
 //    create-to-Ready per zone.

@@ -107,7 +107,7 @@ export class KubeClient {
     // One TLS context (CA, client certificate and key parsed once) for every
     // connection: left to itself, each new connection built its own, which
     // was an eighth of the operator's CPU while it opened connections to
-    // eight members under load (docs/benchmarks.md).
+    // eight members under load (docs/benchmarks.md, "Operator").
     const secureContext = this.server.protocol === 'https:' ? createSecureContext({ ca: opts.ca, cert: opts.cert, key: opts.key }) : undefined;
     this.tls = { secureContext, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername };
     // Requests share 16 kept-alive connections per server; a TLS handshake

@@ -151,7 +151,7 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
 
   // Zones being programmed: reconciles run concurrently, and zones that
   // arrive while calls are out go together in one SetZones (the sidecar's
-  // bulk rate is well above one call per zone's, docs/benchmarks.md).
+  // bulk rate is well above one call per zone's, docs/benchmarks.md, "P4 data plane").
   const queue: Pending[] = [];
   let calls = 0;
 

@@ -1,5 +1,5 @@
 // PrivacyRegion: a named group of countries that privacy rules can name
-// (design §2: regions are data, not code). The six of Table IV ship built
+// (regions are data, not code). The six of Table IV ship built
 // in (deploy/regions/); a platform admin may add more, with or without a
 // DSCP marking bit.
 

@@ -1,4 +1,4 @@
-// The live main job: the paper's evaluation on a real (local) federation.
+// The paper's evaluation, live, on a real (local) federation.
 //
 //   node dist/tools/harness/demo.js [--out DIR] [--keep]   (--keep: leave the zones in place)
 //

@@ -1,5 +1,5 @@
-// Regions: named groups of countries (design §2: "regions are data, not
-// code"). The six of the paper's Table IV are built in, each with the DSCP
+// Regions: named groups of countries (regions are data, not
+// code). The six of the paper's Table IV are built in, each with the DSCP
 // (Traffic Class/TOS) bit that marks it; the platform admin may add more,
 // with or without a marking bit. On the wire a region is its MCC set.
 //

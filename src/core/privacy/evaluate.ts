@@ -1,4 +1,4 @@
-// Privacy rule evaluation (design section 2): each list is read top to
+// Privacy rule evaluation (docs/design.md, "Privacy rules"): each list is read top to
 // bottom and the first rule that matches a value decides; a value no rule
 // matches passes. A provider must pass all four lists; `as` and `equipment`
 // are sets on a provider and every member must pass; a provider that

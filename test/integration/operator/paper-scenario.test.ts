@@ -1,5 +1,5 @@
 // The paper's evaluation end to end on the real test bed: Tables II and
-// III applied as manifests in order, the outcome table of design section 3
+// III applied as manifests in order, the outcome the paper states
 // read back from the ExecutionZone statuses and from the pods and VMs the
 // members actually hold. The operator runs as the zonekeeper-operator
 // ServiceAccount with deploy/'s RBAC, so this also proves that RBAC is
@@ -20,7 +20,7 @@ import { deleteAllZones, resetNamespace, ensureNamespace, foreignZones, install,
 
 const NS = 'it-paper';
 
-/** Design section 3: the outcome the paper states. */
+/** The outcome the paper states for its evaluation. */
 const EXPECTED: Record<string, { vlan: number; marking: string; instances: Record<string, string[]> } | 'released'> = {
   '755b94a1-2847-4bb8-b530-cfca97404f51': { vlan: 1000, marking: '111000', instances: { Fog1: ['C1', 'C2'], Fog2: ['C3', 'C4'] } },
   '9ed1d0da-14f0-4549-87de-6f447df0eb38': { vlan: 1001, marking: '001000', instances: { PrivateCloud2: ['V1', 'V3'] } },

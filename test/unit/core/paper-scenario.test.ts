@@ -1,4 +1,4 @@
-// The paper's evaluation (design section 3) as an acceptance test: Table I
+// The paper's evaluation as an acceptance test (docs/design.md): Table I
 // as the catalogue, Tables II then III as messages, through the same code
 // that `zonectl plan` and the operator call.
 

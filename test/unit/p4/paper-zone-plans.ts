@@ -1,4 +1,4 @@
-// The paper's six zones (Tables II, III and V; design notes §3) as network
+// The paper's six zones (Tables II, III and V; docs/design.md) as network
 // plans, the way the core's network planner describes them: VLANs
 // 1000–1005, marks 111000, 001000, 000010, 000100, 111000, 111000 and the
 // prefixes fd3f:e79f:d35c:<vlan hex>::/64.
