@@ -34,7 +34,7 @@ export class OperatorProcess {
   private listeners: ((rec: Record<string, unknown>) => void)[] = [];
   exited: Promise<number | null> = Promise.resolve(null);
 
-  constructor(readonly o: OperatorProcessOptions) {}
+  constructor(readonly options: OperatorProcessOptions) {}
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -50,25 +50,25 @@ export class OperatorProcess {
 
   start(): Promise<void> {
     const args = [
-      ...(this.o.nodeArgs ?? []),
+      ...(this.options.nodeArgs ?? []),
       join(repoRoot(), 'dist', 'src', 'operator', 'main.js'),
-      '--kubeconfig', this.o.kubeconfig,
-      '--namespace', this.o.namespace ?? 'zonekeeper-system',
-      '--identity', this.o.identity,
+      '--kubeconfig', this.options.kubeconfig,
+      '--namespace', this.options.namespace ?? 'zonekeeper-system',
+      '--identity', this.options.identity,
       '--metrics-port', '0',
-      '--concurrency', String(this.o.concurrency ?? 4),
-      '--leader-elect', String(this.o.leaderElect ?? true),
-      '--lease-duration', this.o.leaseDuration ?? '15s',
-      '--renew-deadline', this.o.renewDeadline ?? '10s',
-      '--retry-period', this.o.retryPeriod ?? '2s',
-      '--probe-interval', this.o.probeInterval ?? '5s',
-      ...(this.o.sidecar ? ['--sidecar', this.o.sidecar] : []),
-      ...(this.o.switchPorts ? ['--switch-ports', this.o.switchPorts] : []),
+      '--concurrency', String(this.options.concurrency ?? 4),
+      '--leader-elect', String(this.options.leaderElect ?? true),
+      '--lease-duration', this.options.leaseDuration ?? '15s',
+      '--renew-deadline', this.options.renewDeadline ?? '10s',
+      '--retry-period', this.options.retryPeriod ?? '2s',
+      '--probe-interval', this.options.probeInterval ?? '5s',
+      ...(this.options.sidecar ? ['--sidecar', this.options.sidecar] : []),
+      ...(this.options.switchPorts ? ['--switch-ports', this.options.switchPorts] : []),
     ];
-    const log = this.o.logFile ? createWriteStream(this.o.logFile, { flags: 'a' }) : undefined;
+    const log = this.options.logFile ? createWriteStream(this.options.logFile, { flags: 'a' }) : undefined;
     // A log that cannot be written must not become an uncaught error in whoever started the operator.
-    log?.on('error', (err) => console.error(`operator log ${this.o.logFile}: ${err.message}`));
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...(this.o.extraEnv ?? {}) } });
+    log?.on('error', (err) => console.error(`operator log ${this.options.logFile}: ${err.message}`));
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...(this.options.extraEnv ?? {}) } });
     child.once('close', () => log?.end());
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -91,7 +91,7 @@ export class OperatorProcess {
         for (const l of this.listeners) l(rec);
       });
       child.once('exit', (code, sig) => {
-        if (!started) reject(new Error(`operator exited before it started (code ${code}, signal ${sig}); see ${this.o.logFile ?? 'its stderr'}`));
+        if (!started) reject(new Error(`operator exited before it started (code ${code}, signal ${sig}); see ${this.options.logFile ?? 'its stderr'}`));
       });
     });
   }
@@ -99,7 +99,7 @@ export class OperatorProcess {
   /** Waits until this process logs that it leads and has started its controllers. */
   waitLeading(timeoutMs = 60_000): Promise<void> {
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`${this.o.identity} did not lead within ${timeoutMs} ms`)), timeoutMs);
+      const t = setTimeout(() => reject(new Error(`${this.options.identity} did not lead within ${timeoutMs} ms`)), timeoutMs);
       this.onLog((rec) => {
         if (rec['msg'] === 'controller started' && rec['controller'] === 'executionzone') {
           clearTimeout(t);

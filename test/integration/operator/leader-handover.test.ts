@@ -46,7 +46,7 @@ describe('operator: two replicas and leader handover', function () {
     await resetNamespace(env.hub, NS);
     await new Promise((r) => setTimeout(r, 4000));
     assert.equal(leaders.length, 1, `exactly one replica runs controllers, got ${leaders.join(', ')}`);
-    const leader = ops.find((o) => o.o.identity === leaders[0]) as OperatorProcess;
+    const leader = ops.find((o) => o.options.identity === leaders[0]) as OperatorProcess;
     const standby = ops.find((o) => o !== leader) as OperatorProcess;
     assert.equal(metricValue(await leader.metrics(), 'leader_election_master_status'), 1);
     assert.equal(metricValue(await standby.metrics(), 'leader_election_master_status'), 0);
@@ -62,7 +62,7 @@ describe('operator: two replicas and leader handover', function () {
     await leader.kill('SIGKILL');
     await pollUntil('the standby to lead', async () => (leaders.length === 2 ? true : undefined), { timeoutMs: 30_000, everyMs: 50 });
     const handoverMs = Date.now() - killedAt;
-    const leaseMs = (leaseWon.get(standby.o.identity) ?? Date.now()) - killedAt;
+    const leaseMs = (leaseWon.get(standby.options.identity) ?? Date.now()) - killedAt;
     console.error(`[operator-it] lease taken over ${(leaseMs / 1000).toFixed(1)} s after the SIGKILL, controllers running after ${(handoverMs / 1000).toFixed(1)} s (lease 15 s, retry 2 s)`);
     // The successor waits out the lease from the last renewal it saw (at most one retry period before the kill).
     assert.ok(leaseMs <= 15_000 + 2_000 + 500, `lease handover took ${leaseMs} ms`);
