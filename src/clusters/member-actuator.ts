@@ -6,17 +6,31 @@
 import { KubeError, type KubeObject, type ResourceRef, isAlreadyExists, isNotFound, resourcePath } from '../runtime/kube-client.js';
 import type { InstanceAllocation } from '../core/zones/allocation.js';
 import type { Member } from './member-cluster-cache.js';
-import { LABELS, type MemberPod, type MemberVm, NAMESPACES, PODS, VIRTUAL_MACHINES, type ZoneIdentity, desiredNamespace, desiredPod, desiredVm, instanceObjectName, zoneNamespace } from './member-objects.js';
+import { LABELS, type MemberPod, type MemberVm, NAMESPACES, PODS, VIRTUAL_MACHINES, type ZoneIdentity, desiredNamespace, desiredPod, desiredVm, instanceObjectName, ownsNamespace, zoneNamespace } from './member-objects.js';
 
-export async function ensureNamespace(m: Member, z: ZoneIdentity): Promise<void> {
+/**
+ * Makes the zone's namespace, or finds the one zonekeeper made before. A
+ * namespace of that name that zonekeeper did not make for this zone is never
+ * adopted: its pods, quotas and policies are someone else's.
+ */
+export async function ensureNamespace(m: Pick<Member, 'client' | 'vms' | 'namespaces'>, z: ZoneIdentity): Promise<void> {
   const ns = zoneNamespace(z.applicationId);
   if (m.namespaces.has(ns)) return;
   try {
-    await m.client.create(resourcePath(NAMESPACES), desiredNamespace(z));
+    await m.client.create(resourcePath(NAMESPACES), desiredNamespace(z, m.vms));
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
+    const found = await m.client.get<KubeObject>(resourcePath(NAMESPACES, undefined, ns));
+    if (!ownsNamespace(found, z.applicationId)) {
+      throw new ForeignNamespaceError(`namespace ${ns} exists in the member and was not made by zonekeeper for this zone: refusing to adopt it`);
+    }
   }
   m.namespaces.add(ns);
+}
+
+/** The zone's namespace name is taken by a namespace zonekeeper does not own. */
+export class ForeignNamespaceError extends Error {
+  override readonly name = 'ForeignNamespaceError';
 }
 
 export async function createInstance(m: Member, z: ZoneIdentity, i: InstanceAllocation): Promise<void> {

@@ -57,8 +57,32 @@ export interface MemberNamespace extends KubeObject {
   status?: { phase?: string };
 }
 
-export function desiredNamespace(z: ZoneIdentity): MemberNamespace {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: zoneNamespace(z.applicationId), labels: zoneLabels(z), annotations: { [ZONE_ANNOTATION]: `${z.namespace}/${z.name}` } } };
+/** Pod Security admission's label: the level every pod of the namespace must meet. */
+export const POD_SECURITY_ENFORCE = 'pod-security.kubernetes.io/enforce';
+
+/**
+ * A zone's namespace in one member. Container members get Pod Security
+ * `restricted`; VM members `privileged`, because KubeVirt's virt-launcher
+ * pods (made by virt-controller, not by zonekeeper) still need it. The
+ * operator's own pods meet `restricted` everywhere, and the member's
+ * admission policy (deploy/member-rbac.yaml) refuses any other pod from it.
+ */
+export function desiredNamespace(z: ZoneIdentity, vms: boolean): MemberNamespace {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: zoneNamespace(z.applicationId),
+      labels: { ...zoneLabels(z), [POD_SECURITY_ENFORCE]: vms ? 'privileged' : 'restricted' },
+      annotations: { [ZONE_ANNOTATION]: `${z.namespace}/${z.name}` },
+    },
+  };
+}
+
+/** True when the namespace is one zonekeeper made for this zone: the only kind it will use. */
+export function ownsNamespace(ns: KubeObject, applicationId: string): boolean {
+  const labels = ns.metadata?.labels ?? {};
+  return labels[LABELS.managedBy] === MANAGER && labels[LABELS.applicationId] === applicationId.toLowerCase();
 }
 
 function nodeSelector(i: InstanceAllocation): Record<string, string> {
@@ -85,7 +109,11 @@ function instanceMeta(z: ZoneIdentity, i: InstanceAllocation): NonNullable<KubeO
 }
 
 export interface MemberPod extends KubeObject {
-  spec?: { nodeName?: string; nodeSelector?: Record<string, string>; containers: { name: string; image: string; resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[] } & Record<string, unknown>;
+  spec?: {
+    nodeName?: string;
+    nodeSelector?: Record<string, string>;
+    containers: ({ name: string; image: string; resources?: { requests?: Record<string, string>; limits?: Record<string, string> } } & Record<string, unknown>)[];
+  } & Record<string, unknown>;
   status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
 }
 
@@ -93,6 +121,9 @@ export interface MemberPod extends KubeObject {
 export function imageReference(image: string): string {
   return image.toLowerCase().replace(/[^a-z0-9./:_-]/g, '-');
 }
+
+/** The user an instance's container runs as: `restricted` refuses root, and the image's own user is not known. */
+export const INSTANCE_UID = 65532;
 
 export function desiredPod(z: ZoneIdentity, i: InstanceAllocation): MemberPod {
   const r = resources(i);
@@ -104,7 +135,16 @@ export function desiredPod(z: ZoneIdentity, i: InstanceAllocation): MemberPod {
       nodeSelector: nodeSelector(i),
       // KWOK nodes (and real fog nodes) may carry a taint; the zone's pods must land anyway.
       tolerations: [{ key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule' }],
-      containers: [{ name: 'instance', image: imageReference(i.image), resources: { requests: r, limits: r } }],
+      // Pod Security `restricted`: a tenant's instance gets no privilege on the member's node.
+      securityContext: { runAsNonRoot: true, runAsUser: INSTANCE_UID, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [
+        {
+          name: 'instance',
+          image: imageReference(i.image),
+          resources: { requests: r, limits: r },
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        },
+      ],
       restartPolicy: 'Always',
       terminationGracePeriodSeconds: 0,
       automountServiceAccountToken: false,

@@ -32,9 +32,8 @@ export const OPERATOR_CLUSTER_RULES: readonly PolicyRule[] = [
   // Zones and releases are reconciled; update/patch on the object itself is
   // needed to add and remove the cleanup finalizer (metadata.finalizers).
   { apiGroups: [API_GROUP], resources: ['executionzones', 'zonereleases'], verbs: [...WATCH, 'update', 'patch'] },
-  // A ZoneRelease without instances releases the whole zone: the operator deletes the ExecutionZone
-  // (its finalizer then cleans the members up). Releases themselves are never deleted by the operator.
-  { apiGroups: [API_GROUP], resources: ['executionzones'], verbs: ['delete'] },
+  // No delete: a whole-zone ZoneRelease releases the zone's resources and marks it Released; the
+  // object itself stays for its owner (or a GitOps tool) to delete.
   { apiGroups: [API_GROUP], resources: ['executionzones/status', 'zonereleases/status'], verbs: ['get', 'update', 'patch'] },
   // With OwnerReferencesPermissionEnforcement, setting blockOwnerDeletion needs update on finalizers.
   { apiGroups: [API_GROUP], resources: ['executionzones/finalizers', 'zonereleases/finalizers'], verbs: ['update'] },
@@ -146,6 +145,79 @@ export function gatewayRoleBinding(tenantNamespace: string, namespace = OPERATOR
   return binding(GATEWAY_ROLE, 'ClusterRole', GATEWAY_SERVICE_ACCOUNT, namespace, tenantNamespace);
 }
 
+const MANAGED = `has(%s.metadata.labels) && 'app.kubernetes.io/managed-by' in %s.metadata.labels && %s.metadata.labels['app.kubernetes.io/managed-by'] == 'zonekeeper'`;
+const managed = (o: string): string => MANAGED.replaceAll('%s', o);
+const notSet = (path: string): string => `!has(${path}) || !${path}`;
+
+/**
+ * What RBAC cannot say about the member identity: its namespaces are only
+ * zonekeeper's own (zk-*, labelled, with a Pod Security level), its pods
+ * and VMs live only in those, and its pods never ask for privilege. Bound
+ * to the member ServiceAccount alone, so nothing else in the member is
+ * affected. A ValidatingAdmissionPolicy (GA in Kubernetes 1.30) is the
+ * member's own API server enforcing it: no webhook to run or trust.
+ */
+export function memberScopePolicy(namespace = OPERATOR_NAMESPACE): Manifest[] {
+  const name = 'zonekeeper-member-scope';
+  const username = `system:serviceaccount:${namespace}:${MEMBER_SERVICE_ACCOUNT}`;
+  const ops = ['CREATE', 'UPDATE', 'DELETE'];
+  const container = (c: string): string =>
+    `has(${c}.securityContext) && has(${c}.securityContext.allowPrivilegeEscalation) && ${c}.securityContext.allowPrivilegeEscalation == false && (${notSet(`${c}.securityContext.privileged`)})`;
+  return [
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name, labels: LABELS },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [
+            { apiGroups: [''], apiVersions: ['v1'], operations: ops, resources: ['namespaces', 'pods'] },
+            { apiGroups: ['kubevirt.io'], apiVersions: ['*'], operations: ops, resources: ['virtualmachines'] },
+          ],
+        },
+        matchConditions: [{ name: 'member-identity', expression: `request.userInfo.username == '${username}'` }],
+        variables: [{ name: 'target', expression: "request.operation == 'DELETE' ? oldObject : object" }],
+        validations: [
+          {
+            expression: `request.resource.resource != 'namespaces' || (variables.target.metadata.name.startsWith('zk-') && ${managed('variables.target')})`,
+            message: "zonekeeper's member identity may only create or delete namespaces it owns (zk-*, app.kubernetes.io/managed-by=zonekeeper)",
+            reason: 'Forbidden',
+          },
+          {
+            expression:
+              "request.resource.resource != 'namespaces' || request.operation == 'DELETE' || (has(object.metadata.labels) && 'pod-security.kubernetes.io/enforce' in object.metadata.labels && object.metadata.labels['pod-security.kubernetes.io/enforce'] in ['restricted', 'privileged'])",
+            message: 'a zone namespace must carry a Pod Security level (pod-security.kubernetes.io/enforce)',
+            reason: 'Forbidden',
+          },
+          {
+            expression: `request.resource.resource == 'namespaces' || (namespaceObject != null && ${managed('namespaceObject')})`,
+            message: "zonekeeper's member identity may only touch pods and VirtualMachines in namespaces zonekeeper owns",
+            reason: 'Forbidden',
+          },
+          {
+            expression: [
+              `request.resource.resource != 'pods' || request.operation == 'DELETE' || (`,
+              `(${notSet('object.spec.hostNetwork')}) && (${notSet('object.spec.hostPID')}) && (${notSet('object.spec.hostIPC')})`,
+              ` && (!has(object.spec.volumes) || object.spec.volumes.all(v, !has(v.hostPath)))`,
+              ` && !has(object.spec.initContainers) && !has(object.spec.ephemeralContainers)`,
+              ` && object.spec.containers.all(c, ${container('c')}))`,
+            ].join(''),
+            message: "zonekeeper's member identity may only create unprivileged pods (no host namespaces or paths, no privilege escalation)",
+            reason: 'Forbidden',
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name, labels: LABELS },
+      spec: { policyName: name, validationActions: ['Deny'] },
+    },
+  ];
+}
+
 /** What an admin applies to each member cluster; the token Secret feeds the kubeconfig. */
 export function memberRbacManifests(namespace = OPERATOR_NAMESPACE): Manifest[] {
   return [
@@ -159,5 +231,6 @@ export function memberRbacManifests(namespace = OPERATOR_NAMESPACE): Manifest[] 
       type: 'kubernetes.io/service-account-token',
       metadata: { name: MEMBER_TOKEN_SECRET, namespace, labels: LABELS, annotations: { 'kubernetes.io/service-account.name': MEMBER_SERVICE_ACCOUNT } },
     },
+    ...memberScopePolicy(namespace),
   ];
 }

@@ -16,6 +16,8 @@ const KINDS: Record<string, ResourceRef> = {
   ClusterRoleBinding: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', namespaced: false },
   Role: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', namespaced: true },
   RoleBinding: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', namespaced: true },
+  ValidatingAdmissionPolicy: { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingadmissionpolicies', namespaced: false },
+  ValidatingAdmissionPolicyBinding: { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingadmissionpolicybindings', namespaced: false },
   MutatingAdmissionPolicy: { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'mutatingadmissionpolicies', namespaced: false },
   MutatingAdmissionPolicyBinding: { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'mutatingadmissionpolicybindings', namespaced: false },
   ProviderCluster: { group: 'zonekeeper.io', version: 'v1alpha1', plural: 'providerclusters', namespaced: false },

@@ -86,7 +86,6 @@ const OPERATOR_ALLOWED: Access[] = [
   { verb: 'list', group: ZK, resource: 'executionzones' },
   { verb: 'watch', group: ZK, resource: 'zonereleases' },
   { verb: 'patch', group: ZK, resource: 'executionzones', namespace: 'tenant-a' },
-  { verb: 'delete', group: ZK, resource: 'executionzones', namespace: 'tenant-a' },
   { verb: 'patch', group: ZK, resource: 'executionzones', subresource: 'status', namespace: 'tenant-a' },
   { verb: 'update', group: ZK, resource: 'zonereleases', subresource: 'status', namespace: 'tenant-a' },
   { verb: 'watch', group: ZK, resource: 'providerclusters' },
@@ -103,6 +102,7 @@ const OPERATOR_ALLOWED: Access[] = [
 
 const OPERATOR_DENIED: Access[] = [
   { verb: 'create', group: ZK, resource: 'executionzones', namespace: 'tenant-a' },
+  { verb: 'delete', group: ZK, resource: 'executionzones', namespace: 'tenant-a' },
   { verb: 'create', group: ZK, resource: 'zonereleases', namespace: 'tenant-a' },
   { verb: 'delete', group: ZK, resource: 'zonereleases', namespace: 'tenant-a' },
   { verb: 'update', group: ZK, resource: 'providerclusters' },
