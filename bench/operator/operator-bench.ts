@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import type { ExecutionZone } from '../../src/core/api/types.js';
 import { LABELS, NAMESPACES } from '../../src/clusters/member-objects.js';
 import { getCondition } from '../../src/controllers/conditions.js';
-import { EXECUTION_ZONES } from '../../src/controllers/resources.js';
+import { EXECUTION_ZONES } from '../../src/core/api/resources.js';
 import { apply } from '../../src/operator/apply.js';
 import { listZones, waitFor } from '../../src/operator/hub-reads.js';
 import { metricSum, metricValue, OperatorProcess } from '../../src/operator/operator-process.js';

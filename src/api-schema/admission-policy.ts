@@ -7,7 +7,7 @@
 // who removed it), so the policy may fail open.
 
 import { API_GROUP } from '../core/api/types.js';
-import { FINALIZER } from '../controllers/resources.js';
+import { FINALIZER } from '../core/api/resources.js';
 
 export const ZONE_FINALIZER_POLICY = 'zonekeeper-zone-finalizer';
 

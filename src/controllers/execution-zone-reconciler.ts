@@ -22,10 +22,10 @@ import type { EventSink } from '../runtime/events.js';
 import { type Logger, errorText } from '../runtime/logger.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { capMessage, getCondition, isTrue, setCondition } from './conditions.js';
-import type { NetworkProgrammer } from './network-programmer.js';
+import type { NetworkProgrammer } from './network/network-programmer.js';
 import type { ObjectStore } from './object-store.js';
 import type { PlacementState } from './placement-state.js';
-import { FINALIZER, splitKey } from './resources.js';
+import { FINALIZER, splitKey } from '../core/api/resources.js';
 import { allocationFields, cloneStatus } from './zone-status.js';
 
 export interface ExecutionZoneReconcilerDeps {

@@ -21,7 +21,7 @@ import { resourcePath } from '../runtime/kube-client.js';
 import type { Logger } from '../runtime/logger.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { Mutex } from './mutex.js';
-import { EXECUTION_ZONES, PRIVACY_REGIONS, keyOf } from './resources.js';
+import { EXECUTION_ZONES, PRIVACY_REGIONS, keyOf } from '../core/api/resources.js';
 
 export interface PlacementStateOptions {
   hub: KubeClient;

@@ -13,7 +13,7 @@ import type { Logger } from '../runtime/logger.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { ObjectStore } from './object-store.js';
 import { PrivacyRegionReconciler } from './privacy-region-reconciler.js';
-import { PRIVACY_REGIONS } from './resources.js';
+import { PRIVACY_REGIONS } from '../core/api/resources.js';
 import { jsonEqual } from './merge-patch.js';
 
 export interface PrivacyRegionControllerOptions {

@@ -5,7 +5,7 @@
 import type { ExecutionZone, ZoneRelease } from '../core/api/types.js';
 import type { Listing3Zone } from '../core/render/listing3.js';
 import { type KubeClient, isNotFound, resourcePath } from '../runtime/kube-client.js';
-import { EXECUTION_ZONES, ZONE_RELEASES } from '../controllers/resources.js';
+import { EXECUTION_ZONES, ZONE_RELEASES } from '../core/api/resources.js';
 import { getCondition } from '../controllers/conditions.js';
 
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 100): Promise<T> {

@@ -8,13 +8,13 @@
 import type { ExecutionZone, PrivacyRegion, ProviderCluster, ZoneRelease } from '../core/api/types.js';
 import { MemberClusterCache } from '../clusters/member-cluster-cache.js';
 import { ExecutionZoneReconciler } from '../controllers/execution-zone-reconciler.js';
-import { planOnlyNetwork, type NetworkProgrammer } from '../controllers/network-programmer.js';
-import { ObjectStore, keyOfStored } from '../controllers/object-store.js';
+import { planOnlyNetwork, type NetworkProgrammer } from '../controllers/network/network-programmer.js';
+import { ObjectStore } from '../controllers/object-store.js';
 import { collectOrphans } from '../controllers/orphan-collector.js';
 import { PlacementState } from '../controllers/placement-state.js';
 import { privacyRegionController, regionMeaningChanged } from '../controllers/privacy-region-controller.js';
 import { ProviderClusterReconciler } from '../controllers/provider-cluster-reconciler.js';
-import { EXECUTION_ZONES, PRIVACY_REGIONS, PROVIDER_CLUSTERS, ZONE_RELEASES } from '../controllers/resources.js';
+import { EXECUTION_ZONES, keyOf, PRIVACY_REGIONS, PROVIDER_CLUSTERS, ZONE_RELEASES } from '../core/api/resources.js';
 import { ZoneReleaseReconciler } from '../controllers/zone-release-reconciler.js';
 import { Controller } from '../runtime/controller.js';
 import { EventRecorder } from '../runtime/events.js';
@@ -175,9 +175,9 @@ export class Manager {
     this.members = members;
     // Waiting zones go in creation order, so the oldest request gets freed capacity first.
     const retryWaiting = () => {
-      const list = zones.list().filter((z) => !isTrue(z.status?.conditions, 'Placed') || zoneReconciler.waiting.has(keyOfStored(z)));
+      const list = zones.list().filter((z) => !isTrue(z.status?.conditions, 'Placed') || zoneReconciler.waiting.has(keyOf(z)));
       list.sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
-      for (const z of list) enqueueZone(keyOfStored(z));
+      for (const z of list) enqueueZone(keyOf(z));
     };
     const zoneReconciler = new ExecutionZoneReconciler({ zones, state, members, network: o.network ?? planOnlyNetwork, events, logger: log, metrics: this.metrics, onCapacityFreed: retryWaiting });
     // The sidecar went away, came back, or a zone's entries stopped (or
@@ -211,23 +211,23 @@ export class Manager {
     const regionCtl = privacyRegionController({ hub, regions: regionInf, zones: zoneInf, providers: pcInf, logger: log, metrics: this.metrics });
     this.controllers = [zoneCtl, relCtl, pcCtl, regionCtl];
     const zc = zoneCtl;
-    const toKey = (ctl: Controller) => ({ add: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOfStored(x)), update: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOfStored(x)), delete: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOfStored(x)) });
+    const toKey = (ctl: Controller) => ({ add: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOf(x)), update: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOf(x)), delete: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOf(x)) });
     // Our own writes come back as updates; reconciling them again would only
     // recompute what the writing pass just wrote (GenerationChangedPredicate
     // in controller-runtime terms, but narrower: anyone else's change, even to
     // status, still counts). Releases enqueue the zone they mark themselves.
     zones.onMissed = (key) => zc.enqueue(key);
     zoneInf.on({
-      add: (z) => zc.enqueue(keyOfStored(z)),
+      add: (z) => zc.enqueue(keyOf(z)),
       update: (z, old) => {
         if (z.metadata.generation === old.metadata.generation && z.metadata.deletionTimestamp === old.metadata.deletionTimestamp && zones.isEcho(z)) return;
-        zc.enqueue(keyOfStored(z));
+        zc.enqueue(keyOf(z));
       },
-      delete: (z) => zc.enqueue(keyOfStored(z)),
+      delete: (z) => zc.enqueue(keyOf(z)),
     });
     relInf.on(toKey(relCtl));
     // A zone changing may make a waiting release due (zone appears), so map zones to their releases too.
-    zoneInf.on({ add: (z) => relInf.list().filter((r) => r.metadata.namespace === z.metadata.namespace && r.spec.zoneRef.name === z.metadata.name).forEach((r) => relCtl.enqueue(keyOfStored(r))) });
+    zoneInf.on({ add: (z) => relInf.list().filter((r) => r.metadata.namespace === z.metadata.namespace && r.spec.zoneRef.name === z.metadata.name).forEach((r) => relCtl.enqueue(keyOf(r))) });
     pcInf.on(toKey(pcCtl));
     regionInf.on({ add: () => state.markStale('PrivacyRegion added'), update: (r, old) => (regionMeaningChanged(old, r) ? state.markStale('PrivacyRegion changed') : undefined), delete: () => state.markStale('PrivacyRegion deleted') });
 
@@ -236,7 +236,7 @@ export class Manager {
     // Providers first: the rebuild needs the catalogue, and zones need member clients.
     pcCtl.start();
     regionCtl.start();
-    await waitUntil(() => pcInf.list().every((p) => providerReconciler.reconciled.has(keyOfStored(p))), 15_000);
+    await waitUntil(() => pcInf.list().every((p) => providerReconciler.reconciled.has(keyOf(p))), 15_000);
     await state.withLock(async () => undefined);
     await waitUntil(() => members.providers().every((p) => !members.isReachable(p) || members.synced(p)), 15_000);
     const report = await collectOrphans(members, state, () => new Set(zones.list().map((z) => z.spec.applicationId.toLowerCase())), log);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { ZoneRelease } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
-import { ZONE_RELEASES } from '../../../src/controllers/resources.js';
+import { ZONE_RELEASES } from '../../../src/core/api/resources.js';
 import { isReleased, listZones, waitFor } from '../../../src/operator/hub-reads.js';
 import type { OperatorProcess } from '../../../src/operator/operator-process.js';
 import { resourcePath } from '../../../src/runtime/kube-client.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { ExecutionZone, ProviderCluster } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
-import { PROVIDER_CLUSTERS } from '../../../src/controllers/resources.js';
+import { PROVIDER_CLUSTERS } from '../../../src/core/api/resources.js';
 import { apply } from '../../../src/operator/apply.js';
 import { getZone, waitFor, waitZoneReady } from '../../../src/operator/hub-reads.js';
 import type { OperatorProcess } from '../../../src/operator/operator-process.js';

@@ -12,7 +12,7 @@ import { listZones, waitFor } from '../../../src/operator/hub-reads.js';
 import { OperatorProcess, type OperatorProcessOptions } from '../../../src/operator/operator-process.js';
 import { adminClient, installOnTestbed } from '../../../src/operator/testbed-setup.js';
 import { memberClusters, requireState, type ClusterRecord } from '../../../src/testbed/state.js';
-import { EXECUTION_ZONES } from '../../../src/controllers/resources.js';
+import { EXECUTION_ZONES } from '../../../src/core/api/resources.js';
 
 export interface Installed {
   hub: KubeClient;
