@@ -67,7 +67,7 @@ export interface MemberClusterCacheOptions {
 export class MemberClusterCache {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly o: MemberClusterCacheOptions) {}
+  constructor(private readonly options: MemberClusterCacheOptions) {}
 
   /** What the zone reconciler asks: a member it may use now, or why not. */
   get(provider: string): MemberLookup {
@@ -114,9 +114,9 @@ export class MemberClusterCache {
   private async loadSecret(e: Entry, vms: boolean): Promise<boolean> {
     let secret: Secret;
     try {
-      secret = await this.o.hub.get<Secret>(resourcePath({ group: '', version: 'v1', plural: 'secrets', namespaced: true }, this.o.namespace, e.secret.name));
+      secret = await this.options.hub.get<Secret>(resourcePath({ group: '', version: 'v1', plural: 'secrets', namespaced: true }, this.options.namespace, e.secret.name));
     } catch (err) {
-      e.lastError = isNotFound(err) ? `kubeconfig Secret ${this.o.namespace}/${e.secret.name} not found` : `cannot read kubeconfig Secret ${this.o.namespace}/${e.secret.name}: ${errorText(err)}`;
+      e.lastError = isNotFound(err) ? `kubeconfig Secret ${this.options.namespace}/${e.secret.name} not found` : `cannot read kubeconfig Secret ${this.options.namespace}/${e.secret.name}: ${errorText(err)}`;
       return e.member !== undefined;
     }
     const version = secret.metadata?.resourceVersion ?? '';
@@ -125,18 +125,18 @@ export class MemberClusterCache {
     const b64 = secret.data?.[key];
     const text = b64 !== undefined ? Buffer.from(b64, 'base64').toString('utf8') : secret.stringData?.[key];
     if (!text) {
-      e.lastError = `kubeconfig Secret ${this.o.namespace}/${e.secret.name} has no key "${key}"`;
+      e.lastError = `kubeconfig Secret ${this.options.namespace}/${e.secret.name} has no key "${key}"`;
       return false;
     }
     let client: KubeClient;
     try {
       client = await KubeClient.fromKubeconfigText(text);
     } catch (err) {
-      e.lastError = `kubeconfig in Secret ${this.o.namespace}/${e.secret.name} is not usable: ${errorText(err)}`;
+      e.lastError = `kubeconfig in Secret ${this.options.namespace}/${e.secret.name} is not usable: ${errorText(err)}`;
       return false;
     }
     if (e.member) {
-      this.o.logger.info('member kubeconfig changed; rebuilding its client', { provider: e.provider });
+      this.options.logger.info('member kubeconfig changed; rebuilding its client', { provider: e.provider });
       this.dropMember(e);
     }
     e.secretVersion = version;
@@ -146,15 +146,15 @@ export class MemberClusterCache {
   }
 
   private buildMember(provider: string, client: KubeClient, vms: boolean): Member {
-    const log = this.o.logger.child({ member: provider });
+    const log = this.options.logger.child({ member: provider });
     const toZone = (o: MemberPod | MemberVm) => {
       const ns = o.metadata?.labels?.[LABELS.zoneNamespace];
       const name = o.metadata?.labels?.[LABELS.zoneName];
-      if (ns && name) this.o.onZoneObjectChanged?.(`${ns}/${name}`);
+      if (ns && name) this.options.onZoneObjectChanged?.(`${ns}/${name}`);
     };
     const handlers = { add: toZone, update: toZone, delete: toZone };
     const health = (resource: string) => (e: string) => {
-      if (e !== 'connect' && e !== 'relist') this.o.metrics?.watchRestarts.inc({ resource: `${provider}/${resource}`, cause: e });
+      if (e !== 'connect' && e !== 'relist') this.options.metrics?.watchRestarts.inc({ resource: `${provider}/${resource}`, cause: e });
     };
     const pods = new Informer<MemberPod>({ client, path: resourcePath(PODS), labelSelector: MANAGED_SELECTOR, logger: log, onHealth: health('pods') }).on(handlers);
     const member: Member = { provider, client, vms, pods, namespaces: new Set() };
@@ -180,14 +180,14 @@ export class MemberClusterCache {
     const m = e.member;
     e.probing = (async () => {
       try {
-        await m.client.request('GET', '/readyz', { timeoutMs: this.o.probeTimeoutMs ?? 3000 });
+        await m.client.request('GET', '/readyz', { timeoutMs: this.options.probeTimeoutMs ?? 3000 });
         e.failures = 0;
         e.lastError = undefined;
         this.setReachable(e, true);
       } catch (err) {
         e.failures++;
         e.lastError = `health probe failed: ${errorText(err)}`;
-        if (e.failures >= (this.o.failureThreshold ?? 2) || !e.reachable) this.setReachable(e, false);
+        if (e.failures >= (this.options.failureThreshold ?? 2) || !e.reachable) this.setReachable(e, false);
       } finally {
         e.probing = undefined;
       }
@@ -196,17 +196,17 @@ export class MemberClusterCache {
   }
 
   private setReachable(e: Entry, reachable: boolean): void {
-    this.o.metrics?.memberHealth.set({ provider: e.provider }, reachable ? 1 : 0);
+    this.options.metrics?.memberHealth.set({ provider: e.provider }, reachable ? 1 : 0);
     if (e.reachable === reachable) return;
     e.reachable = reachable;
-    this.o.logger.info(reachable ? 'member cluster reachable' : 'member cluster not reachable', { provider: e.provider, error: e.lastError });
+    this.options.logger.info(reachable ? 'member cluster reachable' : 'member cluster not reachable', { provider: e.provider, error: e.lastError });
     if (reachable) {
       // The informers backed off while it was down; relist now rather than in 30 s.
       e.member?.pods.resync();
       e.member?.virtualMachines?.resync();
       e.member?.namespaces.clear();
     }
-    this.o.onHealthChanged?.(e.provider, reachable);
+    this.options.onHealthChanged?.(e.provider, reachable);
   }
 
   /** The member's informers have listed once (a zone's view of it is complete). */
@@ -220,7 +220,7 @@ export class MemberClusterCache {
     if (!e) return;
     this.dropMember(e);
     this.entries.delete(provider);
-    this.o.metrics?.memberHealth.remove({ provider });
+    this.options.metrics?.memberHealth.remove({ provider });
   }
 
   close(): void {

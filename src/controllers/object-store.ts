@@ -14,7 +14,19 @@ export interface StoredObject {
   status?: unknown;
 }
 
-export class ObjectStore<T extends StoredObject> {
+/** What a reconciler reads and writes of one kind on the hub. */
+export interface HubObjects<T extends StoredObject> {
+  /** The newest copy known: the informer's, or this process's last write. */
+  current(key: string): T | undefined;
+  list(): T[];
+  /** Writes the whole desired status (as a diff), conditional on `obj`'s resourceVersion. */
+  writeStatus(obj: T, status: NonNullable<T['status']>): Promise<T>;
+  setFinalizers(obj: T, finalizers: string[]): Promise<T>;
+  /** The object is gone: drop what is remembered of it. */
+  forget(key: string): void;
+}
+
+export class ObjectStore<T extends StoredObject> implements HubObjects<T> {
   private readonly written = new Map<string, T>();
   /** resourceVersions this process wrote, per key, until the informer delivers them. */
   private readonly own = new Map<string, Set<string>>();

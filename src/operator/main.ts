@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import type { SwitchPortMap } from '../core/network/p4-entries.js';
 import type { NetworkProgrammer } from '../controllers/network/network-programmer.js';
 import { sidecarNetworkProgrammer } from '../controllers/network/sidecar-network-programmer.js';
-import { parseDuration } from '../controllers/release-trigger.js';
+import { parseDuration } from '../core/api/duration.js';
 import { hubClient } from '../runtime/hub-connection.js';
 import { createLogger, errorText } from '../runtime/logger.js';
 import { Manager } from './manager.js';

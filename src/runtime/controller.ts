@@ -45,19 +45,19 @@ export class Controller {
   private active = 0;
   private gaugeTimer?: NodeJS.Timeout;
 
-  constructor(private readonly o: ControllerOptions) {
-    this.name = o.name;
-    this.concurrency = Math.max(1, o.concurrency ?? 1);
-    this.queue = new WorkQueue({ ...(o.rateLimiter ? { rateLimiter: o.rateLimiter } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.metrics ? { metrics: o.metrics.queueMetrics(o.name) } : {}) });
+  constructor(private readonly options: ControllerOptions) {
+    this.name = options.name;
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
+    this.queue = new WorkQueue({ ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}), ...(options.clock ? { clock: options.clock } : {}), ...(options.metrics ? { metrics: options.metrics.queueMetrics(options.name) } : {}) });
   }
 
   start(): void {
     if (this.workers.length > 0) return;
     const l = { controller: this.name };
-    this.o.metrics?.maxConcurrentReconciles.set(l, this.concurrency);
-    this.o.metrics?.activeWorkers.set(l, 0);
-    if (this.o.metrics) {
-      const m = this.o.metrics;
+    this.options.metrics?.maxConcurrentReconciles.set(l, this.concurrency);
+    this.options.metrics?.activeWorkers.set(l, 0);
+    if (this.options.metrics) {
+      const m = this.options.metrics;
       this.gaugeTimer = setInterval(() => {
         const u = this.queue.unfinished();
         m.unfinishedWork.set({ name: this.name, controller: this.name }, u.total);
@@ -66,7 +66,7 @@ export class Controller {
       this.gaugeTimer.unref();
     }
     for (let i = 0; i < this.concurrency; i++) this.workers.push(this.worker());
-    this.o.logger.info('controller started', { controller: this.name, workers: this.concurrency });
+    this.options.logger.info('controller started', { controller: this.name, workers: this.concurrency });
   }
 
   /** Stops taking keys and waits for the reconciles in flight. */
@@ -90,13 +90,13 @@ export class Controller {
   }
 
   private async processOne(key: string): Promise<void> {
-    const m = this.o.metrics;
+    const m = this.options.metrics;
     const l = { controller: this.name };
     this.active++;
     m?.activeWorkers.set(l, this.active);
     const stopTimer = m?.reconcileTime.startTimer(l);
     try {
-      const r = (await this.o.reconcile(key)) ?? {};
+      const r = (await this.options.reconcile(key)) ?? {};
       if (r.requeueAfterMs !== undefined && r.requeueAfterMs > 0) {
         this.queue.forget(key);
         this.queue.addAfter(key, r.requeueAfterMs);
@@ -115,10 +115,10 @@ export class Controller {
         // Not retried: only a new event (a spec change) brings the key back.
         m?.terminalReconcileErrors.inc(l);
         this.queue.forget(key);
-        this.o.logger.error('reconcile failed (terminal)', { controller: this.name, key, error: err.message });
+        this.options.logger.error('reconcile failed (terminal)', { controller: this.name, key, error: err.message });
       } else {
         this.queue.addRateLimited(key);
-        this.o.logger.warn('reconcile failed; retrying with backoff', { controller: this.name, key, error: errorText(err), retries: this.queue.numRequeues(key) });
+        this.options.logger.warn('reconcile failed; retrying with backoff', { controller: this.name, key, error: errorText(err), retries: this.queue.numRequeues(key) });
       }
     } finally {
       stopTimer?.();

@@ -58,8 +58,8 @@ export class Informer<T extends KubeObject> {
   /** Increments on each watch start: a stale watch's callbacks are ignored. */
   private generation = 0;
 
-  constructor(private readonly o: InformerOptions) {
-    this.clock = o.clock ?? systemClock;
+  constructor(private readonly options: InformerOptions) {
+    this.clock = options.clock ?? systemClock;
   }
 
   on(h: InformerHandlers<T>): this {
@@ -122,7 +122,7 @@ export class Informer<T extends KubeObject> {
   }
 
   private query(extra: Query): Query {
-    return { labelSelector: this.o.labelSelector, fieldSelector: this.o.fieldSelector, ...extra };
+    return { labelSelector: this.options.labelSelector, fieldSelector: this.options.fieldSelector, ...extra };
   }
 
   private async relist(): Promise<void> {
@@ -130,7 +130,7 @@ export class Informer<T extends KubeObject> {
     this.watch?.abort();
     this.watch = undefined;
     try {
-      const list = await this.o.client.list<T>(this.o.path, this.query({}));
+      const list = await this.options.client.list<T>(this.options.path, this.query({}));
       if (gen !== this.generation || !this.running) return;
       const seen = new Set<string>();
       for (const obj of list.items) {
@@ -146,7 +146,7 @@ export class Informer<T extends KubeObject> {
         }
       }
       this.resourceVersion = list.metadata?.resourceVersion ?? '';
-      this.o.onHealth?.('relist');
+      this.options.onHealth?.('relist');
       if (!this.synced) {
         this.synced = true;
         for (const w of this.syncWaiters.splice(0)) w();
@@ -154,7 +154,7 @@ export class Informer<T extends KubeObject> {
       this.startWatch(gen);
     } catch (err) {
       if (gen !== this.generation) return;
-      this.o.onHealth?.('error', errorText(err));
+      this.options.onHealth?.('error', errorText(err));
       this.retry(() => void this.relist(), `list failed: ${errorText(err)}`);
     }
   }
@@ -168,9 +168,9 @@ export class Informer<T extends KubeObject> {
 
   private startWatch(gen: number): void {
     this.lastActivity = this.clock.now();
-    this.watch = this.o.client.watch<T>(
-      this.o.path,
-      this.query({ resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.o.watchTimeoutSeconds ?? 300 }),
+    this.watch = this.options.client.watch<T>(
+      this.options.path,
+      this.query({ resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds ?? 300 }),
       (ev) => {
         if (gen !== this.generation) return;
         this.lastActivity = this.clock.now();
@@ -193,11 +193,11 @@ export class Informer<T extends KubeObject> {
           case 'ERROR': {
             const status = ev.object as unknown as { code?: number; message?: string };
             if (status.code === 410) {
-              this.o.onHealth?.('gone', status.message);
+              this.options.onHealth?.('gone', status.message);
               this.generation++;
               void this.relist();
             } else {
-              this.o.onHealth?.('error', status.message);
+              this.options.onHealth?.('error', status.message);
               this.generation++;
               this.retry(() => void this.relist(), `watch error: ${status.message ?? 'unknown'}`);
             }
@@ -209,12 +209,12 @@ export class Informer<T extends KubeObject> {
       (err) => {
         if (gen !== this.generation || !this.running) return;
         if (isGone(err)) {
-          this.o.onHealth?.('gone');
+          this.options.onHealth?.('gone');
           void this.relist();
           return;
         }
-        if (err) this.o.onHealth?.('error', errorText(err));
-        else this.o.onHealth?.('restart', 'server closed the watch');
+        if (err) this.options.onHealth?.('error', errorText(err));
+        else this.options.onHealth?.('restart', 'server closed the watch');
         this.generation++;
         // A clean close restarts at once from the last resourceVersion; an error backs off.
         if (!err) {
@@ -223,7 +223,7 @@ export class Informer<T extends KubeObject> {
         } else this.retry(() => this.restartWatch(), `watch ended: ${errorText(err)}`);
       },
     );
-    this.o.onHealth?.('connect');
+    this.options.onHealth?.('connect');
   }
 
   private restartWatch(): void {
@@ -235,7 +235,7 @@ export class Informer<T extends KubeObject> {
   private retry(fn: () => void, why: string): void {
     if (!this.running) return;
     this.backoffMs = Math.min(30_000, this.backoffMs === 0 ? 500 : this.backoffMs * 2);
-    this.o.logger.warn('informer retrying', { path: this.o.path, inMs: this.backoffMs, why });
+    this.options.logger.warn('informer retrying', { path: this.options.path, inMs: this.backoffMs, why });
     this.retryTimer?.cancel();
     this.retryTimer = this.clock.after(this.backoffMs, () => {
       if (this.running) fn();
@@ -243,12 +243,12 @@ export class Informer<T extends KubeObject> {
   }
 
   private armWatchdog(): void {
-    const stallMs = this.o.stallMs ?? 90_000;
+    const stallMs = this.options.stallMs ?? 90_000;
     const tick = () => {
       if (!this.running) return;
       if (this.watch && this.clock.now() - this.lastActivity > stallMs) {
-        this.o.logger.warn('watch stalled; restarting it', { path: this.o.path, silentMs: this.clock.now() - this.lastActivity });
-        this.o.onHealth?.('stall');
+        this.options.logger.warn('watch stalled; restarting it', { path: this.options.path, silentMs: this.clock.now() - this.lastActivity });
+        this.options.onHealth?.('stall');
         this.watch.abort();
         this.watch = undefined;
         this.restartWatch();

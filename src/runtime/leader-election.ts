@@ -72,12 +72,12 @@ export class LeaderElector {
   /** The lease's leaseTransitions when we took it. */
   term = 0;
 
-  constructor(private readonly o: LeaderElectionOptions) {
-    this.identity = o.identity ?? defaultIdentity();
-    this.leaseMs = o.leaseDurationMs ?? 15_000;
-    this.renewDeadlineMs = o.renewDeadlineMs ?? 10_000;
-    this.retryMs = o.retryPeriodMs ?? 2_000;
-    this.clock = o.clock ?? systemClock;
+  constructor(private readonly options: LeaderElectionOptions) {
+    this.identity = options.identity ?? defaultIdentity();
+    this.leaseMs = options.leaseDurationMs ?? 15_000;
+    this.renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
+    this.retryMs = options.retryPeriodMs ?? 2_000;
+    this.clock = options.clock ?? systemClock;
   }
 
   get isLeader(): boolean {
@@ -85,7 +85,7 @@ export class LeaderElector {
   }
 
   private get path(): string {
-    return resourcePath(LEASES, this.o.namespace, this.o.name);
+    return resourcePath(LEASES, this.options.namespace, this.options.name);
   }
 
   /** Runs until stop(); calls the callbacks on transitions. */
@@ -95,20 +95,20 @@ export class LeaderElector {
       try {
         ok = await this.tryAcquireOrRenew();
       } catch (err) {
-        this.o.logger.warn('leader election: lease update failed', { error: errorText(err), lease: `${this.o.namespace}/${this.o.name}` });
+        this.options.logger.warn('leader election: lease update failed', { error: errorText(err), lease: `${this.options.namespace}/${this.options.name}` });
       }
       const now = this.clock.now();
       if (ok) {
         this.lastRenew = now;
         if (!this.leading) {
           this.leading = true;
-          this.o.logger.info('leader election: became leader', { identity: this.identity, term: this.term });
-          this.o.onStartedLeading(this.term);
+          this.options.logger.info('leader election: became leader', { identity: this.identity, term: this.term });
+          this.options.onStartedLeading(this.term);
         }
       } else if (this.leading && now - this.lastRenew > this.renewDeadlineMs) {
         this.leading = false;
-        this.o.logger.error('leader election: lost the lease (renew deadline passed)', { identity: this.identity });
-        this.o.onStoppedLeading();
+        this.options.logger.error('leader election: lost the lease (renew deadline passed)', { identity: this.identity });
+        this.options.onStoppedLeading();
       }
       const expiresIn = this.observedExpiry - this.clock.now();
       await sleep(!this.leading && expiresIn >= 0 && expiresIn < this.retryMs ? expiresIn + 1 : this.retryMs, this.clock);
@@ -121,14 +121,14 @@ export class LeaderElector {
     if (!this.leading) return;
     this.leading = false;
     try {
-      const lease = await this.o.client.get<Lease>(this.path);
+      const lease = await this.options.client.get<Lease>(this.path);
       if (lease.spec.holderIdentity !== this.identity) return;
       lease.spec.holderIdentity = '';
       lease.spec.leaseDurationSeconds = 1;
       lease.spec.renewTime = microTime(this.clock.now());
-      await this.o.client.replace(this.path, lease);
+      await this.options.client.replace(this.path, lease);
     } catch (err) {
-      this.o.logger.warn('leader election: release failed', { error: errorText(err) });
+      this.options.logger.warn('leader election: release failed', { error: errorText(err) });
     }
   }
 
@@ -141,17 +141,17 @@ export class LeaderElector {
     const nowText = microTime(now);
     let lease: Lease;
     try {
-      lease = await this.o.client.get<Lease>(this.path);
+      lease = await this.options.client.get<Lease>(this.path);
     } catch (err) {
       if (!isNotFound(err)) throw err;
       const fresh: Lease = {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
-        metadata: { name: this.o.name, namespace: this.o.namespace },
+        metadata: { name: this.options.name, namespace: this.options.namespace },
         spec: { holderIdentity: this.identity, leaseDurationSeconds: Math.ceil(this.leaseMs / 1000), acquireTime: nowText, renewTime: nowText, leaseTransitions: 0 },
       };
       try {
-        await this.o.client.create(resourcePath(LEASES, this.o.namespace), fresh);
+        await this.options.client.create(resourcePath(LEASES, this.options.namespace), fresh);
       } catch (e) {
         if (isConflict(e)) return false;
         throw e;
@@ -163,7 +163,7 @@ export class LeaderElector {
     const holder = spec.holderIdentity ?? '';
     const record = { holder, renewTime: spec.renewTime ?? '', transitions: spec.leaseTransitions ?? 0 };
     if (!this.observed || this.observed.holder !== record.holder || this.observed.renewTime !== record.renewTime) {
-      if (this.observed?.holder !== record.holder && record.holder !== '' && record.holder !== this.identity) this.o.onNewLeader?.(record.holder);
+      if (this.observed?.holder !== record.holder && record.holder !== '' && record.holder !== this.identity) this.options.onNewLeader?.(record.holder);
       this.observed = record;
       this.observedAt = now;
     }
@@ -183,7 +183,7 @@ export class LeaderElector {
     };
     try {
       // PUT with the resourceVersion read above: a concurrent winner makes this 409.
-      await this.o.client.replace(this.path, next);
+      await this.options.client.replace(this.path, next);
     } catch (e) {
       if (isConflict(e)) return false;
       throw e;
