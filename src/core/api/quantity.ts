@@ -8,7 +8,8 @@
 // A lone `E` is exa; `E` followed by digits is an exponent.
 
 const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DECIMAL: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+/** Powers of ten by suffix. */
+const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 
 const SHAPE = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(.*)$/;
 
@@ -23,8 +24,13 @@ export function parseQuantity(text: string): QuantityResult {
   const binary = BINARY[suffix];
   if (binary !== undefined) return { ok: true, value: number * binary };
   const decimal = DECIMAL[suffix];
-  if (decimal !== undefined) return { ok: true, value: number * decimal };
+  if (decimal !== undefined) return { ok: true, value: scale(number, decimal) };
   const exponent = /^[eE]([+-]?[0-9]+)$/.exec(suffix);
-  if (exponent) return { ok: true, value: number * 10 ** Number(exponent[1]) };
+  if (exponent) return { ok: true, value: scale(number, Number(exponent[1])) };
   return { ok: false, reason: `"${text}" has an unknown suffix "${suffix}" (known: Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or an exponent like e3)` };
+}
+
+/** number × 10^power; a negative power divides, so 3n is exactly 3e-9 rather than 3 × 1e-9. */
+function scale(number: number, power: number): number {
+  return power >= 0 ? number * 10 ** power : number / 10 ** -power;
 }
