@@ -4,6 +4,7 @@
 // commit or finalizer write is visible in status, not only in the log.
 
 import { ZoneConditionType as T, ZoneReason as R } from '../core/api/conditions.js';
+import type { ZoneConditionType } from '../core/api/conditions.js';
 import type { Condition } from '../core/api/types.js';
 import { capMessage, getCondition, setCondition } from './conditions.js';
 
@@ -46,7 +47,7 @@ export interface ZoneFacts {
 /** The zone's new condition list, from the old one and the pass's facts. */
 export function zoneConditions(old: readonly Condition[] | undefined, f: ZoneFacts, now: string): Condition[] {
   let list = [...(old ?? [])];
-  const set = (type: string, status: Condition['status'], reason: string, message: string) => {
+  const set = (type: ZoneConditionType, status: Condition['status'], reason: string, message: string) => {
     list = setCondition(list, { type, status, reason, message: capMessage(message), observedGeneration: f.generation }, now);
   };
   if (f.releasedBy !== undefined) set(T.Released, 'True', R.Released, `released whole by ZoneRelease ${f.releasedBy}`);

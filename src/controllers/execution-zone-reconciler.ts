@@ -22,8 +22,7 @@ import type { ExecutionZone, ExecutionZoneStatus } from '../core/api/types.js';
 import { formatFieldErrors } from '../core/errors.js';
 import { formatExplanation } from '../core/placement/place-group.js';
 import type { ZoneAllocation } from '../core/zones/allocation.js';
-import { instanceOrder, type Federation, type GroupOutcome } from '../core/zones/federation.js';
-import { storeAllocation } from '../core/zones/allocation.js';
+import type { Federation, GroupOutcome } from '../core/zones/federation.js';
 import { instancePhase, podReady, vmReady, type MemberPod, type MemberVm, type ZoneIdentity } from '../clusters/member-objects.js';
 import type { Clock } from '../runtime/clock.js';
 import type { ReconcileResult } from '../runtime/controller.js';
@@ -37,7 +36,7 @@ import type { NetworkProgrammer } from './network/network-programmer.js';
 import type { HubObjects } from './object-store.js';
 import { done, failed, foldResults, requeueAfter, runPhase, toReconcileResult, type PhaseResult } from './phase-result.js';
 import type { PlacementState } from './placement-state.js';
-import type { ReleaseAsk } from './release-requests.js';
+import { releaseNamed, releaseWhole, type ReleaseContext } from './execution-zone-release.js';
 import { allocationFields, cloneStatus } from './zone-status.js';
 
 export interface ExecutionZoneReconcilerDeps {
@@ -99,6 +98,7 @@ export class ExecutionZoneReconciler {
   private readonly pollMs: number;
   private readonly onCapacityFreed: () => void;
   private readonly onReleaseSettled: (releaseKey: string) => void;
+  private readonly releasing: ReleaseContext;
   private readonly phaseList: Phase[] = [
     (p) => this.adoptFinalizer(p),
     (p) => this.settleReleases(p),
@@ -120,6 +120,7 @@ export class ExecutionZoneReconciler {
     this.pollMs = deps.pollMs ?? 10_000;
     this.onCapacityFreed = deps.onCapacityFreed;
     this.onReleaseSettled = deps.onReleaseSettled ?? (() => undefined);
+    this.releasing = { state: deps.state, zones: deps.zones, logger: deps.logger };
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -191,81 +192,12 @@ export class ExecutionZoneReconciler {
   private async settleReleases(p: Pass): Promise<PhaseResult> {
     const asks = this.state.releases.pending(p.key);
     for (const ask of asks) {
-      const outcome = ask.instances ? await this.releaseNamed(p, ask.instances) : await this.releaseWhole(p, ask);
+      const outcome = ask.instances ? await releaseNamed(this.releasing, p, ask.instances) : await releaseWhole(this.releasing, p, ask);
       this.state.releases.settle(ask, outcome);
       this.onReleaseSettled(ask.release);
       if (outcome.ok) this.onCapacityFreed();
     }
     return done;
-  }
-
-  /**
-   * The whole zone goes: its allocation is given back (VLAN, addresses,
-   * capacity) and the zone is marked Released, durably, in one conditional
-   * status write under the placement lock. The object stays (a GitOps tool
-   * keeps it in sync; its owner deletes it) and is never placed again;
-   * the rest of this pass removes its member objects and switch entries.
-   */
-  private async releaseWhole(p: Pass, ask: ReleaseAsk): Promise<{ ok: true; released: Record<string, string[]> }> {
-    if (p.released) return { ok: true, released: {} };
-    const id = applicationId(p.zone);
-    await this.state.withLock(async (f) => {
-      const a = f.allocation(id);
-      const marker: ZoneAllocation = {
-        applicationId: id,
-        groups: structuredClone(a?.groups ?? {}),
-        instances: [],
-        released: [...(a?.released ?? []), ...(a?.instances.map((i) => i.name) ?? [])],
-      };
-      if (f.has(id)) f.releaseZone(id);
-      // Keep the zone known, placed and empty, so it is not placed again.
-      const problems = f.restore(p.zone.spec, marker);
-      if (problems.length > 0) this.logger.warn('released zone not kept in memory', { zone: p.key, problems: formatFieldErrors(problems) });
-      const status: ExecutionZoneStatus = {
-        ...cloneStatus(p.zone.status),
-        allocation: storeAllocation(marker),
-        releasedInstances: [...marker.released].sort(instanceOrder),
-        vlanId: undefined,
-        networkId: undefined,
-        network: undefined,
-        vpn: undefined,
-        instances: undefined,
-        providers: undefined,
-      };
-      status.conditions = zoneConditions(status.conditions, { generation: p.zone.metadata.generation, releasedBy: ask.releaseName }, p.now);
-      const zone = p.zone;
-      p.zone = await this.state.commit(() => this.zones.writeStatus(zone, status), `whole release of ${p.key} failed`);
-      p.status = cloneStatus(p.zone.status);
-    });
-    p.released = true;
-    return { ok: true, released: {} };
-  }
-
-  /**
-   * Named instances leave the durable allocation, all or nothing; this
-   * pass's provisionMembers then deletes their pods/VMs. Released names
-   * stay in the allocation's `released` list, so they are never created
-   * again.
-   */
-  private async releaseNamed(p: Pass, instances: Record<string, string[]>): Promise<{ ok: true; released: Record<string, string[]> } | { ok: false; message: string }> {
-    const id = applicationId(p.zone);
-    return this.state.withLock(async (f) => {
-      const a = f.allocation(id);
-      if (!a) return { ok: false, message: `ExecutionZone ${p.key} holds no instances yet; nothing was released` };
-      // Asked again after a crash between the zone's commit and the release's status: already done.
-      const all = Object.values(instances).flat();
-      if (all.every((n) => a.released.includes(n) && !a.instances.some((i) => i.name === n))) return { ok: true, released: instances };
-      const r = f.releaseInstances(id, instances, 'spec.instances');
-      if (!r.ok) return { ok: false, message: `nothing was released: ${formatFieldErrors(r.errors)}` };
-      const marking = f.compiled(id)?.marking;
-      const old = p.zone.status;
-      const fields = marking ? allocationFields(structuredClone(a), marking, f.globalId, (provider, n) => old?.instances?.[provider]?.[n]?.phase, f.catalogue.providers.map((x) => x.name)) : { allocation: storeAllocation(a) };
-      const status = { ...cloneStatus(old), ...fields };
-      const zone = p.zone;
-      p.zone = await this.state.commit(() => this.zones.writeStatus(zone, status), `release commit for ${p.key} failed`);
-      p.status = cloneStatus(p.zone.status);
-      return { ok: true, released: r.released };
-    });
   }
 
   // ---- placeZone ---------------------------------------------------------

@@ -9,6 +9,7 @@
 //   updateCatalogue -> conditions from the facts -> one status write
 
 import { EventAction, EventReason, ProviderConditionType as T, ProviderReason as R } from '../core/api/conditions.js';
+import type { ProviderConditionType, ProviderReason } from '../core/api/conditions.js';
 import { parseQuantity } from '../core/api/quantity.js';
 import { API_GROUP_VERSION, KINDS } from '../core/api/resources.js';
 import type { Capacity, Condition, ProviderCluster, ProviderClusterStatus } from '../core/api/types.js';
@@ -148,7 +149,7 @@ export class ProviderClusterReconciler {
   private async writeStatus(p: Pass): Promise<PhaseResult> {
     const now = new Date(this.clock.now()).toISOString();
     let conditions = p.object.status?.conditions ?? [];
-    const set = (type: string, status: Condition['status'], reason: string, message: string) => {
+    const set = (type: ProviderConditionType, status: Condition['status'], reason: ProviderReason, message: string) => {
       conditions = setCondition(conditions, { type, status, reason, message: capMessage(message), observedGeneration: p.object.metadata.generation }, now);
     };
     const status: ProviderClusterStatus = { ...(p.object.status ?? {}), observedGeneration: p.object.metadata.generation };

@@ -15,7 +15,8 @@
 // allocation's `released` list, so an instance is never created again.
 // Succeeded and Failed are final.
 
-import { EventAction, EventReason, ReleaseConditionType as T, ReleaseReason as R } from '../core/api/conditions.js';
+import { EventAction, EventReason, ReleaseConditionType as T, ReleaseReason as R, ZoneConditionType } from '../core/api/conditions.js';
+import type { ReleaseConditionType, ReleaseReason } from '../core/api/conditions.js';
 import { API_GROUP_VERSION, KINDS } from '../core/api/resources.js';
 import type { Condition, ExecutionZone, ZoneRelease, ZoneReleaseStatus } from '../core/api/types.js';
 import { loadAllocation } from '../core/zones/allocation.js';
@@ -44,7 +45,7 @@ export interface ZoneReleaseReconcilerDeps {
   answerPollMs?: number;
 }
 
-type CondSpec = [type: string, status: Condition['status'], reason: string, message: string];
+type CondSpec = [type: ReleaseConditionType, status: Condition['status'], reason: ReleaseReason, message: string];
 
 export class ZoneReleaseReconciler {
   private readonly releases: HubObjects<ZoneRelease>;
@@ -91,7 +92,7 @@ export class ZoneReleaseReconciler {
     if (answer) return this.answered(key, rel, zone, answer);
     if (!zone) return this.finish(key, rel, 'Failed', R.ZoneNotFound, `ExecutionZone ${zoneKey} does not exist; nothing was released`);
     const whole = !rel.spec.instances;
-    if (whole && isTrue(zone.status?.conditions, 'Released')) return this.finish(key, rel, 'Succeeded', R.Released, wholeMessage(zone), rel.status?.released ?? {});
+    if (whole && isTrue(zone.status?.conditions, ZoneConditionType.Released)) return this.finish(key, rel, 'Succeeded', R.Released, wholeMessage(zone), rel.status?.released ?? {});
     // Releasing is written first: a retry after a crash between the zone's
     // commit and this release's final status knows the names are its own.
     if (rel.status?.phase !== 'Releasing') {
@@ -121,7 +122,7 @@ export class ZoneReleaseReconciler {
     return this.finish(key, rel, 'Succeeded', R.Released, `released ${text}`, answer.released);
   }
 
-  private async finish(key: string, rel: ZoneRelease, phase: 'Succeeded' | 'Failed', reason: string, message: string, released?: Record<string, string[]>): Promise<PhaseResult> {
+  private async finish(key: string, rel: ZoneRelease, phase: 'Succeeded' | 'Failed', reason: ReleaseReason, message: string, released?: Record<string, string[]>): Promise<PhaseResult> {
     const status: ZoneReleaseStatus = { phase, releaseTime: rel.status?.releaseTime ?? new Date(this.clock.now()).toISOString() };
     if (released) status.released = released;
     const conds: CondSpec[] = [[T.Succeeded, phase === 'Succeeded' ? 'True' : 'False', reason, message]];
