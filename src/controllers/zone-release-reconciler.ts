@@ -17,7 +17,7 @@
 
 import { EventAction, EventReason, ReleaseConditionType as T, ReleaseReason as R, ZoneConditionType } from '../core/api/conditions.js';
 import type { ReleaseConditionType, ReleaseReason } from '../core/api/conditions.js';
-import { API_GROUP_VERSION, KINDS } from '../core/api/resources.js';
+import { API_GROUP_VERSION, keyOf, KINDS } from '../core/api/resources.js';
 import type { Condition, ExecutionZone, ZoneRelease, ZoneReleaseStatus } from '../core/api/types.js';
 import { loadAllocation } from '../core/zones/allocation.js';
 import { instanceOrder } from '../core/zones/federation.js';
@@ -86,7 +86,7 @@ export class ZoneReleaseReconciler {
       await this.write(rel, { phase: 'Waiting', releaseTime: at }, [[T.Succeeded, 'False', R.Waiting, `release due at ${at}`]]);
       return requeueAfter(due.at - now, 'not due yet');
     }
-    const zoneKey = `${rel.metadata.namespace}/${rel.spec.zoneRef.name}`;
+    const zoneKey = keyOf({ metadata: { namespace: rel.metadata.namespace, name: rel.spec.zoneRef.name } });
     const zone = this.zones.current(zoneKey);
     const answer = this.requests.outcome(key);
     if (answer) return this.answered(key, rel, zone, answer);
