@@ -22,7 +22,7 @@
 import type { ExecutionZone, ExecutionZoneStatus, PlacementExplanationEntry } from '../../src/core/api/types.js';
 import { PAPER_GLOBAL_ID } from '../../src/core/network/ula.js';
 import type { ZoneAllocation } from '../../src/core/zones/allocation.js';
-import { EXECUTION_ZONES } from '../../src/controllers/resources.js';
+import { EXECUTION_ZONES } from '../../src/core/api/resources.js';
 import { NAMESPACES } from '../../src/clusters/member-objects.js';
 import { allocationFields } from '../../src/controllers/zone-status.js';
 import { setCondition } from '../../src/controllers/conditions.js';

@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import type { ExecutionZone } from '../../src/core/api/types.js';
 import { LABELS, NAMESPACES } from '../../src/clusters/member-objects.js';
 import { getCondition } from '../../src/controllers/conditions.js';
-import { EXECUTION_ZONES } from '../../src/controllers/resources.js';
+import { EXECUTION_ZONES } from '../../src/core/api/resources.js';
 import { apply } from '../../tools/harness/apply.js';
 import {listZones } from '../../tools/harness/hub-reads.js';
 import { pollUntil } from '../../tools/harness/poll-until.js';

@@ -15,7 +15,7 @@ import { P4InfoIndex, readP4InfoFile } from '../../src/p4/p4info.js';
 import { P4RuntimeClient } from '../../src/p4/p4runtime-client.js';
 import type { TableEntry } from '../../src/p4/p4runtime-types.js';
 import { SidecarClient } from '../../src/sidecar/sidecar-client.js';
-import { sidecarNetworkProgrammer } from '../../src/sidecar/sidecar-network-programmer.js';
+import { sidecarNetworkProgrammer } from '../../src/controllers/network/sidecar-network-programmer.js';
 import { stats, type Stats } from '../support/stats.js';
 import { pollUntil } from '../../tools/harness/poll-until.js';
 import { REPO, startSidecar, startSwitch, type Proc } from './processes.js';
@@ -203,7 +203,7 @@ async function sidecarStack(perCall: number): Promise<Stack> {
 }
 
 /**
- * The operator's path: its NetworkProgrammer (src/sidecar/sidecar-network-programmer.ts),
+ * The operator's path: its NetworkProgrammer (src/controllers/network/sidecar-network-programmer.ts),
  * one program(plan) per zone, CONCURRENCY at once, as concurrent reconciles
  * call it; it plans each zone's entries and hands concurrent zones over together.
  */

@@ -9,6 +9,7 @@
 // (label app.kubernetes.io/managed-by=zonekeeper), so a pod turning Ready
 // requeues its zone without polling.
 
+import { keyOf } from '../core/api/resources.js';
 import { Informer } from '../runtime/informer.js';
 import { KubeClient, isNotFound, resourcePath } from '../runtime/kube-client.js';
 import { type Logger, errorText } from '../runtime/logger.js';
@@ -150,7 +151,7 @@ export class MemberClusterCache {
     const toZone = (o: MemberPod | MemberVm) => {
       const ns = o.metadata?.labels?.[LABELS.zoneNamespace];
       const name = o.metadata?.labels?.[LABELS.zoneName];
-      if (ns && name) this.options.onZoneObjectChanged?.(`${ns}/${name}`);
+      if (ns && name) this.options.onZoneObjectChanged?.(keyOf({ metadata: { namespace: ns, name } }));
     };
     const handlers = { add: toZone, update: toZone, delete: toZone };
     const health = (resource: string) => (e: string) => {

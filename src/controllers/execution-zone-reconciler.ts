@@ -1,108 +1,143 @@
-// The ExecutionZone reconciler, in cluster-api's phase style:
+// The ExecutionZone reconciler. A pass is
 //
-//   fetch -> (deleting? reconcileDelete) -> ensure finalizer ->
-//   placeZone -> provisionMembers -> programNetwork -> summarizeReady ->
-//   one status write with observedGeneration.
+//   fetch -> deleting? reconcileDelete : the phases
+//     adoptFinalizer, settleReleases, placeZone, finalizeAndPrepare,
+//     provisionMembers, programNetwork
+//   -> conditions from the pass's facts -> one status write, always
 //
-// placeZone is the only phase that changes the allocation; it does so
-// under the placement lock and commits the allocation to status (with a
-// resourceVersion precondition) before any member object is created. See
-// docs/operator.md, "Crash safety".
+// and each phase answers with a PhaseResult; the answers fold (the
+// shortest requeue wins, an error wins over requeues). A phase that throws
+// ends the phases, but the status write still runs and says what failed.
+//
+// placeZone and settleReleases are the only phases that change the
+// allocation; they do so under the placement lock and commit it to status
+// (with a resourceVersion precondition) before any member object is
+// created or deleted. See docs/operator.md, "Crash safety". This
+// reconciler is the only writer of ExecutionZone status: a ZoneRelease
+// asks it to release (release-requests.ts).
 
-import type { Condition, ExecutionZone, ExecutionZoneStatus } from '../core/api/types.js';
+import { EventAction, EventReason, ZoneConditionType as T, ZoneReason as R } from '../core/api/conditions.js';
+import { FINALIZER, KINDS, API_GROUP_VERSION } from '../core/api/resources.js';
+import type { ExecutionZone, ExecutionZoneStatus } from '../core/api/types.js';
 import { formatFieldErrors } from '../core/errors.js';
 import { formatExplanation } from '../core/placement/place-group.js';
 import type { ZoneAllocation } from '../core/zones/allocation.js';
 import type { Federation, GroupOutcome } from '../core/zones/federation.js';
-import { createInstance, deleteInstance, deleteZoneObjects, ensureNamespace, zoneObjects } from '../clusters/member-actuator.js';
-import type { MemberClusterCache } from '../clusters/member-cluster-cache.js';
 import { instancePhase, podReady, vmReady, type MemberPod, type MemberVm, type ZoneIdentity } from '../clusters/member-objects.js';
+import type { Clock } from '../runtime/clock.js';
 import type { ReconcileResult } from '../runtime/controller.js';
-import type { EventSink } from '../runtime/events.js';
+import type { EventSink, EventTarget } from '../runtime/events.js';
 import { type Logger, errorText } from '../runtime/logger.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
-import { capMessage, getCondition, isTrue, setCondition } from './conditions.js';
-import type { NetworkProgrammer } from './network-programmer.js';
-import type { ObjectStore } from './object-store.js';
+import { getCondition, isTrue } from './conditions.js';
+import { zoneConditions, type NetworkFact, type PlacementFact, type ProvisionFact } from './execution-zone-conditions.js';
+import type { MemberAccess, ZoneObject } from './member-access.js';
+import type { NetworkProgrammer } from './network/network-programmer.js';
+import type { HubObjects } from './object-store.js';
+import { done, failed, foldResults, requeueAfter, runPhase, toReconcileResult, type PhaseResult } from './phase-result.js';
 import type { PlacementState } from './placement-state.js';
-import { FINALIZER, splitKey } from './resources.js';
+import { releaseNamed, releaseWhole, type ReleaseContext } from './execution-zone-release.js';
 import { allocationFields, cloneStatus } from './zone-status.js';
 
 export interface ExecutionZoneReconcilerDeps {
-  zones: ObjectStore<ExecutionZone>;
+  zones: HubObjects<ExecutionZone>;
   state: PlacementState;
-  members: MemberClusterCache;
+  members: MemberAccess;
   network: NetworkProgrammer;
   events: EventSink;
   logger: Logger;
+  clock: Clock;
   metrics?: OperatorMetrics;
   /** Capacity was freed or the catalogue changed: retry the zones that wait. */
   onCapacityFreed: () => void;
+  /** A release asked of this reconciler has its answer (release-requests.ts). */
+  onReleaseSettled?: (releaseKey: string) => void;
   /** How often a zone that is not Ready is looked at again without an event. */
   pollMs?: number;
-  now?: () => Date;
 }
+
+/** A member write failed (e.g. the namespace's ServiceAccount is not there yet): not the poll interval. */
+const MEMBER_RETRY_MS = 250;
+/** Switch entries of a zone that goes are retried this often until removed. */
+const SWITCH_RETRY_MS = 1000;
 
 interface Pass {
   key: string;
   zone: ExecutionZone;
   status: ExecutionZoneStatus;
   now: string;
-  /** Providers of this zone that do not answer. */
-  unreachable: string[];
-  total: number;
-  created: number;
-  ready: number;
+  released: boolean;
+  releasedBy?: string;
+  switchLeft?: string;
+  placement?: PlacementFact;
+  finalizerError?: string;
+  provision?: ProvisionFact;
+  network?: NetworkFact;
   /** Phases stop here: the rest cannot run (invalid spec, conflict). */
   halted: boolean;
-  requeueAfterMs?: number;
-  /** A member write failed (e.g. the namespace's ServiceAccount is not there yet): retry with backoff, not at the poll interval. */
-  retrySoon?: boolean;
-  /** Instances were created in this pass: their watch events bring the next pass. */
-  createdNow: number;
+  /** Instance phases seen in the members, by `provider/instance`. */
   phases: Map<string, string>;
+  /** Why this pass leaves status to the next pass (see provisionMembers). */
+  statusDeferred?: string;
 }
+
+type Phase = (p: Pass) => Promise<PhaseResult>;
 
 export class ExecutionZoneReconciler {
   /** Zones that have a group without provider, by key. */
   readonly waiting = new Set<string>();
   private readonly readySeen = new Set<string>();
+  private readonly zones: HubObjects<ExecutionZone>;
+  private readonly state: PlacementState;
+  private readonly members: MemberAccess;
+  private readonly network: NetworkProgrammer;
+  private readonly events: EventSink;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly metrics: OperatorMetrics | undefined;
+  private readonly pollMs: number;
+  private readonly onCapacityFreed: () => void;
+  private readonly onReleaseSettled: (releaseKey: string) => void;
+  private readonly releasing: ReleaseContext;
+  private readonly phaseList: Phase[] = [
+    (p) => this.adoptFinalizer(p),
+    (p) => this.settleReleases(p),
+    (p) => this.placeZone(p),
+    (p) => this.finalizeAndPrepare(p),
+    (p) => this.provisionMembers(p),
+    (p) => this.programNetwork(p),
+  ];
 
-  constructor(private readonly d: ExecutionZoneReconcilerDeps) {}
-
-  private nowText(): string {
-    return (this.d.now?.() ?? new Date()).toISOString();
+  constructor(deps: ExecutionZoneReconcilerDeps) {
+    this.zones = deps.zones;
+    this.state = deps.state;
+    this.members = deps.members;
+    this.network = deps.network;
+    this.events = deps.events;
+    this.logger = deps.logger;
+    this.clock = deps.clock;
+    this.metrics = deps.metrics;
+    this.pollMs = deps.pollMs ?? 10_000;
+    this.onCapacityFreed = deps.onCapacityFreed;
+    this.onReleaseSettled = deps.onReleaseSettled ?? (() => undefined);
+    this.releasing = { state: deps.state, zones: deps.zones, logger: deps.logger };
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
-    let zone = this.d.zones.current(key);
-    if (!zone) return this.forgotten(key);
-    if (zone.metadata.deletionTimestamp) return this.reconcileDelete(key, zone);
-    // A zone holding an allocation gets its finalizer before anything else;
-    // a new one gets it right after its allocation commit (placeZone), in
-    // parallel with its namespaces, and before any instance is created.
-    if (!hasFinalizer(zone) && this.d.state.federation?.allocation(zone.spec.applicationId.toLowerCase())) {
-      zone = await this.d.zones.setFinalizers(zone, [...(zone.metadata.finalizers ?? []), FINALIZER]);
+    const zone = this.zones.current(key);
+    if (!zone) return toReconcileResult(await runPhase(() => this.forgotten(key)));
+    if (zone.metadata.deletionTimestamp) return toReconcileResult(await runPhase(() => this.reconcileDelete(key, zone)));
+    const pass: Pass = { key, zone, status: cloneStatus(zone.status), now: this.nowText(), released: isReleased(zone), halted: false, phases: new Map() };
+    const results: PhaseResult[] = [];
+    for (const phase of this.phaseList) {
+      const r = await runPhase(() => phase(pass));
+      results.push(r);
+      if (r.kind === 'error' || pass.halted) break;
     }
-    const pass: Pass = { key, zone, status: cloneStatus(zone.status), now: this.nowText(), unreachable: [], total: 0, created: 0, ready: 0, createdNow: 0, halted: false, phases: new Map() };
-    if (isTrue(zone.status?.conditions, 'Released')) return this.reconcileReleased(pass);
-    await this.placeZone(pass);
-    if (!pass.halted && !hasFinalizer(pass.zone)) await this.finalizeAndPrepare(pass);
-    if (!pass.halted) await this.provisionMembers(pass);
-    if (!pass.halted) await this.programNetwork(pass);
-    this.summarizeReady(pass);
-    // The placement is already durable (committed in placeZone). A status
-    // write now would only say "0/N ready" and cost a hub round trip on
-    // the create path; the pass that the new objects' watch events bring
-    // writes the status instead. The poll interval still applies should
-    // those events never come.
-    if (pass.createdNow > 0 && !pass.retrySoon) return { requeueAfterMs: this.d.pollMs ?? 10_000 };
-    await this.writeStatus(pass);
-    const ready = isTrue(pass.status.conditions, 'Ready');
-    // Not the rate limiter: its overall bucket (10/s) would queue every new
-    // zone behind the others while their namespaces get a ServiceAccount.
-    if (pass.retrySoon) return { requeueAfterMs: 250 };
-    return ready ? {} : { requeueAfterMs: pass.requeueAfterMs ?? this.d.pollMs ?? 10_000 };
+    results.push(this.summarize(pass));
+    const failedPhase = results.some((r) => r.kind === 'error');
+    if (pass.statusDeferred === undefined || failedPhase) results.push(await runPhase(() => this.writeStatus(pass)));
+    return toReconcileResult(foldResults(results));
   }
 
   /**
@@ -111,17 +146,17 @@ export class ExecutionZoneReconciler {
    * need not wait out the delay that folds bursts of member events.
    */
   becameReady(key: string): boolean {
-    const zone = this.d.zones.current(key);
-    if (!zone || isTrue(zone.status?.conditions, 'Ready')) return false;
-    const a = this.d.state.federation?.allocation(zone.spec.applicationId.toLowerCase());
+    const zone = this.zones.current(key);
+    if (!zone || isTrue(zone.status?.conditions, T.Ready)) return false;
+    const a = this.state.federation?.allocation(zone.spec.applicationId.toLowerCase());
     if (!a || a.instances.length === 0) return false;
-    const byProvider = new Map<string, ReturnType<typeof zoneObjects>>();
+    const byProvider = new Map<string, Map<string, ZoneObject>>();
     return a.instances.every((i) => {
       let have = byProvider.get(i.provider);
       if (!have) {
-        const look = this.d.members.get(i.provider);
+        const look = this.members.get(i.provider);
         if (!look.ok) return false;
-        have = zoneObjects(look.member, a.applicationId);
+        have = look.member.zoneObjects(a.applicationId);
         byProvider.set(i.provider, have);
       }
       const o = have.get(i.name);
@@ -129,88 +164,90 @@ export class ExecutionZoneReconciler {
     });
   }
 
-  private identity(zone: ExecutionZone): ZoneIdentity {
-    const { namespace, name } = splitKey(`${zone.metadata.namespace ?? ''}/${zone.metadata.name}`);
-    return { applicationId: zone.spec.applicationId.toLowerCase(), namespace: namespace ?? '', name };
+  private nowText(): string {
+    return new Date(this.clock.now()).toISOString();
   }
 
-  private cond(p: Pass, type: string, status: Condition['status'], reason: string, message: string): void {
-    p.status.conditions = setCondition(p.status.conditions ?? [], { type, status, reason, message: capMessage(message), observedGeneration: p.zone.metadata.generation }, p.now);
-  }
+  // ---- adoptFinalizer ----------------------------------------------------
 
-  /** Released whole: never placed again; what is left in the members goes. */
-  private async reconcileReleased(p: Pass): Promise<ReconcileResult> {
-    this.waiting.delete(p.key);
-    await this.provisionMembers(p);
-    const msg = getCondition(p.status.conditions, 'Released')?.message ?? 'released';
-    // The freed VLAN may go to another zone: the switch must not keep admitting this one on it.
-    let switchLeft: string | undefined;
+  /**
+   * A zone holding an allocation gets its finalizer before anything else;
+   * a new one gets it right after its allocation commit (finalizeAndPrepare),
+   * in parallel with its namespaces, and before any instance is created.
+   */
+  private async adoptFinalizer(p: Pass): Promise<PhaseResult> {
+    if (hasFinalizer(p.zone) || !this.state.federation?.allocation(applicationId(p.zone))) return done;
     try {
-      await this.d.network.remove(this.identity(p.zone).applicationId);
+      p.zone = await this.zones.setFinalizers(p.zone, [...(p.zone.metadata.finalizers ?? []), FINALIZER]);
     } catch (err) {
-      switchLeft = errorText(err);
+      p.finalizerError = errorText(err);
+      return failed(err);
     }
-    this.cond(p, 'Placed', 'False', 'Released', msg);
-    this.cond(p, 'Provisioned', 'False', 'Released', msg);
-    this.cond(p, 'NetworkReady', 'False', 'Released', switchLeft === undefined ? msg : `${msg}; switch entries not yet removed: ${switchLeft}`);
-    this.cond(p, 'Degraded', 'False', 'Released', msg);
-    this.cond(p, 'Ready', 'False', 'Released', msg);
-    await this.writeStatus(p);
-    if (switchLeft !== undefined) return { requeueAfterMs: 1000 };
-    return p.retrySoon ? { requeueAfterMs: 250 } : {};
+    return done;
+  }
+
+  // ---- settleReleases ----------------------------------------------------
+
+  /** The releases ZoneReleases asked for, each committed before the pass goes on. */
+  private async settleReleases(p: Pass): Promise<PhaseResult> {
+    const asks = this.state.releases.pending(p.key);
+    for (const ask of asks) {
+      const outcome = ask.instances ? await releaseNamed(this.releasing, p, ask.instances) : await releaseWhole(this.releasing, p, ask);
+      this.state.releases.settle(ask, outcome);
+      this.onReleaseSettled(ask.release);
+      if (outcome.ok) this.onCapacityFreed();
+    }
+    return done;
   }
 
   // ---- placeZone ---------------------------------------------------------
 
-  private async placeZone(p: Pass): Promise<void> {
-    const id = p.zone.spec?.applicationId?.toLowerCase() ?? '';
-    const conflict = this.d.state.conflicts.get(p.key);
-    if (conflict) {
-      this.cond(p, 'Placed', 'False', 'AllocationConflict', `the durable allocation cannot be restored: ${conflict}`);
-      p.halted = true;
-      return;
-    }
-    const owner = this.d.state.ownerOf(id);
-    if (owner && owner !== p.key) {
-      this.cond(p, 'Placed', 'False', 'ApplicationIdInUse', `application id ${id} is already used by ExecutionZone ${owner}`);
-      p.halted = true;
-      return;
-    }
-    const fed = this.d.state.federation;
-    if (fed && this.d.state.ready && fullyPlaced(fed, p.zone)) {
+  private async placeZone(p: Pass): Promise<PhaseResult> {
+    if (p.released) {
       this.waiting.delete(p.key);
-      this.placedCondition(p, fed);
-      return;
+      return done;
+    }
+    const id = p.zone.spec?.applicationId?.toLowerCase() ?? '';
+    const conflict = this.state.conflicts.get(p.key);
+    if (conflict) return this.refuse(p, R.AllocationConflict, `the durable allocation cannot be restored: ${conflict}`);
+    const owner = this.state.ownerOf(id);
+    if (owner && owner !== p.key) return this.refuse(p, R.ApplicationIdInUse, `application id ${id} is already used by ExecutionZone ${owner}`);
+    const fed = this.state.federation;
+    if (fed && this.state.ready && fullyPlaced(fed, p.zone)) {
+      this.waiting.delete(p.key);
+      this.recordPlacement(p, fed);
+      return done;
     }
     const t0 = process.hrtime.bigint();
     // Placement is decided under the lock; the commit is started under it
     // and awaited outside, so commits of different zones overlap. A failed
     // commit marks the state stale, and the rebuild waits for every commit
     // in flight before it LISTs (placement-state.ts).
-    const pending = await this.d.state.withLock(async (f) => {
+    const pending = await this.state.withLock(async (f) => {
       const before = f.allocation(id);
       const beforeText = snapshot(before);
       const outcome = f.reconcile(p.zone.spec, true);
       if (outcome.errors && outcome.errors.length > 0) {
-        this.cond(p, 'Placed', 'False', 'InvalidSpec', formatFieldErrors(outcome.errors));
-        this.d.events.emit(this.target(p.zone), 'Warning', 'InvalidSpec', 'Place', formatFieldErrors(outcome.errors));
-        p.halted = true;
+        const text = formatFieldErrors(outcome.errors);
+        this.events.emit(this.target(p.zone), 'Warning', EventReason.InvalidSpec, EventAction.Place, text);
+        this.refuse(p, R.InvalidSpec, text);
         return undefined;
       }
-      this.d.state.claim(id, p.key);
+      this.state.claim(id, p.key);
       const after = f.allocation(id);
       this.explain(p, outcome.groups);
-      this.placedCondition(p, f);
-      if (before && Object.keys(before.groups).length > Object.keys(after?.groups ?? {}).length) this.d.onCapacityFreed();
+      this.recordPlacement(p, f);
+      if (before && Object.keys(before.groups).length > Object.keys(after?.groups ?? {}).length) this.onCapacityFreed();
       if (!after || snapshot(after) === beforeText) return undefined;
       // Commit before anything is created in a member: the allocation is
       // durable, or it is forgotten (rebuild) and nothing used it.
       this.fillAllocation(p, f, after);
-      this.d.metrics?.vlansInUse.set(f.entries().filter((e) => e.allocation.vlanId !== undefined).length);
+      this.metrics?.vlansInUse.set(vlansInUse(f));
       const status = structuredClone(p.status);
       const zone = p.zone;
       const providers = [...new Set(after.instances.map((i) => i.provider))];
-      return { write: this.d.state.commit(() => this.d.zones.writeStatus(zone, status), `allocation commit of ${p.key} failed`), outcome, vlan: after.vlanId, providers };
+      const write = this.state.commit(() => this.zones.writeStatus(zone, status), `allocation commit of ${p.key} failed`);
+      return { write, outcome, vlan: after.vlanId, providers };
     });
     if (pending) {
       // The member namespaces go in parallel with the commit: a namespace
@@ -219,53 +256,71 @@ export class ExecutionZoneReconciler {
       // namespace left by a commit that failed is empty and goes with the
       // zone (reconcileDelete cleans every member) or with orphan
       // collection. Pods and VMs still wait for the commit.
-      const [zone] = await Promise.all([pending.write, this.prepareNamespaces(p.zone, pending.providers)]);
-      p.zone = zone;
+      const [committed] = await Promise.allSettled([pending.write, this.prepareNamespaces(p.zone, pending.providers)]);
+      if (committed.status === 'rejected') {
+        // Nothing of the failed allocation may reach status: only the condition does.
+        p.status = cloneStatus(p.zone.status);
+        p.placement = { outcome: 'commitFailed', error: errorText(committed.reason) };
+        return failed(committed.reason);
+      }
+      p.zone = committed.value;
       for (const g of pending.outcome.groups.filter((x) => x.new)) {
-        this.d.metrics?.placementDecisions.inc({ result: 'placed' });
-        this.d.events.emit(this.target(p.zone), 'Normal', 'Placed', 'Place', `group ${g.group}: ${g.instances?.join(', ')} on ${g.provider}, VLAN ${pending.vlan}`);
+        this.metrics?.placementDecisions.inc({ result: 'placed' });
+        this.events.emit(this.target(p.zone), 'Normal', EventReason.Placed, EventAction.Place, `group ${g.group}: ${g.instances?.join(', ')} on ${g.provider}, VLAN ${pending.vlan}`);
       }
     }
-    this.d.metrics?.placementLatency.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+    this.metrics?.placementLatency.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+    return done;
+  }
+
+  private refuse(p: Pass, reason: typeof R.AllocationConflict | typeof R.ApplicationIdInUse | typeof R.InvalidSpec, message: string): PhaseResult {
+    p.placement = { outcome: 'refused', reason, message };
+    p.halted = true;
+    return done;
   }
 
   private explain(p: Pass, groups: GroupOutcome[]): void {
     const entries = groups.filter((g) => g.explanation).flatMap((g) => g.explanation ?? []);
     if (entries.length > 0) p.status.placement = entries;
     const waiting = groups.filter((g) => !g.placed);
-    if (waiting.length > 0) {
-      this.waiting.add(p.key);
-      for (const g of waiting) {
-        this.d.metrics?.placementDecisions.inc({ result: 'no-match' });
-        const text = `group ${g.group}: ${g.reason ?? 'NoMatchingProvider'}: ${formatExplanation(g.explanation ?? []).join('; ')}`;
-        this.d.events.emit(this.target(p.zone), 'Warning', 'NoMatchingProvider', 'Place', text);
-      }
-    } else this.waiting.delete(p.key);
+    if (waiting.length === 0) {
+      this.waiting.delete(p.key);
+      return;
+    }
+    this.waiting.add(p.key);
+    for (const g of waiting) {
+      this.metrics?.placementDecisions.inc({ result: 'no-match' });
+      const text = `group ${g.group}: ${g.reason ?? 'NoMatchingProvider'}: ${formatExplanation(g.explanation ?? []).join('; ')}`;
+      this.events.emit(this.target(p.zone), 'Warning', EventReason.NoMatchingProvider, EventAction.Place, text);
+    }
   }
 
-  private placedCondition(p: Pass, f: Federation): void {
-    const id = p.zone.spec.applicationId.toLowerCase();
-    const a = f.allocation(id);
+  /** The placement fact (placed, or waiting with each group's explanation) and the allocation's status fields. */
+  private recordPlacement(p: Pass, f: Federation): void {
+    const a = f.allocation(applicationId(p.zone));
     const unplaced = p.zone.spec.groups.filter((g) => !a?.groups[g.name]);
     if (unplaced.length === 0) {
       const where = [...new Set(a?.instances.map((i) => i.provider) ?? [])].join(', ');
-      this.cond(p, 'Placed', 'True', 'Placed', `${p.zone.spec.groups.length} group(s) on ${where || 'no provider (all instances released)'}, VLAN ${a?.vlanId ?? '-'}`);
+      p.placement = { outcome: 'placed', message: `${p.zone.spec.groups.length} group(s) on ${where || 'no provider (all instances released)'}, VLAN ${a?.vlanId ?? '-'}` };
     } else {
       const reasons = unplaced.map((g) => {
         const mine = (p.status.placement ?? []).filter((e) => e.group === g.name);
         return `group ${g.name}: ${formatExplanation(mine).join('; ') || 'waiting for a provider'}`;
       });
-      this.cond(p, 'Placed', 'False', 'NoMatchingProvider', `no provider can take ${unplaced.map((g) => g.name).join(', ')} (retried when capacity frees or the catalogue changes): ${reasons.join(' | ')}`);
+      const names = unplaced.map((g) => g.name).join(', ');
+      p.placement = { outcome: 'waiting', message: `no provider can take ${names} (retried when capacity frees or the catalogue changes): ${reasons.join(' | ')}` };
     }
-    const a2 = f.allocation(id);
-    if (a2) this.fillAllocation(p, f, a2);
+    if (a) this.fillAllocation(p, f, a);
   }
 
   private fillAllocation(p: Pass, f: Federation, a: ZoneAllocation): void {
     const marking = f.compiled(a.applicationId)?.marking;
     if (!marking) return;
-    Object.assign(p.status, allocationFields(structuredClone(a), marking, f.globalId, (provider, name) => p.phases.get(`${provider}/${name}`) ?? p.status.instances?.[provider]?.[name]?.phase, f.catalogue.providers.map((x) => x.name)));
+    const phase = (provider: string, name: string) => p.phases.get(`${provider}/${name}`) ?? p.status.instances?.[provider]?.[name]?.phase;
+    Object.assign(p.status, allocationFields(structuredClone(a), marking, f.globalId, phase, f.catalogue.providers.map((x) => x.name)));
   }
+
+  // ---- finalizeAndPrepare ------------------------------------------------
 
   /**
    * The finalizer of a zone just placed, with its namespaces created in the
@@ -273,72 +328,88 @@ export class ExecutionZoneReconciler {
    * the finalizer lands, orphan collection removes it (no allocation, no
    * zone). Instances wait for the finalizer (provisionMembers runs after).
    */
-  private async finalizeAndPrepare(p: Pass): Promise<void> {
-    const z = this.identity(p.zone);
-    const providers = [...new Set(this.d.state.federation?.allocation(z.applicationId)?.instances.map((i) => i.provider) ?? [])];
-    const [zone] = await Promise.all([this.d.zones.setFinalizers(p.zone, [...(p.zone.metadata.finalizers ?? []), FINALIZER]), this.prepareNamespaces(p.zone, providers)]);
-    p.zone = zone;
+  private async finalizeAndPrepare(p: Pass): Promise<PhaseResult> {
+    if (p.released || hasFinalizer(p.zone)) return done;
+    const id = applicationId(p.zone);
+    const providers = [...new Set(this.state.federation?.allocation(id)?.instances.map((i) => i.provider) ?? [])];
+    const [zone] = await Promise.allSettled([this.zones.setFinalizers(p.zone, [...(p.zone.metadata.finalizers ?? []), FINALIZER]), this.prepareNamespaces(p.zone, providers)]);
+    if (zone.status === 'rejected') {
+      p.finalizerError = errorText(zone.reason);
+      return failed(zone.reason);
+    }
+    p.zone = zone.value;
+    return done;
   }
 
   /** Best effort: provisionMembers tries again and reports a failure. */
   private async prepareNamespaces(zone: ExecutionZone, providers: readonly string[]): Promise<void> {
-    const z = this.identity(zone);
-    await Promise.all(providers.map(async (provider) => {
-      const look = this.d.members.get(provider);
-      if (look.ok) await ensureNamespace(look.member, z).catch(() => undefined);
-    }));
+    const z = identity(zone);
+    await Promise.all(
+      providers.map(async (provider) => {
+        const look = this.members.get(provider);
+        if (look.ok) await look.member.ensureNamespace(z).catch(() => undefined);
+      }),
+    );
   }
 
   // ---- provisionMembers --------------------------------------------------
 
-  private async provisionMembers(p: Pass): Promise<void> {
-    const f = this.d.state.federation;
-    const z = this.identity(p.zone);
+  /**
+   * Creates the missing instances and deletes the ones no longer live
+   * (released, or of a group that left the spec; never created again).
+   * A pass that created instances leaves the status write to the pass
+   * their watch events bring: the placement is already durable, and a
+   * write now would only say "0/N ready" and cost a hub round trip on the
+   * create path. The poll interval still applies should those events
+   * never come.
+   */
+  private async provisionMembers(p: Pass): Promise<PhaseResult> {
+    const f = this.state.federation;
+    const z = identity(p.zone);
     const a = f?.allocation(z.applicationId);
     const live = a?.instances ?? [];
-    p.total = live.length;
-    const providers = new Set([...live.map((i) => i.provider), ...this.d.members.providers()]);
-    const problems: string[] = [];
+    const fact: ProvisionFact = { total: live.length, created: 0, ready: 0, unreachable: [], problems: [] };
+    let createdNow = 0;
+    let memberWriteFailed = false;
+    const providers = new Set([...live.map((i) => i.provider), ...this.members.providers()]);
     await Promise.all(
       [...providers].map(async (provider) => {
         const wanted = live.filter((i) => i.provider === provider);
-        const look = this.d.members.get(provider);
+        const look = this.members.get(provider);
         if (!look.ok) {
           if (wanted.length > 0) {
-            p.unreachable.push(provider);
-            problems.push(look.reason);
+            fact.unreachable.push(provider);
+            fact.problems.push(look.reason);
             for (const i of wanted) p.phases.set(`${provider}/${i.name}`, 'Unknown');
           }
           return;
         }
         const m = look.member;
-        if (!this.d.members.synced(provider)) {
-          if (wanted.length > 0) problems.push(`${provider}: member cache not synced yet`);
+        if (!this.members.synced(provider)) {
+          if (wanted.length > 0) fact.problems.push(`${provider}: member cache not synced yet`);
           return;
         }
-        const have = zoneObjects(m, z.applicationId);
+        const have = m.zoneObjects(z.applicationId);
         try {
-          if (wanted.length > 0) {
-            const missing = wanted.filter((i) => !have.has(i.name));
-            if (missing.length > 0) {
-              await ensureNamespace(m, z);
-              await Promise.all(missing.map((i) => createInstance(m, z, i)));
-              p.createdNow += missing.length;
-              this.d.metrics?.memberRequests.inc({ provider, outcome: 'created' }, missing.length);
-            }
+          const missing = wanted.filter((i) => !have.has(i.name));
+          if (missing.length > 0) {
+            await m.ensureNamespace(z);
+            await Promise.all(missing.map((i) => m.createInstance(z, i)));
+            createdNow += missing.length;
+            this.metrics?.memberRequests.inc({ provider, outcome: 'created' }, missing.length);
           }
-          // Released instances (and groups that left the spec) go; they are never recreated.
           const wantedNames = new Set(wanted.map((i) => i.name));
           const extra = [...have].filter(([name]) => !wantedNames.has(name));
           if (extra.length > 0) {
-            if (wanted.length === 0) await deleteZoneObjects(m, z.applicationId);
-            else await Promise.all(extra.map(([name, o]) => deleteInstance(m, z.applicationId, o.obj.metadata?.name ?? name.toLowerCase(), o.vm)));
-            this.d.events.emit(this.target(p.zone), 'Normal', 'InstancesRemoved', 'Deprovision', `${extra.map(([n]) => n).join(', ')} removed from ${provider}`);
+            if (wanted.length === 0) await m.deleteZoneObjects(z.applicationId);
+            else await Promise.all(extra.map(([name, o]) => m.deleteInstance(z.applicationId, o.obj.metadata?.name ?? name.toLowerCase(), o.vm)));
+            const names = extra.map(([n]) => n).join(', ');
+            this.events.emit(this.target(p.zone), 'Normal', EventReason.InstancesRemoved, EventAction.Deprovision, `${names} removed from ${provider}`);
           }
         } catch (err) {
-          this.d.metrics?.memberRequests.inc({ provider, outcome: 'error' });
-          problems.push(`${provider}: ${errorText(err)}`);
-          p.retrySoon = true;
+          this.metrics?.memberRequests.inc({ provider, outcome: 'error' });
+          fact.problems.push(`${provider}: ${errorText(err)}`);
+          memberWriteFailed = true;
         }
         for (const i of wanted) {
           const o = have.get(i.name);
@@ -346,152 +417,190 @@ export class ExecutionZoneReconciler {
             p.phases.set(`${provider}/${i.name}`, 'Creating');
             continue;
           }
-          p.created++;
-          if (objectReady(o)) p.ready++;
+          fact.created++;
+          if (objectReady(o)) fact.ready++;
           p.phases.set(`${provider}/${i.name}`, instancePhase(o.obj, o.vm));
         }
       }),
     );
     if (f && a) this.fillAllocation(p, f, a);
-    if (p.unreachable.length > 0) {
-      this.cond(p, 'Provisioned', p.created === p.total ? 'True' : 'False', 'MemberUnreachable', problems.join('; '));
-    } else if (p.created === p.total) {
-      this.cond(p, 'Provisioned', 'True', 'Provisioned', `${p.total} instance(s) exist in the member clusters`);
-    } else {
-      this.cond(p, 'Provisioned', 'False', 'Provisioning', `${p.created}/${p.total} instance(s) created${problems.length ? `; ${problems.join('; ')}` : ''}`);
+    p.provision = fact;
+    // Not the rate limiter: its overall bucket (10/s) would queue every new
+    // zone behind the others while their namespaces get a ServiceAccount.
+    if (memberWriteFailed) return requeueAfter(MEMBER_RETRY_MS, 'a member write failed');
+    if (createdNow > 0 && !p.released) {
+      p.statusDeferred = `${createdNow} instance(s) created: their watch events bring the pass that writes status`;
+      return requeueAfter(this.pollMs, p.statusDeferred);
     }
+    return done;
   }
 
   // ---- programNetwork ----------------------------------------------------
 
-  private async programNetwork(p: Pass): Promise<void> {
-    const plan = this.d.state.federation?.networkPlan(p.zone.spec.applicationId);
+  private async programNetwork(p: Pass): Promise<PhaseResult> {
+    if (p.released) {
+      // The freed VLAN may go to another zone: the switch must not keep admitting this one on it.
+      try {
+        await this.network.remove(applicationId(p.zone));
+      } catch (err) {
+        p.switchLeft = errorText(err);
+        return requeueAfter(SWITCH_RETRY_MS, 'switch entries not yet removed');
+      }
+      return done;
+    }
+    const plan = this.state.federation?.networkPlan(p.zone.spec.applicationId);
     if (!plan) {
-      this.cond(p, 'NetworkReady', 'False', 'NoVlan', 'no group is placed yet, so the zone has no VLAN');
-      return;
+      p.network = { ok: false, reason: R.NoVlan, message: 'no group is placed yet, so the zone has no VLAN' };
+      return done;
     }
     try {
-      const r = await this.d.network.program(plan);
-      this.cond(p, 'NetworkReady', r.ok ? 'True' : 'False', r.reason ?? (r.ok ? (this.d.network.configured ? 'Programmed' : 'PlanOnly') : 'SwitchError'), r.message);
+      const r = await this.network.program(plan);
+      const reason = r.reason ?? (r.ok ? (this.network.configured ? R.Programmed : R.PlanOnly) : R.SwitchError);
+      p.network = { ok: r.ok, reason, message: r.message };
     } catch (err) {
-      this.cond(p, 'NetworkReady', 'False', 'SwitchError', errorText(err));
+      p.network = { ok: false, reason: R.SwitchError, message: errorText(err) };
     }
+    return done;
   }
 
-  // ---- summarizeReady ----------------------------------------------------
+  // ---- conditions and status ---------------------------------------------
 
-  private summarizeReady(p: Pass): void {
-    if (p.unreachable.length > 0) {
-      this.cond(p, 'Degraded', 'True', 'MemberUnreachable', `member cluster(s) ${p.unreachable.join(', ')} not reachable; their instances are unknown and no new placements go there`);
-    } else {
-      this.cond(p, 'Degraded', 'False', 'AsExpected', 'every member cluster of the zone answers');
-    }
-    const c = p.status.conditions ?? [];
-    const notTrue = ['Placed', 'Provisioned', 'NetworkReady'].map((t) => getCondition(c, t)).find((x) => x?.status !== 'True');
-    const wasReady = isTrue(p.zone.status?.conditions, 'Ready');
-    if (notTrue) {
-      this.cond(p, 'Ready', 'False', notTrue.reason, `${notTrue.type}: ${notTrue.message}`);
-    } else if (p.unreachable.length > 0) {
-      this.cond(p, 'Ready', 'False', 'Degraded', `${p.unreachable.join(', ')} not reachable`);
-    } else if (p.ready < p.total) {
-      this.cond(p, 'Ready', 'False', 'InstancesNotReady', `${p.ready}/${p.total} instance(s) ready`);
-    } else {
-      this.cond(p, 'Ready', 'True', 'Ready', `${p.total} instance(s) ready`);
-      if (!wasReady) {
-        this.d.events.emit(this.target(p.zone), 'Normal', 'Ready', 'Summarize', `all ${p.total} instance(s) ready`);
-        if (!this.readySeen.has(p.key) && p.zone.metadata.creationTimestamp) {
-          this.readySeen.add(p.key);
-          this.d.metrics?.createToReady.observe((Date.parse(p.now) - Date.parse(p.zone.metadata.creationTimestamp)) / 1000);
-        }
+  /** Sets every condition from the pass's facts, records the transitions, and says when to look again. */
+  private summarize(p: Pass): PhaseResult {
+    const released = p.released ? (p.switchLeft !== undefined ? { switchLeft: p.switchLeft } : {}) : undefined;
+    p.status.conditions = zoneConditions(p.status.conditions, {
+      generation: p.zone.metadata.generation,
+      ...(released ? { released } : {}),
+      ...(p.placement ? { placement: p.placement } : {}),
+      ...(p.finalizerError !== undefined ? { finalizerError: p.finalizerError } : {}),
+      ...(p.provision ? { provision: p.provision } : {}),
+      ...(p.network ? { network: p.network } : {}),
+    }, p.now);
+    if (p.released) return done;
+    this.reportTransitions(p);
+    return isTrue(p.status.conditions, T.Ready) ? done : requeueAfter(this.pollMs, 'not Ready');
+  }
+
+  private reportTransitions(p: Pass): void {
+    const before = p.zone.status?.conditions;
+    const wasReady = isTrue(before, T.Ready);
+    const ready = isTrue(p.status.conditions, T.Ready);
+    const target = this.target(p.zone);
+    if (ready && !wasReady) {
+      this.events.emit(target, 'Normal', EventReason.Ready, EventAction.Summarize, `all ${p.provision?.total ?? 0} instance(s) ready`);
+      if (!this.readySeen.has(p.key) && p.zone.metadata.creationTimestamp) {
+        this.readySeen.add(p.key);
+        this.metrics?.createToReady.observe((Date.parse(p.now) - Date.parse(p.zone.metadata.creationTimestamp)) / 1000);
       }
     }
-    if (wasReady && !isTrue(p.status.conditions, 'Ready')) this.d.events.emit(this.target(p.zone), 'Warning', 'NotReady', 'Summarize', getCondition(p.status.conditions, 'Ready')?.message ?? '');
-    if (p.unreachable.length > 0 && !isTrue(p.zone.status?.conditions, 'Degraded')) this.d.events.emit(this.target(p.zone), 'Warning', 'Degraded', 'Summarize', `member cluster(s) ${p.unreachable.join(', ')} not reachable`);
+    if (wasReady && !ready) this.events.emit(target, 'Warning', EventReason.NotReady, EventAction.Summarize, getCondition(p.status.conditions, T.Ready)?.message ?? '');
+    const unreachable = p.provision?.unreachable ?? [];
+    if (unreachable.length > 0 && !isTrue(before, T.Degraded)) this.events.emit(target, 'Warning', EventReason.Degraded, EventAction.Summarize, `member cluster(s) ${unreachable.join(', ')} not reachable`);
   }
 
-  private async writeStatus(p: Pass): Promise<void> {
+  private async writeStatus(p: Pass): Promise<PhaseResult> {
     p.status.observedGeneration = p.zone.metadata.generation;
-    p.zone = await this.d.zones.writeStatus(p.zone, p.status);
+    p.zone = await this.zones.writeStatus(p.zone, p.status);
+    return done;
   }
 
   // ---- deletion ----------------------------------------------------------
 
-  private async reconcileDelete(key: string, zone: ExecutionZone): Promise<ReconcileResult> {
-    if (!(zone.metadata.finalizers ?? []).includes(FINALIZER)) return {};
-    const id = zone.spec.applicationId.toLowerCase();
-    const owner = this.d.state.ownerOf(id);
+  private async reconcileDelete(key: string, zone: ExecutionZone): Promise<PhaseResult> {
+    if (!hasFinalizer(zone)) return done;
+    const id = applicationId(zone);
+    const owner = this.state.ownerOf(id);
     const mine = owner === undefined || owner === key;
-    const a = mine ? this.d.state.federation?.allocation(id) : undefined;
+    const a = mine ? this.state.federation?.allocation(id) : undefined;
     const hosting = new Set(a?.instances.map((i) => i.provider) ?? []);
-    const waitingFor: string[] = [];
-    if (mine) {
-      await Promise.all(
-        this.d.members.providers().map(async (provider) => {
-          const look = this.d.members.get(provider);
-          if (!look.ok) {
-            // A member that holds instances must be cleaned before the zone goes; others are left to orphan collection.
-            if (hosting.has(provider)) waitingFor.push(`${provider} (${look.reason})`);
-            return;
-          }
-          try {
-            if (!(await deleteZoneObjects(look.member, id))) waitingFor.push(`${provider} (instances terminating)`);
-          } catch (err) {
-            waitingFor.push(`${provider} (${errorText(err)})`);
-          }
-        }),
-      );
-      for (const p of hosting) if (!this.d.members.providers().includes(p) && this.d.state.provider(p)?.ready !== false) waitingFor.push(`${p} (no client)`);
-      try {
-        await this.d.network.remove(id);
-      } catch (err) {
-        waitingFor.push(`switch (${errorText(err)})`);
-      }
-    }
+    const waitingFor = mine ? await this.cleanUp(id, hosting) : [];
     if (waitingFor.length > 0) {
-      this.d.logger.info('zone cleanup waiting', { zone: key, waitingFor });
-      return { requeueAfterMs: 1000 };
+      this.logger.info('zone cleanup waiting', { zone: key, waitingFor });
+      return requeueAfter(SWITCH_RETRY_MS, 'cleanup waiting');
     }
-    await this.d.state.withLock(async (f) => {
+    await this.state.withLock(async (f) => {
       // The finalizer goes first: a crash after it leaves no zone, and the
       // rebuild then finds no allocation; the reverse could free a VLAN
       // that a surviving status still claims.
-      await this.d.zones.setFinalizers(zone, (zone.metadata.finalizers ?? []).filter((x) => x !== FINALIZER));
+      await this.zones.setFinalizers(zone, (zone.metadata.finalizers ?? []).filter((x) => x !== FINALIZER));
       if (mine && f.has(id)) f.releaseZone(id);
-      if (mine) this.d.state.disown(id);
-      this.d.metrics?.vlansInUse.set(f.entries().filter((e) => e.allocation.vlanId !== undefined).length);
+      if (mine) this.state.disown(id);
+      this.metrics?.vlansInUse.set(vlansInUse(f));
     });
-    this.waiting.delete(key);
-    this.readySeen.delete(key);
-    this.d.events.emit(this.target(zone), 'Normal', 'Released', 'Delete', `zone ${id} released${hosting.size ? ` from ${[...hosting].join(', ')}` : ''}`);
-    this.d.onCapacityFreed();
-    return {};
+    this.forgetZone(key);
+    const from = hosting.size ? ` from ${[...hosting].join(', ')}` : '';
+    this.events.emit(this.target(zone), 'Normal', EventReason.Released, EventAction.Delete, `zone ${id} released${from}`);
+    this.onCapacityFreed();
+    return done;
+  }
+
+  /** Removes the zone from every member and the switch; what is still left, with why. */
+  private async cleanUp(id: string, hosting: ReadonlySet<string>): Promise<string[]> {
+    const waitingFor: string[] = [];
+    const providers = this.members.providers();
+    await Promise.all(
+      providers.map(async (provider) => {
+        const look = this.members.get(provider);
+        if (!look.ok) {
+          // A member that holds instances must be cleaned before the zone goes; others are left to orphan collection.
+          if (hosting.has(provider)) waitingFor.push(`${provider} (${look.reason})`);
+          return;
+        }
+        try {
+          if (!(await look.member.deleteZoneObjects(id))) waitingFor.push(`${provider} (instances terminating)`);
+        } catch (err) {
+          waitingFor.push(`${provider} (${errorText(err)})`);
+        }
+      }),
+    );
+    for (const p of hosting) if (!providers.includes(p) && this.state.provider(p)?.ready !== false) waitingFor.push(`${p} (no client)`);
+    try {
+      await this.network.remove(id);
+    } catch (err) {
+      waitingFor.push(`switch (${errorText(err)})`);
+    }
+    return waitingFor;
   }
 
   /** The object is gone without our finalizer having run (forced removal): free what it held. */
-  private async forgotten(key: string): Promise<ReconcileResult> {
-    this.d.zones.forget(key);
-    this.waiting.delete(key);
-    this.readySeen.delete(key);
-    const fed = this.d.state.federation;
-    const id = fed?.applicationIds().find((x) => this.d.state.ownerOf(x) === key);
-    if (!id) return {};
-    await this.d.state.withLock(async (f) => {
-      if (this.d.state.ownerOf(id) !== key) return;
+  private async forgotten(key: string): Promise<PhaseResult> {
+    this.zones.forget(key);
+    this.forgetZone(key);
+    const fed = this.state.federation;
+    const id = fed?.applicationIds().find((x) => this.state.ownerOf(x) === key);
+    if (!id) return done;
+    await this.state.withLock(async (f) => {
+      if (this.state.ownerOf(id) !== key) return;
       if (f.has(id)) f.releaseZone(id);
-      this.d.state.disown(id);
+      this.state.disown(id);
     });
-    this.d.onCapacityFreed();
-    return {};
+    this.onCapacityFreed();
+    return done;
   }
 
-  private target(zone: ExecutionZone) {
-    return { apiVersion: zone.apiVersion ?? 'zonekeeper.io/v1alpha1', kind: 'ExecutionZone', name: zone.metadata.name, namespace: zone.metadata.namespace, uid: zone.metadata.uid };
+  private forgetZone(key: string): void {
+    this.waiting.delete(key);
+    this.readySeen.delete(key);
+    this.state.releases.dropZone(key);
+  }
+
+  private target(zone: ExecutionZone): EventTarget {
+    const { name, namespace, uid } = zone.metadata;
+    return { apiVersion: zone.apiVersion ?? API_GROUP_VERSION, kind: KINDS.executionZone, name, namespace, uid };
   }
 }
 
-const objectReady = (o: { obj: MemberPod | MemberVm; vm: boolean }): boolean => (o.vm ? vmReady(o.obj as MemberVm) : podReady(o.obj as MemberPod));
+const objectReady = (o: ZoneObject): boolean => (o.vm ? vmReady(o.obj as MemberVm) : podReady(o.obj as MemberPod));
 
 const hasFinalizer = (zone: ExecutionZone): boolean => (zone.metadata.finalizers ?? []).includes(FINALIZER);
+
+const isReleased = (zone: ExecutionZone): boolean => isTrue(zone.status?.conditions, T.Released);
+
+const applicationId = (zone: ExecutionZone): string => zone.spec.applicationId.toLowerCase();
+
+const identity = (zone: ExecutionZone): ZoneIdentity => ({ applicationId: applicationId(zone), namespace: zone.metadata.namespace ?? '', name: zone.metadata.name });
+
+const vlansInUse = (f: Federation): number => f.entries().filter((e) => e.allocation.vlanId !== undefined).length;
 
 function snapshot(a: ZoneAllocation | undefined): string {
   if (!a || (a.vlanId === undefined && Object.keys(a.groups).length === 0 && a.released.length === 0)) return 'null';

@@ -5,16 +5,28 @@
 // them if anyone (another replica, a user) changed the object meanwhile.
 
 import type { Informer } from '../runtime/informer.js';
-import { type KubeClient, type ResourceRef, resourcePath } from '../runtime/kube-client.js';
+import { keyOf, resourcePath, splitKey, type ResourceRef } from '../core/api/resources.js';
+import type { KubeClient } from '../runtime/kube-client.js';
 import { mergePatchDiff } from './merge-patch.js';
-import { newer, splitKey } from './resources.js';
 
 export interface StoredObject {
   metadata: { name: string; namespace?: string; resourceVersion?: string; finalizers?: string[]; deletionTimestamp?: string; generation?: number; creationTimestamp?: string; uid?: string };
   status?: unknown;
 }
 
-export class ObjectStore<T extends StoredObject> {
+/** What a reconciler reads and writes of one kind on the hub. */
+export interface HubObjects<T extends StoredObject> {
+  /** The newest copy known: the informer's, or this process's last write. */
+  current(key: string): T | undefined;
+  list(): T[];
+  /** Writes the whole desired status (as a diff), conditional on `obj`'s resourceVersion. */
+  writeStatus(obj: T, status: NonNullable<T['status']>): Promise<T>;
+  setFinalizers(obj: T, finalizers: string[]): Promise<T>;
+  /** The object is gone: drop what is remembered of it. */
+  forget(key: string): void;
+}
+
+export class ObjectStore<T extends StoredObject> implements HubObjects<T> {
   private readonly written = new Map<string, T>();
   /** resourceVersions this process wrote, per key, until the informer delivers them. */
   private readonly own = new Map<string, Set<string>>();
@@ -37,7 +49,7 @@ export class ObjectStore<T extends StoredObject> {
   }
 
   list(): T[] {
-    return this.informer.list().map((o) => this.current(keyOfStored(o)) ?? o);
+    return this.informer.list().map((o) => this.current(keyOf(o)) ?? o);
   }
 
   forget(key: string): void {
@@ -53,7 +65,7 @@ export class ObjectStore<T extends StoredObject> {
    * write returns: if it was not ours after all, `onMissed` gets the key.
    */
   isEcho(obj: T): boolean {
-    const key = keyOfStored(obj);
+    const key = keyOf(obj);
     const rv = obj.metadata.resourceVersion;
     if (!rv) return false;
     if (this.takeOwn(key, rv)) return true;
@@ -92,7 +104,7 @@ export class ObjectStore<T extends StoredObject> {
   }
 
   private remember(out: T): T {
-    const key = keyOfStored(out);
+    const key = keyOf(out);
     this.written.set(key, out);
     const rv = out.metadata.resourceVersion;
     if (!rv) return out;
@@ -113,18 +125,25 @@ export class ObjectStore<T extends StoredObject> {
   async writeStatus(obj: T, status: NonNullable<T['status']>): Promise<T> {
     const diff = mergePatchDiff(obj.status ?? {}, status);
     if (diff === undefined) return obj;
-    const key = keyOfStored(obj);
+    const key = keyOf(obj);
     return this.write(key, () => this.hub.mergePatch<T>(this.path(key, 'status'), { metadata: { resourceVersion: obj.metadata.resourceVersion }, status: diff }));
   }
 
   async setFinalizers(obj: T, finalizers: string[]): Promise<T> {
-    const key = keyOfStored(obj);
+    const key = keyOf(obj);
     return this.write(key, () => this.hub.mergePatch<T>(this.path(key), { metadata: { resourceVersion: obj.metadata.resourceVersion, finalizers } }));
   }
 
   async delete(obj: T): Promise<void> {
-    await this.hub.delete(this.path(keyOfStored(obj)));
+    await this.hub.delete(this.path(keyOf(obj)));
   }
 }
 
-export const keyOfStored = (o: StoredObject): string => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
+/** resourceVersions are etcd revisions in practice; the newer of two copies wins. */
+function newer<T extends StoredObject>(a: T | undefined, b: T | undefined): T | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const ra = Number(a.metadata.resourceVersion ?? 0);
+  const rb = Number(b.metadata.resourceVersion ?? 0);
+  return rb > ra ? b : a;
+}

@@ -16,15 +16,22 @@ import { type Region, RegionCatalog, regionFromObject } from '../core/privacy/re
 import type { VlanRange } from '../core/network/vlan-allocator.js';
 import { loadAllocation } from '../core/zones/allocation.js';
 import { Federation } from '../core/zones/federation.js';
-import type { KubeClient } from '../runtime/kube-client.js';
-import { resourcePath } from '../runtime/kube-client.js';
+import type { KubeList, Query } from '../runtime/kube-client.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { Mutex } from './mutex.js';
-import { EXECUTION_ZONES, PRIVACY_REGIONS, keyOf } from './resources.js';
+import { EXECUTION_ZONES, PRIVACY_REGIONS, keyOf, resourcePath } from '../core/api/resources.js';
+import { ReleaseRequests } from './release-requests.js';
+
+/** The one read the placement state makes of the hub: a fresh LIST. */
+export interface HubLister {
+  list<T>(path: string, query?: Query): Promise<KubeList<T>>;
+}
 
 export interface PlacementStateOptions {
-  hub: KubeClient;
+  hub: HubLister;
+  clock?: Clock;
   logger: Logger;
   metrics?: OperatorMetrics;
   globalId?: number;
@@ -40,12 +47,18 @@ export class PlacementState {
   private readonly owners = new Map<string, string>();
   /** Zones whose durable allocation could not be restored, with why. */
   readonly conflicts = new Map<string, string>();
+  /** Releases asked of the zone reconciler, and its answers. */
+  readonly releases = new ReleaseRequests();
   rebuilds = 0;
   /** Allocation commits on their way to the hub (made outside the lock). */
   private inFlight = 0;
   private settled: (() => void)[] = [];
 
-  constructor(private readonly o: PlacementStateOptions) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly options: PlacementStateOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   /** Runs `fn` holding the placement lock, on a fresh federation. */
   withLock<T>(fn: (f: Federation) => Promise<T>): Promise<T> {
@@ -84,7 +97,7 @@ export class PlacementState {
   }
 
   markStale(why: string): void {
-    if (!this.stale) this.o.logger.info('placement state marked stale; rebuilding from the hub on next use', { why });
+    if (!this.stale) this.options.logger.info('placement state marked stale; rebuilding from the hub on next use', { why });
     this.stale = true;
   }
 
@@ -144,12 +157,12 @@ export class PlacementState {
   /** Rebuild from a fresh LIST: never from an informer cache that may lag. */
   private async rebuild(): Promise<void> {
     await this.commitsSettled();
-    const t0 = Date.now();
+    const t0 = this.clock.now();
     const [zones, regions] = await Promise.all([
-      this.o.hub.list<ExecutionZone>(resourcePath(EXECUTION_ZONES)),
-      this.o.hub.list<PrivacyRegion>(resourcePath(PRIVACY_REGIONS)).catch(() => ({ items: [] as PrivacyRegion[] })),
+      this.options.hub.list<ExecutionZone>(resourcePath(EXECUTION_ZONES)),
+      this.options.hub.list<PrivacyRegion>(resourcePath(PRIVACY_REGIONS)).catch(() => ({ items: [] as PrivacyRegion[] })),
     ]);
-    const catalog = regionCatalog(regions.items, this.o.logger);
+    const catalog = regionCatalog(regions.items, this.options.logger);
     const providers = [...this.providers.values()];
     // A provider that left the catalogue but still holds instances stays,
     // not ready, so its capacity and the zones' VLANs remain booked.
@@ -163,7 +176,7 @@ export class PlacementState {
         }
       }
     }
-    const fed = new Federation({ providers, regions: catalog, ...(this.o.globalId !== undefined ? { globalId: this.o.globalId } : {}), ...(this.o.vlanRange ? { vlanRange: this.o.vlanRange } : {}) });
+    const fed = new Federation({ providers, regions: catalog, ...(this.options.globalId !== undefined ? { globalId: this.options.globalId } : {}), ...(this.options.vlanRange ? { vlanRange: this.options.vlanRange } : {}) });
     this.owners.clear();
     this.conflicts.clear();
     // Oldest first: if two objects claim one VLAN, the older keeps it.
@@ -183,14 +196,19 @@ export class PlacementState {
       const problems = loaded.allocation ? fed.restore(z.spec as ExecutionZoneSpec, loaded.allocation) : loaded.problems;
       if (problems.length > 0) {
         this.conflicts.set(key, formatFieldErrors(problems));
-        this.o.logger.error('durable allocation not restored', { zone: key, problems: formatFieldErrors(problems) });
+        this.options.logger.error('durable allocation not restored', { zone: key, problems: formatFieldErrors(problems) });
       } else restored++;
     }
     this.fed = fed;
     this.stale = false;
     this.rebuilds++;
-    this.o.metrics?.vlansInUse.set(fed.entries().filter((e) => e.allocation.vlanId !== undefined).length);
-    this.o.logger.info('placement state rebuilt from the hub', { zones: zones.items.length, restored, conflicts: this.conflicts.size, providers: providers.length, ms: Date.now() - t0 });
+    this.options.metrics?.vlansInUse.set(fed.entries().filter((e) => e.allocation.vlanId !== undefined).length);
+    this.options.logger.info('placement state rebuilt from the hub', { zones: zones.items.length, restored, conflicts: this.conflicts.size, providers: providers.length, ms: this.clock.now() - t0 });
+  }
+
+  /** Application ids of the zones that hold a VLAN, i.e. should have switch entries. */
+  zonesWithVlan(): string[] {
+    return (this.fed?.entries() ?? []).filter((e) => e.allocation.vlanId !== undefined).map((e) => e.allocation.applicationId);
   }
 
   get ready(): boolean {

@@ -4,33 +4,50 @@
 // Capacity is the spec's, or the sum of the member's node allocatable when
 // the spec gives none. An unreachable member stays in the catalogue but
 // takes no new placements, and its zones are requeued (they turn Degraded).
+//
+//   fetch -> gone? undo its provider : syncMember, readCapacity,
+//   updateCatalogue -> conditions from the facts -> one status write
 
-import type { Capacity, ProviderCluster, ProviderClusterStatus } from '../core/api/types.js';
-import { providerFromManifest } from '../core/catalogue/provider.js';
+import { EventAction, EventReason, ProviderConditionType as T, ProviderReason as R } from '../core/api/conditions.js';
+import type { ProviderConditionType, ProviderReason } from '../core/api/conditions.js';
+import { parseQuantity } from '../core/api/quantity.js';
+import { API_GROUP_VERSION, KINDS } from '../core/api/resources.js';
+import type { Capacity, Condition, ProviderCluster, ProviderClusterStatus } from '../core/api/types.js';
+import { providerFromManifest, type Provider } from '../core/catalogue/provider.js';
 import { formatFieldErrors } from '../core/errors.js';
-import type { MemberClusterCache } from '../clusters/member-cluster-cache.js';
-import { FPGA_RESOURCE, GPU_RESOURCE, NODES } from '../clusters/member-objects.js';
+import { FPGA_RESOURCE, GPU_RESOURCE } from '../clusters/member-objects.js';
+import type { Clock } from '../runtime/clock.js';
 import type { ReconcileResult } from '../runtime/controller.js';
 import type { EventSink } from '../runtime/events.js';
-import { resourcePath } from '../runtime/kube-client.js';
 import { errorText, type Logger } from '../runtime/logger.js';
 import { capMessage, isTrue, setCondition } from './conditions.js';
-import type { ObjectStore } from './object-store.js';
+import type { MemberClients, NodeAllocatable } from './member-access.js';
+import type { HubObjects } from './object-store.js';
+import { done, foldResults, requeueAfter, retry, runPhase, toReconcileResult, type PhaseResult } from './phase-result.js';
 import type { PlacementState } from './placement-state.js';
 
 export interface ProviderClusterReconcilerDeps {
-  providers: ObjectStore<ProviderCluster>;
+  providers: HubObjects<ProviderCluster>;
   state: PlacementState;
-  members: MemberClusterCache;
+  members: MemberClients;
   events: EventSink;
   logger: Logger;
+  clock: Clock;
   /** The catalogue changed (a provider joined, left, changed or flipped readiness). */
   onCatalogueChanged: (provider: string, readyNow: boolean) => void;
   probeIntervalMs?: number;
 }
 
-interface Node {
-  status?: { allocatable?: Record<string, string> };
+interface Pass {
+  key: string;
+  object: ProviderCluster;
+  providerName: string;
+  reachable: boolean;
+  unreachableReason?: string;
+  capacity?: Capacity;
+  /** The catalogue entry, or why the spec makes none. */
+  provider?: Provider;
+  invalid?: string;
 }
 
 export class ProviderClusterReconciler {
@@ -38,100 +55,150 @@ export class ProviderClusterReconciler {
   private readonly names = new Map<string, string>();
   /** Keys reconciled at least once: the manager waits for all before it rebuilds. */
   readonly reconciled = new Set<string>();
+  private readonly providers: HubObjects<ProviderCluster>;
+  private readonly state: PlacementState;
+  private readonly members: MemberClients;
+  private readonly events: EventSink;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly onCatalogueChanged: (provider: string, readyNow: boolean) => void;
+  private readonly probeIntervalMs: number;
 
-  constructor(private readonly d: ProviderClusterReconcilerDeps) {}
+  constructor(deps: ProviderClusterReconcilerDeps) {
+    this.providers = deps.providers;
+    this.state = deps.state;
+    this.members = deps.members;
+    this.events = deps.events;
+    this.logger = deps.logger;
+    this.clock = deps.clock;
+    this.onCatalogueChanged = deps.onCatalogueChanged;
+    this.probeIntervalMs = deps.probeIntervalMs ?? 5000;
+  }
 
   async reconcile(key: string): Promise<ReconcileResult> {
     try {
-      return await this.reconcileOnce(key);
+      const object = this.providers.current(key);
+      if (!object) return toReconcileResult(this.forgetProvider(key));
+      const p: Pass = { key, object, providerName: object.spec.providerName ?? object.metadata.name, reachable: false };
+      const results: PhaseResult[] = [];
+      for (const phase of [this.syncMember, this.readCapacity, this.updateCatalogue]) {
+        const r = await runPhase(() => phase.call(this, p));
+        results.push(r);
+        if (r.kind === 'error') break;
+      }
+      results.push(await this.writeStatus(p), requeueAfter(this.probeIntervalMs, 'probe'));
+      return toReconcileResult(foldResults(results));
     } finally {
       this.reconciled.add(key);
     }
   }
 
-  private async reconcileOnce(key: string): Promise<ReconcileResult> {
-    const pc = this.d.providers.current(key);
-    if (!pc) {
-      const name = this.names.get(key);
-      if (name) {
-        this.names.delete(key);
-        this.d.members.remove(name);
-        this.d.state.removeProvider(name);
-        this.d.onCatalogueChanged(name, false);
-      }
-      return {};
-    }
-    const now = new Date().toISOString();
-    let conditions = pc.status?.conditions ?? [];
-    const cond = (type: string, status: 'True' | 'False' | 'Unknown', reason: string, message: string) => {
-      conditions = setCondition(conditions, { type, status, reason, message: capMessage(message), observedGeneration: pc.metadata.generation }, now);
-    };
-    const providerName = pc.spec.providerName ?? pc.metadata.name;
-    const ref = pc.spec.kubeconfigSecretRef ?? { name: `member-${pc.metadata.name}-kubeconfig` };
-    const sync = await this.d.members.sync(providerName, ref, pc.spec.environment === 'VM');
-    let capacity: Capacity | undefined = pc.spec.capacity;
-    if (!capacity && sync.reachable) capacity = await this.nodeCapacity(providerName);
-    const { provider, errors } = providerFromManifest({ ...pc, kind: 'ProviderCluster', spec: { ...pc.spec, ...(capacity ? { capacity } : {}) } });
-    const status: ProviderClusterStatus = { ...(pc.status ?? {}), observedGeneration: pc.metadata.generation };
-    if (!provider) {
-      cond('Reachable', sync.reachable ? 'True' : 'False', sync.reachable ? 'ProbeSucceeded' : 'ProbeFailed', sync.reason ?? 'member answers');
-      cond('Ready', 'False', 'InvalidSpec', formatFieldErrors(errors));
-      this.d.state.removeProvider(providerName);
-      this.names.delete(key);
-      await this.d.providers.writeStatus(pc, { ...status, conditions });
-      return { requeueAfterMs: this.d.probeIntervalMs ?? 5000 };
-    }
-    this.names.set(key, provider.name);
-    provider.ready = sync.reachable;
-    if (!sync.reachable) provider.notReadyReason = sync.reason ?? 'member cluster not reachable';
-    const wasReady = isTrue(pc.status?.conditions, 'Ready');
-    const change = this.d.state.setProvider(provider);
-    if (change !== 'same') this.d.onCatalogueChanged(provider.name, provider.ready);
-    cond('Reachable', sync.reachable ? 'True' : 'False', sync.reachable ? 'ProbeSucceeded' : 'ProbeFailed', sync.reachable ? `the member API server answers /readyz` : (sync.reason ?? 'no answer'));
-    cond('Ready', sync.reachable ? 'True' : 'False', sync.reachable ? 'Ready' : 'MemberUnreachable', sync.reachable ? `${provider.name} takes placements` : `${provider.name} takes no new placements: ${sync.reason ?? 'not reachable'}`);
-    if (wasReady !== provider.ready) {
-      this.d.events.emit({ apiVersion: 'zonekeeper.io/v1alpha1', kind: 'ProviderCluster', name: pc.metadata.name, uid: pc.metadata.uid }, provider.ready ? 'Normal' : 'Warning', provider.ready ? 'Reachable' : 'Unreachable', 'Probe', provider.ready ? `${provider.name} is reachable` : `${provider.name}: ${sync.reason ?? 'not reachable'}`);
-    }
-    status.capacity = { ...provider.capacity };
-    const used = this.d.state.federation?.usedBy(provider.name);
-    if (used) status.allocated = { ...used };
-    try {
-      await this.d.providers.writeStatus(pc, { ...status, conditions });
-    } catch (err) {
-      this.d.logger.debug('provider status not written', { provider: provider.name, error: errorText(err) });
-      return { requeue: true };
-    }
-    return { requeueAfterMs: this.d.probeIntervalMs ?? 5000 };
+  private forgetProvider(key: string): PhaseResult {
+    const name = this.names.get(key);
+    if (!name) return done;
+    this.names.delete(key);
+    this.members.remove(name);
+    this.state.removeProvider(name);
+    this.onCatalogueChanged(name, false);
+    return done;
   }
 
-  private async nodeCapacity(provider: string): Promise<Capacity | undefined> {
-    const look = this.d.members.get(provider);
-    if (!look.ok) return undefined;
+  private async syncMember(p: Pass): Promise<PhaseResult> {
+    const ref = p.object.spec.kubeconfigSecretRef ?? { name: `member-${p.object.metadata.name}-kubeconfig` };
+    const sync = await this.members.sync(p.providerName, ref, p.object.spec.environment === 'VM');
+    p.reachable = sync.reachable;
+    if (sync.reason !== undefined) p.unreachableReason = sync.reason;
+    return done;
+  }
+
+  private async readCapacity(p: Pass): Promise<PhaseResult> {
+    const spec = p.object.spec.capacity;
+    if (spec) p.capacity = spec;
+    else if (p.reachable) {
+      const sum = await this.nodeCapacity(p.providerName);
+      if (sum) p.capacity = sum;
+    }
+    return done;
+  }
+
+  private async updateCatalogue(p: Pass): Promise<PhaseResult> {
+    const spec = { ...p.object.spec, ...(p.capacity ? { capacity: p.capacity } : {}) };
+    const { provider, errors } = providerFromManifest({ ...p.object, kind: KINDS.providerCluster, spec });
+    if (!provider) {
+      p.invalid = formatFieldErrors(errors);
+      this.state.removeProvider(p.providerName);
+      this.names.delete(p.key);
+      return done;
+    }
+    p.provider = provider;
+    this.names.set(p.key, provider.name);
+    provider.ready = p.reachable;
+    if (!p.reachable) provider.notReadyReason = p.unreachableReason ?? 'member cluster not reachable';
+    const wasReady = isTrue(p.object.status?.conditions, T.Ready);
+    if (this.state.setProvider(provider) !== 'same') this.onCatalogueChanged(provider.name, provider.ready);
+    if (wasReady !== provider.ready) {
+      const { name, uid } = p.object.metadata;
+      const target = { apiVersion: API_GROUP_VERSION, kind: KINDS.providerCluster, name, uid };
+      const note = provider.ready ? `${provider.name} is reachable` : `${provider.name}: ${p.unreachableReason ?? 'not reachable'}`;
+      this.events.emit(target, provider.ready ? 'Normal' : 'Warning', provider.ready ? EventReason.Reachable : EventReason.Unreachable, EventAction.Probe, note);
+    }
+    return done;
+  }
+
+  /** Conditions from the pass's facts; a failed status write is retried with backoff. */
+  private async writeStatus(p: Pass): Promise<PhaseResult> {
+    const now = new Date(this.clock.now()).toISOString();
+    let conditions = p.object.status?.conditions ?? [];
+    const set = (type: ProviderConditionType, status: Condition['status'], reason: ProviderReason, message: string) => {
+      conditions = setCondition(conditions, { type, status, reason, message: capMessage(message), observedGeneration: p.object.metadata.generation }, now);
+    };
+    const status: ProviderClusterStatus = { ...(p.object.status ?? {}), observedGeneration: p.object.metadata.generation };
+    const why = p.unreachableReason;
+    if (!p.provider) {
+      set(T.Reachable, p.reachable ? 'True' : 'False', p.reachable ? R.ProbeSucceeded : R.ProbeFailed, why ?? 'member answers');
+      if (p.invalid !== undefined) set(T.Ready, 'False', R.InvalidSpec, p.invalid);
+    } else {
+      const name = p.provider.name;
+      set(T.Reachable, p.reachable ? 'True' : 'False', p.reachable ? R.ProbeSucceeded : R.ProbeFailed, p.reachable ? 'the member API server answers /readyz' : (why ?? 'no answer'));
+      set(T.Ready, p.reachable ? 'True' : 'False', p.reachable ? R.Ready : R.MemberUnreachable, p.reachable ? `${name} takes placements` : `${name} takes no new placements: ${why ?? 'not reachable'}`);
+      status.capacity = { ...p.provider.capacity };
+      const used = this.state.federation?.usedBy(name);
+      if (used) status.allocated = { ...used };
+    }
     try {
-      const nodes = await look.member.client.list<Node>(resourcePath(NODES));
-      const sum = { cores: 0, memory: 0, storage: 0, gpus: 0, fpgas: 0 };
-      for (const n of nodes.items) {
-        const a = n.status?.allocatable ?? {};
-        sum.cores += Math.floor(quantity(a['cpu']));
-        sum.memory += Math.floor(quantity(a['memory']) / 2 ** 20);
-        sum.storage += Math.floor(quantity(a['ephemeral-storage']) / 2 ** 20);
-        sum.gpus += quantity(a[GPU_RESOURCE]);
-        sum.fpgas += quantity(a[FPGA_RESOURCE]);
-      }
-      return sum;
+      await this.providers.writeStatus(p.object, { ...status, conditions });
     } catch (err) {
-      this.d.logger.warn('node allocatable not readable', { provider, error: errorText(err) });
+      this.logger.debug('provider status not written', { provider: p.providerName, error: errorText(err) });
+      return retry('status not written');
+    }
+    return done;
+  }
+
+  /** The sum of the member's node allocatable; undefined when it cannot be read. */
+  private async nodeCapacity(provider: string): Promise<Capacity | undefined> {
+    let nodes: NodeAllocatable[];
+    try {
+      nodes = await this.members.nodeAllocatable(provider);
+    } catch (err) {
+      this.logger.warn('node allocatable not readable', { provider, error: errorText(err) });
       return undefined;
     }
+    const sum = { cores: 0, memory: 0, storage: 0, gpus: 0, fpgas: 0 };
+    nodes.forEach((a, index) => {
+      const read = (field: string): number => {
+        const text = a[field];
+        if (text === undefined) return 0;
+        const q = parseQuantity(text);
+        if (q.ok) return q.value;
+        this.logger.warn('node allocatable not understood; counted as 0', { provider, node: index, field: `status.allocatable.${field}`, reason: q.reason });
+        return 0;
+      };
+      sum.cores += Math.floor(read('cpu'));
+      sum.memory += Math.floor(read('memory') / 2 ** 20);
+      sum.storage += Math.floor(read('ephemeral-storage') / 2 ** 20);
+      sum.gpus += read(GPU_RESOURCE);
+      sum.fpgas += read(FPGA_RESOURCE);
+    });
+    return sum;
   }
-}
-
-const SUFFIX: Record<string, number> = { '': 1, m: 1e-3, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
-
-/** A Kubernetes quantity (`8`, `500m`, `16Gi`) as a number; absent is 0. */
-export function quantity(q: string | undefined): number {
-  if (!q) return 0;
-  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q);
-  if (!m) return 0;
-  return Number(m[1]) * (SUFFIX[m[2] as string] ?? 1);
 }

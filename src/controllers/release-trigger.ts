@@ -1,16 +1,8 @@
 // When a ZoneRelease takes effect: at once, at an RFC 3339 time, or a
 // Go-style duration (`90s`, `10m`, `1h30m`) after the release was made.
 
+import { parseDuration } from '../core/api/duration.js';
 import type { ReleaseTrigger } from '../core/api/types.js';
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-export function parseDuration(text: string): number | undefined {
-  if (!/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/.test(text)) return undefined;
-  let total = 0;
-  for (const m of text.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g)) total += Number(m[1]) * UNIT_MS[m[2] as string];
-  return total;
-}
 
 /** The due time in ms since the epoch, or the reason the trigger is unusable. */
 export function dueTime(trigger: ReleaseTrigger | undefined, createdMs: number): { at: number } | { error: string } {

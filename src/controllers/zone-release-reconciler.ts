@@ -1,151 +1,157 @@
-// The ZoneRelease reconciler: the paper's STOP. A release of the whole
-// zone frees its allocation and marks it Released (the zone reconciler
-// then removes everything in the members); a release of named instances takes them out of the durable
-// allocation, all or nothing, and the zone reconciler then deletes their
-// pods/VMs. Released names stay in the allocation's `released` list, so an
-// instance is never created again. Succeeded and Failed are final.
+// The ZoneRelease reconciler: the paper's STOP. It owns the ZoneRelease's
+// status and nothing else: the release itself (the allocation given back,
+// the zone marked Released) is the ExecutionZone reconciler's, which this
+// one asks through the placement state's release requests and the zone's
+// queue. A pass:
+//
+//   fetch -> final or deleted? done -> not due yet? Waiting
+//     -> the zone's answer? Succeeded / Failed
+//     -> no zone? Failed : Releasing, ask the zone, wait for its answer
+//
+// A release of the whole zone frees its allocation (the zone reconciler
+// then removes everything in the members); a release of named instances
+// takes them out of the durable allocation, all or nothing, and the zone
+// reconciler deletes their pods/VMs. Released names stay in the
+// allocation's `released` list, so an instance is never created again.
+// Succeeded and Failed are final.
 
+import { EventAction, EventReason, ReleaseConditionType as T, ReleaseReason as R, ZoneConditionType } from '../core/api/conditions.js';
+import type { ReleaseConditionType, ReleaseReason } from '../core/api/conditions.js';
+import { API_GROUP_VERSION, keyOf, KINDS } from '../core/api/resources.js';
 import type { Condition, ExecutionZone, ZoneRelease, ZoneReleaseStatus } from '../core/api/types.js';
-import { formatFieldErrors } from '../core/errors.js';
+import { loadAllocation } from '../core/zones/allocation.js';
 import { instanceOrder } from '../core/zones/federation.js';
-import { loadAllocation, storeAllocation, type ZoneAllocation } from '../core/zones/allocation.js';
+import type { Clock } from '../runtime/clock.js';
 import type { ReconcileResult } from '../runtime/controller.js';
-import type { EventSink } from '../runtime/events.js';
-import { errorText, type Logger } from '../runtime/logger.js';
+import type { EventSink, EventTarget } from '../runtime/events.js';
+import type { Logger } from '../runtime/logger.js';
 import { capMessage, isTrue, setCondition } from './conditions.js';
-import type { ObjectStore } from './object-store.js';
-import type { PlacementState } from './placement-state.js';
+import type { HubObjects } from './object-store.js';
+import { done, requeueAfter, runPhase, toReconcileResult, type PhaseResult } from './phase-result.js';
+import type { ReleaseOutcome, ReleaseRequests } from './release-requests.js';
 import { dueTime } from './release-trigger.js';
-import { allocationFields } from './zone-status.js';
-
-type CondSpec = [type: string, status: Condition['status'], reason: string, message: string];
 
 export interface ZoneReleaseReconcilerDeps {
-  releases: ObjectStore<ZoneRelease>;
-  zones: ObjectStore<ExecutionZone>;
-  state: PlacementState;
+  releases: HubObjects<ZoneRelease>;
+  /** Read only: the zone's status is its own reconciler's to write. */
+  zones: Pick<HubObjects<ExecutionZone>, 'current'>;
+  requests: ReleaseRequests;
   events: EventSink;
   logger: Logger;
+  clock: Clock;
+  /** Brings the zone's reconciler to the releases asked of it. */
   enqueueZone: (key: string) => void;
-  onCapacityFreed: () => void;
-  now?: () => Date;
+  /** How often a release waiting for its zone's answer looks again without one (the answer enqueues it). */
+  answerPollMs?: number;
 }
 
+type CondSpec = [type: ReleaseConditionType, status: Condition['status'], reason: ReleaseReason, message: string];
+
 export class ZoneReleaseReconciler {
-  constructor(private readonly d: ZoneReleaseReconcilerDeps) {}
+  private readonly releases: HubObjects<ZoneRelease>;
+  private readonly zones: Pick<HubObjects<ExecutionZone>, 'current'>;
+  private readonly requests: ReleaseRequests;
+  private readonly events: EventSink;
+  private readonly clock: Clock;
+  private readonly enqueueZone: (key: string) => void;
+  private readonly answerPollMs: number;
+
+  constructor(deps: ZoneReleaseReconcilerDeps) {
+    this.releases = deps.releases;
+    this.zones = deps.zones;
+    this.requests = deps.requests;
+    this.events = deps.events;
+    this.clock = deps.clock;
+    this.enqueueZone = deps.enqueueZone;
+    this.answerPollMs = deps.answerPollMs ?? 2000;
+  }
 
   async reconcile(key: string): Promise<ReconcileResult> {
-    const rel = this.d.releases.current(key);
-    if (!rel || rel.metadata.deletionTimestamp) return {};
+    return toReconcileResult(await runPhase(() => this.pass(key)));
+  }
+
+  private async pass(key: string): Promise<PhaseResult> {
+    const rel = this.releases.current(key);
+    if (!rel || rel.metadata.deletionTimestamp) {
+      this.requests.forget(key);
+      return done;
+    }
     const phase = rel.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') return {};
-    const now = this.d.now?.() ?? new Date();
-    const due = dueTime(rel.spec.trigger, Date.parse(rel.metadata.creationTimestamp ?? now.toISOString()));
-    if ('error' in due) return this.finish(rel, 'Failed', 'InvalidTrigger', due.error);
-    if (due.at > now.getTime()) {
-      await this.write(rel, { phase: 'Waiting', releaseTime: new Date(due.at).toISOString() }, [['Succeeded', 'False', 'Waiting', `release due at ${new Date(due.at).toISOString()}`]]);
-      return { requeueAfterMs: due.at - now.getTime() };
+    if (phase === 'Succeeded' || phase === 'Failed') return done;
+    const now = this.clock.now();
+    const due = dueTime(rel.spec.trigger, rel.metadata.creationTimestamp ? Date.parse(rel.metadata.creationTimestamp) : now);
+    if ('error' in due) return this.finish(key, rel, 'Failed', R.InvalidTrigger, due.error);
+    if (due.at > now) {
+      const at = new Date(due.at).toISOString();
+      await this.write(rel, { phase: 'Waiting', releaseTime: at }, [[T.Succeeded, 'False', R.Waiting, `release due at ${at}`]]);
+      return requeueAfter(due.at - now, 'not due yet');
     }
-    const zoneKey = `${rel.metadata.namespace}/${rel.spec.zoneRef.name}`;
-    const zone = this.d.zones.current(zoneKey);
-    if (!rel.spec.instances) return this.releaseWhole(rel, zone, zoneKey);
-    if (!zone) return this.finish(rel, 'Failed', 'ZoneNotFound', `ExecutionZone ${zoneKey} does not exist; nothing was released`);
-    return this.releaseNamed(rel, zone, zoneKey, rel.spec.instances);
-  }
-
-  /**
-   * The whole zone goes: its allocation is given back (VLAN, addresses,
-   * capacity) and the zone is marked Released in its status, durably, in
-   * one conditional write under the placement lock. The ExecutionZone
-   * object stays (a GitOps tool keeps it in sync; its owner deletes it) and
-   * is never placed again; the zone reconciler removes its member objects.
-   */
-  private async releaseWhole(rel: ZoneRelease, zone: ExecutionZone | undefined, zoneKey: string): Promise<ReconcileResult> {
-    if (!zone) return this.finish(rel, 'Failed', 'ZoneNotFound', `ExecutionZone ${zoneKey} does not exist; nothing was released`);
-    if (isTrue(zone.status?.conditions, 'Released')) {
-      return this.finish(rel, 'Succeeded', 'Released', `zone ${zone.spec.applicationId} released: its VLAN, addresses and capacity are free`, rel.status?.released ?? {});
-    }
-    const id = zone.spec.applicationId.toLowerCase();
-    const released: Record<string, string[]> = {};
-    const stored = zone.status?.allocation ? loadAllocation(zone.status.allocation).allocation : undefined;
-    for (const i of stored?.instances ?? []) (released[i.provider] ??= []).push(i.name);
-    for (const l of Object.values(released)) l.sort(instanceOrder);
-    if (rel.status?.phase !== 'Releasing') rel = await this.write(rel, { phase: 'Releasing', released }, [['Succeeded', 'False', 'Releasing', `releasing the whole zone ${zoneKey}`]]);
-    await this.d.state.withLock(async (f) => {
-      const current = this.d.zones.current(zoneKey) ?? zone;
-      const a = f.allocation(id);
-      const marker: ZoneAllocation = {
-        applicationId: id,
-        groups: structuredClone(a?.groups ?? {}),
-        instances: [],
-        released: [...(a?.released ?? []), ...(a?.instances.map((i) => i.name) ?? [])],
-      };
-      if (f.has(id)) f.releaseZone(id);
-      // Keep the zone known, placed and empty, so it is not placed again.
-      const problems = f.restore(current.spec, marker);
-      if (problems.length > 0) this.d.logger.warn('released zone not kept in memory', { zone: zoneKey, problems: formatFieldErrors(problems) });
-      const now = (this.d.now?.() ?? new Date()).toISOString();
-      let conditions = setCondition(current.status?.conditions ?? [], { type: 'Released', status: 'True', reason: 'Released', message: `released whole by ZoneRelease ${rel.metadata.name}`, observedGeneration: current.metadata.generation }, now);
-      conditions = setCondition(conditions, { type: 'Ready', status: 'False', reason: 'Released', message: `released whole by ZoneRelease ${rel.metadata.name}`, observedGeneration: current.metadata.generation }, now);
-      const status = { ...structuredClone(current.status ?? {}), allocation: storeAllocation(marker), releasedInstances: [...marker.released].sort(instanceOrder), vlanId: undefined, networkId: undefined, network: undefined, vpn: undefined, instances: undefined, providers: undefined, conditions };
-      await this.d.state.commit(() => this.d.zones.writeStatus(current, status), `whole release of ${zoneKey} failed`);
-    });
-    this.d.enqueueZone(zoneKey);
-    this.d.onCapacityFreed();
-    this.d.events.emit(this.target(rel), 'Normal', 'Released', 'Release', `released the whole zone ${id}`);
-    return this.finish(rel, 'Succeeded', 'Released', `zone ${id} released: its VLAN, addresses and capacity are free`, released);
-  }
-
-  private async releaseNamed(rel: ZoneRelease, zone: ExecutionZone, zoneKey: string, instances: Record<string, string[]>): Promise<ReconcileResult> {
-    const id = zone.spec.applicationId.toLowerCase();
+    const zoneKey = keyOf({ metadata: { namespace: rel.metadata.namespace, name: rel.spec.zoneRef.name } });
+    const zone = this.zones.current(zoneKey);
+    const answer = this.requests.outcome(key);
+    if (answer) return this.answered(key, rel, zone, answer);
+    if (!zone) return this.finish(key, rel, 'Failed', R.ZoneNotFound, `ExecutionZone ${zoneKey} does not exist; nothing was released`);
+    const whole = !rel.spec.instances;
+    if (whole && isTrue(zone.status?.conditions, ZoneConditionType.Released)) return this.finish(key, rel, 'Succeeded', R.Released, wholeMessage(zone), rel.status?.released ?? {});
     // Releasing is written first: a retry after a crash between the zone's
     // commit and this release's final status knows the names are its own.
     if (rel.status?.phase !== 'Releasing') {
-      rel = await this.write(rel, { phase: 'Releasing' }, [['Succeeded', 'False', 'Releasing', `releasing instances of ${zoneKey}`]]);
+      const fields: ZoneReleaseStatus = whole ? { phase: 'Releasing', released: liveInstances(zone) } : { phase: 'Releasing' };
+      const what = whole ? `the whole zone ${zoneKey}` : `instances of ${zoneKey}`;
+      await this.write(rel, fields, [[T.Succeeded, 'False', R.Releasing, `releasing ${what}`]]);
     }
-    const outcome = await this.d.state.withLock(async (f): Promise<{ ok: true; released: Record<string, string[]> } | { ok: false; message: string }> => {
-      const a = f.allocation(id);
-      if (!a) return { ok: false, message: `ExecutionZone ${zoneKey} holds no instances yet; nothing was released` };
-      // A retry after a crash between the zone commit and this status: the names are already released.
-      const all = Object.entries(instances).flatMap(([p, names]) => names.map((n) => ({ p, n })));
-      if (rel.status?.phase === 'Releasing' && all.every(({ n }) => a.released.includes(n) && !a.instances.some((i) => i.name === n))) return { ok: true, released: instances };
-      const r = f.releaseInstances(id, instances, 'spec.instances');
-      if (!r.ok) return { ok: false, message: `nothing was released: ${formatFieldErrors(r.errors)}` };
-      const marking = f.compiled(id)?.marking;
-      const current = this.d.zones.current(zoneKey) ?? zone;
-      const status = { ...structuredClone(current.status ?? {}), ...(marking ? allocationFields(structuredClone(a), marking, f.globalId, (p, n) => current.status?.instances?.[p]?.[n]?.phase, f.catalogue.providers.map((x) => x.name)) : { allocation: a }) };
-      await this.d.state.commit(() => this.d.zones.writeStatus(current, status), `release commit for ${zoneKey} failed`);
-      return { ok: true, released: r.released };
-    });
-    if (!outcome.ok) {
-      this.d.events.emit(this.target(rel), 'Warning', 'ReleaseFailed', 'Release', outcome.message);
-      return this.finish(rel, 'Failed', 'UnknownInstance', outcome.message);
-    }
-    this.d.enqueueZone(zoneKey);
-    this.d.onCapacityFreed();
-    const text = Object.entries(outcome.released).map(([p, n]) => `${p}: ${n.join(', ')}`).join('; ');
-    this.d.events.emit(this.target(rel), 'Normal', 'Released', 'Release', `released ${text}`);
-    return this.finish(rel, 'Succeeded', 'Released', `released ${text}`, outcome.released);
+    this.requests.ask({ release: key, releaseName: rel.metadata.name, zone: zoneKey, ...(rel.spec.instances ? { instances: rel.spec.instances } : {}) });
+    this.enqueueZone(zoneKey);
+    return requeueAfter(this.answerPollMs, 'waiting for the zone reconciler\'s answer');
   }
 
-  private async finish(rel: ZoneRelease, phase: 'Succeeded' | 'Failed', reason: string, message: string, released?: Record<string, string[]>): Promise<ReconcileResult> {
-    const now = (this.d.now?.() ?? new Date()).toISOString();
-    const status: ZoneReleaseStatus = { phase, releaseTime: rel.status?.releaseTime ?? now };
+  /** The zone reconciler released (or refused): the release's final status. */
+  private async answered(key: string, rel: ZoneRelease, zone: ExecutionZone | undefined, answer: ReleaseOutcome): Promise<PhaseResult> {
+    const target = this.target(rel);
+    if (!answer.ok) {
+      this.events.emit(target, 'Warning', EventReason.ReleaseFailed, EventAction.Release, answer.message);
+      return this.finish(key, rel, 'Failed', R.UnknownInstance, answer.message);
+    }
+    if (!rel.spec.instances) {
+      const id = zone?.spec.applicationId.toLowerCase() ?? rel.spec.zoneRef.name;
+      this.events.emit(target, 'Normal', EventReason.Released, EventAction.Release, `released the whole zone ${id}`);
+      return this.finish(key, rel, 'Succeeded', R.Released, `zone ${id} released: its VLAN, addresses and capacity are free`, rel.status?.released ?? {});
+    }
+    const text = Object.entries(answer.released).map(([p, n]) => `${p}: ${n.join(', ')}`).join('; ');
+    this.events.emit(target, 'Normal', EventReason.Released, EventAction.Release, `released ${text}`);
+    return this.finish(key, rel, 'Succeeded', R.Released, `released ${text}`, answer.released);
+  }
+
+  private async finish(key: string, rel: ZoneRelease, phase: 'Succeeded' | 'Failed', reason: ReleaseReason, message: string, released?: Record<string, string[]>): Promise<PhaseResult> {
+    const status: ZoneReleaseStatus = { phase, releaseTime: rel.status?.releaseTime ?? new Date(this.clock.now()).toISOString() };
     if (released) status.released = released;
-    const conds: CondSpec[] = [['Succeeded', phase === 'Succeeded' ? 'True' : 'False', reason, message]];
-    if (phase === 'Failed') conds.push(['Failed', 'True', reason, message]);
+    const conds: CondSpec[] = [[T.Succeeded, phase === 'Succeeded' ? 'True' : 'False', reason, message]];
+    if (phase === 'Failed') conds.push([T.Failed, 'True', reason, message]);
     await this.write(rel, status, conds);
-    return {};
+    this.requests.forget(key);
+    return done;
   }
 
   private async write(rel: ZoneRelease, fields: ZoneReleaseStatus, conds: CondSpec[]): Promise<ZoneRelease> {
-    const now = (this.d.now?.() ?? new Date()).toISOString();
+    const now = new Date(this.clock.now()).toISOString();
     let conditions = rel.status?.conditions ?? [];
     for (const [type, status, reason, message] of conds) conditions = setCondition(conditions, { type, status, reason, message: capMessage(message), observedGeneration: rel.metadata.generation }, now);
-    return this.d.releases.writeStatus(rel, { ...(rel.status ?? {}), ...fields, observedGeneration: rel.metadata.generation, conditions });
+    return this.releases.writeStatus(rel, { ...(rel.status ?? {}), ...fields, observedGeneration: rel.metadata.generation, conditions });
   }
 
-  private target(rel: ZoneRelease) {
-    return { apiVersion: 'zonekeeper.io/v1alpha1', kind: 'ZoneRelease', name: rel.metadata.name, namespace: rel.metadata.namespace, uid: rel.metadata.uid };
+  private target(rel: ZoneRelease): EventTarget {
+    const { name, namespace, uid } = rel.metadata;
+    return { apiVersion: API_GROUP_VERSION, kind: KINDS.zoneRelease, name, namespace, uid };
   }
 }
+
+/** The zone's live instances by provider, from its durable allocation: what a whole release gives back. */
+function liveInstances(zone: ExecutionZone): Record<string, string[]> {
+  const released: Record<string, string[]> = {};
+  const stored = zone.status?.allocation ? loadAllocation(zone.status.allocation).allocation : undefined;
+  for (const i of stored?.instances ?? []) (released[i.provider] ??= []).push(i.name);
+  for (const l of Object.values(released)) l.sort(instanceOrder);
+  return released;
+}
+
+const wholeMessage = (zone: ExecutionZone): string => `zone ${zone.spec.applicationId} released: its VLAN, addresses and capacity are free`;

@@ -13,8 +13,9 @@
 
 import { readFileSync } from 'node:fs';
 import type { SwitchPortMap } from '../core/network/p4-entries.js';
-import type { NetworkProgrammer } from '../controllers/network-programmer.js';
-import { parseDuration } from '../controllers/release-trigger.js';
+import type { NetworkProgrammer } from '../controllers/network/network-programmer.js';
+import { sidecarNetworkProgrammer } from '../controllers/network/sidecar-network-programmer.js';
+import { parseDuration } from '../core/api/duration.js';
 import { hubClient } from '../runtime/hub-connection.js';
 import { createLogger, errorText } from '../runtime/logger.js';
 import { Manager } from './manager.js';
@@ -127,8 +128,6 @@ async function main(): Promise<void> {
   const hub = await hubClient(flags);
   let network: NetworkProgrammer | undefined;
   if (flags.sidecar && flags.switchPorts) {
-    // Loaded only when asked for: the gRPC stack is not needed without a switch.
-    const { sidecarNetworkProgrammer } = await import('../sidecar/sidecar-network-programmer.js');
     let ports: SwitchPortMap;
     try {
       ports = loadSwitchPorts(flags.switchPorts);

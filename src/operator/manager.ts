@@ -8,14 +8,20 @@
 import type { ExecutionZone, PrivacyRegion, ProviderCluster, ZoneRelease } from '../core/api/types.js';
 import { MemberClusterCache } from '../clusters/member-cluster-cache.js';
 import { ExecutionZoneReconciler } from '../controllers/execution-zone-reconciler.js';
-import { planOnlyNetwork, type NetworkProgrammer } from '../controllers/network-programmer.js';
-import { ObjectStore, keyOfStored } from '../controllers/object-store.js';
+import { planOnlyNetwork, type NetworkProgrammer } from '../controllers/network/network-programmer.js';
+import { ObjectStore } from '../controllers/object-store.js';
 import { collectOrphans } from '../controllers/orphan-collector.js';
 import { PlacementState } from '../controllers/placement-state.js';
-import { privacyRegionController, regionMeaningChanged } from '../controllers/privacy-region-controller.js';
+import { executionZoneWatches, type ExecutionZoneTriggers } from '../controllers/execution-zone-watches.js';
+import { memberAccess } from '../controllers/member-access.js';
+import { PrivacyRegionReconciler } from '../controllers/privacy-region-reconciler.js';
+import { placementRegionWatches, privacyRegionWatches } from '../controllers/privacy-region-watches.js';
 import { ProviderClusterReconciler } from '../controllers/provider-cluster-reconciler.js';
-import { EXECUTION_ZONES, PRIVACY_REGIONS, PROVIDER_CLUSTERS, ZONE_RELEASES } from '../controllers/resources.js';
+import { providerClusterWatches } from '../controllers/provider-cluster-watches.js';
+import { EXECUTION_ZONES, keyOf, PRIVACY_REGIONS, PROVIDER_CLUSTERS, ZONE_RELEASES } from '../core/api/resources.js';
 import { ZoneReleaseReconciler } from '../controllers/zone-release-reconciler.js';
+import { zoneReleaseWatches } from '../controllers/zone-release-watches.js';
+import { type Clock, sleep, systemClock } from '../runtime/clock.js';
 import { Controller } from '../runtime/controller.js';
 import { EventRecorder } from '../runtime/events.js';
 import { HealthServer } from '../runtime/health-server.js';
@@ -25,7 +31,6 @@ import { resourcePath } from '../runtime/kube-client.js';
 import { defaultIdentity, LeaderElector } from '../runtime/leader-election.js';
 import { errorText, type Logger } from '../runtime/logger.js';
 import { OperatorMetrics } from '../runtime/metrics.js';
-import { isTrue } from '../controllers/conditions.js';
 
 export interface ManagerOptions {
   hub: KubeClient;
@@ -45,6 +50,7 @@ export interface ManagerOptions {
   orphanIntervalMs?: number;
   /** Delay before a member-side change requeues its zone (batches bursts). */
   memberEventDelayMs?: number;
+  clock?: Clock;
   /** Called when the lease is lost; default exits the process. */
   onLostLeadership?: () => void;
 }
@@ -63,8 +69,8 @@ export class Manager {
   term = 0;
   metricsPort = 0;
 
-  constructor(private readonly o: ManagerOptions) {
-    this.identity = o.identity ?? defaultIdentity();
+  constructor(private readonly options: ManagerOptions) {
+    this.identity = options.identity ?? defaultIdentity();
     this.health = new HealthServer(this.metrics.registry);
   }
 
@@ -73,45 +79,45 @@ export class Manager {
   }
 
   async start(): Promise<void> {
-    const log = this.o.logger;
+    const log = this.options.logger;
     this.health.addLiveCheck('ping', () => undefined);
     this.health.addReadyCheck('hub', async () => {
       try {
-        await this.o.hub.request('GET', '/readyz', { timeoutMs: 2000 });
+        await this.options.hub.request('GET', '/readyz', { timeoutMs: 2000 });
         return undefined;
       } catch (e) {
         return errorText(e);
       }
     });
     this.health.addReadyCheck('informers', () => (this.leading && !this.started ? 'leader, still syncing' : undefined));
-    if (this.o.metricsPort !== undefined) this.metricsPort = await this.health.listen(this.o.metricsPort);
-    const leaseName = this.o.leaseName ?? 'zonekeeper-operator';
+    if (this.options.metricsPort !== undefined) this.metricsPort = await this.health.listen(this.options.metricsPort);
+    const leaseName = this.options.leaseName ?? 'zonekeeper-operator';
     this.metrics.leaderStatus.set({ name: leaseName }, 0);
-    if (this.o.leaderElection === false) {
+    if (this.options.leaderElection === false) {
       await this.lead(0);
       return;
     }
     this.elector = new LeaderElector({
-      client: this.o.hub,
-      namespace: this.o.namespace,
+      client: this.options.hub,
+      namespace: this.options.namespace,
       name: leaseName,
       identity: this.identity,
       logger: log,
-      ...(this.o.leaseDurationMs ? { leaseDurationMs: this.o.leaseDurationMs } : {}),
-      ...(this.o.renewDeadlineMs ? { renewDeadlineMs: this.o.renewDeadlineMs } : {}),
-      ...(this.o.retryPeriodMs ? { retryPeriodMs: this.o.retryPeriodMs } : {}),
+      ...(this.options.leaseDurationMs ? { leaseDurationMs: this.options.leaseDurationMs } : {}),
+      ...(this.options.renewDeadlineMs ? { renewDeadlineMs: this.options.renewDeadlineMs } : {}),
+      ...(this.options.retryPeriodMs ? { retryPeriodMs: this.options.retryPeriodMs } : {}),
       onStartedLeading: (term) => {
         this.metrics.leaderStatus.set({ name: leaseName }, 1);
         this.lead(term).catch((err: unknown) => {
           log.error('could not start leading', { error: errorText(err) });
-          (this.o.onLostLeadership ?? (() => process.exit(1)))();
+          (this.options.onLostLeadership ?? (() => process.exit(1)))();
         });
       },
       onStoppedLeading: () => {
         this.metrics.leaderStatus.set({ name: leaseName }, 0);
         this.leading = false;
         log.error('lost leadership; stopping');
-        (this.o.onLostLeadership ?? (() => process.exit(1)))();
+        (this.options.onLostLeadership ?? (() => process.exit(1)))();
       },
       onNewLeader: (id) => log.info('observed leader', { leader: id }),
     });
@@ -121,133 +127,105 @@ export class Manager {
   private async lead(term: number): Promise<void> {
     this.leading = true;
     this.term = term;
-    const o = this.o;
-    const log = o.logger.child({ identity: this.identity, term });
-    const hub = o.hub;
+    const options = this.options;
+    const log = options.logger.child({ identity: this.identity, term });
+    const hub = options.hub;
+    const clock = options.clock ?? systemClock;
     const health = (resource: string) => (e: string) => {
       if (e !== 'connect' && e !== 'relist') this.metrics.watchRestarts.inc({ resource, cause: e });
     };
-    const zoneInf = new Informer<ExecutionZone>({ client: hub, path: resourcePath(EXECUTION_ZONES), logger: log, onHealth: health('executionzones') });
-    const relInf = new Informer<ZoneRelease>({ client: hub, path: resourcePath(ZONE_RELEASES), logger: log, onHealth: health('zonereleases') });
-    const pcInf = new Informer<ProviderCluster>({ client: hub, path: resourcePath(PROVIDER_CLUSTERS), logger: log, onHealth: health('providerclusters') });
-    const regionInf = new Informer<PrivacyRegion>({ client: hub, path: resourcePath(PRIVACY_REGIONS), logger: log, onHealth: health('privacyregions') });
+    const zoneInf = new Informer<ExecutionZone>({ client: hub, path: resourcePath(EXECUTION_ZONES), logger: log, clock, onHealth: health('executionzones') });
+    const relInf = new Informer<ZoneRelease>({ client: hub, path: resourcePath(ZONE_RELEASES), logger: log, clock, onHealth: health('zonereleases') });
+    const pcInf = new Informer<ProviderCluster>({ client: hub, path: resourcePath(PROVIDER_CLUSTERS), logger: log, clock, onHealth: health('providerclusters') });
+    const regionInf = new Informer<PrivacyRegion>({ client: hub, path: resourcePath(PRIVACY_REGIONS), logger: log, clock, onHealth: health('privacyregions') });
     this.informers = [zoneInf, relInf, pcInf, regionInf] as unknown as Informer<never>[];
     const zones = new ObjectStore(hub, EXECUTION_ZONES, zoneInf);
     const releases = new ObjectStore(hub, ZONE_RELEASES, relInf);
     const providers = new ObjectStore(hub, PROVIDER_CLUSTERS, pcInf);
-    const state = new PlacementState({ hub, logger: log, metrics: this.metrics });
+    const state = new PlacementState({ hub, logger: log, clock, metrics: this.metrics });
     // Before any zone is programmed: the switches must take this leader's
     // writes. The zones that should have entries are known once the state
     // is rebuilt from the statuses and the controllers run.
-    /** Application ids of the zones that hold a VLAN, i.e. should have switch entries. */
-    const zonesWithVlan = (f: NonNullable<typeof state.federation>): string[] =>
-      f.entries().filter((e) => e.allocation.vlanId !== undefined).map((e) => e.allocation.applicationId);
-    o.network?.lead?.(term, () => (this.started && state.federation ? zonesWithVlan(state.federation) : undefined));
-    const events = new EventRecorder(hub, { controller: 'zonekeeper.io/operator', instance: this.identity, logger: log });
-    const concurrency = o.concurrency ?? 4;
+    options.network?.lead?.(term, () => (this.started && state.federation ? state.zonesWithVlan() : undefined));
+    const events = new EventRecorder(hub, { controller: 'zonekeeper.io/operator', instance: this.identity, logger: log, clock });
+    const concurrency = options.concurrency ?? 4;
 
-    let zoneCtl: Controller | undefined;
-    const enqueueZone = (key: string) => zoneCtl?.enqueue(key);
-    const zoneKeysOnProvider = (provider: string): string[] => {
-      const f = state.federation;
-      if (!f) return [];
-      return f.entries().filter((e) => e.allocation.instances.some((i) => i.provider === provider)).map((e) => state.ownerOf(e.allocation.applicationId)).filter((k): k is string => k !== undefined);
-    };
+    const memberEventDelayMs = options.memberEventDelayMs ?? 1000;
+    // The member cache, the reconcilers and the watches need each other;
+    // the triggers are bound once the zone controller exists.
+    let zoneTriggers: ExecutionZoneTriggers | undefined;
     const members = new MemberClusterCache({
       hub,
-      namespace: o.namespace,
+      namespace: options.namespace,
       logger: log,
       metrics: this.metrics,
-      // A zone's pods change in bursts (created, scheduled, running, times N):
-      // a short delay folds a burst into one reconcile and one status write.
-      // (Putting every member event ahead of new zones measured slower under
-      // load in the bench: first passes then starve.)
-      onZoneObjectChanged: (key) => {
-        // The pass that only has to report Ready goes ahead of new zones:
-        // at most one per zone, so first passes do not starve.
-        if (zoneReconciler.becameReady(key)) zoneCtl?.queue.addNow(key, true);
-        else zoneCtl?.queue.addAfter(key, o.memberEventDelayMs ?? 1000);
-      },
-      onHealthChanged: (provider) => {
-        for (const k of zoneKeysOnProvider(provider)) enqueueZone(k);
-      },
+      onZoneObjectChanged: (key) => zoneTriggers?.zoneObjectChanged(key),
+      onHealthChanged: (provider) => zoneTriggers?.providerChanged(provider),
     });
     this.members = members;
-    // Waiting zones go in creation order, so the oldest request gets freed capacity first.
-    const retryWaiting = () => {
-      const list = zones.list().filter((z) => !isTrue(z.status?.conditions, 'Placed') || zoneReconciler.waiting.has(keyOfStored(z)));
-      list.sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
-      for (const z of list) enqueueZone(keyOfStored(z));
-    };
-    const zoneReconciler = new ExecutionZoneReconciler({ zones, state, members, network: o.network ?? planOnlyNetwork, events, logger: log, metrics: this.metrics, onCapacityFreed: retryWaiting });
-    // The sidecar went away, came back, or a zone's entries stopped (or
-    // started) being programmed: those zones' NetworkReady is due again.
-    o.network?.onChange?.((ids) => {
-      const f = state.federation;
-      if (!f) return;
-      const wanted = ids === 'all' ? zonesWithVlan(f) : ids;
-      for (const id of wanted) {
-        const key = state.ownerOf(id.toLowerCase());
-        if (key) enqueueZone(key);
-      }
+    const memberPort = memberAccess(members);
+    const capacityFreed = () => zoneTriggers?.capacityFreed();
+    let relCtl: Controller | undefined;
+    const zoneReconciler = new ExecutionZoneReconciler({
+      zones,
+      state,
+      members: memberPort,
+      network: options.network ?? planOnlyNetwork,
+      events,
+      logger: log,
+      clock,
+      metrics: this.metrics,
+      onCapacityFreed: capacityFreed,
+      onReleaseSettled: (key) => relCtl?.enqueue(key),
     });
-    const releaseReconciler = new ZoneReleaseReconciler({ releases, zones, state, events, logger: log, enqueueZone, onCapacityFreed: retryWaiting });
+    const zoneCtl = new Controller({ name: 'executionzone', reconcile: (k) => zoneReconciler.reconcile(k), concurrency, metrics: this.metrics, logger: log, clock });
+    zoneTriggers = executionZoneWatches(zoneCtl.queue, { zones: zoneInf, store: zones, state, reconciler: zoneReconciler, memberEventDelayMs });
+    options.network?.onChange?.((ids) => zoneTriggers?.networkChanged(ids));
+
+    const releaseReconciler = new ZoneReleaseReconciler({ releases, zones, requests: state.releases, events, logger: log, clock, enqueueZone: (k) => zoneCtl.enqueue(k) });
+    relCtl = new Controller({ name: 'zonerelease', reconcile: (k) => releaseReconciler.reconcile(k), concurrency: Math.max(1, Math.ceil(concurrency / 2)), metrics: this.metrics, logger: log, clock });
+    zoneReleaseWatches(relCtl.queue, { releases: relInf, zones: zoneInf });
+
     const providerReconciler = new ProviderClusterReconciler({
       providers,
       state,
-      members,
+      members: memberPort,
       events,
       logger: log,
-      probeIntervalMs: o.probeIntervalMs ?? 5000,
+      clock,
+      probeIntervalMs: options.probeIntervalMs ?? 5000,
       onCatalogueChanged: (provider) => {
-        for (const k of zoneKeysOnProvider(provider)) enqueueZone(k);
-        retryWaiting();
+        zoneTriggers?.providerChanged(provider);
+        capacityFreed();
       },
     });
-    zoneCtl = new Controller({ name: 'executionzone', reconcile: (k) => zoneReconciler.reconcile(k), concurrency, metrics: this.metrics, logger: log });
-    const relCtl = new Controller({ name: 'zonerelease', reconcile: (k) => releaseReconciler.reconcile(k), concurrency: Math.max(1, Math.ceil(concurrency / 2)), metrics: this.metrics, logger: log });
     // One worker per member: a slow or unreachable member's probe does not hold up the others.
-    const pcCtl = new Controller({ name: 'providercluster', reconcile: (k) => providerReconciler.reconcile(k), concurrency: 8, metrics: this.metrics, logger: log });
-    const regionCtl = privacyRegionController({ hub, regions: regionInf, zones: zoneInf, providers: pcInf, logger: log, metrics: this.metrics });
+    const pcCtl = new Controller({ name: 'providercluster', reconcile: (k) => providerReconciler.reconcile(k), concurrency: 8, metrics: this.metrics, logger: log, clock });
+    providerClusterWatches(pcCtl.queue, pcInf);
+
+    const regionReconciler = new PrivacyRegionReconciler({ regions: new ObjectStore(hub, PRIVACY_REGIONS, regionInf), zones: zoneInf, providers: pcInf, clock });
+    const regionCtl = new Controller({ name: 'privacyregion', reconcile: (k) => regionReconciler.reconcile(k), concurrency: 1, metrics: this.metrics, logger: log, clock });
+    privacyRegionWatches(regionCtl.queue, { regions: regionInf, zones: zoneInf, providers: pcInf });
+    placementRegionWatches(regionInf, state);
     this.controllers = [zoneCtl, relCtl, pcCtl, regionCtl];
-    const zc = zoneCtl;
-    const toKey = (ctl: Controller) => ({ add: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOfStored(x)), update: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOfStored(x)), delete: (x: { metadata: { name: string; namespace?: string } }) => ctl.enqueue(keyOfStored(x)) });
-    // Our own writes come back as updates; reconciling them again would only
-    // recompute what the writing pass just wrote (GenerationChangedPredicate
-    // in controller-runtime terms, but narrower: anyone else's change, even to
-    // status, still counts). Releases enqueue the zone they mark themselves.
-    zones.onMissed = (key) => zc.enqueue(key);
-    zoneInf.on({
-      add: (z) => zc.enqueue(keyOfStored(z)),
-      update: (z, old) => {
-        if (z.metadata.generation === old.metadata.generation && z.metadata.deletionTimestamp === old.metadata.deletionTimestamp && zones.isEcho(z)) return;
-        zc.enqueue(keyOfStored(z));
-      },
-      delete: (z) => zc.enqueue(keyOfStored(z)),
-    });
-    relInf.on(toKey(relCtl));
-    // A zone changing may make a waiting release due (zone appears), so map zones to their releases too.
-    zoneInf.on({ add: (z) => relInf.list().filter((r) => r.metadata.namespace === z.metadata.namespace && r.spec.zoneRef.name === z.metadata.name).forEach((r) => relCtl.enqueue(keyOfStored(r))) });
-    pcInf.on(toKey(pcCtl));
-    regionInf.on({ add: () => state.markStale('PrivacyRegion added'), update: (r, old) => (regionMeaningChanged(old, r) ? state.markStale('PrivacyRegion changed') : undefined), delete: () => state.markStale('PrivacyRegion deleted') });
 
     for (const i of this.informers) i.start();
     await Promise.all(this.informers.map((i) => i.waitForSync()));
     // Providers first: the rebuild needs the catalogue, and zones need member clients.
     pcCtl.start();
     regionCtl.start();
-    await waitUntil(() => pcInf.list().every((p) => providerReconciler.reconciled.has(keyOfStored(p))), 15_000);
+    await waitUntil(clock, () => pcInf.list().every((p) => providerReconciler.reconciled.has(keyOf(p))), 15_000);
     await state.withLock(async () => undefined);
-    await waitUntil(() => members.providers().every((p) => !members.isReachable(p) || members.synced(p)), 15_000);
+    await waitUntil(clock, () => members.providers().every((p) => !members.isReachable(p) || members.synced(p)), 15_000);
     const report = await collectOrphans(members, state, () => new Set(zones.list().map((z) => z.spec.applicationId.toLowerCase())), log);
     log.info('leading: state rebuilt, orphans collected; starting controllers', { zones: zoneInf.list().length, providers: members.providers().length, orphans: report });
     relCtl.start();
-    zc.start();
+    zoneCtl.start();
     this.started = true;
     this.timers.push(
       setInterval(() => {
         collectOrphans(members, state, () => new Set(zones.list().map((z) => z.spec.applicationId.toLowerCase())), log).catch((err: unknown) => log.warn('orphan collection failed', { error: errorText(err) }));
-      }, o.orphanIntervalMs ?? 60_000),
+      }, options.orphanIntervalMs ?? 60_000),
       setInterval(() => {
         const counts = new Map<string, number>();
         for (const z of zones.list()) for (const c of z.status?.conditions ?? []) counts.set(`${c.type}|${c.status}`, (counts.get(`${c.type}|${c.status}`) ?? 0) + 1);
@@ -271,7 +249,7 @@ export class Manager {
   }
 }
 
-async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+async function waitUntil(clock: Clock, cond: () => boolean, timeoutMs: number): Promise<void> {
+  const end = clock.now() + timeoutMs;
+  while (!cond() && clock.now() < end) await sleep(50, clock);
 }

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { KubeClient } from './kube-client.js';
 import { type Logger, errorText } from './logger.js';
 import { microTime } from './leader-election.js';
+import { type Clock, systemClock } from './clock.js';
 
 export interface EventTarget {
   apiVersion: string;
@@ -28,11 +29,11 @@ export class EventRecorder implements EventSink {
 
   constructor(
     private readonly client: KubeClient,
-    private readonly opts: { controller: string; instance: string; logger: Logger },
+    private readonly opts: { controller: string; instance: string; logger: Logger; clock?: Clock },
   ) {}
 
   emit(target: EventTarget, type: EventType, reason: string, action: string, note: string): void {
-    const now = Date.now();
+    const now = (this.opts.clock ?? systemClock).now();
     const dedup = `${target.kind}/${target.namespace ?? ''}/${target.name}/${reason}/${note}`;
     const last = this.recent.get(dedup);
     if (last !== undefined && now - last < 60_000) return;

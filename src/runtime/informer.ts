@@ -11,6 +11,7 @@
 //     bookmark) for `stallMs`; bookmarks make an idle watch speak.
 // Handlers are synchronous: they map objects to keys for a work queue.
 
+import { keyOf } from '../core/api/resources.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { type KubeClient, type KubeObject, isGone, type Query } from './kube-client.js';
 import { type Logger, errorText } from './logger.js';
@@ -38,8 +39,6 @@ export interface InformerOptions {
   /** Called on watch-health transitions (metrics, logs). */
   onHealth?: (e: WatchHealthEvent, detail?: string) => void;
 }
-
-export const objectKey = (o: KubeObject): string => (o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata.name ?? ''}` : (o.metadata?.name ?? ''));
 
 export class Informer<T extends KubeObject> {
   private readonly cache = new Map<string, T>();
@@ -135,7 +134,7 @@ export class Informer<T extends KubeObject> {
       if (gen !== this.generation || !this.running) return;
       const seen = new Set<string>();
       for (const obj of list.items) {
-        const key = objectKey(obj);
+        const key = keyOf(obj);
         seen.add(key);
         this.upsert(key, obj);
       }
@@ -180,10 +179,10 @@ export class Informer<T extends KubeObject> {
         switch (ev.type) {
           case 'ADDED':
           case 'MODIFIED':
-            this.upsert(objectKey(ev.object), ev.object);
+            this.upsert(keyOf(ev.object), ev.object);
             break;
           case 'DELETED': {
-            const key = objectKey(ev.object);
+            const key = keyOf(ev.object);
             const old = this.cache.get(key);
             if (old) this.drop(key, old);
             for (const h of this.handlers) h.delete?.(ev.object);

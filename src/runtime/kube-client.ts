@@ -38,21 +38,8 @@ export interface KubeList<T> {
 }
 
 /** Where a kind lives: `/api/v1` or `/apis/<group>/<version>`, and its plural. */
-export interface ResourceRef {
-  group: string;
-  version: string;
-  plural: string;
-  namespaced: boolean;
-}
-
-export function resourcePath(r: ResourceRef, namespace?: string, name?: string, subresource?: string): string {
-  let p = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
-  if (r.namespaced && namespace !== undefined) p += `/namespaces/${encodeURIComponent(namespace)}`;
-  p += `/${r.plural}`;
-  if (name !== undefined) p += `/${encodeURIComponent(name)}`;
-  if (subresource) p += `/${subresource}`;
-  return p;
-}
+// Defined with the API constants (pure); re-exported for the clients' users.
+export { resourcePath, type ResourceRef } from '../core/api/resources.js';
 
 /** An API error with the HTTP code and the Status reason (`Conflict`, `NotFound`). */
 export class KubeError extends Error {

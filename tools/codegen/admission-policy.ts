@@ -8,7 +8,7 @@
 // who removed it), so the policy may fail open.
 
 import { API_GROUP } from '../../src/core/api/types.js';
-import { FINALIZER } from '../../src/controllers/resources.js';
+import { FINALIZER } from '../../src/core/api/resources.js';
 
 export const ZONE_FINALIZER_POLICY = 'zonekeeper-zone-finalizer';
 

@@ -6,7 +6,7 @@ import { pollUntil } from './poll-until.js';
 import type { ExecutionZone, ZoneRelease } from '../../src/core/api/types.js';
 import type { Listing3Zone } from '../../src/core/render/listing3.js';
 import { type KubeClient, isNotFound, resourcePath } from '../../src/runtime/kube-client.js';
-import { EXECUTION_ZONES, ZONE_RELEASES } from '../../src/controllers/resources.js';
+import { EXECUTION_ZONES, ZONE_RELEASES } from '../../src/core/api/resources.js';
 import { getCondition } from '../../src/controllers/conditions.js';
 
 export function getZone(hub: KubeClient, namespace: string, name: string): Promise<ExecutionZone> {

@@ -4,6 +4,7 @@
 // the same name then stands in), and two regions with one marking bit both
 // set it, so a zone's DSCP mark could no longer say which one it meant.
 
+import { RegionConditionType as T, RegionReason as R } from '../api/conditions.js';
 import type { Condition, ExecutionZoneSpec, PrivacyRegion, PrivacyRegionStatus, PrivacyRules } from '../api/types.js';
 import { formatFieldErrors } from '../errors.js';
 import { alpha2ToMccs, resolveCountry } from '../geo/countries.js';
@@ -37,7 +38,7 @@ export function regionsNamedBy(spec: Pick<ExecutionZoneSpec, 'privacy' | 'groups
 export function regionStatus(obj: Pick<PrivacyRegion, 'metadata' | 'spec'>, ctx: RegionContext): RegionStatusFacts {
   const key = obj.metadata.name.toLowerCase();
   const generation = obj.metadata.generation;
-  const cond = (type: string, ok: boolean, reason: string, message: string): RegionCondition => ({
+  const cond = (type: T, ok: boolean, reason: R, message: string): RegionCondition => ({
     type,
     status: ok ? 'True' : 'False',
     reason,
@@ -52,7 +53,7 @@ export function regionStatus(obj: Pick<PrivacyRegion, 'metadata' | 'spec'>, ctx:
     const builtin = findRegion(BUILTIN_REGIONS, key);
     const effect = builtin ? `rules naming ${obj.metadata.name} use the built-in ${builtin.name} instead` : `rules naming ${obj.metadata.name} are refused (InvalidSpec)`;
     const message = `${formatFieldErrors(errors)}; the region is ignored: ${effect}`;
-    return { ...base, conditions: [cond('Ready', false, 'InvalidSpec', message), cond('Valid', false, 'InvalidSpec', message)] };
+    return { ...base, conditions: [cond(T.Ready, false, R.InvalidSpec, message), cond(T.Valid, false, R.InvalidSpec, message)] };
   }
 
   const mccs = [...new Set([...region.countries].flatMap((c) => [...(alpha2ToMccs(c) ?? [])]))].sort((a, b) => a - b);
@@ -60,16 +61,16 @@ export function regionStatus(obj: Pick<PrivacyRegion, 'metadata' | 'spec'>, ctx:
     const r = resolveCountry(c);
     return r.ok && region.countries.has(r.alpha2);
   }).length;
-  const valid = cond('Valid', true, 'Resolved', `${region.countries.size} countries, ${mccs.length} MCCs`);
+  const valid = cond(T.Valid, true, R.Resolved, `${region.countries.size} countries, ${mccs.length} MCCs`);
   const facts = { ...base, mccs, providers };
 
   const clash = region.markingBit === undefined ? [] : markingRivals(region, ctx.regions);
   if (clash.length > 0) {
     const message = `spec.markingBit: bit ${region.markingBit} is also set by ${clash.join(', ')}; a zone's DSCP marking cannot tell these regions apart`;
-    return { ...facts, conditions: [cond('Ready', false, 'MarkingBitConflict', message), valid] };
+    return { ...facts, conditions: [cond(T.Ready, false, R.MarkingBitConflict, message), valid] };
   }
   const marks = region.markingBit === undefined ? 'sets no marking bit' : `sets marking bit ${region.markingBit}`;
-  return { ...facts, conditions: [cond('Ready', true, 'Ready', `rules may name it ${region.name}; it ${marks}`), valid] };
+  return { ...facts, conditions: [cond(T.Ready, true, R.Ready, `rules may name it ${region.name}; it ${marks}`), valid] };
 }
 
 /** The other regions of the effective catalogue (built-ins overridden by valid objects) with `region`'s bit. */

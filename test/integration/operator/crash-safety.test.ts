@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { ZoneRelease } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
-import { ZONE_RELEASES } from '../../../src/controllers/resources.js';
+import { ZONE_RELEASES } from '../../../src/core/api/resources.js';
 import { isReleased, listZones } from '../../../tools/harness/hub-reads.js';
 import { pollUntil } from '../../../tools/harness/poll-until.js';
 import type { OperatorProcess } from '../../../tools/harness/operator-process.js';

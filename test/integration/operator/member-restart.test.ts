@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { ExecutionZone, ProviderCluster } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
-import { PROVIDER_CLUSTERS } from '../../../src/controllers/resources.js';
+import { PROVIDER_CLUSTERS } from '../../../src/core/api/resources.js';
 import { apply } from '../../../tools/harness/apply.js';
 import { getZone, waitZoneReady } from '../../../tools/harness/hub-reads.js';
 import { pollUntil } from '../../../tools/harness/poll-until.js';

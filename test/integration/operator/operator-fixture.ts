@@ -13,7 +13,7 @@ import { pollUntil } from '../../../tools/harness/poll-until.js';
 import { OperatorProcess, type OperatorProcessOptions } from '../../../tools/harness/operator-process.js';
 import { adminClient, installOnTestbed } from '../../../tools/harness/testbed-setup.js';
 import { memberClusters, requireState, type ClusterRecord } from '../../../tools/testbed/state.js';
-import { EXECUTION_ZONES } from '../../../src/controllers/resources.js';
+import { EXECUTION_ZONES } from '../../../src/core/api/resources.js';
 
 export interface Installed {
   hub: KubeClient;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { Condition, ExecutionZone, PrivacyRegion, ProviderCluster } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
-import { PRIVACY_REGIONS, PROVIDER_CLUSTERS } from '../../../src/controllers/resources.js';
+import { PRIVACY_REGIONS, PROVIDER_CLUSTERS } from '../../../src/core/api/resources.js';
 import { apply, deleteIfExists } from '../../../tools/harness/apply.js';
 import { pollUntil } from '../../../tools/harness/poll-until.js';
 import type { OperatorProcess } from '../../../tools/harness/operator-process.js';

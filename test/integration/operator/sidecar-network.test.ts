@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Condition, ExecutionZone } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
-import { FINALIZER } from '../../../src/controllers/resources.js';
+import { FINALIZER } from '../../../src/core/api/resources.js';
 import { markingFromDscp } from '../../../src/core/network/marking.js';
 import { planP4Entries, type SwitchPortMap } from '../../../src/core/network/p4-entries.js';
 import { loadAllocation } from '../../../src/core/zones/allocation.js';

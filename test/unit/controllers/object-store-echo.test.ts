@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:http';
 import { ObjectStore, type StoredObject } from '../../../src/controllers/object-store.js';
-import { EXECUTION_ZONES } from '../../../src/controllers/resources.js';
+import { EXECUTION_ZONES } from '../../../src/core/api/resources.js';
 import type { Informer } from '../../../src/runtime/informer.js';
 import type { KubeClient } from '../../../src/runtime/kube-client.js';
 import { listenWithClient } from '../../support/local-kube-client.js';

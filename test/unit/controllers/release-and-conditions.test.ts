@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
-import { dueTime, parseDuration } from '../../../src/controllers/release-trigger.js';
+import { dueTime } from '../../../src/controllers/release-trigger.js';
 import { setCondition } from '../../../src/controllers/conditions.js';
 import { paperScenario } from '../../../tools/harness/paper-scenario.js';
 
 describe('controllers/release-trigger', () => {
-  it('reads Go-style durations and rejects anything else', () => {
-    assert.equal(parseDuration('90s'), 90_000);
-    assert.equal(parseDuration('1h30m'), 5_400_000);
-    assert.equal(parseDuration('250ms'), 250);
-    assert.equal(parseDuration('10'), undefined);
-    assert.equal(parseDuration('1d'), undefined);
-  });
-
   it('is due at once, at a time, or a duration after creation, and names a bad field', () => {
     assert.deepEqual(dueTime(undefined, 1000), { at: 1000 });
     assert.deepEqual(dueTime({ after: '2s' }, 1000), { at: 3000 });

@@ -3,7 +3,7 @@
 // ask "program this plan" and "remove this zone"; without a sidecar the
 // network plan is still computed and reported, and NetworkReady says so.
 
-import type { ZoneNetworkPlan } from '../core/network/types.js';
+import type { ZoneNetworkPlan } from '../../core/network/types.js';
 
 export interface NetworkProgramResult {
   ok: boolean;

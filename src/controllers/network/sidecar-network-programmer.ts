@@ -9,11 +9,11 @@
 // every zone it lost, and a removal re-sends the zone first, so that
 // DeleteZone deletes its entries instead of answering "no entries".
 import * as grpc from '@grpc/grpc-js';
-import type { NetworkProgrammer, NetworkProgramResult } from '../controllers/network-programmer.js';
-import { planP4Entries, type PlannedEntry, type SwitchPortMap } from '../core/network/p4-entries.js';
-import type { ZoneNetworkPlan } from '../core/network/types.js';
-import { SidecarClient } from './sidecar-client.js';
-import type { WireZoneStatus } from './sidecar-server.js';
+import type { NetworkProgrammer, NetworkProgramResult } from './network-programmer.js';
+import { planP4Entries, type PlannedEntry, type SwitchPortMap } from '../../core/network/p4-entries.js';
+import type { ZoneNetworkPlan } from '../../core/network/types.js';
+import { SidecarClient } from '../../sidecar/sidecar-client.js';
+import type { WireZoneStatus } from '../../sidecar/sidecar-server.js';
 
 export interface SidecarNetworkProgrammerOptions {
   client?: SidecarClient;

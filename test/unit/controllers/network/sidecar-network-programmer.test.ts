@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
-import { SidecarClient } from '../../../src/sidecar/sidecar-client.js';
-import { serveSidecarApi } from '../../../src/sidecar/sidecar-server.js';
-import { sidecarNetworkProgrammer, type SidecarNetworkProgrammer, type SidecarNetworkProgrammerOptions } from '../../../src/sidecar/sidecar-network-programmer.js';
-import { Sidecar } from '../../../src/sidecar/sidecar.js';
-import { SoftwareSwitch } from '../../../src/switch/p4runtime-server.js';
-import { planP4Entries, type PlannedEntry } from '../../../src/core/network/p4-entries.js';
-import { PAPER_PLANS, PORTS, syntheticPlan } from '../p4/paper-zone-plans.js';
-import { P4INFO } from '../switch/switch-harness.js';
+import { SidecarClient } from '../../../../src/sidecar/sidecar-client.js';
+import { serveSidecarApi } from '../../../../src/sidecar/sidecar-server.js';
+import { sidecarNetworkProgrammer, type SidecarNetworkProgrammer, type SidecarNetworkProgrammerOptions } from '../../../../src/controllers/network/sidecar-network-programmer.js';
+import { Sidecar } from '../../../../src/sidecar/sidecar.js';
+import { SoftwareSwitch } from '../../../../src/switch/p4runtime-server.js';
+import { planP4Entries, type PlannedEntry } from '../../../../src/core/network/p4-entries.js';
+import { PAPER_PLANS, PORTS, syntheticPlan } from '../../p4/paper-zone-plans.js';
+import { P4INFO } from '../../switch/switch-harness.js';
 
 /** Polls `cond` every 20 ms for up to 10 s. */
 async function until(cond: () => boolean): Promise<void> {

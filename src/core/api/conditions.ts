@@ -1,0 +1,97 @@
+// Condition types and reasons of the API's status conditions, and the
+// reasons of the Events the operator records. These strings are wire
+// values: printer columns, the CRDs' docs, zonectl and users' scripts read
+// them, so a name here changes nothing on the wire but the spelling in
+// code, and a value here must never change.
+
+export const ZoneConditionType = {
+  Ready: 'Ready',
+  Placed: 'Placed',
+  Provisioned: 'Provisioned',
+  NetworkReady: 'NetworkReady',
+  Degraded: 'Degraded',
+  Released: 'Released',
+} as const;
+export type ZoneConditionType = (typeof ZoneConditionType)[keyof typeof ZoneConditionType];
+
+export const ZoneReason = {
+  // Placed
+  Placed: 'Placed',
+  NoMatchingProvider: 'NoMatchingProvider',
+  InvalidSpec: 'InvalidSpec',
+  AllocationConflict: 'AllocationConflict',
+  ApplicationIdInUse: 'ApplicationIdInUse',
+  /** The allocation could not be written to status; nothing was created from it. */
+  CommitFailed: 'CommitFailed',
+  // Provisioned
+  Provisioned: 'Provisioned',
+  Provisioning: 'Provisioning',
+  MemberUnreachable: 'MemberUnreachable',
+  /** The cleanup finalizer could not be set; instances wait for it. */
+  FinalizerPending: 'FinalizerPending',
+  // NetworkReady (the sidecar adds its own verdicts: docs/operator.md, "The switch")
+  Programmed: 'Programmed',
+  PlanOnly: 'PlanOnly',
+  SwitchError: 'SwitchError',
+  NoVlan: 'NoVlan',
+  // Degraded
+  AsExpected: 'AsExpected',
+  // Ready
+  Ready: 'Ready',
+  Degraded: 'Degraded',
+  InstancesNotReady: 'InstancesNotReady',
+  // Every condition of a zone released whole
+  Released: 'Released',
+} as const;
+export type ZoneReason = (typeof ZoneReason)[keyof typeof ZoneReason];
+
+export const ReleaseConditionType = { Succeeded: 'Succeeded', Failed: 'Failed' } as const;
+export type ReleaseConditionType = (typeof ReleaseConditionType)[keyof typeof ReleaseConditionType];
+
+export const ReleaseReason = {
+  Waiting: 'Waiting',
+  Releasing: 'Releasing',
+  Released: 'Released',
+  InvalidTrigger: 'InvalidTrigger',
+  ZoneNotFound: 'ZoneNotFound',
+  UnknownInstance: 'UnknownInstance',
+} as const;
+export type ReleaseReason = (typeof ReleaseReason)[keyof typeof ReleaseReason];
+
+export const ProviderConditionType = { Reachable: 'Reachable', Ready: 'Ready' } as const;
+export type ProviderConditionType = (typeof ProviderConditionType)[keyof typeof ProviderConditionType];
+
+export const ProviderReason = {
+  ProbeSucceeded: 'ProbeSucceeded',
+  ProbeFailed: 'ProbeFailed',
+  Ready: 'Ready',
+  MemberUnreachable: 'MemberUnreachable',
+  InvalidSpec: 'InvalidSpec',
+} as const;
+export type ProviderReason = (typeof ProviderReason)[keyof typeof ProviderReason];
+
+/** Reasons of the Kubernetes Events the reconcilers record. */
+export const EventReason = {
+  Placed: 'Placed',
+  NoMatchingProvider: 'NoMatchingProvider',
+  InvalidSpec: 'InvalidSpec',
+  InstancesRemoved: 'InstancesRemoved',
+  Ready: 'Ready',
+  NotReady: 'NotReady',
+  Degraded: 'Degraded',
+  Released: 'Released',
+  ReleaseFailed: 'ReleaseFailed',
+  Reachable: 'Reachable',
+  Unreachable: 'Unreachable',
+} as const;
+export type EventReason = (typeof EventReason)[keyof typeof EventReason];
+
+/** The `action` of those Events: what the reconciler was doing. */
+export const EventAction = { Place: 'Place', Deprovision: 'Deprovision', Summarize: 'Summarize', Delete: 'Delete', Release: 'Release', Probe: 'Probe' } as const;
+export type EventAction = (typeof EventAction)[keyof typeof EventAction];
+
+export const RegionConditionType = { Ready: 'Ready', Valid: 'Valid' } as const;
+export type RegionConditionType = (typeof RegionConditionType)[keyof typeof RegionConditionType];
+
+export const RegionReason = { Ready: 'Ready', Resolved: 'Resolved', InvalidSpec: 'InvalidSpec', MarkingBitConflict: 'MarkingBitConflict' } as const;
+export type RegionReason = (typeof RegionReason)[keyof typeof RegionReason];

@@ -1,0 +1,201 @@
+// The ExecutionZone reconciler against in-memory fakes: for each situation,
+// the writes it makes (allocation commit, finalizer, status), what it does
+// in the members and on the switch, and the conditions it leaves.
+
+import assert from 'node:assert/strict';
+import { ZoneConditionType as T, ZoneReason as R } from '../../../src/core/api/conditions.js';
+import { FINALIZER } from '../../../src/core/api/resources.js';
+import type { ExecutionZone } from '../../../src/core/api/types.js';
+import { getCondition } from '../../../src/controllers/conditions.js';
+import { KubeError } from '../../../src/runtime/kube-client.js';
+import { group, uuid, zone } from '../../support/core-fixtures.js';
+import { zoneObject } from './fakes.js';
+import { readyZone, zoneBed } from './zone-bed.js';
+
+describe('ExecutionZoneReconciler', () => {
+  it('places a new zone: commits the allocation, sets the finalizer, creates the instances, and leaves status to the next pass', async () => {
+    const bed = zoneBed();
+    const spec = zone({ groups: [group({ count: 2 })] });
+    bed.zones.put(zoneObject('a', spec));
+    const r = await bed.reconciler.reconcile('tenant/a');
+    assert.deepEqual(r, { requeueAfterMs: 10_000 }, 'the poll interval, should the instances\' events never come');
+    assert.deepEqual(bed.zones.writes.map((w) => w.kind), ['status', 'finalizers'], 'the commit first, then the finalizer; no third write');
+    const committed = bed.zones.writes[0]?.body as ExecutionZone['status'];
+    assert.ok(committed?.allocation, 'the allocation is durable before anything is created');
+    assert.equal(getCondition(committed?.conditions, T.Placed), undefined, 'the commit carries the allocation, conditions come with the next write');
+    assert.deepEqual(bed.zones.current('tenant/a')?.metadata.finalizers, [FINALIZER]);
+    assert.equal(bed.members.created.length, 2);
+    assert.equal(bed.events.reasons().filter((x) => x === 'Placed').length, 1);
+
+    bed.members.makeReady(spec.applicationId);
+    const r2 = await bed.reconciler.reconcile('tenant/a');
+    assert.deepEqual(r2, {}, 'Ready: nothing to look at until an event');
+    for (const [type, want] of [[T.Ready, 'True/Ready'], [T.Placed, 'True/Placed'], [T.Provisioned, 'True/Provisioned'], [T.NetworkReady, 'True/PlanOnly'], [T.Degraded, 'False/AsExpected']]) {
+      assert.equal(bed.cond('tenant/a', type as string), want, type);
+    }
+    const status = bed.zones.current('tenant/a')?.status;
+    assert.equal(status?.observedGeneration, 1);
+    assert.ok(status?.vlanId !== undefined);
+    assert.deepEqual(Object.values(status?.instances ?? {}).flatMap((x) => Object.values(x).map((i) => i.phase)), ['Running', 'Running']);
+    assert.deepEqual([...new Set(bed.network.programmed)], [spec.applicationId], 'the switch is programmed (again on each pass: idempotent)');
+    assert.ok(bed.events.reasons().includes('Ready'));
+  });
+
+  it('lets a waiting zone say why, and places it once capacity is freed', async () => {
+    const bed = zoneBed(['Cloud1']);
+    const big = await readyZone(bed, 'big', zone({ groups: [group({ count: 4 })] }));
+    const waitingSpec = zone({ groups: [group({ count: 2 })] });
+    bed.zones.put(zoneObject('late', waitingSpec, { finalizers: [FINALIZER] }));
+    const r = await bed.reconciler.reconcile('tenant/late');
+    assert.deepEqual(r, { requeueAfterMs: 10_000 });
+    assert.equal(bed.cond('tenant/late', T.Placed), 'False/NoMatchingProvider');
+    assert.equal(bed.cond('tenant/late', T.Ready), 'False/NoMatchingProvider');
+    assert.match(getCondition(bed.conditions('tenant/late'), T.Placed)?.message ?? '', /no provider can take g1/);
+    assert.ok(bed.reconciler.waiting.has('tenant/late'));
+    assert.equal(bed.members.created.filter((c) => c.includes('late')).length, 0);
+    assert.ok(bed.events.reasons().includes('NoMatchingProvider'));
+
+    // The big zone is deleted: its capacity goes back and the waiting zones are retried.
+    const current = bed.zones.current(big) as ExecutionZone;
+    bed.zones.objects.set(big, { ...current, metadata: { ...current.metadata, deletionTimestamp: '2026-01-01T00:01:00Z' } });
+    assert.deepEqual(await bed.reconciler.reconcile(big), {});
+    assert.equal(bed.freed.length, 1, 'capacity freed');
+    assert.deepEqual(bed.zones.current(big)?.metadata.finalizers, [], 'finalizer removed once the members are clean');
+    await bed.reconciler.reconcile('tenant/late');
+    assert.equal(bed.members.instances(waitingSpec.applicationId)['Cloud1']?.length, 2);
+    assert.ok(!bed.reconciler.waiting.has('tenant/late'));
+  });
+
+  it('turns Degraded, not Ready, when a member holding instances does not answer', async () => {
+    const bed = zoneBed(['Cloud1']);
+    const spec = zone();
+    const key = await readyZone(bed, 'a', spec);
+    bed.members.member('Cloud1').reachable = false;
+    const r = await bed.reconciler.reconcile(key);
+    assert.deepEqual(r, { requeueAfterMs: 10_000 });
+    assert.equal(bed.cond(key, T.Degraded), 'True/MemberUnreachable');
+    assert.equal(bed.cond(key, T.Provisioned), 'False/MemberUnreachable', 'its instances cannot be seen');
+    assert.equal(bed.cond(key, T.Ready), 'False/MemberUnreachable');
+    assert.match(getCondition(bed.conditions(key), T.Ready)?.message ?? '', /Provisioned: Cloud1 is not reachable/);
+    const phases = Object.values(bed.zones.current(key)?.status?.instances?.['Cloud1'] ?? {}).map((i) => i.phase);
+    assert.deepEqual(phases, ['Unknown']);
+    assert.deepEqual(bed.events.reasons().slice(-2), ['NotReady', 'Degraded']);
+  });
+
+  it('keeps a failed allocation commit out of status but says so in Placed, and creates nothing', async () => {
+    const bed = zoneBed();
+    bed.zones.put(zoneObject('a', zone(), { finalizers: [FINALIZER] }));
+    bed.zones.failNext.status.push(new KubeError(500, 'InternalError', 'etcdserver: request timed out'));
+    await assert.rejects(bed.reconciler.reconcile('tenant/a'), /etcdserver/, 'the error reaches the controller, which backs off');
+    assert.equal(bed.members.created.length, 0, 'nothing is created from an allocation that is not durable');
+    const status = bed.zones.current('tenant/a')?.status;
+    assert.equal(status?.allocation, undefined, 'the failed allocation is not written after all');
+    assert.equal(bed.cond('tenant/a', T.Placed), 'False/CommitFailed');
+    assert.match(getCondition(status?.conditions, T.Placed)?.message ?? '', /etcdserver: request timed out/);
+    assert.equal(bed.cond('tenant/a', T.Ready), 'False/CommitFailed');
+    assert.equal(bed.state.ready, false, 'the placement state is stale and rebuilds from the hub on next use');
+
+    // The next pass rebuilds, places again and commits.
+    await bed.reconciler.reconcile('tenant/a');
+    assert.ok(bed.zones.current('tenant/a')?.status?.allocation);
+    assert.equal(bed.members.created.length, 1);
+  });
+
+  it('says in Provisioned that the finalizer could not be set, and creates nothing without it', async () => {
+    const bed = zoneBed();
+    bed.zones.put(zoneObject('a', zone()));
+    bed.zones.failNext.finalizers.push(new KubeError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request'));
+    await assert.rejects(bed.reconciler.reconcile('tenant/a'), /unable to handle/);
+    assert.equal(bed.members.created.length, 0);
+    assert.equal(bed.cond('tenant/a', T.Provisioned), 'False/FinalizerPending');
+    assert.equal(bed.cond('tenant/a', T.Ready), 'False/FinalizerPending');
+    assert.ok(bed.zones.current('tenant/a')?.status?.allocation, 'the commit before it stands');
+    await bed.reconciler.reconcile('tenant/a');
+    assert.deepEqual(bed.zones.current('tenant/a')?.metadata.finalizers, [FINALIZER], 'adopted on the next pass');
+    assert.equal(bed.members.created.length, 1);
+  });
+
+  it('retries a member write that failed soon, not at the poll interval, and writes status meanwhile', async () => {
+    const bed = zoneBed(['Cloud1']);
+    bed.members.failCreate = new KubeError(403, 'Forbidden', 'pods "x" is forbidden: error looking up service account tenant/default');
+    bed.zones.put(zoneObject('a', zone(), { finalizers: [FINALIZER] }));
+    assert.deepEqual(await bed.reconciler.reconcile('tenant/a'), { requeueAfterMs: 250 });
+    assert.equal(bed.cond('tenant/a', T.Provisioned), 'False/Provisioning');
+    assert.match(getCondition(bed.conditions('tenant/a'), T.Provisioned)?.message ?? '', /service account/);
+  });
+
+  it('refuses a zone whose application id another zone holds, and touches nothing', async () => {
+    const bed = zoneBed();
+    const spec = zone();
+    await readyZone(bed, 'first', spec);
+    bed.zones.put(zoneObject('second', { ...spec }, { finalizers: [FINALIZER] }));
+    const created = bed.members.created.length;
+    assert.deepEqual(await bed.reconciler.reconcile('tenant/second'), { requeueAfterMs: 10_000 });
+    assert.equal(bed.cond('tenant/second', T.Placed), `False/${R.ApplicationIdInUse}`);
+    assert.equal(bed.cond('tenant/second', T.Ready), `False/${R.ApplicationIdInUse}`);
+    assert.equal(bed.cond('tenant/second', T.Degraded), 'False/AsExpected');
+    assert.equal(bed.members.created.length, created);
+  });
+
+  it('deletes a zone: cleans every member and the switch, then drops the finalizer and frees the allocation', async () => {
+    const bed = zoneBed();
+    const spec = zone({ groups: [group({ count: 2 })] });
+    const key = await readyZone(bed, 'a', spec);
+    const z = bed.zones.current(key) as ExecutionZone;
+    bed.zones.objects.set(key, { ...z, metadata: { ...z.metadata, deletionTimestamp: '2026-01-01T00:05:00Z' } });
+    assert.deepEqual(await bed.reconciler.reconcile(key), {});
+    assert.deepEqual(bed.members.instances(spec.applicationId), {});
+    assert.deepEqual(bed.network.removed, [spec.applicationId]);
+    assert.deepEqual(bed.zones.current(key)?.metadata.finalizers, []);
+    assert.equal(bed.state.federation?.allocation(spec.applicationId), undefined);
+    assert.equal(bed.state.ownerOf(spec.applicationId), undefined);
+    assert.equal(bed.freed.length, 1);
+  });
+
+  it('keeps the finalizer of a deleted zone while a member that holds its instances does not answer', async () => {
+    const bed = zoneBed(['Cloud1']);
+    const spec = zone();
+    const key = await readyZone(bed, 'a', spec);
+    bed.members.member('Cloud1').reachable = false;
+    const z = bed.zones.current(key) as ExecutionZone;
+    bed.zones.objects.set(key, { ...z, metadata: { ...z.metadata, deletionTimestamp: '2026-01-01T00:05:00Z' } });
+    const writes = bed.zones.writes.length;
+    assert.deepEqual(await bed.reconciler.reconcile(key), { requeueAfterMs: 1000 });
+    assert.deepEqual(bed.zones.current(key)?.metadata.finalizers, [FINALIZER]);
+    assert.equal(bed.zones.writes.length, writes, 'no write while waiting');
+    assert.ok(bed.state.federation?.allocation(spec.applicationId), 'the allocation stays booked');
+    bed.members.member('Cloud1').reachable = true;
+    assert.deepEqual(await bed.reconciler.reconcile(key), {});
+    assert.deepEqual(bed.zones.current(key)?.metadata.finalizers, []);
+  });
+
+  it('frees what a zone held when its object vanished without the finalizer running', async () => {
+    const bed = zoneBed();
+    const spec = zone();
+    const key = await readyZone(bed, 'a', spec);
+    bed.zones.objects.delete(key);
+    assert.deepEqual(await bed.reconciler.reconcile(key), {});
+    assert.equal(bed.state.ownerOf(spec.applicationId), undefined);
+    assert.equal(bed.freed.length, 1);
+  });
+
+  it('reports Ready at once through becameReady when every instance is ready in the members', async () => {
+    const bed = zoneBed();
+    const spec = zone({ groups: [group({ count: 2 })] });
+    bed.zones.put(zoneObject('a', spec, { finalizers: [FINALIZER] }));
+    await bed.reconciler.reconcile('tenant/a');
+    assert.equal(bed.reconciler.becameReady('tenant/a'), false);
+    bed.members.makeReady(spec.applicationId);
+    assert.equal(bed.reconciler.becameReady('tenant/a'), true);
+    await bed.reconciler.reconcile('tenant/a');
+    assert.equal(bed.reconciler.becameReady('tenant/a'), false, 'already Ready');
+  });
+
+  it('uses the injected clock for condition times', async () => {
+    const bed = zoneBed();
+    bed.clock.advance(86_400_000);
+    const key = await readyZone(bed, 'a', zone({ applicationId: uuid() }));
+    const t = getCondition(bed.conditions(key), T.Ready)?.lastTransitionTime;
+    assert.equal(t, new Date(bed.clock.now()).toISOString());
+  });
+});

@@ -1,0 +1,60 @@
+// A zone reconciler on in-memory fakes, with the real placement state
+// (rebuilt from the fake hub's zones), for the reconciler tests.
+
+import assert from 'node:assert/strict';
+import { ZoneConditionType as T } from '../../../src/core/api/conditions.js';
+import { FINALIZER } from '../../../src/core/api/resources.js';
+import type { Condition, ExecutionZone, ExecutionZoneSpec } from '../../../src/core/api/types.js';
+import { getCondition } from '../../../src/controllers/conditions.js';
+import { ExecutionZoneReconciler } from '../../../src/controllers/execution-zone-reconciler.js';
+import { PlacementState } from '../../../src/controllers/placement-state.js';
+import { silentLogger } from '../../../src/runtime/logger.js';
+import { provider } from '../../support/core-fixtures.js';
+import { FakeClock } from '../runtime/fake-clock.js';
+import { FakeMembers, FakeNetwork, FakeObjects, listerOf, RecordedEvents, zoneObject } from './fakes.js';
+
+/** Two clouds with room for four 1-core instances each. */
+export function zoneBed(providers = ['Cloud1', 'Cloud2']) {
+  const clock = new FakeClock();
+  const zones = new FakeObjects<ExecutionZone>();
+  const state = new PlacementState({ hub: listerOf(zones), logger: silentLogger, clock });
+  for (const [i, name] of providers.entries()) state.setProvider({ ...provider(name, { capacity: { cores: 4, memory: 65536, storage: 1048576 } }), order: i });
+  const members = new FakeMembers();
+  for (const p of providers) members.add(p);
+  const network = new FakeNetwork();
+  const events = new RecordedEvents();
+  const freed: number[] = [];
+  const settled: string[] = [];
+  const reconciler = new ExecutionZoneReconciler({
+    zones,
+    state,
+    members,
+    network,
+    events,
+    logger: silentLogger,
+    clock,
+    onCapacityFreed: () => freed.push(clock.now()),
+    onReleaseSettled: (k) => settled.push(k),
+    pollMs: 10_000,
+  });
+  const conditions = (key: string): Condition[] => zones.current(key)?.status?.conditions ?? [];
+  const cond = (key: string, type: string) => {
+    const c = getCondition(conditions(key), type);
+    return c ? `${c.status}/${c.reason}` : undefined;
+  };
+  return { clock, zones, state, members, network, events, freed, settled, reconciler, conditions, cond };
+}
+
+export type ZoneBed = ReturnType<typeof zoneBed>;
+
+/** A zone created and reconciled until Ready (instances made Ready in the members). */
+export async function readyZone(bed: ZoneBed, name: string, spec: ExecutionZoneSpec): Promise<string> {
+  bed.zones.put(zoneObject(name, spec, { finalizers: [FINALIZER] }));
+  const key = `tenant/${name}`;
+  await bed.reconciler.reconcile(key);
+  bed.members.makeReady(spec.applicationId);
+  await bed.reconciler.reconcile(key);
+  assert.equal(bed.cond(key, T.Ready), 'True/Ready');
+  return key;
+}
+
