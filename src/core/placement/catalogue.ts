@@ -3,6 +3,13 @@
 
 import type { Environment, Performance, PlatformType, ResourceType } from '../api/types.js';
 import { type Provider, sortCatalogue } from '../catalogue/provider.js';
+import type { CompiledPrivacy } from '../privacy/evaluate.js';
+import { andBits, type Bits, emptyBits, setBit } from './bitset.js';
+import { CapacityIndex } from './capacity-index.js';
+import type { CapacityLedger } from './capacity-ledger.js';
+
+/** Rule lists remembered per catalogue; beyond this the cache starts afresh. */
+const MAX_CACHED_RULE_SETS = 4096;
 
 export interface GroupShape {
   environment: Environment;
@@ -16,17 +23,80 @@ export class Catalogue {
   readonly providers: readonly Provider[];
   private readonly byName = new Map<string, Provider>();
   private readonly buckets = new Map<string, Provider[]>();
+  /** Catalogue position by provider name. */
+  readonly positions = new Map<string, number>();
+  /** The buckets again, as sets of positions. */
+  private readonly bucketBits = new Map<string, Bits>();
+  /** Providers passing a rule list (or a zone's and a group's together), by content key. */
+  private readonly compliant = new Map<string, Bits>();
+  private readonly capacityIndexes = new WeakMap<CapacityLedger, CapacityIndex>();
+  private readonly none: Bits;
 
   constructor(providers: readonly Provider[]) {
     this.providers = sortCatalogue(providers);
-    for (const p of this.providers) {
+    this.none = emptyBits(this.providers.length);
+    this.providers.forEach((p, i) => {
       if (this.byName.has(p.name)) throw new Error(`catalogue: provider ${p.name} appears twice`);
       this.byName.set(p.name, p);
+      this.positions.set(p.name, i);
       for (const rt of p.resourceTypes) {
-        this.bucket(`${p.environment}|${rt}|${p.tier}`).push(p);
-        this.bucket(`${p.environment}|${rt}|*`).push(p);
+        for (const key of [`${p.environment}|${rt}|${p.tier}`, `${p.environment}|${rt}|*`]) {
+          this.bucket(key).push(p);
+          let bits = this.bucketBits.get(key);
+          if (!bits) this.bucketBits.set(key, (bits = emptyBits(this.providers.length)));
+          setBit(bits, i);
+        }
       }
+    });
+  }
+
+  /**
+   * candidates() as sets of positions: one set, or fog then cloud for a
+   * latency-sensitive cloud+fog group. Each set is tried in catalogue order.
+   */
+  candidateBits(g: GroupShape): Bits[] {
+    const key = (tier: string) => this.bucketBits.get(`${g.environment}|${g.resourceType}|${tier}`) ?? this.none;
+    switch (g.platformType) {
+      case 'cloud':
+        return [key('cloud')];
+      case 'fog':
+        return [key('fog')];
+      case 'cloud+fog':
+        return g.performance === 'latency' ? [key('fog'), key('cloud')] : [key('*')];
     }
+  }
+
+  /**
+   * The providers that pass every rule set, computed once per distinct
+   * rule content and catalogue (readiness and capacity are not part of it).
+   */
+  compliantBits(sets: readonly CompiledPrivacy[]): Bits | undefined {
+    if (sets.length === 0) return undefined;
+    const key = sets.map((s) => s.key).join('\n');
+    let bits = this.compliant.get(key);
+    if (bits) return bits;
+    if (sets.length === 1) {
+      bits = emptyBits(this.providers.length);
+      const set = sets[0];
+      this.providers.forEach((p, i) => {
+        if (set.evaluate(p).pass) setBit(bits as Bits, i);
+      });
+    } else {
+      bits = sets.map((s) => this.compliantBits([s]) as Bits).reduce(andBits);
+    }
+    if (this.compliant.size >= MAX_CACHED_RULE_SETS) this.compliant.clear();
+    this.compliant.set(key, bits);
+    return bits;
+  }
+
+  /** Free capacity per provider as `ledger` books it, kept up to date by the ledger. */
+  capacity(ledger: CapacityLedger): CapacityIndex {
+    let index = this.capacityIndexes.get(ledger);
+    if (!index) {
+      index = new CapacityIndex(this.providers, this.positions, ledger);
+      this.capacityIndexes.set(ledger, index);
+    }
+    return index;
   }
 
   private bucket(key: string): Provider[] {
