@@ -8,6 +8,10 @@ import { andBits, type Bits, emptyBits, setBit } from './bitset.js';
 import { CapacityIndex } from './capacity-index.js';
 import type { CapacityLedger } from './capacity-ledger.js';
 
+const ENV_CODE: Record<Environment, number> = { VM: 0, container: 1 };
+const RT_CODE: Record<ResourceType, number> = { CPU: 0, GPU: 1, FPGA: 2 };
+const PLATFORM_CODE: Record<PlatformType, number> = { cloud: 0, fog: 1, 'cloud+fog': 2 };
+
 /** Rule lists remembered per catalogue; beyond this the cache starts afresh. */
 const MAX_CACHED_RULE_SETS = 4096;
 
@@ -31,6 +35,9 @@ export class Catalogue {
   private readonly compliant = new Map<string, Bits>();
   private readonly capacityIndexes = new WeakMap<CapacityLedger, CapacityIndex>();
   private readonly none: Bits;
+  private readonly shapeLists: (readonly Bits[] | undefined)[] = new Array<undefined>(36).fill(undefined);
+  private lastLedger: CapacityLedger | undefined;
+  private lastIndex: CapacityIndex | undefined;
 
   constructor(providers: readonly Provider[]) {
     this.providers = sortCatalogue(providers);
@@ -54,16 +61,26 @@ export class Catalogue {
    * candidates() as sets of positions: one set, or fog then cloud for a
    * latency-sensitive cloud+fog group. Each set is tried in catalogue order.
    */
-  candidateBits(g: GroupShape): Bits[] {
-    const key = (tier: string) => this.bucketBits.get(`${g.environment}|${g.resourceType}|${tier}`) ?? this.none;
-    switch (g.platformType) {
-      case 'cloud':
-        return [key('cloud')];
-      case 'fog':
-        return [key('fog')];
-      case 'cloud+fog':
-        return g.performance === 'latency' ? [key('fog'), key('cloud')] : [key('*')];
+  candidateBits(g: GroupShape): readonly Bits[] {
+    // Shapes are few (2 x 3 x 3 x 2): each list is built once, found by a small number.
+    const code = ((ENV_CODE[g.environment] * 3 + RT_CODE[g.resourceType]) * 3 + PLATFORM_CODE[g.platformType]) * 2 + (g.performance === 'latency' ? 1 : 0);
+    let lists = this.shapeLists[code];
+    if (!lists) {
+      const key = (tier: string) => this.bucketBits.get(`${g.environment}|${g.resourceType}|${tier}`) ?? this.none;
+      switch (g.platformType) {
+        case 'cloud':
+          lists = [key('cloud')];
+          break;
+        case 'fog':
+          lists = [key('fog')];
+          break;
+        case 'cloud+fog':
+          lists = g.performance === 'latency' ? [key('fog'), key('cloud')] : [key('*')];
+          break;
+      }
+      this.shapeLists[code] = lists;
     }
+    return lists;
   }
 
   /**
@@ -72,9 +89,16 @@ export class Catalogue {
    */
   compliantBits(sets: readonly CompiledPrivacy[]): Bits | undefined {
     if (sets.length === 0) return undefined;
-    const key = sets.map((s) => s.key).join('\n');
+    if (sets.length === 1) {
+      const mine = sets[0].bitsFor(this);
+      if (mine) return mine;
+    }
+    const key = sets.length === 1 ? sets[0].key : sets.map((s) => s.key).join('\n');
     let bits = this.compliant.get(key);
-    if (bits) return bits;
+    if (bits) {
+      if (sets.length === 1) sets[0].rememberBits(this, bits);
+      return bits;
+    }
     if (sets.length === 1) {
       bits = emptyBits(this.providers.length);
       const set = sets[0];
@@ -86,16 +110,20 @@ export class Catalogue {
     }
     if (this.compliant.size >= MAX_CACHED_RULE_SETS) this.compliant.clear();
     this.compliant.set(key, bits);
+    if (sets.length === 1) sets[0].rememberBits(this, bits);
     return bits;
   }
 
   /** Free capacity per provider as `ledger` books it, kept up to date by the ledger. */
   capacity(ledger: CapacityLedger): CapacityIndex {
+    if (ledger === this.lastLedger && this.lastIndex) return this.lastIndex;
     let index = this.capacityIndexes.get(ledger);
     if (!index) {
       index = new CapacityIndex(this.providers, this.positions, ledger);
       this.capacityIndexes.set(ledger, index);
     }
+    this.lastLedger = ledger;
+    this.lastIndex = index;
     return index;
   }
 

@@ -16,10 +16,10 @@ export interface SearchRequest extends GroupShape {
 }
 
 /**
- * Calls `visit` with every provider that can take `demand` now, in the
- * order placement tries them, until `visit` returns true.
+ * The first provider that can take `demand` now in the order placement
+ * tries them or, given `all`, every such provider in that order.
  */
-export function forEachEligible(catalogue: Catalogue, req: SearchRequest, demand: Readonly<Demand>, ledger: CapacityLedger, visit: (p: Provider) => boolean): void {
+function scan(catalogue: Catalogue, req: SearchRequest, demand: Readonly<Demand>, ledger: CapacityLedger, all: Provider[] | undefined): Provider | undefined {
   const index = catalogue.capacity(ledger);
   const compliant = catalogue.compliantBits(req.privacy);
   const providers = catalogue.providers;
@@ -35,18 +35,23 @@ export function forEachEligible(catalogue: Catalogue, req: SearchRequest, demand
           const i = (w << 5) | lowestBit(m);
           m &= m - 1;
           const p = providers[i];
-          if (p.ready && index.fits(i, demand) && visit(p)) return;
+          if (!p.ready || !index.fits(i, demand)) continue;
+          if (!all) return p;
+          all.push(p);
         }
       }
     }
   }
+  return undefined;
 }
 
 export function firstEligible(catalogue: Catalogue, req: SearchRequest, demand: Readonly<Demand>, ledger: CapacityLedger): Provider | undefined {
-  let found: Provider | undefined;
-  forEachEligible(catalogue, req, demand, ledger, (p) => {
-    found = p;
-    return true;
-  });
-  return found;
+  return scan(catalogue, req, demand, ledger, undefined);
+}
+
+/** Every provider that can take `demand` now, in the order placement tries them. */
+export function allEligible(catalogue: Catalogue, req: SearchRequest, demand: Readonly<Demand>, ledger: CapacityLedger): Provider[] {
+  const out: Provider[] = [];
+  scan(catalogue, req, demand, ledger, out);
+  return out;
 }

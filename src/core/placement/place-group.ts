@@ -8,9 +8,9 @@
 import type { PlacementExplanationEntry } from '../api/types.js';
 import type { Provider } from '../catalogue/provider.js';
 import { type CompiledPrivacy, evaluateAll } from '../privacy/evaluate.js';
-import { type CapacityLedger, type Demand, instanceDemand, scale } from './capacity-ledger.js';
+import type { CapacityLedger, Demand } from './capacity-ledger.js';
 import { Catalogue, type GroupShape } from './catalogue.js';
-import { firstEligible, forEachEligible } from './eligible-search.js';
+import { allEligible, firstEligible } from './eligible-search.js';
 import { groupReasons } from './explain-groups.js';
 import { type PlacementStrategy, STRATEGIES, type StrategyName } from './strategies.js';
 
@@ -58,35 +58,46 @@ export function eligibility(p: Provider, req: GroupRequest, total: Demand, ledge
 /** The provider the strategy picks, found through the catalogue index. */
 export function chooseProvider(req: GroupRequest, ctx: PlacementContext, demand: Demand): Provider | undefined {
   if (ctx.strategy === 'first-fit') return firstEligible(ctx.catalogue, req, demand, ctx.ledger);
-  const eligible: Provider[] = [];
-  forEachEligible(ctx.catalogue, req, demand, ctx.ledger, (p) => {
-    eligible.push(p);
-    return false;
-  });
+  const eligible = allEligible(ctx.catalogue, req, demand, ctx.ledger);
   const strategy: PlacementStrategy = STRATEGIES[ctx.strategy];
   return strategy.choose(eligible, () => true, { demand, ledger: ctx.ledger, zoneProviders: ctx.zoneProviders ?? new Set() });
 }
 
 /** Decides where a group goes; see Reasons for what `explain` changes. */
 export function placeGroup(req: GroupRequest, ctx: PlacementContext, explain = false): PlacementDecision {
-  const demand = scale(instanceDemand(req), req.count);
+  const n = req.count;
+  const demand: Demand = { cores: req.cores * n, memory: req.memory * n, storage: req.storage * n, gpus: req.resourceType === 'GPU' ? n : 0, fpgas: req.resourceType === 'FPGA' ? n : 0 };
   const chosen = chooseProvider(req, ctx, demand);
-  const everyProvider = () => explainAll(req, ctx, demand, chosen);
-  if (explain) {
-    const explanation = everyProvider();
-    return chosen ? { placed: true, provider: chosen, demand, explanation, everyProvider } : { placed: false, demand, explanation, everyProvider };
+  return decision(req, ctx, demand, chosen, explain ? explainAll(req, ctx, demand, chosen) : undefined);
+}
+
+/** A decision whose reasons are built on first read, at most once. */
+class Decision implements Reasons {
+  private built: PlacementExplanationEntry[] | undefined;
+
+  constructor(
+    readonly placed: boolean,
+    readonly provider: Provider | undefined,
+    readonly demand: Demand,
+    private readonly req: GroupRequest,
+    private readonly ctx: PlacementContext,
+    eager?: PlacementExplanationEntry[],
+  ) {
+    this.built = eager;
   }
-  if (chosen) return { placed: true, provider: chosen, demand, explanation: [selected(req, ctx, chosen)], everyProvider };
-  let grouped: PlacementExplanationEntry[] | undefined;
-  return {
-    placed: false,
-    demand,
-    get explanation() {
-      grouped ??= groupReasons(req, ctx, demand);
-      return grouped;
-    },
-    everyProvider,
-  };
+
+  get explanation(): PlacementExplanationEntry[] {
+    this.built ??= this.provider ? [selected(this.req, this.ctx, this.provider)] : groupReasons(this.req, this.ctx, this.demand);
+    return this.built;
+  }
+
+  everyProvider(): PlacementExplanationEntry[] {
+    return explainAll(this.req, this.ctx, this.demand, this.provider);
+  }
+}
+
+function decision(req: GroupRequest, ctx: PlacementContext, demand: Demand, chosen: Provider | undefined, eager?: PlacementExplanationEntry[]): PlacementDecision {
+  return new Decision(chosen !== undefined, chosen, demand, req, ctx, eager) as PlacementDecision;
 }
 
 function selected(req: GroupRequest, ctx: PlacementContext, p: Provider): PlacementExplanationEntry {

@@ -107,6 +107,9 @@ export class CompiledPrivacy {
   private readonly emptyPen: PrivacyVerdict;
 
   private contentKey: string | undefined;
+  /** The last catalogue's compliant set (a zone is placed against one catalogue at a time). */
+  private bitsOwner: object | undefined;
+  private bits: Uint32Array | undefined;
 
   constructor(readonly rules: NormalizedPrivacy) {
     this.emptyAs = setVerdict('as', rules.as, []);
@@ -121,6 +124,15 @@ export class CompiledPrivacy {
   get key(): string {
     this.contentKey ??= privacyKey(this.rules);
     return this.contentKey;
+  }
+
+  bitsFor(owner: object): Uint32Array | undefined {
+    return owner === this.bitsOwner ? this.bits : undefined;
+  }
+
+  rememberBits(owner: object, bits: Uint32Array): void {
+    this.bitsOwner = owner;
+    this.bits = bits;
   }
 
   evaluate(s: PrivacySubject): PrivacyVerdict {
