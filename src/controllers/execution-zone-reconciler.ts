@@ -190,7 +190,7 @@ export class ExecutionZoneReconciler {
     const pending = await this.d.state.withLock(async (f) => {
       const before = f.allocation(id);
       const beforeText = snapshot(before);
-      const outcome = f.reconcile(p.zone.spec, true);
+      const outcome = f.reconcile(p.zone.spec);
       if (outcome.errors && outcome.errors.length > 0) {
         this.cond(p, 'Placed', 'False', 'InvalidSpec', formatFieldErrors(outcome.errors));
         this.d.events.emit(this.target(p.zone), 'Warning', 'InvalidSpec', 'Place', formatFieldErrors(outcome.errors));

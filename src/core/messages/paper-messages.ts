@@ -20,7 +20,7 @@ import {
   type RuleAction,
   type ZoneReleaseSpec,
 } from '../api/types.js';
-import { type FieldError, joinPath, type Result, fail, ok } from '../errors.js';
+import { type FieldError, joinPath, type Result, fail, ok, mustBe, quote } from '../errors.js';
 import type { RegionCatalog } from '../privacy/region-catalog.js';
 import { MESSAGE_PATHS, normalizePrivacy, type RuleListName } from '../privacy/rules.js';
 import { checkGroupFields, UUID } from '../zones/zone-spec.js';
@@ -106,7 +106,7 @@ function wireEnum<T extends string>(obj: Record<string, unknown>, key: string, a
     const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
     if (hit) return hit;
   }
-  errors.push({ path, reason: `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}` });
+  errors.push({ path, reason: mustBe(`one of ${allowed.join(', ')}`, v) });
   return undefined;
 }
 
@@ -121,12 +121,12 @@ function wireRules(list: unknown, name: RuleListName, base: string, errors: Fiel
   list.forEach((rule, i) => {
     const rp = joinPath(path, i);
     if (!Array.isArray(rule) || rule.length < 1 || rule.length > 2) {
-      errors.push({ path: rp, reason: `must be [action] or [action, value], got ${JSON.stringify(rule)}` });
+      errors.push({ path: rp, reason: `must be [action] or [action, value], got ${quote(rule)}` });
       return;
     }
     const [action, value] = rule as unknown[];
     if (typeof action !== 'number' || !Number.isInteger(action) || action < 0 || action > 3) {
-      errors.push({ path: `${rp}[0]`, reason: `action must be 0 (DENY_SPECIFIC), 1 (DENY_ALL), 2 (ALLOW_SPECIFIC) or 3 (ALLOW_ALL), got ${JSON.stringify(action)}` });
+      errors.push({ path: `${rp}[0]`, reason: `action must be 0 (DENY_SPECIFIC), 1 (DENY_ALL), 2 (ALLOW_SPECIFIC) or 3 (ALLOW_ALL), got ${quote(action)}` });
       return;
     }
     const a: RuleAction = RULE_ACTIONS[action];
@@ -134,7 +134,7 @@ function wireRules(list: unknown, name: RuleListName, base: string, errors: Fiel
       const wantsString = name === 'regions';
       if (wantsString ? typeof value !== 'string' : typeof value !== 'number') {
         const what = name === 'regions' ? 'a region name' : name === 'countries' ? 'an MCC number' : name === 'as' ? 'an AS number' : 'a PEN number';
-        errors.push({ path: `${rp}[1]`, reason: `must be ${what}, got ${JSON.stringify(value)}` });
+        errors.push({ path: `${rp}[1]`, reason: `must be ${what}, got ${quote(value)}` });
         return;
       }
       out.push({ action: a, value: value as number | string });
@@ -172,7 +172,7 @@ function parsePrivacy(v: unknown, base: string, catalog: RegionCatalog, errors: 
 function applicationId(obj: Record<string, unknown>, base: string, errors: FieldError[]): string {
   const v = obj.application_id;
   if (typeof v !== 'string' || !UUID.test(v)) {
-    errors.push({ path: joinPath(base, 'application_id'), reason: v === undefined ? 'is required' : `must be a UUID (8-4-4-4-12 hex digits), got ${JSON.stringify(v)}` });
+    errors.push({ path: joinPath(base, 'application_id'), reason: v === undefined ? 'is required' : `must be a UUID (8-4-4-4-12 hex digits), got ${quote(v)}` });
     return '';
   }
   return v.toLowerCase();
@@ -183,7 +183,7 @@ export function parseMessage(json: unknown, catalog: RegionCatalog, base = ''): 
   const errors: FieldError[] = [];
   if (!isObject(json)) return fail([{ path: base, reason: 'must be a JSON object (an INIT or STOP message)' }]);
   if (json.type !== 'INIT' && json.type !== 'STOP') {
-    return fail([{ path: joinPath(base, 'type'), reason: `must be "INIT" or "STOP", got ${JSON.stringify(json.type)}` }]);
+    return fail([{ path: joinPath(base, 'type'), reason: mustBe('"INIT" or "STOP"', json.type) }]);
   }
   if (json.type === 'STOP') {
     unknownKeys(json, STOP_KEYS, base, errors);
@@ -203,7 +203,7 @@ export function parseMessage(json: unknown, catalog: RegionCatalog, base = ''): 
           }
           const seen = new Set<string>();
           names.forEach((n, i) => {
-            if (typeof n !== 'string' || !INSTANCE_NAME.test(n)) errors.push({ path: joinPath(pp, i), reason: `must be an instance name like C3 or V2, got ${JSON.stringify(n)}` });
+            if (typeof n !== 'string' || !INSTANCE_NAME.test(n)) errors.push({ path: joinPath(pp, i), reason: `must be an instance name like C3 or V2, got ${quote(n)}` });
             else if (seen.has(n)) errors.push({ path: joinPath(pp, i), reason: `instance ${n} is named twice` });
             else seen.add(n);
           });

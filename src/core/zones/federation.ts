@@ -279,7 +279,7 @@ export function instanceOrder(a: string, b: string): number {
 function withReasons(outcome: GroupOutcome, decision: PlacementDecision): GroupOutcome {
   return Object.defineProperties(outcome, {
     explanation: { get: () => decision.explanation, enumerable: true, configurable: true },
-    everyProvider: { value: decision.everyProvider, enumerable: false },
+    everyProvider: { value: () => decision.everyProvider(), enumerable: false },
   });
 }
 
