@@ -43,27 +43,34 @@ function readText(file: string): string {
 }
 
 /**
- * Counts YAML aliases while the parser runs, with the size each one
- * expands to, and stops the parse when either passes its limit: aliases
- * share one object in memory, but every later walk (validation, error
- * messages) would pay for the expansion.
+ * Counts YAML aliases while the parser runs, with the number of nodes each
+ * one expands to, and stops the parse when either passes its limit:
+ * aliases share one object in memory, but every later walk (validation,
+ * error messages) would pay for the expansion. js-yaml reports an alias as
+ * a closed node of no kind whose result is the anchored value.
  */
-function aliasGuard(): (event: 'open' | 'close', state: { result: unknown }) => void {
+function aliasGuard(): (event: 'open' | 'close', state: { kind: string | null; result: unknown }) => void {
   const sizes = new WeakMap<object, number>();
-  let aliases = 0;
-  return (event, state) => {
-    if (event !== 'close') return;
-    const r = state.result;
-    if (typeof r !== 'object' || r === null) return;
-    const known = sizes.get(r);
-    if (known !== undefined) {
-      if (++aliases > MAX_ALIASES) throw new YamlLimitError(`more than ${MAX_ALIASES} aliases`);
-      return;
-    }
+  const sizeOf = (v: unknown): number => {
+    if (typeof v === 'string') return 1 + (v.length >> 6);
+    if (typeof v !== 'object' || v === null) return 1;
+    const known = sizes.get(v);
+    if (known !== undefined) return known;
     let size = 1;
-    for (const child of Object.values(r)) size += typeof child === 'object' && child !== null ? (sizes.get(child) ?? 1) : 1;
-    if (size > MAX_EXPANDED_NODES) throw new YamlLimitError(`aliases expand to more than ${MAX_EXPANDED_NODES} nodes`);
-    sizes.set(r, size);
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      size += sizeOf(child);
+      if (size > MAX_EXPANDED_NODES) break;
+    }
+    sizes.set(v, size);
+    return size;
+  };
+  let aliases = 0;
+  let expanded = 0;
+  return (event, state) => {
+    if (event !== 'close' || state.kind !== null || state.result === null || state.result === undefined) return;
+    if (++aliases > MAX_ALIASES) throw new YamlLimitError(`more than ${MAX_ALIASES} aliases`);
+    expanded += sizeOf(state.result);
+    if (expanded > MAX_EXPANDED_NODES) throw new YamlLimitError(`aliases expand to more than ${MAX_EXPANDED_NODES} nodes`);
   };
 }
 

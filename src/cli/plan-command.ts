@@ -49,11 +49,10 @@ export function runPlan(o: PlanOptions): { result: PlanResult; providerNames: st
   const providerNames = federation.catalogue.providers.map((p) => p.name);
   // The home switch: port 0 trunks to the router, port k+1 leads to the k-th provider's VPN link.
   const ports = { trunkPort: 0, providerPorts: Object.fromEntries(providerNames.map((p, i) => [p, i + 1])) };
-  const plans = federation.applicationIds().flatMap((id) => federation.networkPlan(id) ?? []);
   return {
     result: { state: listing3(federation.entries(), federation.globalId), outcomes },
     providerNames,
-    p4: () => planP4Entries(plans, ports),
+    p4: () => planP4Entries(federation.applicationIds().flatMap((id) => federation.networkPlan(id) ?? []), ports),
   };
 }
 

@@ -18,7 +18,7 @@ function main(argv: string[]): number {
       process.stdout.write(text);
       for (const line of rejected) process.stderr.write(`zonectl: ${line}\n`);
       if (rejected.length === 0 || options.keepGoing) return EXIT.ok;
-      process.stderr.write(`zonectl: ${rejected.length} problem(s) in rejected messages; the result above leaves those messages out (--keep-going exits 0)\n`);
+      process.stderr.write(`zonectl: ${rejected.length} problem(s) in rejected messages; the result above holds every other message (--keep-going exits 0)\n`);
       return EXIT.rejected;
     }
     if (command === undefined || command === '--help' || command === 'help') {

@@ -26,6 +26,13 @@ export function andBits(a: Bits, b: Bits): Bits {
   return out;
 }
 
+/** a AND NOT b. */
+export function andNotBits(a: Bits, b: Bits): Bits {
+  const out = new Uint32Array(a.length);
+  for (let w = 0; w < a.length; w++) out[w] = a[w] & ~b[w];
+  return out;
+}
+
 /** Index of the lowest set bit of a non-zero word. */
 export function lowestBit(word: number): number {
   return 31 - Math.clz32(word & -word);

@@ -35,6 +35,8 @@ export class Catalogue {
   private readonly compliant = new Map<string, Bits>();
   private readonly capacityIndexes = new WeakMap<CapacityLedger, CapacityIndex>();
   private readonly none: Bits;
+  /** Providers by one attribute: `environment VM`, `resource GPU`, `tier fog`. */
+  private readonly attributeBits = new Map<string, Bits>();
   private readonly shapeLists: (readonly Bits[] | undefined)[] = new Array<undefined>(36).fill(undefined);
   private lastLedger: CapacityLedger | undefined;
   private lastIndex: CapacityIndex | undefined;
@@ -46,6 +48,7 @@ export class Catalogue {
       if (this.byName.has(p.name)) throw new Error(`catalogue: provider ${p.name} appears twice`);
       this.byName.set(p.name, p);
       this.positions.set(p.name, i);
+      for (const key of [`environment ${p.environment}`, `tier ${p.tier}`, ...[...p.resourceTypes].map((rt) => `resource ${rt}`)]) setBit(this.withAttribute(key), i);
       for (const rt of p.resourceTypes) {
         for (const key of [`${p.environment}|${rt}|${p.tier}`, `${p.environment}|${rt}|*`]) {
           this.bucket(key).push(p);
@@ -55,6 +58,17 @@ export class Catalogue {
         }
       }
     });
+  }
+
+  private withAttribute(key: string): Bits {
+    let bits = this.attributeBits.get(key);
+    if (!bits) this.attributeBits.set(key, (bits = emptyBits(this.providers.length)));
+    return bits;
+  }
+
+  /** The providers with an attribute (`environment VM`, `resource GPU`, `tier fog`); do not modify. */
+  having(attribute: string): Bits {
+    return this.attributeBits.get(attribute) ?? this.none;
   }
 
   /**
