@@ -33,6 +33,7 @@ export class Catalogue {
   private readonly bucketBits = new Map<string, Bits>();
   /** Providers passing a rule list (or a zone's and a group's together), by content key. */
   private readonly compliant = new Map<string, Bits>();
+  private readonly canonicalSets = new Map<string, CompiledPrivacy>();
   private readonly capacityIndexes = new WeakMap<CapacityLedger, CapacityIndex>();
   private readonly none: Bits;
   /** Providers by one attribute: `environment VM`, `resource GPU`, `tier fog`. */
@@ -126,6 +127,18 @@ export class Catalogue {
     this.compliant.set(key, bits);
     if (sets.length === 1) sets[0].rememberBits(this, bits);
     return bits;
+  }
+
+  /**
+   * The first compiled set seen with this content: its memoised verdicts
+   * are warm, and a verdict object stands for one cause (explain-groups.ts).
+   */
+  canonical(set: CompiledPrivacy): CompiledPrivacy {
+    const known = this.canonicalSets.get(set.key);
+    if (known) return known;
+    if (this.canonicalSets.size >= MAX_CACHED_RULE_SETS) this.canonicalSets.clear();
+    this.canonicalSets.set(set.key, set);
+    return set;
   }
 
   /** Free capacity per provider as `ledger` books it, kept up to date by the ledger. */

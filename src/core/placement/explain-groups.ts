@@ -74,6 +74,7 @@ export function groupReasons(req: GroupRequest, ctx: PlacementContext, demand: D
   // The providers of the right shape, one by one: readiness, rules, capacity.
   const causes = new Map<string, Cause>();
   // Verdicts are memoised per country, AS and PEN: one look-up per verdict object.
+  const sets = req.privacy.map((set) => catalogue.canonical(set));
   const byVerdict = new Map<PrivacyVerdict, Cause>();
   const cause = (key: string): Cause | undefined => causes.get(key);
   const open = (key: string, text: string, i: number): Cause => {
@@ -92,7 +93,7 @@ export function groupReasons(req: GroupRequest, ctx: PlacementContext, demand: D
         const text = `not ready${p.notReadyReason ? `: ${p.notReadyReason}` : ''}`;
         c = cause(text) ?? open(text, text, i);
       } else {
-        const verdict = evaluateAll(req.privacy, p);
+        const verdict = evaluateAll(sets, p);
         if (!verdict.pass) {
           let known = byVerdict.get(verdict);
           if (!known) {

@@ -117,8 +117,8 @@ export class CompiledPrivacy {
   }
 
   /**
-   * What decides pass or fail, as text: two rule sets with the same key
-   * pass the same providers. Zones are compiled afresh on every pass, and
+   * The rules as text: two rule sets with the same key pass the same
+   * providers, with the same reasons. Zones are compiled afresh on every pass, and
    * many zones share a few rule lists, so placement caches by this key.
    */
   get key(): string {
@@ -182,7 +182,9 @@ function regionKey(r: Region): string {
 function privacyKey(p: NormalizedPrivacy): string {
   const list = <V>(rules: readonly CompiledRule<V>[], value: (v: V) => string) =>
     rules.map((r) => (isAllAction(r.action) ? r.action : `${r.action}:${value(r.value as V)}`)).join(';');
-  return [list(p.regions, regionKey), list(p.countries, String), list(p.as, String), list(p.equipment, String)].join('|');
+  // Countries keep the spelling of the rule (240 or SE): explanations quote it.
+  const countries = p.countries.map((r) => (isAllAction(r.action) ? r.action : `${r.action}:${r.value}/${r.label}`)).join(';');
+  return [list(p.regions, regionKey), countries, list(p.as, String), list(p.equipment, String)].join('|');
 }
 
 /** All rule sets that apply to one group: the zone's, then the group's own. */
