@@ -52,6 +52,13 @@ function repoFile(...parts: string[]): string {
 }
 
 const schemas = new Map<string, SchemaNode>();
+const patterns = new Map<string, RegExp>();
+
+function compiled(pattern: string): RegExp {
+  let re = patterns.get(pattern);
+  if (!re) patterns.set(pattern, (re = new RegExp(pattern)));
+  return re;
+}
 
 /** The openAPIV3Schema of a zonekeeper.io kind, from the CRD the operator installs. */
 export function crdSchema(kind: 'ProviderCluster' | 'PrivacyRegion'): SchemaNode {
@@ -100,7 +107,7 @@ export function checkAgainstSchema(value: unknown, schema: SchemaNode, path = ''
     if (typeof v === 'string') {
       if (s.maxLength !== undefined && v.length > s.maxLength) return report(p, `must be at most ${s.maxLength} characters, got ${v.length}`);
       if (s.minLength !== undefined && v.length < s.minLength) return report(p, `must be at least ${s.minLength} characters, got ${quote(v)}`);
-      if (s.pattern !== undefined && !new RegExp(s.pattern).test(v)) report(p, `must match ${s.pattern}, got ${quote(v)}`);
+      if (s.pattern !== undefined && !compiled(s.pattern).test(v)) report(p, `must match ${s.pattern}, got ${quote(v)}`);
     }
     if (Array.isArray(v)) {
       if (s.maxItems !== undefined && v.length > s.maxItems) return report(p, `must have at most ${s.maxItems} items, got ${v.length}`);
