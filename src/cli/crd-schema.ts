@@ -61,7 +61,7 @@ function compiled(pattern: string): RegExp {
 }
 
 /** The openAPIV3Schema of a zonekeeper.io kind, from the CRD the operator installs. */
-export function crdSchema(kind: 'ProviderCluster' | 'PrivacyRegion'): SchemaNode {
+export function crdSchema(kind: 'ProviderCluster' | 'PrivacyRegion' | 'ExecutionZone' | 'ZoneRelease'): SchemaNode {
   let s = schemas.get(kind);
   if (!s) {
     const file = repoFile('crds', `${kind.toLowerCase()}s.zonekeeper.io.yaml`);

@@ -16,6 +16,11 @@ export const MAX_FILE_BYTES = 32 * 1024 * 1024;
 /** YAML aliases per file at most, and nodes after expanding them. */
 export const MAX_ALIASES = 1000;
 export const MAX_EXPANDED_NODES = 2_000_000;
+/** Documents per catalogue and messages per messages file at most: each may cost kilobytes once checked. */
+export const MAX_DOCUMENTS = 100_000;
+export const MAX_MESSAGES = 100_000;
+/** Problems collected per file before zonectl stops looking. */
+const MAX_PROBLEMS = 50;
 const API_VERSION = 'zonekeeper.io/v1alpha1';
 
 export class FileError extends Error {
@@ -132,12 +137,17 @@ export function loadCatalogue(file: string): CatalogueFile {
   const providers: Provider[] = [];
   const regions: Region[] = [];
   const names = new Map<string, number>();
-  docs.forEach((doc, i) => {
+  if (docs.length > MAX_DOCUMENTS) throw new FileError(file, [`holds ${docs.length} documents; zonectl reads at most ${MAX_DOCUMENTS}`]);
+  docs.every((doc, i) => {
+    if (problems.length >= MAX_PROBLEMS) {
+      problems.push(`stopped looking at document ${i + 1} of ${docs.length}`);
+      return false;
+    }
     const where = `document ${i + 1}`;
     const checked = checkManifest(doc);
     if (checked.errors.length > 0) {
       problems.push(...checked.errors.map((e) => `${where}: ${formatFieldError(e)}`));
-      return;
+      return true;
     }
     const name = String((doc as { metadata?: { name?: unknown } }).metadata?.name);
     const key = `${checked.kind}/${name}`;
@@ -149,17 +159,18 @@ export function loadCatalogue(file: string): CatalogueFile {
       const r = regionFromObject({ metadata: { name: String(d.metadata?.name ?? ''), annotations: d.metadata?.annotations }, spec: d.spec ?? ({} as PrivacyRegionSpec) });
       if (r.region) regions.push(r.region);
       else problems.push(...r.errors.map((e) => `${where}: ${formatFieldError(e)}`));
-      return;
+      return true;
     }
     const r = providerFromManifest(doc);
     if (r.provider) providers.push(r.provider);
     else problems.push(...r.errors.map((e) => `${where}: ${formatFieldError(e)}`));
+    return true;
   });
   const seen = new Map<string, number>();
   providers.forEach((p) => seen.set(p.name, (seen.get(p.name) ?? 0) + 1));
   for (const [name, n] of seen) if (n > 1) problems.push(`provider ${name} is defined ${n} times`);
   if (problems.length === 0 && providers.length === 0) problems.push('holds no ProviderCluster manifests');
-  if (problems.length > 0) throw new FileError(file, problems.length > 50 ? [...problems.slice(0, 50), `and ${problems.length - 50} more problems`] : problems);
+  if (problems.length > 0) throw new FileError(file, problems);
   return { providers, regions: RegionCatalog.builtin().withRegions(regions) };
 }
 
@@ -173,5 +184,6 @@ export function loadMessages(file: string): unknown[] {
     throw new FileError(file, [`not valid JSON: ${(e as Error).message}`]);
   }
   if (!Array.isArray(json)) throw new FileError(file, ['must be a JSON array of INIT and STOP messages']);
+  if (json.length > MAX_MESSAGES) throw new FileError(file, [`holds ${json.length} messages; zonectl takes at most ${MAX_MESSAGES}`]);
   return json;
 }

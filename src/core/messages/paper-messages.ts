@@ -22,7 +22,7 @@ import {
 } from '../api/types.js';
 import { type FieldError, joinPath, type Result, fail, ok, mustBe, quote } from '../errors.js';
 import type { RegionCatalog } from '../privacy/region-catalog.js';
-import { MESSAGE_PATHS, normalizePrivacy, type RuleListName } from '../privacy/rules.js';
+import { MAX_RULES_PER_LIST, MESSAGE_PATHS, normalizePrivacy, type RuleListName } from '../privacy/rules.js';
 import { checkGroupFields, UUID } from '../zones/zone-spec.js';
 
 /** One rule on the wire: `[action]` or `[action, value]`. */
@@ -75,6 +75,9 @@ const INIT_KEYS = ['type', 'application_id', 'privacy', 'performance', 'environm
 const STOP_KEYS = ['type', 'application_id', 'instances'];
 const DETAIL_KEYS = ['cores', 'memory', 'storage', 'image'];
 const PRIVACY_KEYS: RuleListName[] = ['regions', 'countries', 'as', 'equipment'];
+/** A STOP names at most this many providers, and names per provider (the ZoneRelease CRD's limits). */
+export const MAX_RELEASE_PROVIDERS = 64;
+export const MAX_RELEASE_NAMES = 1000;
 export const INSTANCE_NAME = /^[CV][1-9][0-9]{0,4}$/;
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -115,6 +118,10 @@ function wireRules(list: unknown, name: RuleListName, base: string, errors: Fiel
   if (list === undefined) return undefined;
   if (!Array.isArray(list)) {
     errors.push({ path, reason: 'must be a list of [action, value] rules' });
+    return undefined;
+  }
+  if (list.length > MAX_RULES_PER_LIST) {
+    errors.push({ path, reason: `must have at most ${MAX_RULES_PER_LIST} rules, got ${list.length}` });
     return undefined;
   }
   const out: PrivacyRule<number | string>[] = [];
@@ -195,10 +202,16 @@ export function parseMessage(json: unknown, catalog: RegionCatalog, base = ''): 
         errors.push({ path: ip, reason: 'must map at least one provider to instance names; leave it out to release the whole zone' });
       } else {
         const instances: Record<string, string[]> = {};
-        for (const [provider, names] of Object.entries(json.instances)) {
+        const providers = Object.entries(json.instances);
+        if (providers.length > MAX_RELEASE_PROVIDERS) errors.push({ path: ip, reason: `must name at most ${MAX_RELEASE_PROVIDERS} providers, got ${providers.length}` });
+        for (const [provider, names] of providers.slice(0, MAX_RELEASE_PROVIDERS)) {
           const pp = joinPath(ip, provider);
           if (!Array.isArray(names) || names.length === 0) {
             errors.push({ path: pp, reason: 'must be a non-empty list of instance names' });
+            continue;
+          }
+          if (names.length > MAX_RELEASE_NAMES) {
+            errors.push({ path: pp, reason: `must list at most ${MAX_RELEASE_NAMES} instance names, got ${names.length}` });
             continue;
           }
           const seen = new Set<string>();

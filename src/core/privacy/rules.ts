@@ -9,6 +9,8 @@ import { resolveCountry } from '../geo/countries.js';
 import type { Region, RegionCatalog } from './region-catalog.js';
 
 export type RuleListName = 'regions' | 'countries' | 'as' | 'equipment';
+/** Rules per list at most: the CRDs' maxItems (test/unit/cli/limits-agreement.test.ts checks they agree). */
+export const MAX_RULES_PER_LIST = 64;
 export const RULE_LISTS: readonly RuleListName[] = ['regions', 'countries', 'as', 'equipment'];
 
 /** The paper's constant names, used in explanations. */

@@ -84,6 +84,12 @@ describe('zonectl strict input', function () {
       assert.ok(r.err.length < 2000, `stderr is short (${r.err.length})`);
     });
 
+    it('more messages than zonectl takes: exit 2 with the count', () => {
+      const r = zonectl('plan', '--providers', PROVIDERS, '--messages', tmpFile('m.json', `[${Array(100_001).fill('1').join(',')}]`));
+      assert.equal(r.code, 2);
+      assert.match(r.err, /m\.json: holds 100001 messages; zonectl takes at most 100000/);
+    });
+
     it('a messages file over the size limit: exit 2 with its size', () => {
       const big = tmpFile('m.json', '');
       truncateSync(big, 40 * 1024 * 1024);
@@ -132,6 +138,27 @@ describe('zonectl strict input', function () {
         assert.ok(Date.now() - t0 < 20_000, 'refused quickly');
       });
     }
+
+    it('more YAML aliases than zonectl follows', () => {
+      const text = `${HEAD}metadata: {name: a}\nspec: {${SPEC}, equipment: &pen [9]}\nx: [${Array(1001).fill('*pen').join(', ')}]\n`;
+      const r = zonectl('plan', '--providers', tmpFile('p.yaml', text), '--messages', MESSAGES);
+      assert.equal(r.code, 2);
+      assert.match(r.err, /p\.yaml: refused: more than 1000 aliases/);
+    });
+
+    it('more documents than zonectl reads', () => {
+      const r = zonectl('plan', '--providers', tmpFile('p.yaml', '---\n{}\n'.repeat(100_001)), '--messages', MESSAGES);
+      assert.equal(r.code, 2);
+      assert.match(r.err, /p\.yaml: holds 100001 documents; zonectl reads at most 100000/);
+    });
+
+    it('many bad documents: the first problems, then a note where it stopped', () => {
+      const r = zonectl('plan', '--providers', tmpFile('p.yaml', `${provider('a', ', catalogeOrder: 1')}---\n`.repeat(500)), '--messages', MESSAGES);
+      assert.equal(r.code, 2);
+      assert.match(r.err, /document 50: spec\.catalogeOrder: unknown field/);
+      assert.match(r.err, /stopped looking at document 51 of 500/);
+      assert.ok(r.err.split('\n').length < 60, 'a bounded report');
+    });
 
     it('a catalogue file over the size limit', () => {
       const big = tmpFile('p.yaml', '');
