@@ -1,5 +1,8 @@
-// The provider catalogue, indexed once so that a placement only walks the
-// providers whose environment, resource type and tier can serve a group.
+// The provider catalogue, indexed once: providers by shape (environment,
+// resource type, tier) as lists and as bitsets over the catalogue order,
+// providers passing a rule list as a bitset cached by the list's content,
+// and free capacity per ledger (capacity-index.ts). eligible-search.ts
+// combines them into a placement decision.
 
 import type { Environment, Performance, PlatformType, ResourceType } from '../api/types.js';
 import { type Provider, sortCatalogue } from '../catalogue/provider.js';

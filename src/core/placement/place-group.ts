@@ -65,6 +65,7 @@ export function chooseProvider(req: GroupRequest, ctx: PlacementContext, demand:
 
 /** Decides where a group goes; see Reasons for what `explain` changes. */
 export function placeGroup(req: GroupRequest, ctx: PlacementContext, explain = false): PlacementDecision {
+  // scale(instanceDemand(req), req.count) in one object: this runs per decision.
   const n = req.count;
   const demand: Demand = { cores: req.cores * n, memory: req.memory * n, storage: req.storage * n, gpus: req.resourceType === 'GPU' ? n : 0, fpgas: req.resourceType === 'FPGA' ? n : 0 };
   const chosen = chooseProvider(req, ctx, demand);
