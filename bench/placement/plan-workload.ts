@@ -4,7 +4,7 @@
 // INIT adding a group with one of a few rule lists that repeat across
 // zones, as they do in practice.
 //
-//   node dist/bench/placement/plan-workload.js --providers N --inits M --zones Z --out DIR [--seed S] [--size small|large]
+//   node dist/bench/placement/plan-workload.js --providers N --inits M --zones Z --out DIR [--seed S] [--size small|large] [--stops SHARE]
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +36,8 @@ export interface WorkloadOptions {
   seed: number;
   /** 'large' asks for more per group, so that a small catalogue fills up and zones wait. */
   size: 'small' | 'large';
+  /** Share of messages that are a STOP of a whole zone, after the first INITs (0 by default). */
+  stops?: number;
 }
 
 export function providersYaml(n: number, seed: number): string {
@@ -80,6 +82,10 @@ export function messagesJson(o: WorkloadOptions): string {
   for (let m = 0; m < o.inits; m++) {
     // Every zone gets its first INIT before any zone gets a second one.
     const z = m < o.zones ? m : Math.floor(rnd() * o.zones);
+    if (m >= o.zones && rnd() < (o.stops ?? 0)) {
+      lines.push(JSON.stringify({ type: 'STOP', application_id: uuid(z) }));
+      continue;
+    }
     const msg = {
       type: 'INIT',
       application_id: uuid(z),
@@ -99,7 +105,7 @@ export function messagesJson(o: WorkloadOptions): string {
 export function writeWorkload(dir: string, o: WorkloadOptions): { providers: string; messages: string } {
   mkdirSync(dir, { recursive: true });
   const providers = join(dir, `providers-${o.providers}.yaml`);
-  const messages = join(dir, `messages-${o.inits}-${o.zones}-${o.size}.json`);
+  const messages = join(dir, `messages-${o.inits}-${o.zones}-${o.size}${o.stops ? `-stops${o.stops}` : ''}.json`);
   writeFileSync(providers, providersYaml(o.providers, o.seed));
   writeFileSync(messages, messagesJson(o));
   return { providers, messages };
@@ -114,6 +120,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     zones: numberArg('zones', 3000),
     seed: numberArg('seed', 1),
     size,
+    stops: numberArg('stops', 0),
   });
   console.log(`${files.providers}\n${files.messages}`);
 }
