@@ -28,7 +28,7 @@ const TYPES: ResourceType[] = ['CPU', 'GPU', 'FPGA'];
 function randomCatalogue(n: number, seed: number): Provider[] {
   const rnd = mulberry32(seed);
   return Array.from({ length: n }, (_, i) => {
-    const types = TYPES.filter((t, k) => k === 0 ? rnd() < 0.9 : rnd() < 0.4);
+    const types = TYPES.filter((_, k) => (k === 0 ? rnd() < 0.9 : rnd() < 0.4));
     const p = provider(`P${i}`, {
       catalogueOrder: Math.floor(rnd() * n),
       country: pick(rnd, MCCS),
