@@ -25,6 +25,10 @@ export interface PlanOptions {
   globalId: number;
   vlanRange: VlanRange;
   title?: string;
+  /** Exit 0 even when messages were rejected (they are still reported). */
+  keepGoing?: boolean;
+  /** A waiting group's reasons name every provider, not the causes with examples. */
+  allReasons?: boolean;
 }
 
 export class UsageError extends Error {}
@@ -38,23 +42,31 @@ export function runPlan(o: PlanOptions): { result: PlanResult; providerNames: st
   const catalogue = loadCatalogue(o.providers);
   const messages = loadMessages(o.messages);
   const federation = new Federation({ providers: catalogue.providers, regions: catalogue.regions, strategy: o.strategy, globalId: o.globalId, vlanRange: o.vlanRange });
-  const engine = new MessageEngine(federation);
+  const engine = new MessageEngine(federation, o.allReasons === true);
   const outcomes: MessageOutcome[] = [];
   const n = o.until === undefined ? messages.length : Math.min(o.until, messages.length);
   for (let i = 0; i < n; i++) outcomes.push(...engine.applyRaw(messages[i], i));
   const providerNames = federation.catalogue.providers.map((p) => p.name);
   // The home switch: port 0 trunks to the router, port k+1 leads to the k-th provider's VPN link.
   const ports = { trunkPort: 0, providerPorts: Object.fromEntries(providerNames.map((p, i) => [p, i + 1])) };
-  const plans = federation.applicationIds().flatMap((id) => federation.networkPlan(id) ?? []);
   return {
     result: { state: listing3(federation.entries(), federation.globalId), outcomes },
     providerNames,
-    p4: () => planP4Entries(plans, ports),
+    p4: () => planP4Entries(federation.applicationIds().flatMap((id) => federation.networkPlan(id) ?? []), ports),
   };
 }
 
-export function formatPlan(o: PlanOptions): string {
+/** One line per problem of each rejected message: file, message index, field and reason. */
+export function rejections(o: PlanOptions, outcomes: readonly MessageOutcome[]): string[] {
+  return outcomes.flatMap((out) => (out.result === 'rejected' ? out.errors.map((e) => `${o.messages}: message ${out.index} rejected: ${e}`) : []));
+}
+
+export function formatPlan(o: PlanOptions): { text: string; rejected: string[] } {
   const { result, providerNames, p4 } = runPlan(o);
+  return { text: render(o, result, providerNames, p4), rejected: rejections(o, result.outcomes) };
+}
+
+function render(o: PlanOptions, result: PlanResult, providerNames: string[], p4: () => P4EntryPlan): string {
   switch (o.format) {
     case 'p4':
       return JSON.stringify(p4(), null, 2) + '\n';
@@ -67,8 +79,14 @@ export function formatPlan(o: PlanOptions): string {
   }
 }
 
-const USAGE = `usage: zonectl plan --providers FILE --messages FILE [--strategy ${STRATEGY_NAMES.join('|')}]
-                    [--format json|yaml|svg|p4] [--until N] [--global-id HEX] [--vlan-range MIN-MAX] [--title TEXT]`;
+export const USAGE = `usage: zonectl plan --providers FILE --messages FILE [--strategy ${STRATEGY_NAMES.join('|')}]
+                    [--format json|yaml|svg|p4] [--until N] [--global-id HEX] [--vlan-range MIN-MAX] [--title TEXT]
+                    [--keep-going] [--all-reasons]
+exit codes: 0 every message applied (or --keep-going), 2 usage error or unreadable or invalid file,
+            3 messages rejected (the result for the others is still printed), 1 a bug`;
+
+/** Flags that take no value. */
+const SWITCHES = ['keep-going', 'all-reasons'];
 
 export function parsePlanArgs(argv: readonly string[]): PlanOptions {
   const known = ['providers', 'messages', 'strategy', 'format', 'until', 'global-id', 'vlan-range', 'title'];
@@ -78,6 +96,11 @@ export function parsePlanArgs(argv: readonly string[]): PlanOptions {
     if (!a.startsWith('--')) throw new UsageError(`unexpected argument "${a}"\n${USAGE}`);
     const eq = a.indexOf('=');
     const k = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    if (SWITCHES.includes(k)) {
+      if (eq > 0) throw new UsageError(`--${k} takes no value\n${USAGE}`);
+      flags.set(k, 'true');
+      continue;
+    }
     if (!known.includes(k)) throw new UsageError(`unknown flag --${k}\n${USAGE}`);
     const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (v === undefined) throw new UsageError(`--${k} needs a value\n${USAGE}`);
@@ -112,5 +135,7 @@ export function parsePlanArgs(argv: readonly string[]): PlanOptions {
   }
   const title = flags.get('title');
   if (title !== undefined) o.title = title;
+  if (flags.has('keep-going')) o.keepGoing = true;
+  if (flags.has('all-reasons')) o.allReasons = true;
   return o;
 }

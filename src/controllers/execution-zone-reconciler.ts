@@ -226,7 +226,7 @@ export class ExecutionZoneReconciler {
     const pending = await this.state.withLock(async (f) => {
       const before = f.allocation(id);
       const beforeText = snapshot(before);
-      const outcome = f.reconcile(p.zone.spec, true);
+      const outcome = f.reconcile(p.zone.spec);
       if (outcome.errors && outcome.errors.length > 0) {
         const text = formatFieldErrors(outcome.errors);
         this.events.emit(this.target(p.zone), 'Warning', EventReason.InvalidSpec, EventAction.Place, text);

@@ -39,3 +39,24 @@ export class ValidationError extends Error {
     this.name = 'ValidationError';
   }
 }
+
+/** Characters of a bad value an error message quotes at most. */
+export const QUOTE_LIMIT = 40;
+
+/**
+ * A bad value as an error message shows it: short scalars in JSON, long
+ * strings cut to a prefix, lists and objects by their size only (never
+ * serialised: they may be huge, or expanded from YAML aliases).
+ */
+export function quote(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return `a list of ${v.length} item${v.length === 1 ? '' : 's'}`;
+  if (typeof v === 'object' && v !== null) return 'an object';
+  if (typeof v === 'string' && v.length > QUOTE_LIMIT) return `${JSON.stringify(v.slice(0, QUOTE_LIMIT))}… (${v.length} characters)`;
+  return JSON.stringify(v) ?? String(v);
+}
+
+/** "is required" for a missing value, else "must be <what>, got <value>". */
+export function mustBe(what: string, v: unknown): string {
+  return v === undefined ? 'is required' : `must be ${what}, got ${quote(v)}`;
+}

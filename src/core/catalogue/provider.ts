@@ -11,7 +11,7 @@ import {
   RESOURCE_TYPES,
   type ResourceType,
 } from '../api/types.js';
-import { type FieldError, joinPath } from '../errors.js';
+import { type FieldError, joinPath, mustBe, quote } from '../errors.js';
 import { resolveCountry } from '../geo/countries.js';
 import { validateAsn, validatePen } from '../privacy/rules.js';
 import type { PrivacySubject } from '../privacy/evaluate.js';
@@ -39,7 +39,7 @@ export const PROVIDER_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 function positiveInt(v: unknown, path: string, errors: FieldError[], allowZero = false): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
-    errors.push({ path, reason: `must be ${allowZero ? 'a non-negative' : 'a positive'} integer, got ${JSON.stringify(v)}` });
+    errors.push({ path, reason: mustBe(`${allowZero ? 'a non-negative' : 'a positive'} integer`, v) });
     return 0;
   }
   return v;
@@ -50,7 +50,7 @@ function enumOf<T extends string>(v: unknown, allowed: readonly T[], path: strin
     const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
     if (hit) return hit;
   }
-  errors.push({ path, reason: `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}` });
+  errors.push({ path, reason: mustBe(`one of ${allowed.join(', ')}`, v) });
   return undefined;
 }
 
@@ -61,10 +61,10 @@ export function providerFromManifest(obj: unknown, path = ''): { provider?: Prov
     return { errors: [{ path, reason: 'must be a ProviderCluster object' }] };
   }
   const m = obj as Partial<ProviderCluster> & Record<string, unknown>;
-  if (m.kind !== 'ProviderCluster') errors.push({ path: joinPath(path, 'kind'), reason: `must be ProviderCluster, got ${JSON.stringify(m.kind)}` });
+  if (m.kind !== 'ProviderCluster') errors.push({ path: joinPath(path, 'kind'), reason: mustBe('ProviderCluster', m.kind) });
   const objectName = m.metadata?.name;
   if (typeof objectName !== 'string' || !DNS_LABEL.test(objectName)) {
-    errors.push({ path: joinPath(joinPath(path, 'metadata'), 'name'), reason: `must be a DNS label (1–63 lower-case letters, digits or "-"), got ${JSON.stringify(objectName)}` });
+    errors.push({ path: joinPath(joinPath(path, 'metadata'), 'name'), reason: mustBe('a DNS label (1–63 lower-case letters, digits or "-")', objectName) });
   }
   const spec = m.spec;
   const sp = joinPath(path, 'spec');
@@ -74,7 +74,7 @@ export function providerFromManifest(obj: unknown, path = ''): { provider?: Prov
   }
   const name = spec.providerName ?? objectName;
   if (typeof name !== 'string' || !PROVIDER_NAME.test(name)) {
-    errors.push({ path: joinPath(sp, 'providerName'), reason: `must be 1–63 letters, digits or "-", starting and ending with a letter or digit, got ${JSON.stringify(name)}` });
+    errors.push({ path: joinPath(sp, 'providerName'), reason: `must be 1–63 letters, digits or "-", starting and ending with a letter or digit, got ${quote(name)}` });
   }
   const country = resolveCountry(spec.country as number | string);
   if (!country.ok) errors.push({ path: joinPath(sp, 'country'), reason: country.reason });

@@ -39,6 +39,8 @@
 //        series, so IO is treated as having no country MCC.
 // ISO codes with no MCC at all are in ISO_CODES_WITHOUT_MCC.
 
+import { quote } from '../errors.js';
+
 export interface CountryEntry {
   /** ISO 3166-1 alpha-2, upper case. */
   alpha2: string;
@@ -413,7 +415,7 @@ export function resolveCountry(value: number | string): ResolvedCountry {
   }
   const text = value.trim();
   if (/^\d+$/.test(text)) {
-    if (text.length !== 3) return rangeError(JSON.stringify(value));
+    if (text.length !== 3) return rangeError(quote(value));
     return resolveMcc(Number(text));
   }
   if (/^[A-Za-z]{2}$/.test(text)) {
@@ -434,5 +436,5 @@ export function resolveCountry(value: number | string): ResolvedCountry {
       return { ok: false, reason: `"${text}" has no ITU-T E.212 country code` };
     }
   }
-  return { ok: false, reason: `${JSON.stringify(value)} is not an ISO 3166-1 alpha-2 country code` };
+  return { ok: false, reason: `${quote(value)} is not an ISO 3166-1 alpha-2 country code` };
 }

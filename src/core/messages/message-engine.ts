@@ -20,7 +20,14 @@ export class MessageEngine {
   /** The zone specs the messages built, by application id. */
   readonly specs = new Map<string, ExecutionZoneSpec>();
 
-  constructor(readonly federation: Federation) {}
+  /**
+   * @param everyProvider a waiting group's reasons list every provider of
+   *   the catalogue instead of the causes with a few examples each
+   */
+  constructor(
+    readonly federation: Federation,
+    private readonly everyProvider = false,
+  ) {}
 
   /** Parses and applies one raw message. */
   applyRaw(json: unknown, index: number): MessageOutcome[] {
@@ -40,7 +47,8 @@ export class MessageEngine {
   private init(msg: Extract<ParsedMessage, { type: 'INIT' }>, index: number): MessageOutcome {
     const existing = this.specs.get(msg.applicationId);
     const spec = initToZoneSpec(msg, existing);
-    const outcome = this.federation.reconcile(spec, true);
+    // Reasons are built only for a group that waits (and only then read).
+    const outcome = this.federation.reconcile(spec);
     if (outcome.errors) return rejected('INIT', msg.applicationId, index, outcome.errors);
     this.specs.set(msg.applicationId, spec);
     const group = spec.groups[spec.groups.length - 1].name;
@@ -61,7 +69,7 @@ export class MessageEngine {
         vlanId: this.federation.allocation(applicationId)?.vlanId as number,
       };
     }
-    return { index, type: 'INIT', applicationId, result: 'waiting', group: g.group, reason: g.reason ?? 'NoMatchingProvider', reasons: formatExplanation(g.explanation ?? []) };
+    return { index, type: 'INIT', applicationId, result: 'waiting', group: g.group, reason: g.reason ?? 'NoMatchingProvider', reasons: formatExplanation((this.everyProvider ? g.everyProvider?.() : g.explanation) ?? []) };
   }
 
   private stop(msg: Extract<ParsedMessage, { type: 'STOP' }>, index: number): MessageOutcome[] {

@@ -20,9 +20,9 @@ import {
   type RuleAction,
   type ZoneReleaseSpec,
 } from '../api/types.js';
-import { type FieldError, joinPath, type Result, fail, ok } from '../errors.js';
+import { type FieldError, joinPath, type Result, fail, ok, mustBe, quote } from '../errors.js';
 import type { RegionCatalog } from '../privacy/region-catalog.js';
-import { MESSAGE_PATHS, normalizePrivacy, type RuleListName } from '../privacy/rules.js';
+import { MAX_RULES_PER_LIST, MESSAGE_PATHS, normalizePrivacy, type RuleListName } from '../privacy/rules.js';
 import { checkGroupFields, UUID } from '../zones/zone-spec.js';
 
 /** One rule on the wire: `[action]` or `[action, value]`. */
@@ -75,6 +75,9 @@ const INIT_KEYS = ['type', 'application_id', 'privacy', 'performance', 'environm
 const STOP_KEYS = ['type', 'application_id', 'instances'];
 const DETAIL_KEYS = ['cores', 'memory', 'storage', 'image'];
 const PRIVACY_KEYS: RuleListName[] = ['regions', 'countries', 'as', 'equipment'];
+/** A STOP names at most this many providers, and names per provider (the ZoneRelease CRD's limits). */
+export const MAX_RELEASE_PROVIDERS = 64;
+export const MAX_RELEASE_NAMES = 1000;
 export const INSTANCE_NAME = /^[CV][1-9][0-9]{0,4}$/;
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -106,7 +109,7 @@ function wireEnum<T extends string>(obj: Record<string, unknown>, key: string, a
     const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
     if (hit) return hit;
   }
-  errors.push({ path, reason: `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}` });
+  errors.push({ path, reason: mustBe(`one of ${allowed.join(', ')}`, v) });
   return undefined;
 }
 
@@ -117,16 +120,20 @@ function wireRules(list: unknown, name: RuleListName, base: string, errors: Fiel
     errors.push({ path, reason: 'must be a list of [action, value] rules' });
     return undefined;
   }
+  if (list.length > MAX_RULES_PER_LIST) {
+    errors.push({ path, reason: `must have at most ${MAX_RULES_PER_LIST} rules, got ${list.length}` });
+    return undefined;
+  }
   const out: PrivacyRule<number | string>[] = [];
   list.forEach((rule, i) => {
     const rp = joinPath(path, i);
     if (!Array.isArray(rule) || rule.length < 1 || rule.length > 2) {
-      errors.push({ path: rp, reason: `must be [action] or [action, value], got ${JSON.stringify(rule)}` });
+      errors.push({ path: rp, reason: `must be [action] or [action, value], got ${quote(rule)}` });
       return;
     }
     const [action, value] = rule as unknown[];
     if (typeof action !== 'number' || !Number.isInteger(action) || action < 0 || action > 3) {
-      errors.push({ path: `${rp}[0]`, reason: `action must be 0 (DENY_SPECIFIC), 1 (DENY_ALL), 2 (ALLOW_SPECIFIC) or 3 (ALLOW_ALL), got ${JSON.stringify(action)}` });
+      errors.push({ path: `${rp}[0]`, reason: `action must be 0 (DENY_SPECIFIC), 1 (DENY_ALL), 2 (ALLOW_SPECIFIC) or 3 (ALLOW_ALL), got ${quote(action)}` });
       return;
     }
     const a: RuleAction = RULE_ACTIONS[action];
@@ -134,7 +141,7 @@ function wireRules(list: unknown, name: RuleListName, base: string, errors: Fiel
       const wantsString = name === 'regions';
       if (wantsString ? typeof value !== 'string' : typeof value !== 'number') {
         const what = name === 'regions' ? 'a region name' : name === 'countries' ? 'an MCC number' : name === 'as' ? 'an AS number' : 'a PEN number';
-        errors.push({ path: `${rp}[1]`, reason: `must be ${what}, got ${JSON.stringify(value)}` });
+        errors.push({ path: `${rp}[1]`, reason: `must be ${what}, got ${quote(value)}` });
         return;
       }
       out.push({ action: a, value: value as number | string });
@@ -172,7 +179,7 @@ function parsePrivacy(v: unknown, base: string, catalog: RegionCatalog, errors: 
 function applicationId(obj: Record<string, unknown>, base: string, errors: FieldError[]): string {
   const v = obj.application_id;
   if (typeof v !== 'string' || !UUID.test(v)) {
-    errors.push({ path: joinPath(base, 'application_id'), reason: v === undefined ? 'is required' : `must be a UUID (8-4-4-4-12 hex digits), got ${JSON.stringify(v)}` });
+    errors.push({ path: joinPath(base, 'application_id'), reason: v === undefined ? 'is required' : `must be a UUID (8-4-4-4-12 hex digits), got ${quote(v)}` });
     return '';
   }
   return v.toLowerCase();
@@ -183,7 +190,7 @@ export function parseMessage(json: unknown, catalog: RegionCatalog, base = ''): 
   const errors: FieldError[] = [];
   if (!isObject(json)) return fail([{ path: base, reason: 'must be a JSON object (an INIT or STOP message)' }]);
   if (json.type !== 'INIT' && json.type !== 'STOP') {
-    return fail([{ path: joinPath(base, 'type'), reason: `must be "INIT" or "STOP", got ${JSON.stringify(json.type)}` }]);
+    return fail([{ path: joinPath(base, 'type'), reason: mustBe('"INIT" or "STOP"', json.type) }]);
   }
   if (json.type === 'STOP') {
     unknownKeys(json, STOP_KEYS, base, errors);
@@ -195,15 +202,21 @@ export function parseMessage(json: unknown, catalog: RegionCatalog, base = ''): 
         errors.push({ path: ip, reason: 'must map at least one provider to instance names; leave it out to release the whole zone' });
       } else {
         const instances: Record<string, string[]> = {};
-        for (const [provider, names] of Object.entries(json.instances)) {
+        const providers = Object.entries(json.instances);
+        if (providers.length > MAX_RELEASE_PROVIDERS) errors.push({ path: ip, reason: `must name at most ${MAX_RELEASE_PROVIDERS} providers, got ${providers.length}` });
+        for (const [provider, names] of providers.slice(0, MAX_RELEASE_PROVIDERS)) {
           const pp = joinPath(ip, provider);
           if (!Array.isArray(names) || names.length === 0) {
             errors.push({ path: pp, reason: 'must be a non-empty list of instance names' });
             continue;
           }
+          if (names.length > MAX_RELEASE_NAMES) {
+            errors.push({ path: pp, reason: `must list at most ${MAX_RELEASE_NAMES} instance names, got ${names.length}` });
+            continue;
+          }
           const seen = new Set<string>();
           names.forEach((n, i) => {
-            if (typeof n !== 'string' || !INSTANCE_NAME.test(n)) errors.push({ path: joinPath(pp, i), reason: `must be an instance name like C3 or V2, got ${JSON.stringify(n)}` });
+            if (typeof n !== 'string' || !INSTANCE_NAME.test(n)) errors.push({ path: joinPath(pp, i), reason: `must be an instance name like C3 or V2, got ${quote(n)}` });
             else if (seen.has(n)) errors.push({ path: joinPath(pp, i), reason: `instance ${n} is named twice` });
             else seen.add(n);
           });

@@ -7,7 +7,7 @@ export type Demand = Required<Capacity>;
 
 export const ZERO: Readonly<Demand> = Object.freeze({ cores: 0, memory: 0, storage: 0, gpus: 0, fpgas: 0 });
 
-const KEYS = ['cores', 'memory', 'storage', 'gpus', 'fpgas'] as const;
+export const KEYS = ['cores', 'memory', 'storage', 'gpus', 'fpgas'] as const;
 
 /** What one instance of a group takes: its sizes plus one device for GPU / FPGA. */
 export function instanceDemand(g: { cores: number; memory: number; storage: number; resourceType: ResourceType }): Demand {
@@ -24,10 +24,20 @@ export function scale(d: Demand, n: number): Demand {
   return { cores: d.cores * n, memory: d.memory * n, storage: d.storage * n, gpus: d.gpus * n, fpgas: d.fpgas * n };
 }
 
-const UNITS: Record<(typeof KEYS)[number], string> = { cores: 'cores', memory: 'MiB memory', storage: 'MiB storage', gpus: 'GPUs', fpgas: 'FPGAs' };
+export const UNITS: Record<(typeof KEYS)[number], string> = { cores: 'cores', memory: 'MiB memory', storage: 'MiB storage', gpus: 'GPUs', fpgas: 'FPGAs' };
 
 export class CapacityLedger {
   private readonly used = new Map<string, Demand>();
+  /** Indexes of free capacity (capacity-index.ts) hear of every change. */
+  private readonly watchers: ((provider: string) => void)[] = [];
+
+  watch(onChange: (provider: string) => void): void {
+    this.watchers.push(onChange);
+  }
+
+  private changed(provider: string): void {
+    for (const w of this.watchers) w(provider);
+  }
 
   usedBy(provider: string): Readonly<Demand> {
     return this.used.get(provider) ?? ZERO;
@@ -59,6 +69,7 @@ export class CapacityLedger {
     const u = { ...this.usedBy(provider) };
     for (const k of KEYS) u[k] += demand[k];
     this.used.set(provider, u);
+    this.changed(provider);
   }
 
   release(provider: string, demand: Readonly<Demand>): void {
@@ -70,6 +81,7 @@ export class CapacityLedger {
     }
     if (KEYS.every((k) => u[k] === 0)) this.used.delete(provider);
     else this.used.set(provider, u);
+    this.changed(provider);
   }
 
   providers(): string[] {

@@ -1,13 +1,17 @@
 // Placing one instance group: the whole group goes onto one provider that
 // passes the privacy rules and has free capacity for all its instances.
-// Placement never throws for "no match": it returns a decision that says,
-// for every provider, why it was taken or skipped.
+// Placement never throws for "no match": it returns a decision that can
+// say why each provider was skipped. Reasons cost a walk over the whole
+// catalogue, so they are built only when read, and by default grouped by
+// cause with a few examples each (explain-groups.ts).
 
 import type { PlacementExplanationEntry } from '../api/types.js';
 import type { Provider } from '../catalogue/provider.js';
 import { type CompiledPrivacy, evaluateAll } from '../privacy/evaluate.js';
-import { type CapacityLedger, type Demand, instanceDemand, scale } from './capacity-ledger.js';
+import type { CapacityLedger, Demand } from './capacity-ledger.js';
 import { Catalogue, type GroupShape } from './catalogue.js';
+import { allEligible, firstEligible } from './eligible-search.js';
+import { groupReasons } from './explain-groups.js';
 import { type PlacementStrategy, STRATEGIES, type StrategyName } from './strategies.js';
 
 export interface GroupRequest extends GroupShape {
@@ -29,9 +33,19 @@ export interface PlacementContext {
   zoneProviders?: ReadonlySet<string>;
 }
 
-export type PlacementDecision =
-  | { placed: true; provider: Provider; demand: Demand; explanation?: PlacementExplanationEntry[] }
-  | { placed: false; demand: Demand; explanation: PlacementExplanationEntry[] };
+interface Reasons {
+  /**
+   * Without `explain`: for a placed group the chosen provider only; for a
+   * group that did not fit the reasons grouped by cause, built when first
+   * read (against the ledger as it is then). With `explain`: one entry per
+   * provider of the catalogue.
+   */
+  explanation: PlacementExplanationEntry[];
+  /** One entry per provider, built on each call. */
+  everyProvider(): PlacementExplanationEntry[];
+}
+
+export type PlacementDecision = ({ placed: true; provider: Provider; demand: Demand } | { placed: false; demand: Demand }) & Reasons;
 
 /** Why a provider cannot take the whole group now, or undefined when it can. */
 export function eligibility(p: Provider, req: GroupRequest, total: Demand, ledger: CapacityLedger): string | undefined {
@@ -41,28 +55,59 @@ export function eligibility(p: Provider, req: GroupRequest, total: Demand, ledge
   return ledger.shortfall(p.name, p.capacity, total);
 }
 
-/**
- * Decides where a group goes. With `explain` the decision carries a reason
- * for every provider of the catalogue; a no-match decision always does.
- */
-export function placeGroup(req: GroupRequest, ctx: PlacementContext, explain = false): PlacementDecision {
-  const demand = scale(instanceDemand(req), req.count);
+/** The provider the strategy picks, found through the catalogue index. */
+export function chooseProvider(req: GroupRequest, ctx: PlacementContext, demand: Demand): Provider | undefined {
+  if (ctx.strategy === 'first-fit') return firstEligible(ctx.catalogue, req, demand, ctx.ledger);
+  const eligible = allEligible(ctx.catalogue, req, demand, ctx.ledger);
   const strategy: PlacementStrategy = STRATEGIES[ctx.strategy];
-  const chosen = strategy.choose(ctx.catalogue.candidates(req), (p) => eligibility(p, req, demand, ctx.ledger) === undefined, {
-    demand,
-    ledger: ctx.ledger,
-    zoneProviders: ctx.zoneProviders ?? new Set(),
-  });
-  if (chosen && !explain) return { placed: true, provider: chosen, demand };
-  const explanation = explainAll(req, ctx, demand, chosen);
-  return chosen ? { placed: true, provider: chosen, demand, explanation } : { placed: false, demand, explanation };
+  return strategy.choose(eligible, () => true, { demand, ledger: ctx.ledger, zoneProviders: ctx.zoneProviders ?? new Set() });
+}
+
+/** Decides where a group goes; see Reasons for what `explain` changes. */
+export function placeGroup(req: GroupRequest, ctx: PlacementContext, explain = false): PlacementDecision {
+  // scale(instanceDemand(req), req.count) in one object: this runs per decision.
+  const n = req.count;
+  const demand: Demand = { cores: req.cores * n, memory: req.memory * n, storage: req.storage * n, gpus: req.resourceType === 'GPU' ? n : 0, fpgas: req.resourceType === 'FPGA' ? n : 0 };
+  const chosen = chooseProvider(req, ctx, demand);
+  return decision(req, ctx, demand, chosen, explain ? explainAll(req, ctx, demand, chosen) : undefined);
+}
+
+/** A decision whose reasons are built on first read, at most once. */
+class Decision implements Reasons {
+  private built: PlacementExplanationEntry[] | undefined;
+
+  constructor(
+    readonly placed: boolean,
+    readonly provider: Provider | undefined,
+    readonly demand: Demand,
+    private readonly req: GroupRequest,
+    private readonly ctx: PlacementContext,
+    eager?: PlacementExplanationEntry[],
+  ) {
+    this.built = eager;
+  }
+
+  get explanation(): PlacementExplanationEntry[] {
+    this.built ??= this.provider ? [selected(this.req, this.ctx, this.provider)] : groupReasons(this.req, this.ctx, this.demand);
+    return this.built;
+  }
+
+  everyProvider(): PlacementExplanationEntry[] {
+    return explainAll(this.req, this.ctx, this.demand, this.provider);
+  }
+}
+
+function decision(req: GroupRequest, ctx: PlacementContext, demand: Demand, chosen: Provider | undefined, eager?: PlacementExplanationEntry[]): PlacementDecision {
+  return new Decision(chosen !== undefined, chosen, demand, req, ctx, eager) as PlacementDecision;
+}
+
+function selected(req: GroupRequest, ctx: PlacementContext, p: Provider): PlacementExplanationEntry {
+  return { group: req.name, provider: p.name, verdict: 'Selected', reason: `${STRATEGIES[ctx.strategy].description}; passes all privacy rules and has capacity` };
 }
 
 function explainAll(req: GroupRequest, ctx: PlacementContext, demand: Demand, chosen: Provider | undefined): PlacementExplanationEntry[] {
   return ctx.catalogue.providers.map((p) => {
-    if (chosen && p.name === chosen.name) {
-      return { group: req.name, provider: p.name, verdict: 'Selected', reason: `${STRATEGIES[ctx.strategy].description}; passes all privacy rules and has capacity` };
-    }
+    if (chosen && p.name === chosen.name) return selected(req, ctx, p);
     const why = Catalogue.shapeMismatch(p, req) ?? eligibility(p, req, demand, ctx.ledger);
     return {
       group: req.name,
@@ -73,7 +118,7 @@ function explainAll(req: GroupRequest, ctx: PlacementContext, demand: Demand, ch
   });
 }
 
-/** One line per provider: `PublicCloud1: country 310 (US) not allowed by regions rule #2 DENY_ALL`. */
+/** One line per entry: `PublicCloud1: country 310 (US) not allowed by regions rule #2 DENY_ALL`. */
 export function formatExplanation(entries: readonly PlacementExplanationEntry[]): string[] {
   return entries.map((e) => `${e.provider}: ${e.verdict === 'Selected' ? 'selected, ' : ''}${e.reason}`);
 }

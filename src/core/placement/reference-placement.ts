@@ -32,8 +32,10 @@ export function referenceFirstFit(providers: readonly Provider[], used: (name: s
     if (!req.rules.every((r) => evaluatePrivacy(r, p).pass)) continue;
     const u = used(p.name);
     const c = p.capacity;
-    if (u.cores + need.cores > c.cores || u.memory + need.memory > c.memory || u.storage + need.storage > c.storage) continue;
-    if (u.gpus + need.gpus > c.gpus || u.fpgas + need.fpgas > c.fpgas) continue;
+    // A resource the group does not use is not checked, even on a provider
+    // that is over-booked on it (restored instances may exceed capacity).
+    const short = (k: keyof Demand) => need[k] > 0 && u[k] + need[k] > c[k];
+    if (short('cores') || short('memory') || short('storage') || short('gpus') || short('fpgas')) continue;
     return p;
   }
   return undefined;

@@ -12,6 +12,7 @@ import {
   isAllAction,
   isDenyAction,
 } from './rules.js';
+import type { Region } from './region-catalog.js';
 
 /** What the rules look at on a provider. */
 export interface PrivacySubject {
@@ -105,9 +106,33 @@ export class CompiledPrivacy {
   private readonly emptyAs: PrivacyVerdict;
   private readonly emptyPen: PrivacyVerdict;
 
+  private contentKey: string | undefined;
+  /** The last catalogue's compliant set (a zone is placed against one catalogue at a time). */
+  private bitsOwner: object | undefined;
+  private bits: Uint32Array | undefined;
+
   constructor(readonly rules: NormalizedPrivacy) {
     this.emptyAs = setVerdict('as', rules.as, []);
     this.emptyPen = setVerdict('equipment', rules.equipment, []);
+  }
+
+  /**
+   * The rules as text: two rule sets with the same key pass the same
+   * providers, with the same reasons. Zones are compiled afresh on every pass, and
+   * many zones share a few rule lists, so placement caches by this key.
+   */
+  get key(): string {
+    this.contentKey ??= privacyKey(this.rules);
+    return this.contentKey;
+  }
+
+  bitsFor(owner: object): Uint32Array | undefined {
+    return owner === this.bitsOwner ? this.bits : undefined;
+  }
+
+  rememberBits(owner: object, bits: Uint32Array): void {
+    this.bitsOwner = owner;
+    this.bits = bits;
   }
 
   evaluate(s: PrivacySubject): PrivacyVerdict {
@@ -141,6 +166,25 @@ export class CompiledPrivacy {
     }
     return PASS;
   }
+}
+
+const regionKeys = new WeakMap<Region, string>();
+
+function regionKey(r: Region): string {
+  let k = regionKeys.get(r);
+  if (k === undefined) {
+    k = `${r.name}=${[...r.countries].sort().join(',')}`;
+    regionKeys.set(r, k);
+  }
+  return k;
+}
+
+function privacyKey(p: NormalizedPrivacy): string {
+  const list = <V>(rules: readonly CompiledRule<V>[], value: (v: V) => string) =>
+    rules.map((r) => (isAllAction(r.action) ? r.action : `${r.action}:${value(r.value as V)}`)).join(';');
+  // Countries keep the spelling of the rule (240 or SE): explanations quote it.
+  const countries = p.countries.map((r) => (isAllAction(r.action) ? r.action : `${r.action}:${r.value}/${r.label}`)).join(';');
+  return [list(p.regions, regionKey), countries, list(p.as, String), list(p.equipment, String)].join('|');
 }
 
 /** All rule sets that apply to one group: the zone's, then the group's own. */

@@ -4,11 +4,13 @@
 
 import type { PrivacyRule, PrivacyRules, RuleAction } from '../api/types.js';
 import { RULE_ACTIONS } from '../api/types.js';
-import { type FieldError, joinPath } from '../errors.js';
+import { type FieldError, joinPath, quote } from '../errors.js';
 import { resolveCountry } from '../geo/countries.js';
 import type { Region, RegionCatalog } from './region-catalog.js';
 
 export type RuleListName = 'regions' | 'countries' | 'as' | 'equipment';
+/** Rules per list at most: the CRDs' maxItems (test/unit/cli/limits-agreement.test.ts checks they agree). */
+export const MAX_RULES_PER_LIST = 64;
 export const RULE_LISTS: readonly RuleListName[] = ['regions', 'countries', 'as', 'equipment'];
 
 /** The paper's constant names, used in explanations. */
@@ -68,13 +70,13 @@ export const MESSAGE_PATHS: RulePathStyle = {
 };
 
 export function validateAsn(v: unknown): string | undefined {
-  if (typeof v !== 'number' || !Number.isInteger(v)) return `AS number must be an integer, got ${JSON.stringify(v)}`;
+  if (typeof v !== 'number' || !Number.isInteger(v)) return `AS number must be an integer, got ${quote(v)}`;
   if (v < 1 || v > 4294967295) return `AS number must be from 1 to 4294967295, got ${v}`;
   return undefined;
 }
 
 export function validatePen(v: unknown): string | undefined {
-  if (typeof v !== 'number' || !Number.isInteger(v)) return `PEN must be an integer, got ${JSON.stringify(v)}`;
+  if (typeof v !== 'number' || !Number.isInteger(v)) return `PEN must be an integer, got ${quote(v)}`;
   if (v === 0) return 'PEN 0 is reserved by IANA and names no vendor';
   if (v < 0 || v > 4294967295) return `PEN must be from 1 to 4294967295, got ${v}`;
   return undefined;
@@ -105,7 +107,7 @@ export function normalizePrivacy(
     }
     list.forEach((rule, i) => {
       if (!RULE_ACTIONS.includes(rule.action)) {
-        errors.push({ path: style.action(listPath, i), reason: `unknown action ${JSON.stringify(rule.action)}; use ${RULE_ACTIONS.join(', ')}` });
+        errors.push({ path: style.action(listPath, i), reason: `unknown action ${quote(rule.action)}; use ${RULE_ACTIONS.join(', ')}` });
         return;
       }
       if (isAllAction(rule.action)) {
@@ -130,7 +132,7 @@ export function normalizePrivacy(
     'regions',
     rules.regions,
     (v) => {
-      if (typeof v !== 'string' || v === '') return { reason: `region must be a name, got ${JSON.stringify(v)}` };
+      if (typeof v !== 'string' || v === '') return { reason: `region must be a name, got ${quote(v)}` };
       const region = catalog.find(v);
       if (!region) return { reason: `unknown region "${v}"; known: ${catalog.all().map((r) => r.name).join(', ')}` };
       return { value: region, label: region.name };

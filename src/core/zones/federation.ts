@@ -8,7 +8,7 @@ import type { Provider } from '../catalogue/provider.js';
 import type { FieldError } from '../errors.js';
 import { CapacityLedger, type Demand, instanceDemand } from '../placement/capacity-ledger.js';
 import { Catalogue } from '../placement/catalogue.js';
-import { placeGroup } from '../placement/place-group.js';
+import { type PlacementDecision, placeGroup } from '../placement/place-group.js';
 import type { StrategyName } from '../placement/strategies.js';
 import { RegionCatalog } from '../privacy/region-catalog.js';
 import { instanceAddress, PAPER_GLOBAL_ID, zoneNetwork, prefixBytes } from '../network/ula.js';
@@ -37,7 +37,10 @@ export interface GroupOutcome {
   instances?: string[];
   /** Why it is waiting, when it is. */
   reason?: string;
+  /** See placeGroup: grouped by cause and built when read, unless `explain`. */
   explanation?: PlacementExplanationEntry[];
+  /** One reason per provider of the catalogue, on request. */
+  everyProvider?: () => PlacementExplanationEntry[];
 }
 
 export interface ZoneOutcome {
@@ -128,19 +131,12 @@ export class Federation {
       { catalogue: this.catalogue, ledger: this.ledger, strategy: this.strategy, zoneProviders: zoneProviders(a) },
       explain,
     );
-    if (!decision.placed) {
-      return { group: g.spec.name, placed: false, new: false, reason: 'NoMatchingProvider', explanation: decision.explanation };
-    }
+    if (!decision.placed) return withReasons({ group: g.spec.name, placed: false, new: false, reason: 'NoMatchingProvider' }, decision);
     if (a.vlanId === undefined) {
       const vlan = this.vlans.allocate();
       if (vlan === undefined) {
-        return {
-          group: g.spec.name,
-          placed: false,
-          new: false,
-          reason: `NoFreeVlan: every VLAN of ${this.vlans.range.min}–${this.vlans.range.max} is in use`,
-          explanation: decision.explanation,
-        };
+        const reason = `NoFreeVlan: every VLAN of ${this.vlans.range.min}–${this.vlans.range.max} is in use`;
+        return withReasons({ group: g.spec.name, placed: false, new: false, reason }, decision);
       }
       a.vlanId = vlan;
     }
@@ -157,7 +153,7 @@ export class Federation {
     }
     const ga: GroupAllocation = { provider, instances: names, ...shape };
     a.groups[g.spec.name] = ga;
-    return { group: g.spec.name, placed: true, new: true, provider, instances: names, explanation: decision.explanation };
+    return withReasons({ group: g.spec.name, placed: true, new: true, provider, instances: names }, decision);
   }
 
   private releaseGroup(a: ZoneAllocation, group: string): void {
@@ -278,6 +274,14 @@ export function buildNetworkPlan(a: ZoneAllocation, zone: Pick<CompiledZone, 'ma
 /** C before V, then by number: C2 < C10 < V1. */
 export function instanceOrder(a: string, b: string): number {
   return a[0] === b[0] ? instanceNumber(a) - instanceNumber(b) : a < b ? -1 : 1;
+}
+
+/** The decision's reasons, still built only when someone reads them. */
+function withReasons(outcome: GroupOutcome, decision: PlacementDecision): GroupOutcome {
+  return Object.defineProperties(outcome, {
+    explanation: { get: () => decision.explanation, enumerable: true, configurable: true },
+    everyProvider: { value: () => decision.everyProvider(), enumerable: false },
+  });
 }
 
 function zoneProviders(a: ZoneAllocation): Set<string> {

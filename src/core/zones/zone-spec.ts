@@ -11,7 +11,7 @@ import {
   type Performance,
   RESOURCE_TYPES,
 } from '../api/types.js';
-import { type FieldError, joinPath } from '../errors.js';
+import { type FieldError, joinPath, mustBe } from '../errors.js';
 import { CompiledPrivacy } from '../privacy/evaluate.js';
 import type { RegionCatalog } from '../privacy/region-catalog.js';
 import { type NormalizedPrivacy, normalizePrivacy } from '../privacy/rules.js';
@@ -38,18 +38,18 @@ export interface CompiledZone {
 }
 
 function inRange(v: unknown, max: number, path: string, errors: FieldError[]): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) errors.push({ path, reason: `must be a positive integer, got ${JSON.stringify(v)}` });
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) errors.push({ path, reason: mustBe('a positive integer', v) });
   else if (v > max) errors.push({ path, reason: `must be at most ${max}, got ${v}` });
 }
 
 function oneOf(v: unknown, allowed: readonly string[], path: string, errors: FieldError[]): void {
-  if (typeof v !== 'string' || !allowed.includes(v)) errors.push({ path, reason: `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}` });
+  if (typeof v !== 'string' || !allowed.includes(v)) errors.push({ path, reason: mustBe(`one of ${allowed.join(', ')}`, v) });
 }
 
 /** Validates one group's fields (not its privacy block). */
 export function checkGroupFields(g: InstanceGroup, path: string, errors: FieldError[]): void {
   if (typeof g.name !== 'string' || !GROUP_NAME.test(g.name)) {
-    errors.push({ path: joinPath(path, 'name'), reason: `must be a DNS label (lower-case letters, digits, "-"; at most 63), got ${JSON.stringify(g.name)}` });
+    errors.push({ path: joinPath(path, 'name'), reason: mustBe('a DNS label (lower-case letters, digits, "-"; at most 63)', g.name) });
   }
   oneOf(g.environment, ENVIRONMENTS, joinPath(path, 'environment'), errors);
   oneOf(g.platformType, PLATFORM_TYPES, joinPath(path, 'platformType'), errors);
@@ -70,7 +70,7 @@ export function compileZone(spec: ExecutionZoneSpec, catalog: RegionCatalog, bas
   const errors: FieldError[] = [];
   if (typeof spec !== 'object' || spec === null) return { errors: [{ path: base, reason: 'is required' }] };
   if (typeof spec.applicationId !== 'string' || !UUID.test(spec.applicationId)) {
-    errors.push({ path: joinPath(base, 'applicationId'), reason: `must be a UUID (8-4-4-4-12 hex digits), got ${JSON.stringify(spec.applicationId)}` });
+    errors.push({ path: joinPath(base, 'applicationId'), reason: mustBe('a UUID (8-4-4-4-12 hex digits)', spec.applicationId) });
   }
   if (spec.performance !== undefined) oneOf(spec.performance, PERFORMANCES, joinPath(base, 'performance'), errors);
   const zonePrivacy = normalizePrivacy(spec.privacy, joinPath(base, 'privacy'), catalog);

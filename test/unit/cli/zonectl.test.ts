@@ -75,13 +75,24 @@ describe('zonectl plan', function () {
       { type: 'INIT', application_id: '00000000-0000-4000-8000-000000000003', privacy: { regions: [[2, 'MENA'], [1]] }, environment: 'VM', platform_type: 'cloud', resource_type: 'CPU', 'instance-count': 1, 'instance-details': { cores: 1, memory: 1, storage: 1, image: 'x' } },
     ]));
     const r = zonectl('plan', '--providers', PROVIDERS, '--messages', msgs);
-    assert.equal(r.code, 0, r.err);
+    assert.equal(r.code, 3, 'rejected messages exit 3');
     const out = JSON.parse(r.out) as { outcomes: { result: string; errors?: string[]; reasons?: string[] }[] };
     assert.deepEqual(out.outcomes.map((o) => o.result), ['rejected', 'rejected', 'waiting']);
     assert.match(out.outcomes[0].errors?.[0] ?? '', /^\[0\]\.application_id: no execution zone/);
     assert.equal(out.outcomes[1].errors?.[0], '[1].privacy.countries[0][1]: MCC 999 is not an ITU-T E.212 country code');
-    assert.equal(out.outcomes[2].reasons?.length, 8, 'a reason for every provider');
-    assert.match(out.outcomes[2].reasons?.[2] ?? '', /^PrivateCloud1: country 242 \(NO\) not allowed by regions rule #2 DENY_ALL/);
+    assert.match(r.err, new RegExp(`${msgs}: message 0 rejected: \\[0\\]\\.application_id: no execution zone`));
+    assert.match(r.err, new RegExp(`${msgs}: message 1 rejected: \\[1\\]\\.privacy\\.countries\\[0\\]\\[1\\]: MCC 999`));
+    // Grouped by cause: every provider is named or counted once.
+    const reasons = out.outcomes[2].reasons ?? [];
+    assert.ok(reasons.length > 0 && reasons.length <= 8);
+    // On request, one reason per provider in catalogue order.
+    const all = zonectl('plan', '--providers', PROVIDERS, '--messages', msgs, '--all-reasons', '--keep-going');
+    assert.equal(all.code, 0, '--keep-going exits 0 despite rejected messages');
+    assert.match(all.err, /message 1 rejected/, 'and still reports them');
+    const every = (JSON.parse(all.out) as typeof out).outcomes[2].reasons ?? [];
+    assert.equal(every.length, 8, 'a reason for every provider');
+    assert.match(every[2], /^PrivateCloud1: country 242 \(NO\) not allowed by regions rule #2 DENY_ALL/);
+    for (const line of every) assert.ok(reasons.some((g) => g === line || /^[0-9]+ more: /.test(g)), `${line} is an example or counted`);
   });
 
   describe('bad input exits with code 2 and a clear error', () => {
@@ -96,9 +107,9 @@ describe('zonectl plan', function () {
       ['bad VLAN range', () => ['plan', '--providers', PROVIDERS, '--messages', MESSAGES, '--vlan-range', '1000-5000'], /--vlan-range: VLAN range must lie within 1–4094/],
       ['missing file', () => ['plan', '--providers', '/nonexistent.yaml', '--messages', MESSAGES], /\/nonexistent\.yaml: cannot read: ENOENT/],
       ['broken YAML', () => ['plan', '--providers', tmpFile('p.yaml', 'kind: [ProviderCluster\n'), '--messages', MESSAGES], /not valid YAML or JSON \(line/],
-      ['an invalid provider', () => ['plan', '--providers', tmpFile('p.yaml', 'kind: ProviderCluster\nmetadata: {name: a}\nspec: {country: 999, tier: cloud, environment: VM, resourceTypes: [CPU], capacity: {cores: 1, memory: 1, storage: 1}}\n'), '--messages', MESSAGES], /document 1: spec\.country: MCC 999 is not an ITU-T E\.212 country code/],
+      ['an invalid provider', () => ['plan', '--providers', tmpFile('p.yaml', 'apiVersion: zonekeeper.io/v1alpha1\nkind: ProviderCluster\nmetadata: {name: a}\nspec: {country: 999, tier: cloud, environment: VM, resourceTypes: [CPU], capacity: {cores: 1, memory: 1, storage: 1}}\n'), '--messages', MESSAGES], /document 1: spec\.country: MCC 999 is not an ITU-T E\.212 country code/],
       ['an empty catalogue', () => ['plan', '--providers', tmpFile('p.yaml', '---\n'), '--messages', MESSAGES], /holds no ProviderCluster manifests/],
-      ['duplicate providers', () => ['plan', '--providers', tmpFile('p.yaml', `${'kind: ProviderCluster\nmetadata: {name: a}\nspec: {country: 242, tier: cloud, environment: VM, resourceTypes: [CPU], capacity: {cores: 1, memory: 1, storage: 1}}\n'}---\n${'kind: ProviderCluster\nmetadata: {name: a}\nspec: {country: 242, tier: cloud, environment: VM, resourceTypes: [CPU], capacity: {cores: 1, memory: 1, storage: 1}}\n'}`), '--messages', MESSAGES], /provider a is defined 2 times/],
+      ['duplicate providers', () => ['plan', '--providers', tmpFile('p.yaml', `${'apiVersion: zonekeeper.io/v1alpha1\nkind: ProviderCluster\nmetadata: {name: a}\nspec: {country: 242, tier: cloud, environment: VM, resourceTypes: [CPU], capacity: {cores: 1, memory: 1, storage: 1}}\n'}---\n${'apiVersion: zonekeeper.io/v1alpha1\nkind: ProviderCluster\nmetadata: {name: a}\nspec: {country: 242, tier: cloud, environment: VM, resourceTypes: [CPU], capacity: {cores: 1, memory: 1, storage: 1}}\n'}`), '--messages', MESSAGES], /provider a is defined 2 times/],
       ['messages not JSON', () => ['plan', '--providers', PROVIDERS, '--messages', tmpFile('m.json', '{type: INIT}')], /not valid JSON/],
       ['messages not an array', () => ['plan', '--providers', PROVIDERS, '--messages', tmpFile('m.json', '{"type":"INIT"}')], /must be a JSON array of INIT and STOP messages/],
     ];
