@@ -19,6 +19,17 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 
+# The P4 reference toolchain (BMv2, p4c) ships as prebuilt binaries beside
+# the clone (../shared/p4-toolchain, or $P4_TOOLCHAIN); it brings its own
+# list of the Debian libraries it loads.
+p4_dir="${P4_TOOLCHAIN:-../shared/p4-toolchain}"
+if [ -f "$p4_dir/install-deps.sh" ]; then
+  echo "== Debian packages of the P4 toolchain ($p4_dir)"
+  bash "$p4_dir/install-deps.sh"
+else
+  echo "== no P4 toolchain at $p4_dir: the BMv2 tests will not run"
+fi
+
 echo "== npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 echo "== build"
