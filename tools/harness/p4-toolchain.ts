@@ -4,7 +4,9 @@
 // When it is missing or cannot run, the caller skips its BMv2 tests and the
 // test summary says why (summaryNote).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { repoRoot } from '../testbed/paths.js';
 
@@ -23,15 +25,33 @@ function onPath(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A copy of the toolchain that lost its symlinks holds each `lib/libX.so.0`
+ * as a small text file naming its target, which the loader rejects ("file
+ * too short"). Such a copy still runs with a folder of real links in front
+ * of it on LD_LIBRARY_PATH (searched before the binaries' RUNPATH).
+ */
+function libraryLinks(dir: string): string | undefined {
+  const lib = join(dir, 'lib');
+  const flattened = readdirSync(lib).filter((f) => /\.so\.\d+$/.test(f) && lstatSync(join(lib, f)).isFile() && lstatSync(join(lib, f)).size < 256);
+  if (flattened.length === 0) return undefined;
+  const links = join(tmpdir(), `zonekeeper-p4-libs-${createHash('sha256').update(lib).digest('hex').slice(0, 12)}`);
+  mkdirSync(links, { recursive: true });
+  for (const f of flattened) {
+    const target = readFileSync(join(lib, f), 'utf8').trim();
+    if (!existsSync(join(links, f))) symlinkSync(join(lib, target), join(links, f));
+  }
+  return links;
+}
+
 function locate(): P4Toolchain | string {
   const candidates = [process.env['P4_TOOLCHAIN'], resolve(repoRoot(), '..', 'shared', 'p4-toolchain')];
   for (const dir of candidates) {
     if (!dir || !existsSync(join(dir, 'bin', 'simple_switch_grpc'))) continue;
-    return {
-      simpleSwitch: join(dir, 'bin', 'simple_switch_grpc'),
-      p4c: join(dir, 'bin', 'p4c-bm2-ss'),
-      env: { ...process.env, P4C_16_INCLUDE_PATH: join(dir, 'share', 'p4c', 'p4include') },
-    };
+    const env: NodeJS.ProcessEnv = { ...process.env, P4C_16_INCLUDE_PATH: join(dir, 'share', 'p4c', 'p4include') };
+    const links = libraryLinks(dir);
+    if (links) env['LD_LIBRARY_PATH'] = [links, process.env['LD_LIBRARY_PATH']].filter(Boolean).join(delimiter);
+    return { simpleSwitch: join(dir, 'bin', 'simple_switch_grpc'), p4c: join(dir, 'bin', 'p4c-bm2-ss'), env };
   }
   const simpleSwitch = onPath('simple_switch_grpc');
   const p4c = onPath('p4c-bm2-ss');
