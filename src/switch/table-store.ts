@@ -300,8 +300,10 @@ export class TableStore {
       table_id: state.info.id,
       match,
       action: { action: { action_id: e.actionId, params: e.params.map((p) => ({ param_id: p.id, value: bigIntToBytes(p.value) })) } },
-      priority: e.priority,
     };
+    // Proto3 leaves a zero priority off the wire (protobufjs would write an
+    // explicit 0); BMv2 sends none, and reads must look the same.
+    if (e.priority !== 0) out.priority = e.priority;
     if (e.metadata) out.metadata = e.metadata;
     return out;
   }
