@@ -185,7 +185,13 @@ export class TableStore {
 
   apply(update: Update): UpdateError {
     const entry = update.entity?.table_entry;
-    if (!entry) return { code: grpc.status.UNIMPLEMENTED, message: `entity ${update.entity?.entity ?? '(empty)'} is not supported` };
+    if (!entry) {
+      // An update must name one entity (specification: a malformed request
+      // is INVALID_ARGUMENT); other entity kinds exist but are not served here.
+      const kind = update.entity?.entity ?? Object.keys(update.entity ?? {}).find((k) => k !== 'entity');
+      if (!kind) return { code: grpc.status.INVALID_ARGUMENT, message: 'the update has no entity' };
+      return { code: grpc.status.UNIMPLEMENTED, message: `entity ${kind} is not supported` };
+    }
     const state = this.tables.get(entry.table_id ?? 0);
     if (!state) return { code: grpc.status.NOT_FOUND, message: `no table with id ${entry.table_id ?? 0}` };
     const t = state.info;
