@@ -29,30 +29,33 @@ export interface Bmv2Options {
   grpcPort?: number;
   /** port number -> interface name */
   interfaces?: Record<number, string>;
-  /** Run inside this network namespace (ip netns exec). */
-  netns?: string;
+  /**
+   * Run inside this network namespace (ip netns exec). Its loopback is not
+   * the host's, so P4Runtime is then served on this unix socket instead.
+   */
+  netns?: { name: string; socket: string };
   deviceId?: number;
 }
 
 export class Bmv2Process {
-  private constructor(private readonly child: ChildProcess, readonly grpcPort: number, readonly exited: Promise<void>, private readonly logFile: string) {}
-
-  get address(): string { return `127.0.0.1:${this.grpcPort}`; }
+  private constructor(private readonly child: ChildProcess, readonly grpcPort: number, readonly address: string,
+    readonly exited: Promise<void>, private readonly logFile: string) {}
 
   static async start(opts: Bmv2Options): Promise<Bmv2Process> {
     const grpcPort = opts.grpcPort ?? await freePort();
     const thriftPort = await freePort();
     const ifaces = Object.entries(opts.interfaces ?? {}).flatMap(([port, name]) => ['-i', `${port}@${name}`]);
+    const address = opts.netns ? `unix:${opts.netns.socket}` : `127.0.0.1:${grpcPort}`;
     const args = ['--no-p4', '--device-id', String(opts.deviceId ?? 1), '--thrift-port', String(thriftPort), ...ifaces,
-      '--', '--grpc-server-addr', `127.0.0.1:${grpcPort}`];
-    const [cmd, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, opts.toolchain.simpleSwitch, ...args]] : [opts.toolchain.simpleSwitch, args];
+      '--', '--grpc-server-addr', address];
+    const [cmd, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns.name, opts.toolchain.simpleSwitch, ...args]] : [opts.toolchain.simpleSwitch, args];
     const log = createWriteStream(opts.logFile, { flags: 'a' });
     const child = spawn(cmd, argv, { env: opts.toolchain.env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    const proc = new Bmv2Process(child, grpcPort, exited, opts.logFile);
-    if (!opts.netns) {
+    const proc = new Bmv2Process(child, grpcPort, address, exited, opts.logFile);
+    {
       const client = new P4RuntimeClient(proc.address, { timeoutMs: 1000 });
       try {
         await pollUntil('BMv2 P4Runtime server', async () => { await client.capabilities('1'); return true; }, {
