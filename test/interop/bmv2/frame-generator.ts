@@ -6,11 +6,20 @@
 import fc from 'fast-check';
 import { instanceMac } from '../../../src/core/network/p4-entries.js';
 import type { ZoneNetworkPlan } from '../../../src/core/network/types.js';
-import { buildFrame } from '../../../src/switch/frame.js';
+import { buildFrame, ipv4Checksum } from '../../../src/switch/frame.js';
 
 export type FrameKind = 'in-zone' | 'cross-zone' | 'spoofed-vlan' | 'router' | 'unknown-destination';
 
 export interface TestFrame { kind: FrameKind; tagged: boolean; family: 4 | 6; port: number; frame: Buffer; what: string }
+
+/** The same IPv4 frame with one 4-byte option (four NOPs): IHL 6, length and checksum fixed. */
+export function withIpv4Option(frame: Buffer, ipOffset: number): Buffer {
+  const out = Buffer.concat([frame.subarray(0, ipOffset + 20), Buffer.from([1, 1, 1, 1]), frame.subarray(ipOffset + 20)]);
+  out[ipOffset] = 0x46;
+  out.writeUInt16BE(out.readUInt16BE(ipOffset + 2) + 4, ipOffset + 2);
+  out.writeUInt16BE(ipv4Checksum(out.subarray(ipOffset, ipOffset + 24)), ipOffset + 10);
+  return out;
+}
 
 /** `portOf`: the switch port of a provider; frames come from the sender's own port or from any of `ports`. */
 export function generateFrames(plans: ZoneNetworkPlan[], ports: number[], portOf: (provider: string) => number, router: string, seed: number, count: number): TestFrame[] {
@@ -18,7 +27,7 @@ export function generateFrames(plans: ZoneNetworkPlan[], ports: number[], portOf
   const spec = fc.record({
     kind: fc.constantFrom<FrameKind>('in-zone', 'cross-zone', 'spoofed-vlan', 'router', 'unknown-destination'),
     tagged: fc.constantFrom(true, true, true, false), family: fc.constantFrom<4 | 6>(6, 6, 4), z: zone, w: zone, src: fc.nat(), dst: fc.nat(),
-    fromOwnPort: fc.constantFrom(true, true, false), port: fc.constantFrom(...ports), unknown: fc.bigInt({ min: 1n, max: (1n << 40n) - 1n }),
+    fromOwnPort: fc.constantFrom(true, true, false), port: fc.constantFrom(...ports), unknown: fc.bigInt({ min: 1n, max: (1n << 40n) - 1n }), ipv4Options: fc.constantFrom(false, false, true),
   });
   return fc.sample(spec, { seed, numRuns: count }).map((s, i) => {
     const from = plans[s.z] as ZoneNetworkPlan;
@@ -41,10 +50,13 @@ export function generateFrames(plans: ZoneNetworkPlan[], ports: number[], portOf
     const tag = Buffer.alloc(8);
     tag.writeUInt32BE(seed >>> 0, 0);
     tag.writeUInt32BE(i, 4);
-    const frame = buildFrame({
+    const plain = buildFrame({
       dstMac, srcMac: instanceMac(src.address), ...(s.tagged ? { vlanId: vlan } : {}), ...ip,
       payload: Buffer.concat([Buffer.from('zonekeeper differential '), tag]),
     });
-    return { kind: s.kind, tagged: s.tagged, family: s.family, port, frame, what: `#${i} ${s.kind} ${s.tagged ? `VLAN ${vlan}` : 'untagged'} IPv${s.family} port ${port} -> ${dstAddr}` };
+    const options = s.family === 4 && s.ipv4Options;
+    const frame = options ? withIpv4Option(plain, s.tagged ? 18 : 14) : plain;
+    const family = `IPv${s.family}${options ? ' with options' : ''}`;
+    return { kind: s.kind, tagged: s.tagged, family: s.family, port, frame, what: `#${i} ${s.kind} ${s.tagged ? `VLAN ${vlan}` : 'untagged'} ${family} port ${port} -> ${ip.ipv6?.dst ?? ip.ipv4?.dst ?? ''}` };
   });
 }

@@ -16,7 +16,9 @@ import { pollUntil } from '../../../tools/harness/poll-until.js';
 import { repoRoot } from '../../../tools/testbed/paths.js';
 import { PAPER_PLANS, PORTS } from '../../unit/p4/paper-zone-plans.js';
 import { LOG_DIR, startSidecar, toolchainOrSkip } from './bmv2-fixture.js';
-import { generateFrames, type TestFrame } from './frame-generator.js';
+import { generateFrames, withIpv4Option, type TestFrame } from './frame-generator.js';
+import { buildFrame } from '../../../src/switch/frame.js';
+import { instanceMac } from '../../../src/core/network/p4-entries.js';
 
 const SWITCH_PORTS = [PORTS.trunkPort, ...Object.values(PORTS.providerPorts)].sort((a, b) => a - b);
 const SEED = Number(process.env['ZONEKEEPER_PACKET_SEED'] ?? 20261207);
@@ -90,5 +92,35 @@ describe('packets: the software pipeline against BMv2 (differential)', function 
     for (const k of ['in-zone/forward', 'router/forward', 'cross-zone/drop', 'spoofed-vlan/drop', 'unknown-destination/drop']) {
       assert.ok((seen.get(k) ?? 0) > 0, `no ${k} frame among ${JSON.stringify([...seen])}`);
     }
+  });
+
+  it('forwards an IPv4 packet without options with the same bytes (DSCP and checksum rewritten) and drops one with options, on both', async () => {
+    // Let VLAN 1001 reach the IPv4-mapped 10.0.0.0/8 on both switches.
+    const permit = {
+      table: 'ZoneIngress.zone_acl', priority: 10, action: 'ZoneIngress.acl_permit', params: [],
+      match: [{ field: 'hdr.vlan.vid', kind: 'exact' as const, value: '1001' }, { field: 'meta.dst_addr', kind: 'ternary' as const, value: '0xffff0a000000', mask: '0xffffffffffffffffffffffffff000000' }],
+    };
+    for (const s of sidecars) assert.equal((await s.setZoneEntries('ipv4-test', 1, [permit])).programmed, true);
+    const zone = PAPER_PLANS[1];
+    const src = zone?.instances[0];
+    assert.ok(zone && src);
+    const port = PORTS.providerPorts[src.provider] ?? 0;
+    // Each frame ends with its own 8-byte tag (the packet helper matches on it).
+    const frame = (tag: string): Buffer => buildFrame({
+      dstMac: '02:ff:00:00:00:01', srcMac: instanceMac(src.address), vlanId: zone.vlanId,
+      ipv4: { src: '10.0.0.5', dst: '10.1.2.3' }, payload: Buffer.from(`zonekeeper ipv4 ${tag}`),
+    });
+    const plain = frame('v4-ihl-5');
+    const options = withIpv4Option(frame('v4-ihl-6'), 18);
+    const frames: TestFrame[] = [
+      { kind: 'router', tagged: true, family: 4, port, frame: plain, what: 'IPv4 IHL 5' },
+      { kind: 'router', tagged: true, family: 4, port, frame: options, what: 'IPv4 IHL 6' },
+    ];
+    const [out5, out6] = throughBmv2(ns as TestNetns, frames);
+    const r5 = (sw as SoftwareSwitch).processFrame(plain, port);
+    assert.ok(r5.verdict === 'forward', JSON.stringify(r5));
+    assert.deepEqual(out5, [{ port: r5.egressPort, hex: r5.frame.toString('hex') }]);
+    assert.deepEqual(out6, []);
+    assert.equal((sw as SoftwareSwitch).processFrame(options, port).verdict, 'drop');
   });
 });
