@@ -20,7 +20,7 @@ function parseBmv2Json(deviceConfig: Uint8Array | undefined): Bmv2Json | undefin
   if (!deviceConfig || deviceConfig.length === 0) return undefined;
   try {
     const json = JSON.parse(Buffer.from(deviceConfig).toString('utf8')) as unknown;
-    if (typeof json === 'object' && json !== null && Array.isArray((json as Bmv2Json).pipelines)) return json as Bmv2Json;
+    if (typeof json === 'object' && json !== null && Array.isArray((json as Bmv2Json).pipelines)) return json;
   } catch { /* not JSON */ }
   return undefined;
 }

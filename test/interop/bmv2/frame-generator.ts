@@ -30,8 +30,8 @@ export function generateFrames(plans: ZoneNetworkPlan[], ports: number[], portOf
     fromOwnPort: fc.constantFrom(true, true, false), port: fc.constantFrom(...ports), unknown: fc.bigInt({ min: 1n, max: (1n << 40n) - 1n }), ipv4Options: fc.constantFrom(false, false, true),
   });
   return fc.sample(spec, { seed, numRuns: count }).map((s, i) => {
-    const from = plans[s.z] as ZoneNetworkPlan;
-    const other = plans[s.w === s.z ? (s.w + 1) % plans.length : s.w] as ZoneNetworkPlan;
+    const from = plans[s.z];
+    const other = plans[s.w === s.z ? (s.w + 1) % plans.length : s.w];
     const src = from.instances[s.src % from.instances.length];
     const target = s.kind === 'cross-zone' || s.kind === 'spoofed-vlan' ? other : from;
     const dst = target.instances[s.dst % target.instances.length];

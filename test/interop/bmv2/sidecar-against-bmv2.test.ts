@@ -87,7 +87,7 @@ describe('sidecar against BMv2 simple_switch_grpc', function () {
       const now = await readBack((bmv2 as Bmv2Process).address).catch(() => []);
       return now.length === before.length || undefined;
     }, { timeoutMs: 30_000, everyMs: 200 });
-    assert.deepEqual(await readBack((bmv2 as Bmv2Process).address), before);
+    assert.deepEqual(await readBack((bmv2).address), before);
     await pollUntil('ready again', () => s.ready(), { timeoutMs: 10_000, everyMs: 50 });
     const pushes = (await s.metrics.pipelinePushes.get()).values.reduce((n, v) => n + v.value, 0);
     assert.equal(pushes, 2);

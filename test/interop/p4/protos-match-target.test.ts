@@ -29,7 +29,7 @@ const isMapEntry = (t: protobuf.ReflectionObject | null): boolean =>
 function shape(f: protobuf.Field): { id: number; type: string; repeated: boolean; map: boolean; oneof: string | undefined } {
   const entry = f.resolvedType;
   if (f.repeated && entry instanceof protobuf.Type && isMapEntry(entry)) {
-    const value = entry.fields['value'] as protobuf.Field;
+    const value = entry.fields['value'];
     return { id: f.id, type: `map<${entry.fields['key']?.type ?? '?'}, ${fieldType(value)}>`, repeated: false, map: true, oneof: f.partOf?.name };
   }
   const type = f instanceof protobuf.MapField ? `map<${f.keyType}, ${fieldType(f)}>` : fieldType(f);

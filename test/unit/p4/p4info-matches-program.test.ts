@@ -40,7 +40,7 @@ describe('p4/zone_switch.p4info.txtpb and zone_switch.json (p4c output) against 
       assert.ok(info);
       const refs = [...info.actionRefs].map(([id, scope]) => [p4info.action(id)?.name, scope]).sort();
       assert.deepEqual(refs, t.actions.map((a) => [`${t.control}.${a.name}`, a.scope]).sort(), `${t.name} actions`);
-      assert.ok(typeof defaults !== 'string', String(defaults));
+      if (typeof defaults === 'string') assert.fail(defaults);
       assert.equal(p4info.action(defaults.get(info.id)?.actionId ?? 0)?.name, `${t.control}.${t.defaultAction}`, `${t.name} default`);
       assert.equal(info.size, t.size, `${t.name} size`);
     }

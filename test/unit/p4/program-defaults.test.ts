@@ -9,7 +9,7 @@ import { verifyPipeline } from '../../../src/switch/pipeline-config.js';
 import { DEVICE_CONFIG, INDEX, P4INFO } from '../switch/switch-harness.js';
 
 const names = (d: ReturnType<typeof programDefaults>, index: P4InfoIndex): Record<string, string> => {
-  assert.ok(typeof d !== 'string', String(d));
+  if (typeof d === 'string') assert.fail(d);
   return Object.fromEntries([...d].map(([table, a]) => [index.table(table)?.alias ?? '?', index.action(a.actionId)?.alias ?? '?']));
 };
 
