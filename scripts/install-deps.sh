@@ -12,6 +12,9 @@ need=()
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v lua5.4 >/dev/null 2>&1 || need+=(lua5.4)
 command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || need+=(golang-go)
+# iproute2 and python3: the BMv2 packet tests' network namespaces and raw-socket helper.
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== apt-get install ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
