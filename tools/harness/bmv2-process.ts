@@ -71,6 +71,8 @@ export class Bmv2Process {
     return proc;
   }
 
+  get pid(): number | undefined { return this.child.pid; }
+
   get running(): boolean { return this.child.exitCode === null && this.child.signalCode === null; }
 
   /** SIGTERM, then SIGKILL if it lingers. */
