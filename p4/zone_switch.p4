@@ -198,6 +198,14 @@ control ZoneIngress(inout headers_t hdr, inout metadata_t meta,
         if (!zone_admit.apply().hit) {
             exit;
         }
+        /* ipv4_t has no options, and the checksum update covers the fixed
+         * 20 bytes: a packet with options (IHL > 5) would leave with a wrong
+         * header checksum, and IHL < 5 is malformed. Zones carry no IPv4
+         * options, so such packets are dropped. */
+        if (hdr.ipv4.isValid() && hdr.ipv4.ihl != 5) {
+            drop();
+            exit;
+        }
         if (hdr.ipv4.isValid()) {
             meta.dst_addr = ((bit<96>)0xffff) ++ hdr.ipv4.dstAddr;
         } else if (hdr.ipv6.isValid()) {

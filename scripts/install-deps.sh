@@ -12,11 +12,25 @@ need=()
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v lua5.4 >/dev/null 2>&1 || need+=(lua5.4)
 command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || need+=(golang-go)
+# iproute2 and python3: the BMv2 packet tests' network namespaces and raw-socket helper.
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== apt-get install ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+# The P4 reference toolchain (BMv2, p4c) ships as prebuilt binaries beside
+# the clone (../shared/p4-toolchain, or $P4_TOOLCHAIN); it brings its own
+# list of the Debian libraries it loads.
+p4_dir="${P4_TOOLCHAIN:-../shared/p4-toolchain}"
+if [ -f "$p4_dir/install-deps.sh" ]; then
+  echo "== Debian packages of the P4 toolchain ($p4_dir)"
+  bash "$p4_dir/install-deps.sh"
+else
+  echo "== no P4 toolchain at $p4_dir: the BMv2 tests will not run"
 fi
 
 echo "== npm ci"

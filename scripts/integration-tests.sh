@@ -12,6 +12,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # A temp state folder: two clones on one machine never share a test bed.
 export TESTBED_DIR="${TESTBED_DIR:-$(mktemp -d /tmp/zonekeeper-testbed.XXXXXX)}"
+# BMv2 and p4c on PATH when the toolchain is there (scripts/p4-toolchain.sh).
+source scripts/p4-toolchain.sh
 
 echo "== Go binaries for the test bed (tools/build.sh)"
 start=$SECONDS

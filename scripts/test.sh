@@ -9,6 +9,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="/usr/local/go/bin:$PATH"
 
 bash scripts/install-deps.sh
+# BMv2 and p4c on PATH when the toolchain is there (scripts/p4-toolchain.sh).
+source scripts/p4-toolchain.sh
+echo "== $P4_TOOLCHAIN_STATUS"
 
 echo "== lint"
 npm run lint --silent

@@ -1,7 +1,8 @@
 // The P4 data plane benchmark (not a timed test):
 //   node dist/bench/p4/p4-bench.js [--runs 5] [--warm 3] [--entries 10000]
+//     [--target software|bmv2 | --switch-address HOST:PORT --device-id N]
 // 1. entries/s through the sidecar vs raw P4Runtime writes from a minimal
-//    client, to the same kind of software switch, in the same run;
+//    client, to the same kind of switch, in the same run;
 // 2. time to re-sync 10,000 entries after a switch restart;
 // 3. 4,094 zones fit (planned, written and reported Programmed).
 // Switch and sidecar are child processes; the numbers are medians with min/max.
@@ -18,7 +19,9 @@ import { SidecarClient } from '../../src/sidecar/sidecar-client.js';
 import { sidecarNetworkProgrammer } from '../../src/controllers/network/sidecar-network-programmer.js';
 import { stats, type Stats } from '../support/stats.js';
 import { pollUntil } from '../../tools/harness/poll-until.js';
-import { REPO, startSidecar, startSwitch, type Proc } from './processes.js';
+import { REPO, setSwitchTarget, startSidecar, startSwitch, switchTargetName, type Proc, type SwitchProc } from './processes.js';
+import { ZONE_SWITCH_JSON } from '../../src/p4/proto-files.js';
+import { findP4Toolchain } from '../../tools/harness/p4-toolchain.js';
 
 const { values } = parseArgs({ options: {
   runs: { type: 'string', default: '5' },
@@ -32,13 +35,29 @@ const { values } = parseArgs({ options: {
   'skip-fit': { type: 'boolean', default: false },
   // Only the re-sync measurement (it is short; repeat it when the machine is quiet).
   'only-resync': { type: 'boolean', default: false },
+  // The switch: software (default), bmv2 (started here from the P4 toolchain), or
+  // an external switch at --switch-address HOST:PORT (device --device-id); an
+  // external switch is not restarted, so the re-sync figure is left out.
+  target: { type: 'string', default: 'software' },
+  'switch-address': { type: 'string' },
+  'device-id': { type: 'string', default: '1' },
 } });
+if (values['switch-address']) {
+  setSwitchTarget({ kind: 'external', address: values['switch-address'], deviceId: values['device-id'] });
+} else if (values.target === 'bmv2') {
+  const toolchain = findP4Toolchain();
+  if (typeof toolchain === 'string') throw new Error(`--target bmv2: ${toolchain}`);
+  setSwitchTarget({ kind: 'bmv2', toolchain });
+} else if (values.target !== 'software') {
+  throw new Error(`--target: ${values.target} is neither software nor bmv2`);
+}
 const RUNS = Number(values.runs);
 const CONCURRENCY = Number(values.concurrency);
 const ZONES_PER_CALL = Number(values['zones-per-call']);
 const CALLS_IN_FLIGHT = Number(values['calls-in-flight']);
 const WARM = Number(values.warm);
 const P4INFO = readP4InfoFile(path.join(REPO, 'p4/zone_switch.p4info.txtpb'));
+const DEVICE_CONFIG = readFileSync(ZONE_SWITCH_JSON);
 const INDEX = new P4InfoIndex(P4INFO);
 
 const PORTS: SwitchPortMap = { trunkPort: 0, providerPorts: { Fog1: 1, Fog2: 2, Cloud1: 3, Cloud2: 4 }, routerAddresses: ['fd3f:e79f:d35c::1'] };
@@ -87,9 +106,9 @@ const ms = (t0: number): number => performance.now() - t0;
 const waitFor = (cond: () => Promise<boolean>, timeoutMs = 120_000, everyMs = 10): Promise<true> =>
   pollUntil('the switch to hold the entries', async () => (await cond()) || undefined, { timeoutMs, everyMs });
 
-async function switchEntryCount(port: number): Promise<number> {
-  const c = new P4RuntimeClient(`127.0.0.1:${port}`);
-  try { return (await c.read({ device_id: '1', entities: [{ table_entry: {} }] })).length; } catch { return -1; } finally { c.close(); }
+async function switchEntryCount(sw: SwitchProc): Promise<number> {
+  const c = new P4RuntimeClient(sw.address);
+  try { return (await c.read({ device_id: sw.deviceId, entities: [{ table_entry: {} }] })).length; } catch { return -1; } finally { c.close(); }
 }
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -115,11 +134,11 @@ interface Stack {
 
 async function rawStack(): Promise<Stack> {
   const sw = await startSwitch();
-  const c = new P4RuntimeClient(`127.0.0.1:${sw.port}`);
+  const c = new P4RuntimeClient(sw.address);
   const election = { high: '1', low: '0' };
-  const stream = c.openStream('1', election);
+  const stream = c.openStream(sw.deviceId, election);
   await stream.next();
-  await c.setPipeline({ device_id: '1', election_id: election, action: 'VERIFY_AND_COMMIT', config: { p4info: P4INFO, cookie: { cookie: '1' } } });
+  await c.setPipeline({ device_id: sw.deviceId, election_id: election, action: 'VERIFY_AND_COMMIT', config: { p4info: P4INFO, p4_device_config: DEVICE_CONFIG, cookie: { cookie: '1' } } });
   const send = async (entries: TableEntry[], type: 'INSERT' | 'DELETE'): Promise<void> => {
     for (let i = 0; i < entries.length; i += 1000) {
       await c.write({ device_id: '1', election_id: election, updates: entries.slice(i, i + 1000).map((table_entry) => ({ type, entity: { table_entry } })) });
@@ -130,13 +149,13 @@ async function rawStack(): Promise<Stack> {
     name: 'raw',
     async write(zones) {
       const t0 = performance.now();
-      const c0 = { client: selfCpuMs(), switch: cpuMs(sw.child.pid) };
+      const c0 = { client: selfCpuMs(), switch: cpuMs(sw.pid) };
       // The minimal client translates names to IDs too, so both paths do the same work.
       const entries = translate(zones);
       await send(entries, 'INSERT');
       const t = ms(t0);
-      const cpu = { client: selfCpuMs() - c0.client, sidecar: 0, switch: cpuMs(sw.child.pid) - c0.switch };
-      if (await switchEntryCount(sw.port) !== entries.length) throw new Error('raw: switch does not hold every entry');
+      const cpu = { client: selfCpuMs() - c0.client, sidecar: 0, switch: cpuMs(sw.pid) - c0.switch };
+      if (await switchEntryCount(sw) !== entries.length) throw new Error('raw: switch does not hold every entry');
       return { rate: entries.length / (t / 1000), cpu };
     },
     async clear(zones) { await send(translate(zones), 'DELETE'); },
@@ -155,21 +174,21 @@ async function sidecarReady(sc: SidecarClient): Promise<void> {
  * Times one round through a sidecar: `run` writes the zones and answers how
  * many were not programmed; then the switch must hold every entry.
  */
-async function sidecarRound(what: string, procs: { side: Proc; sw: Proc & { port: number } }, zones: ZoneP4Entries[], run: () => Promise<number>): Promise<{ rate: number; cpu: PathCpu }> {
+async function sidecarRound(what: string, procs: { side: Proc; sw: SwitchProc }, zones: ZoneP4Entries[], run: () => Promise<number>): Promise<{ rate: number; cpu: PathCpu }> {
   const t0 = performance.now();
-  const c0 = { client: selfCpuMs(), sidecar: cpuMs(procs.side.child.pid), switch: cpuMs(procs.sw.child.pid) };
+  const c0 = { client: selfCpuMs(), sidecar: cpuMs(procs.side.child.pid), switch: cpuMs(procs.sw.pid) };
   const notProgrammed = await run();
   const t = ms(t0);
-  const cpu = { client: selfCpuMs() - c0.client, sidecar: cpuMs(procs.side.child.pid) - c0.sidecar, switch: cpuMs(procs.sw.child.pid) - c0.switch };
+  const cpu = { client: selfCpuMs() - c0.client, sidecar: cpuMs(procs.side.child.pid) - c0.sidecar, switch: cpuMs(procs.sw.pid) - c0.switch };
   if (notProgrammed > 0) throw new Error(`${what}: ${notProgrammed} zones not programmed`);
-  if (await switchEntryCount(procs.sw.port) !== count(zones)) throw new Error(`${what}: switch does not hold every entry`);
+  if (await switchEntryCount(procs.sw) !== count(zones)) throw new Error(`${what}: switch does not hold every entry`);
   return { rate: count(zones) / (t / 1000), cpu };
 }
 
 /** Through the sidecar: `perCall` 1 uses SetZoneEntries, more uses SetZones with that many zones per call. */
 async function sidecarStack(perCall: number): Promise<Stack> {
   const sw = await startSwitch();
-  const side = await startSidecar(sw.port);
+  const side = await startSidecar(sw);
   const sc = new SidecarClient(`127.0.0.1:${side.port}`);
   await sidecarReady(sc);
   return {
@@ -196,7 +215,7 @@ async function sidecarStack(perCall: number): Promise<Stack> {
         const r = await sc.deleteZone(z.zone);
         if (!r.removed) throw new Error(`sidecar: ${z.zone} not removed: ${r.message}`);
       });
-      if (await switchEntryCount(sw.port) !== 0) throw new Error('sidecar: entries left after deleting every zone');
+      if (await switchEntryCount(sw) !== 0) throw new Error('sidecar: entries left after deleting every zone');
     },
     async stop() { sc.close(); await side.stop(); await sw.stop(); },
   };
@@ -209,7 +228,7 @@ async function sidecarStack(perCall: number): Promise<Stack> {
  */
 async function programmerStack(): Promise<Stack> {
   const sw = await startSwitch();
-  const side = await startSidecar(sw.port);
+  const side = await startSidecar(sw);
   const sc = new SidecarClient(`127.0.0.1:${side.port}`);
   const np = sidecarNetworkProgrammer(`127.0.0.1:${side.port}`, PORTS, { resyncIntervalMs: 0 });
   await sidecarReady(sc);
@@ -225,7 +244,7 @@ async function programmerStack(): Promise<Stack> {
     }),
     async clear(zones) {
       await pool(zones, CONCURRENCY, (z) => np.remove(z.zone));
-      if (await switchEntryCount(sw.port) !== 0) throw new Error('programmer: entries left after removing every zone');
+      if (await switchEntryCount(sw) !== 0) throw new Error('programmer: entries left after removing every zone');
     },
     async stop() { np.close(); sc.close(); await side.stop(); await sw.stop(); },
   };
@@ -248,8 +267,8 @@ async function reconcileSecondsSum(httpPort: number): Promise<number> {
 
 async function resyncRuns(zones: ZoneP4Entries[], runs: number): Promise<ResyncResult[]> {
   let sw = await startSwitch();
-  const port = sw.port;
-  const side = await startSidecar(port);
+  const address = sw.address;
+  const side = await startSidecar(sw);
   const httpPort = Number(/http [\d.]+:(\d+)/.exec(side.line)?.[1]);
   const sc = new SidecarClient(`127.0.0.1:${side.port}`);
   const out: ResyncResult[] = [];
@@ -261,14 +280,14 @@ async function resyncRuns(zones: ZoneP4Entries[], runs: number): Promise<ResyncR
       // The sidecar sees the stream break; give it time to back off as it would in a real outage.
       await waitFor(async () => (await sc.getSwitchStatus())[0]?.connected === false);
       const r0 = await reconcileSecondsSum(httpPort);
-      sw = await startSwitch(port);
+      sw = await startSwitch(address);
       const t0 = performance.now();
       await waitFor(async () => {
         const s = (await sc.getSwitchStatus())[0];
         return s?.primary === true && s.entries === count(zones) && Number(s.last_sync_unix_ms) > Date.now() - (performance.now() - t0) - 5;
       }, 120_000, 5);
       const totalMs = ms(t0);
-      const held = await switchEntryCount(port);
+      const held = await switchEntryCount(sw);
       if (held !== count(zones)) throw new Error(`resync: switch holds ${held}, want ${count(zones)}`);
       out.push({ totalMs, reconcileMs: ((await reconcileSecondsSum(httpPort)) - r0) * 1000, entries: held });
     }
@@ -281,7 +300,7 @@ async function fitRun(): Promise<{ zones: number; entries: number; ms: number; p
   const { zones, problems } = planP4Entries(plans, PORTS);
   if (problems.length > 0) throw new Error(problems[0]?.reason);
   const sw = await startSwitch();
-  const side = await startSidecar(sw.port);
+  const side = await startSidecar(sw);
   const sc = new SidecarClient(`127.0.0.1:${side.port}`);
   try {
     await sidecarReady(sc);
@@ -289,7 +308,7 @@ async function fitRun(): Promise<{ zones: number; entries: number; ms: number; p
     await pool(zones, CONCURRENCY, async (z) => { await sc.setZoneEntries(z.zone, 1, z.entries); });
     const t = ms(t0);
     const st = await sc.getZoneStatus();
-    return { zones: zones.length, entries: await switchEntryCount(sw.port), ms: t, programmed: (st.zones ?? []).filter((z) => z.programmed).length };
+    return { zones: zones.length, entries: await switchEntryCount(sw), ms: t, programmed: (st.zones ?? []).filter((z) => z.programmed).length };
   } finally { sc.close(); await side.stop(); await sw.stop(); }
 }
 
@@ -326,7 +345,8 @@ for (let r = 0; r < (values['only-resync'] ? 0 : RUNS); r++) {
 }
 const t1Steal = cpuTimes();
 const stealPct = (100 * (t1Steal.steal - t0Steal.steal)) / Math.max(1, t1Steal.total - t0Steal.total);
-const resync = await resyncRuns(zones, RUNS);
+// An external switch is not ours to restart.
+const resync = values['switch-address'] ? [] : await resyncRuns(zones, RUNS);
 const fit = values['skip-fit'] || values['only-resync'] ? { zones: 0, entries: 0, ms: 0, programmed: 0 } : await fitRun();
 const n = count(zones);
 const cpuLine = (name: string, runs: PathCpu[]): string => {
@@ -352,9 +372,10 @@ const roundLines = (round: 0 | 1): string[] => {
     `  - CPU-bound ratio to raw (busiest stage): SetZoneEntries ${(bound(cpu.side[round]) / bound(cpu.raw[round])).toFixed(2)}, SetZones ${(bound(cpu.bulk[round]) / bound(cpu.raw[round])).toFixed(2)}`,
   ];
 };
-const resyncLine = `- re-sync of ${count(zones)} entries after a switch restart (switch listening → every entry back): ${fmt(stats(resync.map((x) => x.totalMs)))} ms (goal ≤ 2,000 ms), of which the sidecar's reconcile (cookie check, pipeline push, wildcard read, writes) ${fmt(stats(resync.map((x) => x.reconcileMs)))} ms; the rest is reconnecting`;
+const resyncLine = resync.length === 0 ? '- re-sync: not measured (external switch)' : `- re-sync of ${count(zones)} entries after a switch restart (switch listening → every entry back): ${fmt(stats(resync.map((x) => x.totalMs)))} ms (goal ≤ 2,000 ms), of which the sidecar's reconcile (cookie check, pipeline push, wildcard read, writes) ${fmt(stats(resync.map((x) => x.reconcileMs)))} ms; the rest is reconnecting`;
 if (values['only-resync']) { process.stdout.write(`${resyncLine}\n`); process.exit(0); }
 const lines = [
+  `- switch: ${switchTargetName()}`,
   `- workload: ${zones.length} zones, ${count(zones)} entries per round; raw client batches of 1,000; sidecar --batch-size 1000; ${RUNS} runs of fresh processes, each 1 cold and ${WARM} warm rounds per path, paths interleaved; the hypervisor took ${stealPct.toFixed(0)} % of the machine's CPU time (steal) meanwhile`,
   ...roundLines(0),
   ...roundLines(1),

@@ -19,7 +19,6 @@ export interface TableInfo {
   /** action id -> scope */
   actionRefs: Map<number, ActionScope>;
   constDefaultActionId: number;
-  initialDefaultActionId: number;
   isConst: boolean;
   /** Ternary, range or optional fields make priority mandatory (> 0). */
   needsPriority: boolean;
@@ -61,7 +60,6 @@ export class P4InfoIndex {
         fieldById: new Map(matchFields.map((f) => [f.id, f])),
         actionRefs: new Map((t.action_refs ?? []).map((r) => [r.id ?? 0, r.scope ?? 'TABLE_AND_DEFAULT'])),
         constDefaultActionId: t.const_default_action_id ?? 0,
-        initialDefaultActionId: t.initial_default_action?.action_id ?? t.const_default_action_id ?? 0,
         isConst: t.is_const_table ?? false,
         needsPriority: matchFields.some((f) => f.matchType === 'TERNARY' || f.matchType === 'RANGE' || f.matchType === 'OPTIONAL'),
       };

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // The sidecar process:
 //   node dist/src/sidecar/main.js --switch 127.0.0.1:9559@1 \
-//     --p4info p4/zone_switch.p4info.txtpb [--device-config build/zone_switch.json] \
+//     [--p4info p4/zone_switch.p4info.txtpb --device-config p4/zone_switch.json] \
 //     --listen 127.0.0.1:50051 --http 127.0.0.1:9090 [--election-term 0 --election-ordinal N]
 // Prints `zone-sidecar listening on HOST:PORT http HOST:PORT` once serving.
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readP4InfoFile } from '../p4/p4info.js';
+import { ZONE_SWITCH_JSON, ZONE_SWITCH_P4INFO } from '../p4/proto-files.js';
 import { serveHealth } from './health-server.js';
 import { Sidecar } from './sidecar.js';
 import { serveSidecarApi } from './sidecar-server.js';
@@ -15,8 +16,9 @@ import { serveSidecarApi } from './sidecar-server.js';
 const { values } = parseArgs({
   options: {
     switch: { type: 'string', multiple: true, default: ['127.0.0.1:9559@1'] },
-    p4info: { type: 'string', default: 'p4/zone_switch.p4info.txtpb' },
-    'device-config': { type: 'string' },
+    // Both default to the compiled zone_switch shipped with the sidecar.
+    p4info: { type: 'string', default: ZONE_SWITCH_P4INFO },
+    'device-config': { type: 'string', default: ZONE_SWITCH_JSON },
     listen: { type: 'string', default: '127.0.0.1:50051' },
     http: { type: 'string', default: '127.0.0.1:9090' },
     // Until its operator leads and calls SetElection, a sidecar arbitrates
@@ -41,7 +43,7 @@ const switches = (values.switch ?? []).map((s) => {
 const sidecar = new Sidecar({
   switches,
   p4info: readP4InfoFile(values.p4info),
-  deviceConfig: values['device-config'] ? readFileSync(values['device-config']) : Buffer.alloc(0),
+  deviceConfig: readFileSync(values['device-config']),
   election: { term: BigInt(values['election-term']), ordinal: values['election-ordinal'] !== undefined ? BigInt(values['election-ordinal']) : BigInt(randomInt(1, 2 ** 47)) },
   role: values.role,
   batchSize: Number(values['batch-size']),

@@ -173,8 +173,14 @@ export class Sidecar {
   /** Whether SetDesiredComplete was called since this sidecar started (entries no zone owns are pruned). */
   desiredComplete(): boolean { return this.connections.every((c) => c.pruneUnowned); }
 
-  /** Ready: every switch is connected, and a primary one has been reconciled. */
-  ready(): boolean { return this.connections.every((c) => c.connected && (!c.primary || c.synced)); }
+  /**
+   * Ready: on every switch, primary with the entries reconciled, or a backup
+   * behind another live primary (an operator replica that does not lead:
+   * it must not hold its pod unready, or a rolling update of two replicas
+   * never completes). Not ready while connecting, while no controller is
+   * primary, or while the primary's reconcile has not succeeded.
+   */
+  ready(): boolean { return this.connections.every((c) => c.connected && (c.primary ? c.synced : c.behindPrimary)); }
 
   /** Resolves once every switch's queue has drained (tests, benchmarks). */
   async idle(): Promise<void> { await Promise.all(this.connections.map((c) => c.idle())); }

@@ -8,7 +8,7 @@
 // and on a slow timer (the ONOS model: mirror, diff, bounded batches, re-sync).
 import * as grpc from '@grpc/grpc-js';
 import { P4RuntimeClient, P4RuntimeError, type ArbitrationStream } from '../p4/p4runtime-client.js';
-import type { ForwardingPipelineConfig, Uint128 } from '../p4/p4runtime-types.js';
+import type { ForwardingPipelineConfig, MasterArbitrationUpdate, Uint128 } from '../p4/p4runtime-types.js';
 import type { DesiredState } from './desired-state.js';
 import { batches, heldEntry, planReconcile, toUpdates, updateBytes, type HeldEntry, type PlannedUpdate } from './reconcile-plan.js';
 import type { SidecarMetrics } from './metrics.js';
@@ -28,12 +28,38 @@ export interface SwitchConnectionOptions {
   log: (msg: string) => void;
 }
 
+const SYNC_RETRY_MIN_MS = 100;
+const SYNC_RETRY_MAX_MS = 10_000;
+
+/**
+ * The arbitration answer's code. Proto3 leaves a zero out of the encoding, so
+ * a primary's status often arrives as `{message: "Is primary"}` with no code
+ * (BMv2 does this): an absent code is OK. An absent status says nothing.
+ */
+export function arbitrationCode(m: MasterArbitrationUpdate): grpc.status {
+  if (!m.status) return grpc.status.UNKNOWN;
+  return m.status.code ?? grpc.status.OK;
+}
+
+/**
+ * Whether a GetForwardingPipelineConfig error means "this device has no
+ * pipeline yet" (push one) rather than a failure. BMv2 answers a switch
+ * started without a program with FAILED_PRECONDITION "No forwarding
+ * pipeline config set"; the specification's NOT_FOUND is read the same way.
+ */
+export function meansNoPipeline(e: unknown): boolean {
+  return e instanceof P4RuntimeError && (e.code === grpc.status.FAILED_PRECONDITION || e.code === grpc.status.NOT_FOUND) &&
+    /pipeline|config/i.test(e.details);
+}
+
 export class SwitchConnection {
   readonly target: SwitchTarget;
   connected = false;
   primary = false;
   /** Whether the mirror was confirmed by a full reconcile since (re)connecting. */
   synced = false;
+  /** A backup because another controller is primary (ALREADY_EXISTS), not because there is none. */
+  behindPrimary = false;
   lastSyncMs = 0;
   message = 'connecting';
   /** key -> entry, what the switch holds as far as the sidecar knows */
@@ -48,6 +74,9 @@ export class SwitchConnection {
   private stopped = false;
   private backoffMs = 100;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  /** A failed full reconcile is retried after this long, doubling up to SYNC_RETRY_MAX_MS. */
+  private syncRetryMs = SYNC_RETRY_MIN_MS;
+  private syncRetryTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   /** zone -> callers waiting for its change to be attempted */
   private readonly dirty = new Map<string, (() => void)[]>();
@@ -86,6 +115,7 @@ export class SwitchConnection {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.syncRetryTimer);
     clearInterval(this.resyncTimer);
     this.stream?.end();
     this.client.close();
@@ -105,14 +135,17 @@ export class SwitchConnection {
     stream.on('arbitration', (m) => {
       this.connected = true;
       this.backoffMs = 100;
-      const nowPrimary = m.status?.code === grpc.status.OK;
+      const code = arbitrationCode(m);
+      const nowPrimary = code === grpc.status.OK;
       const was = this.primary;
       this.primary = nowPrimary;
+      this.behindPrimary = code === grpc.status.ALREADY_EXISTS;
       this.opts.metrics.primary.set({ switch: this.label }, nowPrimary ? 1 : 0);
       this.opts.metrics.connected.set({ switch: this.label }, 1);
       if (!nowPrimary) {
         this.synced = false;
-        this.message = m.status?.code === grpc.status.ALREADY_EXISTS ? 'backup: another controller is primary' : 'backup: no primary';
+        this.message = code === grpc.status.ALREADY_EXISTS ? 'backup: another controller is primary'
+          : code === grpc.status.NOT_FOUND ? 'backup: no primary' : `not primary: ${grpc.status[code] ?? code} ${m.status?.message ?? ''}`.trim();
       } else if (!was) {
         this.opts.log(`${this.label}: primary (election ${this.election.high ?? '0'}:${this.election.low ?? '0'})`);
         this.message = 'primary';
@@ -124,6 +157,7 @@ export class SwitchConnection {
       const wasConnected = this.connected;
       this.connected = false;
       this.primary = false;
+      this.behindPrimary = false;
       this.synced = false;
       this.needFullSync = true;
       this.message = `disconnected: ${grpc.status[c.code] ?? c.code} ${c.details}`;
@@ -145,17 +179,38 @@ export class SwitchConnection {
 
   requestFullSync(why: string): Promise<void> {
     this.needFullSync = true;
+    // A retry is already scheduled after a failure: it carries this request too.
+    if (this.syncRetryTimer) return this.queue;
     return this.enqueue(async () => {
-      if (!this.primary || !this.needFullSync) return;
+      if (!this.primary || !this.needFullSync || this.stopped) return;
       this.syncing = true;
+      let failed = false;
       try {
         await this.drained();
         await this.fullSync(why);
+        this.syncRetryMs = SYNC_RETRY_MIN_MS;
+      } catch (e) {
+        failed = true;
+        throw e;
       } finally {
         this.syncing = false;
+        // Never straight back into another attempt (pump would start one at
+        // once): a failed reconcile is retried after a growing pause.
+        if (failed) this.scheduleSyncRetry(why);
         this.pump();
       }
     });
+  }
+
+  private scheduleSyncRetry(why: string): void {
+    if (this.stopped || this.syncRetryTimer) return;
+    const wait = this.syncRetryMs;
+    this.syncRetryMs = Math.min(this.syncRetryMs * 2, SYNC_RETRY_MAX_MS);
+    this.syncRetryTimer = setTimeout(() => {
+      this.syncRetryTimer = undefined;
+      void this.requestFullSync(`retry after ${wait} ms (${why})`);
+    }, wait);
+    this.syncRetryTimer.unref();
   }
 
   /**
@@ -194,7 +249,16 @@ export class SwitchConnection {
       for (const [z, waiters] of this.dirty) { this.dirty.delete(z); for (const w of waiters) w(); }
       return;
     }
-    if (this.needFullSync) { void this.requestFullSync('pending re-sync'); return; }
+    if (this.needFullSync) {
+      // Zone changes wait for the reconcile; while a retry is scheduled, the
+      // retry runs it (no reconcile per zone change).
+      if (!this.syncRetryTimer) { void this.requestFullSync('pending re-sync'); return; }
+      // The last reconcile failed: callers get their (not programmed) status
+      // now rather than waiting for the switch to recover; the retry's full
+      // reconcile carries their changes.
+      for (const [z, waiters] of this.dirty) { this.dirty.delete(z); for (const w of waiters) w(); }
+      return;
+    }
     while (this.inFlight < this.opts.maxInFlight) {
       const group: string[] = [];
       let size = 0;
@@ -229,9 +293,15 @@ export class SwitchConnection {
 
   private async ensurePipeline(): Promise<void> {
     const want = this.opts.pipeline.cookie?.cookie ?? '0';
-    const got = await this.client.getPipeline({ device_id: this.target.deviceId, response_type: 'COOKIE_ONLY' });
-    if (got.config?.cookie?.cookie === want) return;
-    this.opts.log(`${this.label}: pushing pipeline (cookie ${want}, switch has ${got.config?.cookie?.cookie ?? 'none'})`);
+    let have: string | undefined;
+    try {
+      const got = await this.client.getPipeline({ device_id: this.target.deviceId, response_type: 'COOKIE_ONLY' });
+      have = got.config?.cookie?.cookie;
+    } catch (e) {
+      if (!meansNoPipeline(e)) throw e;
+    }
+    if (have === want) return;
+    this.opts.log(`${this.label}: pushing pipeline (cookie ${want}, switch has ${have ?? 'none'})`);
     await this.client.setPipeline({ device_id: this.target.deviceId, role: this.opts.role, election_id: this.election, action: 'VERIFY_AND_COMMIT', config: this.opts.pipeline });
     this.opts.metrics.pipelinePushes.inc({ switch: this.label });
     this.mirror.clear();

@@ -74,7 +74,7 @@ export interface ParsedFrame {
   dstMac: bigint;
   srcMac: bigint;
   vlan?: { vid: number; offset: number };
-  ipv4?: { offset: number; dst: bigint; dscp: number };
+  ipv4?: { offset: number; dst: bigint; dscp: number; ihl: number };
   ipv6?: { offset: number; dst: bigint; dscp: number };
 }
 
@@ -89,7 +89,7 @@ export function parseFrame(frame: Buffer): ParsedFrame | undefined {
   const ip = 18;
   if (inner === ETHERTYPE_IPV4) {
     if (frame.length < ip + 20) return undefined;
-    out.ipv4 = { offset: ip, dst: BigInt(frame.readUInt32BE(ip + 16)), dscp: (frame[ip + 1] as number) >> 2 };
+    out.ipv4 = { offset: ip, dst: BigInt(frame.readUInt32BE(ip + 16)), dscp: (frame[ip + 1] as number) >> 2, ihl: (frame[ip] as number) & 0x0f };
   } else if (inner === ETHERTYPE_IPV6) {
     if (frame.length < ip + 40) return undefined;
     let dst = 0n;

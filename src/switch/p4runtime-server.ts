@@ -230,7 +230,7 @@ export class SoftwareSwitch {
       case 'RECONCILE_AND_COMMIT': {
         // Keep every entry that is still valid under the new P4Info; if one
         // is not, the state cannot be preserved and nothing changes.
-        const next = new TableStore(pipeline.index);
+        const next = new TableStore(pipeline.index, pipeline.defaults);
         if (this.store) {
           for (const t of this.store.p4info.tables) {
             for (const e of this.store.read({ table_id: t.id }) as ReturnType<TableStore['toEntry']>[]) {
@@ -251,7 +251,7 @@ export class SoftwareSwitch {
 
   private commit(p: Pipeline): void {
     this.active = p;
-    this.store = new TableStore(p.index);
+    this.store = new TableStore(p.index, p.defaults);
   }
 
   private getPipeline(call: grpc.ServerUnaryCall<GetForwardingPipelineConfigRequest, GetForwardingPipelineConfigResponse>,

@@ -26,6 +26,9 @@ export function processFrame(store: TableStore | undefined, input: Buffer, ingre
 
   if (!store.lookup(TABLES.admit, [port, vid]).hit) return drop(TABLES.admit, `port ${ingressPort} is not admitted to VLAN ${p.vlan.vid}`);
 
+  // zone_switch.p4 drops IPv4 with options (or a malformed IHL) before any lookup.
+  if (p.ipv4 && p.ipv4.ihl !== 5) return drop('ingress', `IPv4 header length ${p.ipv4.ihl * 4} bytes: options are not carried`);
+
   let dst: bigint;
   if (p.ipv4) dst = IPV4_MAPPED | p.ipv4.dst;
   else if (p.ipv6) dst = p.ipv6.dst;
@@ -37,8 +40,8 @@ export function processFrame(store: TableStore | undefined, input: Buffer, ingre
   if (p.ipv4) {
     const o = p.ipv4.offset;
     frame[o + 1] = (dscp << 2) | ((frame[o + 1] as number) & 0x03);
-    // update_checksum(csum16) in ZoneComputeChecksum
-    frame.writeUInt16BE(ipv4Checksum(frame.subarray(o, o + (((frame[o] as number) & 0x0f) * 4))), o + 10);
+    // update_checksum(csum16) in ZoneComputeChecksum: over ipv4_t, the fixed 20 bytes.
+    frame.writeUInt16BE(ipv4Checksum(frame.subarray(o, o + 20)), o + 10);
   } else if (p.ipv6) {
     const o = p.ipv6.offset;
     const w = frame.readUInt16BE(o);

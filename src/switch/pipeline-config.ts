@@ -3,6 +3,7 @@
 // right prefixes (P4Runtime specification §6.3 "ID allocation"), are unique,
 // and whose tables reference actions that exist.
 import { P4InfoIndex } from '../p4/p4info.js';
+import { programDefaults, type DefaultAction } from '../p4/program-defaults.js';
 import type { ForwardingPipelineConfig } from '../p4/p4runtime-types.js';
 
 export const PREFIX_ACTION = 0x01;
@@ -11,6 +12,8 @@ export const PREFIX_TABLE = 0x02;
 export interface Pipeline {
   config: ForwardingPipelineConfig;
   index: P4InfoIndex;
+  /** Table id -> the program's default action (program-defaults.ts). */
+  defaults: Map<number, DefaultAction>;
 }
 
 /** The problem with the config, or undefined when it can be realised. */
@@ -42,5 +45,8 @@ export function verifyPipeline(config: ForwardingPipelineConfig | undefined): { 
       if (!actionIds.has(r.id ?? 0)) return { problem: `table ${name} refers to unknown action ${r.id ?? 0}` };
     }
   }
-  return { pipeline: { config, index: new P4InfoIndex(p4info) } };
+  const index = new P4InfoIndex(p4info);
+  const defaults = programDefaults(index, config.p4_device_config);
+  if (typeof defaults === 'string') return { problem: defaults };
+  return { pipeline: { config, index, defaults } };
 }

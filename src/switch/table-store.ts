@@ -8,6 +8,7 @@ import { bigIntToBytes, bytesToBigInt, fitsBitwidth, maskOfWidth, prefixMask } f
 import type { ActionInfo, P4InfoIndex, TableInfo } from '../p4/p4info.js';
 import type { FieldMatch, TableEntry, Update } from '../p4/p4runtime-types.js';
 import type { UpdateError } from '../p4/status-details.js';
+import type { DefaultAction } from '../p4/program-defaults.js';
 
 export type MatchKind = 'exact' | 'ternary' | 'lpm' | 'range' | 'optional';
 
@@ -34,7 +35,7 @@ export interface StoredEntry {
   metadata: Buffer | undefined;
 }
 
-interface DefaultEntry { actionId: number; params: { id: number; value: bigint }[] }
+type DefaultEntry = DefaultAction;
 
 interface TableState {
   info: TableInfo;
@@ -67,7 +68,8 @@ function matchKindOf(fm: FieldMatch): string | undefined {
 export class TableStore {
   private readonly tables = new Map<number, TableState>();
 
-  constructor(readonly p4info: P4InfoIndex) {
+  /** `defaults`: table id -> the program's default action (program-defaults.ts). */
+  constructor(readonly p4info: P4InfoIndex, private readonly defaults: Map<number, DefaultAction>) {
     for (const info of p4info.tables) {
       this.tables.set(info.id, {
         info, entries: new Map(), byExact: new Map(),
@@ -77,9 +79,8 @@ export class TableStore {
   }
 
   private initialDefault(info: TableInfo): DefaultEntry {
-    const t = this.p4info.message.tables?.find((x) => x.preamble?.id === info.id);
-    const args = t?.initial_default_action?.arguments ?? [];
-    return { actionId: info.initialDefaultActionId, params: args.map((a) => ({ id: a.param_id ?? 0, value: bytesToBigInt(a.value ?? Buffer.alloc(0)) })) };
+    const d = this.defaults.get(info.id);
+    return d ? { actionId: d.actionId, params: d.params.map((p) => ({ ...p })) } : { actionId: 0, params: [] };
   }
 
   tableState(id: number): TableState | undefined { return this.tables.get(id); }
@@ -184,7 +185,13 @@ export class TableStore {
 
   apply(update: Update): UpdateError {
     const entry = update.entity?.table_entry;
-    if (!entry) return { code: grpc.status.UNIMPLEMENTED, message: `entity ${update.entity?.entity ?? '(empty)'} is not supported` };
+    if (!entry) {
+      // An update must name one entity (specification: a malformed request
+      // is INVALID_ARGUMENT); other entity kinds exist but are not served here.
+      const kind = update.entity?.entity ?? Object.keys(update.entity ?? {}).find((k) => k !== 'entity');
+      if (!kind) return { code: grpc.status.INVALID_ARGUMENT, message: 'the update has no entity' };
+      return { code: grpc.status.UNIMPLEMENTED, message: `entity ${kind} is not supported` };
+    }
     const state = this.tables.get(entry.table_id ?? 0);
     if (!state) return { code: grpc.status.NOT_FOUND, message: `no table with id ${entry.table_id ?? 0}` };
     const t = state.info;
@@ -299,8 +306,10 @@ export class TableStore {
       table_id: state.info.id,
       match,
       action: { action: { action_id: e.actionId, params: e.params.map((p) => ({ param_id: p.id, value: bigIntToBytes(p.value) })) } },
-      priority: e.priority,
     };
+    // Proto3 leaves a zero priority off the wire (protobufjs would write an
+    // explicit 0); BMv2 sends none, and reads must look the same.
+    if (e.priority !== 0) out.priority = e.priority;
     if (e.metadata) out.metadata = e.metadata;
     return out;
   }

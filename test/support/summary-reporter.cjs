@@ -10,6 +10,9 @@ class SummaryReporter extends Spec {
     super(runner, options);
     runner.once(EVENT_RUN_END, () => {
       const s = runner.stats;
+      // Lines the tests left for the summary, e.g. why the BMv2 tests did not run.
+      const notes = globalThis[Symbol.for('zonekeeper.summaryNotes')];
+      for (const note of notes ?? []) process.stdout.write(`\nnote: ${note}`);
       process.stdout.write(`\ntests: ${s.passes} passed, ${s.failures} failed, ${s.pending} skipped\n`);
     });
   }

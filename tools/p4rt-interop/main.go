@@ -126,7 +126,14 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:9559", "P4Runtime server address")
 	device := flag.Uint64("device-id", 1, "device id")
 	p4infoPath := flag.String("p4info", "p4/zone_switch.p4info.txtpb", "P4Info in text format")
+	deviceConfigPath := flag.String("device-config", "p4/zone_switch.json", "the program's BMv2 JSON (p4_device_config)")
 	flag.Parse()
+
+	deviceConfig, err := os.ReadFile(*deviceConfigPath)
+	if err != nil {
+		fmt.Println("FAIL read-device-config:", err)
+		os.Exit(2)
+	}
 
 	text, err := os.ReadFile(*p4infoPath)
 	if err != nil {
@@ -204,7 +211,7 @@ func main() {
 
 	_, err = c.SetForwardingPipelineConfig(ctx, &p4v1.SetForwardingPipelineConfigRequest{
 		DeviceId: *device, ElectionId: primaryID, Action: p4v1.SetForwardingPipelineConfigRequest_VERIFY_AND_COMMIT,
-		Config: &p4v1.ForwardingPipelineConfig{P4Info: info, P4DeviceConfig: []byte("interop"), Cookie: &p4v1.ForwardingPipelineConfig_Cookie{Cookie: 0xfedcba9876543210}},
+		Config: &p4v1.ForwardingPipelineConfig{P4Info: info, P4DeviceConfig: deviceConfig, Cookie: &p4v1.ForwardingPipelineConfig_Cookie{Cookie: 0xfedcba9876543210}},
 	})
 	check("set-pipeline-verify-and-commit", err)
 
@@ -230,8 +237,8 @@ func main() {
 		if len(got.GetConfig().GetP4Info().GetTables()) != len(info.Tables) {
 			return fmt.Errorf("p4info has %d tables, want %d", len(got.GetConfig().GetP4Info().GetTables()), len(info.Tables))
 		}
-		if !bytes.Equal(got.GetConfig().GetP4DeviceConfig(), []byte("interop")) {
-			return fmt.Errorf("device config %q", got.GetConfig().GetP4DeviceConfig())
+		if !bytes.Equal(got.GetConfig().GetP4DeviceConfig(), deviceConfig) {
+			return fmt.Errorf("device config of %d bytes, want %d", len(got.GetConfig().GetP4DeviceConfig()), len(deviceConfig))
 		}
 		return nil
 	}())

@@ -12,7 +12,7 @@ import { serveSidecarApi } from '../../../src/sidecar/sidecar-server.js';
 import { Sidecar } from '../../../src/sidecar/sidecar.js';
 import { SoftwareSwitch } from '../../../src/switch/p4runtime-server.js';
 import { PAPER_PLANS, PORTS, syntheticPlan, zonePlan } from '../../unit/p4/paper-zone-plans.js';
-import { P4INFO } from '../../unit/switch/switch-harness.js';
+import { DEVICE_CONFIG, P4INFO } from '../../unit/switch/switch-harness.js';
 
 const plan = (): ZoneP4Entries[] => planP4Entries(PAPER_PLANS, PORTS).zones;
 
@@ -27,7 +27,7 @@ interface Running {
 
 async function startSidecar(address: string, term: bigint, ordinal = 0n, resyncIntervalMs = 60_000): Promise<Running> {
   const sidecar = new Sidecar({
-    switches: [{ address, deviceId: '1' }], p4info: P4INFO, deviceConfig: Buffer.from('zone_switch'),
+    switches: [{ address, deviceId: '1' }], p4info: P4INFO, deviceConfig: DEVICE_CONFIG,
     election: { term, ordinal }, batchSize: 100, resyncIntervalMs, log: () => {},
   });
   sidecar.start();
@@ -300,7 +300,7 @@ describe('sidecar against the software switch', function () {
     const acl = small.tables?.find((t) => t.preamble?.name === 'ZoneIngress.zone_acl');
     assert.ok(acl);
     acl.size = '5';
-    const sidecar = new Sidecar({ switches: [{ address, deviceId: '1' }], p4info: small, deviceConfig: Buffer.alloc(0), election: { term: 1n, ordinal: 0n }, log: () => {} });
+    const sidecar = new Sidecar({ switches: [{ address, deviceId: '1' }], p4info: small, deviceConfig: DEVICE_CONFIG, election: { term: 1n, ordinal: 0n }, log: () => {} });
     sidecar.start();
     try {
       await waitFor('primary', () => sidecar.connections[0]?.primary === true && sidecar.connections[0]?.synced === true);

@@ -7,7 +7,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { P4_DIR, PROTO_ROOT } from '../../../src/p4/proto-files.js';
+import { P4_DIR, PROTO_ROOT, ZONE_SWITCH_JSON } from '../../../src/p4/proto-files.js';
 import { SoftwareSwitch } from '../../../src/switch/p4runtime-server.js';
 
 const TOOL_DIR = path.resolve(PROTO_ROOT, '../tools/p4rt-interop');
@@ -16,7 +16,7 @@ const P4INFO = path.join(P4_DIR, 'zone_switch.p4info.txtpb');
 
 function runInterop(port: number): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(BIN, ['-addr', `127.0.0.1:${port}`, '-device-id', '1', '-p4info', P4INFO], { timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(BIN, ['-addr', `127.0.0.1:${port}`, '-device-id', '1', '-p4info', P4INFO, '-device-config', ZONE_SWITCH_JSON], { timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, out: `${stdout}${stderr}` });
     });

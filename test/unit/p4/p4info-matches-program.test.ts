@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { P4_DIR } from '../../../src/p4/proto-files.js';
+import { P4_DIR, ZONE_SWITCH_JSON } from '../../../src/p4/proto-files.js';
 import { P4InfoIndex, readP4InfoFile } from '../../../src/p4/p4info.js';
+import { programDefaults } from '../../../src/p4/program-defaults.js';
 import { readP4Program } from './p4-program-reader.js';
 
 const program = readP4Program(readFileSync(path.join(P4_DIR, 'zone_switch.p4'), 'utf8'));
 const p4info = new P4InfoIndex(readP4InfoFile(path.join(P4_DIR, 'zone_switch.p4info.txtpb')));
+const defaults = programDefaults(p4info, readFileSync(ZONE_SWITCH_JSON));
 
-describe('p4/zone_switch.p4info.txtpb', () => {
+describe('p4/zone_switch.p4info.txtpb and zone_switch.json (p4c output) against the program text', () => {
   it('lists exactly the tables and actions of zone_switch.p4, with the same @id', () => {
     assert.deepEqual(
       p4info.tables.map((t) => [t.name, t.id]).sort(),
@@ -38,7 +40,8 @@ describe('p4/zone_switch.p4info.txtpb', () => {
       assert.ok(info);
       const refs = [...info.actionRefs].map(([id, scope]) => [p4info.action(id)?.name, scope]).sort();
       assert.deepEqual(refs, t.actions.map((a) => [`${t.control}.${a.name}`, a.scope]).sort(), `${t.name} actions`);
-      assert.equal(p4info.action(info.initialDefaultActionId)?.name, `${t.control}.${t.defaultAction}`, `${t.name} default`);
+      if (typeof defaults === 'string') assert.fail(defaults);
+      assert.equal(p4info.action(defaults.get(info.id)?.actionId ?? 0)?.name, `${t.control}.${t.defaultAction}`, `${t.name} default`);
       assert.equal(info.size, t.size, `${t.name} size`);
     }
   });

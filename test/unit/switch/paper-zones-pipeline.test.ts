@@ -120,6 +120,20 @@ describe('packet pipeline: the paper zones (Tables IV and V, Figure 5)', () => {
     assert.equal(hdr.readUInt16BE(10), ipv4Checksum(hdr));
   });
 
+  it('drops an IPv4 packet with options (IHL 6), as zone_switch.p4 does, that passes with IHL 5', () => {
+    // Relies on the 10.0.0.0/8 rule of the test before.
+    const s = from(1, 0);
+    const plain = buildFrame({ dstMac: ROUTER_MAC, srcMac: s.mac, vlanId: 1001, ipv4: { src: '10.0.0.5', dst: '10.1.2.3' } });
+    assert.equal(h.sw.processFrame(plain, s.port).verdict, 'forward');
+    // Insert one 4-byte option (NOP x4) after the fixed header and fix IHL, length and checksum.
+    const withOption = Buffer.concat([plain.subarray(0, 38), Buffer.from([1, 1, 1, 1]), plain.subarray(38)]);
+    withOption[18] = 0x46;
+    withOption.writeUInt16BE(withOption.length - 18, 20);
+    withOption.writeUInt16BE(ipv4Checksum(withOption.subarray(18, 42)), 28);
+    const r = h.sw.processFrame(withOption, s.port);
+    assert.deepEqual(r, { verdict: 'drop', stage: 'ingress', reason: 'IPv4 header length 24 bytes: options are not carried' });
+  });
+
   it('drops at egress when a port is not a member of the VLAN', async () => {
     const s = from(0, 0);
     // A rogue forwarding entry pointing VLAN 1000 at PublicCloud4's port 7.

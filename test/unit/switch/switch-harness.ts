@@ -2,7 +2,7 @@
 // gRPC: start it, open an arbitration stream, push zone_switch's pipeline.
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { P4_DIR } from '../../../src/p4/proto-files.js';
+import { P4_DIR, ZONE_SWITCH_JSON } from '../../../src/p4/proto-files.js';
 import { P4InfoIndex, parseP4InfoText } from '../../../src/p4/p4info.js';
 import { P4RuntimeClient, type ArbitrationStream } from '../../../src/p4/p4runtime-client.js';
 import type { ForwardingPipelineConfig, P4InfoMessage, Uint128 } from '../../../src/p4/p4runtime-types.js';
@@ -12,6 +12,8 @@ export const P4INFO_TEXT = readFileSync(path.join(P4_DIR, 'zone_switch.p4info.tx
 export const P4INFO: P4InfoMessage = parseP4InfoText(P4INFO_TEXT);
 export const INDEX = new P4InfoIndex(P4INFO);
 export const DEVICE = '1';
+/** zone_switch's BMv2 JSON: the switch takes the tables' default actions from it. */
+export const DEVICE_CONFIG = readFileSync(ZONE_SWITCH_JSON);
 
 export const id = (name: string): number => {
   const t = INDEX.tableByName(name) ?? INDEX.actionByName(name);
@@ -21,7 +23,7 @@ export const id = (name: string): number => {
 
 export function pipelineConfig(cookie = '42'): ForwardingPipelineConfig {
   // A copy: tests may change it (smaller table sizes) without touching others.
-  return { p4info: structuredClone(P4INFO), p4_device_config: Buffer.from('zone_switch software target'), cookie: { cookie } };
+  return { p4info: structuredClone(P4INFO), p4_device_config: DEVICE_CONFIG, cookie: { cookie } };
 }
 
 export interface Harness {

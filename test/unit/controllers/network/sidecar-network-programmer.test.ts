@@ -7,7 +7,7 @@ import { Sidecar } from '../../../../src/sidecar/sidecar.js';
 import { SoftwareSwitch } from '../../../../src/switch/p4runtime-server.js';
 import { planP4Entries, type PlannedEntry } from '../../../../src/core/network/p4-entries.js';
 import { PAPER_PLANS, PORTS, syntheticPlan } from '../../p4/paper-zone-plans.js';
-import { P4INFO } from '../../switch/switch-harness.js';
+import { DEVICE_CONFIG, P4INFO } from '../../switch/switch-harness.js';
 
 /** Polls `cond` every 20 ms for up to 10 s. */
 async function until(cond: () => boolean): Promise<void> {
@@ -19,7 +19,7 @@ async function until(cond: () => boolean): Promise<void> {
 async function withLiveStack(o: SidecarNetworkProgrammerOptions, fn: (s: { sw: SoftwareSwitch; sidecar: Sidecar; np: SidecarNetworkProgrammer }) => Promise<void>): Promise<void> {
   const sw = new SoftwareSwitch({ deviceId: 1n });
   const port = await sw.start('127.0.0.1:0');
-  const sidecar = new Sidecar({ switches: [{ address: `127.0.0.1:${port}`, deviceId: '1' }], p4info: P4INFO, deviceConfig: Buffer.alloc(0), election: { term: 1n, ordinal: 0n }, log: () => {} });
+  const sidecar = new Sidecar({ switches: [{ address: `127.0.0.1:${port}`, deviceId: '1' }], p4info: P4INFO, deviceConfig: DEVICE_CONFIG, election: { term: 1n, ordinal: 0n }, log: () => {} });
   sidecar.start();
   const api = await serveSidecarApi(sidecar, '127.0.0.1:0');
   const np = sidecarNetworkProgrammer(`127.0.0.1:${api.port}`, PORTS, o);
@@ -109,7 +109,7 @@ describe('sidecar as the operator NetworkProgrammer', function () {
     const running: (() => void)[] = [];
     // A replica's sidecar as its flags leave it before its operator leads: term 0, its own ordinal.
     const sidecarAt = async (ordinal: bigint): Promise<{ sidecar: Sidecar; port: number }> => {
-      const sidecar = new Sidecar({ switches: [{ address: `127.0.0.1:${port}`, deviceId: '1' }], p4info: P4INFO, deviceConfig: Buffer.alloc(0), election: { term: 0n, ordinal }, log: () => {} });
+      const sidecar = new Sidecar({ switches: [{ address: `127.0.0.1:${port}`, deviceId: '1' }], p4info: P4INFO, deviceConfig: DEVICE_CONFIG, election: { term: 0n, ordinal }, log: () => {} });
       sidecar.start();
       const api = await serveSidecarApi(sidecar, '127.0.0.1:0');
       running.push(() => { api.server.forceShutdown(); sidecar.stop(); });
