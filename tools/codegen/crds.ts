@@ -13,6 +13,12 @@ export interface KindInfo {
   kind: string;
   plural: string;
   singular: string;
+  /**
+   * kubectl resolves a short name to the first resource that claims it, built-ins
+   * first: `pc` is PriorityClass and `pr` is Tekton's PipelineRun, so the catalogue
+   * kinds carry a `zk` prefix. test/unit/crds/short-names.test.ts and the hub
+   * discovery test hold every short name against what else is installed.
+   */
   shortName: string;
   scope: 'Namespaced' | 'Cluster';
   schema: () => JSONSchemaProps;
@@ -63,7 +69,7 @@ export const KINDS: readonly KindInfo[] = [
     kind: 'ProviderCluster',
     plural: 'providerclusters',
     singular: 'providercluster',
-    shortName: 'pc',
+    shortName: 'zkpc',
     scope: 'Cluster',
     schema: providerClusterSchema,
     columns: [
@@ -80,7 +86,7 @@ export const KINDS: readonly KindInfo[] = [
     kind: 'PrivacyRegion',
     plural: 'privacyregions',
     singular: 'privacyregion',
-    shortName: 'pr',
+    shortName: 'zkpr',
     scope: 'Cluster',
     schema: privacyRegionSchema,
     columns: [
