@@ -6,6 +6,7 @@
 //   --no-view (no web view at /ui/; it needs list/watch on zones and
 //   providers and create on TokenReviews and SubjectAccessReviews)
 
+import type { AddressInfo } from 'node:net';
 import { hubClient } from '../runtime/hub-connection.js';
 import { errorText } from '../runtime/logger.js';
 import { MessageHandler } from './message-handler.js';
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
     view = new ViewRoutes(feed, new ViewerAuth(client), log);
   }
   const server = gatewayServer(new MessageHandler(new KubeZoneStore(client), namespace), log, hubReady, view);
-  server.listen(port, address, () => log({ level: 'info', msg: 'listening', address, port, namespace, hub: client.server.host, view: view ? '/ui/' : 'off' }));
+  server.listen(port, address, () => log({ level: 'info', msg: 'listening', address, port: (server.address() as AddressInfo).port, namespace, hub: client.server.host, view: view ? '/ui/' : 'off' }));
   const stop = () => {
     feed?.stop();
     // Open event streams would hold close() for ever.

@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { constants as zlibConstants, createGzip, gzipSync } from 'node:zlib';
 import { errorText } from '../runtime/logger.js';
 import type { ViewChange, ViewFeed } from './view-feed.js';
 import { type NamespaceScope, snapshot, visible } from './view-model.js';
@@ -109,6 +109,11 @@ export class ViewRoutes {
       res.end();
       return true;
     }
+    if (path === '/favicon.ico') {
+      res.writeHead(204, SECURITY_HEADERS);
+      res.end();
+      return true;
+    }
     if (path.startsWith('/ui/')) {
       const name = path === '/ui/' ? 'index.html' : path.slice(4);
       const f = this.files.get(name);
@@ -192,8 +197,13 @@ export class ViewRoutes {
   }
 
   private async events(req: IncomingMessage, res: ServerResponse, viewer: Viewer): Promise<void> {
-    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    // Compressed when the browser takes it (the snapshot of 500 zones is
+    // ~600 kB of JSON, ~25 kB gzip), flushed after every event so none waits.
+    const zip = acceptsGzip(req) ? createGzip({ flush: zlibConstants.Z_SYNC_FLUSH }) : undefined;
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no', ...(zip ? { 'Content-Encoding': 'gzip' } : {}) });
+    if (zip) zip.pipe(res);
+    const out = zip ?? res;
+    const send = (event: string, data: unknown) => out.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     let scope = await this.scope(viewer);
     // Changes that arrive while the snapshot is computed or a namespace is being
     // checked queue up in order; each is filtered for this viewer before it goes.
@@ -202,7 +212,7 @@ export class ViewRoutes {
       queue = queue.then(() => this.forward(change, viewer, () => scope, (s) => (scope = s), send)).catch((e: unknown) => this.log({ level: 'warn', msg: 'view event dropped', error: errorText(e) }));
     });
     send('snapshot', snapshot(viewer.user, scope, this.feed.providers(), this.feed.zoneViews()));
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => out.write(': keep-alive\n\n'), HEARTBEAT_MS);
     // A token revoked or a right withdrawn ends the stream; the page signs in again.
     const recheck = setInterval(() => {
       queue = queue.then(async () => {
@@ -212,7 +222,7 @@ export class ViewRoutes {
         const still = token ? await this.auth.authenticate(token) : undefined;
         if (!still) {
           send('signed-out', { reason: 'the token is no longer accepted' });
-          res.end();
+          out.end();
           return;
         }
         const next = await this.scope(viewer);
@@ -226,6 +236,7 @@ export class ViewRoutes {
       clearInterval(heartbeat);
       clearInterval(recheck);
       unsubscribe();
+      zip?.destroy();
     };
     req.on('close', close);
     res.on('error', close);
