@@ -19,7 +19,8 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { ExecutionZone, ProviderCluster } from '../../src/core/api/types.js';
 import { EXECUTION_ZONES } from '../../src/controllers/resources.js';
-import { type KubeClient, type KubeObject, resourcePath } from '../../src/runtime/kube-client.js';
+import { type KubeClient, resourcePath } from '../../src/runtime/kube-client.js';
+import type { ZoneStore } from '../../src/gateway/zone-store.js';
 import { apply, refFor } from '../../tools/harness/apply.js';
 import { launchBrowser, waitForEntry } from '../../tools/harness/browser.js';
 import { installOnTestbed } from '../../tools/harness/testbed-setup.js';
@@ -46,16 +47,19 @@ interface Target {
 
 async function pool<T>(items: readonly T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) await work(items[next++] as T);
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }
 
 async function testbedTarget(fed: { providers: ProviderCluster[]; zones: ExecutionZone[] }): Promise<Target> {
   const state = requireState();
   const { hub } = await installOnTestbed(state, { log: say });
-  for (const ns of NAMESPACES) await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as KubeObject);
-  const statusPath = (z: ExecutionZone) => `${resourcePath(EXECUTION_ZONES, z.metadata.namespace, z.metadata.name)}/status`;
+  for (const ns of NAMESPACES) await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const statusPath = (z: ExecutionZone) =>
+    `${resourcePath(EXECUTION_ZONES, z.metadata.namespace, z.metadata.name)}/status`;
   const writeStatus = async (z: ExecutionZone) => {
     const cur = await hub.get<ExecutionZone>(resourcePath(EXECUTION_ZONES, z.metadata.namespace, z.metadata.name));
     await hub.replace(statusPath(z), { ...cur, status: z.status });
@@ -63,11 +67,13 @@ async function testbedTarget(fed: { providers: ProviderCluster[]; zones: Executi
   const t0 = Date.now();
   for (const p of fed.providers) {
     const cur = await hub.get<ProviderCluster>(resourcePath(refFor('ProviderCluster'), undefined, p.metadata.name));
-    await hub.replace(`${resourcePath(refFor('ProviderCluster'), undefined, p.metadata.name)}/status`, { ...cur, status: p.status });
+    await hub.replace(`${resourcePath(refFor('ProviderCluster'), undefined, p.metadata.name)}/status`, {
+      ...cur,
+      status: p.status,
+    });
   }
   await pool(fed.zones, 8, async (z) => {
-    const { status: _status, ...bare } = z;
-    await apply(hub, bare as ExecutionZone);
+    await apply(hub, { ...z, status: undefined });
     await writeStatus(z);
   });
   say(`${fed.zones.length} zones with status written to the hub in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -80,7 +86,8 @@ async function testbedTarget(fed: { providers: ProviderCluster[]; zones: Executi
     close: async () => {
       await gw.proc.kill('SIGTERM');
       say('removing the bench zones (no operator: no finalizers)');
-      for (const ns of NAMESPACES) await hub.delete(resourcePath(refFor('Namespace'), undefined, ns)).catch(() => undefined);
+      for (const ns of NAMESPACES)
+        await hub.delete(resourcePath(refFor('Namespace'), undefined, ns)).catch(() => undefined);
       hub.close();
     },
   };
@@ -102,24 +109,36 @@ async function fakeTarget(fed: { providers: ProviderCluster[]; zones: ExecutionZ
   const client: KubeClient = await listenWithClient(hub.server);
   const feed = new ViewFeed(client, silentLogger);
   await feed.start();
-  const noStore = { getZone: async () => undefined, putZone: async (z: ExecutionZone) => z, createRelease: async <T>(r: T) => r, listRegions: async () => [] };
-  const server = gatewayServer(new MessageHandler(noStore, 'default'), () => {}, async () => undefined, new ViewRoutes(feed, new ViewerAuth(client)));
+  const noStore: ZoneStore = {
+    getZone: () => Promise.resolve(undefined),
+    putZone: (z) => Promise.resolve(z),
+    createRelease: (r) => Promise.resolve(r),
+    listRegions: () => Promise.resolve([]),
+  };
+  const server = gatewayServer(
+    new MessageHandler(noStore, 'default'),
+    () => {},
+    () => Promise.resolve(undefined),
+    new ViewRoutes(feed, new ViewerAuth(client)),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     token: 'bench',
-    writeStatus: async (z) => hub.put(z),
-    close: async () => {
+    writeStatus: (z) => Promise.resolve(hub.put(z)),
+    close: () => {
       feed.stop();
       server.closeAllConnections();
       server.close();
       client.close();
       hub.close();
+      return Promise.resolve();
     },
   };
 }
 
-const fmt = (s: { median: number; min: number; max: number; n: number }, unit: string, digits = 0) => `median ${s.median.toFixed(digits)} ${unit} (min ${s.min.toFixed(digits)}, max ${s.max.toFixed(digits)}, n=${s.n})`;
+const fmt = (s: { median: number; min: number; max: number; n: number }, unit: string, digits = 0) =>
+  `median ${s.median.toFixed(digits)} ${unit} (min ${s.min.toFixed(digits)}, max ${s.max.toFixed(digits)}, n=${s.n})`;
 
 async function main(): Promise<void> {
   const fed = federation(ZONES, NAMESPACES);
@@ -143,7 +162,11 @@ async function main(): Promise<void> {
       filesRaw += body.length;
       files[f || 'index.html'] = gzipSync(body).length;
     }
-    const snap = Buffer.from(await (await fetch(`${target.base}/api/view`, { headers: { Authorization: `Bearer ${target.token}` } })).arrayBuffer());
+    const snap = Buffer.from(
+      await (
+        await fetch(`${target.base}/api/view`, { headers: { Authorization: `Bearer ${target.token}` } })
+      ).arrayBuffer(),
+    );
 
     const paints: number[] = [];
     // Where the first paint goes: the snapshot's arrival (files, stream, server) and the page's own drawing.
@@ -154,7 +177,9 @@ async function main(): Promise<void> {
       const page = await browser.context.newPage();
       await page.goto(`${target.base}/ui/`);
       await page.waitForSelector('body[data-rendered]', { timeout: 60_000 });
-      const [paint, drawn, bytes, arrived, render] = (await page.evaluate('[window.zkFirstPaint, document.querySelectorAll("#zones .zone").length, performance.getEntriesByType("resource").concat(performance.getEntriesByType("navigation")).reduce((n, e) => n + e.transferSize, 0), window.zkSnapshotAt, window.zkRenderMs]')) as number[];
+      const [paint, drawn, bytes, arrived, render] = await page.evaluate<number[]>(
+        '[window.zkFirstPaint, document.querySelectorAll("#zones .zone").length, performance.getEntriesByType("resource").concat(performance.getEntriesByType("navigation")).reduce((n, e) => n + e.transferSize, 0), window.zkSnapshotAt, window.zkRenderMs]',
+      );
       snapshotAt.push(arrived);
       renderMs.push(render);
       if (drawn < ZONES * 0.9 - 1) throw new Error(`only ${drawn} zones drawn`);
@@ -167,11 +192,13 @@ async function main(): Promise<void> {
     const page = await browser.context.newPage();
     await page.goto(`${target.base}/ui/`);
     await page.waitForSelector('body[data-rendered]', { timeout: 60_000 });
-    await page.evaluate(`window.zkSeen = {}; new MutationObserver((ms) => { for (const m of ms) for (const n of m.addedNodes) if (n.dataset && n.dataset.key) window.zkSeen[n.dataset.key + '|' + n.querySelectorAll('.inst.pending').length] = Date.now(); }).observe(document.getElementById('zones'), { childList: true })`);
+    await page.evaluate(
+      `window.zkSeen = {}; new MutationObserver((ms) => { for (const m of ms) for (const n of m.addedNodes) if (n.dataset && n.dataset.key) window.zkSeen[n.dataset.key + '|' + n.querySelectorAll('.inst.pending').length] = Date.now(); }).observe(document.getElementById('zones'), { childList: true })`,
+    );
     const latencies: number[] = [];
     const placed = fed.zones.filter((z) => z.status?.vlanId !== undefined);
     for (let i = 0; i < UPDATES; i++) {
-      const z = structuredClone(placed[(i * 37) % placed.length] as ExecutionZone);
+      const z = structuredClone(placed[(i * 37) % placed.length]);
       const inst = Object.values(z.status?.instances ?? {})[0] ?? {};
       // Every instance Pending: a change the page must draw (dashed outlines).
       for (const x of Object.values(inst)) x.phase = 'Pending';
@@ -180,7 +207,7 @@ async function main(): Promise<void> {
       await target.writeStatus(z);
       latencies.push(((await waitForEntry(page, 'zkSeen', key)) as number) - t0);
       // Put it back, so the next round changes something again.
-      const back = placed[(i * 37) % placed.length] as ExecutionZone;
+      const back = placed[(i * 37) % placed.length];
       await target.writeStatus(back);
     }
     await page.close();
@@ -193,12 +220,20 @@ async function main(): Promise<void> {
       snapshotArrivedMs: stats(snapshotAt),
       renderMs: stats(renderMs),
       updateLatencyMs: stats(latencies),
-      pageWeight: { filesGzipBytes: files, filesRawBytes: filesRaw, snapshotBytes: snap.length, snapshotGzipBytes: gzipSync(snap).length, transferredPerLoadBytes: stats(transferred) },
+      pageWeight: {
+        filesGzipBytes: files,
+        filesRawBytes: filesRaw,
+        snapshotBytes: snap.length,
+        snapshotGzipBytes: gzipSync(snap).length,
+        transferredPerLoadBytes: stats(transferred),
+      },
     };
     say(`first paint, ${ZONES} zones on ${fed.providers.length} providers: ${fmt(out.firstPaintMs, 'ms')}`);
     say(`  of which: snapshot arrived at ${fmt(out.snapshotArrivedMs, 'ms')}; drawing it ${fmt(out.renderMs, 'ms')}`);
     say(`update latency (hub write -> page redrawn): ${fmt(out.updateLatencyMs, 'ms')}`);
-    say(`page weight: files ${Object.values(files).reduce((a, b) => a + b, 0)} B gzip (${filesRaw} B raw), snapshot ${snap.length} B (${out.pageWeight.snapshotGzipBytes} B gzip); transferred per load ${fmt(out.pageWeight.transferredPerLoadBytes, 'B')}`);
+    say(
+      `page weight: files ${Object.values(files).reduce((a, b) => a + b, 0)} B gzip (${filesRaw} B raw), snapshot ${snap.length} B (${out.pageWeight.snapshotGzipBytes} B gzip); transferred per load ${fmt(out.pageWeight.transferredPerLoadBytes, 'B')}`,
+    );
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   } finally {
     await browser.close();

@@ -28,12 +28,24 @@ export class ViewFeed {
   private readonly zones = new Map<string, ZoneView>();
   private readonly providerViews = new Map<string, ProviderView>();
   private readonly listeners = new Set<ViewListener>();
-  private pending: { zones: Map<string, ZoneView>; removed: Map<string, string>; providers: boolean } = { zones: new Map(), removed: new Map(), providers: false };
+  private pending: { zones: Map<string, ZoneView>; removed: Map<string, string>; providers: boolean } = {
+    zones: new Map(),
+    removed: new Map(),
+    providers: false,
+  };
   private timer: NodeJS.Timeout | undefined;
 
   constructor(hub: KubeClient, logger: Logger) {
-    this.zoneInformer = new Informer({ client: hub, path: `/apis/${API_GROUP}/${API_VERSION}/executionzones`, logger: logger.child({ informer: 'executionzones' }) });
-    this.providerInformer = new Informer({ client: hub, path: `/apis/${API_GROUP}/${API_VERSION}/providerclusters`, logger: logger.child({ informer: 'providerclusters' }) });
+    this.zoneInformer = new Informer({
+      client: hub,
+      path: `/apis/${API_GROUP}/${API_VERSION}/executionzones`,
+      logger: logger.child({ informer: 'executionzones' }),
+    });
+    this.providerInformer = new Informer({
+      client: hub,
+      path: `/apis/${API_GROUP}/${API_VERSION}/providerclusters`,
+      logger: logger.child({ informer: 'providerclusters' }),
+    });
     const putZone = (z: ExecutionZone) => {
       const v = zoneView(z);
       this.zones.set(v.key, v);

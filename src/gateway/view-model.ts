@@ -105,8 +105,14 @@ function countryOf(value: number | string): CountryView {
   return { code, ...(alpha2 ? { alpha2 } : {}), ...(name ? { name } : {}) };
 }
 
-const conditionOf = (c: Condition): ConditionView => ({ type: c.type, status: c.status, reason: c.reason, message: c.message });
-const find = (list: readonly Condition[] | undefined, type: string): Condition | undefined => list?.find((c) => c.type === type);
+const conditionOf = (c: Condition): ConditionView => ({
+  type: c.type,
+  status: c.status,
+  reason: c.reason,
+  message: c.message,
+});
+const find = (list: readonly Condition[] | undefined, type: string): Condition | undefined =>
+  list?.find((c) => c.type === type);
 
 export function providerView(pc: ProviderCluster): ProviderView {
   const capacity = capacityOf(pc.status?.capacity ?? pc.spec.capacity);
@@ -134,8 +140,13 @@ function stateOf(z: ExecutionZone): ZoneState {
   if (find(conds, 'Released')?.status === 'True') return 'released';
   const ready = find(conds, 'Ready');
   if (ready?.status === 'True') return 'ready';
-  if (find(conds, 'Placed')?.status === 'False' && find(conds, 'Placed')?.reason === 'NoMatchingProvider') return 'waiting';
-  if (ready?.status === 'False' && !['Provisioning', 'InstancesNotReady', 'AllocationConflict', 'Reconciling'].includes(ready.reason)) return 'degraded';
+  if (find(conds, 'Placed')?.status === 'False' && find(conds, 'Placed')?.reason === 'NoMatchingProvider')
+    return 'waiting';
+  if (
+    ready?.status === 'False' &&
+    !['Provisioning', 'InstancesNotReady', 'AllocationConflict', 'Reconciling'].includes(ready.reason)
+  )
+    return 'degraded';
   return 'progressing';
 }
 
@@ -144,10 +155,21 @@ export function zoneView(z: ExecutionZone): ZoneView {
   const instances: InstanceView[] = [];
   for (const [provider, list] of Object.entries(s.instances ?? {})) {
     for (const [name, i] of Object.entries(list)) {
-      instances.push({ provider, name, group: i.group, cores: i.cores, memory: i.memory, storage: i.storage, address: i.address, phase: i.phase ?? 'Unknown' });
+      instances.push({
+        provider,
+        name,
+        group: i.group,
+        cores: i.cores,
+        memory: i.memory,
+        storage: i.storage,
+        address: i.address,
+        phase: i.phase ?? 'Unknown',
+      });
     }
   }
-  instances.sort((a, b) => a.provider.localeCompare(b.provider) || a.name.localeCompare(b.name, undefined, { numeric: true }));
+  instances.sort(
+    (a, b) => a.provider.localeCompare(b.provider) || a.name.localeCompare(b.name, undefined, { numeric: true }),
+  );
   const namespace = z.metadata.namespace ?? '';
   return {
     key: `${namespace}/${z.metadata.name}`,
@@ -159,18 +181,29 @@ export function zoneView(z: ExecutionZone): ZoneView {
     ...(s.network !== undefined ? { network: s.network } : {}),
     ...(s.marking !== undefined ? { marking: s.marking } : {}),
     providers: s.providers ? s.providers.split(',').filter((p) => p) : [],
-    groups: z.spec.groups.map((g) => ({ name: g.name, environment: g.environment, resourceType: g.resourceType, count: g.count })),
+    groups: z.spec.groups.map((g) => ({
+      name: g.name,
+      environment: g.environment,
+      resourceType: g.resourceType,
+      count: g.count,
+    })),
     instances,
     releasedInstances: [...(s.releasedInstances ?? [])],
     conditions: (s.conditions ?? []).map(conditionOf),
-    reasons: (s.placement ?? []).map((e) => ({ group: e.group, provider: e.provider, verdict: e.verdict, reason: e.reason })),
+    reasons: (s.placement ?? []).map((e) => ({
+      group: e.group,
+      provider: e.provider,
+      verdict: e.verdict,
+      reason: e.reason,
+    })),
   };
 }
 
 /** Which namespaces a viewer may see: every one, or the listed ones. */
 export type NamespaceScope = { all: true } | { all: false; namespaces: ReadonlySet<string> };
 
-export const visible = (scope: NamespaceScope, namespace: string): boolean => scope.all || scope.namespaces.has(namespace);
+export const visible = (scope: NamespaceScope, namespace: string): boolean =>
+  scope.all || scope.namespaces.has(namespace);
 
 export interface ViewSnapshot {
   viewer: { user: string; all: boolean; namespaces: string[] };
@@ -178,10 +211,19 @@ export interface ViewSnapshot {
   zones: ZoneView[];
 }
 
-export function snapshot(user: string, scope: NamespaceScope, providers: readonly ProviderView[], zones: Iterable<ZoneView>): ViewSnapshot {
+export function snapshot(
+  user: string,
+  scope: NamespaceScope,
+  providers: readonly ProviderView[],
+  zones: Iterable<ZoneView>,
+): ViewSnapshot {
   const shown = [...zones].filter((z) => visible(scope, z.namespace)).sort((a, b) => a.key.localeCompare(b.key));
   return {
-    viewer: { user, all: scope.all, namespaces: scope.all ? [...new Set(shown.map((z) => z.namespace))].sort() : [...scope.namespaces].sort() },
+    viewer: {
+      user,
+      all: scope.all,
+      namespaces: scope.all ? [...new Set(shown.map((z) => z.namespace))].sort() : [...scope.namespaces].sort(),
+    },
     providers: [...providers].sort((a, b) => a.order - b.order || a.name.localeCompare(b.name)),
     zones: shown,
   };

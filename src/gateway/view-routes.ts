@@ -23,9 +23,15 @@ import { CACHE_MS, type Viewer, type ViewerAuth } from './viewer-auth.js';
 const COOKIE = 'zk_view';
 const SESSION_MS = 8 * 3600_000;
 const HEARTBEAT_MS = 15_000;
-const STATIC_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
+const STATIC_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
 const SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+  'Content-Security-Policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
 };
@@ -55,22 +61,54 @@ function loadStatic(dir: string): Map<string, StaticFile> {
   const files = new Map<string, StaticFile>();
   for (const name of ['index.html', 'app.js', 'figure.js', 'style.css']) {
     const body = readFileSync(join(dir, name));
-    files.set(name, { type: STATIC_TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream', body, gzip: gzipSync(body) });
+    files.set(name, {
+      type: STATIC_TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream',
+      body,
+      gzip: gzipSync(body),
+    });
   }
   return files;
 }
 
 const acceptsGzip = (req: IncomingMessage): boolean => /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
 
-function sendBody(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: Buffer, headers: Record<string, string> = {}, gzipped?: Buffer): void {
+function sendBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: Buffer,
+  headers: Record<string, string> = {},
+  gzipped?: Buffer,
+): void {
   const zip = acceptsGzip(req) && body.length > 1024;
   const payload = zip ? (gzipped ?? gzipSync(body)) : body;
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': payload.length, ...(zip ? { 'Content-Encoding': 'gzip' } : {}), Vary: 'Accept-Encoding', ...headers });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': type,
+    'Content-Length': payload.length,
+    ...(zip ? { 'Content-Encoding': 'gzip' } : {}),
+    Vary: 'Accept-Encoding',
+    ...headers,
+  });
   res.end(payload);
 }
 
-function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  sendBody(req, res, status, status >= 400 ? 'application/problem+json' : 'application/json', Buffer.from(JSON.stringify(body)), { 'Cache-Control': 'no-store', ...headers });
+function sendJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  sendBody(
+    req,
+    res,
+    status,
+    status >= 400 ? 'application/problem+json' : 'application/json',
+    Buffer.from(JSON.stringify(body)),
+    { 'Cache-Control': 'no-store', ...headers },
+  );
 }
 
 const problem = (status: number, title: string, detail: string) => ({ type: 'about:blank', title, status, detail });
@@ -131,15 +169,33 @@ export class ViewRoutes {
         return true;
       }
       if (!this.feed.synced) {
-        sendJson(req, res, 503, problem(503, 'Not ready', 'the view is still reading zones and providers from the hub'), { 'Retry-After': '1' });
+        sendJson(
+          req,
+          res,
+          503,
+          problem(503, 'Not ready', 'the view is still reading zones and providers from the hub'),
+          { 'Retry-After': '1' },
+        );
         return true;
       }
       const viewer = await this.viewerOf(req);
       if (!viewer) {
-        sendJson(req, res, 401, problem(401, 'Unauthorized', 'sign in with a bearer token the hub accepts (TokenReview)'), { 'WWW-Authenticate': 'Bearer' });
+        sendJson(
+          req,
+          res,
+          401,
+          problem(401, 'Unauthorized', 'sign in with a bearer token the hub accepts (TokenReview)'),
+          { 'WWW-Authenticate': 'Bearer' },
+        );
         return true;
       }
-      if (path === '/api/view') sendJson(req, res, 200, snapshot(viewer.user, await this.scope(viewer), this.feed.providers(), this.feed.zoneViews()));
+      if (path === '/api/view')
+        sendJson(
+          req,
+          res,
+          200,
+          snapshot(viewer.user, await this.scope(viewer), this.feed.providers(), this.feed.zoneViews()),
+        );
       else await this.events(req, res, viewer);
       return true;
     }
@@ -149,19 +205,32 @@ export class ViewRoutes {
   private async session(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method === 'POST') {
       const token = bearerOf(req);
-      if (!token) return sendJson(req, res, 400, problem(400, 'No token', 'send the token as Authorization: Bearer <token>'));
+      if (!token)
+        return sendJson(req, res, 400, problem(400, 'No token', 'send the token as Authorization: Bearer <token>'));
       const viewer = await this.auth.authenticate(token);
       if (!viewer) return sendJson(req, res, 401, problem(401, 'Unauthorized', 'the hub does not accept this token'));
       const id = randomBytes(24).toString('base64url');
       this.dropExpired();
       this.sessions.set(id, { token, viewer, expires: Date.now() + SESSION_MS });
       this.log({ level: 'info', msg: 'view sign-in', user: viewer.user });
-      return sendJson(req, res, 200, { user: viewer.user }, { 'Set-Cookie': `${COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MS / 1000}` });
+      return sendJson(
+        req,
+        res,
+        200,
+        { user: viewer.user },
+        { 'Set-Cookie': `${COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MS / 1000}` },
+      );
     }
     if (req.method === 'DELETE') {
       const id = cookieOf(req);
       if (id) this.sessions.delete(id);
-      return sendJson(req, res, 200, { user: null }, { 'Set-Cookie': `${COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0` });
+      return sendJson(
+        req,
+        res,
+        200,
+        { user: null },
+        { 'Set-Cookie': `${COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0` },
+      );
     }
     const viewer = await this.viewerOf(req);
     if (!viewer) return sendJson(req, res, 401, problem(401, 'Unauthorized', 'not signed in'));
@@ -200,7 +269,14 @@ export class ViewRoutes {
     // Compressed when the browser takes it (the snapshot of 500 zones is
     // ~600 kB of JSON, ~25 kB gzip), flushed after every event so none waits.
     const zip = acceptsGzip(req) ? createGzip({ flush: zlibConstants.Z_SYNC_FLUSH }) : undefined;
-    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no', ...(zip ? { 'Content-Encoding': 'gzip' } : {}) });
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+      ...(zip ? { 'Content-Encoding': 'gzip' } : {}),
+    });
     if (zip) zip.pipe(res);
     const out = zip ?? res;
     const send = (event: string, data: unknown) => out.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -209,7 +285,17 @@ export class ViewRoutes {
     // checked queue up in order; each is filtered for this viewer before it goes.
     let queue: Promise<void> = Promise.resolve();
     const unsubscribe = this.feed.subscribe((change) => {
-      queue = queue.then(() => this.forward(change, viewer, () => scope, (s) => (scope = s), send)).catch((e: unknown) => this.log({ level: 'warn', msg: 'view event dropped', error: errorText(e) }));
+      queue = queue
+        .then(() =>
+          this.forward(
+            change,
+            viewer,
+            () => scope,
+            (s) => (scope = s),
+            send,
+          ),
+        )
+        .catch((e: unknown) => this.log({ level: 'warn', msg: 'view event dropped', error: errorText(e) }));
     });
     send('snapshot', snapshot(viewer.user, scope, this.feed.providers(), this.feed.zoneViews()));
     const heartbeat = setInterval(() => out.write(': keep-alive\n\n'), HEARTBEAT_MS);
@@ -242,11 +328,19 @@ export class ViewRoutes {
     res.on('error', close);
   }
 
-  private async forward(change: ViewChange, viewer: Viewer, getScope: () => NamespaceScope, setScope: (s: NamespaceScope) => void, send: (event: string, data: unknown) => void): Promise<void> {
+  private async forward(
+    change: ViewChange,
+    viewer: Viewer,
+    getScope: () => NamespaceScope,
+    setScope: (s: NamespaceScope) => void,
+    send: (event: string, data: unknown) => void,
+  ): Promise<void> {
     let scope = getScope();
     if (!scope.all) {
       // A namespace this viewer has not been asked about yet (a zone appeared in it).
-      const fresh = [...new Set(change.zones.map((z) => z.namespace))].filter((ns) => !scope.all && !(scope as { namespaces: ReadonlySet<string> }).namespaces.has(ns));
+      const fresh = [...new Set(change.zones.map((z) => z.namespace))].filter(
+        (ns) => !scope.all && !(scope as { namespaces: ReadonlySet<string> }).namespaces.has(ns),
+      );
       if (fresh.length > 0) {
         const namespaces = new Set((scope as { namespaces: ReadonlySet<string> }).namespaces);
         for (const ns of fresh) if (await this.auth.mayList(viewer, ns)) namespaces.add(ns);

@@ -18,7 +18,11 @@ export interface Viewer {
 }
 
 interface TokenReview {
-  status?: { authenticated?: boolean; user?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> }; error?: string };
+  status?: {
+    authenticated?: boolean;
+    user?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> };
+    error?: string;
+  };
 }
 interface SubjectAccessReview {
   status?: { allowed?: boolean };
@@ -43,13 +47,24 @@ export class ViewerAuth {
     const key = digest(token);
     const hit = this.tokens.get(key);
     if (hit && this.now() - hit.at < CACHE_MS) return hit.viewer;
-    const review = await this.hub.create<TokenReview & Record<string, unknown>>('/apis/authentication.k8s.io/v1/tokenreviews', {
-      apiVersion: 'authentication.k8s.io/v1',
-      kind: 'TokenReview',
-      spec: { token },
-    });
+    const review = await this.hub.create<TokenReview & Record<string, unknown>>(
+      '/apis/authentication.k8s.io/v1/tokenreviews',
+      {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenReview',
+        spec: { token },
+      },
+    );
     const u = review.status?.user;
-    const viewer = review.status?.authenticated && u?.username ? { user: u.username, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups ?? [], ...(u.extra ? { extra: u.extra } : {}) } : undefined;
+    const viewer =
+      review.status?.authenticated && u?.username
+        ? {
+            user: u.username,
+            ...(u.uid ? { uid: u.uid } : {}),
+            groups: u.groups ?? [],
+            ...(u.extra ? { extra: u.extra } : {}),
+          }
+        : undefined;
     this.tokens.set(key, { viewer, at: this.now() });
     this.prune(this.tokens);
     return viewer;
@@ -60,17 +75,25 @@ export class ViewerAuth {
     const key = `${viewer.user}\u0000${viewer.groups.join(',')}\u0000${namespace}`;
     const hit = this.decisions.get(key);
     if (hit && this.now() - hit.at < CACHE_MS) return hit.allowed;
-    const review = await this.hub.create<SubjectAccessReview & Record<string, unknown>>('/apis/authorization.k8s.io/v1/subjectaccessreviews', {
-      apiVersion: 'authorization.k8s.io/v1',
-      kind: 'SubjectAccessReview',
-      spec: {
-        user: viewer.user,
-        groups: viewer.groups,
-        ...(viewer.uid ? { uid: viewer.uid } : {}),
-        ...(viewer.extra ? { extra: viewer.extra } : {}),
-        resourceAttributes: { ...(namespace ? { namespace } : {}), verb: 'list', group: API_GROUP, resource: 'executionzones' },
+    const review = await this.hub.create<SubjectAccessReview & Record<string, unknown>>(
+      '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+      {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          user: viewer.user,
+          groups: viewer.groups,
+          ...(viewer.uid ? { uid: viewer.uid } : {}),
+          ...(viewer.extra ? { extra: viewer.extra } : {}),
+          resourceAttributes: {
+            ...(namespace ? { namespace } : {}),
+            verb: 'list',
+            group: API_GROUP,
+            resource: 'executionzones',
+          },
+        },
       },
-    });
+    );
     const allowed = review.status?.allowed === true;
     this.decisions.set(key, { allowed, at: this.now() });
     this.prune(this.decisions);

@@ -20,7 +20,10 @@ export class FakeViewHub {
   readonly server: Server;
   private rv = 1;
   private readonly objects = { executionzones: new Map<string, Obj>(), providerclusters: new Map<string, Obj>() };
-  private readonly watchers = { executionzones: new Set<ServerResponse>(), providerclusters: new Set<ServerResponse>() };
+  private readonly watchers = {
+    executionzones: new Set<ServerResponse>(),
+    providerclusters: new Set<ServerResponse>(),
+  };
   private readonly accounts = new Map<string, Account>();
   /** Every review the hub answered, for the tests that count them. */
   readonly reviews: { kind: string; body: unknown }[] = [];
@@ -78,15 +81,25 @@ export class FakeViewHub {
       const body = await this.body(req);
       this.reviews.push({ kind: 'TokenReview', body });
       const a = this.accounts.get(String((body['spec'] as { token?: string }).token));
-      return json(201, { ...body, status: a ? { authenticated: true, user: { username: a.user, groups: a.groups } } : { authenticated: false } });
+      return json(201, {
+        ...body,
+        status: a ? { authenticated: true, user: { username: a.user, groups: a.groups } } : { authenticated: false },
+      });
     }
     if (req.method === 'POST' && url.pathname === '/apis/authorization.k8s.io/v1/subjectaccessreviews') {
       const body = await this.body(req);
       this.reviews.push({ kind: 'SubjectAccessReview', body });
-      const spec = body['spec'] as { user: string; resourceAttributes: { namespace?: string; verb: string; resource: string } };
+      const spec = body['spec'] as {
+        user: string;
+        resourceAttributes: { namespace?: string; verb: string; resource: string };
+      };
       const a = [...this.accounts.values()].find((x) => x.user === spec.user);
       const ns = spec.resourceAttributes.namespace;
-      const allowed = !!a && spec.resourceAttributes.verb === 'list' && spec.resourceAttributes.resource === 'executionzones' && (a.namespaces.includes('*') || (ns !== undefined && a.namespaces.includes(ns)));
+      const allowed =
+        !!a &&
+        spec.resourceAttributes.verb === 'list' &&
+        spec.resourceAttributes.resource === 'executionzones' &&
+        (a.namespaces.includes('*') || (ns !== undefined && a.namespaces.includes(ns)));
       return json(201, { ...body, status: { allowed } });
     }
     const plural = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length) : '';
@@ -98,7 +111,12 @@ export class FakeViewHub {
         req.on('close', () => this.watchers[plural].delete(res));
         return;
       }
-      return json(200, { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) }, items: [...this.objects[plural].values()] });
+      return json(200, {
+        kind: 'List',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(this.rv) },
+        items: [...this.objects[plural].values()],
+      });
     }
     json(404, { kind: 'Status', code: 404, message: `no route ${req.method} ${url.pathname}` });
   }

@@ -11,7 +11,15 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export function chromiumMissing(): string | undefined {
   return existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (apt-get install -y chromium, or set CHROMIUM)`;
@@ -25,7 +33,12 @@ export interface Browser {
 export async function launchBrowser(viewport = { width: 1400, height: 900 }): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'zk-chromium-'));
   // A persistent context is how playwright takes a --user-data-dir: here a fresh, empty one.
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport,
+  });
   return {
     context,
     close: async () => {
@@ -37,7 +50,9 @@ export async function launchBrowser(viewport = { width: 1400, height: 900 }): Pr
 
 /** What the predicates below touch in the page (this project compiles without the DOM library). */
 interface PageGlobals {
-  document: { querySelectorAll(selector: string): { length: number } & Iterable<{ getAttribute(name: string): string | null }> };
+  document: {
+    querySelectorAll(selector: string): { length: number } & Iterable<{ getAttribute(name: string): string | null }>;
+  };
   [name: string]: unknown;
 }
 
@@ -47,15 +62,25 @@ interface PageGlobals {
  * predicates with eval inside the page.
  */
 export async function waitForCount(page: Page, selector: string, count: number, timeout = 90_000): Promise<void> {
-  await page.waitForFunction(([sel, n]) => (globalThis as unknown as PageGlobals).document.querySelectorAll(sel as string).length === n, [selector, count] as const, { timeout });
+  await page.waitForFunction(
+    ([sel, n]) => (globalThis as unknown as PageGlobals).document.querySelectorAll(sel).length === n,
+    [selector, count] as const,
+    { timeout },
+  );
 }
 
 /** Waits until every element matching `selector` has `attribute` equal to `value` (and there is one at least). */
-export async function waitForAll(page: Page, selector: string, attribute: string, value: string, timeout = 90_000): Promise<void> {
+export async function waitForAll(
+  page: Page,
+  selector: string,
+  attribute: string,
+  value: string,
+  timeout = 90_000,
+): Promise<void> {
   await page.waitForFunction(
     ([sel, attr, v]) => {
-      const els = [...(globalThis as unknown as PageGlobals).document.querySelectorAll(sel as string)];
-      return els.length > 0 && els.every((e) => e.getAttribute(attr as string) === v);
+      const els = [...(globalThis as unknown as PageGlobals).document.querySelectorAll(sel)];
+      return els.length > 0 && els.every((e) => e.getAttribute(attr) === v);
     },
     [selector, attribute, value] as const,
     { timeout },
@@ -64,6 +89,17 @@ export async function waitForAll(page: Page, selector: string, attribute: string
 
 /** Waits until the page's `window[name][key]` is set, and returns it. */
 export async function waitForEntry(page: Page, name: string, key: string, timeout = 30_000): Promise<unknown> {
-  const handle = await page.waitForFunction(([n, k]) => ((globalThis as unknown as PageGlobals)[n as string] as Record<string, unknown> | undefined)?.[k as string], [name, key] as const, { timeout });
+  const handle = await page.waitForFunction(
+    ([n, k]) => ((globalThis as unknown as PageGlobals)[n] as Record<string, unknown> | undefined)?.[k],
+    [name, key] as const,
+    { timeout },
+  );
   return handle.jsonValue();
+}
+
+/** The value of `attribute` on every element matching `selector`, in document order. */
+export async function attributesOf(page: Page, selector: string, attribute: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const el of await page.locator(selector).all()) out.push((await el.getAttribute(attribute)) ?? '');
+  return out;
 }

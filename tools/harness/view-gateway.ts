@@ -48,18 +48,40 @@ export async function startGateway(kubeconfig: string, logFile: string): Promise
  * A ServiceAccount `name` in `namespace` bound to zonekeeper-zone-viewer, in
  * `namespace` only or cluster-wide, and a fresh token for it (TokenRequest).
  */
-export async function viewerToken(hub: KubeClient, namespace: string, name: string, clusterWide: boolean): Promise<string> {
-  await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } as KubeObject);
-  await apply(hub, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } } as KubeObject);
+export async function viewerToken(
+  hub: KubeClient,
+  namespace: string,
+  name: string,
+  clusterWide: boolean,
+): Promise<string> {
+  await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  await apply(hub, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
   const roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: VIEWER_ROLE };
   const subjects = [{ kind: 'ServiceAccount', name, namespace }];
-  if (clusterWide) await apply(hub, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `${namespace}-${name}` }, roleRef, subjects } as KubeObject);
-  else await apply(hub, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace }, roleRef, subjects } as KubeObject);
-  const req = await hub.create<{ status?: { token?: string } } & KubeObject>(`${resourcePath({ group: '', version: 'v1', plural: 'serviceaccounts', namespaced: true }, namespace, name)}/token`, {
-    apiVersion: 'authentication.k8s.io/v1',
-    kind: 'TokenRequest',
-    spec: { expirationSeconds: 3600 },
-  } as KubeObject);
+  if (clusterWide)
+    await apply(hub, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: `${namespace}-${name}` },
+      roleRef,
+      subjects,
+    } as KubeObject);
+  else
+    await apply(hub, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name, namespace },
+      roleRef,
+      subjects,
+    } as KubeObject);
+  const req = await hub.create<{ status?: { token?: string } } & KubeObject>(
+    `${resourcePath({ group: '', version: 'v1', plural: 'serviceaccounts', namespaced: true }, namespace, name)}/token`,
+    {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { expirationSeconds: 3600 },
+    } as KubeObject,
+  );
   const token = req.status?.token;
   if (!token) throw new Error(`no token for ${namespace}/${name}`);
   return token;

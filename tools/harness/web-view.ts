@@ -10,7 +10,6 @@
 // the scenario as it happens. Runs until Ctrl-C; then stops both processes.
 
 import { join } from 'node:path';
-import type { KubeObject } from '../../src/runtime/kube-client.js';
 import { up } from '../testbed/testbed.js';
 import { defaultCatalogue, repoRoot } from '../testbed/paths.js';
 import { apply, clearZones } from './apply.js';
@@ -34,7 +33,11 @@ async function main(): Promise<void> {
   const say = (m: string) => process.stderr.write(`[web-view] ${m}\n`);
   const state = await up({ catalogue: defaultCatalogue(), log: (m) => say(`testbed: ${m}`) });
   const { hub, operatorKubeconfig } = await installOnTestbed(state, { log: say });
-  const op = new OperatorProcess({ kubeconfig: operatorKubeconfig, identity: 'web-view-operator', logFile: join(state.dir, 'logs', 'zonekeeper-operator-web-view.log') });
+  const op = new OperatorProcess({
+    kubeconfig: operatorKubeconfig,
+    identity: 'web-view-operator',
+    logFile: join(state.dir, 'logs', 'zonekeeper-operator-web-view.log'),
+  });
   const leading = op.waitLeading(60_000);
   await op.start();
   await leading;
@@ -57,7 +60,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
   if (process.argv.includes('--no-scenario')) return;
-  await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } } as KubeObject);
+  await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
   await clearZones(hub, NAMESPACE);
   say(`applying the paper's messages, one every ${pauseMs / 1000} s`);
   for (const step of paperScenario(join(repoRoot(), 'examples', 'paper', 'messages.json'), NAMESPACE)) {
@@ -65,7 +68,9 @@ async function main(): Promise<void> {
     if (step.kind === 'zone') {
       await apply(hub, step.zone);
       const z = await waitZoneObserved(hub, NAMESPACE, step.zone.metadata.name);
-      say(`message ${step.index + 1}: INIT ${step.zone.spec.applicationId}${step.scaleUp ? ' (scale up)' : ''} -> ${z.status?.providers ?? 'waiting'}`);
+      say(
+        `message ${step.index + 1}: INIT ${step.zone.spec.applicationId}${step.scaleUp ? ' (scale up)' : ''} -> ${z.status?.providers ?? 'waiting'}`,
+      );
     } else {
       await apply(hub, step.release);
       const r = await waitReleaseDone(hub, NAMESPACE, step.release.metadata.name);

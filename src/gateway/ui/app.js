@@ -38,7 +38,8 @@
 
   function renderAllZones() {
     const html = [];
-    for (const z of [...state.zones.values()].sort((a, b) => a.key.localeCompare(b.key))) if (shown(z)) html.push(zoneTile(z, state.colourOf, z.key === state.selected));
+    for (const z of [...state.zones.values()].sort((a, b) => a.key.localeCompare(b.key)))
+      if (shown(z)) html.push(zoneTile(z, state.colourOf, z.key === state.selected));
     $('zones').innerHTML = html.join('');
     applyFilter();
   }
@@ -71,7 +72,11 @@
   function renderNamespaces(list) {
     const sel = $('namespace');
     const names = [...new Set([...list, ...[...state.zones.values()].map((z) => z.namespace)])].sort();
-    sel.innerHTML = `<option value="">all</option>` + names.map((n) => `<option value="${esc(n)}"${n === state.namespace ? ' selected' : ''}>${esc(n)}</option>`).join('');
+    sel.innerHTML =
+      `<option value="">all</option>` +
+      names
+        .map((n) => `<option value="${esc(n)}"${n === state.namespace ? ' selected' : ''}>${esc(n)}</option>`)
+        .join('');
     $('filter').hidden = false;
   }
 
@@ -87,12 +92,25 @@
       box.innerHTML = `<h2>${esc(state.selected)}</h2><p class="muted">This zone is gone${z ? ' (released)' : ''}.</p>`;
       return;
     }
-    const rows = (list, cells) => list.map((x) => `<tr>${cells(x).map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('');
+    const rows = (list, cells) =>
+      list
+        .map(
+          (x) =>
+            `<tr>${cells(x)
+              .map((c) => `<td>${esc(c)}</td>`)
+              .join('')}</tr>`,
+        )
+        .join('');
     const marking = z.marking !== undefined ? `${z.marking} (DSCP ${parseInt(z.marking, 2)})` : '–';
     const waiting = z.reasons.length > 0 && (z.state === 'waiting' || z.state === 'degraded');
     const byGroup = new Map();
     for (const r of z.reasons) byGroup.set(r.group, [...(byGroup.get(r.group) || []), r]);
-    const reasons = [...byGroup].map(([g, list]) => `<h4>group ${esc(g)}</h4><ul class="reasons">${list.map((r) => `<li class="${esc(r.verdict)}"><b>${esc(r.provider)}</b>: ${esc(r.verdict === 'Selected' ? 'selected, ' : '')}${esc(r.reason)}</li>`).join('')}</ul>`).join('');
+    const reasons = [...byGroup]
+      .map(
+        ([g, list]) =>
+          `<h4>group ${esc(g)}</h4><ul class="reasons">${list.map((r) => `<li class="${esc(r.verdict)}"><b>${esc(r.provider)}</b>: ${esc(r.verdict === 'Selected' ? 'selected, ' : '')}${esc(r.reason)}</li>`).join('')}</ul>`,
+      )
+      .join('');
     box.innerHTML = `
       <h2>${esc(z.name)} <span class="state ${esc(z.state)}">${esc(z.state)}</span></h2>
       <dl>
@@ -167,7 +185,8 @@
     }
     if (newNamespace || c.removed.length) renderNamespaces([]);
     applyFilter();
-    if (state.selected && (c.removed.includes(state.selected) || c.zones.some((z) => z.key === state.selected))) renderDetail();
+    if (state.selected && (c.removed.includes(state.selected) || c.zones.some((z) => z.key === state.selected)))
+      renderDetail();
     window.zkLastChange = performance.now();
     document.body.dataset.changes = String(Number(document.body.dataset.changes || 0) + 1);
   }
@@ -227,7 +246,9 @@
     const r = await fetch('/api/view/session', { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
     $('token').value = '';
     if (r.ok) signedIn();
-    else $('signin-error').textContent = r.status === 401 ? 'The hub does not accept this token.' : `Sign-in failed (${r.status}).`;
+    else
+      $('signin-error').textContent =
+        r.status === 401 ? 'The hub does not accept this token.' : `Sign-in failed (${r.status}).`;
   });
   $('signout').addEventListener('click', async () => {
     if (state.source) state.source.close();

@@ -4,7 +4,20 @@
 // one zone, not the whole federation.
 'use strict';
 (function () {
-  const PALETTE = ['#8dd3c7', '#ffffb3', '#bebada', '#fb8072', '#80b1d3', '#fdb462', '#b3de69', '#fccde5', '#d9d9d9', '#bc80bd', '#ccebc5', '#ffed6f'];
+  const PALETTE = [
+    '#8dd3c7',
+    '#ffffb3',
+    '#bebada',
+    '#fb8072',
+    '#80b1d3',
+    '#fdb462',
+    '#b3de69',
+    '#fccde5',
+    '#d9d9d9',
+    '#bc80bd',
+    '#ccebc5',
+    '#ffed6f',
+  ];
 
   function esc(s) {
     return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -49,15 +62,22 @@
     const R = extent + 8;
     const size = Math.ceil(2 * R + 4);
     const c = size / 2;
-    const parts = [`<svg width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" role="img" aria-label="zone ${esc(z.name)}">`];
+    const parts = [
+      `<svg width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" role="img" aria-label="zone ${esc(z.name)}">`,
+    ];
     parts.push(`<circle class="ring" cx="${c}" cy="${c}" r="${R.toFixed(1)}"/>`);
     for (const p of placed) {
       const i = p.d.i;
       const cls = i.phase === 'Running' ? 'inst' : 'inst pending';
-      parts.push(`<circle class="${cls}" data-provider="${esc(i.provider)}" cx="${(c + p.x).toFixed(1)}" cy="${(c + p.y).toFixed(1)}" r="${p.d.r.toFixed(1)}" fill="${colourOf.get(i.provider) || '#eee'}"><title>${esc(`${i.name} on ${i.provider}: ${i.phase}`)}</title></circle>`);
-      parts.push(`<text x="${(c + p.x).toFixed(1)}" y="${(c + p.y + 3.5).toFixed(1)}" text-anchor="middle" font-size="9">${esc(i.name)}</text>`);
+      parts.push(
+        `<circle class="${cls}" data-provider="${esc(i.provider)}" cx="${(c + p.x).toFixed(1)}" cy="${(c + p.y).toFixed(1)}" r="${p.d.r.toFixed(1)}" fill="${colourOf.get(i.provider) || '#eee'}"><title>${esc(`${i.name} on ${i.provider}: ${i.phase}`)}</title></circle>`,
+      );
+      parts.push(
+        `<text x="${(c + p.x).toFixed(1)}" y="${(c + p.y + 3.5).toFixed(1)}" text-anchor="middle" font-size="9">${esc(i.name)}</text>`,
+      );
     }
-    if (STATE_TEXT[z.state] && z.instances.length === 0) parts.push(`<text x="${c}" y="${c + 3}" text-anchor="middle" font-size="10">${STATE_TEXT[z.state]}</text>`);
+    if (STATE_TEXT[z.state] && z.instances.length === 0)
+      parts.push(`<text x="${c}" y="${c + 3}" text-anchor="middle" font-size="10">${STATE_TEXT[z.state]}</text>`);
     parts.push('</svg>');
     const label = `${z.name.length > 14 ? z.name.slice(0, 5) + '…' + z.name.slice(-5) : z.name}${z.vlan !== undefined ? ' · VLAN ' + z.vlan : ''}`;
     return `<figure class="zone${selected ? ' selected' : ''}" tabindex="0" data-key="${esc(z.key)}" data-namespace="${esc(z.namespace)}" data-state="${z.state}" title="${esc(`${z.namespace}/${z.name} (${z.state})`)}">${parts.join('')}<figcaption>${esc(label)}</figcaption></figure>`;

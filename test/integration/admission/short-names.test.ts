@@ -52,20 +52,35 @@ function claims(lists: ResourceList[], skipGroup: string): Map<string, string[]>
 }
 
 describe('CRD short names against the real discovery', () => {
-  const ours = shippedCrds().flatMap((c) => c.spec.names.shortNames.map((s) => ({ kind: c.spec.names.kind, short: s })));
+  const ours = shippedCrds().flatMap((c) =>
+    c.spec.names.shortNames.map((s) => ({ kind: c.spec.names.kind, short: s })),
+  );
 
   it('the hub serves PriorityClass as `pc` and nothing else claims a zonekeeper short name', async () => {
     const api = await HubApi.connect();
     const taken = claims(await discovery(api), 'zonekeeper.io');
     // The collision that made ProviderCluster lose `pc` is real on this hub.
-    assert.ok(taken.get('pc')?.some((r) => r.endsWith('/priorityclasses')), 'expected PriorityClass to claim pc');
-    for (const { kind, short } of ours) assert.equal(taken.get(short), undefined, `${kind}'s short name ${short} is taken by ${taken.get(short)?.join(', ')}`);
+    assert.ok(
+      taken.get('pc')?.some((r) => r.endsWith('/priorityclasses')),
+      'expected PriorityClass to claim pc',
+    );
+    for (const { kind, short } of ours)
+      assert.equal(
+        taken.get(short),
+        undefined,
+        `${kind}'s short name ${short} is taken by ${taken.get(short)?.join(', ')}`,
+      );
   });
 
   it('each member (with KubeVirt CRDs) leaves the short names free too', async () => {
     for (const m of memberClusters(testbed())) {
       const taken = claims(await discovery(await HubApi.connect(m.name)), 'zonekeeper.io');
-      for (const { kind, short } of ours) assert.equal(taken.get(short), undefined, `${m.name}: ${kind}'s ${short} is taken by ${taken.get(short)?.join(', ')}`);
+      for (const { kind, short } of ours)
+        assert.equal(
+          taken.get(short),
+          undefined,
+          `${m.name}: ${kind}'s ${short} is taken by ${taken.get(short)?.join(', ')}`,
+        );
     }
   });
 
@@ -76,7 +91,9 @@ describe('CRD short names against the real discovery', () => {
     await pollUntil('zonekeeper.io short names in discovery', async () => {
       const res = await api.request<ResourceList>('GET', '/apis/zonekeeper.io/v1alpha1');
       if (res.status !== 200) return undefined;
-      const got = Object.fromEntries(res.body.resources.filter((r) => !r.name.includes('/')).map((r) => [r.name, r.shortNames ?? []]));
+      const got = Object.fromEntries(
+        res.body.resources.filter((r) => !r.name.includes('/')).map((r) => [r.name, r.shortNames ?? []]),
+      );
       return Object.keys(want).every((k) => JSON.stringify(got[k]) === JSON.stringify(want[k])) || undefined;
     });
   });

@@ -13,14 +13,39 @@ import type { Page } from 'playwright-core';
 import type { ExecutionZone } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
 import { apply, deleteIfExists } from '../../../tools/harness/apply.js';
-import { type Browser, chromiumMissing, launchBrowser, waitForAll, waitForCount } from '../../../tools/harness/browser.js';
-import { isReleased, listZones, waitReleaseDone, waitZoneObserved, waitZoneReady } from '../../../tools/harness/hub-reads.js';
+import {
+  attributesOf,
+  type Browser,
+  chromiumMissing,
+  launchBrowser,
+  waitForAll,
+  waitForCount,
+} from '../../../tools/harness/browser.js';
+import {
+  isReleased,
+  listZones,
+  waitReleaseDone,
+  waitZoneObserved,
+  waitZoneReady,
+} from '../../../tools/harness/hub-reads.js';
 import type { OperatorProcess } from '../../../tools/harness/operator-process.js';
 import { paperScenario } from '../../../tools/harness/paper-scenario.js';
-import { gatewayKubeconfig, type RunningGateway, startGateway, viewerToken } from '../../../tools/harness/view-gateway.js';
+import {
+  gatewayKubeconfig,
+  type RunningGateway,
+  startGateway,
+  viewerToken,
+} from '../../../tools/harness/view-gateway.js';
 import { repoRoot } from '../../../tools/testbed/paths.js';
 import { requireState } from '../../../tools/testbed/state.js';
-import { deleteAllZones, ensureNamespace, install, type Installed, resetNamespace, startOperator } from '../operator/operator-fixture.js';
+import {
+  deleteAllZones,
+  ensureNamespace,
+  install,
+  type Installed,
+  resetNamespace,
+  startOperator,
+} from '../operator/operator-fixture.js';
 
 const PAPER_NS = 'it-view-paper';
 const TENANT_NS = 'it-view-tenant';
@@ -34,7 +59,7 @@ async function signIn(page: Page, base: string, token: string): Promise<void> {
   await page.waitForSelector('body[data-rendered]', WAIT);
 }
 
-const tileKeys = (page: Page): Promise<string[]> => page.$$eval('#zones .zone:not([hidden])', (els) => els.map((e) => e.getAttribute('data-key') ?? ''));
+const tileKeys = (page: Page): Promise<string[]> => attributesOf(page, '#zones .zone:not([hidden])', 'data-key');
 
 /** The page shows every live zone of the namespace with its instances as the hub has them. */
 async function pageMatchesHub(page: Page, env: Installed, ns: string): Promise<ExecutionZone[]> {
@@ -75,7 +100,9 @@ describe('web view in Chromium on the live federation', function () {
   after(async () => {
     await browser?.close();
     await gw?.proc.kill('SIGTERM');
-    if (env && op?.running) for (const ns of [PAPER_NS, TENANT_NS]) await deleteAllZones(env.hub, ns).catch((e: unknown) => console.error(`[view-it] cleanup: ${String(e)}`));
+    if (env && op?.running)
+      for (const ns of [PAPER_NS, TENANT_NS])
+        await deleteAllZones(env.hub, ns).catch((e: unknown) => console.error(`[view-it] cleanup: ${String(e)}`));
     if (env) await deleteIfExists(env.hub, 'ClusterRoleBinding', 'zonekeeper-system-view-admin');
     await op?.kill('SIGTERM');
   });
@@ -83,7 +110,7 @@ describe('web view in Chromium on the live federation', function () {
   it("the paper's scenario appears as it is applied, and a STOP takes its zone away without a reload", async () => {
     const page = await browser.context.newPage();
     await signIn(page, gw.base, adminToken);
-    assert.equal(await page.$$eval('#providers tbody tr', (rows) => rows.length), 8);
+    assert.equal(await page.locator('#providers tbody tr').count(), 8);
     await page.evaluate('window.zkSamePage = true');
     const steps = paperScenario(join(repoRoot(), 'examples', 'paper', 'messages.json'), PAPER_NS);
     const whole = steps.find((s) => s.kind === 'release' && !s.release.spec.instances);
@@ -103,13 +130,15 @@ describe('web view in Chromium on the live federation', function () {
         assert.equal((await waitReleaseDone(env.hub, PAPER_NS, step.release.metadata.name)).status?.phase, 'Succeeded');
       }
       if (step.index === 5) {
-        for (const z of (await listZones(env.hub, PAPER_NS)).filter((x) => !isReleased(x))) await waitZoneReady(env.hub, PAPER_NS, z.metadata.name, 120_000);
+        for (const z of (await listZones(env.hub, PAPER_NS)).filter((x) => !isReleased(x)))
+          await waitZoneReady(env.hub, PAPER_NS, z.metadata.name, 120_000);
         await pageMatchesHub(page, env, PAPER_NS);
         if (SHOTS) await page.screenshot({ path: join(SHOTS, 'web-view-figure3.png'), fullPage: true });
       }
     }
     await page.waitForSelector(`#zones .zone[data-key="${wholeKey}"]`, { state: 'detached', ...WAIT });
-    for (const z of (await listZones(env.hub, PAPER_NS)).filter((x) => !isReleased(x))) await waitZoneReady(env.hub, PAPER_NS, z.metadata.name, 120_000);
+    for (const z of (await listZones(env.hub, PAPER_NS)).filter((x) => !isReleased(x)))
+      await waitZoneReady(env.hub, PAPER_NS, z.metadata.name, 120_000);
     const zones = await pageMatchesHub(page, env, PAPER_NS);
     assert.equal(zones.length, 5);
     assert.deepEqual((await tileKeys(page)).sort(), zones.map((z) => `${PAPER_NS}/${z.metadata.name}`).sort());
@@ -122,8 +151,11 @@ describe('web view in Chromium on the live federation', function () {
     await page.waitForSelector('#detail:not([hidden])');
     assert.equal(await page.textContent('#detail [data-field=vlan]'), String(z.status?.vlanId));
     assert.equal(await page.textContent('#detail [data-field=network]'), z.status?.network);
-    assert.match((await page.textContent('#detail [data-field=marking]')) ?? '', new RegExp(`^${z.status?.marking} \\(DSCP \\d+\\)$`));
-    assert.equal(await page.$$eval('#detail table:first-of-type tbody tr', (r) => r.length), 4);
+    assert.match(
+      (await page.textContent('#detail [data-field=marking]')) ?? '',
+      new RegExp(`^${z.status?.marking} \\(DSCP \\d+\\)$`),
+    );
+    assert.equal(await page.locator('#detail table:first-of-type tbody tr').count(), 4);
     if (SHOTS) await page.screenshot({ path: join(SHOTS, 'web-view-detail.png') });
     await page.click('#close-detail');
     if (SHOTS) await page.screenshot({ path: join(SHOTS, 'web-view.png'), fullPage: true });
@@ -139,8 +171,23 @@ describe('web view in Chromium on the live federation', function () {
       apiVersion: 'zonekeeper.io/v1alpha1',
       kind: 'ExecutionZone',
       metadata: { name: 'too-big', namespace: TENANT_NS },
-      spec: { applicationId: id, groups: [{ name: 'big', environment: 'container', platformType: 'cloud+fog', resourceType: 'CPU', count: 40, cores: 16, memory: 1024, storage: 1024, image: 'busybox' }] },
-    } as ExecutionZone);
+      spec: {
+        applicationId: id,
+        groups: [
+          {
+            name: 'big',
+            environment: 'container',
+            platformType: 'cloud+fog',
+            resourceType: 'CPU',
+            count: 40,
+            cores: 16,
+            memory: 1024,
+            storage: 1024,
+            image: 'busybox',
+          },
+        ],
+      },
+    });
     const z = await waitZoneObserved(env.hub, TENANT_NS, 'too-big');
     assert.equal(getCondition(z.status?.conditions, 'Placed')?.reason, 'NoMatchingProvider');
     const page = await browser.context.newPage();
@@ -149,10 +196,16 @@ describe('web view in Chromium on the live federation', function () {
     await page.waitForSelector(tile, WAIT);
     await page.click(tile);
     await page.waitForSelector('#reasons', WAIT);
-    const lines = await page.$$eval('#reasons li', (els) => els.map((e) => e.textContent ?? ''));
+    const lines = await page.locator('#reasons li').allTextContents();
     assert.equal(lines.length, 8, lines.join('\n'));
-    assert.ok(lines.some((l) => /^Fog1: insufficient capacity/.test(l)), lines.join('\n'));
-    assert.ok(lines.some((l) => /^PrivateCloud1: environment VM, group needs container/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /^Fog1: insufficient capacity/.test(l)),
+      lines.join('\n'),
+    );
+    assert.ok(
+      lines.some((l) => /^PrivateCloud1: environment VM, group needs container/.test(l)),
+      lines.join('\n'),
+    );
     if (SHOTS) await page.screenshot({ path: join(SHOTS, 'web-view-waiting.png') });
     // The namespace filter leaves only that namespace's zones.
     await page.click('#close-detail');
@@ -168,13 +221,17 @@ describe('web view in Chromium on the live federation', function () {
       await signIn(page, gw.base, tenantToken);
       await page.waitForSelector(`#zones .zone[data-key="${TENANT_NS}/too-big"]`, WAIT);
       assert.deepEqual(await tileKeys(page), [`${TENANT_NS}/too-big`]);
-      assert.deepEqual(await page.$$eval('#namespace option', (o) => o.map((x) => x.getAttribute('value') ?? '')), ['', TENANT_NS]);
+      assert.deepEqual(await attributesOf(page, '#namespace option', 'value'), ['', TENANT_NS]);
       assert.doesNotMatch(await page.content(), new RegExp(PAPER_NS));
       // The providers are everyone's: the catalogue is not a secret, its credentials are not shown.
-      assert.equal(await page.$$eval('#providers tbody tr', (rows) => rows.length), 8);
+      assert.equal(await page.locator('#providers tbody tr').count(), 8);
       // A new zone in another namespace never reaches this page.
-      const other = (await listZones(env.hub, PAPER_NS))[0] as ExecutionZone;
-      await apply(env.hub, { ...other, metadata: { name: other.metadata.name, namespace: PAPER_NS, labels: { touched: 'yes' } }, status: undefined } as unknown as ExecutionZone);
+      const other = (await listZones(env.hub, PAPER_NS))[0];
+      await apply(env.hub, {
+        ...other,
+        metadata: { name: other.metadata.name, namespace: PAPER_NS, labels: { touched: 'yes' } },
+        status: undefined,
+      });
       await new Promise((r) => setTimeout(r, 1500));
       assert.deepEqual(await tileKeys(page), [`${TENANT_NS}/too-big`]);
     } finally {

@@ -16,7 +16,14 @@ import type { OperatorProcess } from '../../../tools/harness/operator-process.js
 import { pollUntil } from '../../../tools/harness/poll-until.js';
 import { OPERATOR_NAMESPACE } from '../../../tools/harness/testbed-setup.js';
 import { repoRoot } from '../../../tools/testbed/paths.js';
-import { deleteAllZones, ensureNamespace, install, type Installed, resetNamespace, startOperator } from './operator-fixture.js';
+import {
+  deleteAllZones,
+  ensureNamespace,
+  install,
+  type Installed,
+  resetNamespace,
+  startOperator,
+} from './operator-fixture.js';
 
 const NS = 'it-examples';
 const example = (rel: string): KubeObject[] => readManifests(join(repoRoot(), 'examples', rel));
@@ -25,7 +32,8 @@ const one = <T extends KubeObject>(rel: string): T => {
   assert.ok(doc, rel);
   return doc as T;
 };
-const placedOn = (z: ExecutionZone): Record<string, string[]> => Object.fromEntries(Object.entries(z.status?.instances ?? {}).map(([p, list]) => [p, Object.keys(list).sort()]));
+const placedOn = (z: ExecutionZone): Record<string, string[]> =>
+  Object.fromEntries(Object.entries(z.status?.instances ?? {}).map(([p, list]) => [p, Object.keys(list).sort()]));
 
 describe('examples/ on the live federation', function () {
   this.timeout(300_000);
@@ -43,8 +51,12 @@ describe('examples/ on the live federation', function () {
   });
 
   after(async () => {
-    if (env && op?.running) await deleteAllZones(env.hub, NS).catch((e: unknown) => console.error(`[examples-it] cleanup: ${String(e)}`));
-    for (const r of (await env?.hub.list<KubeObject>(resourcePath(refFor('ZoneRelease'), NS)).catch(() => ({ items: [] })))?.items ?? []) await deleteIfExists(env.hub, 'ZoneRelease', r.metadata?.name ?? '', NS);
+    if (env && op?.running)
+      await deleteAllZones(env.hub, NS).catch((e: unknown) => console.error(`[examples-it] cleanup: ${String(e)}`));
+    for (const r of (
+      await env?.hub.list<KubeObject>(resourcePath(refFor('ZoneRelease'), NS)).catch(() => ({ items: [] }))
+    )?.items ?? [])
+      await deleteIfExists(env.hub, 'ZoneRelease', r.metadata?.name ?? '', NS);
     if (env) {
       await deleteIfExists(env.hub, 'PrivacyRegion', 'dach');
       await deleteIfExists(env.hub, 'ProviderCluster', 'fog3');
@@ -102,7 +114,9 @@ describe('examples/ on the live federation', function () {
     const region = one<PrivacyRegion>('catalogue/privacy-region.yaml');
     await apply(env.hub, region);
     const got = await pollUntil('PrivacyRegion dach Ready', async () => {
-      const r = await env.hub.get<PrivacyRegion>(resourcePath(refFor('PrivacyRegion'), undefined, region.metadata.name));
+      const r = await env.hub.get<PrivacyRegion>(
+        resourcePath(refFor('PrivacyRegion'), undefined, region.metadata.name),
+      );
       return getCondition(r.status?.conditions, 'Ready')?.status === 'True' ? r : undefined;
     });
     assert.equal(got.spec.countries.length, 3);
@@ -111,19 +125,30 @@ describe('examples/ on the live federation', function () {
   it('the ProviderCluster and its Secret are accepted, and Ready once the kubeconfig is a real member', async () => {
     // After the zones are gone, so the new provider takes none of them.
     await deleteAllZones(env.hub, NS);
-    const [secret, pc] = example('catalogue/provider-cluster.yaml') as [KubeObject & { stringData: Record<string, string> }, ProviderCluster];
+    const [secret, pc] = example('catalogue/provider-cluster.yaml') as [
+      KubeObject & { stringData: Record<string, string> },
+      ProviderCluster,
+    ];
     assert.equal(secret.kind, 'Secret');
     assert.equal(pc.kind, 'ProviderCluster');
     // The example's kubeconfig names a placeholder server; give it a test-bed member's instead.
-    const fog1 = await env.hub.get<{ data: Record<string, string> }>(resourcePath(refFor('Secret'), OPERATOR_NAMESPACE, 'member-fog1-kubeconfig'));
+    const fog1 = await env.hub.get<{ data: Record<string, string> }>(
+      resourcePath(refFor('Secret'), OPERATOR_NAMESPACE, 'member-fog1-kubeconfig'),
+    );
     const kubeconfig = Buffer.from(fog1.data['kubeconfig'] ?? '', 'base64').toString('utf8');
     assert.match(kubeconfig, /server:/);
     await apply(env.hub, { ...secret, stringData: { kubeconfig } });
     await apply(env.hub, pc);
-    const ready = await pollUntil('ProviderCluster fog3 Ready', async () => {
-      const p = await env.hub.get<ProviderCluster>(resourcePath(refFor('ProviderCluster'), undefined, pc.metadata.name));
-      return getCondition(p.status?.conditions, 'Ready')?.status === 'True' ? p : undefined;
-    }, 60_000);
+    const ready = await pollUntil(
+      'ProviderCluster fog3 Ready',
+      async () => {
+        const p = await env.hub.get<ProviderCluster>(
+          resourcePath(refFor('ProviderCluster'), undefined, pc.metadata.name),
+        );
+        return getCondition(p.status?.conditions, 'Ready')?.status === 'True' ? p : undefined;
+      },
+      60_000,
+    );
     assert.equal(getCondition(ready.status?.conditions, 'Reachable')?.status, 'True');
   });
 });

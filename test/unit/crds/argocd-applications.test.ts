@@ -34,11 +34,19 @@ describe('Argo CD Applications (deploy/argocd/)', () => {
   const zones = app('zonekeeper-tenant-zones.application.yaml');
 
   it('waves order CRDs, regions and providers before zones', () => {
-    assert.ok(SYNC_WAVES.crds < SYNC_WAVES.regions && SYNC_WAVES.regions < SYNC_WAVES.providers && SYNC_WAVES.providers < SYNC_WAVES.zones);
+    assert.ok(
+      SYNC_WAVES.crds < SYNC_WAVES.regions &&
+        SYNC_WAVES.regions < SYNC_WAVES.providers &&
+        SYNC_WAVES.providers < SYNC_WAVES.zones,
+    );
     for (const crd of allCrds()) assert.equal(wave(crd.metadata.annotations), SYNC_WAVES.crds, crd.metadata.name);
-    for (const r of builtinRegionManifests()) assert.equal(wave(r.metadata.annotations), SYNC_WAVES.regions, r.metadata.name);
+    for (const r of builtinRegionManifests())
+      assert.equal(wave(r.metadata.annotations), SYNC_WAVES.regions, r.metadata.name);
     // The shipped files carry the same annotations (what Argo CD reads).
-    for (const [file, want] of [['crds/executionzones.zonekeeper.io.yaml', SYNC_WAVES.crds], ['deploy/regions/02-eea.yaml', SYNC_WAVES.regions]] as const) {
+    for (const [file, want] of [
+      ['crds/executionzones.zonekeeper.io.yaml', SYNC_WAVES.crds],
+      ['deploy/regions/02-eea.yaml', SYNC_WAVES.regions],
+    ] as const) {
       const [doc] = readYamlDocs(file) as { metadata: { annotations?: Record<string, string> } }[];
       assert.equal(wave(doc?.metadata.annotations), want, file);
     }
@@ -52,7 +60,10 @@ describe('Argo CD Applications (deploy/argocd/)', () => {
     const chart = addon.spec.sources?.find((s) => s.path === 'charts/zonekeeper');
     assert.ok(chart, 'a source with path charts/zonekeeper');
     assert.ok(existsSync(join(repoRoot(), chart.path, 'Chart.yaml')));
-    assert.ok(addon.spec.syncPolicy.syncOptions?.includes('SkipDryRunOnMissingResource=true'), 'regions sync with their CRD');
+    assert.ok(
+      addon.spec.syncPolicy.syncOptions?.includes('SkipDryRunOnMissingResource=true'),
+      'regions sync with their CRD',
+    );
   });
 
   it('the tenant Application ignores the operator finalizer, on diff and on sync, and never prunes zones', () => {

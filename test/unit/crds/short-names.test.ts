@@ -12,7 +12,8 @@ describe('CRD short names', () => {
 
   it('are unique among zonekeeper kinds and not a plural or singular of another', () => {
     const seen = new Map<string, string>();
-    for (const c of allCrds()) for (const n of [c.spec.names.plural, c.spec.names.singular]) seen.set(n, c.spec.names.kind);
+    for (const c of allCrds())
+      for (const n of [c.spec.names.plural, c.spec.names.singular]) seen.set(n, c.spec.names.kind);
     for (const { kind, short } of ours) {
       assert.ok(!seen.has(short) || seen.get(short) === kind, `${kind}: ${short} is already ${seen.get(short)}`);
       seen.set(short, kind);
@@ -21,7 +22,8 @@ describe('CRD short names', () => {
 
   for (const [addOn, names] of Object.entries(COMMON_CRD_SHORT_NAMES)) {
     it(`collide with none of ${addOn}'s`, () => {
-      for (const { kind, short } of ours) assert.ok(!names.includes(short), `${kind}'s short name ${short} is also ${addOn}'s`);
+      for (const { kind, short } of ours)
+        assert.ok(!names.includes(short), `${kind}'s short name ${short} is also ${addOn}'s`);
     });
   }
 

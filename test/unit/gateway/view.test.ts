@@ -21,14 +21,18 @@ import { FakeViewHub } from '../../support/fake-view-hub.js';
 import { listenWithClient } from '../../support/local-kube-client.js';
 
 const noStore: ZoneStore = {
-  getZone: async () => undefined,
-  putZone: async (z) => z,
-  createRelease: async (r) => r,
-  listRegions: async () => [],
+  getZone: () => Promise.resolve(undefined),
+  putZone: (z) => Promise.resolve(z),
+  createRelease: (r) => Promise.resolve(r),
+  listRegions: () => Promise.resolve([]),
 };
 
 /** Reads an SSE stream into events until `stop` says enough. */
-async function readEvents(url: string, headers: Record<string, string>, stop: (events: { event: string; data: unknown }[]) => boolean): Promise<{ event: string; data: unknown }[]> {
+async function readEvents(
+  url: string,
+  headers: Record<string, string>,
+  stop: (events: { event: string; data: unknown }[]) => boolean,
+): Promise<{ event: string; data: unknown }[]> {
   const ctrl = new AbortController();
   const res = await fetch(url, { headers, signal: ctrl.signal });
   assert.equal(res.status, 200);
@@ -75,7 +79,12 @@ describe('gateway web view', function () {
     client = await listenWithClient(hub.server);
     feed = new ViewFeed(client, silentLogger);
     await feed.start();
-    server = gatewayServer(new MessageHandler(noStore, 'default'), () => {}, async () => undefined, new ViewRoutes(feed, new ViewerAuth(client)));
+    server = gatewayServer(
+      new MessageHandler(noStore, 'default'),
+      () => {},
+      () => Promise.resolve(undefined),
+      new ViewRoutes(feed, new ViewerAuth(client)),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -115,7 +124,19 @@ describe('gateway web view', function () {
     assert.equal(status, 200);
     assert.equal(body.zones.length, 40);
     assert.equal(body.viewer.all, true);
-    assert.deepEqual(body.providers.map((p) => p.name), ['Fog1', 'Fog2', 'PrivateCloud1', 'PrivateCloud2', 'PublicCloud1', 'PublicCloud2', 'PublicCloud3', 'PublicCloud4']);
+    assert.deepEqual(
+      body.providers.map((p) => p.name),
+      [
+        'Fog1',
+        'Fog2',
+        'PrivateCloud1',
+        'PrivateCloud2',
+        'PublicCloud1',
+        'PublicCloud2',
+        'PublicCloud3',
+        'PublicCloud4',
+      ],
+    );
     const fog1 = body.providers[0];
     assert.deepEqual(fog1.country, { code: '242', alpha2: 'NO', name: fog1.country.name });
     assert.equal(fog1.used.cores + fog1.free.cores, fog1.capacity.cores);
@@ -140,7 +161,10 @@ describe('gateway web view', function () {
   });
 
   it('signs in once: the session cookie is HttpOnly and the token is not needed again', async () => {
-    const r = await fetch(`${base}/api/view/session`, { method: 'POST', headers: { Authorization: 'Bearer tenant-a-token' } });
+    const r = await fetch(`${base}/api/view/session`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer tenant-a-token' },
+    });
     assert.equal(r.status, 200);
     const cookie = r.headers.get('set-cookie') ?? '';
     assert.match(cookie, /HttpOnly/);
@@ -150,7 +174,12 @@ describe('gateway web view', function () {
     assert.equal(((await me.json()) as ViewSnapshot).zones.length, 20);
     // Revoked at the hub: the session ends once the cached review expires (not tested here), and a new sign-in fails at once.
     hub.revoke('tenant-a-token');
-    assert.equal((await fetch(`${base}/api/view/session`, { method: 'POST', headers: { Authorization: 'Bearer tenant-a-token' } })).status, 200, 'the review is cached for CACHE_MS');
+    assert.equal(
+      (await fetch(`${base}/api/view/session`, { method: 'POST', headers: { Authorization: 'Bearer tenant-a-token' } }))
+        .status,
+      200,
+      'the review is cached for CACHE_MS',
+    );
     await fetch(`${base}/api/view/session`, { method: 'DELETE', headers: { Cookie: id } });
     assert.equal((await fetch(`${base}/api/view`, { headers: { Cookie: id } })).status, 401);
   });
@@ -158,16 +187,26 @@ describe('gateway web view', function () {
   it('streams a snapshot, then a tenant sees its own zone change and go, never the other namespace', async () => {
     const mine = fed.zones.find((z) => z.metadata.namespace === 'tenant-a') as ExecutionZone;
     const theirs = fed.zones.find((z) => z.metadata.namespace === 'tenant-b') as ExecutionZone;
-    const done = readEvents(`${base}/api/view/events`, { Authorization: 'Bearer tenant-a-token' }, (ev) => ev.some((e) => e.event === 'change' && (e.data as { removed: string[] }).removed.length > 0));
-    await pollUntil('the stream has a subscriber', () => (feed as unknown as { listeners: Set<unknown> }).listeners.size > 0 || undefined);
+    const done = readEvents(`${base}/api/view/events`, { Authorization: 'Bearer tenant-a-token' }, (ev) =>
+      ev.some((e) => e.event === 'change' && (e.data as { removed: string[] }).removed.length > 0),
+    );
+    await pollUntil(
+      'the stream has a subscriber',
+      () => (feed as unknown as { listeners: Set<unknown> }).listeners.size > 0 || undefined,
+    );
     hub.put({ ...theirs, status: { ...theirs.status, vlanId: 4000 } });
     hub.put({ ...mine, status: { ...mine.status, vlanId: 3999 } });
     hub.remove(mine);
     const events = await done;
     assert.equal(events[0].event, 'snapshot');
     assert.equal((events[0].data as ViewSnapshot).zones.length, 20);
-    const changes = events.slice(1).map((e) => e.data as { zones: { key: string; namespace: string }[]; removed: string[] });
-    assert.ok(changes.every((c) => c.zones.every((z) => z.namespace === 'tenant-a')), JSON.stringify(changes));
+    const changes = events
+      .slice(1)
+      .map((e) => e.data as { zones: { key: string; namespace: string }[]; removed: string[] });
+    assert.ok(
+      changes.every((c) => c.zones.every((z) => z.namespace === 'tenant-a')),
+      JSON.stringify(changes),
+    );
     assert.ok(changes.some((c) => c.removed.includes(`tenant-a/${mine.metadata.name}`)));
   });
 
@@ -185,7 +224,13 @@ describe('zone view model', () => {
 
   it('a zone released whole is released, one being deleted is deleting', () => {
     const z = structuredClone(base[0]);
-    z.status?.conditions?.push({ type: 'Released', status: 'True', reason: 'Released', message: 'released whole', lastTransitionTime: 'x' });
+    z.status?.conditions?.push({
+      type: 'Released',
+      status: 'True',
+      reason: 'Released',
+      message: 'released whole',
+      lastTransitionTime: 'x',
+    });
     assert.equal(zoneView(z).state, 'released');
     const d = structuredClone(base[0]);
     d.metadata.deletionTimestamp = '2026-12-01T00:00:00Z';
