@@ -40,6 +40,8 @@ export async function startGateway(kubeconfig: string, logFile: string): Promise
     args: ['--kubeconfig', kubeconfig, '--port', '0', '--namespace', 'default'],
     ready: /"msg":"listening".*?"port":(\d+)/,
     logFile,
+    // A loaded 2-core machine can take half a minute to start a node process.
+    timeoutMs: 120_000,
   });
   return { proc, base: `http://127.0.0.1:${match[1]}` };
 }

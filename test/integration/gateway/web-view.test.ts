@@ -53,6 +53,8 @@ const SHOTS = process.env['ZK_SCREENSHOTS'];
 const WAIT = { timeout: 90_000 };
 
 async function signIn(page: Page, base: string, token: string): Promise<void> {
+  // Signed out first: the profile may hold an earlier test's session cookie.
+  await page.context().clearCookies();
   await page.goto(`${base}/ui/`);
   await page.fill('#token', token);
   await page.click('#signin button[type=submit]');
