@@ -7,10 +7,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# openssl: test-bed certificates; lua5.4: the Argo CD health checks' tests.
+# openssl: test-bed certificates; lua5.4: the Argo CD health checks' tests;
+# chromium: the web view's browser tests (driven by playwright-core from npm).
 need=()
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v lua5.4 >/dev/null 2>&1 || need+=(lua5.4)
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || need+=(chromium)
 command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || need+=(golang-go)
 # iproute2 and python3: the BMv2 packet tests' network namespaces and raw-socket helper.
 command -v ip >/dev/null 2>&1 || need+=(iproute2)

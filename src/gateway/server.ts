@@ -1,11 +1,13 @@
 // The HTTP face of the gateway: POST /v1/messages takes an INIT or STOP,
-// GET /v1/zones/<application-id> returns the zone's Listing 3 entry.
+// GET /v1/zones/<application-id> returns the zone's Listing 3 entry; with a
+// ViewRoutes, /ui/ and /api/view* serve the live web view (view-routes.ts).
 // /healthz says the process serves (liveness); /readyz also asks the hub,
 // so a Service sends no message to a replica that could only answer 502.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { KubeError } from '../runtime/kube-client.js';
 import type { MessageHandler, Reply } from './message-handler.js';
+import type { ViewRoutes } from './view-routes.js';
 
 const MAX_BODY = 1 << 20;
 
@@ -37,7 +39,7 @@ const problem = (status: number, title: string, detail: string): Reply => ({ sta
 /** Why the gateway cannot serve now, or undefined when it can. */
 export type ReadyCheck = () => Promise<string | undefined>;
 
-export function gatewayServer(handler: MessageHandler, log: (line: Record<string, unknown>) => void = () => {}, ready: ReadyCheck = async () => undefined): Server {
+export function gatewayServer(handler: MessageHandler, log: (line: Record<string, unknown>) => void = () => {}, ready: ReadyCheck = async () => undefined, view?: ViewRoutes): Server {
   return createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://gateway');
@@ -57,6 +59,7 @@ export function gatewayServer(handler: MessageHandler, log: (line: Record<string
           }
           return send(res, await handler.handle(json));
         }
+        if (view && (await view.handle(req, res, url))) return;
         const m = /^\/v1\/zones\/([^/]+)$/.exec(url.pathname);
         if (m && req.method === 'GET') return send(res, await handler.zone(decodeURIComponent(m[1])));
         return send(res, problem(404, 'Not found', `no route ${req.method} ${url.pathname}`));

@@ -9,10 +9,25 @@ import { privacyRegionSchema } from './privacy-region-schema.js';
 import { providerClusterSchema } from './provider-cluster-schema.js';
 import { zoneReleaseSchema } from './zone-release-schema.js';
 
+/** Argo CD applies lower waves first and waits for them to be healthy. */
+export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+/**
+ * The order a GitOps sync must follow: a CRD must be Established before its
+ * objects, a zone names regions in its rules and is placed on providers, so
+ * regions and providers come before zones (deploy/argocd/ uses the same).
+ */
+export const SYNC_WAVES = { crds: -3, regions: -2, providers: -1, zones: 0 } as const;
+
 export interface KindInfo {
   kind: string;
   plural: string;
   singular: string;
+  /**
+   * kubectl resolves a short name to the first resource that claims it, built-ins
+   * first: `pc` is PriorityClass and `pr` is Tekton's PipelineRun, so the catalogue
+   * kinds carry a `zk` prefix. test/unit/crds/short-names.test.ts and the hub
+   * discovery test hold every short name against what else is installed.
+   */
   shortName: string;
   scope: 'Namespaced' | 'Cluster';
   schema: () => JSONSchemaProps;
@@ -63,7 +78,7 @@ export const KINDS: readonly KindInfo[] = [
     kind: 'ProviderCluster',
     plural: 'providerclusters',
     singular: 'providercluster',
-    shortName: 'pc',
+    shortName: 'zkpc',
     scope: 'Cluster',
     schema: providerClusterSchema,
     columns: [
@@ -80,7 +95,7 @@ export const KINDS: readonly KindInfo[] = [
     kind: 'PrivacyRegion',
     plural: 'privacyregions',
     singular: 'privacyregion',
-    shortName: 'pr',
+    shortName: 'zkpr',
     scope: 'Cluster',
     schema: privacyRegionSchema,
     columns: [
@@ -101,6 +116,7 @@ export function crdFor(info: KindInfo): CustomResourceDefinition {
     metadata: {
       name: `${info.plural}.${API_GROUP}`,
       labels: { 'app.kubernetes.io/name': 'zonekeeper', 'app.kubernetes.io/part-of': 'zonekeeper' },
+      annotations: { [SYNC_WAVE]: String(SYNC_WAVES.crds) },
     },
     spec: {
       group: API_GROUP,

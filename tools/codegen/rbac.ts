@@ -75,8 +75,17 @@ export const GATEWAY_RULES: readonly PolicyRule[] = [
   { apiGroups: [API_GROUP], resources: ['executionzones'], verbs: ['get', 'create', 'update'] },
   { apiGroups: [API_GROUP], resources: ['zonereleases'], verbs: ['create'] },
 ];
-/** Cluster-wide for the gateway: user-defined regions are honoured in messages. */
-export const GATEWAY_CLUSTER_RULES: readonly PolicyRule[] = [{ apiGroups: [API_GROUP], resources: ['privacyregions'], verbs: ['get', 'list'] }];
+/** Cluster-wide for the gateway. */
+export const GATEWAY_CLUSTER_RULES: readonly PolicyRule[] = [
+  // User-defined regions are honoured in messages.
+  { apiGroups: [API_GROUP], resources: ['privacyregions'], verbs: ['get', 'list'] },
+  // The web view watches every zone and the catalogue, read-only; each viewer
+  // is shown only the namespaces a SubjectAccessReview says they may list.
+  { apiGroups: [API_GROUP], resources: ['executionzones', 'providerclusters'], verbs: WATCH },
+  // Who a viewer's bearer token belongs to, and what they may list.
+  { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+  { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+];
 
 /** For tenants: aggregated into the built-in edit/admin and view roles. */
 export const ZONE_EDITOR_RULES: readonly PolicyRule[] = [

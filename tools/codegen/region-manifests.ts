@@ -4,6 +4,7 @@
 
 import { API_GROUP_VERSION, type PrivacyRegion } from '../../src/core/api/types.js';
 import { BUILTIN_REGIONS, type RegionDefinition } from '../../src/core/geo/regions.js';
+import { SYNC_WAVE, SYNC_WAVES } from './crds.js';
 import { REGION_NAME_ANNOTATION } from './privacy-region-schema.js';
 import { regionDisplayName } from '../../src/core/privacy/region-catalog.js';
 
@@ -27,7 +28,7 @@ export function regionManifest(def: RegionDefinition): PrivacyRegion {
     metadata: {
       name: regionObjectName(def.name),
       labels: { 'app.kubernetes.io/part-of': 'zonekeeper', 'zonekeeper.io/builtin': 'true' },
-      annotations: { [REGION_NAME_ANNOTATION]: def.name },
+      annotations: { [REGION_NAME_ANNOTATION]: def.name, [SYNC_WAVE]: String(SYNC_WAVES.regions) },
     },
     // Alpha-2 codes, as the core holds them: readable, and each expands to all of its MCCs.
     spec: { countries: [...def.countries], description: def.description },

@@ -93,7 +93,7 @@ describe('CRD structure', () => {
 
   it('names the scopes and short names the API promises', () => {
     const got = allCrds().map((c) => `${c.spec.names.kind} ${c.spec.scope} ${c.spec.names.shortNames.join(',')}`);
-    assert.deepEqual(got, ['ExecutionZone Namespaced ez', 'ZoneRelease Namespaced zr', 'ProviderCluster Cluster pc', 'PrivacyRegion Cluster pr']);
+    assert.deepEqual(got, ['ExecutionZone Namespaced ez', 'ZoneRelease Namespaced zr', 'ProviderCluster Cluster zkpc', 'PrivacyRegion Cluster zkpr']);
   });
 
   it('ships CEL rules for what the schema cannot say', () => {

@@ -78,6 +78,29 @@ describe('examples against the CRD schemas', () => {
     }
   });
 
+  it('accepts every object of examples/ (zones, releases, catalogue), as the core does', () => {
+    let zones = 0;
+    for (const dir of ['examples/zones', 'examples/releases', 'examples/catalogue']) {
+      const files = listFiles(dir);
+      assert.ok(files.length > 0, dir);
+      for (const f of files) {
+        for (const d of readYamlDocs(f)) {
+          const kind = kindOf(d);
+          if (!kind) continue;
+          assert.equal(show(errorsOf(d)), '', f);
+          if (kind === 'ExecutionZone') {
+            zones++;
+            assert.equal(formatFieldErrors(compileZone((d as ExecutionZone).spec, RegionCatalog.builtin()).errors), '', f);
+          }
+          if (kind === 'ProviderCluster') assert.equal(formatFieldErrors(providerFromManifest(d).errors), '', f);
+          if (kind === 'PrivacyRegion') assert.equal(formatFieldErrors(regionFromSpec((d as PrivacyRegion).metadata.name, (d as PrivacyRegion).spec).errors), '', f);
+        }
+      }
+    }
+    // One of each kind: containers, VMs, GPU, mixed, and the scale-up.
+    assert.equal(zones, 5);
+  });
+
   it('accepts the Argo CD health-check test objects', () => {
     for (const kind of HEALTH_KINDS) {
       const dir = `deploy/argocd/resource_customizations/zonekeeper.io/${kind}/testdata`;

@@ -2,11 +2,19 @@
 -- status.conditions of custom resources on its own, so without this check
 -- a zone can never turn an Application Degraded.
 --   Healthy      Ready=True for the current generation
+--   Suspended    released whole by a ZoneRelease (Released=True): stopped on
+--                purpose, so not an alarm, but not green either, because the
+--                zone runs nothing any more (Argo CD's state for a suspended
+--                CronJob, which is equally idle by choice)
 --   Progressing  no status yet, an older generation observed, Ready Unknown,
---                Ready=False while the operator is still working, or deleting
---   Degraded     Ready=False for any other reason (NoMatchingProvider, InvalidSpec,
---                ApplicationIdInUse, Degraded: a member is unreachable, SwitchError):
---                a person has to act, or capacity or a member has to come back
+--                Ready=False while the operator is still working, deleting, or
+--                waiting for capacity: every unplaced group has a provider that
+--                complies and lacks only free capacity or readiness, which the
+--                operator retries when capacity frees or the member returns
+--   Degraded     Ready=False for any other reason: a group no provider complies
+--                with (NoMatchingProvider for privacy, environment, tier or
+--                resource type), InvalidSpec, ApplicationIdInUse, Degraded (a
+--                member of a placed zone is unreachable), SwitchError
 -- Written for Lua 5.1 (gopher-lua, which Argo CD embeds).
 local hs = { status = "Progressing", message = "Waiting for the zonekeeper operator" }
 
@@ -25,6 +33,54 @@ end
 if obj.status == nil then
   return hs
 end
+
+-- A provider that would take the group once capacity frees or it is ready
+-- again: the core's explanation says so with these prefixes (place-group.ts).
+local function onlyWaiting(reason)
+  return string.find(reason, "^insufficient capacity") ~= nil or string.find(reason, "^not ready") ~= nil
+end
+
+-- For NoMatchingProvider: nil when some unplaced group has no provider that
+-- only waits, else a summary of what the groups wait for.
+local function waitingForCapacity(placement)
+  local groups, order = {}, {}
+  for _, e in ipairs(placement or {}) do
+    local g = groups[e.group]
+    if g == nil then
+      g = { selected = false, waits = {} }
+      groups[e.group] = g
+      table.insert(order, e.group)
+    end
+    if e.verdict == "Selected" then
+      g.selected = true
+    elseif onlyWaiting(e.reason or "") then
+      table.insert(g.waits, e.provider .. ": " .. e.reason)
+    end
+  end
+  local parts = {}
+  for _, name in ipairs(order) do
+    local g = groups[name]
+    if not g.selected then
+      if #g.waits == 0 then
+        return nil
+      end
+      table.insert(parts, "group " .. name .. ": " .. table.concat(g.waits, "; "))
+    end
+  end
+  if #parts == 0 then
+    return nil
+  end
+  return table.concat(parts, " | ")
+end
+
+for _, c in ipairs(obj.status.conditions or {}) do
+  if c.type == "Released" and c.status == "True" then
+    hs.status = "Suspended"
+    hs.message = "Released: " .. (c.message or "released whole") .. "; the zone runs nothing and is never placed again"
+    return hs
+  end
+end
+
 local generation = (obj.metadata ~= nil and obj.metadata.generation) or 0
 local observed = obj.status.observedGeneration or 0
 if observed < generation then
@@ -54,6 +110,8 @@ end
 if ready.status == "True" then
   hs.status = "Healthy"
   hs.message = detail
+elseif ready.status == "False" and ready.reason == "NoMatchingProvider" and waitingForCapacity(obj.status.placement) ~= nil then
+  hs.message = "Waiting for capacity: " .. waitingForCapacity(obj.status.placement)
 elseif ready.status == "False" and not working[ready.reason or ""] then
   hs.status = "Degraded"
   hs.message = (ready.reason or "NotReady") .. ": " .. detail
