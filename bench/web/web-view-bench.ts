@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { ExecutionZone, ProviderCluster } from '../../src/core/api/types.js';
-import { EXECUTION_ZONES } from '../../src/controllers/resources.js';
+import { EXECUTION_ZONES } from '../../src/core/api/resources.js';
 import { type KubeClient, resourcePath } from '../../src/runtime/kube-client.js';
 import type { ZoneStore } from '../../src/gateway/zone-store.js';
 import { apply, refFor } from '../../tools/harness/apply.js';

@@ -5,7 +5,8 @@
 
 import type { ExecutionZone, ProviderCluster } from '../core/api/types.js';
 import { API_GROUP, API_VERSION } from '../core/api/types.js';
-import { Informer, objectKey } from '../runtime/informer.js';
+import { keyOf } from '../core/api/resources.js';
+import { Informer } from '../runtime/informer.js';
 import type { KubeClient } from '../runtime/kube-client.js';
 import type { Logger } from '../runtime/logger.js';
 import { type ProviderView, providerView, type ZoneView, zoneView } from './view-model.js';
@@ -57,7 +58,7 @@ export class ViewFeed {
       add: putZone,
       update: putZone,
       delete: (z) => {
-        const key = objectKey(z);
+        const key = keyOf(z);
         this.zones.delete(key);
         this.pending.zones.delete(key);
         this.pending.removed.set(key, z.metadata.namespace ?? '');
