@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Integration tests against the real local federation (docs/testbed.md):
-# builds the Go binaries (cached outside the clone), brings the test bed up,
-# runs the integration suite, and always takes the test bed down again.
+# builds the Go binaries (cached outside the clone), helm and the container
+# image, brings the test bed up with the hub's real node and the image in
+# it, runs the integration suite (the `helm install` test included), and
+# always takes the test bed down again.
 # Called by scripts/test.sh after the unit tests; expects `npm ci` and
 # `npm run build` to have run.
 #
@@ -18,6 +20,19 @@ start=$SECONDS
 bin_dir="$(bash tools/build.sh | tail -n 1)"
 echo "binaries in $bin_dir ($((SECONDS - start)) s)"
 export ZONEKEEPER_TESTBED_BIN="$bin_dir"
+
+echo "== helm (tools/build-helm.sh)"
+start=$SECONDS
+export HELM="$(bash tools/build-helm.sh | tail -n 1)"
+echo "helm: $HELM ($((SECONDS - start)) s)"
+
+echo "== container image (tools/build-image.sh)"
+start=$SECONDS
+image_archive="$(mktemp /tmp/zonekeeper-image.XXXXXX.tar)"
+export ZONEKEEPER_IMAGE="$(ZONEKEEPER_IMAGE_SAVE="$image_archive" bash tools/build-image.sh | tail -n 1)"
+echo "image $ZONEKEEPER_IMAGE ($((SECONDS - start)) s)"
+# The install test must run, not skip, here.
+export ZONEKEEPER_REQUIRE_NODE=1
 
 # Mocha's output is kept so that a failing run can end with its failures: CI
 # shows only the tail of the output, and the test bed logs would bury them.
@@ -46,13 +61,13 @@ teardown() {
       tail -n 40 "$mocha_log"
     fi
   fi
-  rm -f "$mocha_log"
+  rm -f "$mocha_log" "$image_archive"
   exit $rc
 }
 trap teardown EXIT
 
 echo "== testbed up"
-node dist/tools/testbed/cli.js up
+node dist/tools/testbed/cli.js up --with-node --image "$image_archive"
 node dist/tools/testbed/cli.js status
 
 echo "== integration tests"
