@@ -4,7 +4,7 @@
 // `status` tells running from stopped from crashed.
 
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ApiextensionsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -405,6 +405,21 @@ async function stopRealNode(state: TestbedState): Promise<void> {
   // containerd's shims outlive it; their command line names its socket.
   for (const pid of processesNaming(node.dir)) await stopProcess(pid, node.dir, 2000);
   await unmountBelow(node.dir);
+  removeContainerLogLinks(node.dir);
+}
+
+/** The kubelet links every container log into /var/log/containers (a fixed path); drop ours. */
+function removeContainerLogLinks(nodeDir: string): void {
+  const dir = '/var/log/containers';
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir)) {
+    const link = join(dir, entry);
+    try {
+      if (readlinkSync(link).startsWith(nodeDir + '/')) unlinkSync(link);
+    } catch {
+      // not a link, or gone meanwhile
+    }
+  }
 }
 
 /** PIDs whose command line contains `text` (other than this process). */
