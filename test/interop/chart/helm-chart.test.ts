@@ -212,14 +212,15 @@ describe('Helm chart', () => {
     });
 
     it('rejects wrong values with a message naming the value and the reason (values.schema.json)', () => {
+      // Helm names the value by its JSON pointer and says what was wrong with it.
       const cases: [string[], RegExp][] = [
-        [['operator.metricsPort=70000'], /operator\.metricsPort/],
-        [['operator.image.pullPolicy=Sometimes'], /operator\.image\.pullPolicy/],
-        [['sidecar.enabled=yes'], /sidecar\.enabled/],
-        [['sidecar.switches={zone-switch:9559}'], /sidecar\.switches/],
-        [['operator.terminationGracePeriodSeconds=2'], /operator\.terminationGracePeriodSeconds/],
-        [['prometheusRule.zoneNotReadyFor=ten'], /prometheusRule\.zoneNotReadyFor/],
-        [['operater.replicas=2'], /operater/],
+        [['operator.metricsPort=70000'], /'\/operator\/metricsPort': maximum: got 70,000, want 65,535/],
+        [['operator.image.pullPolicy=Sometimes'], /'\/operator\/image\/pullPolicy': value must be one of 'Always', 'IfNotPresent', 'Never'/],
+        [['sidecar.enabled=yes'], /'\/sidecar\/enabled': got string, want boolean/],
+        [['sidecar.switches={zone-switch:9559}'], /'\/sidecar\/switches\/0': 'zone-switch:9559' does not match pattern/],
+        [['operator.terminationGracePeriodSeconds=2'], /'\/operator\/terminationGracePeriodSeconds': minimum: got 2, want 6/],
+        [['prometheusRule.zoneNotReadyFor=ten'], /'\/prometheusRule\/zoneNotReadyFor': 'ten' does not match pattern/],
+        [['operater.replicas=2'], /additional properties 'operater' not allowed/],
       ];
       for (const [set, field] of cases) {
         const r = refused(...set);
