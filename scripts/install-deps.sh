@@ -17,6 +17,18 @@ command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || need+=(golang-go
 # iproute2 and python3: the BMv2 packet tests' network namespaces and raw-socket helper.
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# Only with ZONEKEEPER_WITH_NODE=1: the container image (tools/build-image.sh)
+# and the hub's real node (testbed up --with-node). podman builds with runc;
+# mmdebstrap makes the base from Debian packages; containerd, runc and the
+# CNI plugins run pods; binutils strips the Node binary.
+if [ "${ZONEKEEPER_WITH_NODE:-0}" = 1 ]; then
+  command -v podman >/dev/null 2>&1 || need+=(podman)
+  command -v runc >/dev/null 2>&1 || [ -x /usr/sbin/runc ] || need+=(runc)
+  command -v containerd >/dev/null 2>&1 || need+=(containerd)
+  command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
+  [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+  command -v strip >/dev/null 2>&1 || need+=(binutils)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "== apt-get install ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the test bed's binaries (kube-apiserver, kube-controller-manager,
-# kube-scheduler, etcd, kwok) from the Go module proxy into a cache outside the clone, so
+# kube-scheduler, kubelet, etcd, kwok, pause) from the Go module proxy into a cache outside the clone, so
 # every clone and every CI run on this machine shares one build.
 #
 #   bash tools/build.sh            # build what is missing, print the bin dir
@@ -80,24 +80,30 @@ done
 kube_dir="$cache/kubernetes-${k8s_version}-$(hash_of "$here/kubebins/go.mod" "$here/kubebins/go.sum" <(echo "$recipe $k8s_ldflags"))"
 etcd_dir="$cache/etcd-${etcd_version}-$(hash_of "$here/etcd/go.mod" "$here/etcd/go.sum" "$here/etcd/main.go" <(echo "$recipe"))"
 kwok_dir="$cache/kwok-${kwok_version}-$(hash_of "$here/kwok/go.mod" "$here/kwok/go.sum" <(echo "$recipe"))"
+pause_dir="$cache/pause-$(hash_of "$here/pause/go.mod" "$here/pause/main.go" <(echo "$recipe"))"
 
 # etcd and kwok first: they are quick, and a failure there shows early.
 build_component etcd "$here/etcd" "$etcd_dir" -ldflags "-s -w" .
 build_component kwok "$here/kwok" "$kwok_dir" \
   -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${kwok_version#v}" sigs.k8s.io/kwok/cmd/kwok
-# One go build for the three kube binaries shares the compiled packages.
+# The real node's pod sandbox process (standard library only: seconds).
+build_component pause "$here/pause" "$pause_dir" -ldflags "-s -w" .
+# One go build for the four kube binaries shares the compiled packages (the
+# kubelet, for the hub's one real node, adds about a minute to a warm cache).
 build_component kubernetes "$here/kubebins" "$kube_dir" -ldflags "$k8s_ldflags" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-  k8s.io/kubernetes/cmd/kube-scheduler
+  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet
 
-current="$cache/current-$(echo "$kube_dir $etcd_dir $kwok_dir" | sha256sum | cut -c1-12)"
+current="$cache/current-$(echo "$kube_dir $etcd_dir $kwok_dir $pause_dir" | sha256sum | cut -c1-12)"
 if [[ ! -d "$current" ]]; then
   mkdir -p "$current.tmp"
   ln -sf "$kube_dir/kube-apiserver" "$current.tmp/kube-apiserver"
   ln -sf "$kube_dir/kube-controller-manager" "$current.tmp/kube-controller-manager"
   ln -sf "$kube_dir/kube-scheduler" "$current.tmp/kube-scheduler"
+  ln -sf "$kube_dir/kubelet" "$current.tmp/kubelet"
   ln -sf "$etcd_dir/etcd" "$current.tmp/etcd"
   ln -sf "$kwok_dir/kwok" "$current.tmp/kwok"
+  ln -sf "$pause_dir/pause" "$current.tmp/pause"
   cat > "$current.tmp/versions.json" <<EOF
 {"kubernetes":"${k8s_version}","etcd":"${etcd_version}","kwok":"${kwok_version}"}
 EOF

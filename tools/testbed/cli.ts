@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // The test-bed command:
 //
-//   npm run testbed -- up [--catalogue FILE]   bring hub + members up (no-op when up)
+//   npm run testbed -- up [--catalogue FILE] [--with-node [--image ARCHIVE ...]]
+//                                              bring hub + members up (no-op when up);
+//                                              --with-node gives the hub a real node
+//                                              (kubelet + containerd), --image imports
+//                                              an image archive into it
 //   npm run testbed -- down                    stop everything, remove the state
 //   npm run testbed -- status [--json]         processes, memory, API server health
 //   npm run testbed -- repair                  restart crashed processes with their flags
@@ -16,7 +20,7 @@ import { down, repair, startApiServer, status, stopApiServer, up } from './testb
 import { kubeconfigPath, requireState } from './state.js';
 
 function usage(): never {
-  console.error('usage: testbed up [--catalogue FILE] | down | status [--json] | repair | stop-apiserver NAME | start-apiserver NAME | kubeconfig NAME');
+  console.error('usage: testbed up [--catalogue FILE] [--with-node [--image ARCHIVE ...]] | down | status [--json] | repair | stop-apiserver NAME | start-apiserver NAME | kubeconfig NAME');
   process.exit(2);
 }
 
@@ -34,7 +38,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'up': {
       const catalogue = option(rest, '--catalogue');
-      await up({ ...(catalogue ? { catalogue } : {}), log });
+      const images = rest.flatMap((a, i) => (a === '--image' ? [rest[i + 1] ?? usage()] : []));
+      const withNode = rest.includes('--with-node') || process.env['TESTBED_WITH_NODE'] === '1';
+      if (images.length > 0 && !withNode) usage();
+      await up({ ...(catalogue ? { catalogue } : {}), withNode, images, log });
       return 0;
     }
     case 'down':

@@ -50,7 +50,7 @@ export function etcdProcess(binDir: string, dir: string, clientPort: number, pee
   };
 }
 
-export function apiServerProcess(binDir: string, c: ClusterLayout, logDir: string): ProcessRecord {
+export function apiServerProcess(binDir: string, c: ClusterLayout, logDir: string, extraArgs: readonly string[] = []): ProcessRecord {
   return {
     role: 'kube-apiserver',
     cluster: c.id,
@@ -85,6 +85,7 @@ export function apiServerProcess(binDir: string, c: ClusterLayout, logDir: strin
       // TESTBED_PROFILING=1 serves /debug/pprof, to see where an API server's CPU goes under a benchmark.
       `--profiling=${process.env.TESTBED_PROFILING === '1'}`,
       '--v=1',
+      ...extraArgs,
     ],
     env: goEnv(),
     log: join(logDir, `${c.id}-kube-apiserver.log`),

@@ -6,10 +6,11 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Capacity, Environment, ProviderTier, ResourceType } from '../../src/core/api/types.js';
 import { stateDir, stateFile } from './paths.js';
+import type { RealNodeRecord } from './real-node.js';
 
 export const STATE_VERSION = 1;
 
-export type ProcessRole = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok' | 'vmi-stand-in';
+export type ProcessRole = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok' | 'vmi-stand-in' | 'containerd' | 'kubelet';
 
 export interface ProcessRecord {
   role: ProcessRole;
@@ -69,6 +70,8 @@ export interface TestbedState {
   clusters: ClusterRecord[];
   /** Test-bed-only helpers that serve several clusters (the VMI stand-in). */
   helpers: ProcessRecord[];
+  /** The hub's real node (kubelet + containerd), with `up --with-node`. */
+  realNode?: RealNodeRecord;
 }
 
 export function readState(dir = stateDir()): TestbedState | undefined {

@@ -4,7 +4,7 @@
 // `status` tells running from stopped from crashed.
 
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ApiextensionsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -27,6 +27,7 @@ import { makeClusterPki, type ClusterPki } from './pki.js';
 import { isOurs, proportionalKiB, residentKiB, startProcess, stopProcess } from './processes.js';
 import { findCluster, readState, STATE_VERSION, writeState, type ClusterRecord, type ProcessRecord, type TestbedState } from './state.js';
 import { vmiStandInProcess } from './vmi-stand-in-process.js';
+import { findHostTools, importImage, killContainers, NODE_NAME, pauseImageArchive, realNodeProcesses, realNodeRecord, unmountBelow, type NodePorts } from './real-node.js';
 
 const run = promisify(execFile);
 
@@ -42,6 +43,10 @@ export interface UpOptions {
   parallel?: number;
   /** Seconds to wait for one API server to become ready. */
   apiServerTimeoutSeconds?: number;
+  /** Give the hub one real node (kubelet + containerd; see real-node.ts). */
+  withNode?: boolean;
+  /** Image archives (docker or OCI, e.g. from `podman save`) to import into the node's containerd. */
+  images?: string[];
 }
 
 const envNumber = (name: string, fallback: number): number => {
@@ -111,6 +116,8 @@ export async function up(opts: UpOptions = {}): Promise<TestbedState> {
     throw new Error(`test bed in ${dir} is up but ${crashed.map((c) => `${c.cluster}/${c.role}`).join(', ')} crashed; see "testbed status", then "testbed repair" (or "down" and "up")`);
   }
   const started = Date.now();
+  let nodePorts: NodePorts | undefined;
+  if (opts.withNode) findHostTools(); // fail before starting anything
   const catalogueFile = opts.catalogue ?? defaultCatalogue();
   const providers = loadCatalogue(catalogueFile);
   const binDir = opts.binDir ?? (await binaries(log));
@@ -155,6 +162,11 @@ export async function up(opts: UpOptions = {}): Promise<TestbedState> {
     });
 
     for (const { spec, layout } of layouts) state.clusters.push(clusterRecord(spec, layout, dir));
+    if (opts.withNode) {
+      const ports: NodePorts = { kubelet: await freePort(), kubeletHealthz: await freePort(), streaming: await freePort() };
+      state.realNode = realNodeRecord(dir, ports);
+      nodePorts = ports;
+    }
     writeState(state);
 
     const timeoutMs = (opts.apiServerTimeoutSeconds ?? envNumber('TESTBED_APISERVER_TIMEOUT', 120)) * 1000;
@@ -164,7 +176,9 @@ export async function up(opts: UpOptions = {}): Promise<TestbedState> {
       await startCluster(state, rec, layout, spec.provider, index, binDir, timeoutMs, log);
     });
     await startVmiStandIn(state, log);
-    await waitMembersReady(state, log);
+    const hubLayout = layouts.find((l) => !l.spec.provider)?.layout;
+    const nodeUp = state.realNode && nodePorts && hubLayout ? startRealNode(state, hubLayout, nodePorts, binDir, opts.images ?? [], log) : Promise.resolve();
+    await Promise.all([waitMembersReady(state, log), nodeUp]);
     state.upSeconds = Math.round((Date.now() - started) / 100) / 10;
     writeState(state);
     log(`test bed up in ${state.upSeconds} s: hub + ${providers.length} members; state in ${dir}`);
@@ -237,7 +251,12 @@ async function startCluster(
     certFile: layout.pki.clients.admin.cert,
     keyFile: layout.pki.clients.admin.key,
   });
-  const api = apiServerProcess(binDir, layout, logDir);
+  // With a real node the hub's API server dials its kubelet (logs, exec)
+  // by the node's InternalIP (loopback), as the hub's admin.
+  const kubeletFlags = !provider && state.realNode
+    ? ['--kubelet-preferred-address-types=InternalIP', `--kubelet-client-certificate=${layout.pki.clients.admin.cert}`, `--kubelet-client-key=${layout.pki.clients.admin.key}`]
+    : [];
+  const api = apiServerProcess(binDir, layout, logDir, kubeletFlags);
   rec.processes.push(api);
   const t0 = Date.now();
   api.pid = startProcess(api);
@@ -249,12 +268,14 @@ async function startCluster(
   rec.processes.push(kcm);
   kcm.pid = startProcess(kcm);
   writeState(state);
-  if (!provider) return;
+  // The hub schedules only when it has a node to schedule onto.
+  if (!provider && !state.realNode) return;
 
   const sched = schedulerProcess(binDir, layout, componentKubeconfig(layout, rec.server, 'scheduler'), logDir);
   rec.processes.push(sched);
   sched.pid = startProcess(sched);
   writeState(state);
+  if (!provider) return;
 
   const kc = new KubeConfig();
   kc.loadFromFile(rec.kubeconfig);
@@ -324,6 +345,94 @@ async function startVmiStandIn(state: TestbedState, log: Log): Promise<void> {
   log(`VMI stand-in started (pid ${rec.pid}) for ${vmMembers.map((c) => c.name).join(', ')}`);
 }
 
+/**
+ * Starts containerd, imports the pause image and the given archives, starts
+ * the kubelet and waits for its node to be Ready.
+ */
+async function startRealNode(state: TestbedState, hubLayout: ClusterLayout, ports: NodePorts, binDir: string, images: string[], log: Log): Promise<void> {
+  const node = state.realNode;
+  if (!node) return;
+  const t0 = Date.now();
+  const tools = findHostTools();
+  const hub = findCluster(state, 'hub');
+  const [containerd, kubelet] = realNodeProcesses(node, { binDir, pki: hubLayout.pki, hubServer: hub.server, ports, tools, logDir: join(state.dir, 'logs') }) as [ProcessRecord, ProcessRecord];
+  hub.processes.push(containerd);
+  containerd.pid = startProcess(containerd);
+  writeState(state);
+  await waitFor(async () => existsSync(node.containerdSocket) && (await run(tools.ctr, ['--address', node.containerdSocket, 'version']).then(() => true, () => false)), {
+    what: 'hub node: containerd',
+    timeoutMs: 30_000,
+    log: containerd.log,
+    aborted: () => (isOurs(containerd.pid, state.dir) ? undefined : 'containerd exited'),
+  });
+  await importImage(node, tools, await pauseImageArchive(binDir, node.dir));
+  for (const archive of images) {
+    const names = await importImage(node, tools, archive);
+    log(`hub node: imported ${names.join(', ') || archive}`);
+  }
+  hub.processes.push(kubelet);
+  kubelet.pid = startProcess(kubelet);
+  hub.nodes = [NODE_NAME];
+  writeState(state);
+  const kc = new KubeConfig();
+  kc.loadFromFile(hub.kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  await waitFor(
+    async () => {
+      const nodes = (await core.listNode()).items.filter((n) => n.metadata?.name === NODE_NAME);
+      return nodes.some((n) => (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+    },
+    { what: `hub: node ${NODE_NAME} Ready (kubelet)`, timeoutMs: 90_000, log: kubelet.log, aborted: () => (isOurs(kubelet.pid, state.dir) ? undefined : 'kubelet exited') },
+  );
+  log(`hub: real node ${NODE_NAME} Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (kubelet + containerd)`);
+}
+
+/** Stops the real node: kubelet, then its containers, then containerd and its shims; unmounts its volumes. */
+async function stopRealNode(state: TestbedState): Promise<void> {
+  const node = state.realNode;
+  if (!node) return;
+  const hub = state.clusters.find((c) => c.role === 'hub');
+  const byRole = (role: ProcessRecord['role']) => hub?.processes.find((p) => p.role === role);
+  await stopProcess(byRole('kubelet')?.pid ?? null, state.dir);
+  let tools;
+  try {
+    tools = findHostTools();
+  } catch {
+    tools = undefined;
+  }
+  if (tools) await killContainers(node, tools);
+  await stopProcess(byRole('containerd')?.pid ?? null, state.dir);
+  // containerd's shims outlive it; their command line names its socket.
+  for (const pid of processesNaming(node.dir)) await stopProcess(pid, node.dir, 2000);
+  await unmountBelow(node.dir);
+  removeContainerLogLinks(node.dir);
+}
+
+/** The kubelet links every container log into /var/log/containers (a fixed path); drop ours. */
+function removeContainerLogLinks(nodeDir: string): void {
+  const dir = '/var/log/containers';
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir)) {
+    const link = join(dir, entry);
+    try {
+      if (readlinkSync(link).startsWith(nodeDir + '/')) unlinkSync(link);
+    } catch {
+      // not a link, or gone meanwhile
+    }
+  }
+}
+
+/** PIDs whose command line contains `text` (other than this process). */
+function processesNaming(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    if (isOurs(pid, text)) pids.push(pid);
+  }
+  return pids;
+}
+
 async function waitMembersReady(state: TestbedState, log: Log): Promise<void> {
   await Promise.all(
     state.clusters.map(async (c) => {
@@ -375,6 +484,7 @@ async function pool<T>(items: readonly T[], width: number, task: (item: T) => Pr
 
 async function stopAll(state: TestbedState): Promise<void> {
   await Promise.all(state.helpers.map((p) => stopProcess(p.pid, state.dir)));
+  await stopRealNode(state);
   // Clients first, then API servers, etcd last: nothing logs storms of
   // connection errors while the servers it talks to are going away.
   const order: ProcessRecord['role'][] = ['kwok', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver'];
@@ -485,7 +595,7 @@ export async function repair(opts: { dir?: string; log?: Log } = {}): Promise<st
   };
   // etcd first, then the API servers, then their clients: the same order as `up`.
   revive(state.etcd.process, 'etcd');
-  for (const role of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const) {
+  for (const role of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'containerd', 'kubelet'] as const) {
     for (const c of state.clusters) for (const p of c.processes.filter((x) => x.role === role)) revive(p, `${c.name}/${role}`);
   }
   for (const p of state.helpers) revive(p, p.role);

@@ -27,6 +27,8 @@ const COLLECTION: Record<string, (ns: string) => string> = {
   RoleBinding: (ns) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`,
   ClusterRole: () => '/apis/rbac.authorization.k8s.io/v1/clusterroles',
   ClusterRoleBinding: () => '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+  PodDisruptionBudget: (ns) => `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`,
+  NetworkPolicy: (ns) => `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`,
 };
 
 describe('the chart and deploy/operator/ are accepted by a real API server (dry run)', function () {
@@ -75,7 +77,20 @@ describe('the chart and deploy/operator/ are accepted by a real API server (dry 
     assert.equal(r.status, 0, r.stderr);
     const objects = yaml.loadAll(r.stdout).filter((d): d is Manifest => typeof d === 'object' && d !== null);
     const kinds = await dryRun(objects);
-    for (const k of ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment', 'Service', 'ConfigMap']) assert.ok(kinds.includes(k), `no ${k} rendered`);
+    for (const k of ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy']) assert.ok(kinds.includes(k), `no ${k} rendered`);
+  });
+
+  it('accepts the chart with the sidecar and the Grafana dashboard (ConfigMaps, sidecar container restricted)', async function () {
+    const helm = findHelm();
+    if (!helm) {
+      console.warn('    skipped: no helm binary (set HELM, or run tools/build-helm.sh)');
+      this.skip();
+    }
+    const r = spawnSync(helm, ['template', 'zk-dry', join(repoRoot(), 'charts', 'zonekeeper'), '--namespace', ns, '--kube-version', '1.37.0', '--set', 'sidecar.enabled=true', '--set', 'grafanaDashboard.enabled=true'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const objects = yaml.loadAll(r.stdout).filter((d): d is Manifest => typeof d === 'object' && d !== null);
+    const kinds = await dryRun(objects);
+    assert.equal(kinds.filter((k) => k === 'ConfigMap').length, 2, 'switch port map and dashboard');
   });
 
   it('accepts the chart with the REST gateway enabled (its Deployment passes Pod Security restricted)', async function () {

@@ -119,11 +119,19 @@ describe('Helm chart', () => {
       }
     });
 
-    const render = (...set: string[]): K8sObject[] => {
-      const args = ['template', 'zonekeeper', join(repoRoot(), CHART), '--namespace', 'zonekeeper-system', '--include-crds', '--kube-version', '1.37.0', ...set.flatMap((s) => ['--set', s])];
+    // The API a hub of 1.36+ serves and older hubs do not: the admission policy depends on it.
+    const MAP_API = 'admissionregistration.k8s.io/v1/MutatingAdmissionPolicy';
+    const renderWith = (extra: string[], ...set: string[]): K8sObject[] => {
+      const args = ['template', 'zonekeeper', join(repoRoot(), CHART), '--namespace', 'zonekeeper-system', '--include-crds', '--kube-version', '1.37.0', ...extra, ...set.flatMap((s) => ['--set', s])];
       const r = spawnSync(helm as string, args, { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       return yaml.loadAll(r.stdout).filter((d): d is K8sObject => d !== null && typeof d === 'object');
+    };
+    const render = (...set: string[]): K8sObject[] => renderWith(['--api-versions', MAP_API], ...set);
+    /** helm template with these --set values; resolves with its exit status and stderr. */
+    const refused = (...set: string[]): { status: number | null; stderr: string } => {
+      const r = spawnSync(helm as string, ['template', 'zonekeeper', join(repoRoot(), CHART), '--kube-version', '1.37.0', ...set.flatMap((s) => ['--set', s])], { encoding: 'utf8' });
+      return { status: r.status, stderr: r.stderr };
     };
 
     it('lints clean', () => {
@@ -131,7 +139,7 @@ describe('Helm chart', () => {
       assert.equal(r.status, 0, r.stdout + r.stderr);
     });
 
-    it('renders CRDs, RBAC, the Deployment with the sidecar, the metrics Service and the six regions', () => {
+    it('renders CRDs, RBAC, the operator-only Deployment, the metrics Service, PDB, NetworkPolicy and the six regions by default', () => {
       const objs = render();
       const count = (kind: string) => objs.filter((o) => o.kind === kind).length;
       assert.equal(count('CustomResourceDefinition'), 4);
@@ -139,15 +147,32 @@ describe('Helm chart', () => {
       assert.equal(count('Deployment'), 1);
       assert.equal(count('Service'), 1);
       assert.equal(count('ServiceMonitor'), 0);
+      assert.equal(count('PrometheusRule'), 0);
       assert.equal(count('ServiceAccount'), 1);
+      assert.equal(count('PodDisruptionBudget'), 1);
+      assert.equal(count('NetworkPolicy'), 1);
       const dep = objs.find((o) => o.kind === 'Deployment');
       const containers = dep?.spec?.template?.spec?.containers ?? [];
-      assert.deepEqual(containers.map((c) => c.name), ['operator', 'p4rt-sidecar']);
-      assert.equal(containers[0]?.image, 'ghcr.io/zonekeeper/operator:0.1.0');
-      assert.equal(containers[0]?.env?.find((e) => e.name === 'ZONEKEEPER_SIDECAR')?.value, '127.0.0.1:50051');
-      assert.equal(count('ConfigMap'), 1, 'the switch port map the operator needs with --sidecar');
+      // No sidecar by default: it is not Ready without a switch to talk to.
+      assert.deepEqual(containers.map((c) => c.name), ['operator']);
+      assert.equal(containers[0]?.image, 'localhost/zonekeeper:0.1.0');
+      assert.deepEqual(containers[0]?.args, ['operator'], 'the image entrypoint picks the program');
+      assert.equal(containers[0]?.env?.some((e) => e.name === 'ZONEKEEPER_SIDECAR'), false);
+      assert.equal(count('ConfigMap'), 0);
       const sa = objs.find((o) => o.kind === 'ServiceAccount');
       assert.equal(sa?.metadata.name, 'zonekeeper-operator');
+    });
+
+    it('renders the sidecar with the switch port map when sidecar.enabled', () => {
+      const objs = render('sidecar.enabled=true');
+      const containers = objs.find((o) => o.kind === 'Deployment')?.spec?.template?.spec?.containers ?? [];
+      assert.deepEqual(containers.map((c) => c.name), ['operator', 'p4rt-sidecar']);
+      assert.equal(containers[0]?.env?.find((e) => e.name === 'ZONEKEEPER_SIDECAR')?.value, '127.0.0.1:50051');
+      assert.equal(containers[1]?.image, 'localhost/zonekeeper:0.1.0');
+      assert.equal(containers[1]?.args?.[0], 'sidecar');
+      assert.equal(objs.filter((o) => o.kind === 'ConfigMap').length, 1, 'the switch port map the operator needs with --sidecar');
+      const policy = objs.find((o) => o.kind === 'NetworkPolicy') as unknown as { spec: { ingress: { ports: { port: number }[] }[] } };
+      assert.deepEqual(policy.spec.ingress[0]?.ports.map((p) => p.port), [8080, 9090]);
     });
 
     it('grants exactly the rules of tools/codegen/rbac.ts', () => {
@@ -168,12 +193,96 @@ describe('Helm chart', () => {
       }
     });
 
-    it('renders the zone finalizer admission policy of deploy/hub by default, and none when admissionPolicy.zoneFinalizer=false', () => {
+    it('renders the zone finalizer admission policy of deploy/hub where the hub serves it, and none when admissionPolicy.zoneFinalizer=false', () => {
       const want = zoneFinalizerPolicyManifests();
       const got = render().filter((o) => o.kind === 'MutatingAdmissionPolicy' || o.kind === 'MutatingAdmissionPolicyBinding');
       assert.deepEqual(got, JSON.parse(JSON.stringify(want)));
       assert.deepEqual(yaml.loadAll(readText('deploy/hub/20-zone-finalizer-policy.yaml')), JSON.parse(JSON.stringify(want)));
       assert.equal(render('admissionPolicy.zoneFinalizer=false').filter((o) => o.kind.startsWith('MutatingAdmissionPolicy')).length, 0);
+    });
+
+    it('renders no admission policy for a hub without admissionregistration.k8s.io/v1 MutatingAdmissionPolicy (before 1.36)', () => {
+      for (const version of ['1.30.0', '1.35.0']) {
+        const r = spawnSync(helm as string, ['template', 'zonekeeper', join(repoRoot(), CHART), '--kube-version', version], { encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+        const kinds = yaml.loadAll(r.stdout).map((d) => (d as K8sObject | null)?.kind);
+        assert.equal(kinds.filter((k) => k?.startsWith('MutatingAdmissionPolicy')).length, 0, version);
+        assert.ok(kinds.includes('Deployment'), version);
+      }
+    });
+
+    it('rejects wrong values with a message naming the value and the reason (values.schema.json)', () => {
+      // Helm names the value by its JSON pointer and says what was wrong with it.
+      const cases: [string[], RegExp][] = [
+        [['operator.metricsPort=70000'], /'\/operator\/metricsPort': maximum: got 70,000, want 65,535/],
+        [['operator.image.pullPolicy=Sometimes'], /'\/operator\/image\/pullPolicy': value must be one of 'Always', 'IfNotPresent', 'Never'/],
+        [['sidecar.enabled=yes'], /'\/sidecar\/enabled': got string, want boolean/],
+        [['sidecar.switches={zone-switch:9559}'], /'\/sidecar\/switches\/0': 'zone-switch:9559' does not match pattern/],
+        [['operator.terminationGracePeriodSeconds=2'], /'\/operator\/terminationGracePeriodSeconds': minimum: got 2, want 6/],
+        [['prometheusRule.zoneNotReadyFor=ten'], /'\/prometheusRule\/zoneNotReadyFor': 'ten' does not match pattern/],
+        [['operater.replicas=2'], /additional properties 'operater' not allowed/],
+      ];
+      for (const [set, field] of cases) {
+        const r = refused(...set);
+        assert.notEqual(r.status, 0, `${set.join(' ')} was accepted`);
+        assert.match(r.stderr, /values don't meet the specifications of the schema/, set.join(' '));
+        assert.match(r.stderr, field, `${set.join(' ')}: ${r.stderr}`);
+      }
+    });
+
+    it('runs the pods restricted: non-root, read-only root, no privilege escalation, no capabilities, RuntimeDefault seccomp, resources set', () => {
+      const objs = render('sidecar.enabled=true', 'gateway.enabled=true', 'gateway.namespace=tenant-a');
+      for (const dep of objs.filter((o) => o.kind === 'Deployment')) {
+        const pod = dep.spec?.template?.spec as { securityContext?: Record<string, unknown>; containers?: Container[]; hostNetwork?: boolean };
+        assert.equal(pod.securityContext?.['runAsNonRoot'], true, dep.metadata.name);
+        assert.deepEqual(pod.securityContext?.['seccompProfile'], { type: 'RuntimeDefault' });
+        assert.equal(pod.hostNetwork, undefined, 'host network only on request');
+        for (const c of pod.containers ?? []) {
+          assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } }, c.name);
+          const res = c.resources as { requests?: Record<string, string>; limits?: Record<string, string> };
+          assert.ok(res.requests?.['cpu'] && res.requests['memory'] && res.limits?.['memory'], `${c.name}: requests and a memory limit`);
+        }
+      }
+      const hostNet = render('hostNetwork=true').find((o) => o.kind === 'Deployment')?.spec?.template?.spec as { hostNetwork?: boolean; dnsPolicy?: string };
+      assert.equal(hostNet.hostNetwork, true);
+      assert.equal(hostNet.dnsPolicy, 'ClusterFirstWithHostNet');
+    });
+
+    it('renders a PodDisruptionBudget that lets a single replica be drained, and NetworkPolicies for the serving ports only', () => {
+      const objs = render('gateway.enabled=true', 'gateway.namespace=tenant-a', 'gateway.port=9000');
+      const pdb = objs.find((o) => o.kind === 'PodDisruptionBudget') as unknown as { spec: { maxUnavailable: number; selector: { matchLabels: Record<string, string> } } };
+      assert.equal(pdb.spec.maxUnavailable, 1);
+      const operator = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'zonekeeper-operator');
+      assert.deepEqual(pdb.spec.selector.matchLabels, (operator?.spec?.selector as { matchLabels: Record<string, string> }).matchLabels);
+      const policies = objs.filter((o) => o.kind === 'NetworkPolicy') as unknown as { metadata: { name: string }; spec: { policyTypes: string[]; ingress: { ports: { port: number }[] }[] } }[];
+      assert.deepEqual(policies.map((p) => [p.metadata.name, p.spec.policyTypes, p.spec.ingress.flatMap((i) => i.ports.map((x) => x.port))]), [
+        ['zonekeeper-operator', ['Ingress'], [8080]],
+        ['zonekeeper-gateway', ['Ingress'], [9000]],
+      ]);
+      const none = render('podDisruptionBudget.enabled=false', 'networkPolicy.enabled=false');
+      assert.equal(none.filter((o) => o.kind === 'PodDisruptionBudget' || o.kind === 'NetworkPolicy').length, 0);
+    });
+
+    it('renders a PrometheusRule with the four alerts on metrics the operator exports, and a Grafana dashboard ConfigMap for the sidecar', () => {
+      const objs = render('prometheusRule.enabled=true', 'prometheusRule.zoneNotReadyFor=10m', 'grafanaDashboard.enabled=true', 'grafanaDashboard.namespace=monitoring');
+      const rule = objs.find((o) => o.kind === 'PrometheusRule') as unknown as { spec: { groups: { rules: { alert: string; expr: string; for: string }[] }[] } };
+      const alerts = rule.spec.groups.flatMap((g) => g.rules);
+      assert.deepEqual(alerts.map((a) => a.alert), ['ZonekeeperZonesNotReady', 'ZonekeeperMemberUnreachable', 'ZonekeeperSwitchNotProgrammed', 'ZonekeeperReconcileErrors']);
+      assert.equal(alerts[0]?.for, '10m');
+      // Every metric an alert reads is one the operator or sidecar registers.
+      const sources = [...listFiles('src/runtime', '.ts'), ...listFiles('src/sidecar', '.ts')].map((f) => readText(f)).join('\n');
+      for (const a of alerts) {
+        const metrics = a.expr.match(/\b(zonekeeper|controller_runtime)_[a-z_]+/g) ?? [];
+        assert.ok(metrics.length > 0, a.alert);
+        for (const m of metrics) assert.ok(sources.includes(`'${m}'`), `${a.alert}: metric ${m} is not registered in src/`);
+      }
+      const cm = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'zonekeeper-dashboard');
+      assert.equal(cm?.metadata.namespace, 'monitoring');
+      assert.equal(cm?.metadata.labels?.['grafana_dashboard'], '1');
+      const dashboard = JSON.parse(cm?.data?.['zonekeeper.json'] ?? '{}') as { title: string; panels: { targets: { expr: string }[] }[] };
+      assert.equal(dashboard.title, 'zonekeeper');
+      assert.ok(dashboard.panels.length >= 8);
+      for (const p of dashboard.panels) for (const t of p.targets) assert.match(t.expr, /zonekeeper_|controller_runtime_|leader_election_/);
     });
 
     it('renders the gateway RBAC on request, with a RoleBinding per tenant namespace and the rules of rbac.ts', () => {
@@ -204,8 +313,8 @@ describe('Helm chart', () => {
       assert.equal(pod?.automountServiceAccountToken, true, 'the in-cluster config needs the mounted token');
       const [c] = pod?.containers ?? [];
       assert.equal(c?.name, 'gateway');
-      assert.equal(c?.image, 'ghcr.io/zonekeeper/operator:0.1.0');
-      assert.deepEqual(c?.args, ['--namespace', 'tenant-a', '--port', '9000', '--address', '0.0.0.0']);
+      assert.equal(c?.image, 'localhost/zonekeeper:0.1.0');
+      assert.deepEqual(c?.args, ['gateway', '--namespace', 'tenant-a', '--port', '9000', '--address', '0.0.0.0']);
       assert.ok(!(c?.args ?? []).includes('--kubeconfig'), 'in a pod the gateway uses its ServiceAccount');
       assert.deepEqual(c?.ports?.map((p) => [p.name, p.containerPort]), [['http', 9000]]);
       assert.deepEqual(c?.livenessProbe?.httpGet, { path: '/healthz', port: 'http' });
@@ -237,8 +346,8 @@ describe('Helm chart', () => {
       assert.deepEqual(bindings.map((b) => b.metadata.namespace), ['tenant-b', 'tenant-a']);
     });
 
-    it('renders the same containers, ServiceAccount and security context as deploy/operator/deployment.yaml', () => {
-      const rendered = render().find((o) => o.kind === 'Deployment');
+    it('renders, with the sidecar, the same containers, ServiceAccount and security context as deploy/operator/deployment.yaml', () => {
+      const rendered = render('sidecar.enabled=true').find((o) => o.kind === 'Deployment');
       const [plain] = yaml.loadAll(readText('deploy/operator/deployment.yaml')) as K8sObject[];
       const podOf = (o: K8sObject | undefined) => JSON.parse(JSON.stringify(o?.spec?.template?.spec ?? {})) as Record<string, unknown>;
       const a = podOf(rendered);
@@ -246,12 +355,12 @@ describe('Helm chart', () => {
       for (const k of ['containers', 'serviceAccountName', 'securityContext', 'terminationGracePeriodSeconds', 'volumes']) assert.deepEqual(a[k], b[k], k);
       const [plainPorts] = yaml.loadAll(readText('deploy/operator/switch-ports.yaml')) as K8sObject[];
       const portMap = (o: K8sObject | undefined): unknown => JSON.parse(o?.data?.['switch-ports.json'] ?? 'null');
-      assert.deepEqual(portMap(render().find((o) => o.kind === 'ConfigMap')), portMap(plainPorts));
+      assert.deepEqual(portMap(render('sidecar.enabled=true').find((o) => o.kind === 'ConfigMap')), portMap(plainPorts));
       assert.deepEqual(portMap(plainPorts), { trunkPort: 0, providerPorts: {} });
     });
 
     it('gives the operator the switch port map from a ConfigMap of its own, or the one named', () => {
-      const objs = render('sidecar.switchPorts.map.providerPorts.Fog1=1', 'sidecar.switchPorts.map.providerPorts.PublicCloud2=6');
+      const objs = render('sidecar.enabled=true', 'sidecar.switchPorts.map.providerPorts.Fog1=1', 'sidecar.switchPorts.map.providerPorts.PublicCloud2=6');
       const cm = objs.find((o) => o.kind === 'ConfigMap');
       assert.equal(cm?.metadata.name, 'zonekeeper-switch-ports');
       assert.deepEqual(JSON.parse(cm?.data?.['switch-ports.json'] ?? 'null'), { trunkPort: 0, providerPorts: { Fog1: 1, PublicCloud2: 6 } });
@@ -261,7 +370,7 @@ describe('Helm chart', () => {
       assert.deepEqual(operator?.volumeMounts, [{ name: 'switch-ports', mountPath: '/etc/zonekeeper/switch-ports', readOnly: true }]);
       assert.deepEqual(pod?.volumes, [{ name: 'switch-ports', configMap: { name: 'zonekeeper-switch-ports' } }]);
 
-      const own = render('sidecar.switchPorts.configMap=site-ports', 'sidecar.switchPorts.key=ports.json');
+      const own = render('sidecar.enabled=true', 'sidecar.switchPorts.configMap=site-ports', 'sidecar.switchPorts.key=ports.json');
       assert.equal(own.filter((o) => o.kind === 'ConfigMap').length, 0, 'a named ConfigMap is not rendered');
       const ownPod = own.find((o) => o.kind === 'Deployment')?.spec?.template?.spec;
       assert.deepEqual(ownPod?.volumes, [{ name: 'switch-ports', configMap: { name: 'site-ports' } }]);
