@@ -15,14 +15,14 @@ import { CapacityLedger, instanceDemand, scale } from '../../src/core/placement/
 import { Catalogue } from '../../src/core/placement/catalogue.js';
 import { type GroupRequest, placeGroup } from '../../src/core/placement/place-group.js';
 import { CompiledPrivacy, evaluateAll, evaluatePrivacy } from '../../src/core/privacy/evaluate.js';
-import { RegionCatalog } from '../../src/core/privacy/region-catalog.js';
+import { RegionCatalogue } from '../../src/core/privacy/region-catalogue.js';
 import { type NormalizedPrivacy, normalizePrivacy } from '../../src/core/privacy/rules.js';
 import type { ZoneAllocation } from '../../src/core/zones/allocation.js';
 import { instanceAddress, PAPER_GLOBAL_ID } from '../../src/core/network/ula.js';
 import { mulberry32, pick, stats, type Stats } from '../support/stats.js';
 import { numberArg } from '../support/args.js';
 
-const REGIONS = RegionCatalog.builtin();
+const REGIONS = RegionCatalogue.builtin();
 const MCCS = [242, 238, 240, 262, 208, 222, 214, 204, 232, 260, 310, 302, 334, 724, 250, 460, 404, 655, 602, 420, 440, 450, 505, 530];
 const PENS = [9, 11, 674, 2011, 3902, 1894, 44957, 79, 2636, 6527];
 const ASNS = [3320, 3209, 1299, 174, 3356, 6939, 2914, 7018];

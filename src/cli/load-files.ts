@@ -8,7 +8,7 @@ import yaml from 'js-yaml';
 import type { PrivacyRegionSpec } from '../core/api/types.js';
 import { type Provider, providerFromManifest } from '../core/catalogue/provider.js';
 import { type FieldError, formatFieldError, quote } from '../core/errors.js';
-import { type Region, RegionCatalog, regionFromObject } from '../core/privacy/region-catalog.js';
+import { type Region, RegionCatalogue, regionFromObject } from '../core/privacy/region-catalogue.js';
 import { checkAgainstSchema, crdSchema } from './crd-schema.js';
 
 /** Files zonectl reads at most: 10,000 providers take about 4 MiB of YAML. */
@@ -105,7 +105,7 @@ export function parseDocuments(text: string, file: string): unknown[] {
 
 export interface CatalogueFile {
   providers: Provider[];
-  regions: RegionCatalog;
+  regions: RegionCatalogue;
 }
 
 const KINDS = ['ProviderCluster', 'PrivacyRegion'] as const;
@@ -171,7 +171,7 @@ export function loadCatalogue(file: string): CatalogueFile {
   for (const [name, n] of seen) if (n > 1) problems.push(`provider ${name} is defined ${n} times`);
   if (problems.length === 0 && providers.length === 0) problems.push('holds no ProviderCluster manifests');
   if (problems.length > 0) throw new FileError(file, problems);
-  return { providers, regions: RegionCatalog.builtin().withRegions(regions) };
+  return { providers, regions: RegionCatalogue.builtin().withRegions(regions) };
 }
 
 /** The messages file: a JSON array of INIT / STOP objects (checked later, one by one). */

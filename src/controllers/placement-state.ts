@@ -12,7 +12,7 @@
 import type { ExecutionZone, ExecutionZoneSpec, PrivacyRegion } from '../core/api/types.js';
 import type { Provider } from '../core/catalogue/provider.js';
 import { formatFieldErrors } from '../core/errors.js';
-import { type Region, RegionCatalog, regionFromObject } from '../core/privacy/region-catalog.js';
+import { type Region, RegionCatalogue, regionFromObject } from '../core/privacy/region-catalogue.js';
 import type { VlanRange } from '../core/network/vlan-allocator.js';
 import { loadAllocation } from '../core/zones/allocation.js';
 import { Federation } from '../core/zones/federation.js';
@@ -162,7 +162,7 @@ export class PlacementState {
       this.options.hub.list<ExecutionZone>(resourcePath(EXECUTION_ZONES)),
       this.options.hub.list<PrivacyRegion>(resourcePath(PRIVACY_REGIONS)).catch(() => ({ items: [] as PrivacyRegion[] })),
     ]);
-    const catalog = regionCatalog(regions.items, this.options.logger);
+    const catalogue = regionCatalogue(regions.items, this.options.logger);
     const providers = [...this.providers.values()];
     // A provider that left the catalogue but still holds instances stays,
     // not ready, so its capacity and the zones' VLANs remain booked.
@@ -176,7 +176,7 @@ export class PlacementState {
         }
       }
     }
-    const fed = new Federation({ providers, regions: catalog, ...(this.options.globalId !== undefined ? { globalId: this.options.globalId } : {}), ...(this.options.vlanRange ? { vlanRange: this.options.vlanRange } : {}) });
+    const fed = new Federation({ providers, regions: catalogue, ...(this.options.globalId !== undefined ? { globalId: this.options.globalId } : {}), ...(this.options.vlanRange ? { vlanRange: this.options.vlanRange } : {}) });
     this.owners.clear();
     this.conflicts.clear();
     // Oldest first: if two objects claim one VLAN, the older keeps it.
@@ -251,12 +251,12 @@ function retiredProvider(name: string): Provider {
   };
 }
 
-export function regionCatalog(items: readonly PrivacyRegion[], logger: Logger): RegionCatalog {
+export function regionCatalogue(items: readonly PrivacyRegion[], logger: Logger): RegionCatalogue {
   const regions: Region[] = [];
   for (const r of items) {
     const got = regionFromObject(r);
     if (got.region) regions.push(got.region);
     else logger.warn('PrivacyRegion ignored', { region: r.metadata.name, problems: formatFieldErrors(got.errors) });
   }
-  return RegionCatalog.builtin().withRegions(regions);
+  return RegionCatalogue.builtin().withRegions(regions);
 }

@@ -4,7 +4,7 @@
 // controller would chase its own tail.
 
 import type { ExecutionZone, PrivacyRegion, ProviderCluster } from '../core/api/types.js';
-import { REGION_NAME_ANNOTATION } from '../core/privacy/region-catalog.js';
+import { REGION_NAME_ANNOTATION } from '../core/privacy/region-catalogue.js';
 import { regionsNamedBy } from '../core/privacy/region-status.js';
 import type { EventSource } from '../runtime/watches.js';
 import { Watches } from '../runtime/watches.js';

@@ -6,7 +6,7 @@
 import { API_GROUP_VERSION, type ExecutionZone, type ExecutionZoneStatus, type ZoneRelease } from '../core/api/types.js';
 import type { FieldError } from '../core/errors.js';
 import { initToZoneSpec, parseMessage, stopToReleaseSpec, zoneName } from '../core/messages/paper-messages.js';
-import { RegionCatalog, regionFromObject } from '../core/privacy/region-catalog.js';
+import { RegionCatalogue, regionFromObject } from '../core/privacy/region-catalogue.js';
 import { UUID } from '../core/zones/zone-spec.js';
 import { StoreConflict, type ZoneStore } from './zone-store.js';
 
@@ -37,13 +37,13 @@ export class MessageHandler {
     private readonly namespace: string,
   ) {}
 
-  private async regions(): Promise<RegionCatalog> {
+  private async regions(): Promise<RegionCatalogue> {
     const extra = [];
     for (const r of await this.store.listRegions()) {
       const { region } = regionFromObject(r);
       if (region) extra.push(region);
     }
-    return RegionCatalog.builtin().withRegions(extra);
+    return RegionCatalogue.builtin().withRegions(extra);
   }
 
   async handle(json: unknown): Promise<Reply> {

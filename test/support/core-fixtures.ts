@@ -2,10 +2,10 @@
 
 import type { ExecutionZoneSpec, InstanceGroup, PrivacyRules, ProviderCluster } from '../../src/core/api/types.js';
 import { type Provider, providerFromManifest } from '../../src/core/catalogue/provider.js';
-import { RegionCatalog } from '../../src/core/privacy/region-catalog.js';
+import { RegionCatalogue } from '../../src/core/privacy/region-catalogue.js';
 import { normalizePrivacy, type NormalizedPrivacy } from '../../src/core/privacy/rules.js';
 
-export const REGIONS = RegionCatalog.builtin();
+export const REGIONS = RegionCatalogue.builtin();
 
 export function providerManifest(name: string, spec: Partial<ProviderCluster['spec']> = {}): ProviderCluster {
   return {

@@ -3,7 +3,7 @@
 // in (deploy/regions/); a platform admin may add more, with or without a
 // DSCP marking bit.
 
-import { REGION_NAME_ANNOTATION } from '../../src/core/privacy/region-catalog.js';
+import { REGION_NAME_ANNOTATION } from '../../src/core/privacy/region-catalogue.js';
 import { conditions, observedGeneration } from './condition-schema.js';
 import type { JSONSchemaProps } from './json-schema.js';
 import { country } from './privacy-schema.js';

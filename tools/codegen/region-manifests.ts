@@ -6,7 +6,7 @@ import { API_GROUP_VERSION, type PrivacyRegion } from '../../src/core/api/types.
 import { BUILTIN_REGIONS, type RegionDefinition } from '../../src/core/geo/regions.js';
 import { SYNC_WAVE, SYNC_WAVES } from './crds.js';
 import { REGION_NAME_ANNOTATION } from './privacy-region-schema.js';
-import { regionDisplayName } from '../../src/core/privacy/region-catalog.js';
+import { regionDisplayName } from '../../src/core/privacy/region-catalogue.js';
 
 export function regionObjectName(regionName: string): string {
   return regionName.toLowerCase();

@@ -9,17 +9,17 @@ import { readFileSync } from 'node:fs';
 import { API_GROUP_VERSION, type ExecutionZone, type ExecutionZoneSpec, type ZoneRelease } from '../../src/core/api/types.js';
 import { formatFieldErrors } from '../../src/core/errors.js';
 import { initToZoneSpec, parseMessage, stopToReleaseSpec, zoneName } from '../../src/core/messages/paper-messages.js';
-import { RegionCatalog } from '../../src/core/privacy/region-catalog.js';
+import { RegionCatalogue } from '../../src/core/privacy/region-catalogue.js';
 
 export type ScenarioStep = { index: number; kind: 'zone'; zone: ExecutionZone; scaleUp: boolean } | { index: number; kind: 'release'; release: ZoneRelease };
 
 export function paperScenario(messagesFile: string, namespace: string): ScenarioStep[] {
   const raw = JSON.parse(readFileSync(messagesFile, 'utf8')) as unknown[];
-  const catalog = RegionCatalog.builtin();
+  const catalogue = RegionCatalogue.builtin();
   const specs = new Map<string, ExecutionZoneSpec>();
   const steps: ScenarioStep[] = [];
   raw.forEach((m, index) => {
-    const parsed = parseMessage(m, catalog, `[${index}]`);
+    const parsed = parseMessage(m, catalogue, `[${index}]`);
     if (!parsed.ok) throw new Error(`${messagesFile}: ${formatFieldErrors(parsed.errors)}`);
     const msg = parsed.value;
     if (msg.type === 'INIT') {

@@ -21,7 +21,7 @@ import {
   type ZoneReleaseSpec,
 } from '../api/types.js';
 import { type FieldError, joinPath, type Result, fail, ok, mustBe, quote } from '../errors.js';
-import type { RegionCatalog } from '../privacy/region-catalog.js';
+import type { RegionCatalogue } from '../privacy/region-catalogue.js';
 import { MAX_RULES_PER_LIST, MESSAGE_PATHS, normalizePrivacy, type RuleListName } from '../privacy/rules.js';
 import { checkGroupFields, UUID } from '../zones/zone-spec.js';
 
@@ -152,7 +152,7 @@ function wireRules(list: unknown, name: RuleListName, base: string, errors: Fiel
   return out;
 }
 
-function parsePrivacy(v: unknown, base: string, catalog: RegionCatalog, errors: FieldError[]): PrivacyRules | undefined {
+function parsePrivacy(v: unknown, base: string, catalogue: RegionCatalogue, errors: FieldError[]): PrivacyRules | undefined {
   if (v === undefined) return undefined;
   if (!isObject(v)) {
     errors.push({ path: base, reason: 'must be an object with regions, countries, as and equipment lists' });
@@ -172,7 +172,7 @@ function parsePrivacy(v: unknown, base: string, catalog: RegionCatalog, errors: 
   if (errors.length > before) return undefined;
   // Values (known region, E.212 country, AS and PEN ranges) are checked by
   // the same code as manifests, with the tuple paths of the wire form.
-  errors.push(...normalizePrivacy(rules, base, catalog, MESSAGE_PATHS).errors);
+  errors.push(...normalizePrivacy(rules, base, catalogue, MESSAGE_PATHS).errors);
   return rules;
 }
 
@@ -186,7 +186,7 @@ function applicationId(obj: Record<string, unknown>, base: string, errors: Field
 }
 
 /** Parses one INIT or STOP message. `base` prefixes every path (`[3]`). */
-export function parseMessage(json: unknown, catalog: RegionCatalog, base = ''): Result<ParsedMessage> {
+export function parseMessage(json: unknown, catalogue: RegionCatalogue, base = ''): Result<ParsedMessage> {
   const errors: FieldError[] = [];
   if (!isObject(json)) return fail([{ path: base, reason: 'must be a JSON object (an INIT or STOP message)' }]);
   if (json.type !== 'INIT' && json.type !== 'STOP') {
@@ -230,7 +230,7 @@ export function parseMessage(json: unknown, catalog: RegionCatalog, base = ''): 
 
   unknownKeys(json, INIT_KEYS, base, errors);
   const id = applicationId(json, base, errors);
-  const privacy = parsePrivacy(json.privacy, joinPath(base, 'privacy'), catalog, errors);
+  const privacy = parsePrivacy(json.privacy, joinPath(base, 'privacy'), catalogue, errors);
   const performance = wireEnum(json, 'performance', PERFORMANCES, base, errors, false);
   const environment = wireEnum(json, 'environment', ENVIRONMENTS, base, errors);
   const platformType = wireEnum(json, 'platform_type', PLATFORM_TYPES, base, errors);

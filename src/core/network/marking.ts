@@ -6,7 +6,7 @@
 
 import type { NormalizedPrivacy } from '../privacy/rules.js';
 import { isAllAction } from '../privacy/rules.js';
-import type { RegionCatalog } from '../privacy/region-catalog.js';
+import type { RegionCatalogue } from '../privacy/region-catalogue.js';
 import type { PrivacyMarking } from './types.js';
 
 function explicitlyAllowed(rules: NormalizedPrivacy, country: string): boolean {
@@ -17,9 +17,9 @@ function explicitlyAllowed(rules: NormalizedPrivacy, country: string): boolean {
   return false;
 }
 
-export function privacyMarking(rules: NormalizedPrivacy, catalog: RegionCatalog): PrivacyMarking {
+export function privacyMarking(rules: NormalizedPrivacy, catalogue: RegionCatalogue): PrivacyMarking {
   let dscp = 0;
-  for (const region of catalog.marked()) {
+  for (const region of catalogue.marked()) {
     const bit = region.markingBit as number;
     if (region.countries.size > 0 && [...region.countries].every((c) => explicitlyAllowed(rules, c))) dscp |= 1 << (bit - 2);
   }

@@ -12,7 +12,7 @@ import {
   isAllAction,
   isDenyAction,
 } from './rules.js';
-import type { Region } from './region-catalog.js';
+import type { Region } from './region-catalogue.js';
 
 /** What the rules look at on a provider. */
 export interface PrivacySubject {

@@ -9,7 +9,7 @@ import type { Condition, ExecutionZoneSpec, PrivacyRegion, PrivacyRegionStatus, 
 import { formatFieldErrors } from '../errors.js';
 import { alpha2ToMccs, resolveCountry } from '../geo/countries.js';
 import { BUILTIN_REGIONS, findRegion } from '../geo/regions.js';
-import { type Region, RegionCatalog, regionFromObject } from './region-catalog.js';
+import { type Region, RegionCatalogue, regionFromObject } from './region-catalogue.js';
 
 /** A condition before the controller stamps lastTransitionTime on it. */
 export type RegionCondition = Omit<Condition, 'lastTransitionTime'>;
@@ -78,7 +78,7 @@ function markingRivals(region: Region, objects: RegionContext['regions']): strin
   const valid = objects.map((o) => regionFromObject(o).region).filter((r): r is Region => r !== undefined);
   const fromObjects = new Set(valid.map((r) => r.name.toLowerCase()));
   const key = region.name.toLowerCase();
-  return RegionCatalog.builtin()
+  return RegionCatalogue.builtin()
     .withRegions(valid)
     .all()
     .filter((r) => r.markingBit === region.markingBit && r.name.toLowerCase() !== key)

@@ -6,7 +6,7 @@ import type { PrivacyRule, PrivacyRules, RuleAction } from '../api/types.js';
 import { RULE_ACTIONS } from '../api/types.js';
 import { type FieldError, joinPath, quote } from '../errors.js';
 import { resolveCountry } from '../geo/countries.js';
-import type { Region, RegionCatalog } from './region-catalog.js';
+import type { Region, RegionCatalogue } from './region-catalogue.js';
 
 export type RuleListName = 'regions' | 'countries' | 'as' | 'equipment';
 /** Rules per list at most: the CRDs' maxItems (test/unit/cli/limits-agreement.test.ts checks they agree). */
@@ -86,7 +86,7 @@ export function validatePen(v: unknown): string | undefined {
 export function normalizePrivacy(
   rules: PrivacyRules | undefined,
   base: string,
-  catalog: RegionCatalog,
+  catalogue: RegionCatalogue,
   style: RulePathStyle = MANIFEST_PATHS,
 ): { privacy: NormalizedPrivacy; errors: FieldError[] } {
   const errors: FieldError[] = [];
@@ -133,8 +133,8 @@ export function normalizePrivacy(
     rules.regions,
     (v) => {
       if (typeof v !== 'string' || v === '') return { reason: `region must be a name, got ${quote(v)}` };
-      const region = catalog.find(v);
-      if (!region) return { reason: `unknown region "${v}"; known: ${catalog.all().map((r) => r.name).join(', ')}` };
+      const region = catalogue.find(v);
+      if (!region) return { reason: `unknown region "${v}"; known: ${catalogue.all().map((r) => r.name).join(', ')}` };
       return { value: region, label: region.name };
     },
     privacy.regions,

@@ -10,7 +10,7 @@ import { CapacityLedger, type Demand, instanceDemand } from '../placement/capaci
 import { Catalogue } from '../placement/catalogue.js';
 import { type PlacementDecision, placeGroup } from '../placement/place-group.js';
 import type { StrategyName } from '../placement/strategies.js';
-import { RegionCatalog } from '../privacy/region-catalog.js';
+import { RegionCatalogue } from '../privacy/region-catalogue.js';
 import { instanceAddress, PAPER_GLOBAL_ID, zoneNetwork, prefixBytes } from '../network/ula.js';
 import { DEFAULT_VLAN_RANGE, VlanAllocator, type VlanRange } from '../network/vlan-allocator.js';
 import { HOME_SWITCH, type ZoneNetworkPlan } from '../network/types.js';
@@ -21,7 +21,7 @@ import { instanceNumber, nextInstanceNumber, SHAPE_FIELDS, shapeOf } from './all
 
 export interface FederationOptions {
   providers: readonly Provider[];
-  regions?: RegionCatalog;
+  regions?: RegionCatalogue;
   vlanRange?: VlanRange;
   /** 40-bit ULA global ID; the paper's 0x3fe79fd35c by default. */
   globalId?: number;
@@ -61,7 +61,7 @@ export type ReleaseResult = { ok: true; released: Record<string, string[]> } | {
 
 export class Federation {
   readonly catalogue: Catalogue;
-  readonly regions: RegionCatalog;
+  readonly regions: RegionCatalogue;
   readonly ledger = new CapacityLedger();
   readonly vlans: VlanAllocator;
   readonly globalId: number;
@@ -70,7 +70,7 @@ export class Federation {
 
   constructor(opts: FederationOptions) {
     this.catalogue = new Catalogue(opts.providers);
-    this.regions = opts.regions ?? RegionCatalog.builtin();
+    this.regions = opts.regions ?? RegionCatalogue.builtin();
     this.vlans = new VlanAllocator(opts.vlanRange ?? DEFAULT_VLAN_RANGE);
     this.globalId = opts.globalId ?? PAPER_GLOBAL_ID;
     this.strategy = opts.strategy ?? 'first-fit';

@@ -13,7 +13,7 @@ import {
 } from '../api/types.js';
 import { type FieldError, joinPath, mustBe } from '../errors.js';
 import { CompiledPrivacy } from '../privacy/evaluate.js';
-import type { RegionCatalog } from '../privacy/region-catalog.js';
+import type { RegionCatalogue } from '../privacy/region-catalogue.js';
 import { type NormalizedPrivacy, normalizePrivacy } from '../privacy/rules.js';
 import type { GroupRequest } from '../placement/place-group.js';
 import { privacyMarking } from '../network/marking.js';
@@ -66,14 +66,14 @@ export function checkGroupFields(g: InstanceGroup, path: string, errors: FieldEr
  * Compiles a zone spec; `errors` names every bad field (and then `zone` is
  * absent). Compiled privacy sets are shared by all groups of the zone.
  */
-export function compileZone(spec: ExecutionZoneSpec, catalog: RegionCatalog, base = 'spec'): { zone?: CompiledZone; errors: FieldError[] } {
+export function compileZone(spec: ExecutionZoneSpec, catalogue: RegionCatalogue, base = 'spec'): { zone?: CompiledZone; errors: FieldError[] } {
   const errors: FieldError[] = [];
   if (typeof spec !== 'object' || spec === null) return { errors: [{ path: base, reason: 'is required' }] };
   if (typeof spec.applicationId !== 'string' || !UUID.test(spec.applicationId)) {
     errors.push({ path: joinPath(base, 'applicationId'), reason: mustBe('a UUID (8-4-4-4-12 hex digits)', spec.applicationId) });
   }
   if (spec.performance !== undefined) oneOf(spec.performance, PERFORMANCES, joinPath(base, 'performance'), errors);
-  const zonePrivacy = normalizePrivacy(spec.privacy, joinPath(base, 'privacy'), catalog);
+  const zonePrivacy = normalizePrivacy(spec.privacy, joinPath(base, 'privacy'), catalogue);
   errors.push(...zonePrivacy.errors);
   const zoneSet = new CompiledPrivacy(zonePrivacy.privacy);
   const performance: Performance = spec.performance ?? 'tolerant';
@@ -93,7 +93,7 @@ export function compileZone(spec: ExecutionZoneSpec, catalog: RegionCatalog, bas
       checkGroupFields(g, path, errors);
       if (seen.has(g.name)) errors.push({ path: joinPath(path, 'name'), reason: `group name "${g.name}" is used twice` });
       seen.add(g.name);
-      const own = normalizePrivacy(g.privacy, joinPath(path, 'privacy'), catalog);
+      const own = normalizePrivacy(g.privacy, joinPath(path, 'privacy'), catalogue);
       errors.push(...own.errors);
       if (errors.length > before) return;
       const sets = g.privacy === undefined ? [zoneSet] : [zoneSet, new CompiledPrivacy(own.privacy)];
@@ -120,7 +120,7 @@ export function compileZone(spec: ExecutionZoneSpec, catalog: RegionCatalog, bas
       applicationId: spec.applicationId.toLowerCase(),
       performance,
       privacy: zonePrivacy.privacy,
-      marking: privacyMarking(zonePrivacy.privacy, catalog),
+      marking: privacyMarking(zonePrivacy.privacy, catalogue),
       groups,
     },
     errors,

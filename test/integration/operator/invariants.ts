@@ -5,7 +5,7 @@
 import type { ExecutionZone } from '../../../src/core/api/types.js';
 import type { Provider } from '../../../src/core/catalogue/provider.js';
 import { evaluateAll } from '../../../src/core/privacy/evaluate.js';
-import { RegionCatalog } from '../../../src/core/privacy/region-catalog.js';
+import { RegionCatalogue } from '../../../src/core/privacy/region-catalogue.js';
 import { loadAllocation } from '../../../src/core/zones/allocation.js';
 import { compileZone } from '../../../src/core/zones/zone-spec.js';
 import { loadCatalogue } from '../../../src/cli/load-files.js';
@@ -24,7 +24,7 @@ export function checkInvariants(zones: readonly ExecutionZone[], objects: readon
   const addresses = new Map<string, string>();
   const used = new Map<string, { cores: number; memory: number; storage: number; gpus: number; fpgas: number }>();
   const live = new Map<string, { provider: string; zone: string }>();
-  const regions = RegionCatalog.builtin();
+  const regions = RegionCatalogue.builtin();
   for (const z of zones) {
     const key = `${z.metadata.namespace}/${z.metadata.name}`;
     const stored = z.status?.allocation;

@@ -6,7 +6,7 @@ import { crdSchema, type SchemaNode } from '../../../src/cli/crd-schema.js';
 import { LIMITS } from '../../../src/core/zones/zone-spec.js';
 import { MAX_RELEASE_NAMES, MAX_RELEASE_PROVIDERS, parseMessage } from '../../../src/core/messages/paper-messages.js';
 import { MAX_RULES_PER_LIST } from '../../../src/core/privacy/rules.js';
-import { RegionCatalog } from '../../../src/core/privacy/region-catalog.js';
+import { RegionCatalogue } from '../../../src/core/privacy/region-catalogue.js';
 
 function at(schema: SchemaNode, path: string[]): SchemaNode {
   return path.reduce((s, k) => (k === '[]' ? (s.items as SchemaNode) : k === '{}' ? (s.additionalProperties as SchemaNode) : (s.properties?.[k] as SchemaNode)), schema);
@@ -34,7 +34,7 @@ describe('message limits agree with the CRDs', () => {
   });
 
   it('a message beyond them is rejected naming the field', () => {
-    const regions = RegionCatalog.builtin();
+    const regions = RegionCatalogue.builtin();
     const rules = Array.from({ length: MAX_RULES_PER_LIST + 1 }, () => [0, 240]);
     const init = { type: 'INIT', application_id: '00000000-0000-4000-8000-000000000001', privacy: { countries: rules }, environment: 'VM', platform_type: 'cloud', resource_type: 'CPU', 'instance-count': 1, 'instance-details': { cores: 1, memory: 1, storage: 1, image: 'x' } };
     const r = parseMessage(init, regions, '[0]');

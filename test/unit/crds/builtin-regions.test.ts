@@ -7,7 +7,7 @@ import { REGION_NAME_ANNOTATION } from '../../../tools/codegen/privacy-region-sc
 import { regionNameOf } from '../../../tools/codegen/region-manifests.js';
 import type { PrivacyRegion } from '../../../src/core/api/types.js';
 import { BUILTIN_REGIONS } from '../../../src/core/geo/regions.js';
-import { RegionCatalog, regionFromSpec } from '../../../src/core/privacy/region-catalog.js';
+import { RegionCatalogue, regionFromSpec } from '../../../src/core/privacy/region-catalogue.js';
 import { listFiles, readText, readYamlDocs } from './repo-files.js';
 
 function shipped(): PrivacyRegion[] {
@@ -35,7 +35,7 @@ describe('built-in PrivacyRegions', () => {
     }
   });
 
-  it('resolve, through regionFromSpec, to the same catalogue as RegionCatalog.builtin()', () => {
+  it('resolve, through regionFromSpec, to the same catalogue as RegionCatalogue.builtin()', () => {
     const fromManifests = shipped().map((r) => {
       const { region, errors } = regionFromSpec(r.metadata.annotations?.[REGION_NAME_ANNOTATION] ?? r.metadata.name, r.spec);
       assert.deepEqual(errors, []);
@@ -44,7 +44,7 @@ describe('built-in PrivacyRegions', () => {
     });
     const flat = (rs: { name: string; countries: ReadonlySet<string>; markingBit?: number }[]) =>
       rs.map((r) => ({ name: r.name, bit: r.markingBit, countries: [...r.countries].sort() })).sort((a, b) => (a.name < b.name ? -1 : 1));
-    assert.deepEqual(flat(fromManifests), flat(RegionCatalog.builtin().all()));
+    assert.deepEqual(flat(fromManifests), flat(RegionCatalogue.builtin().all()));
   });
 
   it('go by their display name (the annotation), and only when it names the same object', () => {

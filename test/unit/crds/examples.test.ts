@@ -11,7 +11,7 @@ import type { JSONSchemaProps } from '../../../tools/codegen/json-schema.js';
 import type { ExecutionZone, PrivacyRegion } from '../../../src/core/api/types.js';
 import { providerFromManifest } from '../../../src/core/catalogue/provider.js';
 import { formatFieldErrors } from '../../../src/core/errors.js';
-import { RegionCatalog, regionFromSpec } from '../../../src/core/privacy/region-catalog.js';
+import { RegionCatalogue, regionFromSpec } from '../../../src/core/privacy/region-catalogue.js';
 import { compileZone } from '../../../src/core/zones/zone-spec.js';
 import { paperManifests } from './paper-manifests.js';
 import { listFiles, readText, readYamlDocs } from './repo-files.js';
@@ -60,10 +60,10 @@ describe('examples against the CRD schemas', () => {
     const objects = paperManifests();
     assert.equal(objects.filter((o) => o.kind === 'ExecutionZone').length, 8);
     assert.equal(objects.filter((o) => o.kind === 'ZoneRelease').length, 2);
-    const catalog = RegionCatalog.builtin();
+    const catalogue = RegionCatalogue.builtin();
     for (const o of objects) {
       assert.equal(show(errorsOf(o)), '', `${o.kind} ${o.metadata.name}`);
-      if (o.kind === 'ExecutionZone') assert.equal(formatFieldErrors(compileZone(o.spec, catalog).errors), '');
+      if (o.kind === 'ExecutionZone') assert.equal(formatFieldErrors(compileZone(o.spec, catalogue).errors), '');
     }
   });
 
@@ -90,7 +90,7 @@ describe('examples against the CRD schemas', () => {
           assert.equal(show(errorsOf(d)), '', f);
           if (kind === 'ExecutionZone') {
             zones++;
-            assert.equal(formatFieldErrors(compileZone((d as ExecutionZone).spec, RegionCatalog.builtin()).errors), '', f);
+            assert.equal(formatFieldErrors(compileZone((d as ExecutionZone).spec, RegionCatalogue.builtin()).errors), '', f);
           }
           if (kind === 'ProviderCluster') assert.equal(formatFieldErrors(providerFromManifest(d).errors), '', f);
           if (kind === 'PrivacyRegion') assert.equal(formatFieldErrors(regionFromSpec((d as PrivacyRegion).metadata.name, (d as PrivacyRegion).spec).errors), '', f);

@@ -6,20 +6,20 @@
 import type { ExecutionZone, ExecutionZoneSpec, ZoneRelease } from '../../../src/core/api/types.js';
 import { API_GROUP_VERSION } from '../../../src/core/api/types.js';
 import { initToZoneSpec, parseMessage, stopToReleaseSpec, zoneName } from '../../../src/core/messages/paper-messages.js';
-import { RegionCatalog } from '../../../src/core/privacy/region-catalog.js';
+import { RegionCatalogue } from '../../../src/core/privacy/region-catalogue.js';
 import { formatFieldErrors } from '../../../src/core/errors.js';
 import { readText } from './repo-files.js';
 
 export type PaperObject = ExecutionZone | ZoneRelease;
 
 export function paperManifests(namespace = 'paper'): PaperObject[] {
-  const catalog = RegionCatalog.builtin();
+  const catalogue = RegionCatalogue.builtin();
   const messages = JSON.parse(readText('examples/paper/messages.json')) as unknown[];
   const zones = new Map<string, ExecutionZoneSpec>();
   const out: PaperObject[] = [];
   let releases = 0;
   messages.forEach((m, i) => {
-    const parsed = parseMessage(m, catalog, `messages[${i}]`);
+    const parsed = parseMessage(m, catalogue, `messages[${i}]`);
     if (!parsed.ok) throw new Error(formatFieldErrors(parsed.errors));
     const msg = parsed.value;
     const name = zoneName(msg.applicationId);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { providerFromManifest } from '../../../../src/core/catalogue/provider.js';
 import { formatFieldError } from '../../../../src/core/errors.js';
-import { RegionCatalog, regionFromObject, regionFromSpec, REGION_NAME_ANNOTATION } from '../../../../src/core/privacy/region-catalog.js';
+import { RegionCatalogue, regionFromObject, regionFromSpec, REGION_NAME_ANNOTATION } from '../../../../src/core/privacy/region-catalogue.js';
 import { providerManifest } from '../../../support/core-fixtures.js';
 
 type Spec = Record<string, unknown>;
@@ -63,7 +63,7 @@ describe('ProviderCluster manifests', () => {
       const obj = { metadata: { name: 'eea', annotations: { [REGION_NAME_ANNOTATION]: 'EEA' } }, spec: { countries: ['NO', 'IS'], markingBit: 6 } };
       const r = regionFromObject(obj);
       assert.equal(r.region?.name, 'EEA');
-      assert.equal(RegionCatalog.builtin().withRegions([r.region!]).find('eea')?.name, 'EEA');
+      assert.equal(RegionCatalogue.builtin().withRegions([r.region!]).find('eea')?.name, 'EEA');
       assert.equal(regionFromObject({ ...obj, metadata: { name: 'eea', annotations: { [REGION_NAME_ANNOTATION]: 'EU' } } }).region?.name, 'eea', 'an annotation naming another region is ignored');
       assert.equal(regionFromObject({ metadata: { name: 'nordics' }, spec: { countries: ['NO'] } }).region?.name, 'nordics');
     });

@@ -16,20 +16,20 @@ export interface Region {
   markingBit?: number;
 }
 
-export class RegionCatalog {
+export class RegionCatalogue {
   private readonly byKey = new Map<string, Region>();
 
   constructor(regions: Iterable<Region>) {
     for (const r of regions) this.byKey.set(r.name.toLowerCase(), r);
   }
 
-  static builtin(): RegionCatalog {
-    return new RegionCatalog(BUILTIN_REGIONS.map(fromDefinition));
+  static builtin(): RegionCatalogue {
+    return new RegionCatalogue(BUILTIN_REGIONS.map(fromDefinition));
   }
 
   /** A catalogue with the built-ins, overridden or extended by user regions. */
-  withRegions(extra: Iterable<Region>): RegionCatalog {
-    return new RegionCatalog([...this.byKey.values(), ...extra]);
+  withRegions(extra: Iterable<Region>): RegionCatalogue {
+    return new RegionCatalogue([...this.byKey.values(), ...extra]);
   }
 
   find(name: string): Region | undefined {
