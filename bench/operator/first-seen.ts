@@ -26,7 +26,13 @@ export class FirstSeen {
 }
 
 /** Marks `seen` for each object of `path` on `client` once `wanted(obj)` holds. */
-export async function track<T extends KubeObject>(client: KubeClient, path: string, seen: FirstSeen, wanted: (o: T) => boolean, labelSelector?: string): Promise<Informer<T>> {
+export async function track<T extends KubeObject>(
+  client: KubeClient,
+  path: string,
+  seen: FirstSeen,
+  wanted: (o: T) => boolean,
+  labelSelector?: string,
+): Promise<Informer<T>> {
   const inf = new Informer<T>({ client, path, logger: silentLogger, ...(labelSelector ? { labelSelector } : {}) });
   const look = (o: T) => {
     if (o.metadata?.name && wanted(o)) seen.mark(o.metadata.name);

@@ -22,7 +22,11 @@ export async function apiRequests(clients: readonly KubeClient[], reads = false)
 }
 
 /** Per zone, rounded to 0.01, only what changed. */
-export function requestsPerZone(before: Map<string, number>, after: Map<string, number>, zones: number): Record<string, number> {
+export function requestsPerZone(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  zones: number,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of after) {
     const d = v - (before.get(k) ?? 0);

@@ -22,7 +22,7 @@ import { LABELS, NAMESPACES } from '../../src/clusters/member-objects.js';
 import { getCondition } from '../../src/controllers/conditions.js';
 import { EXECUTION_ZONES } from '../../src/core/api/resources.js';
 import { apply } from '../../tools/harness/apply.js';
-import {listZones } from '../../tools/harness/hub-reads.js';
+import { listZones } from '../../tools/harness/hub-reads.js';
 import { pollUntil } from '../../tools/harness/poll-until.js';
 import { metricSum, metricValue, OperatorProcess } from '../../tools/harness/operator-process.js';
 import { adminClient, installOnTestbed } from '../../tools/harness/testbed-setup.js';
@@ -55,11 +55,32 @@ function rssMiB(pid: number): number {
   return m ? Math.round(Number(m[1]) / 102.4) / 10 : NaN;
 }
 
-const zoneId = (i: number, salt: number) => `bbbbbbbb-0000-4000-8000-${(salt * 100000 + i).toString(16).padStart(12, '0')}`;
+const zoneId = (i: number, salt: number) =>
+  `bbbbbbbb-0000-4000-8000-${(salt * 100000 + i).toString(16).padStart(12, '0')}`;
 
 function zone(i: number, salt: number, count: number): ExecutionZone {
   const id = zoneId(i, salt);
-  return { apiVersion: 'zonekeeper.io/v1alpha1', kind: 'ExecutionZone', metadata: { name: id, namespace: 'bench' }, spec: { applicationId: id, groups: [{ name: 'g1', environment: 'container', platformType: 'cloud+fog', resourceType: 'CPU', count, cores: 1, memory: 256, storage: 1024, image: 'busybox' }] } };
+  return {
+    apiVersion: 'zonekeeper.io/v1alpha1',
+    kind: 'ExecutionZone',
+    metadata: { name: id, namespace: 'bench' },
+    spec: {
+      applicationId: id,
+      groups: [
+        {
+          name: 'g1',
+          environment: 'container',
+          platformType: 'cloud+fog',
+          resourceType: 'CPU',
+          count,
+          cores: 1,
+          memory: 256,
+          storage: 1024,
+          image: 'busybox',
+        },
+      ],
+    },
+  };
 }
 
 interface Phase {
@@ -76,26 +97,44 @@ interface Phase {
 }
 
 function phase(ms: number, latencies: readonly number[], cpuSeconds: Record<string, number>): Phase {
-  return { seconds: ms / 1000, p50Seconds: percentile(latencies, 50), p99Seconds: percentile(latencies, 99), maxSeconds: latencies[latencies.length - 1] as number, cpuSeconds };
+  return {
+    seconds: ms / 1000,
+    p50Seconds: percentile(latencies, 50),
+    p99Seconds: percentile(latencies, 99),
+    maxSeconds: latencies[latencies.length - 1],
+    cpuSeconds,
+  };
 }
 
-async function measured<T>(procs: readonly CpuProcess[], run: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number> }> {
+async function measured<T>(
+  procs: readonly CpuProcess[],
+  run: () => Promise<T>,
+): Promise<{ result: T; cpu: Record<string, number> }> {
   const before = sampleCpu(procs);
   const result = await run();
   return { result, cpu: cpuSince(before, sampleCpu(procs)) };
 }
 
-async function operatorPhase(hub: KubeClient, ready: FirstSeen, salt: number, mode: 'burst' | 'closed'): Promise<Omit<RawRun, 'cpu'>> {
+async function operatorPhase(
+  hub: KubeClient,
+  ready: FirstSeen,
+  salt: number,
+  mode: 'burst' | 'closed',
+): Promise<Omit<RawRun, 'cpu'>> {
   const created = new Map<string, number>();
   const latencies: number[] = [];
   const t0 = Date.now();
-  await pool(Array.from({ length: ZONES }, (_, i) => i), CONC, async (i) => {
-    const z = zone(i, salt, PER);
-    const t = Date.now();
-    created.set(z.metadata.name, t);
-    await hub.create(resourcePath(EXECUTION_ZONES, 'bench'), z);
-    if (mode === 'closed') latencies.push(((await ready.wait(z.metadata.name)) - t) / 1000);
-  });
+  await pool(
+    Array.from({ length: ZONES }, (_, i) => i),
+    CONC,
+    async (i) => {
+      const z = zone(i, salt, PER);
+      const t = Date.now();
+      created.set(z.metadata.name, t);
+      await hub.create(resourcePath(EXECUTION_ZONES, 'bench'), z);
+      if (mode === 'closed') latencies.push(((await ready.wait(z.metadata.name)) - t) / 1000);
+    },
+  );
   await Promise.all([...created.keys()].map((n) => ready.wait(n)));
   const last = Math.max(...[...created.keys()].map((n) => ready.at.get(n) as number));
   if (mode === 'burst') for (const [n, t] of created) latencies.push(((ready.at.get(n) as number) - t) / 1000);
@@ -107,11 +146,23 @@ async function clearZones(hub: KubeClient, members: readonly Member[]): Promise<
   await pool(await listZones(hub, 'bench'), CONC, async (z) => {
     await hub.delete(resourcePath(EXECUTION_ZONES, 'bench', z.metadata.name));
   });
-  await pollUntil('zones gone', async () => ((await listZones(hub, 'bench')).length === 0 ? true : undefined), { timeoutMs: 600_000, everyMs: 500 });
-  await pollUntil('zone namespaces gone', async () => {
-    for (const m of members) if ((await m.client.list<KubeObject>(resourcePath(NAMESPACES), { labelSelector: LABELS.applicationId })).items.length > 0) return undefined;
-    return true;
-  }, { timeoutMs: 600_000, everyMs: 500 });
+  await pollUntil('zones gone', async () => ((await listZones(hub, 'bench')).length === 0 ? true : undefined), {
+    timeoutMs: 600_000,
+    everyMs: 500,
+  });
+  await pollUntil(
+    'zone namespaces gone',
+    async () => {
+      for (const m of members)
+        if (
+          (await m.client.list<KubeObject>(resourcePath(NAMESPACES), { labelSelector: LABELS.applicationId })).items
+            .length > 0
+        )
+          return undefined;
+      return true;
+    },
+    { timeoutMs: 600_000, everyMs: 500 },
+  );
 }
 
 async function main(): Promise<void> {
@@ -120,17 +171,30 @@ async function main(): Promise<void> {
   const state = await up({ catalogue, log: (m) => say(`testbed: ${m}`) });
   try {
     const { hub, operatorKubeconfig } = await installOnTestbed(state, { log: say, catalogue });
-    const members = await Promise.all(memberClusters(state).map(async (m) => ({ name: m.name, client: await adminClient(m) })));
+    const members = await Promise.all(
+      memberClusters(state).map(async (m) => ({ name: m.name, client: await adminClient(m) })),
+    );
     const bed = testbedProcesses(state);
     const results: Record<string, Phase> = {};
-    const op = new OperatorProcess({ kubeconfig: operatorKubeconfig, identity: 'bench', concurrency: WORKERS, logFile: join(state.dir, 'logs', 'operator-bench.log'), ...(CPU_PROF ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] } : {}) });
+    const op = new OperatorProcess({
+      kubeconfig: operatorKubeconfig,
+      identity: 'bench',
+      concurrency: WORKERS,
+      logFile: join(state.dir, 'logs', 'operator-bench.log'),
+      ...(CPU_PROF ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] } : {}),
+    });
     const leading = op.waitLeading();
     await op.start();
     await leading;
     const procs = [...bed, { group: 'operator', pid: op.pid as number }];
-    await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } } as KubeObject);
+    await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } });
     const ready = new FirstSeen();
-    const zoneInf = await track<ExecutionZone>(hub, resourcePath(EXECUTION_ZONES, 'bench'), ready, (z) => getCondition(z.status?.conditions, 'Ready')?.status === 'True');
+    const zoneInf = await track<ExecutionZone>(
+      hub,
+      resourcePath(EXECUTION_ZONES, 'bench'),
+      ready,
+      (z) => getCondition(z.status?.conditions, 'Ready')?.status === 'True',
+    );
     let rss200 = NaN;
     const memberClients = members.map((m) => m.client);
     // Raw and operator phases of one mode run back to back, round after
@@ -141,7 +205,9 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const mode of MODES) {
         const tag = ROUNDS > 1 ? ` #${round}` : '';
-        say(`raw limit, ${mode}${tag}: ${ZONES * PER} pods, ${CONC} ${mode === 'closed' ? 'zones' : 'creates'} in flight ...`);
+        say(
+          `raw limit, ${mode}${tag}: ${ZONES * PER} pods, ${CONC} ${mode === 'closed' ? 'zones' : 'creates'} in flight ...`,
+        );
         const raw = await rawLimit(members, ZONES, PER, CONC, mode, procs);
         results[`raw ${mode}${tag}`] = phase(raw.ms, raw.latencies, raw.cpu);
         say(`raw ${mode}${tag}: ${JSON.stringify(results[`raw ${mode}${tag}`])}`);
@@ -153,10 +219,23 @@ async function main(): Promise<void> {
         }
         await new Promise((r) => setTimeout(r, 1000));
         say(`operator, ${mode}${tag}: ${ZONES} zones, ${CONC} in flight, ${WORKERS} workers ...`);
-        const [hub0, members0, memberReads0] = await Promise.all([apiRequests([hub]), apiRequests(memberClients), apiRequests(memberClients, true)]);
+        const [hub0, members0, memberReads0] = await Promise.all([
+          apiRequests([hub]),
+          apiRequests(memberClients),
+          apiRequests(memberClients, true),
+        ]);
         const r = await measured(procs, () => operatorPhase(hub, ready, ++salt, mode));
-        const [hub1, members1, memberReads1] = await Promise.all([apiRequests([hub]), apiRequests(memberClients), apiRequests(memberClients, true)]);
-        results[`operator ${mode}${tag}`] = { ...phase(r.result.ms, r.result.latencies, r.cpu), hubWritesPerZone: requestsPerZone(hub0, hub1, ZONES), memberWritesPerZone: requestsPerZone(members0, members1, ZONES), memberReadsPerZone: requestsPerZone(memberReads0, memberReads1, ZONES) };
+        const [hub1, members1, memberReads1] = await Promise.all([
+          apiRequests([hub]),
+          apiRequests(memberClients),
+          apiRequests(memberClients, true),
+        ]);
+        results[`operator ${mode}${tag}`] = {
+          ...phase(r.result.ms, r.result.latencies, r.cpu),
+          hubWritesPerZone: requestsPerZone(hub0, hub1, ZONES),
+          memberWritesPerZone: requestsPerZone(members0, members1, ZONES),
+          memberReadsPerZone: requestsPerZone(memberReads0, memberReads1, ZONES),
+        };
         say(`operator ${mode}${tag}: ${JSON.stringify(results[`operator ${mode}${tag}`])}`);
         rss200 = rssMiB(op.pid as number);
         // The last phase's zones stay: the memory measurement adds to them.
@@ -166,22 +245,33 @@ async function main(): Promise<void> {
     const metrics = await op.metrics();
 
     // 1,000 zones for memory: the extra ones find no capacity and wait (explanations kept).
-    await pool(Array.from({ length: RSS_ZONES - ZONES }, (_, i) => i), CONC, async (i) => {
-      await hub.create(resourcePath(EXECUTION_ZONES, 'bench'), zone(i, 900, 1));
-    });
-    await pollUntil('all zones observed', async () => {
-      const zs = await listZones(hub, 'bench');
-      return zs.length >= RSS_ZONES && zs.every((z) => getCondition(z.status?.conditions, 'Placed') !== undefined) ? true : undefined;
-    }, { timeoutMs: 600_000, everyMs: 500 });
+    await pool(
+      Array.from({ length: RSS_ZONES - ZONES }, (_, i) => i),
+      CONC,
+      async (i) => {
+        await hub.create(resourcePath(EXECUTION_ZONES, 'bench'), zone(i, 900, 1));
+      },
+    );
+    await pollUntil(
+      'all zones observed',
+      async () => {
+        const zs = await listZones(hub, 'bench');
+        return zs.length >= RSS_ZONES && zs.every((z) => getCondition(z.status?.conditions, 'Placed') !== undefined)
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 600_000, everyMs: 500 },
+    );
     await new Promise((r) => setTimeout(r, 3000));
     const rss1000 = rssMiB(op.pid as number);
     zoneInf.stop();
     const tags = Array.from({ length: ROUNDS }, (_, i) => (ROUNDS > 1 ? ` #${i + 1}` : ''));
-    const ratios = (mode: string, raw = 'raw', of: (p: Phase) => number = (p) => p.seconds): number[] => tags.flatMap((t) => {
-      const a = results[`operator ${mode}${t}`];
-      const b = results[`${raw} ${mode}${t}`];
-      return a && b ? [Math.round((of(a) / of(b)) * 100) / 100] : [];
-    });
+    const ratios = (mode: string, raw = 'raw', of: (p: Phase) => number = (p) => p.seconds): number[] =>
+      tags.flatMap((t) => {
+        const a = results[`operator ${mode}${t}`];
+        const b = results[`${raw} ${mode}${t}`];
+        return a && b ? [Math.round((of(a) / of(b)) * 100) / 100] : [];
+      });
     const cpu = (p: Phase): number => p.cpuSeconds['total'] ?? NaN;
     const out = {
       zones: ZONES,
@@ -198,7 +288,9 @@ async function main(): Promise<void> {
       /** The same rounds' CPU seconds of every process, operator phase over raw: on a machine whose cores are all busy, the time ratio follows this one. */
       cpuRatiosClosed: ratios('closed', 'raw', cpu),
       cpuRatiosBurst: ratios('burst', 'raw', cpu),
-      p99Closed: tags.flatMap((t) => (results[`operator closed${t}`] ? [results[`operator closed${t}`]?.p99Seconds as number] : [])),
+      p99Closed: tags.flatMap((t) =>
+        results[`operator closed${t}`] ? [results[`operator closed${t}`]?.p99Seconds] : [],
+      ),
       rssMiB200: rss200,
       rssMiB1000: rss1000,
       rssZones: RSS_ZONES,
@@ -218,6 +310,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`[bench] failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

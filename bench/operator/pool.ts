@@ -3,7 +3,7 @@ export async function pool<T>(items: readonly T[], width: number, fn: (t: T) => 
   let next = 0;
   await Promise.all(
     Array.from({ length: width }, async () => {
-      while (next < items.length) await fn(items[next++] as T);
+      while (next < items.length) await fn(items[next++]);
     }),
   );
 }

@@ -40,33 +40,77 @@ const zoneNs = (z: number): string => `${NS}-z${z}`;
 /** The members one zone's pods go to. */
 const hostsOf = (pods: readonly { m: Member }[]): Member[] => [...new Set(pods.map((p) => p.m))];
 
-function rawPods(members: readonly Member[], zones: number, per: number, namespacePerZone: boolean): { m: Member; pod: MemberPod }[][] {
+function rawPods(
+  members: readonly Member[],
+  zones: number,
+  per: number,
+  namespacePerZone: boolean,
+): { m: Member; pod: MemberPod }[][] {
   const perMember = Math.ceil((zones * per) / members.length);
   return Array.from({ length: zones }, (_, z) =>
     Array.from({ length: per }, (_, j) => {
       const k = z * per + j;
-      const m = members[Math.floor(k / perMember)] as Member;
-      const inst: InstanceAllocation = { name: `C${k}`, provider: m.name, group: 'g1', environment: 'container', resourceType: 'CPU', cores: 1, memory: 256, storage: 1024, image: 'busybox', address: '::1' };
+      const m = members[Math.floor(k / perMember)];
+      const inst: InstanceAllocation = {
+        name: `C${k}`,
+        provider: m.name,
+        group: 'g1',
+        environment: 'container',
+        resourceType: 'CPU',
+        cores: 1,
+        memory: 256,
+        storage: 1024,
+        image: 'busybox',
+        address: '::1',
+      };
       const pod = desiredPod({ applicationId: 'raw', namespace: 'bench', name: 'raw' }, inst);
       // The same pod without zonekeeper's labels: the operator, which runs
       // through the whole benchmark, neither watches nor collects these.
-      pod.metadata = { ...pod.metadata, namespace: namespacePerZone ? zoneNs(z) : NS, name: `raw-${k}`, labels: RAW_LABELS };
+      pod.metadata = {
+        ...pod.metadata,
+        namespace: namespacePerZone ? zoneNs(z) : NS,
+        name: `raw-${k}`,
+        labels: RAW_LABELS,
+      };
       return { m, pod };
     }),
   );
 }
 
-export async function rawLimit(members: readonly Member[], zones: number, per: number, concurrency: number, mode: 'burst' | 'closed', procs: readonly CpuProcess[], o: { namespacePerZone?: boolean } = {}): Promise<RawRun> {
+export async function rawLimit(
+  members: readonly Member[],
+  zones: number,
+  per: number,
+  concurrency: number,
+  mode: 'burst' | 'closed',
+  procs: readonly CpuProcess[],
+  o: { namespacePerZone?: boolean } = {},
+): Promise<RawRun> {
   const perZone = o.namespacePerZone === true;
   if (perZone && mode !== 'closed') throw new Error('namespacePerZone: closed loop only');
   const byZone = rawPods(members, zones, per, perZone);
   if (!perZone) {
-    for (const m of members) await apply(m.client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: RAW_LABELS } } as KubeObject);
+    for (const m of members)
+      await apply(m.client, {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: NS, labels: RAW_LABELS },
+      });
     // The namespace's ServiceAccount, so no create is refused for want of it.
     await new Promise((r) => setTimeout(r, 2000));
   }
   const ready = new FirstSeen();
-  const informers = await Promise.all(members.map((m) => track<MemberPod>(m.client, resourcePath(PODS, perZone ? undefined : NS), ready, podReady, `app=${RAW_LABELS.app}`)));
+  const informers = await Promise.all(
+    members.map((m) =>
+      track<MemberPod>(
+        m.client,
+        resourcePath(PODS, perZone ? undefined : NS),
+        ready,
+        podReady,
+        `app=${RAW_LABELS.app}`,
+      ),
+    ),
+  );
   const createdAt = new Map<string, number>();
   const cpu0 = sampleCpu(procs);
   const t0 = Date.now();
@@ -76,19 +120,40 @@ export async function rawLimit(members: readonly Member[], zones: number, per: n
       createdAt.set(pod.metadata?.name ?? '', Date.now());
       await m.client.create(resourcePath(PODS, NS), pod);
     });
-    await pollUntil('raw pods Ready', async () => (ready.at.size >= zones * per ? true : undefined), { timeoutMs: 600_000, everyMs: 50 });
+    await pollUntil('raw pods Ready', async () => (ready.at.size >= zones * per ? true : undefined), {
+      timeoutMs: 600_000,
+      everyMs: 50,
+    });
     for (const [name, t] of createdAt) latencies.push(((ready.at.get(name) as number) - t) / 1000);
   } else {
-    await pool(byZone.map((pods, z) => ({ pods, z })), concurrency, async ({ pods, z }) => {
-      const t = Date.now();
-      if (perZone) {
-        await Promise.all(hostsOf(pods).map((m) => m.client.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: zoneNs(z), labels: RAW_LABELS } })));
-      }
-      // Into a namespace made a moment ago: retried while its ServiceAccount is missing, as the operator's are.
-      await Promise.all(pods.map(({ m, pod }) => untilServiceAccount(async () => { await m.client.create(resourcePath(PODS, pod.metadata?.namespace), pod); })));
-      const last = Math.max(...(await Promise.all(pods.map(({ pod }) => ready.wait(pod.metadata?.name ?? '')))));
-      latencies.push((last - t) / 1000);
-    });
+    await pool(
+      byZone.map((pods, z) => ({ pods, z })),
+      concurrency,
+      async ({ pods, z }) => {
+        const t = Date.now();
+        if (perZone) {
+          await Promise.all(
+            hostsOf(pods).map((m) =>
+              m.client.create(resourcePath(NAMESPACES), {
+                apiVersion: 'v1',
+                kind: 'Namespace',
+                metadata: { name: zoneNs(z), labels: RAW_LABELS },
+              }),
+            ),
+          );
+        }
+        // Into a namespace made a moment ago: retried while its ServiceAccount is missing, as the operator's are.
+        await Promise.all(
+          pods.map(({ m, pod }) =>
+            untilServiceAccount(async () => {
+              await m.client.create(resourcePath(PODS, pod.metadata?.namespace), pod);
+            }),
+          ),
+        );
+        const last = Math.max(...(await Promise.all(pods.map(({ pod }) => ready.wait(pod.metadata?.name ?? '')))));
+        latencies.push((last - t) / 1000);
+      },
+    );
   }
   const ms = Math.max(...ready.at.values()) - t0;
   const cpu = cpuSince(cpu0, sampleCpu(procs));
@@ -99,9 +164,18 @@ export async function rawLimit(members: readonly Member[], zones: number, per: n
   await pool(doomed, concurrency, async ({ m, name }) => {
     await m.client.delete(resourcePath(NAMESPACES, undefined, name));
   });
-  await pollUntil('raw namespaces gone', async () => {
-    for (const m of members) if ((await m.client.list<KubeObject>(resourcePath(NAMESPACES), { labelSelector: `app=${RAW_LABELS.app}` })).items.length > 0) return undefined;
-    return true;
-  }, { timeoutMs: 600_000, everyMs: 500 });
+  await pollUntil(
+    'raw namespaces gone',
+    async () => {
+      for (const m of members)
+        if (
+          (await m.client.list<KubeObject>(resourcePath(NAMESPACES), { labelSelector: `app=${RAW_LABELS.app}` })).items
+            .length > 0
+        )
+          return undefined;
+      return true;
+    },
+    { timeoutMs: 600_000, everyMs: 500 },
+  );
   return { ms, latencies: latencies.sort((a, b) => a - b), cpu };
 }

@@ -19,29 +19,39 @@ import { SidecarClient } from '../../src/sidecar/sidecar-client.js';
 import { sidecarNetworkProgrammer } from '../../src/controllers/network/sidecar-network-programmer.js';
 import { stats, type Stats } from '../support/stats.js';
 import { pollUntil } from '../../tools/harness/poll-until.js';
-import { REPO, setSwitchTarget, startSidecar, startSwitch, switchTargetName, type Proc, type SwitchProc } from './processes.js';
+import {
+  REPO,
+  setSwitchTarget,
+  startSidecar,
+  startSwitch,
+  switchTargetName,
+  type Proc,
+  type SwitchProc,
+} from './processes.js';
 import { ZONE_SWITCH_JSON } from '../../src/p4/proto-files.js';
 import { findP4Toolchain } from '../../tools/harness/p4-toolchain.js';
 
-const { values } = parseArgs({ options: {
-  runs: { type: 'string', default: '5' },
-  entries: { type: 'string', default: '10000' },
-  concurrency: { type: 'string', default: '128' },
-  // SetZones: zones per call and calls in flight.
-  'zones-per-call': { type: 'string', default: '64' },
-  'calls-in-flight': { type: 'string', default: '4' },
-  // Warm rounds per path and run (after the cold one).
-  warm: { type: 'string', default: '3' },
-  'skip-fit': { type: 'boolean', default: false },
-  // Only the re-sync measurement (it is short; repeat it when the machine is quiet).
-  'only-resync': { type: 'boolean', default: false },
-  // The switch: software (default), bmv2 (started here from the P4 toolchain), or
-  // an external switch at --switch-address HOST:PORT (device --device-id); an
-  // external switch is not restarted, so the re-sync figure is left out.
-  target: { type: 'string', default: 'software' },
-  'switch-address': { type: 'string' },
-  'device-id': { type: 'string', default: '1' },
-} });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    entries: { type: 'string', default: '10000' },
+    concurrency: { type: 'string', default: '128' },
+    // SetZones: zones per call and calls in flight.
+    'zones-per-call': { type: 'string', default: '64' },
+    'calls-in-flight': { type: 'string', default: '4' },
+    // Warm rounds per path and run (after the cold one).
+    warm: { type: 'string', default: '3' },
+    'skip-fit': { type: 'boolean', default: false },
+    // Only the re-sync measurement (it is short; repeat it when the machine is quiet).
+    'only-resync': { type: 'boolean', default: false },
+    // The switch: software (default), bmv2 (started here from the P4 toolchain), or
+    // an external switch at --switch-address HOST:PORT (device --device-id); an
+    // external switch is not restarted, so the re-sync figure is left out.
+    target: { type: 'string', default: 'software' },
+    'switch-address': { type: 'string' },
+    'device-id': { type: 'string', default: '1' },
+  },
+});
 if (values['switch-address']) {
   setSwitchTarget({ kind: 'external', address: values['switch-address'], deviceId: values['device-id'] });
 } else if (values.target === 'bmv2') {
@@ -60,15 +70,30 @@ const P4INFO = readP4InfoFile(path.join(REPO, 'p4/zone_switch.p4info.txtpb'));
 const DEVICE_CONFIG = readFileSync(ZONE_SWITCH_JSON);
 const INDEX = new P4InfoIndex(P4INFO);
 
-const PORTS: SwitchPortMap = { trunkPort: 0, providerPorts: { Fog1: 1, Fog2: 2, Cloud1: 3, Cloud2: 4 }, routerAddresses: ['fd3f:e79f:d35c::1'] };
+const PORTS: SwitchPortMap = {
+  trunkPort: 0,
+  providerPorts: { Fog1: 1, Fog2: 2, Cloud1: 3, Cloud2: 4 },
+  routerAddresses: ['fd3f:e79f:d35c::1'],
+};
 
 function plan(vlan: number, instances: number): ZoneNetworkPlan {
-  const provider = ['Fog1', 'Fog2', 'Cloud1', 'Cloud2'][vlan % 4] as string;
+  const provider = ['Fog1', 'Fog2', 'Cloud1', 'Cloud2'][vlan % 4];
   const prefix = `fd3f:e79f:d35c:${vlan.toString(16)}`;
   return {
-    applicationId: `zone-${vlan}`, vlanId: vlan, globalId: 0x3fe79fd35c, networkId: 274468950876, network: `${prefix}::/64`,
-    prefixBytes: [], marking: { bits: '111000', dscp: 56, tos: 224 }, vpn: [{ provider, from: 'HOME-SWITCH', to: `${provider}-SWITCH` }],
-    instances: Array.from({ length: instances }, (_, i) => ({ name: `C${i + 1}`, provider, group: 'g', address: `${prefix}::${(i + 1).toString(16)}` })),
+    applicationId: `zone-${vlan}`,
+    vlanId: vlan,
+    globalId: 0x3fe79fd35c,
+    networkId: 274468950876,
+    network: `${prefix}::/64`,
+    prefixBytes: [],
+    marking: { bits: '111000', dscp: 56, tos: 224 },
+    vpn: [{ provider, from: 'HOME-SWITCH', to: `${provider}-SWITCH` }],
+    instances: Array.from({ length: instances }, (_, i) => ({
+      name: `C${i + 1}`,
+      provider,
+      group: 'g',
+      address: `${prefix}::${(i + 1).toString(16)}`,
+    })),
   };
 }
 
@@ -95,11 +120,20 @@ function cpuMs(pid: number | undefined): number {
   try {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-  } catch { return 0; }
+  } catch {
+    return 0;
+  }
 }
-const selfCpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const selfCpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
-interface PathCpu { client: number; sidecar: number; switch: number }
+interface PathCpu {
+  client: number;
+  sidecar: number;
+  switch: number;
+}
 type PathName = 'raw' | 'side' | 'bulk' | 'prog';
 const ms = (t0: number): number => performance.now() - t0;
 
@@ -108,14 +142,22 @@ const waitFor = (cond: () => Promise<boolean>, timeoutMs = 120_000, everyMs = 10
 
 async function switchEntryCount(sw: SwitchProc): Promise<number> {
   const c = new P4RuntimeClient(sw.address);
-  try { return (await c.read({ device_id: sw.deviceId, entities: [{ table_entry: {} }] })).length; } catch { return -1; } finally { c.close(); }
+  try {
+    return (await c.read({ device_id: sw.deviceId, entities: [{ table_entry: {} }] })).length;
+  } catch {
+    return -1;
+  } finally {
+    c.close();
+  }
 }
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 /**
@@ -138,13 +180,23 @@ async function rawStack(): Promise<Stack> {
   const election = { high: '1', low: '0' };
   const stream = c.openStream(sw.deviceId, election);
   await stream.next();
-  await c.setPipeline({ device_id: sw.deviceId, election_id: election, action: 'VERIFY_AND_COMMIT', config: { p4info: P4INFO, p4_device_config: DEVICE_CONFIG, cookie: { cookie: '1' } } });
+  await c.setPipeline({
+    device_id: sw.deviceId,
+    election_id: election,
+    action: 'VERIFY_AND_COMMIT',
+    config: { p4info: P4INFO, p4_device_config: DEVICE_CONFIG, cookie: { cookie: '1' } },
+  });
   const send = async (entries: TableEntry[], type: 'INSERT' | 'DELETE'): Promise<void> => {
     for (let i = 0; i < entries.length; i += 1000) {
-      await c.write({ device_id: '1', election_id: election, updates: entries.slice(i, i + 1000).map((table_entry) => ({ type, entity: { table_entry } })) });
+      await c.write({
+        device_id: '1',
+        election_id: election,
+        updates: entries.slice(i, i + 1000).map((table_entry) => ({ type, entity: { table_entry } })),
+      });
     }
   };
-  const translate = (zones: ZoneP4Entries[]): TableEntry[] => zones.flatMap((z) => z.entries.map((e) => translateEntry(INDEX, e, z.zone).entry as TableEntry));
+  const translate = (zones: ZoneP4Entries[]): TableEntry[] =>
+    zones.flatMap((z) => z.entries.map((e) => translateEntry(INDEX, e, z.zone).entry as TableEntry));
   return {
     name: 'raw',
     async write(zones) {
@@ -155,11 +207,17 @@ async function rawStack(): Promise<Stack> {
       await send(entries, 'INSERT');
       const t = ms(t0);
       const cpu = { client: selfCpuMs() - c0.client, sidecar: 0, switch: cpuMs(sw.pid) - c0.switch };
-      if (await switchEntryCount(sw) !== entries.length) throw new Error('raw: switch does not hold every entry');
+      if ((await switchEntryCount(sw)) !== entries.length) throw new Error('raw: switch does not hold every entry');
       return { rate: entries.length / (t / 1000), cpu };
     },
-    async clear(zones) { await send(translate(zones), 'DELETE'); },
-    async stop() { stream.end(); c.close(); await sw.stop(); },
+    async clear(zones) {
+      await send(translate(zones), 'DELETE');
+    },
+    async stop() {
+      stream.end();
+      c.close();
+      await sw.stop();
+    },
   };
 }
 
@@ -174,14 +232,23 @@ async function sidecarReady(sc: SidecarClient): Promise<void> {
  * Times one round through a sidecar: `run` writes the zones and answers how
  * many were not programmed; then the switch must hold every entry.
  */
-async function sidecarRound(what: string, procs: { side: Proc; sw: SwitchProc }, zones: ZoneP4Entries[], run: () => Promise<number>): Promise<{ rate: number; cpu: PathCpu }> {
+async function sidecarRound(
+  what: string,
+  procs: { side: Proc; sw: SwitchProc },
+  zones: ZoneP4Entries[],
+  run: () => Promise<number>,
+): Promise<{ rate: number; cpu: PathCpu }> {
   const t0 = performance.now();
   const c0 = { client: selfCpuMs(), sidecar: cpuMs(procs.side.child.pid), switch: cpuMs(procs.sw.pid) };
   const notProgrammed = await run();
   const t = ms(t0);
-  const cpu = { client: selfCpuMs() - c0.client, sidecar: cpuMs(procs.side.child.pid) - c0.sidecar, switch: cpuMs(procs.sw.pid) - c0.switch };
+  const cpu = {
+    client: selfCpuMs() - c0.client,
+    sidecar: cpuMs(procs.side.child.pid) - c0.sidecar,
+    switch: cpuMs(procs.sw.pid) - c0.switch,
+  };
   if (notProgrammed > 0) throw new Error(`${what}: ${notProgrammed} zones not programmed`);
-  if (await switchEntryCount(procs.sw) !== count(zones)) throw new Error(`${what}: switch does not hold every entry`);
+  if ((await switchEntryCount(procs.sw)) !== count(zones)) throw new Error(`${what}: switch does not hold every entry`);
   return { rate: count(zones) / (t / 1000), cpu };
 }
 
@@ -193,31 +260,36 @@ async function sidecarStack(perCall: number): Promise<Stack> {
   await sidecarReady(sc);
   return {
     name: perCall === 1 ? 'side' : 'bulk',
-    write: (zones) => sidecarRound('sidecar', { side, sw }, zones, async () => {
-      let notProgrammed = 0;
-      if (perCall === 1) {
-        await pool(zones, CONCURRENCY, async (z) => {
-          const st = await sc.setZoneEntries(z.zone, 1, z.entries);
-          if (!st.programmed) notProgrammed++;
-        });
-      } else {
-        const groups: ZoneP4Entries[][] = [];
-        for (let i = 0; i < zones.length; i += perCall) groups.push(zones.slice(i, i + perCall));
-        await pool(groups, CALLS_IN_FLIGHT, async (g) => {
-          const st = await sc.setZones(g.map((z) => ({ zone: z.zone, generation: 1, entries: z.entries })));
-          notProgrammed += st.filter((x) => !x.programmed).length;
-        });
-      }
-      return notProgrammed;
-    }),
+    write: (zones) =>
+      sidecarRound('sidecar', { side, sw }, zones, async () => {
+        let notProgrammed = 0;
+        if (perCall === 1) {
+          await pool(zones, CONCURRENCY, async (z) => {
+            const st = await sc.setZoneEntries(z.zone, 1, z.entries);
+            if (!st.programmed) notProgrammed++;
+          });
+        } else {
+          const groups: ZoneP4Entries[][] = [];
+          for (let i = 0; i < zones.length; i += perCall) groups.push(zones.slice(i, i + perCall));
+          await pool(groups, CALLS_IN_FLIGHT, async (g) => {
+            const st = await sc.setZones(g.map((z) => ({ zone: z.zone, generation: 1, entries: z.entries })));
+            notProgrammed += st.filter((x) => !x.programmed).length;
+          });
+        }
+        return notProgrammed;
+      }),
     async clear(zones) {
       await pool(zones, CONCURRENCY, async (z) => {
         const r = await sc.deleteZone(z.zone);
         if (!r.removed) throw new Error(`sidecar: ${z.zone} not removed: ${r.message}`);
       });
-      if (await switchEntryCount(sw) !== 0) throw new Error('sidecar: entries left after deleting every zone');
+      if ((await switchEntryCount(sw)) !== 0) throw new Error('sidecar: entries left after deleting every zone');
     },
-    async stop() { sc.close(); await side.stop(); await sw.stop(); },
+    async stop() {
+      sc.close();
+      await side.stop();
+      await sw.stop();
+    },
   };
 }
 
@@ -234,19 +306,25 @@ async function programmerStack(): Promise<Stack> {
   await sidecarReady(sc);
   return {
     name: 'prog',
-    write: (zones) => sidecarRound('programmer', { side, sw }, zones, async () => {
-      let notProgrammed = 0;
-      await pool(zones, CONCURRENCY, async (z) => {
-        const r = await np.program(planOf.get(z.zone) as ZoneNetworkPlan);
-        if (!r.ok) notProgrammed++;
-      });
-      return notProgrammed;
-    }),
+    write: (zones) =>
+      sidecarRound('programmer', { side, sw }, zones, async () => {
+        let notProgrammed = 0;
+        await pool(zones, CONCURRENCY, async (z) => {
+          const r = await np.program(planOf.get(z.zone) as ZoneNetworkPlan);
+          if (!r.ok) notProgrammed++;
+        });
+        return notProgrammed;
+      }),
     async clear(zones) {
       await pool(zones, CONCURRENCY, (z) => np.remove(z.zone));
-      if (await switchEntryCount(sw) !== 0) throw new Error('programmer: entries left after removing every zone');
+      if ((await switchEntryCount(sw)) !== 0) throw new Error('programmer: entries left after removing every zone');
     },
-    async stop() { np.close(); sc.close(); await side.stop(); await sw.stop(); },
+    async stop() {
+      np.close();
+      sc.close();
+      await side.stop();
+      await sw.stop();
+    },
   };
 }
 
@@ -256,7 +334,11 @@ function cpuTimes(): { steal: number; total: number } {
   return { steal: f[7] ?? 0, total: f.reduce((a, b) => a + b, 0) };
 }
 
-interface ResyncResult { totalMs: number; reconcileMs: number; entries: number }
+interface ResyncResult {
+  totalMs: number;
+  reconcileMs: number;
+  entries: number;
+}
 
 /** Sum of the sidecar's reconcile durations so far, from its /metrics. */
 async function reconcileSecondsSum(httpPort: number): Promise<number> {
@@ -274,7 +356,9 @@ async function resyncRuns(zones: ZoneP4Entries[], runs: number): Promise<ResyncR
   const out: ResyncResult[] = [];
   try {
     await sidecarReady(sc);
-    await pool(zones, CONCURRENCY, async (z) => { await sc.setZoneEntries(z.zone, 1, z.entries); });
+    await pool(zones, CONCURRENCY, async (z) => {
+      await sc.setZoneEntries(z.zone, 1, z.entries);
+    });
     for (let r = 0; r < runs; r++) {
       await sw.stop();
       // The sidecar sees the stream break; give it time to back off as it would in a real outage.
@@ -282,16 +366,28 @@ async function resyncRuns(zones: ZoneP4Entries[], runs: number): Promise<ResyncR
       const r0 = await reconcileSecondsSum(httpPort);
       sw = await startSwitch(address);
       const t0 = performance.now();
-      await waitFor(async () => {
-        const s = (await sc.getSwitchStatus())[0];
-        return s?.primary === true && s.entries === count(zones) && Number(s.last_sync_unix_ms) > Date.now() - (performance.now() - t0) - 5;
-      }, 120_000, 5);
+      await waitFor(
+        async () => {
+          const s = (await sc.getSwitchStatus())[0];
+          return (
+            s?.primary === true &&
+            s.entries === count(zones) &&
+            Number(s.last_sync_unix_ms) > Date.now() - (performance.now() - t0) - 5
+          );
+        },
+        120_000,
+        5,
+      );
       const totalMs = ms(t0);
       const held = await switchEntryCount(sw);
       if (held !== count(zones)) throw new Error(`resync: switch holds ${held}, want ${count(zones)}`);
       out.push({ totalMs, reconcileMs: ((await reconcileSecondsSum(httpPort)) - r0) * 1000, entries: held });
     }
-  } finally { sc.close(); await side.stop(); await sw.stop(); }
+  } finally {
+    sc.close();
+    await side.stop();
+    await sw.stop();
+  }
   return out;
 }
 
@@ -305,14 +401,26 @@ async function fitRun(): Promise<{ zones: number; entries: number; ms: number; p
   try {
     await sidecarReady(sc);
     const t0 = performance.now();
-    await pool(zones, CONCURRENCY, async (z) => { await sc.setZoneEntries(z.zone, 1, z.entries); });
+    await pool(zones, CONCURRENCY, async (z) => {
+      await sc.setZoneEntries(z.zone, 1, z.entries);
+    });
     const t = ms(t0);
     const st = await sc.getZoneStatus();
-    return { zones: zones.length, entries: await switchEntryCount(sw), ms: t, programmed: (st.zones ?? []).filter((z) => z.programmed).length };
-  } finally { sc.close(); await side.stop(); await sw.stop(); }
+    return {
+      zones: zones.length,
+      entries: await switchEntryCount(sw),
+      ms: t,
+      programmed: (st.zones ?? []).filter((z) => z.programmed).length,
+    };
+  } finally {
+    sc.close();
+    await side.stop();
+    await sw.stop();
+  }
 }
 
-const fmt = (s: Stats, digits = 0): string => `${s.median.toFixed(digits)} (min ${s.min.toFixed(digits)}, max ${s.max.toFixed(digits)})`;
+const fmt = (s: Stats, digits = 0): string =>
+  `${s.median.toFixed(digits)} (min ${s.min.toFixed(digits)}, max ${s.max.toFixed(digits)})`;
 
 const zones = workload(Number(values.entries));
 // Warm rounds alternate between these two workloads (other zones, VLANs above the first's).
@@ -331,7 +439,7 @@ for (let r = 0; r < (values['only-resync'] ? 0 : RUNS); r++) {
     for (let round = 0; round <= WARM; round++) {
       const order = [...stacks];
       for (let i = 0; i < (r + round) % order.length; i++) order.push(order.shift() as Stack);
-      const work = rounds[round % 2] as ZoneP4Entries[];
+      const work = rounds[round % 2];
       for (const st of order) {
         const got = await st.write(work);
         rates[st.name][round === 0 ? 0 : 1].push(got.rate);
@@ -339,26 +447,36 @@ for (let r = 0; r < (values['only-resync'] ? 0 : RUNS); r++) {
         await st.clear(work);
       }
       const last = (k: PathName): string => (rates[k][round === 0 ? 0 : 1].at(-1) as number).toFixed(0);
-      process.stderr.write(`run ${r + 1} ${round === 0 ? 'cold' : `warm ${round}`}: raw ${last('raw')}, SetZoneEntries ${last('side')}, SetZones ${last('bulk')}, programmer ${last('prog')} entries/s\n`);
+      process.stderr.write(
+        `run ${r + 1} ${round === 0 ? 'cold' : `warm ${round}`}: raw ${last('raw')}, SetZoneEntries ${last('side')}, SetZones ${last('bulk')}, programmer ${last('prog')} entries/s\n`,
+      );
     }
-  } finally { for (const st of stacks) await st.stop(); }
+  } finally {
+    for (const st of stacks) await st.stop();
+  }
 }
 const t1Steal = cpuTimes();
 const stealPct = (100 * (t1Steal.steal - t0Steal.steal)) / Math.max(1, t1Steal.total - t0Steal.total);
 // An external switch is not ours to restart.
 const resync = values['switch-address'] ? [] : await resyncRuns(zones, RUNS);
-const fit = values['skip-fit'] || values['only-resync'] ? { zones: 0, entries: 0, ms: 0, programmed: 0 } : await fitRun();
+const fit =
+  values['skip-fit'] || values['only-resync'] ? { zones: 0, entries: 0, ms: 0, programmed: 0 } : await fitRun();
 const n = count(zones);
 const cpuLine = (name: string, runs: PathCpu[]): string => {
   const med = (k: keyof PathCpu): number => stats(runs.map((r) => r[k])).median;
   const busiest = Math.max(med('client'), med('sidecar'), med('switch'));
   return `CPU per ${n} entries, ${name}: client ${med('client').toFixed(0)} ms, sidecar ${med('sidecar').toFixed(0)} ms, switch ${med('switch').toFixed(0)} ms (medians); busiest stage ${busiest.toFixed(0)} ms, so ${(n / (busiest / 1000)).toFixed(0)} entries/s on dedicated cores`;
 };
-const bound = (runs: PathCpu[]): number => n / (Math.max(...(['client', 'sidecar', 'switch'] as const).map((k) => stats(runs.map((r) => r[k])).median)) / 1000);
+const bound = (runs: PathCpu[]): number =>
+  n / (Math.max(...(['client', 'sidecar', 'switch'] as const).map((k) => stats(runs.map((r) => r[k])).median)) / 1000);
 /** Ratios per round (each path's rate over the raw rate of the same round, seconds apart). */
-const ratios = (k: PathName, round: 0 | 1): number[] => rates[k][round].map((x, i) => x / (rates.raw[round][i] as number));
+const ratios = (k: PathName, round: 0 | 1): number[] =>
+  rates[k][round].map((x, i) => x / (rates.raw[round][i]));
 const roundLines = (round: 0 | 1): string[] => {
-  const label = round === 0 ? `cold (the first round into fresh processes, ${RUNS} rounds)` : `warm (rounds after the first, on the same processes, ${RUNS * WARM} rounds)`;
+  const label =
+    round === 0
+      ? `cold (the first round into fresh processes, ${RUNS} rounds)`
+      : `warm (rounds after the first, on the same processes, ${RUNS * WARM} rounds)`;
   return [
     `- ${label}:`,
     `  - raw P4Runtime writes: ${fmt(stats(rates.raw[round]))} entries/s`,
@@ -372,8 +490,14 @@ const roundLines = (round: 0 | 1): string[] => {
     `  - CPU-bound ratio to raw (busiest stage): SetZoneEntries ${(bound(cpu.side[round]) / bound(cpu.raw[round])).toFixed(2)}, SetZones ${(bound(cpu.bulk[round]) / bound(cpu.raw[round])).toFixed(2)}`,
   ];
 };
-const resyncLine = resync.length === 0 ? '- re-sync: not measured (external switch)' : `- re-sync of ${count(zones)} entries after a switch restart (switch listening → every entry back): ${fmt(stats(resync.map((x) => x.totalMs)))} ms (goal ≤ 2,000 ms), of which the sidecar's reconcile (cookie check, pipeline push, wildcard read, writes) ${fmt(stats(resync.map((x) => x.reconcileMs)))} ms; the rest is reconnecting`;
-if (values['only-resync']) { process.stdout.write(`${resyncLine}\n`); process.exit(0); }
+const resyncLine =
+  resync.length === 0
+    ? '- re-sync: not measured (external switch)'
+    : `- re-sync of ${count(zones)} entries after a switch restart (switch listening → every entry back): ${fmt(stats(resync.map((x) => x.totalMs)))} ms (goal ≤ 2,000 ms), of which the sidecar's reconcile (cookie check, pipeline push, wildcard read, writes) ${fmt(stats(resync.map((x) => x.reconcileMs)))} ms; the rest is reconnecting`;
+if (values['only-resync']) {
+  process.stdout.write(`${resyncLine}\n`);
+  process.exit(0);
+}
 const lines = [
   `- switch: ${switchTargetName()}`,
   `- workload: ${zones.length} zones, ${count(zones)} entries per round; raw client batches of 1,000; sidecar --batch-size 1000; ${RUNS} runs of fresh processes, each 1 cold and ${WARM} warm rounds per path, paths interleaved; the hypervisor took ${stealPct.toFixed(0)} % of the machine's CPU time (steal) meanwhile`,

@@ -27,7 +27,10 @@ async function startProcess(script: string, args: string[], ready: RegExp, extra
   return { child: proc, line: match[0], stop: () => proc.kill('SIGTERM') };
 }
 
-export type SwitchTarget = { kind: 'software' } | { kind: 'bmv2'; toolchain: P4Toolchain } | { kind: 'external'; address: string; deviceId: string };
+export type SwitchTarget =
+  | { kind: 'software' }
+  | { kind: 'bmv2'; toolchain: P4Toolchain }
+  | { kind: 'external'; address: string; deviceId: string };
 
 /** A running switch: its P4Runtime address, its process (for CPU time) when the benchmark started it. */
 export interface SwitchProc {
@@ -41,31 +44,73 @@ export interface SwitchProc {
 }
 
 let target: SwitchTarget = { kind: 'software' };
-export function setSwitchTarget(t: SwitchTarget): void { target = t; }
+export function setSwitchTarget(t: SwitchTarget): void {
+  target = t;
+}
 export function switchTargetName(): string {
-  return target.kind === 'software' ? 'the software switch' : target.kind === 'bmv2' ? 'BMv2 simple_switch_grpc' : `the switch at ${target.address}`;
+  return target.kind === 'software'
+    ? 'the software switch'
+    : target.kind === 'bmv2'
+      ? 'BMv2 simple_switch_grpc'
+      : `the switch at ${target.address}`;
 }
 
 /** `address`: restart on this address (re-sync measurement). */
 export async function startSwitch(address?: string): Promise<SwitchProc> {
   const port = address ? Number(address.slice(address.lastIndexOf(':') + 1)) : 0;
   if (target.kind === 'external') {
-    return { address: target.address, deviceId: target.deviceId, pid: undefined, restartable: false, stop: () => Promise.resolve() };
+    return {
+      address: target.address,
+      deviceId: target.deviceId,
+      pid: undefined,
+      restartable: false,
+      stop: () => Promise.resolve(),
+    };
   }
   if (target.kind === 'bmv2') {
     const logDir = mkdtempSync(path.join(tmpdir(), 'zonekeeper-bench-bmv2-'));
-    const b = await Bmv2Process.start({ toolchain: target.toolchain, logFile: path.join(logDir, 'bmv2.log'), ...(port ? { grpcPort: port } : {}) });
+    const b = await Bmv2Process.start({
+      toolchain: target.toolchain,
+      logFile: path.join(logDir, 'bmv2.log'),
+      ...(port ? { grpcPort: port } : {}),
+    });
     return { address: b.address, deviceId: '1', pid: b.pid, restartable: true, stop: () => b.kill() };
   }
-  const p = await startProcess('src/switch/main.js', ['--port', String(port), '--device-id', '1'], /listening on [\d.]+:(\d+)/);
-  return { address: `127.0.0.1:${Number(/:(\d+)/.exec(p.line)?.[1])}`, deviceId: '1', pid: p.child.pid, restartable: true, stop: p.stop };
+  const p = await startProcess(
+    'src/switch/main.js',
+    ['--port', String(port), '--device-id', '1'],
+    /listening on [\d.]+:(\d+)/,
+  );
+  return {
+    address: `127.0.0.1:${Number(/:(\d+)/.exec(p.line)?.[1])}`,
+    deviceId: '1',
+    pid: p.child.pid,
+    restartable: true,
+    stop: p.stop,
+  };
 }
 
 export async function startSidecar(sw: SwitchProc, extra: string[] = []): Promise<Proc & { port: number }> {
-  const p = await startProcess('src/sidecar/main.js', [
-    '--switch', `${sw.address}@${sw.deviceId}`, '--listen', '127.0.0.1:0', '--http', '127.0.0.1:0',
-    '--election-term', '1', '--election-ordinal', '0', '--p4info', path.join(REPO, 'p4/zone_switch.p4info.txtpb'), ...extra,
-    ...(process.env.ZK_BENCH_SIDECAR_ARGS ?? '').split(' ').filter(Boolean),
-  ], /listening on [\d.]+:(\d+) http [\d.]+:(\d+)/, process.env.ZK_BENCH_SIDECAR_NODE_ARGS ?? '');
+  const p = await startProcess(
+    'src/sidecar/main.js',
+    [
+      '--switch',
+      `${sw.address}@${sw.deviceId}`,
+      '--listen',
+      '127.0.0.1:0',
+      '--http',
+      '127.0.0.1:0',
+      '--election-term',
+      '1',
+      '--election-ordinal',
+      '0',
+      '--p4info',
+      path.join(REPO, 'p4/zone_switch.p4info.txtpb'),
+      ...extra,
+      ...(process.env.ZK_BENCH_SIDECAR_ARGS ?? '').split(' ').filter(Boolean),
+    ],
+    /listening on [\d.]+:(\d+) http [\d.]+:(\d+)/,
+    process.env.ZK_BENCH_SIDECAR_NODE_ARGS ?? '',
+  );
   return Object.assign(p, { port: Number(/:(\d+)/.exec(p.line)?.[1]) });
 }

@@ -23,7 +23,10 @@ import { mulberry32, pick, stats, type Stats } from '../support/stats.js';
 import { numberArg } from '../support/args.js';
 
 const REGIONS = RegionCatalogue.builtin();
-const MCCS = [242, 238, 240, 262, 208, 222, 214, 204, 232, 260, 310, 302, 334, 724, 250, 460, 404, 655, 602, 420, 440, 450, 505, 530];
+const MCCS = [
+  242, 238, 240, 262, 208, 222, 214, 204, 232, 260, 310, 302, 334, 724, 250, 460, 404, 655, 602, 420, 440, 450, 505,
+  530,
+];
 const PENS = [9, 11, 674, 2011, 3902, 1894, 44957, 79, 2636, 6527];
 const ASNS = [3320, 3209, 1299, 174, 3356, 6939, 2914, 7018];
 
@@ -52,20 +55,63 @@ export function makeCatalogue(n: number, seed = 1): Provider[] {
 
 /** A mix of rule sets like the paper's: regions with exceptions, vendors, transit networks. */
 const TEMPLATES: PrivacyRules[] = [
-  { regions: [{ action: 'AllowSpecific', value: 'EEA' }, { action: 'DenyAll' }], countries: [{ action: 'DenySpecific', value: 240 }] },
-  { regions: [{ action: 'AllowSpecific', value: 'EU' }, { action: 'DenyAll' }], countries: [{ action: 'DenySpecific', value: 240 }] },
-  { regions: [{ action: 'AllowSpecific', value: 'BRICS' }, { action: 'DenyAll' }], countries: [{ action: 'DenySpecific', value: 655 }], equipment: [{ action: 'DenySpecific', value: 9 }] },
-  { regions: [{ action: 'AllowSpecific', value: 'America' }, { action: 'DenyAll' }], countries: [{ action: 'DenySpecific', value: 302 }] },
-  { regions: [{ action: 'AllowSpecific', value: 'EEA' }, { action: 'DenyAll' }], equipment: [{ action: 'DenySpecific', value: 2011 }] },
-  { regions: [{ action: 'AllowSpecific', value: 'EEA' }, { action: 'DenyAll' }], equipment: [{ action: 'AllowSpecific', value: 1894 }, { action: 'AllowSpecific', value: 44957 }, { action: 'DenyAll' }] },
-  { autonomousSystems: [{ action: 'DenySpecific', value: 3320 }, { action: 'DenySpecific', value: 174 }], equipment: [{ action: 'DenySpecific', value: 9 }] },
-  { regions: [{ action: 'DenySpecific', value: 'BRICS' }, { action: 'DenySpecific', value: 'MENA' }] },
-  { countries: [{ action: 'AllowSpecific', value: 262 }, { action: 'AllowSpecific', value: 208 }, { action: 'DenyAll' }] },
+  {
+    regions: [{ action: 'AllowSpecific', value: 'EEA' }, { action: 'DenyAll' }],
+    countries: [{ action: 'DenySpecific', value: 240 }],
+  },
+  {
+    regions: [{ action: 'AllowSpecific', value: 'EU' }, { action: 'DenyAll' }],
+    countries: [{ action: 'DenySpecific', value: 240 }],
+  },
+  {
+    regions: [{ action: 'AllowSpecific', value: 'BRICS' }, { action: 'DenyAll' }],
+    countries: [{ action: 'DenySpecific', value: 655 }],
+    equipment: [{ action: 'DenySpecific', value: 9 }],
+  },
+  {
+    regions: [{ action: 'AllowSpecific', value: 'America' }, { action: 'DenyAll' }],
+    countries: [{ action: 'DenySpecific', value: 302 }],
+  },
+  {
+    regions: [{ action: 'AllowSpecific', value: 'EEA' }, { action: 'DenyAll' }],
+    equipment: [{ action: 'DenySpecific', value: 2011 }],
+  },
+  {
+    regions: [{ action: 'AllowSpecific', value: 'EEA' }, { action: 'DenyAll' }],
+    equipment: [
+      { action: 'AllowSpecific', value: 1894 },
+      { action: 'AllowSpecific', value: 44957 },
+      { action: 'DenyAll' },
+    ],
+  },
+  {
+    autonomousSystems: [
+      { action: 'DenySpecific', value: 3320 },
+      { action: 'DenySpecific', value: 174 },
+    ],
+    equipment: [{ action: 'DenySpecific', value: 9 }],
+  },
+  {
+    regions: [
+      { action: 'DenySpecific', value: 'BRICS' },
+      { action: 'DenySpecific', value: 'MENA' },
+    ],
+  },
+  {
+    countries: [
+      { action: 'AllowSpecific', value: 262 },
+      { action: 'AllowSpecific', value: 208 },
+      { action: 'DenyAll' },
+    ],
+  },
   {},
 ];
 
 interface Request {
-  shape: Pick<GroupRequest, 'environment' | 'resourceType' | 'platformType' | 'performance' | 'count' | 'cores' | 'memory' | 'storage'>;
+  shape: Pick<
+    GroupRequest,
+    'environment' | 'resourceType' | 'platformType' | 'performance' | 'count' | 'cores' | 'memory' | 'storage'
+  >;
   template: number;
 }
 
@@ -98,12 +144,24 @@ function normalized(): NormalizedPrivacy[] {
 function halfFullLedger(providers: readonly Provider[], seed = 3): CapacityLedger {
   const rnd = mulberry32(seed);
   const ledger = new CapacityLedger();
-  for (const p of providers) ledger.reserve(p.name, { cores: Math.floor(rnd() * 60), memory: 0, storage: 0, gpus: Math.floor(rnd() * 8), fpgas: Math.floor(rnd() * 8) });
+  for (const p of providers)
+    ledger.reserve(p.name, {
+      cores: Math.floor(rnd() * 60),
+      memory: 0,
+      storage: 0,
+      gpus: Math.floor(rnd() * 8),
+      fpgas: Math.floor(rnd() * 8),
+    });
   return ledger;
 }
 
 /** The naive baseline: every provider, every rule, every request. */
-function naiveFirstFit(providers: readonly Provider[], ledger: CapacityLedger, rules: NormalizedPrivacy, req: Request['shape']): Provider | undefined {
+function naiveFirstFit(
+  providers: readonly Provider[],
+  ledger: CapacityLedger,
+  rules: NormalizedPrivacy,
+  req: Request['shape'],
+): Provider | undefined {
   const need = scale(instanceDemand(req), req.count);
   const feasible: Provider[] = [];
   for (const p of providers) {
@@ -112,7 +170,8 @@ function naiveFirstFit(providers: readonly Provider[], ledger: CapacityLedger, r
     if (ledger.shortfall(p.name, p.capacity, need) !== undefined) continue;
     feasible.push(p);
   }
-  if (req.platformType === 'cloud+fog' && req.performance === 'latency') return feasible.find((p) => p.tier === 'fog') ?? feasible[0];
+  if (req.platformType === 'cloud+fog' && req.performance === 'latency')
+    return feasible.find((p) => p.tier === 'fog') ?? feasible[0];
   return feasible[0];
 }
 
@@ -121,12 +180,28 @@ function naiveFirstFit(providers: readonly Provider[], ledger: CapacityLedger, r
  * for a latency-sensitive cloud+fog group), the first one that is ready,
  * passes the compiled (memoised) rules and has room wins.
  */
-function earlyExitFirstFit(providers: readonly Provider[], ledger: CapacityLedger, sets: readonly CompiledPrivacy[], req: Request['shape']): Provider | undefined {
+function earlyExitFirstFit(
+  providers: readonly Provider[],
+  ledger: CapacityLedger,
+  sets: readonly CompiledPrivacy[],
+  req: Request['shape'],
+): Provider | undefined {
   const need = scale(instanceDemand(req), req.count);
-  const tiers = req.platformType === 'cloud+fog' ? (req.performance === 'latency' ? ['fog', 'cloud'] : [undefined]) : [req.platformType];
+  const tiers =
+    req.platformType === 'cloud+fog'
+      ? req.performance === 'latency'
+        ? ['fog', 'cloud']
+        : [undefined]
+      : [req.platformType];
   for (const tier of tiers) {
     for (const p of providers) {
-      if ((tier !== undefined && p.tier !== tier) || p.environment !== req.environment || !p.resourceTypes.has(req.resourceType) || !p.ready) continue;
+      if (
+        (tier !== undefined && p.tier !== tier) ||
+        p.environment !== req.environment ||
+        !p.resourceTypes.has(req.resourceType) ||
+        !p.ready
+      )
+        continue;
       if (!evaluateAll(sets, p).pass) continue;
       if (ledger.shortfall(p.name, p.capacity, need) === undefined) return p;
     }
@@ -180,7 +255,12 @@ export interface PlacementFigures {
   agree: boolean;
 }
 
-export function benchPlacement(sizes: readonly number[], seconds: number, runs: number, scenario: Scenario = 'half-full'): PlacementFigures[] {
+export function benchPlacement(
+  sizes: readonly number[],
+  seconds: number,
+  runs: number,
+  scenario: Scenario = 'half-full',
+): PlacementFigures[] {
   const rules = normalized();
   const requests = makeRequests(4096);
   return sizes.map((n) => {
@@ -210,8 +290,12 @@ export function benchPlacement(sizes: readonly number[], seconds: number, runs: 
     const mask = requests.length - 1;
     for (let run = 0; run < runs; run++) {
       const a = rate(seconds, (i) => placeGroup(groups[i & mask], ctx));
-      const e = rate(seconds, (i) => earlyExitFirstFit(catalogue.providers, ledger, groups[i & mask].privacy, requests[i & mask].shape));
-      const b = rate(seconds, (i) => naiveFirstFit(catalogue.providers, ledger, rules[requests[i & mask].template], requests[i & mask].shape));
+      const e = rate(seconds, (i) =>
+        earlyExitFirstFit(catalogue.providers, ledger, groups[i & mask].privacy, requests[i & mask].shape),
+      );
+      const b = rate(seconds, (i) =>
+        naiveFirstFit(catalogue.providers, ledger, rules[requests[i & mask].template], requests[i & mask].shape),
+      );
       const c = rate(seconds / 2, (i) => placeGroup(nowhere[i & mask], ctx).explanation.length);
       indexed.push(a);
       earlyExit.push(e);
@@ -220,7 +304,17 @@ export function benchPlacement(sizes: readonly number[], seconds: number, runs: 
       naiveRatio.push(a / b);
       grouped.push(c);
     }
-    return { scenario, providers: n, indexed: stats(indexed), earlyExit: stats(earlyExit), naive: stats(naive), ratio: stats(ratio), naiveRatio: stats(naiveRatio), grouped: stats(grouped), agree };
+    return {
+      scenario,
+      providers: n,
+      indexed: stats(indexed),
+      earlyExit: stats(earlyExit),
+      naive: stats(naive),
+      ratio: stats(ratio),
+      naiveRatio: stats(naiveRatio),
+      grouped: stats(grouped),
+      agree,
+    };
   });
 }
 
@@ -240,12 +334,32 @@ export function ledgerMemory(zones: number): { zones: number; bytes: number; byt
     const a: ZoneAllocation = { applicationId: id, vlanId: vlan, groups: {}, instances: [], released: [] };
     const names: string[] = [];
     for (let i = 1; i <= 4; i++) {
-      const inst = { name: `V${i}`, provider: p.name, group: 'init-1', environment: 'VM' as const, resourceType: 'CPU' as const, cores: 1, memory: 1024, storage: 8192, image: 'Ubuntu-22.04', address: instanceAddress(PAPER_GLOBAL_ID, vlan, 'VM', i) };
+      const inst = {
+        name: `V${i}`,
+        provider: p.name,
+        group: 'init-1',
+        environment: 'VM' as const,
+        resourceType: 'CPU' as const,
+        cores: 1,
+        memory: 1024,
+        storage: 8192,
+        image: 'Ubuntu-22.04',
+        address: instanceAddress(PAPER_GLOBAL_ID, vlan, 'VM', i),
+      };
       a.instances.push(inst);
       names.push(inst.name);
       ledger.reserve(p.name, instanceDemand(inst));
     }
-    a.groups['init-1'] = { provider: p.name, instances: names, environment: 'VM', resourceType: 'CPU', cores: 1, memory: 1024, storage: 8192, image: 'Ubuntu-22.04' };
+    a.groups['init-1'] = {
+      provider: p.name,
+      instances: names,
+      environment: 'VM',
+      resourceType: 'CPU',
+      cores: 1,
+      memory: 1024,
+      storage: 8192,
+      image: 'Ubuntu-22.04',
+    };
     allocations.set(id, a);
   }
   gc();
@@ -257,16 +371,23 @@ export function ledgerMemory(zones: number): { zones: number; bytes: number; byt
 export function main(): void {
   const seconds = numberArg('seconds', 1);
   const runs = numberArg('runs', 5);
-  const fmt = (s: Stats, digits = 0) => `${s.median.toFixed(digits)} (min ${s.min.toFixed(digits)}, max ${s.max.toFixed(digits)})`;
+  const fmt = (s: Stats, digits = 0) =>
+    `${s.median.toFixed(digits)} (min ${s.min.toFixed(digits)}, max ${s.max.toFixed(digits)})`;
   console.log(`placement decisions/s, first-fit, one core, ${runs} runs of ${seconds}s each`);
-  console.log('ledger | providers | indexed (decisions/s) | early-exit loop | naive scan | indexed / early exit | indexed / naive | grouped explanations/s (no fit) | same choices');
+  console.log(
+    'ledger | providers | indexed (decisions/s) | early-exit loop | naive scan | indexed / early exit | indexed / naive | grouped explanations/s (no fit) | same choices',
+  );
   for (const scenario of ['half-full', 'packed'] as const) {
     for (const r of benchPlacement([100, 1000, 10000], seconds, runs, scenario)) {
-      console.log(`${scenario} | ${r.providers} | ${fmt(r.indexed)} | ${fmt(r.earlyExit)} | ${fmt(r.naive)} | ${fmt(r.ratio, 1)}x | ${fmt(r.naiveRatio, 1)}x | ${fmt(r.grouped)} | ${r.agree}`);
+      console.log(
+        `${scenario} | ${r.providers} | ${fmt(r.indexed)} | ${fmt(r.earlyExit)} | ${fmt(r.naive)} | ${fmt(r.ratio, 1)}x | ${fmt(r.naiveRatio, 1)}x | ${fmt(r.grouped)} | ${r.agree}`,
+      );
     }
   }
   const m = ledgerMemory(100000);
-  console.log(`ledger + allocations of ${m.zones} zones x 4 instances: ${(m.bytes / 1048576).toFixed(1)} MiB heap (${m.bytesPerZone.toFixed(0)} bytes/zone)`);
+  console.log(
+    `ledger + allocations of ${m.zones} zones x 4 instances: ${(m.bytes / 1048576).toFixed(1)} MiB heap (${m.bytesPerZone.toFixed(0)} bytes/zone)`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) main();

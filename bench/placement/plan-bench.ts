@@ -22,9 +22,21 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: '10,000 providers x 10,000 INITs, 3,000 zones', workload: { providers: 10000, inits: 10000, zones: 3000, seed: 1, size: 'small' }, flags: [] },
-  { name: '1,000 providers x 10,000 INITs, 10,000 zones (most wait)', workload: { providers: 1000, inits: 10000, zones: 10000, seed: 1, size: 'large' }, flags: [] },
-  { name: '10,000 providers x 10,000 INITs, 8,000 zones, VLANs 1-4094', workload: { providers: 10000, inits: 10000, zones: 8000, seed: 1, size: 'small' }, flags: ['--vlan-range', '1-4094'] },
+  {
+    name: '10,000 providers x 10,000 INITs, 3,000 zones',
+    workload: { providers: 10000, inits: 10000, zones: 3000, seed: 1, size: 'small' },
+    flags: [],
+  },
+  {
+    name: '1,000 providers x 10,000 INITs, 10,000 zones (most wait)',
+    workload: { providers: 1000, inits: 10000, zones: 10000, seed: 1, size: 'large' },
+    flags: [],
+  },
+  {
+    name: '10,000 providers x 10,000 INITs, 8,000 zones, VLANs 1-4094',
+    workload: { providers: 10000, inits: 10000, zones: 8000, seed: 1, size: 'small' },
+    flags: ['--vlan-range', '1-4094'],
+  },
 ];
 
 interface Run {
@@ -38,10 +50,28 @@ interface Run {
 
 function runOnce(zonectl: string, files: { providers: string; messages: string }, flags: string[], dir: string): Run {
   const out = join(dir, 'out.json');
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', join(dir, 'time.txt'), 'sh', '-c', `exec "${process.execPath}" "${zonectl}" plan --providers "${files.providers}" --messages "${files.messages}" ${flags.join(' ')} > "${out}"`], { encoding: 'utf8' });
-  const [wall, user, sys, rssKiB] = readFileSync(join(dir, 'time.txt'), 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  const r = spawnSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      '%e %U %S %M',
+      '-o',
+      join(dir, 'time.txt'),
+      'sh',
+      '-c',
+      `exec "${process.execPath}" "${zonectl}" plan --providers "${files.providers}" --messages "${files.messages}" ${flags.join(' ')} > "${out}"`,
+    ],
+    { encoding: 'utf8' },
+  );
+  const [wall, user, sys, rssKiB] = readFileSync(join(dir, 'time.txt'), 'utf8')
+    .trim()
+    .split('\n')
+    .pop()!
+    .split(' ')
+    .map(Number);
   const outcomes: Record<string, number> = {};
-  for (const o of (JSON.parse(readFileSync(out, 'utf8')) as { outcomes: { result: string; reason?: string }[] }).outcomes) {
+  for (const o of (JSON.parse(readFileSync(out, 'utf8')) as { outcomes: { result: string; reason?: string }[] })
+    .outcomes) {
     const k = o.result === 'waiting' ? `waiting (${(o.reason ?? '').split(':')[0]})` : o.result;
     outcomes[k] = (outcomes[k] ?? 0) + 1;
   }
@@ -53,7 +83,9 @@ function main(): void {
   const dir = textArg('dir', '') || mkdtempSync(join(tmpdir(), 'plan-bench-'));
   const zonectl = join(process.cwd(), 'dist/src/cli/zonectl.js');
   const fmt = (s: Stats, d = 1) => `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
-  console.log(`zonectl plan end to end, ${runs} runs per case; load average at start ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log(
+    `zonectl plan end to end, ${runs} runs per case; load average at start ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+  );
   console.log('case | wall s | CPU s (user+sys) | peak RSS MiB | output MB | exit | outcomes');
   for (const c of CASES) {
     const files = writeWorkload(dir, c.workload);

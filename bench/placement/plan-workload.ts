@@ -11,7 +11,10 @@ import { join } from 'node:path';
 import { mulberry32, pick } from '../support/stats.js';
 import { numberArg, textArg } from '../support/args.js';
 
-const MCCS = [242, 238, 240, 262, 208, 222, 214, 204, 232, 260, 310, 302, 334, 724, 250, 460, 404, 655, 602, 420, 440, 450, 505, 530];
+const MCCS = [
+  242, 238, 240, 262, 208, 222, 214, 204, 232, 260, 310, 302, 334, 724, 250, 460, 404, 655, 602, 420, 440, 450, 505,
+  530,
+];
 const PENS = [9, 11, 674, 2011, 3902, 1894, 44957, 79, 2636, 6527];
 const ASNS = [3320, 3209, 1299, 174, 3356, 6939, 2914, 7018];
 
@@ -23,8 +26,19 @@ const RULES: object[] = [
   { regions: [[2, 'America'], [1]], countries: [[0, 302]] },
   { regions: [[2, 'EEA'], [1]], equipment: [[0, 2011]] },
   { regions: [[2, 'EEA'], [1]], equipment: [[2, 1894], [2, 44957], [1]] },
-  { as: [[0, 3320], [0, 174]], equipment: [[0, 9]] },
-  { regions: [[0, 'BRICS'], [0, 'MENA']] },
+  {
+    as: [
+      [0, 3320],
+      [0, 174],
+    ],
+    equipment: [[0, 9]],
+  },
+  {
+    regions: [
+      [0, 'BRICS'],
+      [0, 'MENA'],
+    ],
+  },
   { countries: [[2, 262], [2, 208], [1]] },
   {},
 ];
@@ -95,7 +109,12 @@ export function messagesJson(o: WorkloadOptions): string {
       platform_type: pick(rnd, ['cloud', 'fog', 'cloud+fog']),
       resource_type: pick(rnd, ['CPU', 'CPU', 'CPU', 'GPU', 'FPGA']),
       'instance-count': 1 + Math.floor(rnd() * (big ? 8 : 4)),
-      'instance-details': { cores: 1 + Math.floor(rnd() * (big ? 16 : 4)), memory: 1024, storage: 8192, image: 'Ubuntu-22.04' },
+      'instance-details': {
+        cores: 1 + Math.floor(rnd() * (big ? 16 : 4)),
+        memory: 1024,
+        storage: 8192,
+        image: 'Ubuntu-22.04',
+      },
     };
     lines.push(JSON.stringify(msg));
   }

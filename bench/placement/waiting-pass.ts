@@ -18,7 +18,10 @@ import yaml from 'js-yaml';
 
 interface Core {
   Federation: new (o: { providers: unknown[] }) => {
-    reconcile(spec: unknown, explain?: boolean): { groups: { placed: boolean; explanation?: { provider: string; reason: string }[] }[] };
+    reconcile(
+      spec: unknown,
+      explain?: boolean,
+    ): { groups: { placed: boolean; explanation?: { provider: string; reason: string }[] }[] };
   };
   providerFromManifest: (m: unknown) => { provider?: unknown };
   formatExplanation: (e: unknown[]) => string[];
@@ -26,8 +29,16 @@ interface Core {
 
 async function load(dist: string): Promise<Core> {
   const at = (p: string) => import(pathToFileURL(resolve(dist, p)).href);
-  const [fed, prov, place] = await Promise.all([at('src/core/zones/federation.js'), at('src/core/catalogue/provider.js'), at('src/core/placement/place-group.js')]);
-  return { Federation: fed.Federation, providerFromManifest: prov.providerFromManifest, formatExplanation: place.formatExplanation };
+  const [fed, prov, place] = await Promise.all([
+    at('src/core/zones/federation.js'),
+    at('src/core/catalogue/provider.js'),
+    at('src/core/placement/place-group.js'),
+  ]);
+  return {
+    Federation: fed.Federation,
+    providerFromManifest: prov.providerFromManifest,
+    formatExplanation: place.formatExplanation,
+  };
 }
 
 function arg(name: string): string[] {
@@ -42,7 +53,19 @@ function arg(name: string): string[] {
 const WAITING = {
   applicationId: '00000000-0000-4000-8000-00000000beef',
   privacy: { regions: [{ action: 'AllowSpecific', value: 'EEA' }, { action: 'DenyAll' }] },
-  groups: [{ name: 'big', environment: 'VM', platformType: 'cloud', resourceType: 'CPU', count: 2, cores: 48, memory: 1024, storage: 1024, image: 'img' }],
+  groups: [
+    {
+      name: 'big',
+      environment: 'VM',
+      platformType: 'cloud',
+      resourceType: 'CPU',
+      count: 2,
+      cores: 48,
+      memory: 1024,
+      storage: 1024,
+      image: 'img',
+    },
+  ],
 };
 
 async function main(): Promise<void> {
@@ -50,7 +73,9 @@ async function main(): Promise<void> {
   const flags = arg('explain-flag').map((f) => f === 'true');
   const runs = Number(arg('runs')[0] ?? 5);
   const builds = await Promise.all(dists.map(load));
-  console.log('providers | build | reconcile flag | CPU ms per waiting pass, median (min–max) | explanation lines | status entries');
+  console.log(
+    'providers | build | reconcile flag | CPU ms per waiting pass, median (min–max) | explanation lines | status entries',
+  );
   for (const n of [1000, 10000]) {
     const manifests = yaml.loadAll(providersYaml(n, 1));
     const rows = builds.map((core, b) => {
@@ -61,7 +86,10 @@ async function main(): Promise<void> {
         const g = out.groups[0];
         if (g.placed) throw new Error('the zone must wait');
         // What explain() and placedCondition() read: the status entries and the Event text.
-        return { lines: core.formatExplanation(g.explanation ?? []).join('; ').length, entries: g.explanation?.length ?? 0 };
+        return {
+          lines: core.formatExplanation(g.explanation ?? []).join('; ').length,
+          entries: g.explanation?.length ?? 0,
+        };
       };
       return { b, pass, times: [] as number[], last: pass() };
     });
@@ -76,7 +104,9 @@ async function main(): Promise<void> {
     }
     for (const row of rows) {
       const s = stats(row.times);
-      console.log(`${n} | ${dists[row.b]} | ${flags[row.b] ?? false} | ${s.median.toFixed(3)} (${s.min.toFixed(3)}–${s.max.toFixed(3)}) | ${row.last.lines} characters | ${row.last.entries}`);
+      console.log(
+        `${n} | ${dists[row.b]} | ${flags[row.b] ?? false} | ${s.median.toFixed(3)} (${s.min.toFixed(3)}–${s.max.toFixed(3)}) | ${row.last.lines} characters | ${row.last.entries}`,
+      );
     }
   }
 }

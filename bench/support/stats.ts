@@ -18,7 +18,7 @@ export function stats(values: readonly number[]): Stats {
 
 /** The p-th percentile of ascending values (nearest rank). */
 export function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 export { mulberry32, pick } from '../../test/support/seeded-random.js';

@@ -34,8 +34,21 @@ export interface SchemaNode {
 
 /** The fields of ObjectMeta a manifest may set; the CRD schema lists only those it constrains. */
 const OBJECT_META = new Set([
-  'name', 'generateName', 'namespace', 'labels', 'annotations', 'uid', 'resourceVersion', 'generation',
-  'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'finalizers', 'ownerReferences', 'managedFields', 'selfLink',
+  'name',
+  'generateName',
+  'namespace',
+  'labels',
+  'annotations',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'finalizers',
+  'ownerReferences',
+  'managedFields',
+  'selfLink',
 ]);
 
 /** Errors reported per document at most; the rest are counted. */
@@ -65,7 +78,9 @@ export function crdSchema(kind: 'ProviderCluster' | 'PrivacyRegion' | 'Execution
   let s = schemas.get(kind);
   if (!s) {
     const file = repoFile('crds', `${kind.toLowerCase()}s.zonekeeper.io.yaml`);
-    const crd = yaml.load(readFileSync(file, 'utf8')) as { spec: { versions: { schema: { openAPIV3Schema: SchemaNode } }[] } };
+    const crd = yaml.load(readFileSync(file, 'utf8')) as {
+      spec: { versions: { schema: { openAPIV3Schema: SchemaNode } }[] };
+    };
     s = crd.spec.versions[0].schema.openAPIV3Schema;
     schemas.set(kind, s);
   }
@@ -93,25 +108,37 @@ export function checkAgainstSchema(value: unknown, schema: SchemaNode, path = ''
       return;
     }
     if (s['x-kubernetes-int-or-string']) {
-      if (!(typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)))) return report(p, `must be an integer or a string, got ${typeName(v)}`);
+      if (!(typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v))))
+        return report(p, `must be an integer or a string, got ${typeName(v)}`);
     } else if (s.type !== undefined) {
       const t = typeName(v);
-      const okType = s.type === 'number' ? t === 'number' || t === 'integer' : s.type === 'array' ? t === 'list' : t === s.type;
-      if (!okType) return report(p, `must be ${s.type === 'array' ? 'a list' : `of type ${s.type}`}, got ${t === 'string' || t === 'integer' || t === 'number' ? `${t} ${quote(v)}` : t}`);
+      const okType =
+        s.type === 'number' ? t === 'number' || t === 'integer' : s.type === 'array' ? t === 'list' : t === s.type;
+      if (!okType)
+        return report(
+          p,
+          `must be ${s.type === 'array' ? 'a list' : `of type ${s.type}`}, got ${t === 'string' || t === 'integer' || t === 'number' ? `${t} ${quote(v)}` : t}`,
+        );
     }
-    if (s.enum && !s.enum.includes(v)) return report(p, `must be one of ${s.enum.map((e) => String(e)).join(', ')}, got ${quote(v)}`);
+    if (s.enum && !s.enum.includes(v))
+      return report(p, `must be one of ${s.enum.map((e) => String(e)).join(', ')}, got ${quote(v)}`);
     if (typeof v === 'number') {
       if (s.minimum !== undefined && v < s.minimum) report(p, `must be at least ${s.minimum}, got ${v}`);
       if (s.maximum !== undefined && v > s.maximum) report(p, `must be at most ${s.maximum}, got ${v}`);
     }
     if (typeof v === 'string') {
-      if (s.maxLength !== undefined && v.length > s.maxLength) return report(p, `must be at most ${s.maxLength} characters, got ${v.length}`);
-      if (s.minLength !== undefined && v.length < s.minLength) return report(p, `must be at least ${s.minLength} characters, got ${quote(v)}`);
-      if (s.pattern !== undefined && !compiled(s.pattern).test(v)) report(p, `must match ${s.pattern}, got ${quote(v)}`);
+      if (s.maxLength !== undefined && v.length > s.maxLength)
+        return report(p, `must be at most ${s.maxLength} characters, got ${v.length}`);
+      if (s.minLength !== undefined && v.length < s.minLength)
+        return report(p, `must be at least ${s.minLength} characters, got ${quote(v)}`);
+      if (s.pattern !== undefined && !compiled(s.pattern).test(v))
+        report(p, `must match ${s.pattern}, got ${quote(v)}`);
     }
     if (Array.isArray(v)) {
-      if (s.maxItems !== undefined && v.length > s.maxItems) return report(p, `must have at most ${s.maxItems} items, got ${v.length}`);
-      if (s.minItems !== undefined && v.length < s.minItems) report(p, `must have at least ${s.minItems} item${s.minItems === 1 ? '' : 's'}, got ${v.length}`);
+      if (s.maxItems !== undefined && v.length > s.maxItems)
+        return report(p, `must have at most ${s.maxItems} items, got ${v.length}`);
+      if (s.minItems !== undefined && v.length < s.minItems)
+        report(p, `must have at least ${s.minItems} item${s.minItems === 1 ? '' : 's'}, got ${v.length}`);
       if (s['x-kubernetes-list-type'] === 'set') {
         const seen = new Set<unknown>();
         v.forEach((item, i) => {
@@ -124,16 +151,20 @@ export function checkAgainstSchema(value: unknown, schema: SchemaNode, path = ''
     if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
       const obj = v as Record<string, unknown>;
       const keys = Object.keys(obj);
-      if (s.maxProperties !== undefined && keys.length > s.maxProperties) return report(p, `must have at most ${s.maxProperties} entries, got ${keys.length}`);
-      if (s.minProperties !== undefined && keys.length < s.minProperties) report(p, `must have at least ${s.minProperties} entries`);
-      for (const r of s.required ?? []) if (obj[r] === undefined || obj[r] === null) report(joinPath(p, r), 'is required');
+      if (s.maxProperties !== undefined && keys.length > s.maxProperties)
+        return report(p, `must have at most ${s.maxProperties} entries, got ${keys.length}`);
+      if (s.minProperties !== undefined && keys.length < s.minProperties)
+        report(p, `must have at least ${s.minProperties} entries`);
+      for (const r of s.required ?? [])
+        if (obj[r] === undefined || obj[r] === null) report(joinPath(p, r), 'is required');
       for (const k of keys) {
         const child = s.properties?.[k];
         const kp = joinPath(p, k);
         if (child) visit(obj[k], child, kp, p === '' && k === 'metadata');
         else if (typeof s.additionalProperties === 'object') visit(obj[k], s.additionalProperties, kp, false);
         else if (meta && OBJECT_META.has(k)) continue;
-        else if (!s['x-kubernetes-preserve-unknown-fields'] && s.additionalProperties !== true) report(kp, 'unknown field (misspelt, or not part of this kind)');
+        else if (!s['x-kubernetes-preserve-unknown-fields'] && s.additionalProperties !== true)
+          report(kp, 'unknown field (misspelt, or not part of this kind)');
       }
     }
   };

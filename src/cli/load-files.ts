@@ -38,7 +38,9 @@ function readText(file: string): string {
     const st = statSync(file);
     if (st.isDirectory()) throw new FileError(file, ['cannot read: it is a directory']);
     if (st.size > MAX_FILE_BYTES) {
-      throw new FileError(file, [`is ${(st.size / 1048576).toFixed(1)} MiB; zonectl reads files of at most ${MAX_FILE_BYTES / 1048576} MiB`]);
+      throw new FileError(file, [
+        `is ${(st.size / 1048576).toFixed(1)} MiB; zonectl reads files of at most ${MAX_FILE_BYTES / 1048576} MiB`,
+      ]);
     }
     return readFileSync(file, 'utf8');
   } catch (e) {
@@ -75,7 +77,8 @@ function aliasGuard(): (event: 'open' | 'close', state: { kind: string | null; r
     if (event !== 'close' || state.kind !== null || state.result === null || state.result === undefined) return;
     if (++aliases > MAX_ALIASES) throw new YamlLimitError(`more than ${MAX_ALIASES} aliases`);
     expanded += sizeOf(state.result);
-    if (expanded > MAX_EXPANDED_NODES) throw new YamlLimitError(`aliases expand to more than ${MAX_EXPANDED_NODES} nodes`);
+    if (expanded > MAX_EXPANDED_NODES)
+      throw new YamlLimitError(`aliases expand to more than ${MAX_EXPANDED_NODES} nodes`);
   };
 }
 
@@ -97,7 +100,12 @@ export function parseDocuments(text: string, file: string): unknown[] {
   for (const d of docs) {
     if (d === null || d === undefined) continue;
     if (Array.isArray(d)) out.push(...d);
-    else if (typeof d === 'object' && (d as { kind?: unknown }).kind === 'List' && Array.isArray((d as { items?: unknown }).items)) out.push(...(d as { items: unknown[] }).items);
+    else if (
+      typeof d === 'object' &&
+      (d as { kind?: unknown }).kind === 'List' &&
+      Array.isArray((d as { items?: unknown }).items)
+    )
+      out.push(...(d as { items: unknown[] }).items);
     else out.push(d);
   }
   return out;
@@ -117,13 +125,21 @@ type Kind = (typeof KINDS)[number];
  * limits). Empty when the document may go on to the core's checks.
  */
 function checkManifest(doc: unknown): { kind?: Kind; errors: FieldError[] } {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { errors: [{ path: '', reason: 'must be a ProviderCluster or PrivacyRegion object' }] };
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    return { errors: [{ path: '', reason: 'must be a ProviderCluster or PrivacyRegion object' }] };
   const m = doc as { apiVersion?: unknown; kind?: unknown };
   const errors: FieldError[] = [];
-  if (m.apiVersion !== API_VERSION) errors.push({ path: 'apiVersion', reason: m.apiVersion === undefined ? 'is required' : `must be ${API_VERSION}, got ${quote(m.apiVersion)}` });
+  if (m.apiVersion !== API_VERSION)
+    errors.push({
+      path: 'apiVersion',
+      reason: m.apiVersion === undefined ? 'is required' : `must be ${API_VERSION}, got ${quote(m.apiVersion)}`,
+    });
   const kind = KINDS.find((k) => k === m.kind);
   if (!kind) {
-    errors.push({ path: 'kind', reason: m.kind === undefined ? 'is required' : `must be ProviderCluster or PrivacyRegion, got ${quote(m.kind)}` });
+    errors.push({
+      path: 'kind',
+      reason: m.kind === undefined ? 'is required' : `must be ProviderCluster or PrivacyRegion, got ${quote(m.kind)}`,
+    });
     return { errors };
   }
   errors.push(...checkAgainstSchema(doc, crdSchema(kind)));
@@ -137,7 +153,8 @@ export function loadCatalogue(file: string): CatalogueFile {
   const providers: Provider[] = [];
   const regions: Region[] = [];
   const names = new Map<string, number>();
-  if (docs.length > MAX_DOCUMENTS) throw new FileError(file, [`holds ${docs.length} documents; zonectl reads at most ${MAX_DOCUMENTS}`]);
+  if (docs.length > MAX_DOCUMENTS)
+    throw new FileError(file, [`holds ${docs.length} documents; zonectl reads at most ${MAX_DOCUMENTS}`]);
   docs.every((doc, i) => {
     if (problems.length >= MAX_PROBLEMS) {
       problems.push(`stopped looking at document ${i + 1} of ${docs.length}`);
@@ -152,11 +169,15 @@ export function loadCatalogue(file: string): CatalogueFile {
     const name = String((doc as { metadata?: { name?: unknown } }).metadata?.name);
     const key = `${checked.kind}/${name}`;
     const first = names.get(key);
-    if (first !== undefined) problems.push(`${where}: metadata.name: ${checked.kind} ${quote(name)} is already defined by document ${first}`);
+    if (first !== undefined)
+      problems.push(`${where}: metadata.name: ${checked.kind} ${quote(name)} is already defined by document ${first}`);
     else names.set(key, i + 1);
     if (checked.kind === 'PrivacyRegion') {
       const d = doc as { metadata?: { name?: string; annotations?: Record<string, string> }; spec?: PrivacyRegionSpec };
-      const r = regionFromObject({ metadata: { name: String(d.metadata?.name ?? ''), annotations: d.metadata?.annotations }, spec: d.spec ?? ({} as PrivacyRegionSpec) });
+      const r = regionFromObject({
+        metadata: { name: String(d.metadata?.name ?? ''), annotations: d.metadata?.annotations },
+        spec: d.spec ?? ({} as PrivacyRegionSpec),
+      });
       if (r.region) regions.push(r.region);
       else problems.push(...r.errors.map((e) => `${where}: ${formatFieldError(e)}`));
       return true;
@@ -184,6 +205,7 @@ export function loadMessages(file: string): unknown[] {
     throw new FileError(file, [`not valid JSON: ${(e as Error).message}`]);
   }
   if (!Array.isArray(json)) throw new FileError(file, ['must be a JSON array of INIT and STOP messages']);
-  if (json.length > MAX_MESSAGES) throw new FileError(file, [`holds ${json.length} messages; zonectl takes at most ${MAX_MESSAGES}`]);
+  if (json.length > MAX_MESSAGES)
+    throw new FileError(file, [`holds ${json.length} messages; zonectl takes at most ${MAX_MESSAGES}`]);
   return json;
 }

@@ -41,7 +41,13 @@ export interface PlanResult {
 export function runPlan(o: PlanOptions): { result: PlanResult; providerNames: string[]; p4: () => P4EntryPlan } {
   const catalogue = loadCatalogue(o.providers);
   const messages = loadMessages(o.messages);
-  const federation = new Federation({ providers: catalogue.providers, regions: catalogue.regions, strategy: o.strategy, globalId: o.globalId, vlanRange: o.vlanRange });
+  const federation = new Federation({
+    providers: catalogue.providers,
+    regions: catalogue.regions,
+    strategy: o.strategy,
+    globalId: o.globalId,
+    vlanRange: o.vlanRange,
+  });
   const engine = new MessageEngine(federation, o.allReasons === true);
   const outcomes: MessageOutcome[] = [];
   const n = o.until === undefined ? messages.length : Math.min(o.until, messages.length);
@@ -52,13 +58,19 @@ export function runPlan(o: PlanOptions): { result: PlanResult; providerNames: st
   return {
     result: { state: listing3(federation.entries(), federation.globalId), outcomes },
     providerNames,
-    p4: () => planP4Entries(federation.applicationIds().flatMap((id) => federation.networkPlan(id) ?? []), ports),
+    p4: () =>
+      planP4Entries(
+        federation.applicationIds().flatMap((id) => federation.networkPlan(id) ?? []),
+        ports,
+      ),
   };
 }
 
 /** One line per problem of each rejected message: file, message index, field and reason. */
 export function rejections(o: PlanOptions, outcomes: readonly MessageOutcome[]): string[] {
-  return outcomes.flatMap((out) => (out.result === 'rejected' ? out.errors.map((e) => `${o.messages}: message ${out.index} rejected: ${e}`) : []));
+  return outcomes.flatMap((out) =>
+    out.result === 'rejected' ? out.errors.map((e) => `${o.messages}: message ${out.index} rejected: ${e}`) : [],
+  );
 }
 
 export function formatPlan(o: PlanOptions): { text: string; rejected: string[] } {
@@ -75,7 +87,11 @@ function render(o: PlanOptions, result: PlanResult, providerNames: string[], p4:
     case 'yaml':
       return yaml.dump(result, { lineWidth: 120, noRefs: true });
     case 'svg':
-      return renderFigure(result.state, o.title ?? `Execution zones after ${result.outcomes.length ? (o.until ?? 'all') : 0} messages`, providerNames);
+      return renderFigure(
+        result.state,
+        o.title ?? `Execution zones after ${result.outcomes.length ? (o.until ?? 'all') : 0} messages`,
+        providerNames,
+      );
   }
 }
 
@@ -110,10 +126,19 @@ export function parsePlanArgs(argv: readonly string[]): PlanOptions {
   const messages = flags.get('messages');
   if (!providers || !messages) throw new UsageError(`--providers and --messages are required\n${USAGE}`);
   const strategy = flags.get('strategy') ?? 'first-fit';
-  if (!isStrategyName(strategy)) throw new UsageError(`--strategy: unknown strategy "${strategy}"; use ${STRATEGY_NAMES.join(', ')}`);
+  if (!isStrategyName(strategy))
+    throw new UsageError(`--strategy: unknown strategy "${strategy}"; use ${STRATEGY_NAMES.join(', ')}`);
   const format = flags.get('format') ?? 'json';
-  if (format !== 'json' && format !== 'yaml' && format !== 'svg' && format !== 'p4') throw new UsageError(`--format: must be json, yaml, svg or p4, got "${format}"`);
-  const o: PlanOptions = { providers, messages, strategy, format, globalId: PAPER_GLOBAL_ID, vlanRange: DEFAULT_VLAN_RANGE };
+  if (format !== 'json' && format !== 'yaml' && format !== 'svg' && format !== 'p4')
+    throw new UsageError(`--format: must be json, yaml, svg or p4, got "${format}"`);
+  const o: PlanOptions = {
+    providers,
+    messages,
+    strategy,
+    format,
+    globalId: PAPER_GLOBAL_ID,
+    vlanRange: DEFAULT_VLAN_RANGE,
+  };
   const until = flags.get('until');
   if (until !== undefined) {
     if (!/^[0-9]+$/.test(until)) throw new UsageError(`--until: must be a message count, got "${until}"`);
@@ -122,7 +147,8 @@ export function parsePlanArgs(argv: readonly string[]): PlanOptions {
   const gid = flags.get('global-id');
   if (gid !== undefined) {
     const g = parseGlobalId(gid);
-    if (g === undefined) throw new UsageError(`--global-id: must be a 40-bit ULA global ID such as 0x3fe79fd35c, got "${gid}"`);
+    if (g === undefined)
+      throw new UsageError(`--global-id: must be a 40-bit ULA global ID such as 0x3fe79fd35c, got "${gid}"`);
     o.globalId = g;
   }
   const range = flags.get('vlan-range');

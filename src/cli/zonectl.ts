@@ -18,7 +18,9 @@ function main(argv: string[]): number {
       process.stdout.write(text);
       for (const line of rejected) process.stderr.write(`zonectl: ${line}\n`);
       if (rejected.length === 0 || options.keepGoing) return EXIT.ok;
-      process.stderr.write(`zonectl: ${rejected.length} problem(s) in rejected messages; the result above holds every other message (--keep-going exits 0)\n`);
+      process.stderr.write(
+        `zonectl: ${rejected.length} problem(s) in rejected messages; the result above holds every other message (--keep-going exits 0)\n`,
+      );
       return EXIT.rejected;
     }
     if (command === undefined || command === '--help' || command === 'help') {
@@ -32,7 +34,9 @@ function main(argv: string[]): number {
       return EXIT.badInput;
     }
     // A bug: say so in one line, without a stack trace unless asked for.
-    process.stderr.write(`zonectl: internal error: ${e instanceof Error ? e.message.slice(0, 200) : 'unknown'} (set ZONECTL_DEBUG=1 for details)\n`);
+    process.stderr.write(
+      `zonectl: internal error: ${e instanceof Error ? e.message.slice(0, 200) : 'unknown'} (set ZONECTL_DEBUG=1 for details)\n`,
+    );
     if (process.env.ZONECTL_DEBUG) process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
     return EXIT.bug;
   }

@@ -3,17 +3,41 @@
 // a crash between "allocation committed" and "pod created", or two
 // attempts at once, can never make a second pod.
 
-import { KubeError, type KubeObject, type ResourceRef, isAlreadyExists, isNotFound, resourcePath } from '../runtime/kube-client.js';
+import {
+  KubeError,
+  type KubeObject,
+  type ResourceRef,
+  isAlreadyExists,
+  isNotFound,
+  resourcePath,
+} from '../runtime/kube-client.js';
 import type { InstanceAllocation } from '../core/zones/allocation.js';
 import type { Member } from './member-cluster-cache.js';
-import { LABELS, type MemberPod, type MemberVm, NAMESPACES, PODS, VIRTUAL_MACHINES, type ZoneIdentity, desiredNamespace, desiredPod, desiredVm, instanceObjectName, ownsNamespace, zoneNamespace } from './member-objects.js';
+import {
+  LABELS,
+  type MemberPod,
+  type MemberVm,
+  NAMESPACES,
+  PODS,
+  VIRTUAL_MACHINES,
+  type ZoneIdentity,
+  desiredNamespace,
+  desiredPod,
+  desiredVm,
+  instanceObjectName,
+  ownsNamespace,
+  zoneNamespace,
+} from './member-objects.js';
 
 /**
  * Makes the zone's namespace, or finds the one zonekeeper made before. A
  * namespace of that name that zonekeeper did not make for this zone is never
  * adopted: its pods, quotas and policies are someone else's.
  */
-export async function ensureNamespace(m: Pick<Member, 'client' | 'vms' | 'namespaces'>, z: ZoneIdentity): Promise<void> {
+export async function ensureNamespace(
+  m: Pick<Member, 'client' | 'vms' | 'namespaces'>,
+  z: ZoneIdentity,
+): Promise<void> {
   const ns = zoneNamespace(z.applicationId);
   if (m.namespaces.has(ns)) return;
   try {
@@ -22,7 +46,9 @@ export async function ensureNamespace(m: Pick<Member, 'client' | 'vms' | 'namesp
     if (!isAlreadyExists(err)) throw err;
     const found = await m.client.get<KubeObject>(resourcePath(NAMESPACES, undefined, ns));
     if (!ownsNamespace(found, z.applicationId)) {
-      throw new ForeignNamespaceError(`namespace ${ns} exists in the member and was not made by zonekeeper for this zone: refusing to adopt it`);
+      throw new ForeignNamespaceError(
+        `namespace ${ns} exists in the member and was not made by zonekeeper for this zone: refusing to adopt it`,
+      );
     }
   }
   m.namespaces.add(ns);
@@ -55,7 +81,8 @@ export async function untilServiceAccount(create: () => Promise<void>): Promise<
       await create();
       return;
     } catch (err) {
-      if (!(err instanceof KubeError && err.code === 403 && /serviceaccount/i.test(err.message) && attempt < 20)) throw err;
+      if (!(err instanceof KubeError && err.code === 403 && /serviceaccount/i.test(err.message) && attempt < 20))
+        throw err;
       await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 400)));
     }
   }
@@ -74,7 +101,9 @@ async function createOnce(m: Member, ns: string, vm: boolean, body: KubeObject):
 
 export async function deleteInstance(m: Member, applicationId: string, objectName: string, vm: boolean): Promise<void> {
   try {
-    await m.client.delete(resourcePath(vm ? VIRTUAL_MACHINES : PODS, zoneNamespace(applicationId), objectName), { gracePeriodSeconds: 0 });
+    await m.client.delete(resourcePath(vm ? VIRTUAL_MACHINES : PODS, zoneNamespace(applicationId), objectName), {
+      gracePeriodSeconds: 0,
+    });
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
@@ -110,7 +139,8 @@ export async function deleteZoneObjects(m: Member, applicationId: string): Promi
   }
   try {
     const got = await m.client.get<KubeObject>(resourcePath(NAMESPACES, undefined, ns));
-    if (!got.metadata?.deletionTimestamp) await m.client.delete(resourcePath(NAMESPACES, undefined, ns), { propagationPolicy: 'Background' });
+    if (!got.metadata?.deletionTimestamp)
+      await m.client.delete(resourcePath(NAMESPACES, undefined, ns), { propagationPolicy: 'Background' });
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
@@ -123,10 +153,12 @@ export function zoneObjects(m: Member, applicationId: string): Map<string, { obj
   const id = applicationId.toLowerCase();
   const ns = zoneNamespace(id);
   for (const p of m.pods.listNamespace(ns)) {
-    if (p.metadata?.labels?.[LABELS.applicationId] === id) out.set(p.metadata.labels?.[LABELS.instance] ?? instanceObjectName(p.metadata.name ?? ''), { obj: p, vm: false });
+    if (p.metadata?.labels?.[LABELS.applicationId] === id)
+      out.set(p.metadata.labels?.[LABELS.instance] ?? instanceObjectName(p.metadata.name ?? ''), { obj: p, vm: false });
   }
   for (const v of m.virtualMachines?.listNamespace(ns) ?? []) {
-    if (v.metadata?.labels?.[LABELS.applicationId] === id) out.set(v.metadata.labels?.[LABELS.instance] ?? instanceObjectName(v.metadata.name ?? ''), { obj: v, vm: true });
+    if (v.metadata?.labels?.[LABELS.applicationId] === id)
+      out.set(v.metadata.labels?.[LABELS.instance] ?? instanceObjectName(v.metadata.name ?? ''), { obj: v, vm: true });
   }
   return out;
 }

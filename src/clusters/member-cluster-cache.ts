@@ -75,7 +75,8 @@ export class MemberClusterCache {
     const e = this.entries.get(provider);
     if (!e) return { ok: false, reason: `no client for ${provider} yet (its ProviderCluster was not reconciled)` };
     if (!e.member) return { ok: false, reason: e.lastError ?? `${provider}: kubeconfig not loaded` };
-    if (!e.reachable) return { ok: false, reason: `${provider} is not reachable: ${e.lastError ?? 'health probe failing'}` };
+    if (!e.reachable)
+      return { ok: false, reason: `${provider} is not reachable: ${e.lastError ?? 'health probe failing'}` };
     return { ok: true, member: e.member };
   }
 
@@ -115,9 +116,17 @@ export class MemberClusterCache {
   private async loadSecret(e: Entry, vms: boolean): Promise<boolean> {
     let secret: Secret;
     try {
-      secret = await this.options.hub.get<Secret>(resourcePath({ group: '', version: 'v1', plural: 'secrets', namespaced: true }, this.options.namespace, e.secret.name));
+      secret = await this.options.hub.get<Secret>(
+        resourcePath(
+          { group: '', version: 'v1', plural: 'secrets', namespaced: true },
+          this.options.namespace,
+          e.secret.name,
+        ),
+      );
     } catch (err) {
-      e.lastError = isNotFound(err) ? `kubeconfig Secret ${this.options.namespace}/${e.secret.name} not found` : `cannot read kubeconfig Secret ${this.options.namespace}/${e.secret.name}: ${errorText(err)}`;
+      e.lastError = isNotFound(err)
+        ? `kubeconfig Secret ${this.options.namespace}/${e.secret.name} not found`
+        : `cannot read kubeconfig Secret ${this.options.namespace}/${e.secret.name}: ${errorText(err)}`;
       return e.member !== undefined;
     }
     const version = secret.metadata?.resourceVersion ?? '';
@@ -155,13 +164,26 @@ export class MemberClusterCache {
     };
     const handlers = { add: toZone, update: toZone, delete: toZone };
     const health = (resource: string) => (e: string) => {
-      if (e !== 'connect' && e !== 'relist') this.options.metrics?.watchRestarts.inc({ resource: `${provider}/${resource}`, cause: e });
+      if (e !== 'connect' && e !== 'relist')
+        this.options.metrics?.watchRestarts.inc({ resource: `${provider}/${resource}`, cause: e });
     };
-    const pods = new Informer<MemberPod>({ client, path: resourcePath(PODS), labelSelector: MANAGED_SELECTOR, logger: log, onHealth: health('pods') }).on(handlers);
+    const pods = new Informer<MemberPod>({
+      client,
+      path: resourcePath(PODS),
+      labelSelector: MANAGED_SELECTOR,
+      logger: log,
+      onHealth: health('pods'),
+    }).on(handlers);
     const member: Member = { provider, client, vms, pods, namespaces: new Set() };
     pods.start();
     if (vms) {
-      member.virtualMachines = new Informer<MemberVm>({ client, path: resourcePath(VIRTUAL_MACHINES), labelSelector: MANAGED_SELECTOR, logger: log, onHealth: health('virtualmachines') }).on(handlers);
+      member.virtualMachines = new Informer<MemberVm>({
+        client,
+        path: resourcePath(VIRTUAL_MACHINES),
+        labelSelector: MANAGED_SELECTOR,
+        logger: log,
+        onHealth: health('virtualmachines'),
+      }).on(handlers);
       member.virtualMachines.start();
     }
     return member;
@@ -200,7 +222,10 @@ export class MemberClusterCache {
     this.options.metrics?.memberHealth.set({ provider: e.provider }, reachable ? 1 : 0);
     if (e.reachable === reachable) return;
     e.reachable = reachable;
-    this.options.logger.info(reachable ? 'member cluster reachable' : 'member cluster not reachable', { provider: e.provider, error: e.lastError });
+    this.options.logger.info(reachable ? 'member cluster reachable' : 'member cluster not reachable', {
+      provider: e.provider,
+      error: e.lastError,
+    });
     if (reachable) {
       // The informers backed off while it was down; relist now rather than in 30 s.
       e.member?.pods.resync();

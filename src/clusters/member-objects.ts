@@ -23,14 +23,23 @@ export const ZONE_ANNOTATION = 'zonekeeper.io/zone';
 export const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGER}`;
 
 /** Label keys the test bed (and a real provider) puts on nodes; tools/testbed/fake-nodes.ts. */
-export const NODE_LABELS = { provider: 'zonekeeper.io/provider', gpu: 'zonekeeper.io/gpu', fpga: 'zonekeeper.io/fpga' } as const;
+export const NODE_LABELS = {
+  provider: 'zonekeeper.io/provider',
+  gpu: 'zonekeeper.io/gpu',
+  fpga: 'zonekeeper.io/fpga',
+} as const;
 export const GPU_RESOURCE = 'nvidia.com/gpu';
 export const FPGA_RESOURCE = 'zonekeeper.io/fpga';
 
 export const PODS: ResourceRef = { group: '', version: 'v1', plural: 'pods', namespaced: true };
 export const NAMESPACES: ResourceRef = { group: '', version: 'v1', plural: 'namespaces', namespaced: false };
 export const NODES: ResourceRef = { group: '', version: 'v1', plural: 'nodes', namespaced: false };
-export const VIRTUAL_MACHINES: ResourceRef = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines', namespaced: true };
+export const VIRTUAL_MACHINES: ResourceRef = {
+  group: 'kubevirt.io',
+  version: 'v1',
+  plural: 'virtualmachines',
+  namespaced: true,
+};
 
 export interface ZoneIdentity {
   applicationId: string;
@@ -49,7 +58,12 @@ export function instanceObjectName(instance: string): string {
 }
 
 export function zoneLabels(z: ZoneIdentity): Record<string, string> {
-  return { [LABELS.managedBy]: MANAGER, [LABELS.applicationId]: z.applicationId.toLowerCase(), [LABELS.zoneNamespace]: z.namespace, [LABELS.zoneName]: z.name };
+  return {
+    [LABELS.managedBy]: MANAGER,
+    [LABELS.applicationId]: z.applicationId.toLowerCase(),
+    [LABELS.zoneNamespace]: z.namespace,
+    [LABELS.zoneName]: z.name,
+  };
 }
 
 export interface MemberNamespace extends KubeObject {
@@ -93,7 +107,11 @@ function nodeSelector(i: InstanceAllocation): Record<string, string> {
 }
 
 function resources(i: InstanceAllocation): Record<string, string> {
-  const r: Record<string, string> = { cpu: String(i.cores), memory: `${i.memory}Mi`, 'ephemeral-storage': `${i.storage}Mi` };
+  const r: Record<string, string> = {
+    cpu: String(i.cores),
+    memory: `${i.memory}Mi`,
+    'ephemeral-storage': `${i.storage}Mi`,
+  };
   if (i.resourceType === 'GPU') r[GPU_RESOURCE] = '1';
   if (i.resourceType === 'FPGA') r[FPGA_RESOURCE] = '1';
   return r;
@@ -104,7 +122,11 @@ function instanceMeta(z: ZoneIdentity, i: InstanceAllocation): NonNullable<KubeO
     name: instanceObjectName(i.name),
     namespace: zoneNamespace(z.applicationId),
     labels: { ...zoneLabels(z), [LABELS.instance]: i.name, [LABELS.group]: i.group },
-    annotations: { [ZONE_ANNOTATION]: `${z.namespace}/${z.name}`, 'zonekeeper.io/address': i.address, 'zonekeeper.io/image': i.image },
+    annotations: {
+      [ZONE_ANNOTATION]: `${z.namespace}/${z.name}`,
+      'zonekeeper.io/address': i.address,
+      'zonekeeper.io/image': i.image,
+    },
   };
 }
 
@@ -112,7 +134,11 @@ export interface MemberPod extends KubeObject {
   spec?: {
     nodeName?: string;
     nodeSelector?: Record<string, string>;
-    containers: ({ name: string; image: string; resources?: { requests?: Record<string, string>; limits?: Record<string, string> } } & Record<string, unknown>)[];
+    containers: ({
+      name: string;
+      image: string;
+      resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+    } & Record<string, unknown>)[];
   } & Record<string, unknown>;
   status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
 }
@@ -177,7 +203,10 @@ export function desiredVm(z: ZoneIdentity, i: InstanceAllocation): MemberVm {
           domain: {
             cpu: { cores: i.cores },
             resources: { requests },
-            devices: { disks: [{ name: 'rootdisk', disk: { bus: 'virtio' } }], interfaces: [{ name: 'default', masquerade: {} }] },
+            devices: {
+              disks: [{ name: 'rootdisk', disk: { bus: 'virtio' } }],
+              interfaces: [{ name: 'default', masquerade: {} }],
+            },
           },
           networks: [{ name: 'default', pod: {} }],
           volumes: [{ name: 'rootdisk', containerDisk: { image: imageReference(i.image) } }],
@@ -189,7 +218,11 @@ export function desiredVm(z: ZoneIdentity, i: InstanceAllocation): MemberVm {
 }
 
 export function podReady(p: MemberPod): boolean {
-  return !p.metadata?.deletionTimestamp && p.status?.phase === 'Running' && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  return (
+    !p.metadata?.deletionTimestamp &&
+    p.status?.phase === 'Running' &&
+    (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+  );
 }
 
 export function vmReady(v: MemberVm): boolean {

@@ -10,7 +10,9 @@ export function setCondition(list: Condition[], c: Omit<Condition, 'lastTransiti
   const old = list.find((x) => x.type === c.type);
   const next: Condition = { ...c, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : now };
   const rank = (t: string) => (ORDER.includes(t) ? ORDER.indexOf(t) : ORDER.length);
-  return [...list.filter((x) => x.type !== c.type), next].sort((a, b) => rank(a.type) - rank(b.type) || (a.type < b.type ? -1 : 1));
+  return [...list.filter((x) => x.type !== c.type), next].sort(
+    (a, b) => rank(a.type) - rank(b.type) || (a.type < b.type ? -1 : 1),
+  );
 }
 
 export function getCondition(list: readonly Condition[] | undefined, type: string): Condition | undefined {
@@ -22,7 +24,17 @@ export function isTrue(list: readonly Condition[] | undefined, type: string): bo
 }
 
 /** Summary first, then the phases in the order they happen. */
-const ORDER = ['Ready', 'Placed', 'Provisioned', 'NetworkReady', 'Degraded', 'Released', 'Reachable', 'Succeeded', 'Failed'];
+const ORDER = [
+  'Ready',
+  'Placed',
+  'Provisioned',
+  'NetworkReady',
+  'Degraded',
+  'Released',
+  'Reachable',
+  'Succeeded',
+  'Failed',
+];
 
 /** Messages are capped by the API (32 KiB); long explanations are cut. */
 export function capMessage(s: string, max = 4000): string {

@@ -12,7 +12,11 @@ import { capMessage, getCondition, setCondition } from './conditions.js';
 export type PlacementFact =
   | { outcome: 'placed'; message: string }
   | { outcome: 'waiting'; message: string }
-  | { outcome: 'refused'; reason: typeof R.AllocationConflict | typeof R.ApplicationIdInUse | typeof R.InvalidSpec; message: string }
+  | {
+      outcome: 'refused';
+      reason: typeof R.AllocationConflict | typeof R.ApplicationIdInUse | typeof R.InvalidSpec;
+      message: string;
+    }
   | { outcome: 'commitFailed'; error: string };
 
 export interface ProvisionFact {
@@ -48,14 +52,23 @@ export interface ZoneFacts {
 export function zoneConditions(old: readonly Condition[] | undefined, f: ZoneFacts, now: string): Condition[] {
   let list = [...(old ?? [])];
   const set = (type: ZoneConditionType, status: Condition['status'], reason: string, message: string) => {
-    list = setCondition(list, { type, status, reason, message: capMessage(message), observedGeneration: f.generation }, now);
+    list = setCondition(
+      list,
+      { type, status, reason, message: capMessage(message), observedGeneration: f.generation },
+      now,
+    );
   };
   if (f.releasedBy !== undefined) set(T.Released, 'True', R.Released, `released whole by ZoneRelease ${f.releasedBy}`);
   if (f.released || f.releasedBy !== undefined) {
     const msg = getCondition(list, T.Released)?.message ?? 'released';
     const left = f.released?.switchLeft;
     for (const type of [T.Placed, T.Provisioned, T.Degraded, T.Ready]) set(type, 'False', R.Released, msg);
-    set(T.NetworkReady, 'False', R.Released, left === undefined ? msg : `${msg}; switch entries not yet removed: ${left}`);
+    set(
+      T.NetworkReady,
+      'False',
+      R.Released,
+      left === undefined ? msg : `${msg}; switch entries not yet removed: ${left}`,
+    );
     return list;
   }
 
@@ -63,17 +76,33 @@ export function zoneConditions(old: readonly Condition[] | undefined, f: ZoneFac
   if (p?.outcome === 'placed') set(T.Placed, 'True', R.Placed, p.message);
   else if (p?.outcome === 'waiting') set(T.Placed, 'False', R.NoMatchingProvider, p.message);
   else if (p?.outcome === 'refused') set(T.Placed, 'False', p.reason, p.message);
-  else if (p?.outcome === 'commitFailed') set(T.Placed, 'False', R.CommitFailed, `the allocation could not be committed to status (${p.error}); nothing was created from it; retried`);
+  else if (p?.outcome === 'commitFailed')
+    set(
+      T.Placed,
+      'False',
+      R.CommitFailed,
+      `the allocation could not be committed to status (${p.error}); nothing was created from it; retried`,
+    );
 
   const v = f.provision;
   if (f.finalizerError !== undefined) {
-    set(T.Provisioned, 'False', R.FinalizerPending, `the cleanup finalizer could not be set (${f.finalizerError}); instances wait for it`);
+    set(
+      T.Provisioned,
+      'False',
+      R.FinalizerPending,
+      `the cleanup finalizer could not be set (${f.finalizerError}); instances wait for it`,
+    );
   } else if (v && v.unreachable.length > 0) {
     set(T.Provisioned, v.created === v.total ? 'True' : 'False', R.MemberUnreachable, v.problems.join('; '));
   } else if (v && v.created === v.total) {
     set(T.Provisioned, 'True', R.Provisioned, `${v.total} instance(s) exist in the member clusters`);
   } else if (v) {
-    set(T.Provisioned, 'False', R.Provisioning, `${v.created}/${v.total} instance(s) created${v.problems.length ? `; ${v.problems.join('; ')}` : ''}`);
+    set(
+      T.Provisioned,
+      'False',
+      R.Provisioning,
+      `${v.created}/${v.total} instance(s) created${v.problems.length ? `; ${v.problems.join('; ')}` : ''}`,
+    );
   }
 
   if (f.network) set(T.NetworkReady, f.network.ok ? 'True' : 'False', f.network.reason, f.network.message);
@@ -82,10 +111,18 @@ export function zoneConditions(old: readonly Condition[] | undefined, f: ZoneFac
   // when placement refused the zone (nothing further can run).
   const unreachable = v?.unreachable ?? [];
   if (v || p?.outcome === 'refused') {
-    if (unreachable.length > 0) set(T.Degraded, 'True', R.MemberUnreachable, `member cluster(s) ${unreachable.join(', ')} not reachable; their instances are unknown and no new placements go there`);
+    if (unreachable.length > 0)
+      set(
+        T.Degraded,
+        'True',
+        R.MemberUnreachable,
+        `member cluster(s) ${unreachable.join(', ')} not reachable; their instances are unknown and no new placements go there`,
+      );
     else set(T.Degraded, 'False', R.AsExpected, 'every member cluster of the zone answers');
   }
-  const notTrue = [T.Placed, T.Provisioned, T.NetworkReady].map((t) => getCondition(list, t)).find((x) => x?.status !== 'True');
+  const notTrue = [T.Placed, T.Provisioned, T.NetworkReady]
+    .map((t) => getCondition(list, t))
+    .find((x) => x?.status !== 'True');
   if (notTrue) set(T.Ready, 'False', notTrue.reason, `${notTrue.type}: ${notTrue.message}`);
   else if (!v) return list;
   else if (unreachable.length > 0) set(T.Ready, 'False', R.Degraded, `${unreachable.join(', ')} not reachable`);

@@ -23,18 +23,38 @@ import { formatFieldErrors } from '../core/errors.js';
 import { formatExplanation } from '../core/placement/place-group.js';
 import type { ZoneAllocation } from '../core/zones/allocation.js';
 import type { Federation, GroupOutcome } from '../core/zones/federation.js';
-import { instancePhase, podReady, vmReady, type MemberPod, type MemberVm, type ZoneIdentity } from '../clusters/member-objects.js';
+import {
+  instancePhase,
+  podReady,
+  vmReady,
+  type MemberPod,
+  type MemberVm,
+  type ZoneIdentity,
+} from '../clusters/member-objects.js';
 import type { Clock } from '../runtime/clock.js';
 import type { ReconcileResult } from '../runtime/controller.js';
 import type { EventSink, EventTarget } from '../runtime/events.js';
 import { type Logger, errorText } from '../runtime/logger.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { getCondition, isTrue } from './conditions.js';
-import { zoneConditions, type NetworkFact, type PlacementFact, type ProvisionFact } from './execution-zone-conditions.js';
+import {
+  zoneConditions,
+  type NetworkFact,
+  type PlacementFact,
+  type ProvisionFact,
+} from './execution-zone-conditions.js';
 import type { MemberAccess, ZoneObject } from './member-access.js';
 import type { NetworkProgrammer } from './network/network-programmer.js';
 import type { HubObjects } from './object-store.js';
-import { done, failed, foldResults, requeueAfter, runPhase, toReconcileResult, type PhaseResult } from './phase-result.js';
+import {
+  done,
+  failed,
+  foldResults,
+  requeueAfter,
+  runPhase,
+  toReconcileResult,
+  type PhaseResult,
+} from './phase-result.js';
 import type { PlacementState } from './placement-state.js';
 import { releaseNamed, releaseWhole, type ReleaseContext } from './execution-zone-release.js';
 import { allocationFields, cloneStatus } from './zone-status.js';
@@ -126,8 +146,17 @@ export class ExecutionZoneReconciler {
   async reconcile(key: string): Promise<ReconcileResult> {
     const zone = this.zones.current(key);
     if (!zone) return toReconcileResult(await runPhase(() => this.forgotten(key)));
-    if (zone.metadata.deletionTimestamp) return toReconcileResult(await runPhase(() => this.reconcileDelete(key, zone)));
-    const pass: Pass = { key, zone, status: cloneStatus(zone.status), now: this.nowText(), released: isReleased(zone), halted: false, phases: new Map() };
+    if (zone.metadata.deletionTimestamp)
+      return toReconcileResult(await runPhase(() => this.reconcileDelete(key, zone)));
+    const pass: Pass = {
+      key,
+      zone,
+      status: cloneStatus(zone.status),
+      now: this.nowText(),
+      released: isReleased(zone),
+      halted: false,
+      phases: new Map(),
+    };
     const results: PhaseResult[] = [];
     for (const phase of this.phaseList) {
       const r = await runPhase(() => phase(pass));
@@ -192,7 +221,9 @@ export class ExecutionZoneReconciler {
   private async settleReleases(p: Pass): Promise<PhaseResult> {
     const asks = this.state.releases.pending(p.key);
     for (const ask of asks) {
-      const outcome = ask.instances ? await releaseNamed(this.releasing, p, ask.instances) : await releaseWhole(this.releasing, p, ask);
+      const outcome = ask.instances
+        ? await releaseNamed(this.releasing, p, ask.instances)
+        : await releaseWhole(this.releasing, p, ask);
       this.state.releases.settle(ask, outcome);
       this.onReleaseSettled(ask.release);
       if (outcome.ok) this.onCapacityFreed();
@@ -211,7 +242,8 @@ export class ExecutionZoneReconciler {
     const conflict = this.state.conflicts.get(p.key);
     if (conflict) return this.refuse(p, R.AllocationConflict, `the durable allocation cannot be restored: ${conflict}`);
     const owner = this.state.ownerOf(id);
-    if (owner && owner !== p.key) return this.refuse(p, R.ApplicationIdInUse, `application id ${id} is already used by ExecutionZone ${owner}`);
+    if (owner && owner !== p.key)
+      return this.refuse(p, R.ApplicationIdInUse, `application id ${id} is already used by ExecutionZone ${owner}`);
     const fed = this.state.federation;
     if (fed && this.state.ready && fullyPlaced(fed, p.zone)) {
       this.waiting.delete(p.key);
@@ -246,7 +278,10 @@ export class ExecutionZoneReconciler {
       const status = structuredClone(p.status);
       const zone = p.zone;
       const providers = [...new Set(after.instances.map((i) => i.provider))];
-      const write = this.state.commit(() => this.zones.writeStatus(zone, status), `allocation commit of ${p.key} failed`);
+      const write = this.state.commit(
+        () => this.zones.writeStatus(zone, status),
+        `allocation commit of ${p.key} failed`,
+      );
       return { write, outcome, vlan: after.vlanId, providers };
     });
     if (pending) {
@@ -266,14 +301,24 @@ export class ExecutionZoneReconciler {
       p.zone = committed.value;
       for (const g of pending.outcome.groups.filter((x) => x.new)) {
         this.metrics?.placementDecisions.inc({ result: 'placed' });
-        this.events.emit(this.target(p.zone), 'Normal', EventReason.Placed, EventAction.Place, `group ${g.group}: ${g.instances?.join(', ')} on ${g.provider}, VLAN ${pending.vlan}`);
+        this.events.emit(
+          this.target(p.zone),
+          'Normal',
+          EventReason.Placed,
+          EventAction.Place,
+          `group ${g.group}: ${g.instances?.join(', ')} on ${g.provider}, VLAN ${pending.vlan}`,
+        );
       }
     }
     this.metrics?.placementLatency.observe(Number(process.hrtime.bigint() - t0) / 1e9);
     return done;
   }
 
-  private refuse(p: Pass, reason: typeof R.AllocationConflict | typeof R.ApplicationIdInUse | typeof R.InvalidSpec, message: string): PhaseResult {
+  private refuse(
+    p: Pass,
+    reason: typeof R.AllocationConflict | typeof R.ApplicationIdInUse | typeof R.InvalidSpec,
+    message: string,
+  ): PhaseResult {
     p.placement = { outcome: 'refused', reason, message };
     p.halted = true;
     return done;
@@ -301,14 +346,20 @@ export class ExecutionZoneReconciler {
     const unplaced = p.zone.spec.groups.filter((g) => !a?.groups[g.name]);
     if (unplaced.length === 0) {
       const where = [...new Set(a?.instances.map((i) => i.provider) ?? [])].join(', ');
-      p.placement = { outcome: 'placed', message: `${p.zone.spec.groups.length} group(s) on ${where || 'no provider (all instances released)'}, VLAN ${a?.vlanId ?? '-'}` };
+      p.placement = {
+        outcome: 'placed',
+        message: `${p.zone.spec.groups.length} group(s) on ${where || 'no provider (all instances released)'}, VLAN ${a?.vlanId ?? '-'}`,
+      };
     } else {
       const reasons = unplaced.map((g) => {
         const mine = (p.status.placement ?? []).filter((e) => e.group === g.name);
         return `group ${g.name}: ${formatExplanation(mine).join('; ') || 'waiting for a provider'}`;
       });
       const names = unplaced.map((g) => g.name).join(', ');
-      p.placement = { outcome: 'waiting', message: `no provider can take ${names} (retried when capacity frees or the catalogue changes): ${reasons.join(' | ')}` };
+      p.placement = {
+        outcome: 'waiting',
+        message: `no provider can take ${names} (retried when capacity frees or the catalogue changes): ${reasons.join(' | ')}`,
+      };
     }
     if (a) this.fillAllocation(p, f, a);
   }
@@ -316,8 +367,18 @@ export class ExecutionZoneReconciler {
   private fillAllocation(p: Pass, f: Federation, a: ZoneAllocation): void {
     const marking = f.compiled(a.applicationId)?.marking;
     if (!marking) return;
-    const phase = (provider: string, name: string) => p.phases.get(`${provider}/${name}`) ?? p.status.instances?.[provider]?.[name]?.phase;
-    Object.assign(p.status, allocationFields(structuredClone(a), marking, f.globalId, phase, f.catalogue.providers.map((x) => x.name)));
+    const phase = (provider: string, name: string) =>
+      p.phases.get(`${provider}/${name}`) ?? p.status.instances?.[provider]?.[name]?.phase;
+    Object.assign(
+      p.status,
+      allocationFields(
+        structuredClone(a),
+        marking,
+        f.globalId,
+        phase,
+        f.catalogue.providers.map((x) => x.name),
+      ),
+    );
   }
 
   // ---- finalizeAndPrepare ------------------------------------------------
@@ -332,7 +393,10 @@ export class ExecutionZoneReconciler {
     if (p.released || hasFinalizer(p.zone)) return done;
     const id = applicationId(p.zone);
     const providers = [...new Set(this.state.federation?.allocation(id)?.instances.map((i) => i.provider) ?? [])];
-    const [zone] = await Promise.allSettled([this.zones.setFinalizers(p.zone, [...(p.zone.metadata.finalizers ?? []), FINALIZER]), this.prepareNamespaces(p.zone, providers)]);
+    const [zone] = await Promise.allSettled([
+      this.zones.setFinalizers(p.zone, [...(p.zone.metadata.finalizers ?? []), FINALIZER]),
+      this.prepareNamespaces(p.zone, providers),
+    ]);
     if (zone.status === 'rejected') {
       p.finalizerError = errorText(zone.reason);
       return failed(zone.reason);
@@ -402,9 +466,20 @@ export class ExecutionZoneReconciler {
           const extra = [...have].filter(([name]) => !wantedNames.has(name));
           if (extra.length > 0) {
             if (wanted.length === 0) await m.deleteZoneObjects(z.applicationId);
-            else await Promise.all(extra.map(([name, o]) => m.deleteInstance(z.applicationId, o.obj.metadata?.name ?? name.toLowerCase(), o.vm)));
+            else
+              await Promise.all(
+                extra.map(([name, o]) =>
+                  m.deleteInstance(z.applicationId, o.obj.metadata?.name ?? name.toLowerCase(), o.vm),
+                ),
+              );
             const names = extra.map(([n]) => n).join(', ');
-            this.events.emit(this.target(p.zone), 'Normal', EventReason.InstancesRemoved, EventAction.Deprovision, `${names} removed from ${provider}`);
+            this.events.emit(
+              this.target(p.zone),
+              'Normal',
+              EventReason.InstancesRemoved,
+              EventAction.Deprovision,
+              `${names} removed from ${provider}`,
+            );
           }
         } catch (err) {
           this.metrics?.memberRequests.inc({ provider, outcome: 'error' });
@@ -468,14 +543,18 @@ export class ExecutionZoneReconciler {
   /** Sets every condition from the pass's facts, records the transitions, and says when to look again. */
   private summarize(p: Pass): PhaseResult {
     const released = p.released ? (p.switchLeft !== undefined ? { switchLeft: p.switchLeft } : {}) : undefined;
-    p.status.conditions = zoneConditions(p.status.conditions, {
-      generation: p.zone.metadata.generation,
-      ...(released ? { released } : {}),
-      ...(p.placement ? { placement: p.placement } : {}),
-      ...(p.finalizerError !== undefined ? { finalizerError: p.finalizerError } : {}),
-      ...(p.provision ? { provision: p.provision } : {}),
-      ...(p.network ? { network: p.network } : {}),
-    }, p.now);
+    p.status.conditions = zoneConditions(
+      p.status.conditions,
+      {
+        generation: p.zone.metadata.generation,
+        ...(released ? { released } : {}),
+        ...(p.placement ? { placement: p.placement } : {}),
+        ...(p.finalizerError !== undefined ? { finalizerError: p.finalizerError } : {}),
+        ...(p.provision ? { provision: p.provision } : {}),
+        ...(p.network ? { network: p.network } : {}),
+      },
+      p.now,
+    );
     if (p.released) return done;
     this.reportTransitions(p);
     return isTrue(p.status.conditions, T.Ready) ? done : requeueAfter(this.pollMs, 'not Ready');
@@ -487,15 +566,35 @@ export class ExecutionZoneReconciler {
     const ready = isTrue(p.status.conditions, T.Ready);
     const target = this.target(p.zone);
     if (ready && !wasReady) {
-      this.events.emit(target, 'Normal', EventReason.Ready, EventAction.Summarize, `all ${p.provision?.total ?? 0} instance(s) ready`);
+      this.events.emit(
+        target,
+        'Normal',
+        EventReason.Ready,
+        EventAction.Summarize,
+        `all ${p.provision?.total ?? 0} instance(s) ready`,
+      );
       if (!this.readySeen.has(p.key) && p.zone.metadata.creationTimestamp) {
         this.readySeen.add(p.key);
         this.metrics?.createToReady.observe((Date.parse(p.now) - Date.parse(p.zone.metadata.creationTimestamp)) / 1000);
       }
     }
-    if (wasReady && !ready) this.events.emit(target, 'Warning', EventReason.NotReady, EventAction.Summarize, getCondition(p.status.conditions, T.Ready)?.message ?? '');
+    if (wasReady && !ready)
+      this.events.emit(
+        target,
+        'Warning',
+        EventReason.NotReady,
+        EventAction.Summarize,
+        getCondition(p.status.conditions, T.Ready)?.message ?? '',
+      );
     const unreachable = p.provision?.unreachable ?? [];
-    if (unreachable.length > 0 && !isTrue(before, T.Degraded)) this.events.emit(target, 'Warning', EventReason.Degraded, EventAction.Summarize, `member cluster(s) ${unreachable.join(', ')} not reachable`);
+    if (unreachable.length > 0 && !isTrue(before, T.Degraded))
+      this.events.emit(
+        target,
+        'Warning',
+        EventReason.Degraded,
+        EventAction.Summarize,
+        `member cluster(s) ${unreachable.join(', ')} not reachable`,
+      );
   }
 
   private async writeStatus(p: Pass): Promise<PhaseResult> {
@@ -522,14 +621,23 @@ export class ExecutionZoneReconciler {
       // The finalizer goes first: a crash after it leaves no zone, and the
       // rebuild then finds no allocation; the reverse could free a VLAN
       // that a surviving status still claims.
-      await this.zones.setFinalizers(zone, (zone.metadata.finalizers ?? []).filter((x) => x !== FINALIZER));
+      await this.zones.setFinalizers(
+        zone,
+        (zone.metadata.finalizers ?? []).filter((x) => x !== FINALIZER),
+      );
       if (mine && f.has(id)) f.releaseZone(id);
       if (mine) this.state.disown(id);
       this.metrics?.vlansInUse.set(vlansInUse(f));
     });
     this.forgetZone(key);
     const from = hosting.size ? ` from ${[...hosting].join(', ')}` : '';
-    this.events.emit(this.target(zone), 'Normal', EventReason.Released, EventAction.Delete, `zone ${id} released${from}`);
+    this.events.emit(
+      this.target(zone),
+      'Normal',
+      EventReason.Released,
+      EventAction.Delete,
+      `zone ${id} released${from}`,
+    );
     this.onCapacityFreed();
     return done;
   }
@@ -553,7 +661,8 @@ export class ExecutionZoneReconciler {
         }
       }),
     );
-    for (const p of hosting) if (!providers.includes(p) && this.state.provider(p)?.ready !== false) waitingFor.push(`${p} (no client)`);
+    for (const p of hosting)
+      if (!providers.includes(p) && this.state.provider(p)?.ready !== false) waitingFor.push(`${p} (no client)`);
     try {
       await this.network.remove(id);
     } catch (err) {
@@ -598,7 +707,11 @@ const isReleased = (zone: ExecutionZone): boolean => isTrue(zone.status?.conditi
 
 const applicationId = (zone: ExecutionZone): string => zone.spec.applicationId.toLowerCase();
 
-const identity = (zone: ExecutionZone): ZoneIdentity => ({ applicationId: applicationId(zone), namespace: zone.metadata.namespace ?? '', name: zone.metadata.name });
+const identity = (zone: ExecutionZone): ZoneIdentity => ({
+  applicationId: applicationId(zone),
+  namespace: zone.metadata.namespace ?? '',
+  name: zone.metadata.name,
+});
 
 const vlansInUse = (f: Federation): number => f.entries().filter((e) => e.allocation.vlanId !== undefined).length;
 

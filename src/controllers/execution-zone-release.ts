@@ -39,7 +39,11 @@ const applicationId = (zone: ExecutionZone): string => zone.spec.applicationId.t
  * keeps it in sync; its owner deletes it) and is never placed again;
  * the rest of this pass removes its member objects and switch entries.
  */
-export async function releaseWhole(c: ReleaseContext, p: ReleasePass, ask: ReleaseAsk): Promise<{ ok: true; released: Record<string, string[]> }> {
+export async function releaseWhole(
+  c: ReleaseContext,
+  p: ReleasePass,
+  ask: ReleaseAsk,
+): Promise<{ ok: true; released: Record<string, string[]> }> {
   if (p.released) return { ok: true, released: {} };
   const id = applicationId(p.zone);
   await c.state.withLock(async (f) => {
@@ -53,7 +57,8 @@ export async function releaseWhole(c: ReleaseContext, p: ReleasePass, ask: Relea
     if (f.has(id)) f.releaseZone(id);
     // Keep the zone known, placed and empty, so it is not placed again.
     const problems = f.restore(p.zone.spec, marker);
-    if (problems.length > 0) c.logger.warn('released zone not kept in memory', { zone: p.key, problems: formatFieldErrors(problems) });
+    if (problems.length > 0)
+      c.logger.warn('released zone not kept in memory', { zone: p.key, problems: formatFieldErrors(problems) });
     const status: ExecutionZoneStatus = {
       ...cloneStatus(p.zone.status),
       allocation: storeAllocation(marker),
@@ -65,7 +70,11 @@ export async function releaseWhole(c: ReleaseContext, p: ReleasePass, ask: Relea
       instances: undefined,
       providers: undefined,
     };
-    status.conditions = zoneConditions(status.conditions, { generation: p.zone.metadata.generation, releasedBy: ask.releaseName }, p.now);
+    status.conditions = zoneConditions(
+      status.conditions,
+      { generation: p.zone.metadata.generation, releasedBy: ask.releaseName },
+      p.now,
+    );
     const zone = p.zone;
     p.zone = await c.state.commit(() => c.zones.writeStatus(zone, status), `whole release of ${p.key} failed`);
     p.status = cloneStatus(p.zone.status);
@@ -80,19 +89,32 @@ export async function releaseWhole(c: ReleaseContext, p: ReleasePass, ask: Relea
  * stay in the allocation's `released` list, so they are never created
  * again.
  */
-export async function releaseNamed(c: ReleaseContext, p: ReleasePass, instances: Record<string, string[]>): Promise<ReleaseOutcome> {
+export async function releaseNamed(
+  c: ReleaseContext,
+  p: ReleasePass,
+  instances: Record<string, string[]>,
+): Promise<ReleaseOutcome> {
   const id = applicationId(p.zone);
   return c.state.withLock(async (f) => {
     const a = f.allocation(id);
     if (!a) return { ok: false, message: `ExecutionZone ${p.key} holds no instances yet; nothing was released` };
     // Asked again after a crash between the zone's commit and the release's status: already done.
     const all = Object.values(instances).flat();
-    if (all.every((n) => a.released.includes(n) && !a.instances.some((i) => i.name === n))) return { ok: true, released: instances };
+    if (all.every((n) => a.released.includes(n) && !a.instances.some((i) => i.name === n)))
+      return { ok: true, released: instances };
     const r = f.releaseInstances(id, instances, 'spec.instances');
     if (!r.ok) return { ok: false, message: `nothing was released: ${formatFieldErrors(r.errors)}` };
     const marking = f.compiled(id)?.marking;
     const old = p.zone.status;
-    const fields = marking ? allocationFields(structuredClone(a), marking, f.globalId, (provider, n) => old?.instances?.[provider]?.[n]?.phase, f.catalogue.providers.map((x) => x.name)) : { allocation: storeAllocation(a) };
+    const fields = marking
+      ? allocationFields(
+          structuredClone(a),
+          marking,
+          f.globalId,
+          (provider, n) => old?.instances?.[provider]?.[n]?.phase,
+          f.catalogue.providers.map((x) => x.name),
+        )
+      : { allocation: storeAllocation(a) };
     const status = { ...cloneStatus(old), ...fields };
     const zone = p.zone;
     p.zone = await c.state.commit(() => c.zones.writeStatus(zone, status), `release commit for ${p.key} failed`);

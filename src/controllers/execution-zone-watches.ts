@@ -39,14 +39,19 @@ export interface ExecutionZoneTriggers {
   capacityFreed(): void;
 }
 
-export function executionZoneWatches(queue: Pick<WorkQueue, 'add' | 'addAfter' | 'addNow'>, s: ExecutionZoneWatchSources): ExecutionZoneTriggers {
+export function executionZoneWatches(
+  queue: Pick<WorkQueue, 'add' | 'addAfter' | 'addNow'>,
+  s: ExecutionZoneWatchSources,
+): ExecutionZoneTriggers {
   // Our own writes come back as updates; reconciling them again would only
   // recompute what the writing pass just wrote (GenerationChangedPredicate
   // in controller-runtime terms, but narrower: anyone else's change, even to
   // status, still counts). An update held while a write was in flight that
   // turns out not to be ours comes back through onMissed.
   const ownEcho = (now: ExecutionZone, old: ExecutionZone) =>
-    now.metadata.generation === old.metadata.generation && now.metadata.deletionTimestamp === old.metadata.deletionTimestamp && s.store.isEcho(now);
+    now.metadata.generation === old.metadata.generation &&
+    now.metadata.deletionTimestamp === old.metadata.deletionTimestamp &&
+    s.store.isEcho(now);
   new Watches(queue).for(s.zones, ownEcho);
   s.store.onMissed = (key) => queue.add(key);
 
@@ -76,7 +81,9 @@ export function executionZoneWatches(queue: Pick<WorkQueue, 'add' | 'addAfter' |
       }
     },
     capacityFreed() {
-      const waiting = s.store.list().filter((z) => !isTrue(z.status?.conditions, ZoneConditionType.Placed) || s.reconciler.waiting.has(keyOf(z)));
+      const waiting = s.store
+        .list()
+        .filter((z) => !isTrue(z.status?.conditions, ZoneConditionType.Placed) || s.reconciler.waiting.has(keyOf(z)));
       waiting.sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
       for (const z of waiting) queue.add(keyOf(z));
     },

@@ -5,7 +5,13 @@
 // (`memberAccess`); unit tests put in-memory members there.
 
 import type { SecretRef, MemberClusterCache, Member } from '../clusters/member-cluster-cache.js';
-import { createInstance, deleteInstance, deleteZoneObjects, ensureNamespace, zoneObjects } from '../clusters/member-actuator.js';
+import {
+  createInstance,
+  deleteInstance,
+  deleteZoneObjects,
+  ensureNamespace,
+  zoneObjects,
+} from '../clusters/member-actuator.js';
 import { NODES, type MemberPod, type MemberVm, type ZoneIdentity } from '../clusters/member-objects.js';
 import { resourcePath } from '../core/api/resources.js';
 import type { InstanceAllocation } from '../core/zones/allocation.js';

@@ -10,7 +10,16 @@ import type { KubeClient } from '../runtime/kube-client.js';
 import { mergePatchDiff } from './merge-patch.js';
 
 export interface StoredObject {
-  metadata: { name: string; namespace?: string; resourceVersion?: string; finalizers?: string[]; deletionTimestamp?: string; generation?: number; creationTimestamp?: string; uid?: string };
+  metadata: {
+    name: string;
+    namespace?: string;
+    resourceVersion?: string;
+    finalizers?: string[];
+    deletionTimestamp?: string;
+    generation?: number;
+    creationTimestamp?: string;
+    uid?: string;
+  };
   status?: unknown;
 }
 
@@ -126,12 +135,21 @@ export class ObjectStore<T extends StoredObject> implements HubObjects<T> {
     const diff = mergePatchDiff(obj.status ?? {}, status);
     if (diff === undefined) return obj;
     const key = keyOf(obj);
-    return this.write(key, () => this.hub.mergePatch<T>(this.path(key, 'status'), { metadata: { resourceVersion: obj.metadata.resourceVersion }, status: diff }));
+    return this.write(key, () =>
+      this.hub.mergePatch<T>(this.path(key, 'status'), {
+        metadata: { resourceVersion: obj.metadata.resourceVersion },
+        status: diff,
+      }),
+    );
   }
 
   async setFinalizers(obj: T, finalizers: string[]): Promise<T> {
     const key = keyOf(obj);
-    return this.write(key, () => this.hub.mergePatch<T>(this.path(key), { metadata: { resourceVersion: obj.metadata.resourceVersion, finalizers } }));
+    return this.write(key, () =>
+      this.hub.mergePatch<T>(this.path(key), {
+        metadata: { resourceVersion: obj.metadata.resourceVersion, finalizers },
+      }),
+    );
   }
 
   async delete(obj: T): Promise<void> {

@@ -18,16 +18,28 @@ export interface OrphanReport {
   errors: string[];
 }
 
-export async function collectOrphans(members: MemberClusterCache, state: PlacementState, zoneIds: () => Set<string>, logger: Logger): Promise<OrphanReport> {
+export async function collectOrphans(
+  members: MemberClusterCache,
+  state: PlacementState,
+  zoneIds: () => Set<string>,
+  logger: Logger,
+): Promise<OrphanReport> {
   const report: OrphanReport = { pods: 0, namespaces: 0, errors: [] };
-  const seen: { provider: string; namespaces: MemberNamespace[]; objects: { app: string; instance: string; name: string; vm: boolean }[] }[] = [];
+  const seen: {
+    provider: string;
+    namespaces: MemberNamespace[];
+    objects: { app: string; instance: string; name: string; vm: boolean }[];
+  }[] = [];
   for (const provider of members.providers()) {
     const look = members.get(provider);
     if (!look.ok || !members.synced(provider)) continue;
     const m = look.member;
     try {
       const nss = await m.client.list<MemberNamespace>(resourcePath(NAMESPACES), { labelSelector: MANAGED_SELECTOR });
-      const objects = [...m.pods.list().map((o) => ({ o, vm: false })), ...(m.virtualMachines?.list() ?? []).map((o) => ({ o, vm: true }))].map(({ o, vm }) => ({
+      const objects = [
+        ...m.pods.list().map((o) => ({ o, vm: false })),
+        ...(m.virtualMachines?.list() ?? []).map((o) => ({ o, vm: true })),
+      ].map(({ o, vm }) => ({
         app: o.metadata?.labels?.[LABELS.applicationId] ?? '',
         instance: o.metadata?.labels?.[LABELS.instance] ?? '',
         name: o.metadata?.name ?? '',

@@ -97,7 +97,8 @@ export class PlacementState {
   }
 
   markStale(why: string): void {
-    if (!this.stale) this.options.logger.info('placement state marked stale; rebuilding from the hub on next use', { why });
+    if (!this.stale)
+      this.options.logger.info('placement state marked stale; rebuilding from the hub on next use', { why });
     this.stale = true;
   }
 
@@ -160,14 +161,18 @@ export class PlacementState {
     const t0 = this.clock.now();
     const [zones, regions] = await Promise.all([
       this.options.hub.list<ExecutionZone>(resourcePath(EXECUTION_ZONES)),
-      this.options.hub.list<PrivacyRegion>(resourcePath(PRIVACY_REGIONS)).catch(() => ({ items: [] as PrivacyRegion[] })),
+      this.options.hub
+        .list<PrivacyRegion>(resourcePath(PRIVACY_REGIONS))
+        .catch(() => ({ items: [] as PrivacyRegion[] })),
     ]);
     const catalogue = regionCatalogue(regions.items, this.options.logger);
     const providers = [...this.providers.values()];
     // A provider that left the catalogue but still holds instances stays,
     // not ready, so its capacity and the zones' VLANs remain booked.
     const known = new Set(providers.map((p) => p.name));
-    const stored = new Map(zones.items.map((z) => [z, z.status?.allocation ? loadAllocation(z.status.allocation) : undefined]));
+    const stored = new Map(
+      zones.items.map((z) => [z, z.status?.allocation ? loadAllocation(z.status.allocation) : undefined]),
+    );
     for (const z of zones.items) {
       for (const i of stored.get(z)?.allocation?.instances ?? []) {
         if (!known.has(i.provider)) {
@@ -176,11 +181,20 @@ export class PlacementState {
         }
       }
     }
-    const fed = new Federation({ providers, regions: catalogue, ...(this.options.globalId !== undefined ? { globalId: this.options.globalId } : {}), ...(this.options.vlanRange ? { vlanRange: this.options.vlanRange } : {}) });
+    const fed = new Federation({
+      providers,
+      regions: catalogue,
+      ...(this.options.globalId !== undefined ? { globalId: this.options.globalId } : {}),
+      ...(this.options.vlanRange ? { vlanRange: this.options.vlanRange } : {}),
+    });
     this.owners.clear();
     this.conflicts.clear();
     // Oldest first: if two objects claim one VLAN, the older keeps it.
-    const sorted = [...zones.items].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || keyOf(a).localeCompare(keyOf(b)));
+    const sorted = [...zones.items].sort(
+      (a, b) =>
+        (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+        keyOf(a).localeCompare(keyOf(b)),
+    );
     let restored = 0;
     for (const z of sorted) {
       const loaded = stored.get(z);
@@ -193,22 +207,35 @@ export class PlacementState {
       }
       this.owners.set(id, key);
       if (!loaded) continue;
-      const problems = loaded.allocation ? fed.restore(z.spec as ExecutionZoneSpec, loaded.allocation) : loaded.problems;
+      const problems = loaded.allocation
+        ? fed.restore(z.spec, loaded.allocation)
+        : loaded.problems;
       if (problems.length > 0) {
         this.conflicts.set(key, formatFieldErrors(problems));
-        this.options.logger.error('durable allocation not restored', { zone: key, problems: formatFieldErrors(problems) });
+        this.options.logger.error('durable allocation not restored', {
+          zone: key,
+          problems: formatFieldErrors(problems),
+        });
       } else restored++;
     }
     this.fed = fed;
     this.stale = false;
     this.rebuilds++;
     this.options.metrics?.vlansInUse.set(fed.entries().filter((e) => e.allocation.vlanId !== undefined).length);
-    this.options.logger.info('placement state rebuilt from the hub', { zones: zones.items.length, restored, conflicts: this.conflicts.size, providers: providers.length, ms: this.clock.now() - t0 });
+    this.options.logger.info('placement state rebuilt from the hub', {
+      zones: zones.items.length,
+      restored,
+      conflicts: this.conflicts.size,
+      providers: providers.length,
+      ms: this.clock.now() - t0,
+    });
   }
 
   /** Application ids of the zones that hold a VLAN, i.e. should have switch entries. */
   zonesWithVlan(): string[] {
-    return (this.fed?.entries() ?? []).filter((e) => e.allocation.vlanId !== undefined).map((e) => e.allocation.applicationId);
+    return (this.fed?.entries() ?? [])
+      .filter((e) => e.allocation.vlanId !== undefined)
+      .map((e) => e.allocation.applicationId);
   }
 
   get ready(): boolean {

@@ -48,7 +48,8 @@ export class PrivacyRegionReconciler {
     });
     const now = new Date(this.clock.now()).toISOString();
     let conditions = region.status?.conditions ?? [];
-    for (const c of facts.conditions) conditions = setCondition(conditions, { ...c, message: capMessage(c.message) }, now);
+    for (const c of facts.conditions)
+      conditions = setCondition(conditions, { ...c, message: capMessage(c.message) }, now);
     // Facts of a valid region vanish when it turns invalid, so they are not carried over.
     const status: PrivacyRegionStatus = { ...facts, conditions };
     try {

@@ -22,7 +22,10 @@ export interface PrivacyRegionWatchSources {
 
 /** Whether what a region means for placement changed (not just its status or bookkeeping). */
 export function regionMeaningChanged(old: PrivacyRegion, now: PrivacyRegion): boolean {
-  return !jsonEqual(old.spec, now.spec) || old.metadata.annotations?.[REGION_NAME_ANNOTATION] !== now.metadata.annotations?.[REGION_NAME_ANNOTATION];
+  return (
+    !jsonEqual(old.spec, now.spec) ||
+    old.metadata.annotations?.[REGION_NAME_ANNOTATION] !== now.metadata.annotations?.[REGION_NAME_ANNOTATION]
+  );
 }
 
 export function privacyRegionWatches(queue: Pick<WorkQueue, 'add' | 'addAfter'>, s: PrivacyRegionWatchSources): void {
@@ -30,16 +33,32 @@ export function privacyRegionWatches(queue: Pick<WorkQueue, 'add' | 'addAfter'>,
   // Marking-bit conflicts and the built-in fallback depend on every other region.
   const all = () => s.regions.list().map((r) => r.metadata.name);
   const named = (names: Iterable<string>) => [...names].filter((n) => s.regions.get(n) !== undefined);
-  const symmetricDifference = (a: Set<string>, b: Set<string>) => [...a].filter((n) => !b.has(n)).concat([...b].filter((n) => !a.has(n)));
+  const symmetricDifference = (a: Set<string>, b: Set<string>) =>
+    [...a].filter((n) => !b.has(n)).concat([...b].filter((n) => !a.has(n)));
   new Watches(queue)
-    .watches(s.regions, { add: all, update: (now, old) => (regionMeaningChanged(old, now) ? all() : undefined), delete: all })
-    .watches(s.providers, { add: all, update: (now, old) => (String(now.spec.country) !== String(old.spec.country) ? all() : undefined), delete: all }, { delayMs })
+    .watches(s.regions, {
+      add: all,
+      update: (now, old) => (regionMeaningChanged(old, now) ? all() : undefined),
+      delete: all,
+    })
+    .watches(
+      s.providers,
+      {
+        add: all,
+        update: (now, old) => (String(now.spec.country) !== String(old.spec.country) ? all() : undefined),
+        delete: all,
+      },
+      { delayMs },
+    )
     .watches(
       s.zones,
       {
         add: (z) => named(regionsNamedBy(z.spec)),
         // Most zone updates are status writes; the spec, and so the regions it names, changed only with the generation.
-        update: (now, old) => (now.metadata.generation === old.metadata.generation ? undefined : named(symmetricDifference(regionsNamedBy(old.spec), regionsNamedBy(now.spec)))),
+        update: (now, old) =>
+          now.metadata.generation === old.metadata.generation
+            ? undefined
+            : named(symmetricDifference(regionsNamedBy(old.spec), regionsNamedBy(now.spec))),
         delete: (z) => named(regionsNamedBy(z.spec)),
       },
       { delayMs },
@@ -47,7 +66,10 @@ export function privacyRegionWatches(queue: Pick<WorkQueue, 'add' | 'addAfter'>,
 }
 
 /** The placement state reads regions on its own: a change of meaning makes it rebuild. */
-export function placementRegionWatches(regions: EventSource<PrivacyRegion>, state: Pick<PlacementState, 'markStale'>): void {
+export function placementRegionWatches(
+  regions: EventSource<PrivacyRegion>,
+  state: Pick<PlacementState, 'markStale'>,
+): void {
   regions.on({
     add: () => state.markStale('PrivacyRegion added'),
     update: (now, old) => (regionMeaningChanged(old, now) ? state.markStale('PrivacyRegion changed') : undefined),

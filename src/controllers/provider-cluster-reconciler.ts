@@ -23,7 +23,15 @@ import { errorText, type Logger } from '../runtime/logger.js';
 import { capMessage, isTrue, setCondition } from './conditions.js';
 import type { MemberClients, NodeAllocatable } from './member-access.js';
 import type { HubObjects } from './object-store.js';
-import { done, foldResults, requeueAfter, retry, runPhase, toReconcileResult, type PhaseResult } from './phase-result.js';
+import {
+  done,
+  foldResults,
+  requeueAfter,
+  retry,
+  runPhase,
+  toReconcileResult,
+  type PhaseResult,
+} from './phase-result.js';
 import type { PlacementState } from './placement-state.js';
 
 export interface ProviderClusterReconcilerDeps {
@@ -139,8 +147,16 @@ export class ProviderClusterReconciler {
     if (wasReady !== provider.ready) {
       const { name, uid } = p.object.metadata;
       const target = { apiVersion: API_GROUP_VERSION, kind: KINDS.providerCluster, name, uid };
-      const note = provider.ready ? `${provider.name} is reachable` : `${provider.name}: ${p.unreachableReason ?? 'not reachable'}`;
-      this.events.emit(target, provider.ready ? 'Normal' : 'Warning', provider.ready ? EventReason.Reachable : EventReason.Unreachable, EventAction.Probe, note);
+      const note = provider.ready
+        ? `${provider.name} is reachable`
+        : `${provider.name}: ${p.unreachableReason ?? 'not reachable'}`;
+      this.events.emit(
+        target,
+        provider.ready ? 'Normal' : 'Warning',
+        provider.ready ? EventReason.Reachable : EventReason.Unreachable,
+        EventAction.Probe,
+        note,
+      );
     }
     return done;
   }
@@ -150,17 +166,39 @@ export class ProviderClusterReconciler {
     const now = new Date(this.clock.now()).toISOString();
     let conditions = p.object.status?.conditions ?? [];
     const set = (type: ProviderConditionType, status: Condition['status'], reason: ProviderReason, message: string) => {
-      conditions = setCondition(conditions, { type, status, reason, message: capMessage(message), observedGeneration: p.object.metadata.generation }, now);
+      conditions = setCondition(
+        conditions,
+        { type, status, reason, message: capMessage(message), observedGeneration: p.object.metadata.generation },
+        now,
+      );
     };
-    const status: ProviderClusterStatus = { ...(p.object.status ?? {}), observedGeneration: p.object.metadata.generation };
+    const status: ProviderClusterStatus = {
+      ...(p.object.status ?? {}),
+      observedGeneration: p.object.metadata.generation,
+    };
     const why = p.unreachableReason;
     if (!p.provider) {
-      set(T.Reachable, p.reachable ? 'True' : 'False', p.reachable ? R.ProbeSucceeded : R.ProbeFailed, why ?? 'member answers');
+      set(
+        T.Reachable,
+        p.reachable ? 'True' : 'False',
+        p.reachable ? R.ProbeSucceeded : R.ProbeFailed,
+        why ?? 'member answers',
+      );
       if (p.invalid !== undefined) set(T.Ready, 'False', R.InvalidSpec, p.invalid);
     } else {
       const name = p.provider.name;
-      set(T.Reachable, p.reachable ? 'True' : 'False', p.reachable ? R.ProbeSucceeded : R.ProbeFailed, p.reachable ? 'the member API server answers /readyz' : (why ?? 'no answer'));
-      set(T.Ready, p.reachable ? 'True' : 'False', p.reachable ? R.Ready : R.MemberUnreachable, p.reachable ? `${name} takes placements` : `${name} takes no new placements: ${why ?? 'not reachable'}`);
+      set(
+        T.Reachable,
+        p.reachable ? 'True' : 'False',
+        p.reachable ? R.ProbeSucceeded : R.ProbeFailed,
+        p.reachable ? 'the member API server answers /readyz' : (why ?? 'no answer'),
+      );
+      set(
+        T.Ready,
+        p.reachable ? 'True' : 'False',
+        p.reachable ? R.Ready : R.MemberUnreachable,
+        p.reachable ? `${name} takes placements` : `${name} takes no new placements: ${why ?? 'not reachable'}`,
+      );
       status.capacity = { ...p.provider.capacity };
       const used = this.state.federation?.usedBy(name);
       if (used) status.allocated = { ...used };
@@ -190,7 +228,12 @@ export class ProviderClusterReconciler {
         if (text === undefined) return 0;
         const q = parseQuantity(text);
         if (q.ok) return q.value;
-        this.logger.warn('node allocatable not understood; counted as 0', { provider, node: index, field: `status.allocatable.${field}`, reason: q.reason });
+        this.logger.warn('node allocatable not understood; counted as 0', {
+          provider,
+          node: index,
+          field: `status.allocatable.${field}`,
+          reason: q.reason,
+        });
         return 0;
       };
       sum.cores += Math.floor(read('cpu'));

@@ -7,6 +7,9 @@ import type { EventSource } from '../runtime/watches.js';
 import { Watches } from '../runtime/watches.js';
 import type { WorkQueue } from '../runtime/work-queue.js';
 
-export function providerClusterWatches(queue: Pick<WorkQueue, 'add' | 'addAfter'>, providers: EventSource<ProviderCluster>): void {
+export function providerClusterWatches(
+  queue: Pick<WorkQueue, 'add' | 'addAfter'>,
+  providers: EventSource<ProviderCluster>,
+): void {
   new Watches(queue).for(providers);
 }

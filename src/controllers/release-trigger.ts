@@ -7,7 +7,11 @@ import type { ReleaseTrigger } from '../core/api/types.js';
 /** The due time in ms since the epoch, or the reason the trigger is unusable. */
 export function dueTime(trigger: ReleaseTrigger | undefined, createdMs: number): { at: number } | { error: string } {
   const t = trigger ?? { immediate: true };
-  const set = [t.immediate ? 'immediate' : undefined, t.at !== undefined ? 'at' : undefined, t.after !== undefined ? 'after' : undefined].filter(Boolean);
+  const set = [
+    t.immediate ? 'immediate' : undefined,
+    t.at !== undefined ? 'at' : undefined,
+    t.after !== undefined ? 'after' : undefined,
+  ].filter(Boolean);
   if (set.length > 1) return { error: `spec.trigger: set only one of immediate, at, after (got ${set.join(', ')})` };
   if (t.at !== undefined) {
     const at = Date.parse(t.at);
@@ -15,7 +19,9 @@ export function dueTime(trigger: ReleaseTrigger | undefined, createdMs: number):
   }
   if (t.after !== undefined) {
     const ms = parseDuration(t.after);
-    return ms === undefined ? { error: `spec.trigger.after: not a duration like 90s, 10m or 1h30m: "${t.after}"` } : { at: createdMs + ms };
+    return ms === undefined
+      ? { error: `spec.trigger.after: not a duration like 90s, 10m or 1h30m: "${t.after}"` }
+      : { at: createdMs + ms };
   }
   return { at: createdMs };
 }

@@ -15,7 +15,13 @@
 // allocation's `released` list, so an instance is never created again.
 // Succeeded and Failed are final.
 
-import { EventAction, EventReason, ReleaseConditionType as T, ReleaseReason as R, ZoneConditionType } from '../core/api/conditions.js';
+import {
+  EventAction,
+  EventReason,
+  ReleaseConditionType as T,
+  ReleaseReason as R,
+  ZoneConditionType,
+} from '../core/api/conditions.js';
 import type { ReleaseConditionType, ReleaseReason } from '../core/api/conditions.js';
 import { API_GROUP_VERSION, keyOf, KINDS } from '../core/api/resources.js';
 import type { Condition, ExecutionZone, ZoneRelease, ZoneReleaseStatus } from '../core/api/types.js';
@@ -79,34 +85,59 @@ export class ZoneReleaseReconciler {
     const phase = rel.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return done;
     const now = this.clock.now();
-    const due = dueTime(rel.spec.trigger, rel.metadata.creationTimestamp ? Date.parse(rel.metadata.creationTimestamp) : now);
+    const due = dueTime(
+      rel.spec.trigger,
+      rel.metadata.creationTimestamp ? Date.parse(rel.metadata.creationTimestamp) : now,
+    );
     if ('error' in due) return this.finish(key, rel, 'Failed', R.InvalidTrigger, due.error);
     if (due.at > now) {
       const at = new Date(due.at).toISOString();
-      await this.write(rel, { phase: 'Waiting', releaseTime: at }, [[T.Succeeded, 'False', R.Waiting, `release due at ${at}`]]);
+      await this.write(rel, { phase: 'Waiting', releaseTime: at }, [
+        [T.Succeeded, 'False', R.Waiting, `release due at ${at}`],
+      ]);
       return requeueAfter(due.at - now, 'not due yet');
     }
     const zoneKey = keyOf({ metadata: { namespace: rel.metadata.namespace, name: rel.spec.zoneRef.name } });
     const zone = this.zones.current(zoneKey);
     const answer = this.requests.outcome(key);
     if (answer) return this.answered(key, rel, zone, answer);
-    if (!zone) return this.finish(key, rel, 'Failed', R.ZoneNotFound, `ExecutionZone ${zoneKey} does not exist; nothing was released`);
+    if (!zone)
+      return this.finish(
+        key,
+        rel,
+        'Failed',
+        R.ZoneNotFound,
+        `ExecutionZone ${zoneKey} does not exist; nothing was released`,
+      );
     const whole = !rel.spec.instances;
-    if (whole && isTrue(zone.status?.conditions, ZoneConditionType.Released)) return this.finish(key, rel, 'Succeeded', R.Released, wholeMessage(zone), rel.status?.released ?? {});
+    if (whole && isTrue(zone.status?.conditions, ZoneConditionType.Released))
+      return this.finish(key, rel, 'Succeeded', R.Released, wholeMessage(zone), rel.status?.released ?? {});
     // Releasing is written first: a retry after a crash between the zone's
     // commit and this release's final status knows the names are its own.
     if (rel.status?.phase !== 'Releasing') {
-      const fields: ZoneReleaseStatus = whole ? { phase: 'Releasing', released: liveInstances(zone) } : { phase: 'Releasing' };
+      const fields: ZoneReleaseStatus = whole
+        ? { phase: 'Releasing', released: liveInstances(zone) }
+        : { phase: 'Releasing' };
       const what = whole ? `the whole zone ${zoneKey}` : `instances of ${zoneKey}`;
       await this.write(rel, fields, [[T.Succeeded, 'False', R.Releasing, `releasing ${what}`]]);
     }
-    this.requests.ask({ release: key, releaseName: rel.metadata.name, zone: zoneKey, ...(rel.spec.instances ? { instances: rel.spec.instances } : {}) });
+    this.requests.ask({
+      release: key,
+      releaseName: rel.metadata.name,
+      zone: zoneKey,
+      ...(rel.spec.instances ? { instances: rel.spec.instances } : {}),
+    });
     this.enqueueZone(zoneKey);
-    return requeueAfter(this.answerPollMs, 'waiting for the zone reconciler\'s answer');
+    return requeueAfter(this.answerPollMs, "waiting for the zone reconciler's answer");
   }
 
   /** The zone reconciler released (or refused): the release's final status. */
-  private async answered(key: string, rel: ZoneRelease, zone: ExecutionZone | undefined, answer: ReleaseOutcome): Promise<PhaseResult> {
+  private async answered(
+    key: string,
+    rel: ZoneRelease,
+    zone: ExecutionZone | undefined,
+    answer: ReleaseOutcome,
+  ): Promise<PhaseResult> {
     const target = this.target(rel);
     if (!answer.ok) {
       this.events.emit(target, 'Warning', EventReason.ReleaseFailed, EventAction.Release, answer.message);
@@ -115,15 +146,34 @@ export class ZoneReleaseReconciler {
     if (!rel.spec.instances) {
       const id = zone?.spec.applicationId.toLowerCase() ?? rel.spec.zoneRef.name;
       this.events.emit(target, 'Normal', EventReason.Released, EventAction.Release, `released the whole zone ${id}`);
-      return this.finish(key, rel, 'Succeeded', R.Released, `zone ${id} released: its VLAN, addresses and capacity are free`, rel.status?.released ?? {});
+      return this.finish(
+        key,
+        rel,
+        'Succeeded',
+        R.Released,
+        `zone ${id} released: its VLAN, addresses and capacity are free`,
+        rel.status?.released ?? {},
+      );
     }
-    const text = Object.entries(answer.released).map(([p, n]) => `${p}: ${n.join(', ')}`).join('; ');
+    const text = Object.entries(answer.released)
+      .map(([p, n]) => `${p}: ${n.join(', ')}`)
+      .join('; ');
     this.events.emit(target, 'Normal', EventReason.Released, EventAction.Release, `released ${text}`);
     return this.finish(key, rel, 'Succeeded', R.Released, `released ${text}`, answer.released);
   }
 
-  private async finish(key: string, rel: ZoneRelease, phase: 'Succeeded' | 'Failed', reason: ReleaseReason, message: string, released?: Record<string, string[]>): Promise<PhaseResult> {
-    const status: ZoneReleaseStatus = { phase, releaseTime: rel.status?.releaseTime ?? new Date(this.clock.now()).toISOString() };
+  private async finish(
+    key: string,
+    rel: ZoneRelease,
+    phase: 'Succeeded' | 'Failed',
+    reason: ReleaseReason,
+    message: string,
+    released?: Record<string, string[]>,
+  ): Promise<PhaseResult> {
+    const status: ZoneReleaseStatus = {
+      phase,
+      releaseTime: rel.status?.releaseTime ?? new Date(this.clock.now()).toISOString(),
+    };
     if (released) status.released = released;
     const conds: CondSpec[] = [[T.Succeeded, phase === 'Succeeded' ? 'True' : 'False', reason, message]];
     if (phase === 'Failed') conds.push([T.Failed, 'True', reason, message]);
@@ -135,8 +185,18 @@ export class ZoneReleaseReconciler {
   private async write(rel: ZoneRelease, fields: ZoneReleaseStatus, conds: CondSpec[]): Promise<ZoneRelease> {
     const now = new Date(this.clock.now()).toISOString();
     let conditions = rel.status?.conditions ?? [];
-    for (const [type, status, reason, message] of conds) conditions = setCondition(conditions, { type, status, reason, message: capMessage(message), observedGeneration: rel.metadata.generation }, now);
-    return this.releases.writeStatus(rel, { ...(rel.status ?? {}), ...fields, observedGeneration: rel.metadata.generation, conditions });
+    for (const [type, status, reason, message] of conds)
+      conditions = setCondition(
+        conditions,
+        { type, status, reason, message: capMessage(message), observedGeneration: rel.metadata.generation },
+        now,
+      );
+    return this.releases.writeStatus(rel, {
+      ...(rel.status ?? {}),
+      ...fields,
+      observedGeneration: rel.metadata.generation,
+      conditions,
+    });
   }
 
   private target(rel: ZoneRelease): EventTarget {
@@ -154,4 +214,5 @@ function liveInstances(zone: ExecutionZone): Record<string, string[]> {
   return released;
 }
 
-const wholeMessage = (zone: ExecutionZone): string => `zone ${zone.spec.applicationId} released: its VLAN, addresses and capacity are free`;
+const wholeMessage = (zone: ExecutionZone): string =>
+  `zone ${zone.spec.applicationId} released: its VLAN, addresses and capacity are free`;

@@ -15,6 +15,10 @@ export interface ZoneReleaseWatchSources {
 }
 
 export function zoneReleaseWatches(queue: Pick<WorkQueue, 'add' | 'addAfter'>, s: ZoneReleaseWatchSources): void {
-  const naming = (z: ExecutionZone) => s.releases.list().filter((r) => r.metadata.namespace === z.metadata.namespace && r.spec.zoneRef.name === z.metadata.name).map(keyOf);
+  const naming = (z: ExecutionZone) =>
+    s.releases
+      .list()
+      .filter((r) => r.metadata.namespace === z.metadata.namespace && r.spec.zoneRef.name === z.metadata.name)
+      .map(keyOf);
   new Watches(queue).for(s.releases).watches(s.zones, { add: naming });
 }

@@ -8,10 +8,29 @@ import type { PrivacyMarking } from '../core/network/types.js';
 import { listing3Zone } from '../core/render/listing3.js';
 import { storeAllocation, type ZoneAllocation } from '../core/zones/allocation.js';
 
-export function allocationFields(a: ZoneAllocation, marking: PrivacyMarking, globalId: number, phases: (provider: string, instance: string) => string | undefined, catalogueOrder: readonly string[] = []): Partial<ExecutionZoneStatus> {
+export function allocationFields(
+  a: ZoneAllocation,
+  marking: PrivacyMarking,
+  globalId: number,
+  phases: (provider: string, instance: string) => string | undefined,
+  catalogueOrder: readonly string[] = [],
+): Partial<ExecutionZoneStatus> {
   const l3 = listing3Zone(a, marking, globalId);
-  const out: Partial<ExecutionZoneStatus> = { allocation: storeAllocation(a), releasedInstances: [...a.released].sort(), marking: marking.bits };
-  if (!l3) return { ...out, vlanId: undefined, networkId: undefined, network: undefined, vpn: undefined, instances: undefined, providers: undefined };
+  const out: Partial<ExecutionZoneStatus> = {
+    allocation: storeAllocation(a),
+    releasedInstances: [...a.released].sort(),
+    marking: marking.bits,
+  };
+  if (!l3)
+    return {
+      ...out,
+      vlanId: undefined,
+      networkId: undefined,
+      network: undefined,
+      vpn: undefined,
+      instances: undefined,
+      providers: undefined,
+    };
   const used = [...new Set(a.instances.map((i) => i.provider))];
   const rank = (p: string) => (catalogueOrder.indexOf(p) < 0 ? Number.MAX_SAFE_INTEGER : catalogueOrder.indexOf(p));
   used.sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : 1));
@@ -22,7 +41,14 @@ export function allocationFields(a: ZoneAllocation, marking: PrivacyMarking, glo
     for (const [name, i] of Object.entries(list)) {
       const alloc = a.instances.find((x) => x.name === name);
       const phase = phases(provider, name);
-      instances[provider][name] = { group: alloc?.group ?? '', cores: i.cores, memory: i.memory, storage: i.storage, address: i.address, ...(phase ? { phase } : {}) };
+      instances[provider][name] = {
+        group: alloc?.group ?? '',
+        cores: i.cores,
+        memory: i.memory,
+        storage: i.storage,
+        address: i.address,
+        ...(phase ? { phase } : {}),
+      };
     }
   }
   return { ...out, vlanId: l3.vlan_id, networkId: l3.network_id, network: l3.network, vpn: l3.vpn, instances };

@@ -52,7 +52,8 @@ export function quote(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return `a list of ${v.length} item${v.length === 1 ? '' : 's'}`;
   if (typeof v === 'object' && v !== null) return 'an object';
-  if (typeof v === 'string' && v.length > QUOTE_LIMIT) return `${JSON.stringify(v.slice(0, QUOTE_LIMIT))}… (${v.length} characters)`;
+  if (typeof v === 'string' && v.length > QUOTE_LIMIT)
+    return `${JSON.stringify(v.slice(0, QUOTE_LIMIT))}… (${v.length} characters)`;
   return JSON.stringify(v) ?? String(v);
 }
 

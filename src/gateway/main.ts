@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   const namespace = flag('namespace', 'default') as string;
   const port = Number(flag('port', '8080'));
   const address = flag('address', '127.0.0.1') as string;
-  const log = (line: Record<string, unknown>) => process.stdout.write(JSON.stringify({ ts: new Date().toISOString(), component: 'gateway', ...line }) + '\n');
+  const log = (line: Record<string, unknown>) =>
+    process.stdout.write(JSON.stringify({ ts: new Date().toISOString(), component: 'gateway', ...line }) + '\n');
   const hubReady = async (): Promise<string | undefined> => {
     try {
       await client.request('GET', '/readyz', { timeoutMs: 2000 });
@@ -46,7 +47,17 @@ async function main(): Promise<void> {
     view = new ViewRoutes(feed, new ViewerAuth(client), log);
   }
   const server = gatewayServer(new MessageHandler(new KubeZoneStore(client), namespace), log, hubReady, view);
-  server.listen(port, address, () => log({ level: 'info', msg: 'listening', address, port: (server.address() as AddressInfo).port, namespace, hub: client.server.host, view: view ? '/ui/' : 'off' }));
+  server.listen(port, address, () =>
+    log({
+      level: 'info',
+      msg: 'listening',
+      address,
+      port: (server.address() as AddressInfo).port,
+      namespace,
+      hub: client.server.host,
+      view: view ? '/ui/' : 'off',
+    }),
+  );
   const stop = () => {
     feed?.stop();
     // Open event streams would hold close() for ever.

@@ -3,7 +3,12 @@
 // conversion are the core's; this file only maps results to HTTP answers
 // (RFC 9457 problem documents that carry the core's field errors).
 
-import { API_GROUP_VERSION, type ExecutionZone, type ExecutionZoneStatus, type ZoneRelease } from '../core/api/types.js';
+import {
+  API_GROUP_VERSION,
+  type ExecutionZone,
+  type ExecutionZoneStatus,
+  type ZoneRelease,
+} from '../core/api/types.js';
 import type { FieldError } from '../core/errors.js';
 import { initToZoneSpec, parseMessage, stopToReleaseSpec, zoneName } from '../core/messages/paper-messages.js';
 import { RegionCatalogue, regionFromObject } from '../core/privacy/region-catalogue.js';
@@ -25,7 +30,13 @@ export interface Reply {
 
 const problem = (status: number, title: string, detail: string, errors?: FieldError[]): Reply => ({
   status,
-  body: { type: `https://zonekeeper.io/problems/${title.toLowerCase().replace(/[^a-z]+/g, '-')}`, title, status, detail, ...(errors ? { errors } : {}) } satisfies Problem,
+  body: {
+    type: `https://zonekeeper.io/problems/${title.toLowerCase().replace(/[^a-z]+/g, '-')}`,
+    title,
+    status,
+    detail,
+    ...(errors ? { errors } : {}),
+  } satisfies Problem,
 });
 
 /** Writes lost to a concurrent writer are retried on a fresh read this many times. */
@@ -48,16 +59,29 @@ export class MessageHandler {
 
   async handle(json: unknown): Promise<Reply> {
     const parsed = parseMessage(json, await this.regions());
-    if (!parsed.ok) return problem(422, 'Invalid message', parsed.errors.map((e) => (e.path ? `${e.path}: ${e.reason}` : e.reason)).join('; '), parsed.errors);
+    if (!parsed.ok)
+      return problem(
+        422,
+        'Invalid message',
+        parsed.errors.map((e) => (e.path ? `${e.path}: ${e.reason}` : e.reason)).join('; '),
+        parsed.errors,
+      );
     const msg = parsed.value;
     const name = zoneName(msg.applicationId);
     if (msg.type === 'STOP') {
       const zone = await this.store.getZone(this.namespace, name);
-      if (!zone) return problem(404, 'Unknown zone', `no execution zone with application_id ${msg.applicationId}`, [{ path: 'application_id', reason: 'no such execution zone' }]);
+      if (!zone)
+        return problem(404, 'Unknown zone', `no execution zone with application_id ${msg.applicationId}`, [
+          { path: 'application_id', reason: 'no such execution zone' },
+        ]);
       const release: ZoneRelease = {
         apiVersion: API_GROUP_VERSION,
         kind: 'ZoneRelease',
-        metadata: { name: `${name}-stop-${Date.now().toString(36)}`, namespace: this.namespace, labels: { 'zonekeeper.io/application-id': name } },
+        metadata: {
+          name: `${name}-stop-${Date.now().toString(36)}`,
+          namespace: this.namespace,
+          labels: { 'zonekeeper.io/application-id': name },
+        },
         spec: stopToReleaseSpec(msg),
       };
       const created = await this.store.createRelease(release);
@@ -65,10 +89,20 @@ export class MessageHandler {
     }
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const existing = await this.store.getZone(this.namespace, name);
-      if (existing?.metadata.deletionTimestamp) return problem(409, 'Zone is being deleted', `execution zone ${name} is being deleted; send the INIT again once it is gone`);
+      if (existing?.metadata.deletionTimestamp)
+        return problem(
+          409,
+          'Zone is being deleted',
+          `execution zone ${name} is being deleted; send the INIT again once it is gone`,
+        );
       const zone: ExecutionZone = existing
         ? { ...existing, spec: initToZoneSpec(msg, existing.spec) }
-        : { apiVersion: API_GROUP_VERSION, kind: 'ExecutionZone', metadata: { name, namespace: this.namespace }, spec: initToZoneSpec(msg) };
+        : {
+            apiVersion: API_GROUP_VERSION,
+            kind: 'ExecutionZone',
+            metadata: { name, namespace: this.namespace },
+            spec: initToZoneSpec(msg),
+          };
       try {
         const saved = await this.store.putZone(zone);
         const group = saved.spec.groups[saved.spec.groups.length - 1].name;
@@ -85,14 +119,35 @@ export class MessageHandler {
     if (!UUID.test(applicationId)) return problem(400, 'Bad application id', `${applicationId} is not a UUID`);
     const zone = await this.store.getZone(this.namespace, zoneName(applicationId));
     if (!zone) return problem(404, 'Unknown zone', `no execution zone with application_id ${applicationId}`);
-    return { status: 200, body: { [zone.spec.applicationId]: listing3FromStatus(zone.status ?? {}), conditions: zone.status?.conditions ?? [] } };
+    return {
+      status: 200,
+      body: {
+        [zone.spec.applicationId]: listing3FromStatus(zone.status ?? {}),
+        conditions: zone.status?.conditions ?? [],
+      },
+    };
   }
 }
 
 export function listing3FromStatus(s: ExecutionZoneStatus): Record<string, unknown> {
-  const instances: Record<string, Record<string, { cores: number; memory: number; storage: number; address: string }>> = {};
+  const instances: Record<
+    string,
+    Record<string, { cores: number; memory: number; storage: number; address: string }>
+  > = {};
   for (const [provider, list] of Object.entries(s.instances ?? {})) {
-    instances[provider] = Object.fromEntries(Object.entries(list).map(([n, i]) => [n, { cores: i.cores, memory: i.memory, storage: i.storage, address: i.address }]));
+    instances[provider] = Object.fromEntries(
+      Object.entries(list).map(([n, i]) => [
+        n,
+        { cores: i.cores, memory: i.memory, storage: i.storage, address: i.address },
+      ]),
+    );
   }
-  return { vlan_id: s.vlanId, vpn: s.vpn ?? {}, network_id: s.networkId, network: s.network, marking: s.marking, instances };
+  return {
+    vlan_id: s.vlanId,
+    vpn: s.vpn ?? {},
+    network_id: s.networkId,
+    network: s.network,
+    marking: s.marking,
+    instances,
+  };
 }

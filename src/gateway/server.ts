@@ -34,12 +34,20 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-const problem = (status: number, title: string, detail: string): Reply => ({ status, body: { type: 'about:blank', title, status, detail } });
+const problem = (status: number, title: string, detail: string): Reply => ({
+  status,
+  body: { type: 'about:blank', title, status, detail },
+});
 
 /** Why the gateway cannot serve now, or undefined when it can. */
 export type ReadyCheck = () => Promise<string | undefined>;
 
-export function gatewayServer(handler: MessageHandler, log: (line: Record<string, unknown>) => void = () => {}, ready: ReadyCheck = async () => undefined, view?: ViewRoutes): Server {
+export function gatewayServer(
+  handler: MessageHandler,
+  log: (line: Record<string, unknown>) => void = () => {},
+  ready: ReadyCheck = async () => undefined,
+  view?: ViewRoutes,
+): Server {
   return createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://gateway');
@@ -47,10 +55,14 @@ export function gatewayServer(handler: MessageHandler, log: (line: Record<string
         if (url.pathname === '/healthz') return send(res, { status: 200, body: { status: 'ok' } });
         if (url.pathname === '/readyz') {
           const why = await ready();
-          return send(res, why === undefined ? { status: 200, body: { status: 'ok' } } : problem(503, 'Not ready', why));
+          return send(
+            res,
+            why === undefined ? { status: 200, body: { status: 'ok' } } : problem(503, 'Not ready', why),
+          );
         }
         if (url.pathname === '/v1/messages') {
-          if (req.method !== 'POST') return send(res, problem(405, 'Method not allowed', 'POST an INIT or STOP message'));
+          if (req.method !== 'POST')
+            return send(res, problem(405, 'Method not allowed', 'POST an INIT or STOP message'));
           let json: unknown;
           try {
             json = JSON.parse(await readBody(req));
@@ -67,8 +79,12 @@ export function gatewayServer(handler: MessageHandler, log: (line: Record<string
         log({ level: 'error', msg: 'request failed', path: url.pathname, error: String(e) });
         // The hub refusing a write (schema, CEL, RBAC) is the caller's business; its
         // message names the field. Anything else means the hub is not reachable.
-        if (e instanceof KubeError && e.code >= 400 && e.code < 500) return send(res, problem(e.code === 422 ? 422 : e.code, `Hub refused: ${e.reason}`, e.message));
-        return send(res, problem(502, 'Hub unavailable', `the hub API server did not answer (${(e as Error).message}); try again`));
+        if (e instanceof KubeError && e.code >= 400 && e.code < 500)
+          return send(res, problem(e.code === 422 ? 422 : e.code, `Hub refused: ${e.reason}`, e.message));
+        return send(
+          res,
+          problem(502, 'Hub unavailable', `the hub API server did not answer (${(e as Error).message}); try again`),
+        );
       }
     })();
   });

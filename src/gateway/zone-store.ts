@@ -16,7 +16,12 @@ export interface ZoneStore {
   listRegions(): Promise<PrivacyRegion[]>;
 }
 
-const ref = (plural: string, namespaced: boolean): ResourceRef => ({ group: API_GROUP, version: API_VERSION, plural, namespaced });
+const ref = (plural: string, namespaced: boolean): ResourceRef => ({
+  group: API_GROUP,
+  version: API_VERSION,
+  plural,
+  namespaced,
+});
 const ZONES = ref('executionzones', true);
 const RELEASES = ref('zonereleases', true);
 const REGIONS = ref('privacyregions', false);
@@ -36,7 +41,8 @@ export class KubeZoneStore implements ZoneStore {
   async putZone(zone: ExecutionZone): Promise<ExecutionZone> {
     const ns = zone.metadata.namespace as string;
     try {
-      if (zone.metadata.resourceVersion) return await this.client.replace(resourcePath(ZONES, ns, zone.metadata.name), zone);
+      if (zone.metadata.resourceVersion)
+        return await this.client.replace(resourcePath(ZONES, ns, zone.metadata.name), zone);
       return await this.client.create(resourcePath(ZONES, ns), zone);
     } catch (e) {
       if (isConflict(e)) throw new StoreConflict((e as Error).message);

@@ -38,11 +38,15 @@ const [program, ...args] = process.argv.slice(2);
 const target = program === undefined ? undefined : PROGRAMS[program];
 if (target === undefined) {
   const known = Object.keys(PROGRAMS).join(', ');
-  process.stderr.write(program === undefined || program === '--help' ? `usage: zonekeeper <program> [flags]; programs: ${known}\n` : `zonekeeper: unknown program "${program}"; programs: ${known}\n`);
+  process.stderr.write(
+    program === undefined || program === '--help'
+      ? `usage: zonekeeper <program> [flags]; programs: ${known}\n`
+      : `zonekeeper: unknown program "${program}"; programs: ${known}\n`,
+  );
   process.exit(program === '--help' ? 0 : 2);
 }
 const url = new URL(target, import.meta.url);
 // The programs read their flags from process.argv, and the operator runs
 // only when it is the script named in argv[1].
-process.argv = [process.argv[0] as string, fileURLToPath(url), ...args];
+process.argv = [process.argv[0], fileURLToPath(url), ...args];
 await import(url.href);

@@ -37,17 +37,32 @@ export interface OperatorFlags {
   probeIntervalMs: number;
 }
 
-const FLAGS = ['kubeconfig', 'namespace', 'concurrency', 'leader-elect', 'metrics-port', 'lease-duration', 'renew-deadline', 'retry-period', 'sidecar', 'switch-ports', 'identity', 'as', 'probe-interval'] as const;
+const FLAGS = [
+  'kubeconfig',
+  'namespace',
+  'concurrency',
+  'leader-elect',
+  'metrics-port',
+  'lease-duration',
+  'renew-deadline',
+  'retry-period',
+  'sidecar',
+  'switch-ports',
+  'identity',
+  'as',
+  'probe-interval',
+] as const;
 
 export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): OperatorFlags {
   const f = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
+    const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`);
     const eq = a.indexOf('=');
     const k = eq > 0 ? a.slice(2, eq) : a.slice(2);
     const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
-    if (!(FLAGS as readonly string[]).includes(k)) throw new Error(`unknown flag --${k}; known: ${FLAGS.map((x) => '--' + x).join(' ')}`);
+    if (!(FLAGS as readonly string[]).includes(k))
+      throw new Error(`unknown flag --${k}; known: ${FLAGS.map((x) => '--' + x).join(' ')}`);
     if (v === undefined) throw new Error(`--${k} needs a value`);
     f.set(k, v);
   }
@@ -84,12 +99,14 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Ope
   if (sidecar) flags.sidecar = sidecar;
   const ports = get('switch-ports', 'ZONEKEEPER_SWITCH_PORTS');
   if (ports) flags.switchPorts = ports;
-  if (flags.sidecar && !flags.switchPorts) throw new Error('--sidecar needs --switch-ports FILE (the switch port of each provider)');
+  if (flags.sidecar && !flags.switchPorts)
+    throw new Error('--sidecar needs --switch-ports FILE (the switch port of each provider)');
   const id = get('identity', 'ZONEKEEPER_IDENTITY');
   if (id) flags.identity = id;
   const as = get('as', 'ZONEKEEPER_AS');
   if (as) flags.as = as;
-  if (flags.renewDeadlineMs >= flags.leaseDurationMs) throw new Error('--renew-deadline must be shorter than --lease-duration');
+  if (flags.renewDeadlineMs >= flags.leaseDurationMs)
+    throw new Error('--renew-deadline must be shorter than --lease-duration');
   return flags;
 }
 
@@ -107,12 +124,15 @@ export function loadSwitchPorts(file: string): SwitchPortMap {
   const bad = (why: string): never => {
     throw new Error(`--switch-ports ${file}: ${why}`);
   };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('must be a JSON object {"trunkPort": 0, "providerPorts": {"Fog1": 1, ...}}');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    bad('must be a JSON object {"trunkPort": 0, "providerPorts": {"Fog1": 1, ...}}');
   const m = raw as Record<string, unknown>;
   if (!Number.isInteger(m['trunkPort'])) bad('trunkPort must be an integer');
   const pp = m['providerPorts'];
-  if (typeof pp !== 'object' || pp === null || Array.isArray(pp)) bad('providerPorts must be an object of provider name -> port');
-  for (const [name, port] of Object.entries(pp as Record<string, unknown>)) if (!Number.isInteger(port)) bad(`providerPorts.${name} must be an integer, got ${JSON.stringify(port)}`);
+  if (typeof pp !== 'object' || pp === null || Array.isArray(pp))
+    bad('providerPorts must be an object of provider name -> port');
+  for (const [name, port] of Object.entries(pp as Record<string, unknown>))
+    if (!Number.isInteger(port)) bad(`providerPorts.${name} must be an integer, got ${JSON.stringify(port)}`);
   return m as unknown as SwitchPortMap;
 }
 
@@ -160,7 +180,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   await manager.start();
-  log.info('operator started', { identity: manager.identity, namespace: flags.namespace, metricsPort: manager.metricsPort, leaderElection: flags.leaderElect, concurrency: flags.concurrency });
+  log.info('operator started', {
+    identity: manager.identity,
+    namespace: flags.namespace,
+    metricsPort: manager.metricsPort,
+    leaderElection: flags.leaderElect,
+    concurrency: flags.concurrency,
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -134,10 +134,34 @@ export class Manager {
     const health = (resource: string) => (e: string) => {
       if (e !== 'connect' && e !== 'relist') this.metrics.watchRestarts.inc({ resource, cause: e });
     };
-    const zoneInf = new Informer<ExecutionZone>({ client: hub, path: resourcePath(EXECUTION_ZONES), logger: log, clock, onHealth: health('executionzones') });
-    const relInf = new Informer<ZoneRelease>({ client: hub, path: resourcePath(ZONE_RELEASES), logger: log, clock, onHealth: health('zonereleases') });
-    const pcInf = new Informer<ProviderCluster>({ client: hub, path: resourcePath(PROVIDER_CLUSTERS), logger: log, clock, onHealth: health('providerclusters') });
-    const regionInf = new Informer<PrivacyRegion>({ client: hub, path: resourcePath(PRIVACY_REGIONS), logger: log, clock, onHealth: health('privacyregions') });
+    const zoneInf = new Informer<ExecutionZone>({
+      client: hub,
+      path: resourcePath(EXECUTION_ZONES),
+      logger: log,
+      clock,
+      onHealth: health('executionzones'),
+    });
+    const relInf = new Informer<ZoneRelease>({
+      client: hub,
+      path: resourcePath(ZONE_RELEASES),
+      logger: log,
+      clock,
+      onHealth: health('zonereleases'),
+    });
+    const pcInf = new Informer<ProviderCluster>({
+      client: hub,
+      path: resourcePath(PROVIDER_CLUSTERS),
+      logger: log,
+      clock,
+      onHealth: health('providerclusters'),
+    });
+    const regionInf = new Informer<PrivacyRegion>({
+      client: hub,
+      path: resourcePath(PRIVACY_REGIONS),
+      logger: log,
+      clock,
+      onHealth: health('privacyregions'),
+    });
     this.informers = [zoneInf, relInf, pcInf, regionInf] as unknown as Informer<never>[];
     const zones = new ObjectStore(hub, EXECUTION_ZONES, zoneInf);
     const releases = new ObjectStore(hub, ZONE_RELEASES, relInf);
@@ -147,7 +171,12 @@ export class Manager {
     // writes. The zones that should have entries are known once the state
     // is rebuilt from the statuses and the controllers run.
     options.network?.lead?.(term, () => (this.started && state.federation ? state.zonesWithVlan() : undefined));
-    const events = new EventRecorder(hub, { controller: 'zonekeeper.io/operator', instance: this.identity, logger: log, clock });
+    const events = new EventRecorder(hub, {
+      controller: 'zonekeeper.io/operator',
+      instance: this.identity,
+      logger: log,
+      clock,
+    });
     const concurrency = options.concurrency ?? 4;
 
     const memberEventDelayMs = options.memberEventDelayMs ?? 1000;
@@ -178,12 +207,40 @@ export class Manager {
       onCapacityFreed: capacityFreed,
       onReleaseSettled: (key) => relCtl?.enqueue(key),
     });
-    const zoneCtl = new Controller({ name: 'executionzone', reconcile: (k) => zoneReconciler.reconcile(k), concurrency, metrics: this.metrics, logger: log, clock });
-    zoneTriggers = executionZoneWatches(zoneCtl.queue, { zones: zoneInf, store: zones, state, reconciler: zoneReconciler, memberEventDelayMs });
+    const zoneCtl = new Controller({
+      name: 'executionzone',
+      reconcile: (k) => zoneReconciler.reconcile(k),
+      concurrency,
+      metrics: this.metrics,
+      logger: log,
+      clock,
+    });
+    zoneTriggers = executionZoneWatches(zoneCtl.queue, {
+      zones: zoneInf,
+      store: zones,
+      state,
+      reconciler: zoneReconciler,
+      memberEventDelayMs,
+    });
     options.network?.onChange?.((ids) => zoneTriggers?.networkChanged(ids));
 
-    const releaseReconciler = new ZoneReleaseReconciler({ releases, zones, requests: state.releases, events, logger: log, clock, enqueueZone: (k) => zoneCtl.enqueue(k) });
-    relCtl = new Controller({ name: 'zonerelease', reconcile: (k) => releaseReconciler.reconcile(k), concurrency: Math.max(1, Math.ceil(concurrency / 2)), metrics: this.metrics, logger: log, clock });
+    const releaseReconciler = new ZoneReleaseReconciler({
+      releases,
+      zones,
+      requests: state.releases,
+      events,
+      logger: log,
+      clock,
+      enqueueZone: (k) => zoneCtl.enqueue(k),
+    });
+    relCtl = new Controller({
+      name: 'zonerelease',
+      reconcile: (k) => releaseReconciler.reconcile(k),
+      concurrency: Math.max(1, Math.ceil(concurrency / 2)),
+      metrics: this.metrics,
+      logger: log,
+      clock,
+    });
     zoneReleaseWatches(relCtl.queue, { releases: relInf, zones: zoneInf });
 
     const providerReconciler = new ProviderClusterReconciler({
@@ -200,11 +257,30 @@ export class Manager {
       },
     });
     // One worker per member: a slow or unreachable member's probe does not hold up the others.
-    const pcCtl = new Controller({ name: 'providercluster', reconcile: (k) => providerReconciler.reconcile(k), concurrency: 8, metrics: this.metrics, logger: log, clock });
+    const pcCtl = new Controller({
+      name: 'providercluster',
+      reconcile: (k) => providerReconciler.reconcile(k),
+      concurrency: 8,
+      metrics: this.metrics,
+      logger: log,
+      clock,
+    });
     providerClusterWatches(pcCtl.queue, pcInf);
 
-    const regionReconciler = new PrivacyRegionReconciler({ regions: new ObjectStore(hub, PRIVACY_REGIONS, regionInf), zones: zoneInf, providers: pcInf, clock });
-    const regionCtl = new Controller({ name: 'privacyregion', reconcile: (k) => regionReconciler.reconcile(k), concurrency: 1, metrics: this.metrics, logger: log, clock });
+    const regionReconciler = new PrivacyRegionReconciler({
+      regions: new ObjectStore(hub, PRIVACY_REGIONS, regionInf),
+      zones: zoneInf,
+      providers: pcInf,
+      clock,
+    });
+    const regionCtl = new Controller({
+      name: 'privacyregion',
+      reconcile: (k) => regionReconciler.reconcile(k),
+      concurrency: 1,
+      metrics: this.metrics,
+      logger: log,
+      clock,
+    });
     privacyRegionWatches(regionCtl.queue, { regions: regionInf, zones: zoneInf, providers: pcInf });
     placementRegionWatches(regionInf, state);
     this.controllers = [zoneCtl, relCtl, pcCtl, regionCtl];
@@ -216,19 +292,39 @@ export class Manager {
     regionCtl.start();
     await waitUntil(clock, () => pcInf.list().every((p) => providerReconciler.reconciled.has(keyOf(p))), 15_000);
     await state.withLock(async () => undefined);
-    await waitUntil(clock, () => members.providers().every((p) => !members.isReachable(p) || members.synced(p)), 15_000);
-    const report = await collectOrphans(members, state, () => new Set(zones.list().map((z) => z.spec.applicationId.toLowerCase())), log);
-    log.info('leading: state rebuilt, orphans collected; starting controllers', { zones: zoneInf.list().length, providers: members.providers().length, orphans: report });
+    await waitUntil(
+      clock,
+      () => members.providers().every((p) => !members.isReachable(p) || members.synced(p)),
+      15_000,
+    );
+    const report = await collectOrphans(
+      members,
+      state,
+      () => new Set(zones.list().map((z) => z.spec.applicationId.toLowerCase())),
+      log,
+    );
+    log.info('leading: state rebuilt, orphans collected; starting controllers', {
+      zones: zoneInf.list().length,
+      providers: members.providers().length,
+      orphans: report,
+    });
     relCtl.start();
     zoneCtl.start();
     this.started = true;
     this.timers.push(
       setInterval(() => {
-        collectOrphans(members, state, () => new Set(zones.list().map((z) => z.spec.applicationId.toLowerCase())), log).catch((err: unknown) => log.warn('orphan collection failed', { error: errorText(err) }));
+        collectOrphans(
+          members,
+          state,
+          () => new Set(zones.list().map((z) => z.spec.applicationId.toLowerCase())),
+          log,
+        ).catch((err: unknown) => log.warn('orphan collection failed', { error: errorText(err) }));
       }, options.orphanIntervalMs ?? 60_000),
       setInterval(() => {
         const counts = new Map<string, number>();
-        for (const z of zones.list()) for (const c of z.status?.conditions ?? []) counts.set(`${c.type}|${c.status}`, (counts.get(`${c.type}|${c.status}`) ?? 0) + 1);
+        for (const z of zones.list())
+          for (const c of z.status?.conditions ?? [])
+            counts.set(`${c.type}|${c.status}`, (counts.get(`${c.type}|${c.status}`) ?? 0) + 1);
         this.metrics.zonesByCondition.reset();
         for (const [k, n] of counts) {
           const [condition, status] = k.split('|');

@@ -39,7 +39,7 @@ export function significantBits(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length && bytes[i] === 0) i++;
   if (i === bytes.length) return 0;
-  const first = bytes[i] as number;
+  const first = bytes[i];
   return (bytes.length - i - 1) * 8 + (32 - Math.clz32(first));
 }
 

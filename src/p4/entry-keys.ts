@@ -21,7 +21,10 @@ function room(n: number): void {
 function u32(v: number): void {
   room(5);
   // Varint: short, and never ambiguous with what follows.
-  while (v >= 0x80) { scratch[pos++] = (v & 0x7f) | 0x80; v = Math.floor(v / 0x80); }
+  while (v >= 0x80) {
+    scratch[pos++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
   scratch[pos++] = v;
 }
 
@@ -61,12 +64,25 @@ export function entryKey(e: TableEntry): string {
   u32(e.priority ?? 0);
   for (const f of sorted) {
     u32(f.field_id ?? 0);
-    if (f.exact) { tag(1); bytes(f.exact.value); }
-    else if (f.ternary) { tag(2); bytes(f.ternary.value); bytes(f.ternary.mask); }
-    else if (f.lpm) { tag(3); bytes(f.lpm.value); u32(f.lpm.prefix_len ?? 0); }
-    else if (f.range) { tag(4); bytes(f.range.low); bytes(f.range.high); }
-    else if (f.optional) { tag(5); bytes(f.optional.value); }
-    else tag(0);
+    if (f.exact) {
+      tag(1);
+      bytes(f.exact.value);
+    } else if (f.ternary) {
+      tag(2);
+      bytes(f.ternary.value);
+      bytes(f.ternary.mask);
+    } else if (f.lpm) {
+      tag(3);
+      bytes(f.lpm.value);
+      u32(f.lpm.prefix_len ?? 0);
+    } else if (f.range) {
+      tag(4);
+      bytes(f.range.low);
+      bytes(f.range.high);
+    } else if (f.optional) {
+      tag(5);
+      bytes(f.optional.value);
+    } else tag(0);
   }
   return take();
 }
@@ -79,7 +95,10 @@ export function actionKey(e: TableEntry): string {
   pos = 0;
   u32(a?.action_id ?? 0);
   u32(sorted.length);
-  for (const p of sorted) { u32(p.param_id ?? 0); bytes(p.value); }
+  for (const p of sorted) {
+    u32(p.param_id ?? 0);
+    bytes(p.value);
+  }
   bytes(e.metadata);
   return take();
 }

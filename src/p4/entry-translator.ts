@@ -8,11 +8,23 @@ import { sortedByField } from './entry-keys.js';
 import type { MatchFieldInfo, P4InfoIndex } from './p4info.js';
 import type { ActionParam, FieldMatch, TableEntry } from './p4runtime-types.js';
 
-export interface EntryProblem { path: string; reason: string }
+export interface EntryProblem {
+  path: string;
+  reason: string;
+}
 
 const NIBBLE = new Int8Array(128).fill(-1);
-for (let i = 0; i < 16; i++) { NIBBLE['0123456789abcdef'.charCodeAt(i)] = i; NIBBLE['0123456789ABCDEF'.charCodeAt(i)] = i; }
-const KIND: Record<string, string> = { EXACT: 'exact', TERNARY: 'ternary', LPM: 'lpm', RANGE: 'range', OPTIONAL: 'optional' };
+for (let i = 0; i < 16; i++) {
+  NIBBLE['0123456789abcdef'.charCodeAt(i)] = i;
+  NIBBLE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+const KIND: Record<string, string> = {
+  EXACT: 'exact',
+  TERNARY: 'ternary',
+  LPM: 'lpm',
+  RANGE: 'range',
+  OPTIONAL: 'optional',
+};
 
 /**
  * Canonical bytes of 0x-hex text or of decimal text below 10^15, read
@@ -22,24 +34,34 @@ const KIND: Record<string, string> = { EXACT: 'exact', TERNARY: 'ternary', LPM: 
 function plainBytes(text: string): Buffer | undefined {
   const n = text.length;
   if (n > 2 && text.charCodeAt(0) === 48 && (text.charCodeAt(1) | 0x20) === 120) {
-    for (let j = 2; j < n; j++) { const c = text.charCodeAt(j); if (c > 127 || (NIBBLE[c] as number) < 0) return undefined; }
+    for (let j = 2; j < n; j++) {
+      const c = text.charCodeAt(j);
+      if (c > 127 || (NIBBLE[c]) < 0) return undefined;
+    }
     let i = 2;
     while (i < n - 1 && text.charCodeAt(i) === 48) i++;
     const buf = Buffer.allocUnsafe((n - i + 1) >> 1);
     let j = n - 1;
     for (let k = buf.length - 1; k >= 0; k--) {
-      const lo = NIBBLE[text.charCodeAt(j--)] as number;
-      buf[k] = j >= i ? ((NIBBLE[text.charCodeAt(j--)] as number) << 4) | lo : lo;
+      const lo = NIBBLE[text.charCodeAt(j--)];
+      buf[k] = j >= i ? ((NIBBLE[text.charCodeAt(j--)]) << 4) | lo : lo;
     }
     return buf;
   }
   if (n === 0 || n > 15) return undefined;
   let v = 0;
-  for (let j = 0; j < n; j++) { const d = text.charCodeAt(j) - 48; if (d < 0 || d > 9) return undefined; v = v * 10 + d; }
+  for (let j = 0; j < n; j++) {
+    const d = text.charCodeAt(j) - 48;
+    if (d < 0 || d > 9) return undefined;
+    v = v * 10 + d;
+  }
   let len = 1;
   for (let t = v; t >= 256; t = Math.floor(t / 256)) len++;
   const buf = Buffer.allocUnsafe(len);
-  for (let k = len - 1; k >= 0; k--) { buf[k] = v % 256; v = Math.floor(v / 256); }
+  for (let k = len - 1; k >= 0; k--) {
+    buf[k] = v % 256;
+    v = Math.floor(v / 256);
+  }
   return buf;
 }
 
@@ -53,7 +75,11 @@ function uintBytes(text: string, bitwidth: number, what: string): Buffer {
 
 function parseUint(text: string, bitwidth: number, what: string): bigint {
   let v: bigint;
-  try { v = BigInt(text); } catch { throw new Error(`${what}: '${text}' is not an integer`); }
+  try {
+    v = BigInt(text);
+  } catch {
+    throw new Error(`${what}: '${text}' is not an integer`);
+  }
   if (v < 0n) throw new Error(`${what}: ${text} is negative`);
   if (v > maskOfWidth(bitwidth)) throw new Error(`${what}: ${text} does not fit in ${bitwidth} bits`);
   return v;
@@ -62,8 +88,8 @@ function parseUint(text: string, bitwidth: number, what: string): bigint {
 /** Whether canonical `value` has a one bit where canonical `mask` has none. */
 function outsideMask(value: Uint8Array, mask: Uint8Array): boolean {
   for (let k = 0; k < value.length; k++) {
-    const m = k < mask.length ? (mask[mask.length - 1 - k] as number) : 0;
-    if (((value[value.length - 1 - k] as number) & ~m) !== 0) return true;
+    const m = k < mask.length ? (mask[mask.length - 1 - k]) : 0;
+    if (((value[value.length - 1 - k]) & ~m) !== 0) return true;
   }
   return false;
 }
@@ -73,28 +99,38 @@ function pastPrefix(value: Uint8Array, prefixLen: number, bitwidth: number): boo
   const zero = bitwidth - prefixLen;
   for (let k = 0; k < value.length && 8 * k < zero; k++) {
     const low = zero - 8 * k >= 8 ? 0xff : (1 << (zero - 8 * k)) - 1;
-    if (((value[value.length - 1 - k] as number) & low) !== 0) return true;
+    if (((value[value.length - 1 - k]) & low) !== 0) return true;
   }
   return false;
 }
 
-const fail = (path: string, sub: string, reason: string): { problem: EntryProblem } => ({ problem: { path: `${path}${sub}`, reason } });
+const fail = (path: string, sub: string, reason: string): { problem: EntryProblem } => ({
+  problem: { path: `${path}${sub}`, reason },
+});
 
-function translateMatch(f: MatchFieldInfo, m: PlannedMatch, path: string, i: number): FieldMatch | { problem: EntryProblem } {
+function translateMatch(
+  f: MatchFieldInfo,
+  m: PlannedMatch,
+  path: string,
+  i: number,
+): FieldMatch | { problem: EntryProblem } {
   try {
     if (f.matchType === 'EXACT') return { field_id: f.id, exact: { value: uintBytes(m.value, f.bitwidth, m.field) } };
     if (f.matchType === 'TERNARY') {
       const value = uintBytes(m.value, f.bitwidth, m.field);
       const mask = uintBytes(m.mask ?? '', f.bitwidth, `${m.field} mask`);
-      if (mask.length === 1 && mask[0] === 0) return fail(path, `.match[${i}]`, `${m.field}: a zero mask means don't-care; leave the field out`);
+      if (mask.length === 1 && mask[0] === 0)
+        return fail(path, `.match[${i}]`, `${m.field}: a zero mask means don't-care; leave the field out`);
       if (outsideMask(value, mask)) return fail(path, `.match[${i}]`, `${m.field}: value has bits outside the mask`);
       return { field_id: f.id, ternary: { value, mask } };
     }
     if (f.matchType === 'LPM') {
       const value = uintBytes(m.value, f.bitwidth, m.field);
       const len = m.prefixLen ?? 0;
-      if (!Number.isInteger(len) || len < 1 || len > f.bitwidth) return fail(path, `.match[${i}]`, `${m.field}: prefix length ${len} outside 1–${f.bitwidth}`);
-      if (pastPrefix(value, len, f.bitwidth)) return fail(path, `.match[${i}]`, `${m.field}: value has bits past the prefix`);
+      if (!Number.isInteger(len) || len < 1 || len > f.bitwidth)
+        return fail(path, `.match[${i}]`, `${m.field}: prefix length ${len} outside 1–${f.bitwidth}`);
+      if (pastPrefix(value, len, f.bitwidth))
+        return fail(path, `.match[${i}]`, `${m.field}: value has bits past the prefix`);
       return { field_id: f.id, lpm: { value, prefix_len: len } };
     }
   } catch (err) {
@@ -103,17 +139,22 @@ function translateMatch(f: MatchFieldInfo, m: PlannedMatch, path: string, i: num
   return fail(path, `.match[${i}]`, `${m.field}: ${f.matchType} matches are not supported`);
 }
 
-export function translateEntry(p4info: P4InfoIndex, e: PlannedEntry, path: string): { entry?: TableEntry; problem?: EntryProblem } {
+export function translateEntry(
+  p4info: P4InfoIndex,
+  e: PlannedEntry,
+  path: string,
+): { entry?: TableEntry; problem?: EntryProblem } {
   const t = p4info.tableByName(e.table);
   if (!t) return fail(path, '.table', `unknown table ${e.table}`);
   const match: FieldMatch[] = [];
   let exactSeen = 0;
   for (let i = 0; i < e.match.length; i++) {
-    const m = e.match[i] as PlannedMatch;
+    const m = e.match[i];
     const f = t.matchFields.find((x) => x.name === m.field);
     if (!f) return fail(path, `.match[${i}]`, `${t.name} has no field ${m.field}`);
     if (match.some((x) => x.field_id === f.id)) return fail(path, `.match[${i}]`, `field ${m.field} given twice`);
-    if (m.kind !== KIND[f.matchType] && m.kind.toUpperCase() !== f.matchType) return fail(path, `.match[${i}]`, `${m.field} is ${f.matchType}, not ${m.kind}`);
+    if (m.kind !== KIND[f.matchType] && m.kind.toUpperCase() !== f.matchType)
+      return fail(path, `.match[${i}]`, `${m.field} is ${f.matchType}, not ${m.kind}`);
     const fm = translateMatch(f, m, path, i);
     if ('problem' in fm) return fm;
     match.push(fm);
@@ -133,13 +174,19 @@ export function translateEntry(p4info: P4InfoIndex, e: PlannedEntry, path: strin
   const params: ActionParam[] = [];
   let twice = false;
   for (let i = 0; i < e.params.length; i++) {
-    const p = e.params[i] as PlannedParam;
+    const p = e.params[i];
     const info = a.params.find((x) => x.name === p.name);
     if (!info) return fail(path, `.params[${i}]`, `${a.name} has no parameter ${p.name}`);
     if (params.some((x) => x.param_id === info.id)) twice = true;
-    try { params.push({ param_id: info.id, value: uintBytes(p.value, info.bitwidth, `${a.name}.${p.name}`) }); } catch (err) { return fail(path, `.params[${i}]`, (err as Error).message); }
+    try {
+      params.push({ param_id: info.id, value: uintBytes(p.value, info.bitwidth, `${a.name}.${p.name}`) });
+    } catch (err) {
+      return fail(path, `.params[${i}]`, (err as Error).message);
+    }
   }
-  for (const p of a.params) if (!params.some((x) => x.param_id === p.id)) return fail(path, '.params', `${a.name}: parameter ${p.name} is missing`);
+  for (const p of a.params)
+    if (!params.some((x) => x.param_id === p.id))
+      return fail(path, '.params', `${a.name}: parameter ${p.name} is missing`);
   if (twice) return fail(path, '.params', 'a parameter is given twice');
   if (!sortedByField(match)) match.sort((x, y) => (x.field_id ?? 0) - (y.field_id ?? 0));
   return { entry: { table_id: t.id, match, action: { action: { action_id: a.id, params } }, priority: e.priority } };

@@ -6,9 +6,24 @@ import { loadP4RuntimeProto, TO_OBJECT } from './p4runtime-proto.js';
 import { parseTextFormat } from './text-format.js';
 import type { ActionScope, MatchType, P4InfoMessage } from './p4runtime-types.js';
 
-export interface MatchFieldInfo { id: number; name: string; bitwidth: number; matchType: MatchType }
-export interface ParamInfo { id: number; name: string; bitwidth: number }
-export interface ActionInfo { id: number; name: string; alias: string; params: ParamInfo[]; paramById: Map<number, ParamInfo> }
+export interface MatchFieldInfo {
+  id: number;
+  name: string;
+  bitwidth: number;
+  matchType: MatchType;
+}
+export interface ParamInfo {
+  id: number;
+  name: string;
+  bitwidth: number;
+}
+export interface ActionInfo {
+  id: number;
+  name: string;
+  alias: string;
+  params: ParamInfo[];
+  paramById: Map<number, ParamInfo>;
+}
 export interface TableInfo {
   id: number;
   name: string;
@@ -49,7 +64,10 @@ export class P4InfoIndex {
     }
     for (const t of message.tables ?? []) {
       const matchFields = (t.match_fields ?? []).map((f) => ({
-        id: f.id ?? 0, name: f.name ?? '', bitwidth: f.bitwidth ?? 0, matchType: f.match_type ?? 'UNSPECIFIED',
+        id: f.id ?? 0,
+        name: f.name ?? '',
+        bitwidth: f.bitwidth ?? 0,
+        matchType: f.match_type ?? 'UNSPECIFIED',
       }));
       const info: TableInfo = {
         id: t.preamble?.id ?? 0,
@@ -61,7 +79,9 @@ export class P4InfoIndex {
         actionRefs: new Map((t.action_refs ?? []).map((r) => [r.id ?? 0, r.scope ?? 'TABLE_AND_DEFAULT'])),
         constDefaultActionId: t.const_default_action_id ?? 0,
         isConst: t.is_const_table ?? false,
-        needsPriority: matchFields.some((f) => f.matchType === 'TERNARY' || f.matchType === 'RANGE' || f.matchType === 'OPTIONAL'),
+        needsPriority: matchFields.some(
+          (f) => f.matchType === 'TERNARY' || f.matchType === 'RANGE' || f.matchType === 'OPTIONAL',
+        ),
       };
       this.tables.push(info);
       this.tablesById.set(info.id, info);
@@ -70,18 +90,26 @@ export class P4InfoIndex {
     }
   }
 
-  table(id: number): TableInfo | undefined { return this.tablesById.get(id); }
-  action(id: number): ActionInfo | undefined { return this.actionsById.get(id); }
+  table(id: number): TableInfo | undefined {
+    return this.tablesById.get(id);
+  }
+  action(id: number): ActionInfo | undefined {
+    return this.actionsById.get(id);
+  }
   /** By fully qualified name (`ZoneIngress.zone_admit`) or alias (`zone_admit`). */
-  tableByName(name: string): TableInfo | undefined { return this.tablesByName.get(name); }
-  actionByName(name: string): ActionInfo | undefined { return this.actionsByName.get(name); }
+  tableByName(name: string): TableInfo | undefined {
+    return this.tablesByName.get(name);
+  }
+  actionByName(name: string): ActionInfo | undefined {
+    return this.actionsByName.get(name);
+  }
 }
 
 /** Parse a P4Info in text format into the loader's object shape. */
 export function parseP4InfoText(text: string): P4InfoMessage {
   const P4Info = loadP4RuntimeProto().root.lookupType('p4.config.v1.P4Info');
   const plain = parseTextFormat(text, P4Info);
-  return P4Info.toObject(P4Info.fromObject(plain), TO_OBJECT) as P4InfoMessage;
+  return P4Info.toObject(P4Info.fromObject(plain), TO_OBJECT);
 }
 
 export function readP4InfoFile(file: string): P4InfoMessage {

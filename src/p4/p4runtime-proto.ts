@@ -34,9 +34,15 @@ export function loadP4RuntimeProto(protoRoot: string = PROTO_ROOT): P4RuntimePro
   const hit = cache.get(protoRoot);
   if (hit) return hit;
   const def = protoLoader.loadSync(P4RUNTIME_PROTO, { ...LOADER_OPTIONS, includeDirs: [protoRoot] });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { p4: { v1: { P4Runtime: grpc.ServiceClientConstructor } } };
+  const pkg = grpc.loadPackageDefinition(def) as unknown as {
+    p4: { v1: { P4Runtime: grpc.ServiceClientConstructor } };
+  };
   const Client = pkg.p4.v1.P4Runtime;
-  const loaded: P4RuntimeProto = { Client, service: Client.service, root: loadProtobufRoot([P4RUNTIME_PROTO], protoRoot) };
+  const loaded: P4RuntimeProto = {
+    Client,
+    service: Client.service,
+    root: loadProtobufRoot([P4RUNTIME_PROTO], protoRoot),
+  };
   cache.set(protoRoot, loaded);
   return loaded;
 }

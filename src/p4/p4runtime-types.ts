@@ -2,7 +2,10 @@
 // with LOADER_OPTIONS (snake_case names, uint64 as decimal strings, enums as
 // names, bytes as Buffers, unset fields absent, oneof name fields present).
 
-export interface Uint128 { high?: string; low?: string }
+export interface Uint128 {
+  high?: string;
+  low?: string;
+}
 
 export interface FieldMatch {
   field_id?: number;
@@ -15,8 +18,14 @@ export interface FieldMatch {
   field_match_type?: 'exact' | 'ternary' | 'lpm' | 'range' | 'optional' | 'other';
 }
 
-export interface ActionParam { param_id?: number; value?: Buffer }
-export interface P4Action { action_id?: number; params?: ActionParam[] }
+export interface ActionParam {
+  param_id?: number;
+  value?: Buffer;
+}
+export interface P4Action {
+  action_id?: number;
+  params?: ActionParam[];
+}
 
 export interface TableAction {
   action?: P4Action;
@@ -37,10 +46,16 @@ export interface TableEntry {
   is_const?: boolean;
 }
 
-export interface Entity { table_entry?: TableEntry; entity?: 'table_entry' }
+export interface Entity {
+  table_entry?: TableEntry;
+  entity?: 'table_entry';
+}
 
 export type UpdateType = 'UNSPECIFIED' | 'INSERT' | 'MODIFY' | 'DELETE';
-export interface Update { type?: UpdateType; entity?: Entity }
+export interface Update {
+  type?: UpdateType;
+  entity?: Entity;
+}
 
 export type Atomicity = 'CONTINUE_ON_ERROR' | 'ROLLBACK_ON_ERROR' | 'DATAPLANE_ATOMIC';
 export interface WriteRequest {
@@ -52,13 +67,30 @@ export interface WriteRequest {
   atomicity?: Atomicity;
 }
 
-export interface ReadRequest { device_id?: string; role?: string; entities?: Entity[] }
-export interface ReadResponse { entities?: Entity[] }
+export interface ReadRequest {
+  device_id?: string;
+  role?: string;
+  entities?: Entity[];
+}
+export interface ReadResponse {
+  entities?: Entity[];
+}
 
-export interface RpcAny { type_url?: string; value?: Buffer }
-export interface RpcStatus { code?: number; message?: string; details?: RpcAny[] }
+export interface RpcAny {
+  type_url?: string;
+  value?: Buffer;
+}
+export interface RpcStatus {
+  code?: number;
+  message?: string;
+  details?: RpcAny[];
+}
 
-export interface Role { id?: string; name?: string; config?: RpcAny }
+export interface Role {
+  id?: string;
+  name?: string;
+  config?: RpcAny;
+}
 export interface MasterArbitrationUpdate {
   device_id?: string;
   role?: Role;
@@ -72,7 +104,12 @@ export interface StreamMessageRequest {
   update?: 'arbitration' | 'other';
 }
 
-export interface StreamError { canonical_code?: number; message?: string; space?: string; code?: number }
+export interface StreamError {
+  canonical_code?: number;
+  message?: string;
+  space?: string;
+  code?: number;
+}
 export interface StreamMessageResponse {
   arbitration?: MasterArbitrationUpdate;
   other?: RpcAny;
@@ -87,7 +124,7 @@ export interface ForwardingPipelineConfig {
 }
 
 export type SetPipelineAction =
-  | 'UNSPECIFIED' | 'VERIFY' | 'VERIFY_AND_SAVE' | 'VERIFY_AND_COMMIT' | 'COMMIT' | 'RECONCILE_AND_COMMIT';
+  'UNSPECIFIED' | 'VERIFY' | 'VERIFY_AND_SAVE' | 'VERIFY_AND_COMMIT' | 'COMMIT' | 'RECONCILE_AND_COMMIT';
 
 export interface SetForwardingPipelineConfigRequest {
   device_id?: string;
@@ -99,17 +136,37 @@ export interface SetForwardingPipelineConfigRequest {
 }
 
 export type GetPipelineResponseType = 'ALL' | 'COOKIE_ONLY' | 'P4INFO_AND_COOKIE' | 'DEVICE_CONFIG_AND_COOKIE';
-export interface GetForwardingPipelineConfigRequest { device_id?: string; response_type?: GetPipelineResponseType }
-export interface GetForwardingPipelineConfigResponse { config?: ForwardingPipelineConfig }
+export interface GetForwardingPipelineConfigRequest {
+  device_id?: string;
+  response_type?: GetPipelineResponseType;
+}
+export interface GetForwardingPipelineConfigResponse {
+  config?: ForwardingPipelineConfig;
+}
 
-export interface CapabilitiesRequest { device_id?: string }
-export interface CapabilitiesResponse { p4runtime_api_version?: string }
+export interface CapabilitiesRequest {
+  device_id?: string;
+}
+export interface CapabilitiesResponse {
+  p4runtime_api_version?: string;
+}
 
-export interface P4Error { canonical_code?: number; message?: string; space?: string; code?: number; details?: RpcAny }
+export interface P4Error {
+  canonical_code?: number;
+  message?: string;
+  space?: string;
+  code?: number;
+  details?: RpcAny;
+}
 
 // ---- P4Info (p4.config.v1) ----
 
-export interface Preamble { id?: number; name?: string; alias?: string; annotations?: string[] }
+export interface Preamble {
+  id?: number;
+  name?: string;
+  alias?: string;
+  annotations?: string[];
+}
 
 export type MatchType = 'UNSPECIFIED' | 'EXACT' | 'LPM' | 'TERNARY' | 'RANGE' | 'OPTIONAL';
 export interface P4InfoMatchField {
@@ -123,7 +180,11 @@ export interface P4InfoMatchField {
 }
 
 export type ActionScope = 'TABLE_AND_DEFAULT' | 'TABLE_ONLY' | 'DEFAULT_ONLY';
-export interface P4InfoActionRef { id?: number; scope?: ActionScope; annotations?: string[] }
+export interface P4InfoActionRef {
+  id?: number;
+  scope?: ActionScope;
+  annotations?: string[];
+}
 
 export interface P4InfoTable {
   preamble?: Preamble;
@@ -137,8 +198,16 @@ export interface P4InfoTable {
   has_initial_entries?: boolean;
 }
 
-export interface P4InfoParam { id?: number; name?: string; bitwidth?: number; annotations?: string[] }
-export interface P4InfoAction { preamble?: Preamble; params?: P4InfoParam[] }
+export interface P4InfoParam {
+  id?: number;
+  name?: string;
+  bitwidth?: number;
+  annotations?: string[];
+}
+export interface P4InfoAction {
+  preamble?: Preamble;
+  params?: P4InfoParam[];
+}
 
 export interface P4InfoMessage {
   pkg_info?: { name?: string; version?: string; arch?: string };

@@ -8,7 +8,10 @@
 import { bytesToBigInt } from './bytestrings.js';
 import type { P4InfoIndex } from './p4info.js';
 
-export interface DefaultAction { actionId: number; params: { id: number; value: bigint }[] }
+export interface DefaultAction {
+  actionId: number;
+  params: { id: number; value: bigint }[];
+}
 
 interface Bmv2Json {
   actions?: { id?: number; name?: string; runtime_data?: { name?: string }[] }[];
@@ -21,7 +24,9 @@ function parseBmv2Json(deviceConfig: Uint8Array | undefined): Bmv2Json | undefin
   try {
     const json = JSON.parse(Buffer.from(deviceConfig).toString('utf8')) as unknown;
     if (typeof json === 'object' && json !== null && Array.isArray((json as Bmv2Json).pipelines)) return json;
-  } catch { /* not JSON */ }
+  } catch {
+    /* not JSON */
+  }
   return undefined;
 }
 
@@ -41,7 +46,8 @@ function fromBmv2Json(json: Bmv2Json, index: P4InfoIndex): Map<number, DefaultAc
     for (const [i, rd] of (bmv2Action.runtime_data ?? []).entries()) {
       const param = action.params.find((p) => p.name === rd.name);
       const hex = data[i];
-      if (!param || hex === undefined) return `BMv2 JSON: default action ${action.name} of ${info.name}: parameter ${rd.name ?? i} does not match P4Info`;
+      if (!param || hex === undefined)
+        return `BMv2 JSON: default action ${action.name} of ${info.name}: parameter ${rd.name ?? i} does not match P4Info`;
       params.push({ id: param.id, value: BigInt(hex) });
     }
     out.set(info.id, { actionId: action.id, params });
@@ -50,7 +56,10 @@ function fromBmv2Json(json: Bmv2Json, index: P4InfoIndex): Map<number, DefaultAc
 }
 
 /** Table id -> default action, or the reason there is none for some table. */
-export function programDefaults(index: P4InfoIndex, deviceConfig: Uint8Array | undefined): Map<number, DefaultAction> | string {
+export function programDefaults(
+  index: P4InfoIndex,
+  deviceConfig: Uint8Array | undefined,
+): Map<number, DefaultAction> | string {
   const json = parseBmv2Json(deviceConfig);
   const fromJson = json ? fromBmv2Json(json, index) : new Map<number, DefaultAction>();
   if (typeof fromJson === 'string') return fromJson;
@@ -60,9 +69,12 @@ export function programDefaults(index: P4InfoIndex, deviceConfig: Uint8Array | u
     const initial = t?.initial_default_action;
     const actionId = initial?.action_id ?? t?.const_default_action_id ?? 0;
     if (actionId === 0) {
-      return `table ${info.name} has no default action: P4Info has no initial_default_action for it and p4_device_config is ${json ? 'a BMv2 JSON without the table' : 'not the program\'s BMv2 JSON'}`;
+      return `table ${info.name} has no default action: P4Info has no initial_default_action for it and p4_device_config is ${json ? 'a BMv2 JSON without the table' : "not the program's BMv2 JSON"}`;
     }
-    const params = (initial?.arguments ?? []).map((a) => ({ id: a.param_id ?? 0, value: bytesToBigInt(Buffer.from(a.value ?? [])) }));
+    const params = (initial?.arguments ?? []).map((a) => ({
+      id: a.param_id ?? 0,
+      value: bytesToBigInt(Buffer.from(a.value ?? [])),
+    }));
     fromJson.set(info.id, { actionId, params });
   }
   return fromJson;

@@ -22,14 +22,16 @@ export function encodeBatchStatus(code: number, message: string, perUpdate: Upda
   const details = perUpdate.map((e) => ({
     type_url: P4_ERROR_TYPE_URL,
     // An OK update carries only its code, as the specification asks.
-    value: ErrorType.encode(ErrorType.fromObject(e.code === 0 ? { canonical_code: 0 } : { canonical_code: e.code, message: e.message })).finish(),
+    value: ErrorType.encode(
+      ErrorType.fromObject(e.code === 0 ? { canonical_code: 0 } : { canonical_code: e.code, message: e.message }),
+    ).finish(),
   }));
   return Buffer.from(StatusType.encode(StatusType.fromObject({ code, message, details })).finish());
 }
 
 export function decodeStatus(bytes: Uint8Array): RpcStatus {
   const StatusType = loadP4RuntimeProto().root.lookupType('google.rpc.Status');
-  return StatusType.toObject(StatusType.decode(bytes), TO_OBJECT) as RpcStatus;
+  return StatusType.toObject(StatusType.decode(bytes), TO_OBJECT);
 }
 
 /** The per-update errors of a failed batch, or undefined if the trailer is absent. */
@@ -39,7 +41,8 @@ export function decodeBatchErrors(metadata: grpc.Metadata | undefined): UpdateEr
   const status = decodeStatus(typeof raw === 'string' ? Buffer.from(raw, 'base64') : raw);
   const ErrorType = loadP4RuntimeProto().root.lookupType('p4.v1.Error');
   return (status.details ?? []).map((any) => {
-    if (any.type_url !== P4_ERROR_TYPE_URL) return { code: grpc.status.UNKNOWN, message: `unexpected detail ${any.type_url ?? ''}` };
+    if (any.type_url !== P4_ERROR_TYPE_URL)
+      return { code: grpc.status.UNKNOWN, message: `unexpected detail ${any.type_url ?? ''}` };
     const e = ErrorType.toObject(ErrorType.decode(any.value ?? Buffer.alloc(0)), TO_OBJECT) as P4Error;
     return { code: e.canonical_code ?? 0, message: e.message ?? '' };
   });

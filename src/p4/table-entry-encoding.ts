@@ -16,7 +16,10 @@ export function varintSize(v: number): number {
 
 /** Writes an unsigned 32-bit varint at `pos`; returns the position after it. */
 export function writeVarint(buf: Buffer, pos: number, v: number): number {
-  while (v >= 0x80) { buf[pos++] = (v & 0x7f) | 0x80; v >>>= 7; }
+  while (v >= 0x80) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
   buf[pos++] = v;
   return pos;
 }
@@ -41,15 +44,33 @@ function writeU32(buf: Buffer, pos: number, tag: number, v: number | undefined):
 }
 
 /** The one kind of a field match this encoder writes, with its inner size; undefined when it cannot. */
-interface MatchKind { tag: number; a: Uint8Array | undefined; b: Uint8Array | undefined; len: number; n?: number | undefined }
+interface MatchKind {
+  tag: number;
+  a: Uint8Array | undefined;
+  b: Uint8Array | undefined;
+  len: number;
+  n?: number | undefined;
+}
 
 function matchKind(m: FieldMatch): MatchKind | undefined {
   if (!isU32(m.field_id) || m.other) return undefined;
   const kinds = (m.exact ? 1 : 0) + (m.ternary ? 1 : 0) + (m.lpm ? 1 : 0) + (m.range ? 1 : 0) + (m.optional ? 1 : 0);
   if (kinds !== 1) return undefined;
   if (m.exact) return { tag: (2 << 3) | 2, a: m.exact.value, b: undefined, len: bytesField(m.exact.value) };
-  if (m.ternary) return { tag: (3 << 3) | 2, a: m.ternary.value, b: m.ternary.mask, len: bytesField(m.ternary.value) + bytesField(m.ternary.mask) };
-  if (m.range) return { tag: (6 << 3) | 2, a: m.range.low, b: m.range.high, len: bytesField(m.range.low) + bytesField(m.range.high) };
+  if (m.ternary)
+    return {
+      tag: (3 << 3) | 2,
+      a: m.ternary.value,
+      b: m.ternary.mask,
+      len: bytesField(m.ternary.value) + bytesField(m.ternary.mask),
+    };
+  if (m.range)
+    return {
+      tag: (6 << 3) | 2,
+      a: m.range.low,
+      b: m.range.high,
+      len: bytesField(m.range.low) + bytesField(m.range.high),
+    };
   if (m.optional) return { tag: (7 << 3) | 2, a: m.optional.value, b: undefined, len: bytesField(m.optional.value) };
   const n = m.lpm?.prefix_len;
   if (!isU32(n) || (n ?? 0) > 0x7fffffff) return undefined;
@@ -70,7 +91,8 @@ function actionSize(a: P4Action): number | undefined {
 export function encodeTableEntryDirect(e: TableEntry): Buffer | undefined {
   if (e.controller_metadata || e.is_default_action || e.idle_timeout_ns || e.is_const) return undefined;
   const ta = e.action;
-  if (ta && (ta.action_profile_member_id !== undefined || ta.action_profile_group_id !== undefined || !ta.action)) return undefined;
+  if (ta && (ta.action_profile_member_id !== undefined || ta.action_profile_group_id !== undefined || !ta.action))
+    return undefined;
   if (!isU32(e.table_id) || !isU32(e.priority) || (e.priority ?? 0) > 0x7fffffff) return undefined;
   const ms = e.match ?? [];
   const kinds: MatchKind[] = [];
@@ -88,7 +110,7 @@ export function encodeTableEntryDirect(e: TableEntry): Buffer | undefined {
   const buf = Buffer.allocUnsafe(len);
   let pos = writeU32(buf, 0, (1 << 3) | 0, e.table_id);
   for (const [i, m] of ms.entries()) {
-    const k = kinds[i] as MatchKind;
+    const k = kinds[i];
     buf[pos++] = (2 << 3) | 2;
     pos = writeVarint(buf, pos, u32Field(m.field_id) + nested(k.len));
     pos = writeU32(buf, pos, (1 << 3) | 0, m.field_id);
@@ -99,9 +121,9 @@ export function encodeTableEntryDirect(e: TableEntry): Buffer | undefined {
   }
   if (ta?.action) {
     buf[pos++] = (3 << 3) | 2;
-    pos = writeVarint(buf, pos, nested(aLen as number));
+    pos = writeVarint(buf, pos, nested(aLen));
     buf[pos++] = (1 << 3) | 2;
-    pos = writeVarint(buf, pos, aLen as number);
+    pos = writeVarint(buf, pos, aLen);
     pos = writeU32(buf, pos, (1 << 3) | 0, ta.action.action_id);
     for (const p of ta.action.params ?? []) {
       buf[pos++] = (4 << 3) | 2;

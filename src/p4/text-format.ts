@@ -14,27 +14,62 @@ function tokenize(src: string): Token[] {
   let i = 0;
   let line = 1;
   while (i < src.length) {
-    const c = src[i] as string;
-    if (c === '\n') { line++; i++; continue; }
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === '#') { while (i < src.length && src[i] !== '\n') i++; continue; }
-    if ('{}<>:[],;'.includes(c)) { tokens.push({ kind: 'punct', text: c, line }); i++; continue; }
+    const c = src[i];
+    if (c === '\n') {
+      line++;
+      i++;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '#') {
+      while (i < src.length && src[i] !== '\n') i++;
+      continue;
+    }
+    if ('{}<>:[],;'.includes(c)) {
+      tokens.push({ kind: 'punct', text: c, line });
+      i++;
+      continue;
+    }
     if (c === '"' || c === "'") {
       const quote = c;
       const out: number[] = [];
       i++;
       while (i < src.length && src[i] !== quote) {
-        const ch = src[i] as string;
+        const ch = src[i];
         if (ch === '\\') {
-          const n = src[i + 1] as string;
-          const simple: Record<string, number> = { n: 10, r: 13, t: 9, '\\': 92, '"': 34, "'": 39, a: 7, b: 8, f: 12, v: 11 };
-          if (n in simple) { out.push(simple[n] as number); i += 2; continue; }
+          const n = src[i + 1];
+          const simple: Record<string, number> = {
+            n: 10,
+            r: 13,
+            t: 9,
+            '\\': 92,
+            '"': 34,
+            "'": 39,
+            a: 7,
+            b: 8,
+            f: 12,
+            v: 11,
+          };
+          if (n in simple) {
+            out.push(simple[n]);
+            i += 2;
+            continue;
+          }
           if (n === 'x') {
             const m = /^[0-9a-fA-F]{1,2}/.exec(src.slice(i + 2)) as RegExpExecArray;
-            out.push(parseInt(m[0], 16)); i += 2 + m[0].length; continue;
+            out.push(parseInt(m[0], 16));
+            i += 2 + m[0].length;
+            continue;
           }
           const oct = /^[0-7]{1,3}/.exec(src.slice(i + 1));
-          if (oct) { out.push(parseInt(oct[0], 8)); i += 1 + oct[0].length; continue; }
+          if (oct) {
+            out.push(parseInt(oct[0], 8));
+            i += 1 + oct[0].length;
+            continue;
+          }
           throw new TextFormatError(`line ${line}: bad escape \\${n}`);
         }
         for (const b of Buffer.from(ch, 'utf8')) out.push(b);
@@ -72,10 +107,17 @@ export function parseTextFormat(src: string, type: protobuf.Type): Record<string
         if (close) throw new TextFormatError(`missing ${close}`);
         return obj;
       }
-      if (tok.kind === 'punct' && tok.text === close) { pos++; return obj; }
-      if (tok.kind === 'punct' && (tok.text === ',' || tok.text === ';')) { pos++; continue; }
+      if (tok.kind === 'punct' && tok.text === close) {
+        pos++;
+        return obj;
+      }
+      if (tok.kind === 'punct' && (tok.text === ',' || tok.text === ';')) {
+        pos++;
+        continue;
+      }
       const name = next();
-      if (name.kind !== 'ident') throw new TextFormatError(`line ${name.line}: expected a field name, got ${name.text}`);
+      if (name.kind !== 'ident')
+        throw new TextFormatError(`line ${name.line}: expected a field name, got ${name.text}`);
       const field = t.fields[name.text];
       if (!field) throw new TextFormatError(`line ${name.line}: ${t.fullName} has no field ${name.text}`);
       field.resolve();
@@ -84,7 +126,10 @@ export function parseTextFormat(src: string, type: protobuf.Type): Record<string
       if (peek()?.text === '[') {
         pos++;
         while (peek()?.text !== ']') {
-          if (peek()?.text === ',') { pos++; continue; }
+          if (peek()?.text === ',') {
+            pos++;
+            continue;
+          }
           values.push(parseValue(field));
         }
         pos++;
@@ -105,13 +150,15 @@ export function parseTextFormat(src: string, type: protobuf.Type): Record<string
     const resolved = field.resolvedType;
     if (resolved instanceof protobuf.Type) {
       const open = next();
-      if (open.text !== '{' && open.text !== '<') throw new TextFormatError(`line ${open.line}: expected { for ${field.name}`);
+      if (open.text !== '{' && open.text !== '<')
+        throw new TextFormatError(`line ${open.line}: expected { for ${field.name}`);
       return parseMessage(resolved, open.text === '{' ? '}' : '>');
     }
     const tok = next();
     if (resolved instanceof protobuf.Enum) {
       if (tok.kind === 'number') return Number(tok.text);
-      if (!(tok.text in resolved.values)) throw new TextFormatError(`line ${tok.line}: ${tok.text} is not a value of ${resolved.name}`);
+      if (!(tok.text in resolved.values))
+        throw new TextFormatError(`line ${tok.line}: ${tok.text} is not a value of ${resolved.name}`);
       return tok.text;
     }
     switch (field.type) {

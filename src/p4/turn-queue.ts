@@ -12,9 +12,13 @@ export class TurnQueue {
   }
 
   /** Drop the jobs not yet run. */
-  clear(): void { this.jobs.length = 0; }
+  clear(): void {
+    this.jobs.length = 0;
+  }
 
-  get size(): number { return this.jobs.length; }
+  get size(): number {
+    return this.jobs.length;
+  }
 
   private readonly drain = (): void => {
     const job = this.jobs.shift();

@@ -46,7 +46,12 @@ export function withoutAction(entry: Uint8Array): Buffer {
   return Buffer.concat(keep.map(([a, b]) => entry.subarray(a, b)));
 }
 
-export function encodeWriteRequest(deviceId: string, role: string, election: Uint128, updates: { type: WriteType; entry: Uint8Array }[]): Buffer {
+export function encodeWriteRequest(
+  deviceId: string,
+  role: string,
+  election: Uint128,
+  updates: { type: WriteType; entry: Uint8Array }[],
+): Buffer {
   const w = protobuf.Writer.create();
   if (deviceId !== '0') w.uint32((1 << 3) | 0).uint64(deviceId);
   // election_id is always present, even {0,0} (an unset one is never primary).
@@ -56,7 +61,13 @@ export function encodeWriteRequest(deviceId: string, role: string, election: Uin
   w.ldelim();
   const head = w.finish();
   // Fields in number order, as protobuf writers emit them: role (6) last.
-  const tail = role === '' ? Buffer.alloc(0) : protobuf.Writer.create().uint32((6 << 3) | 2).string(role).finish();
+  const tail =
+    role === ''
+      ? Buffer.alloc(0)
+      : protobuf.Writer.create()
+          .uint32((6 << 3) | 2)
+          .string(role)
+          .finish();
   // Update{type, entity{table_entry}}: sizes first, then one copy each.
   let len = head.length + tail.length;
   for (const u of updates) len += updateSize(u.entry.length);

@@ -48,7 +48,11 @@ export class Controller {
   constructor(private readonly options: ControllerOptions) {
     this.name = options.name;
     this.concurrency = Math.max(1, options.concurrency ?? 1);
-    this.queue = new WorkQueue({ ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}), ...(options.clock ? { clock: options.clock } : {}), ...(options.metrics ? { metrics: options.metrics.queueMetrics(options.name) } : {}) });
+    this.queue = new WorkQueue({
+      ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.metrics ? { metrics: options.metrics.queueMetrics(options.name) } : {}),
+    });
   }
 
   start(): void {
@@ -118,7 +122,12 @@ export class Controller {
         this.options.logger.error('reconcile failed (terminal)', { controller: this.name, key, error: err.message });
       } else {
         this.queue.addRateLimited(key);
-        this.options.logger.warn('reconcile failed; retrying with backoff', { controller: this.name, key, error: errorText(err), retries: this.queue.numRequeues(key) });
+        this.options.logger.warn('reconcile failed; retrying with backoff', {
+          controller: this.name,
+          key,
+          error: errorText(err),
+          retries: this.queue.numRequeues(key),
+        });
       }
     } finally {
       stopTimer?.();

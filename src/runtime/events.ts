@@ -52,11 +52,19 @@ export class EventRecorder implements EventSink {
       reason,
       type,
       note: note.slice(0, 1024),
-      regarding: { apiVersion: target.apiVersion, kind: target.kind, name: target.name, ...(target.namespace ? { namespace: target.namespace } : {}), ...(target.uid ? { uid: target.uid } : {}) },
+      regarding: {
+        apiVersion: target.apiVersion,
+        kind: target.kind,
+        name: target.name,
+        ...(target.namespace ? { namespace: target.namespace } : {}),
+        ...(target.uid ? { uid: target.uid } : {}),
+      },
     };
-    this.client.create(`/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events`, body).catch((err: unknown) => {
-      this.opts.logger.debug('event not written', { reason, object: target.name, error: errorText(err) });
-    });
+    this.client
+      .create(`/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events`, body)
+      .catch((err: unknown) => {
+        this.opts.logger.debug('event not written', { reason, object: target.name, error: errorText(err) });
+      });
   }
 }
 

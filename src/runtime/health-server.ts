@@ -48,7 +48,10 @@ export class HealthServer {
         res.end(body);
       };
       if (path === '/metrics') {
-        this.registry.metrics().then((m) => reply(200, m, this.registry.contentType), (e: unknown) => reply(500, String(e)));
+        this.registry.metrics().then(
+          (m) => reply(200, m, this.registry.contentType),
+          (e: unknown) => reply(500, String(e)),
+        );
       } else if (path === '/healthz' || path === '/livez') {
         void HealthServer.run(this.live).then((r) => reply(r.ok ? 200 : 500, r.text));
       } else if (path === '/readyz') {

@@ -26,12 +26,15 @@ export function hubKubeConfig(o: HubConnectionOptions): KubeConfig {
   else {
     // client-node would build https://undefined:undefined and fail on the first request, far from the cause.
     if (!process.env['KUBERNETES_SERVICE_HOST'] || !process.env['KUBERNETES_SERVICE_PORT']) {
-      throw new Error('no kubeconfig given (--kubeconfig or KUBECONFIG) and not in a pod: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set');
+      throw new Error(
+        'no kubeconfig given (--kubeconfig or KUBECONFIG) and not in a pod: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set',
+      );
     }
     const root = o.serviceAccountRoot ?? '';
     for (const f of ['token', 'ca.crt']) {
       const path = `${root}${SERVICE_ACCOUNT_DIR}/${f}`;
-      if (!existsSync(path)) throw new Error(`in-cluster config: ${path} is missing (is automountServiceAccountToken off?)`);
+      if (!existsSync(path))
+        throw new Error(`in-cluster config: ${path} is missing (is automountServiceAccountToken off?)`);
     }
     kc.loadFromCluster(root);
   }
@@ -44,5 +47,8 @@ export function hubKubeConfig(o: HubConnectionOptions): KubeConfig {
 }
 
 export async function hubClient(o: HubConnectionOptions): Promise<KubeClient> {
-  return KubeClient.fromKubeConfig(hubKubeConfig(o), o.credentialRefreshMs === undefined ? {} : { credentialRefreshMs: o.credentialRefreshMs });
+  return KubeClient.fromKubeConfig(
+    hubKubeConfig(o),
+    o.credentialRefreshMs === undefined ? {} : { credentialRefreshMs: o.credentialRefreshMs },
+  );
 }

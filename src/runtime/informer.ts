@@ -163,14 +163,19 @@ export class Informer<T extends KubeObject> {
     const old = this.cache.get(key);
     this.put(key, obj);
     if (!old) for (const h of this.handlers) h.add?.(obj);
-    else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) for (const h of this.handlers) h.update?.(obj, old);
+    else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion)
+      for (const h of this.handlers) h.update?.(obj, old);
   }
 
   private startWatch(gen: number): void {
     this.lastActivity = this.clock.now();
     this.watch = this.options.client.watch<T>(
       this.options.path,
-      this.query({ resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds ?? 300 }),
+      this.query({
+        resourceVersion: this.resourceVersion,
+        allowWatchBookmarks: true,
+        timeoutSeconds: this.options.watchTimeoutSeconds ?? 300,
+      }),
       (ev) => {
         if (gen !== this.generation) return;
         this.lastActivity = this.clock.now();
@@ -247,7 +252,10 @@ export class Informer<T extends KubeObject> {
     const tick = () => {
       if (!this.running) return;
       if (this.watch && this.clock.now() - this.lastActivity > stallMs) {
-        this.options.logger.warn('watch stalled; restarting it', { path: this.options.path, silentMs: this.clock.now() - this.lastActivity });
+        this.options.logger.warn('watch stalled; restarting it', {
+          path: this.options.path,
+          silentMs: this.clock.now() - this.lastActivity,
+        });
         this.options.onHealth?.('stall');
         this.watch.abort();
         this.watch = undefined;

@@ -55,7 +55,8 @@ export class KubeError extends Error {
 
 export const isNotFound = (e: unknown): boolean => e instanceof KubeError && e.code === 404;
 export const isConflict = (e: unknown): boolean => e instanceof KubeError && e.code === 409;
-export const isAlreadyExists = (e: unknown): boolean => e instanceof KubeError && e.code === 409 && e.reason === 'AlreadyExists';
+export const isAlreadyExists = (e: unknown): boolean =>
+  e instanceof KubeError && e.code === 409 && e.reason === 'AlreadyExists';
 export const isGone = (e: unknown): boolean => e instanceof KubeError && e.code === 410;
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -95,7 +96,10 @@ export class KubeClient {
     // connection: left to itself, each new connection built its own, which
     // was an eighth of the operator's CPU while it opened connections to
     // eight members under load (docs/benchmarks.md, "Operator").
-    const secureContext = this.server.protocol === 'https:' ? createSecureContext({ ca: opts.ca, cert: opts.cert, key: opts.key }) : undefined;
+    const secureContext =
+      this.server.protocol === 'https:'
+        ? createSecureContext({ ca: opts.ca, cert: opts.cert, key: opts.key })
+        : undefined;
     this.tls = { secureContext, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername };
     // Requests share 16 kept-alive connections per server; a TLS handshake
     // costs both sides several milliseconds of CPU, and with 64 the
@@ -103,7 +107,8 @@ export class KubeClient {
     // where 16 carry the same requests (HTTP/1.1: one request per
     // connection at a time). Watches hold their connection for minutes, so
     // they get their own pool and never take one from requests.
-    this.agent = this.server.protocol === 'https:' ? new Agent({ keepAlive: true, maxSockets: 16, ...this.tls }) : undefined;
+    this.agent =
+      this.server.protocol === 'https:' ? new Agent({ keepAlive: true, maxSockets: 16, ...this.tls }) : undefined;
     this.watchAgent = this.server.protocol === 'https:' ? new Agent({ keepAlive: true, ...this.tls }) : undefined;
   }
 
@@ -128,10 +133,13 @@ export class KubeClient {
     return client;
   }
 
-  private credentials: { source: CredentialSource; timer: NodeJS.Timeout; renewing: Promise<void> | undefined } | undefined;
+  private credentials:
+    { source: CredentialSource; timer: NodeJS.Timeout; renewing: Promise<void> | undefined } | undefined;
 
   private renewCredentials(source: CredentialSource, everyMs: number): void {
-    const timer = setInterval(() => { void this.renewNow(); }, everyMs);
+    const timer = setInterval(() => {
+      void this.renewNow();
+    }, everyMs);
     timer.unref();
     this.credentials = { source, timer, renewing: undefined };
   }
@@ -140,9 +148,17 @@ export class KubeClient {
   renewNow(): Promise<void> {
     const c = this.credentials;
     if (!c) return Promise.resolve();
-    c.renewing ??= c.source().then((auth) => {
-      if (auth) this.headers['Authorization'] = auth;
-    }, () => undefined).finally(() => { c.renewing = undefined; });
+    c.renewing ??= c
+      .source()
+      .then(
+        (auth) => {
+          if (auth) this.headers['Authorization'] = auth;
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        c.renewing = undefined;
+      });
     return c.renewing;
   }
 
@@ -158,14 +174,31 @@ export class KubeClient {
     this.watchAgent?.destroy();
   }
 
-  private open(method: string, path: string, query: Query | undefined, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number, onResponse: (res: IncomingMessage) => void, onError: (err: Error) => void, agent = this.agent, retried = false): () => void {
+  private open(
+    method: string,
+    path: string,
+    query: Query | undefined,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+    timeoutMs: number,
+    onResponse: (res: IncomingMessage) => void,
+    onError: (err: Error) => void,
+    agent = this.agent,
+    retried = false,
+  ): () => void {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     let responded = false;
     let current: (() => void) | undefined;
     const req = (this.server.protocol === 'https:' ? httpsRequest : httpRequest)(
       url,
-      { method, agent, headers: { Accept: 'application/json', ...this.headers, ...headers }, ...(this.server.protocol === 'https:' ? this.tls : {}), timeout: timeoutMs },
+      {
+        method,
+        agent,
+        headers: { Accept: 'application/json', ...this.headers, ...headers },
+        ...(this.server.protocol === 'https:' ? this.tls : {}),
+        timeout: timeoutMs,
+      },
       (res) => {
         responded = true;
         onResponse(res);
@@ -191,7 +224,9 @@ export class KubeClient {
 
   request<T>(method: string, path: string, o: RequestOpts = {}): Promise<T> {
     const body = o.body === undefined ? undefined : Buffer.from(JSON.stringify(o.body));
-    const headers: Record<string, string> = body ? { 'Content-Type': o.contentType ?? 'application/json', 'Content-Length': String(body.length) } : {};
+    const headers: Record<string, string> = body
+      ? { 'Content-Type': o.contentType ?? 'application/json', 'Content-Length': String(body.length) }
+      : {};
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const fail = (e: Error) => {
@@ -200,42 +235,51 @@ export class KubeClient {
           reject(e);
         }
       };
-      this.open(method, path, o.query, headers, body, o.timeoutMs ?? 30_000, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', fail);
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          const text = Buffer.concat(chunks).toString('utf8');
-          const code = res.statusCode ?? 0;
-          if (code >= 200 && code < 300) {
-            // /readyz, /healthz answer plain text.
-            if (!String(res.headers['content-type'] ?? 'application/json').includes('json')) {
-              resolve(text as unknown as T);
+      this.open(
+        method,
+        path,
+        o.query,
+        headers,
+        body,
+        o.timeoutMs ?? 30_000,
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', fail);
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            const text = Buffer.concat(chunks).toString('utf8');
+            const code = res.statusCode ?? 0;
+            if (code >= 200 && code < 300) {
+              // /readyz, /healthz answer plain text.
+              if (!String(res.headers['content-type'] ?? 'application/json').includes('json')) {
+                resolve(text as unknown as T);
+                return;
+              }
+              try {
+                resolve((text === '' ? {} : JSON.parse(text)) as T);
+              } catch (e) {
+                reject(new Error(`${method} ${path}: bad JSON from server: ${String(e)}`));
+              }
               return;
             }
+            let reason = 'Unknown';
+            let message = text.slice(0, 500);
             try {
-              resolve((text === '' ? {} : JSON.parse(text)) as T);
-            } catch (e) {
-              reject(new Error(`${method} ${path}: bad JSON from server: ${String(e)}`));
+              const status = JSON.parse(text) as { reason?: string; message?: string };
+              reason = status.reason ?? reason;
+              message = status.message ?? message;
+            } catch {
+              // Not a Status object (a proxy, or an HTML error page).
             }
-            return;
-          }
-          let reason = 'Unknown';
-          let message = text.slice(0, 500);
-          try {
-            const status = JSON.parse(text) as { reason?: string; message?: string };
-            reason = status.reason ?? reason;
-            message = status.message ?? message;
-          } catch {
-            // Not a Status object (a proxy, or an HTML error page).
-          }
-          // Refused credentials: read them again, so that the caller's retry carries the new ones.
-          if (code === 401) void this.renewNow();
-          reject(new KubeError(code, reason, `${method} ${path}: ${code} ${message}`));
-        });
-      }, fail);
+            // Refused credentials: read them again, so that the caller's retry carries the new ones.
+            if (code === 401) void this.renewNow();
+            reject(new KubeError(code, reason, `${method} ${path}: ${code} ${message}`));
+          });
+        },
+        fail,
+      );
     });
   }
 
@@ -263,32 +307,58 @@ export class KubeClient {
    * Opens a watch. `onEvent` gets every decoded event; `onDone` is called
    * once, with an error or without (the server closed the stream).
    */
-  watch<T>(path: string, query: Query, onEvent: (e: WatchEvent<T>) => void, onDone: (err?: Error) => void): WatchHandle {
+  watch<T>(
+    path: string,
+    query: Query,
+    onEvent: (e: WatchEvent<T>) => void,
+    onDone: (err?: Error) => void,
+  ): WatchHandle {
     let finished = false;
     const finish = (err?: Error) => {
       if (finished) return;
       finished = true;
       onDone(err);
     };
-    const destroy = this.open('GET', path, { ...query, watch: 'true' }, {}, undefined, 0, (res) => {
-      if (res.statusCode !== 200) {
-        if (res.statusCode === 401) void this.renewNow();
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => finish(new KubeError(res.statusCode ?? 0, 'WatchFailed', `watch ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`)));
-        return;
-      }
-      res.on('data', lineSplitter((line) => {
-        if (finished || line.trim() === '') return;
-        try {
-          onEvent(JSON.parse(line) as WatchEvent<T>);
-        } catch {
-          // A torn line is followed by the stream closing; the informer relists.
+    const destroy = this.open(
+      'GET',
+      path,
+      { ...query, watch: 'true' },
+      {},
+      undefined,
+      0,
+      (res) => {
+        if (res.statusCode !== 200) {
+          if (res.statusCode === 401) void this.renewNow();
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            finish(
+              new KubeError(
+                res.statusCode ?? 0,
+                'WatchFailed',
+                `watch ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`,
+              ),
+            ),
+          );
+          return;
         }
-      }));
-      res.on('error', (e) => finish(e));
-      res.on('close', () => finish());
-    }, (e) => finish(e), this.watchAgent);
+        res.on(
+          'data',
+          lineSplitter((line) => {
+            if (finished || line.trim() === '') return;
+            try {
+              onEvent(JSON.parse(line) as WatchEvent<T>);
+            } catch {
+              // A torn line is followed by the stream closing; the informer relists.
+            }
+          }),
+        );
+        res.on('error', (e) => finish(e));
+        res.on('close', () => finish());
+      },
+      (e) => finish(e),
+      this.watchAgent,
+    );
     return {
       // Aborting is the caller's own decision: onDone is not called for it.
       abort: () => {

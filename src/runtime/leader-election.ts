@@ -95,7 +95,10 @@ export class LeaderElector {
       try {
         ok = await this.tryAcquireOrRenew();
       } catch (err) {
-        this.options.logger.warn('leader election: lease update failed', { error: errorText(err), lease: `${this.options.namespace}/${this.options.name}` });
+        this.options.logger.warn('leader election: lease update failed', {
+          error: errorText(err),
+          lease: `${this.options.namespace}/${this.options.name}`,
+        });
       }
       const now = this.clock.now();
       if (ok) {
@@ -107,11 +110,16 @@ export class LeaderElector {
         }
       } else if (this.leading && now - this.lastRenew > this.renewDeadlineMs) {
         this.leading = false;
-        this.options.logger.error('leader election: lost the lease (renew deadline passed)', { identity: this.identity });
+        this.options.logger.error('leader election: lost the lease (renew deadline passed)', {
+          identity: this.identity,
+        });
         this.options.onStoppedLeading();
       }
       const expiresIn = this.observedExpiry - this.clock.now();
-      await sleep(!this.leading && expiresIn >= 0 && expiresIn < this.retryMs ? expiresIn + 1 : this.retryMs, this.clock);
+      await sleep(
+        !this.leading && expiresIn >= 0 && expiresIn < this.retryMs ? expiresIn + 1 : this.retryMs,
+        this.clock,
+      );
     }
   }
 
@@ -148,7 +156,13 @@ export class LeaderElector {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
         metadata: { name: this.options.name, namespace: this.options.namespace },
-        spec: { holderIdentity: this.identity, leaseDurationSeconds: Math.ceil(this.leaseMs / 1000), acquireTime: nowText, renewTime: nowText, leaseTransitions: 0 },
+        spec: {
+          holderIdentity: this.identity,
+          leaseDurationSeconds: Math.ceil(this.leaseMs / 1000),
+          acquireTime: nowText,
+          renewTime: nowText,
+          leaseTransitions: 0,
+        },
       };
       try {
         await this.options.client.create(resourcePath(LEASES, this.options.namespace), fresh);
@@ -163,7 +177,8 @@ export class LeaderElector {
     const holder = spec.holderIdentity ?? '';
     const record = { holder, renewTime: spec.renewTime ?? '', transitions: spec.leaseTransitions ?? 0 };
     if (!this.observed || this.observed.holder !== record.holder || this.observed.renewTime !== record.renewTime) {
-      if (this.observed?.holder !== record.holder && record.holder !== '' && record.holder !== this.identity) this.options.onNewLeader?.(record.holder);
+      if (this.observed?.holder !== record.holder && record.holder !== '' && record.holder !== this.identity)
+        this.options.onNewLeader?.(record.holder);
       this.observed = record;
       this.observedAt = now;
     }

@@ -6,7 +6,9 @@ import { translateEntry } from '../p4/entry-translator.js';
 import type { P4InfoIndex } from '../p4/p4info.js';
 import { heldEntry, type HeldEntry } from './reconcile-plan.js';
 
-export interface DesiredEntry extends HeldEntry { zone: string }
+export interface DesiredEntry extends HeldEntry {
+  zone: string;
+}
 
 export interface ZoneDesired {
   zone: string;
@@ -23,15 +25,25 @@ const sameMatch = (a: PlannedMatch, b: PlannedMatch): boolean =>
 function samePlanned(a: PlannedEntry, b: PlannedEntry): boolean {
   if (a.table !== b.table || a.action !== b.action || a.priority !== b.priority) return false;
   if (a.match.length !== b.match.length || a.params.length !== b.params.length) return false;
-  for (let i = 0; i < a.match.length; i++) if (!sameMatch(a.match[i] as PlannedMatch, b.match[i] as PlannedMatch)) return false;
-  for (let i = 0; i < a.params.length; i++) if (a.params[i]?.name !== b.params[i]?.name || a.params[i]?.value !== b.params[i]?.value) return false;
+  for (let i = 0; i < a.match.length; i++)
+    if (!sameMatch(a.match[i], b.match[i])) return false;
+  for (let i = 0; i < a.params.length; i++)
+    if (a.params[i]?.name !== b.params[i]?.name || a.params[i]?.value !== b.params[i]?.value) return false;
   return true;
 }
 
 /** A rejected zone update: each problem names the entry path and the reason. */
 export class DesiredStateError extends Error {
-  constructor(readonly kind: 'invalid' | 'capacity', readonly problems: { path: string; reason: string }[]) {
-    super(problems.slice(0, 10).map((p) => `${p.path}: ${p.reason}`).join('; ') + (problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''));
+  constructor(
+    readonly kind: 'invalid' | 'capacity',
+    readonly problems: { path: string; reason: string }[],
+  ) {
+    super(
+      problems
+        .slice(0, 10)
+        .map((p) => `${p.path}: ${p.reason}`)
+        .join('; ') + (problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''),
+    );
   }
 }
 
@@ -57,30 +69,44 @@ export class DesiredState {
     const translated: DesiredEntry[] = [];
     const last = this.zones.get(zone);
     for (let i = 0; i < planned.length; i++) {
-      const p = planned[i] as PlannedEntry;
+      const p = planned[i];
       const before = last?.planned[i];
       let d = before !== undefined && samePlanned(before, p) ? last?.translated[i] : undefined;
       if (!d) {
         const { entry, problem } = translateEntry(this.p4info, p, `entries[${i}]`);
-        if (problem || !entry) { problems.push(problem ?? { path: `entries[${i}]`, reason: 'untranslatable' }); continue; }
+        if (problem || !entry) {
+          problems.push(problem ?? { path: `entries[${i}]`, reason: 'untranslatable' });
+          continue;
+        }
         const h = heldEntry(entry);
         // Spelled out: an object spread here cost more than the entry's translation.
         d = { key: h.key, action: h.action, tableId: h.tableId, encoded: h.encoded, zone };
       }
-      if (entries.has(d.key)) { problems.push({ path: `entries[${i}]`, reason: `same table, match and priority as another entry of zone ${zone}` }); continue; }
+      if (entries.has(d.key)) {
+        problems.push({
+          path: `entries[${i}]`,
+          reason: `same table, match and priority as another entry of zone ${zone}`,
+        });
+        continue;
+      }
       const other = this.owner.get(d.key);
-      if (other !== undefined && other !== zone) { problems.push({ path: `entries[${i}]`, reason: `the key is already owned by zone ${other}` }); continue; }
+      if (other !== undefined && other !== zone) {
+        problems.push({ path: `entries[${i}]`, reason: `the key is already owned by zone ${other}` });
+        continue;
+      }
       entries.set(d.key, d);
       translated.push(d);
     }
     if (problems.length > 0) throw new DesiredStateError('invalid', problems);
     // Capacity: the zone's new share plus every other zone must fit the P4Info sizes.
     const counts = new Map(this.perTable);
-    for (const e of this.zones.get(zone)?.entries.values() ?? []) counts.set(e.tableId, (counts.get(e.tableId) ?? 0) - 1);
+    for (const e of this.zones.get(zone)?.entries.values() ?? [])
+      counts.set(e.tableId, (counts.get(e.tableId) ?? 0) - 1);
     for (const e of entries.values()) counts.set(e.tableId, (counts.get(e.tableId) ?? 0) + 1);
     for (const [tableId, n] of counts) {
       const t = this.p4info.table(tableId);
-      if (t && n > t.size) problems.push({ path: t.name, reason: `${n} entries would exceed the table size ${t.size}` });
+      if (t && n > t.size)
+        problems.push({ path: t.name, reason: `${n} entries would exceed the table size ${t.size}` });
     }
     if (problems.length > 0) throw new DesiredStateError('capacity', problems);
     return { zone, generation, entries, planned, translated };
@@ -115,6 +141,10 @@ export class DesiredState {
     return out;
   }
 
-  ownerOf(key: string): string | undefined { return this.owner.get(key); }
-  size(): number { return this.owner.size; }
+  ownerOf(key: string): string | undefined {
+    return this.owner.get(key);
+  }
+  size(): number {
+    return this.owner.size;
+  }
 }

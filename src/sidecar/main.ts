@@ -38,13 +38,17 @@ const { values } = parseArgs({
 
 const switches = (values.switch ?? []).map((s) => {
   const [address, deviceId] = s.split('@');
-  return { address: address as string, deviceId: deviceId ?? '1' };
+  return { address: address, deviceId: deviceId ?? '1' };
 });
 const sidecar = new Sidecar({
   switches,
   p4info: readP4InfoFile(values.p4info),
   deviceConfig: readFileSync(values['device-config']),
-  election: { term: BigInt(values['election-term']), ordinal: values['election-ordinal'] !== undefined ? BigInt(values['election-ordinal']) : BigInt(randomInt(1, 2 ** 47)) },
+  election: {
+    term: BigInt(values['election-term']),
+    ordinal:
+      values['election-ordinal'] !== undefined ? BigInt(values['election-ordinal']) : BigInt(randomInt(1, 2 ** 47)),
+  },
   role: values.role,
   batchSize: Number(values['batch-size']),
   maxInFlight: Number(values['max-in-flight']),
@@ -57,6 +61,11 @@ const [hh, hp] = values.http.split(':');
 const health = await serveHealth(sidecar, hh ?? '127.0.0.1', Number(hp ?? '9090'));
 const listenHost = values.listen.slice(0, values.listen.lastIndexOf(':'));
 process.stdout.write(`zone-sidecar listening on ${listenHost}:${api.port} http ${hh ?? '127.0.0.1'}:${health.port}\n`);
-const stop = (): void => { sidecar.stop(); api.server.forceShutdown(); void health.server.close(); process.exit(0); };
+const stop = (): void => {
+  sidecar.stop();
+  api.server.forceShutdown();
+  void health.server.close();
+  process.exit(0);
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

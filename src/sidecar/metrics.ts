@@ -14,25 +14,65 @@ export interface SidecarMetrics {
   desiredEntries: client.Gauge;
 }
 
-export function createMetrics(zoneCounts: () => { desired: number; programmed: number } = () => ({ desired: 0, programmed: 0 })): SidecarMetrics {
+export function createMetrics(
+  zoneCounts: () => { desired: number; programmed: number } = () => ({ desired: 0, programmed: 0 }),
+): SidecarMetrics {
   const registry = new client.Registry();
   const registers = [registry];
   return {
     registry,
-    updates: new client.Counter({ name: 'zonekeeper_sidecar_p4rt_updates_total', help: 'P4Runtime updates written, by type and result code', labelNames: ['switch', 'type', 'code'], registers }),
-    reconciles: new client.Counter({ name: 'zonekeeper_sidecar_reconciles_total', help: 'Full reconciles (wildcard read and diff), by trigger and result', labelNames: ['switch', 'trigger', 'result'], registers }),
-    reconcileSeconds: new client.Histogram({ name: 'zonekeeper_sidecar_reconcile_duration_seconds', help: 'Duration of full reconciles', labelNames: ['switch'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers }),
-    pipelinePushes: new client.Counter({ name: 'zonekeeper_sidecar_pipeline_pushes_total', help: 'SetForwardingPipelineConfig calls (cookie differed)', labelNames: ['switch'], registers }),
-    connected: new client.Gauge({ name: 'zonekeeper_sidecar_switch_connected', help: '1 while the StreamChannel to the switch is open', labelNames: ['switch'], registers }),
-    primary: new client.Gauge({ name: 'zonekeeper_sidecar_switch_primary', help: '1 while this sidecar is the primary controller of the switch', labelNames: ['switch'], registers }),
+    updates: new client.Counter({
+      name: 'zonekeeper_sidecar_p4rt_updates_total',
+      help: 'P4Runtime updates written, by type and result code',
+      labelNames: ['switch', 'type', 'code'],
+      registers,
+    }),
+    reconciles: new client.Counter({
+      name: 'zonekeeper_sidecar_reconciles_total',
+      help: 'Full reconciles (wildcard read and diff), by trigger and result',
+      labelNames: ['switch', 'trigger', 'result'],
+      registers,
+    }),
+    reconcileSeconds: new client.Histogram({
+      name: 'zonekeeper_sidecar_reconcile_duration_seconds',
+      help: 'Duration of full reconciles',
+      labelNames: ['switch'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+      registers,
+    }),
+    pipelinePushes: new client.Counter({
+      name: 'zonekeeper_sidecar_pipeline_pushes_total',
+      help: 'SetForwardingPipelineConfig calls (cookie differed)',
+      labelNames: ['switch'],
+      registers,
+    }),
+    connected: new client.Gauge({
+      name: 'zonekeeper_sidecar_switch_connected',
+      help: '1 while the StreamChannel to the switch is open',
+      labelNames: ['switch'],
+      registers,
+    }),
+    primary: new client.Gauge({
+      name: 'zonekeeper_sidecar_switch_primary',
+      help: '1 while this sidecar is the primary controller of the switch',
+      labelNames: ['switch'],
+      registers,
+    }),
     zones: new client.Gauge({
-      name: 'zonekeeper_sidecar_zones', help: 'Zones by programming state', labelNames: ['state'], registers,
+      name: 'zonekeeper_sidecar_zones',
+      help: 'Zones by programming state',
+      labelNames: ['state'],
+      registers,
       collect() {
         const c = zoneCounts();
         this.set({ state: 'desired' }, c.desired);
         this.set({ state: 'programmed' }, c.programmed);
       },
     }),
-    desiredEntries: new client.Gauge({ name: 'zonekeeper_sidecar_desired_entries', help: 'Entries in the desired state', registers }),
+    desiredEntries: new client.Gauge({
+      name: 'zonekeeper_sidecar_desired_entries',
+      help: 'Entries in the desired state',
+      registers,
+    }),
   };
 }

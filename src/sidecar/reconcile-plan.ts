@@ -31,7 +31,10 @@ export interface ReconcilePlan {
 }
 
 /** `held` is the switch (or its mirror), `want` the desired state; both keyed by entry key. */
-export function planReconcile(held: ReadonlyMap<string, HeldEntry>, want: ReadonlyMap<string, HeldEntry>): ReconcilePlan {
+export function planReconcile(
+  held: ReadonlyMap<string, HeldEntry>,
+  want: ReadonlyMap<string, HeldEntry>,
+): ReconcilePlan {
   const plan: ReconcilePlan = { deletes: [], modifies: [], inserts: [] };
   for (const [k, h] of held) if (!want.has(k)) plan.deletes.push(h);
   for (const [k, w] of want) {
@@ -43,10 +46,15 @@ export function planReconcile(held: ReadonlyMap<string, HeldEntry>, want: Readon
 }
 
 /** `entry` is the entry written; once an INSERT or MODIFY succeeds the switch holds it, once a DELETE does it holds none. */
-export interface PlannedUpdate { type: WriteType; entry: HeldEntry }
+export interface PlannedUpdate {
+  type: WriteType;
+  entry: HeldEntry;
+}
 
 export function toUpdates(plan: ReconcilePlan): PlannedUpdate[] {
-  const u = (type: WriteType) => (entry: HeldEntry): PlannedUpdate => ({ type, entry });
+  const u =
+    (type: WriteType) =>
+    (entry: HeldEntry): PlannedUpdate => ({ type, entry });
   return [...plan.deletes.map(u('DELETE')), ...plan.modifies.map(u('MODIFY')), ...plan.inserts.map(u('INSERT'))];
 }
 

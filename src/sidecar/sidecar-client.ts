@@ -9,8 +9,18 @@ type Cb<R> = (e: grpc.ServiceError | null, r?: R) => void;
 interface Raw extends grpc.Client {
   SetZoneEntries(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ status?: WireZoneStatus }>): void;
   SetZones(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ statuses?: WireZoneStatus[] }>): void;
-  DeleteZone(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ removed?: boolean; message?: string }>): void;
-  GetZoneStatus(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<{ zones?: WireZoneStatus[]; switches?: WireSwitchStatus[]; desired_complete?: boolean }>): void;
+  DeleteZone(
+    req: unknown,
+    md: grpc.Metadata,
+    o: grpc.CallOptions,
+    cb: Cb<{ removed?: boolean; message?: string }>,
+  ): void;
+  GetZoneStatus(
+    req: unknown,
+    md: grpc.Metadata,
+    o: grpc.CallOptions,
+    cb: Cb<{ zones?: WireZoneStatus[]; switches?: WireSwitchStatus[]; desired_complete?: boolean }>,
+  ): void;
   SetElection(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<object>): void;
   SetDesiredComplete(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<object>): void;
 }
@@ -18,7 +28,10 @@ interface Raw extends grpc.Client {
 export class SidecarClient {
   private readonly raw: Raw;
   private readonly service: grpc.ServiceDefinition;
-  constructor(address: string, private readonly timeoutMs = 60_000) {
+  constructor(
+    address: string,
+    private readonly timeoutMs = 60_000,
+  ) {
     const C = loadSidecarService();
     this.service = C.service;
     this.raw = new C(address, grpc.credentials.createInsecure(), {
@@ -32,28 +45,70 @@ export class SidecarClient {
   }
 
   /** A call whose request is encoded by `serialize` (wire-entries.ts) instead of proto-loader's object conversion. */
-  private callEncoded<Req, R>(method: 'SetZoneEntries' | 'SetZones', serialize: (r: Req) => Buffer, req: Req): Promise<R> {
+  private callEncoded<Req, R>(
+    method: 'SetZoneEntries' | 'SetZones',
+    serialize: (r: Req) => Buffer,
+    req: Req,
+  ): Promise<R> {
     const def = this.service[method] as grpc.MethodDefinition<Req, R>;
-    return new Promise((resolve, reject) => this.raw.makeUnaryRequest(def.path, serialize, def.responseDeserialize, req, new grpc.Metadata(),
-      { deadline: Date.now() + this.timeoutMs }, (e: grpc.ServiceError | null, r?: R) => (e ? reject(e) : resolve(r as R))));
+    return new Promise((resolve, reject) =>
+      this.raw.makeUnaryRequest(
+        def.path,
+        serialize,
+        def.responseDeserialize,
+        req,
+        new grpc.Metadata(),
+        { deadline: Date.now() + this.timeoutMs },
+        (e: grpc.ServiceError | null, r?: R) => (e ? reject(e) : resolve(r as R)),
+      ),
+    );
   }
 
-  private call<R>(fn: (req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<R>) => void, req: unknown): Promise<R> {
-    return new Promise((resolve, reject) => fn.call(this.raw, req, new grpc.Metadata(), { deadline: Date.now() + this.timeoutMs }, (e, r) => (e ? reject(e) : resolve(r as R))));
+  private call<R>(
+    fn: (req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<R>) => void,
+    req: unknown,
+  ): Promise<R> {
+    return new Promise((resolve, reject) =>
+      fn.call(this.raw, req, new grpc.Metadata(), { deadline: Date.now() + this.timeoutMs }, (e, r) =>
+        e ? reject(e) : resolve(r as R),
+      ),
+    );
   }
 
   async setZoneEntries(zone: string, generation: number, entries: PlannedEntry[]): Promise<WireZoneStatus> {
-    const r = await this.callEncoded<ZoneRequest, { status?: WireZoneStatus }>('SetZoneEntries', encodeSetZoneEntriesRequest, { zone, generation, entries });
+    const r = await this.callEncoded<ZoneRequest, { status?: WireZoneStatus }>(
+      'SetZoneEntries',
+      encodeSetZoneEntriesRequest,
+      { zone, generation, entries },
+    );
     return r.status ?? {};
   }
   async setZones(zones: ZoneRequest[]): Promise<WireZoneStatus[]> {
-    const r = await this.callEncoded<{ zones: ZoneRequest[] }, { statuses?: WireZoneStatus[] }>('SetZones', encodeSetZonesRequest, { zones });
+    const r = await this.callEncoded<{ zones: ZoneRequest[] }, { statuses?: WireZoneStatus[] }>(
+      'SetZones',
+      encodeSetZonesRequest,
+      { zones },
+    );
     return r.statuses ?? [];
   }
-  deleteZone(zone: string): Promise<{ removed?: boolean; message?: string }> { return this.call(this.raw.DeleteZone, { zone }); }
-  getZoneStatus(zone = ''): Promise<{ zones?: WireZoneStatus[]; switches?: WireSwitchStatus[]; desired_complete?: boolean }> { return this.call(this.raw.GetZoneStatus, { zone }); }
-  async getSwitchStatus(): Promise<WireSwitchStatus[]> { return (await this.call(this.raw.GetZoneStatus, { switches_only: true })).switches ?? []; }
-  async setElection(term: bigint, ordinal: bigint): Promise<void> { await this.call(this.raw.SetElection, { term: term.toString(), ordinal: ordinal.toString() }); }
-  async setDesiredComplete(): Promise<void> { await this.call(this.raw.SetDesiredComplete, {}); }
-  close(): void { this.raw.close(); }
+  deleteZone(zone: string): Promise<{ removed?: boolean; message?: string }> {
+    return this.call(this.raw.DeleteZone, { zone });
+  }
+  getZoneStatus(
+    zone = '',
+  ): Promise<{ zones?: WireZoneStatus[]; switches?: WireSwitchStatus[]; desired_complete?: boolean }> {
+    return this.call(this.raw.GetZoneStatus, { zone });
+  }
+  async getSwitchStatus(): Promise<WireSwitchStatus[]> {
+    return (await this.call(this.raw.GetZoneStatus, { switches_only: true })).switches ?? [];
+  }
+  async setElection(term: bigint, ordinal: bigint): Promise<void> {
+    await this.call(this.raw.SetElection, { term: term.toString(), ordinal: ordinal.toString() });
+  }
+  async setDesiredComplete(): Promise<void> {
+    await this.call(this.raw.SetDesiredComplete, {});
+  }
+  close(): void {
+    this.raw.close();
+  }
 }

@@ -8,20 +8,40 @@ import { raiseReceiveWindow } from '../p4/receive-window.js';
 import { TurnQueue } from '../p4/turn-queue.js';
 import { decodeSetZoneEntriesRequest, decodeSetZonesRequest, type ZoneRequest } from './wire-entries.js';
 
-export interface WireZoneStatus { zone?: string; generation?: string; programmed?: boolean; reason?: string; message?: string; entries?: number }
+export interface WireZoneStatus {
+  zone?: string;
+  generation?: string;
+  programmed?: boolean;
+  reason?: string;
+  message?: string;
+  entries?: number;
+}
 export interface WireSwitchStatus {
-  address?: string; device_id?: string; connected?: boolean; primary?: boolean; pipeline_cookie?: string;
-  last_sync_unix_ms?: string; entries?: number; message?: string;
+  address?: string;
+  device_id?: string;
+  connected?: boolean;
+  primary?: boolean;
+  pipeline_cookie?: string;
+  last_sync_unix_ms?: string;
+  entries?: number;
+  message?: string;
 }
 
 export function loadSidecarService(): grpc.ServiceClientConstructor {
   const def = protoLoader.loadSync(SIDECAR_PROTO, { ...LOADER_OPTIONS, includeDirs: [PROTO_ROOT] });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { zonekeeper: { sidecar: { v1: { ZoneProgrammer: grpc.ServiceClientConstructor } } } };
+  const pkg = grpc.loadPackageDefinition(def) as unknown as {
+    zonekeeper: { sidecar: { v1: { ZoneProgrammer: grpc.ServiceClientConstructor } } };
+  };
   return pkg.zonekeeper.sidecar.v1.ZoneProgrammer;
 }
 
 const statusToWire = (s: ZoneStatus): WireZoneStatus => ({
-  zone: s.zone, generation: String(s.generation), programmed: s.programmed, reason: s.reason, message: s.message, entries: s.entries,
+  zone: s.zone,
+  generation: String(s.generation),
+  programmed: s.programmed,
+  reason: s.reason,
+  message: s.message,
+  entries: s.entries,
 });
 
 /**
@@ -41,7 +61,11 @@ function serviceDefinition(): grpc.ServiceDefinition {
 /** A request that is not valid protobuf is the caller's mistake, not the sidecar's. */
 class MalformedRequest extends Error {}
 function decode<T>(fn: (b: Buffer) => T, b: Buffer): T {
-  try { return fn(b); } catch (e) { throw new MalformedRequest(`request is not a valid protobuf message: ${(e as Error).message}`); }
+  try {
+    return fn(b);
+  } catch (e) {
+    throw new MalformedRequest(`request is not a valid protobuf message: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -55,19 +79,31 @@ function decode<T>(fn: (b: Buffer) => T, b: Buffer): T {
  * lets the writes started by the last one go out before the next starts.
  */
 function deferred<T>(queue: TurnQueue, work: () => Promise<T>): Promise<T> {
-  return new Promise((resolve, reject) => queue.push(() => {
-    try { work().then(resolve, reject); } catch (e) { reject(e); }
-  }));
+  return new Promise((resolve, reject) =>
+    queue.push(() => {
+      try {
+        work().then(resolve, reject);
+      } catch (e) {
+        reject(e);
+      }
+    }),
+  );
 }
 
-export async function serveSidecarApi(sidecar: Sidecar, address: string): Promise<{ server: grpc.Server; port: number }> {
+export async function serveSidecarApi(
+  sidecar: Sidecar,
+  address: string,
+): Promise<{ server: grpc.Server; port: number }> {
   // Channelz (grpc-js' call statistics, unused here) costs a tracker update per call.
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.enable_channelz': 0 });
   const fail = (cb: (e: Partial<grpc.StatusObject>) => void, e: unknown): void => {
     if (e instanceof MalformedRequest) {
       cb({ code: grpc.status.INVALID_ARGUMENT, details: e.message });
     } else if (e instanceof DesiredStateError) {
-      cb({ code: e.kind === 'capacity' ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.INVALID_ARGUMENT, details: `desired state rejected, nothing written: ${e.message}` });
+      cb({
+        code: e.kind === 'capacity' ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.INVALID_ARGUMENT,
+        details: `desired state rejected, nothing written: ${e.message}`,
+      });
     } else {
       cb({ code: grpc.status.INTERNAL, details: (e as Error).message });
     }
@@ -78,33 +114,56 @@ export async function serveSidecarApi(sidecar: Sidecar, address: string): Promis
       deferred(updates, () => {
         const r: ZoneRequest = decode(decodeSetZoneEntriesRequest, call.request);
         return sidecar.setZoneEntries(r.zone, r.generation, r.entries);
-      }).then((s) => cb(null, { status: statusToWire(s) }), (e: unknown) => fail(cb, e));
+      }).then(
+        (s) => cb(null, { status: statusToWire(s) }),
+        (e: unknown) => fail(cb, e),
+      );
     },
     SetZones: (call: grpc.ServerUnaryCall<Buffer, unknown>, cb: grpc.sendUnaryData<unknown>) => {
-      deferred(updates, () => sidecar.setZones(decode(decodeSetZonesRequest, call.request).zones))
-        .then((st) => cb(null, { statuses: st.map(statusToWire) }), (e: unknown) => fail(cb, e));
+      deferred(updates, () => sidecar.setZones(decode(decodeSetZonesRequest, call.request).zones)).then(
+        (st) => cb(null, { statuses: st.map(statusToWire) }),
+        (e: unknown) => fail(cb, e),
+      );
     },
     DeleteZone: (call: grpc.ServerUnaryCall<{ zone?: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
-      sidecar.deleteZone(call.request.zone ?? '').then((r) => cb(null, r), (e: unknown) => fail(cb, e));
+      sidecar.deleteZone(call.request.zone ?? '').then(
+        (r) => cb(null, r),
+        (e: unknown) => fail(cb, e),
+      );
     },
-    GetZoneStatus: (call: grpc.ServerUnaryCall<{ zone?: string; switches_only?: boolean }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+    GetZoneStatus: (
+      call: grpc.ServerUnaryCall<{ zone?: string; switches_only?: boolean }, unknown>,
+      cb: grpc.sendUnaryData<unknown>,
+    ) => {
       const z = call.request.zone ?? '';
       const zones = call.request.switches_only ? [] : z === '' ? sidecar.allZoneStatus() : [sidecar.zoneStatus(z)];
       cb(null, {
         zones: zones.map(statusToWire),
         switches: sidecar.switchStatus().map((s): WireSwitchStatus => ({
-          address: s.address, device_id: s.deviceId, connected: s.connected, primary: s.primary, pipeline_cookie: s.pipelineCookie,
-          last_sync_unix_ms: String(s.lastSyncUnixMs), entries: s.entries, message: s.message,
+          address: s.address,
+          device_id: s.deviceId,
+          connected: s.connected,
+          primary: s.primary,
+          pipeline_cookie: s.pipelineCookie,
+          last_sync_unix_ms: String(s.lastSyncUnixMs),
+          entries: s.entries,
+          message: s.message,
         })),
         desired_complete: sidecar.desiredComplete(),
       });
     },
-    SetElection: (call: grpc.ServerUnaryCall<{ term?: string; ordinal?: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+    SetElection: (
+      call: grpc.ServerUnaryCall<{ term?: string; ordinal?: string }, unknown>,
+      cb: grpc.sendUnaryData<unknown>,
+    ) => {
       sidecar.setElection(BigInt(call.request.term ?? '0'), BigInt(call.request.ordinal ?? '0'));
       cb(null, {});
     },
     SetDesiredComplete: (_call: grpc.ServerUnaryCall<object, unknown>, cb: grpc.sendUnaryData<unknown>) => {
-      sidecar.setDesiredComplete().then(() => cb(null, {}), (e: unknown) => fail(cb, e));
+      sidecar.setDesiredComplete().then(
+        () => cb(null, {}),
+        (e: unknown) => fail(cb, e),
+      );
     },
   });
   const port = await new Promise<number>((resolve, reject) => {

@@ -34,8 +34,14 @@ export interface ZoneStatus {
 }
 
 export interface SwitchStatus {
-  address: string; deviceId: string; connected: boolean; primary: boolean;
-  pipelineCookie: string; lastSyncUnixMs: number; entries: number; message: string;
+  address: string;
+  deviceId: string;
+  connected: boolean;
+  primary: boolean;
+  pipelineCookie: string;
+  lastSyncUnixMs: number;
+  entries: number;
+  message: string;
 }
 
 /** election_id = (term, ordinal): a later leader term outbids every earlier one. */
@@ -63,19 +69,40 @@ export class Sidecar {
     this.desired = new DesiredState(this.index);
     // Zone gauges are computed when scraped, not on every change (O(zones) each).
     this.metrics = createMetrics(() => this.zoneCounts());
-    this.pipeline = { p4info: opts.p4info, p4_device_config: opts.deviceConfig, cookie: { cookie: pipelineCookie(opts.p4info, opts.deviceConfig) } };
+    this.pipeline = {
+      p4info: opts.p4info,
+      p4_device_config: opts.deviceConfig,
+      cookie: { cookie: pipelineCookie(opts.p4info, opts.deviceConfig) },
+    };
     const log = opts.log ?? ((m: string) => process.stderr.write(`sidecar: ${m}\n`));
-    this.connections = opts.switches.map((target) => new SwitchConnection({
-      target, role: opts.role ?? '', pipeline: this.pipeline,
-      batchSize: opts.batchSize ?? 1000, maxInFlight: opts.maxInFlight ?? 4, resyncIntervalMs: opts.resyncIntervalMs ?? 30_000,
-      metrics: this.metrics, log,
-    }, electionId(opts.election.term, opts.election.ordinal), this.desired));
+    this.connections = opts.switches.map(
+      (target) =>
+        new SwitchConnection(
+          {
+            target,
+            role: opts.role ?? '',
+            pipeline: this.pipeline,
+            batchSize: opts.batchSize ?? 1000,
+            maxInFlight: opts.maxInFlight ?? 4,
+            resyncIntervalMs: opts.resyncIntervalMs ?? 30_000,
+            metrics: this.metrics,
+            log,
+          },
+          electionId(opts.election.term, opts.election.ordinal),
+          this.desired,
+        ),
+    );
   }
 
   start(): void {
-    for (const c of this.connections) { c.pruneUnowned = this.opts.pruneUnowned ?? false; c.start(); }
+    for (const c of this.connections) {
+      c.pruneUnowned = this.opts.pruneUnowned ?? false;
+      c.start();
+    }
   }
-  stop(): void { for (const c of this.connections) c.stop(); }
+  stop(): void {
+    for (const c of this.connections) c.stop();
+  }
 
   setElection(term: bigint, ordinal: bigint): void {
     for (const c of this.connections) c.setElection(electionId(term, ordinal));
@@ -104,11 +131,15 @@ export class Sidecar {
       for (const z of zones) {
         if (!before.has(z.zone)) before.set(z.zone, this.desired.zones.get(z.zone));
         const prepared = this.desired.prepare(z.zone, z.generation, z.entries);
-        for (const k of this.desired.zones.get(z.zone)?.entries.keys() ?? []) if (!prepared.entries.has(k)) released.push(k);
+        for (const k of this.desired.zones.get(z.zone)?.entries.keys() ?? [])
+          if (!prepared.entries.has(k)) released.push(k);
         this.desired.commit(prepared);
       }
     } catch (e) {
-      for (const [zone, old] of before) { if (old) this.desired.commit(old); else this.desired.remove(zone); }
+      for (const [zone, old] of before) {
+        if (old) this.desired.commit(old);
+        else this.desired.remove(zone);
+      }
       throw e;
     }
     for (const z of before.keys()) this.removing.delete(z);
@@ -127,11 +158,19 @@ export class Sidecar {
     if (!old) return { removed: true, message: `zone ${zone} has no entries` };
     this.removing.set(zone, old);
     await Promise.all(this.connections.map((c) => c.applyZones([zone], old.entries.keys())));
-    const held = (c: SwitchConnection): boolean => [...old.entries.keys()].some((k) => c.mirror.has(k) && this.desired.ownerOf(k) === undefined);
+    const held = (c: SwitchConnection): boolean =>
+      [...old.entries.keys()].some((k) => c.mirror.has(k) && this.desired.ownerOf(k) === undefined);
     const left = this.connections.filter((c) => held(c) || !c.primary || !c.synced);
-    if (left.length > 0) return { removed: false, message: `zone ${zone}: not yet removed from ${left.map((c) => (c.primary && c.synced ? c.target.address : `${c.target.address} (${c.message})`)).join(', ')}` };
+    if (left.length > 0)
+      return {
+        removed: false,
+        message: `zone ${zone}: not yet removed from ${left.map((c) => (c.primary && c.synced ? c.target.address : `${c.target.address} (${c.message})`)).join(', ')}`,
+      };
     this.removing.delete(zone);
-    return { removed: true, message: `zone ${zone}: ${old.entries.size} entries removed from ${this.connections.length} switch(es)` };
+    return {
+      removed: true,
+      message: `zone ${zone}: ${old.entries.size} entries removed from ${this.connections.length} switch(es)`,
+    };
   }
 
   /**
@@ -145,33 +184,64 @@ export class Sidecar {
 
   zoneStatus(zone: string): ZoneStatus {
     const z = this.desired.zones.get(zone);
-    if (!z) return { zone, generation: 0, programmed: false, reason: 'NotFound', message: `zone ${zone} is not known to the sidecar`, entries: 0 };
+    if (!z)
+      return {
+        zone,
+        generation: 0,
+        programmed: false,
+        reason: 'NotFound',
+        message: `zone ${zone} is not known to the sidecar`,
+        entries: 0,
+      };
     const base = { zone, generation: z.generation, entries: z.entries.size };
     for (const c of this.connections) {
       const where = `switch ${c.target.address} (device ${c.target.deviceId})`;
-      if (!c.connected) return { ...base, programmed: false, reason: 'SwitchUnavailable', message: `${where}: ${c.message}` };
+      if (!c.connected)
+        return { ...base, programmed: false, reason: 'SwitchUnavailable', message: `${where}: ${c.message}` };
       if (!c.primary) return { ...base, programmed: false, reason: 'NotPrimary', message: `${where}: ${c.message}` };
       for (const [k, e] of z.entries) {
         const f = c.failed.get(k);
-        if (f) return { ...base, programmed: false, reason: 'WriteFailed', message: `${where}: ${this.index.table(e.tableId)?.name ?? ''} ${f}` };
+        if (f)
+          return {
+            ...base,
+            programmed: false,
+            reason: 'WriteFailed',
+            message: `${where}: ${this.index.table(e.tableId)?.name ?? ''} ${f}`,
+          };
         const held = c.mirror.get(k);
-        if (!held || held.action !== e.action) return { ...base, programmed: false, reason: 'Pending', message: `${where}: entries not yet written` };
+        if (!held || held.action !== e.action)
+          return { ...base, programmed: false, reason: 'Pending', message: `${where}: entries not yet written` };
       }
     }
-    return { ...base, programmed: true, reason: 'Programmed', message: `${z.entries.size} entries on ${this.connections.length} switch(es)` };
+    return {
+      ...base,
+      programmed: true,
+      reason: 'Programmed',
+      message: `${z.entries.size} entries on ${this.connections.length} switch(es)`,
+    };
   }
 
-  allZoneStatus(): ZoneStatus[] { return [...this.desired.zones.keys()].sort().map((z) => this.zoneStatus(z)); }
+  allZoneStatus(): ZoneStatus[] {
+    return [...this.desired.zones.keys()].sort().map((z) => this.zoneStatus(z));
+  }
 
   switchStatus(): SwitchStatus[] {
     return this.connections.map((c) => ({
-      address: c.target.address, deviceId: c.target.deviceId, connected: c.connected, primary: c.primary,
-      pipelineCookie: this.pipeline.cookie?.cookie ?? '', lastSyncUnixMs: c.lastSyncMs, entries: c.mirror.size, message: c.message,
+      address: c.target.address,
+      deviceId: c.target.deviceId,
+      connected: c.connected,
+      primary: c.primary,
+      pipelineCookie: this.pipeline.cookie?.cookie ?? '',
+      lastSyncUnixMs: c.lastSyncMs,
+      entries: c.mirror.size,
+      message: c.message,
     }));
   }
 
   /** Whether SetDesiredComplete was called since this sidecar started (entries no zone owns are pruned). */
-  desiredComplete(): boolean { return this.connections.every((c) => c.pruneUnowned); }
+  desiredComplete(): boolean {
+    return this.connections.every((c) => c.pruneUnowned);
+  }
 
   /**
    * Ready: on every switch, primary with the entries reconciled, or a backup
@@ -180,10 +250,14 @@ export class Sidecar {
    * never completes). Not ready while connecting, while no controller is
    * primary, or while the primary's reconcile has not succeeded.
    */
-  ready(): boolean { return this.connections.every((c) => c.connected && (c.primary ? c.synced : c.behindPrimary)); }
+  ready(): boolean {
+    return this.connections.every((c) => c.connected && (c.primary ? c.synced : c.behindPrimary));
+  }
 
   /** Resolves once every switch's queue has drained (tests, benchmarks). */
-  async idle(): Promise<void> { await Promise.all(this.connections.map((c) => c.idle())); }
+  async idle(): Promise<void> {
+    await Promise.all(this.connections.map((c) => c.idle()));
+  }
 
   private updateGauges(): void {
     this.metrics.desiredEntries.set(this.desired.size());

@@ -10,11 +10,22 @@ import * as grpc from '@grpc/grpc-js';
 import { P4RuntimeClient, P4RuntimeError, type ArbitrationStream } from '../p4/p4runtime-client.js';
 import type { ForwardingPipelineConfig, MasterArbitrationUpdate, Uint128 } from '../p4/p4runtime-types.js';
 import type { DesiredState } from './desired-state.js';
-import { batches, heldEntry, planReconcile, toUpdates, updateBytes, type HeldEntry, type PlannedUpdate } from './reconcile-plan.js';
+import {
+  batches,
+  heldEntry,
+  planReconcile,
+  toUpdates,
+  updateBytes,
+  type HeldEntry,
+  type PlannedUpdate,
+} from './reconcile-plan.js';
 import type { SidecarMetrics } from './metrics.js';
 import { encodeWriteRequest } from '../p4/write-encoding.js';
 
-export interface SwitchTarget { address: string; deviceId: string }
+export interface SwitchTarget {
+  address: string;
+  deviceId: string;
+}
 
 export interface SwitchConnectionOptions {
   target: SwitchTarget;
@@ -48,8 +59,11 @@ export function arbitrationCode(m: MasterArbitrationUpdate): grpc.status {
  * pipeline config set"; the specification's NOT_FOUND is read the same way.
  */
 export function meansNoPipeline(e: unknown): boolean {
-  return e instanceof P4RuntimeError && (e.code === grpc.status.FAILED_PRECONDITION || e.code === grpc.status.NOT_FOUND) &&
-    /pipeline|config/i.test(e.details);
+  return (
+    e instanceof P4RuntimeError &&
+    (e.code === grpc.status.FAILED_PRECONDITION || e.code === grpc.status.NOT_FOUND) &&
+    /pipeline|config/i.test(e.details)
+  );
 }
 
 export class SwitchConnection {
@@ -98,17 +112,25 @@ export class SwitchConnection {
    */
   pruneUnowned = false;
 
-  constructor(private readonly opts: SwitchConnectionOptions, election: Uint128, private readonly desired: DesiredState) {
+  constructor(
+    private readonly opts: SwitchConnectionOptions,
+    election: Uint128,
+    private readonly desired: DesiredState,
+  ) {
     this.target = opts.target;
     this.election = election;
     this.client = new P4RuntimeClient(opts.target.address, { timeoutMs: 30_000 });
   }
 
-  private get label(): string { return `${this.target.address}#${this.target.deviceId}`; }
+  private get label(): string {
+    return `${this.target.address}#${this.target.deviceId}`;
+  }
 
   start(): void {
     this.connect();
-    this.resyncTimer = setInterval(() => { if (this.primary) this.requestFullSync('periodic'); }, this.opts.resyncIntervalMs);
+    this.resyncTimer = setInterval(() => {
+      if (this.primary) this.requestFullSync('periodic');
+    }, this.opts.resyncIntervalMs);
     this.resyncTimer.unref();
   }
 
@@ -123,7 +145,8 @@ export class SwitchConnection {
 
   /** A new election id (a new leader term): re-arbitrate on the live stream. */
   setElection(election: Uint128): void {
-    if ((election.high ?? '0') === (this.election.high ?? '0') && (election.low ?? '0') === (this.election.low ?? '0')) return;
+    if ((election.high ?? '0') === (this.election.high ?? '0') && (election.low ?? '0') === (this.election.low ?? '0'))
+      return;
     this.election = election;
     if (this.stream && !this.stream.closed) this.stream.arbitrate(election);
   }
@@ -144,8 +167,12 @@ export class SwitchConnection {
       this.opts.metrics.connected.set({ switch: this.label }, 1);
       if (!nowPrimary) {
         this.synced = false;
-        this.message = code === grpc.status.ALREADY_EXISTS ? 'backup: another controller is primary'
-          : code === grpc.status.NOT_FOUND ? 'backup: no primary' : `not primary: ${grpc.status[code] ?? code} ${m.status?.message ?? ''}`.trim();
+        this.message =
+          code === grpc.status.ALREADY_EXISTS
+            ? 'backup: another controller is primary'
+            : code === grpc.status.NOT_FOUND
+              ? 'backup: no primary'
+              : `not primary: ${grpc.status[code] ?? code} ${m.status?.message ?? ''}`.trim();
       } else if (!was) {
         this.opts.log(`${this.label}: primary (election ${this.election.high ?? '0'}:${this.election.low ?? '0'})`);
         this.message = 'primary';
@@ -173,7 +200,9 @@ export class SwitchConnection {
 
   private enqueue(task: () => Promise<void>): Promise<void> {
     const run = this.queue.then(task, task);
-    this.queue = run.catch((e: unknown) => { this.opts.log(`${this.label}: ${(e as Error).message}`); });
+    this.queue = run.catch((e: unknown) => {
+      this.opts.log(`${this.label}: ${(e as Error).message}`);
+    });
     return this.queue;
   }
 
@@ -220,10 +249,16 @@ export class SwitchConnection {
    */
   applyZones(zones: string[], released: Iterable<string> = []): Promise<void> {
     for (const k of released) this.released.add(k);
-    const done = Promise.all(zones.map((z) => new Promise<void>((resolve) => {
-      const w = this.dirty.get(z);
-      if (w) w.push(resolve); else this.dirty.set(z, [resolve]);
-    })));
+    const done = Promise.all(
+      zones.map(
+        (z) =>
+          new Promise<void>((resolve) => {
+            const w = this.dirty.get(z);
+            if (w) w.push(resolve);
+            else this.dirty.set(z, [resolve]);
+          }),
+      ),
+    );
     this.pump();
     return done.then(() => undefined);
   }
@@ -246,17 +281,26 @@ export class SwitchConnection {
   private pump(): void {
     if (this.syncing) return;
     if (!this.primary) {
-      for (const [z, waiters] of this.dirty) { this.dirty.delete(z); for (const w of waiters) w(); }
+      for (const [z, waiters] of this.dirty) {
+        this.dirty.delete(z);
+        for (const w of waiters) w();
+      }
       return;
     }
     if (this.needFullSync) {
       // Zone changes wait for the reconcile; while a retry is scheduled, the
       // retry runs it (no reconcile per zone change).
-      if (!this.syncRetryTimer) { void this.requestFullSync('pending re-sync'); return; }
+      if (!this.syncRetryTimer) {
+        void this.requestFullSync('pending re-sync');
+        return;
+      }
       // The last reconcile failed: callers get their (not programmed) status
       // now rather than waiting for the switch to recover; the retry's full
       // reconcile carries their changes.
-      for (const [z, waiters] of this.dirty) { this.dirty.delete(z); for (const w of waiters) w(); }
+      for (const [z, waiters] of this.dirty) {
+        this.dirty.delete(z);
+        for (const w of waiters) w();
+      }
       return;
     }
     while (this.inFlight < this.opts.maxInFlight) {
@@ -266,10 +310,16 @@ export class SwitchConnection {
       for (const z of this.dirty.keys()) {
         if (this.busy.has(z)) continue;
         const n = this.desired.zones.get(z)?.entries.size ?? 1;
-        if (group.length > 0 && size + n > this.opts.batchSize) { full = true; break; }
+        if (group.length > 0 && size + n > this.opts.batchSize) {
+          full = true;
+          break;
+        }
         group.push(z);
         size += n;
-        if (size >= this.opts.batchSize) { full = true; break; }
+        if (size >= this.opts.batchSize) {
+          full = true;
+          break;
+        }
       }
       const releasedWaiting = this.released.size > 0 && this.inFlight === 0;
       if (group.length === 0 && !releasedWaiting) return;
@@ -285,7 +335,11 @@ export class SwitchConnection {
         this.inFlight--;
         for (const z of group) this.busy.delete(z);
         for (const w of waiters) w();
-        if (this.inFlight === 0) { const d = this.drainedWaiters; this.drainedWaiters = []; for (const r of d) r(); }
+        if (this.inFlight === 0) {
+          const d = this.drainedWaiters;
+          this.drainedWaiters = [];
+          for (const r of d) r();
+        }
         this.pump();
       });
     }
@@ -302,7 +356,13 @@ export class SwitchConnection {
     }
     if (have === want) return;
     this.opts.log(`${this.label}: pushing pipeline (cookie ${want}, switch has ${have ?? 'none'})`);
-    await this.client.setPipeline({ device_id: this.target.deviceId, role: this.opts.role, election_id: this.election, action: 'VERIFY_AND_COMMIT', config: this.opts.pipeline });
+    await this.client.setPipeline({
+      device_id: this.target.deviceId,
+      role: this.opts.role,
+      election_id: this.election,
+      action: 'VERIFY_AND_COMMIT',
+      config: this.opts.pipeline,
+    });
     this.opts.metrics.pipelinePushes.inc({ switch: this.label });
     this.mirror.clear();
   }
@@ -311,7 +371,11 @@ export class SwitchConnection {
     const end = this.opts.metrics.reconcileSeconds.startTimer({ switch: this.label });
     try {
       await this.ensurePipeline();
-      const read = await this.client.read({ device_id: this.target.deviceId, role: this.opts.role, entities: [{ table_entry: {} }] });
+      const read = await this.client.read({
+        device_id: this.target.deviceId,
+        role: this.opts.role,
+        entities: [{ table_entry: {} }],
+      });
       this.mirror.clear();
       for (const ent of read) {
         const e = ent.table_entry;
@@ -329,7 +393,9 @@ export class SwitchConnection {
       this.lastSyncMs = Date.now();
       this.opts.metrics.reconciles.inc({ switch: this.label, trigger: why.split(' ')[0] ?? why, result: 'ok' });
       if (plan.deletes.length + plan.modifies.length + plan.inserts.length > 0) {
-        this.opts.log(`${this.label}: reconciled (${why}): -${plan.deletes.length} ~${plan.modifies.length} +${plan.inserts.length}`);
+        this.opts.log(
+          `${this.label}: reconciled (${why}): -${plan.deletes.length} ~${plan.modifies.length} +${plan.inserts.length}`,
+        );
       }
     } catch (e) {
       this.opts.metrics.reconciles.inc({ switch: this.label, trigger: why.split(' ')[0] ?? why, result: 'error' });
@@ -357,7 +423,11 @@ export class SwitchConnection {
     for (const k of this.released) {
       if (this.releasing.has(k)) continue;
       const h = this.mirror.get(k);
-      if (h && this.desired.ownerOf(k) === undefined) { held.set(k, h); claimed.push(k); this.releasing.add(k); }
+      if (h && this.desired.ownerOf(k) === undefined) {
+        held.set(k, h);
+        claimed.push(k);
+        this.releasing.add(k);
+      }
     }
     try {
       await this.write(toUpdates(planReconcile(held, want)));
@@ -370,7 +440,10 @@ export class SwitchConnection {
   }
 
   private handleRpcError(e: unknown): void {
-    if (e instanceof P4RuntimeError && (e.code === grpc.status.PERMISSION_DENIED || e.code === grpc.status.UNAVAILABLE)) {
+    if (
+      e instanceof P4RuntimeError &&
+      (e.code === grpc.status.PERMISSION_DENIED || e.code === grpc.status.UNAVAILABLE)
+    ) {
       this.primary = false;
       this.synced = false;
       this.needFullSync = true;
@@ -386,11 +459,20 @@ export class SwitchConnection {
    */
   private async write(updates: PlannedUpdate[]): Promise<void> {
     let stale = false;
-    const phases = ['DELETE', 'MODIFY', 'INSERT'].map((t) => updates.filter((u) => u.type === t)).filter((p) => p.length > 0);
+    const phases = ['DELETE', 'MODIFY', 'INSERT']
+      .map((t) => updates.filter((u) => u.type === t))
+      .filter((p) => p.length > 0);
     const writeBatch = async (batch: PlannedUpdate[]): Promise<void> => {
       let results: { code: number; message: string }[];
       try {
-        await this.client.writeEncoded(encodeWriteRequest(this.target.deviceId, this.opts.role, this.election, batch.map((b) => ({ type: b.type, entry: updateBytes(b) }))));
+        await this.client.writeEncoded(
+          encodeWriteRequest(
+            this.target.deviceId,
+            this.opts.role,
+            this.election,
+            batch.map((b) => ({ type: b.type, entry: updateBytes(b) })),
+          ),
+        );
         results = batch.map(() => ({ code: 0, message: '' }));
       } catch (e) {
         if (!(e instanceof P4RuntimeError) || !e.updates || e.updates.length !== batch.length) throw e;
@@ -398,33 +480,48 @@ export class SwitchConnection {
       }
       let ok = 0;
       for (const [i, b] of batch.entries()) {
-        const r = results[i] as { code: number; message: string };
+        const r = results[i];
         if (r.code === grpc.status.OK) {
           ok++;
           this.failed.delete(b.entry.key);
-          if (b.type === 'DELETE') this.mirror.delete(b.entry.key); else this.mirror.set(b.entry.key, b.entry);
+          if (b.type === 'DELETE') this.mirror.delete(b.entry.key);
+          else this.mirror.set(b.entry.key, b.entry);
         } else {
-          this.opts.metrics.updates.inc({ switch: this.label, type: b.type, code: grpc.status[r.code] ?? String(r.code) });
+          this.opts.metrics.updates.inc({
+            switch: this.label,
+            type: b.type,
+            code: grpc.status[r.code] ?? String(r.code),
+          });
           this.failed.set(b.entry.key, `${b.type} ${grpc.status[r.code] ?? r.code}: ${r.message}`);
           // The mirror disagreed with the switch: read it back on the next pass.
           if (r.code === grpc.status.ALREADY_EXISTS || r.code === grpc.status.NOT_FOUND) stale = true;
         }
       }
-      if (ok > 0) this.opts.metrics.updates.inc({ switch: this.label, type: batch[0]?.type ?? 'UNSPECIFIED', code: 'OK' }, ok);
+      if (ok > 0)
+        this.opts.metrics.updates.inc({ switch: this.label, type: batch[0]?.type ?? 'UNSPECIFIED', code: 'OK' }, ok);
     };
     for (const phase of phases) {
       const queue = batches(phase, this.opts.batchSize);
       let next = 0;
-      await Promise.all(Array.from({ length: Math.min(this.opts.maxInFlight, queue.length) }, async () => {
-        while (next < queue.length) await writeBatch(queue[next++] as PlannedUpdate[]);
-      }));
+      await Promise.all(
+        Array.from({ length: Math.min(this.opts.maxInFlight, queue.length) }, async () => {
+          while (next < queue.length) await writeBatch(queue[next++]);
+        }),
+      );
     }
-    if (stale) { this.needFullSync = true; void this.requestFullSync('stale mirror'); }
+    if (stale) {
+      this.needFullSync = true;
+      void this.requestFullSync('stale mirror');
+    }
   }
 
   /** Resolves when every queued change has been attempted. */
   async idle(): Promise<void> {
-    while (this.dirty.size > 0 || this.inFlight > 0) { await this.queue; await this.drained(); await new Promise((r) => setImmediate(r)); }
+    while (this.dirty.size > 0 || this.inFlight > 0) {
+      await this.queue;
+      await this.drained();
+      await new Promise((r) => setImmediate(r));
+    }
     await this.queue;
   }
 }

@@ -7,7 +7,11 @@
 import protobuf from 'protobufjs';
 import type { MatchKind, PlannedEntry, PlannedMatch, PlannedParam } from '../core/network/p4-entries.js';
 
-export interface ZoneRequest { zone: string; generation: number; entries: PlannedEntry[] }
+export interface ZoneRequest {
+  zone: string;
+  generation: number;
+  entries: PlannedEntry[];
+}
 
 const LEN = 2;
 const VARINT = 0;
@@ -19,7 +23,8 @@ const VARINT = 0;
  */
 function fieldEnd(r: protobuf.Reader, limit: number): number {
   const n = r.uint32();
-  if (r.pos + n > limit) throw new Error(`a field of length ${n} at offset ${r.pos} runs past the end of its message (offset ${limit})`);
+  if (r.pos + n > limit)
+    throw new Error(`a field of length ${n} at offset ${r.pos} runs past the end of its message (offset ${limit})`);
   return r.pos + n;
 }
 
@@ -62,13 +67,14 @@ function name(r: protobuf.Reader, limit: number): string {
   r.pos = e;
   if (n > NAME_MAX_BYTES) return protobuf.util.utf8.read(buf, start, e);
   let h = n;
-  for (let i = start; i < e; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+  for (let i = start; i < e; i++) h = Math.imul(h ^ (buf[i]), 0x01000193);
   const bucket = NAMES.get(h);
   if (bucket) for (const s of bucket) if (sameAscii(s, buf, start, n)) return s;
   const s = protobuf.util.utf8.read(buf, start, e);
   // protobufjs reads every byte >= 0x80 as part of a sequence of two or more, so equal lengths mean ASCII.
   if (s.length === n && namesKept < NAME_LIMIT) {
-    if (bucket) bucket.push(s); else NAMES.set(h, [s]);
+    if (bucket) bucket.push(s);
+    else NAMES.set(h, [s]);
     namesKept++;
   }
   return s;

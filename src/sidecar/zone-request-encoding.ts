@@ -56,16 +56,27 @@ function entrySize(sizes: Sizes, e: PlannedEntry): number {
       let c = (m.field !== '' ? strSize(sizes, m.field) : 0) + strSize(sizes, m.kind);
       if (m.value !== '') c += strSize(sizes, m.value);
       if (m.mask) c += strSize(sizes, m.mask);
-      if (m.prefixLen) { const p = int32Size(m.prefixLen); if (p < 0) return -1; c += p; }
+      if (m.prefixLen) {
+        const p = int32Size(m.prefixLen);
+        if (p < 0) return -1;
+        c += p;
+      }
       return c;
     });
     if (f < 0) return -1;
     n += f;
   }
-  if (e.priority) { const p = int32Size(e.priority); if (p < 0) return -1; n += p; }
+  if (e.priority) {
+    const p = int32Size(e.priority);
+    if (p < 0) return -1;
+    n += p;
+  }
   if (e.action !== '') n += strSize(sizes, e.action);
   for (const p of e.params) {
-    n += nestedSize(sizes, () => (p.name !== '' ? strSize(sizes, p.name) : 0) + (p.value !== '' ? strSize(sizes, p.value) : 0));
+    n += nestedSize(
+      sizes,
+      () => (p.name !== '' ? strSize(sizes, p.name) : 0) + (p.value !== '' ? strSize(sizes, p.value) : 0),
+    );
   }
   return n;
 }
@@ -87,15 +98,18 @@ function zoneSize(sizes: Sizes, z: ZoneRequest): number {
 class Out {
   pos = 0;
   private at = 0;
-  constructor(readonly buf: Buffer, private readonly sizes: Sizes) {}
+  constructor(
+    readonly buf: Buffer,
+    private readonly sizes: Sizes,
+  ) {}
 
   open(field: number): void {
     this.buf[this.pos++] = (field << 3) | LEN;
-    this.pos = writeVarint(this.buf, this.pos, this.sizes[this.at++] as number);
+    this.pos = writeVarint(this.buf, this.pos, this.sizes[this.at++]);
   }
 
   str(field: number, s: string): void {
-    const n = this.sizes[this.at++] as number;
+    const n = this.sizes[this.at++];
     const buf = this.buf;
     buf[this.pos++] = (field << 3) | LEN;
     this.pos = writeVarint(buf, this.pos, n);
@@ -159,10 +173,22 @@ export function encodeSetZonesRequest(r: { zones: ZoneRequest[] }): Buffer {
   let len = 0;
   for (const z of r.zones) {
     const n = nestedSize(sizes, () => zoneSize(sizes, z));
-    if (n < 0) return generic((w) => { for (const x of r.zones) { w.uint32((1 << 3) | LEN).fork(); genericZone(w, x); w.ldelim(); } });
+    if (n < 0)
+      return generic((w) => {
+        for (const x of r.zones) {
+          w.uint32((1 << 3) | LEN).fork();
+          genericZone(w, x);
+          w.ldelim();
+        }
+      });
     len += n;
   }
-  return finish(len, sizes, (o) => { for (const z of r.zones) { o.open(1); writeZone(o, z); } });
+  return finish(len, sizes, (o) => {
+    for (const z of r.zones) {
+      o.open(1);
+      writeZone(o, z);
+    }
+  });
 }
 
 // protobufjs, for the numbers the fast path leaves out: int32 and int64 as it writes them.

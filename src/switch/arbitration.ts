@@ -25,7 +25,12 @@ interface RoleState {
 }
 
 export class ArbitrationError extends Error {
-  constructor(readonly code: grpc.status, message: string) { super(message); }
+  constructor(
+    readonly code: grpc.status,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export class Arbitration {
@@ -56,8 +61,13 @@ export class Arbitration {
 
   /** A later arbitration message on a live stream. */
   update(c: Controller, deviceId: bigint, role: string, electionId: bigint | undefined): void {
-    if (deviceId !== c.deviceId) throw new ArbitrationError(grpc.status.FAILED_PRECONDITION, 'device_id differs from the one of this stream');
-    if (role !== c.role) throw new ArbitrationError(grpc.status.FAILED_PRECONDITION, 'role differs from the one of this stream; open a new stream to change role');
+    if (deviceId !== c.deviceId)
+      throw new ArbitrationError(grpc.status.FAILED_PRECONDITION, 'device_id differs from the one of this stream');
+    if (role !== c.role)
+      throw new ArbitrationError(
+        grpc.status.FAILED_PRECONDITION,
+        'role differs from the one of this stream; open a new stream to change role',
+      );
     const s = this.state(c.deviceId, c.role);
     this.checkUnique(s, c, electionId);
     c.electionId = electionId;
@@ -83,7 +93,10 @@ export class Arbitration {
     if (id === undefined) return;
     for (const other of s.controllers) {
       if (other !== c && other.electionId === id) {
-        throw new ArbitrationError(grpc.status.INVALID_ARGUMENT, `election_id ${id} is already used by another controller`);
+        throw new ArbitrationError(
+          grpc.status.INVALID_ARGUMENT,
+          `election_id ${id} is already used by another controller`,
+        );
       }
     }
   }
@@ -109,11 +122,16 @@ export class Arbitration {
     const msg: MasterArbitrationUpdate = { device_id: c.deviceId.toString(), role: { name: c.role } };
     if (s.highest !== undefined) msg.election_id = bigIntToElection(s.highest);
     if (s.primary === c) msg.status = { code: grpc.status.OK, message: 'primary' };
-    else if (s.primary) msg.status = { code: grpc.status.ALREADY_EXISTS, message: 'backup: another controller is primary' };
+    else if (s.primary)
+      msg.status = { code: grpc.status.ALREADY_EXISTS, message: 'backup: another controller is primary' };
     else msg.status = { code: grpc.status.NOT_FOUND, message: 'backup: there is no primary' };
     return msg;
   }
 
-  private notify(s: RoleState, c: Controller): void { c.send(this.message(s, c)); }
-  private notifyAll(s: RoleState): void { for (const c of s.controllers) this.notify(s, c); }
+  private notify(s: RoleState, c: Controller): void {
+    c.send(this.message(s, c));
+  }
+  private notifyAll(s: RoleState): void {
+    for (const c of s.controllers) this.notify(s, c);
+  }
 }

@@ -22,7 +22,8 @@ export interface FrameSpec {
 
 function ipv4Bytes(text: string): Buffer {
   const o = text.split('.').map(Number);
-  if (o.length !== 4 || o.some((x) => !Number.isInteger(x) || x < 0 || x > 255)) throw new Error(`not an IPv4 address: ${text}`);
+  if (o.length !== 4 || o.some((x) => !Number.isInteger(x) || x < 0 || x > 255))
+    throw new Error(`not an IPv4 address: ${text}`);
   return Buffer.from(o);
 }
 
@@ -31,7 +32,7 @@ export function ipv4Checksum(header: Buffer): number {
   let sum = 0;
   for (let i = 0; i < header.length; i += 2) {
     if (i === 10) continue;
-    sum += (header[i] as number) << 8 | (header[i + 1] ?? 0);
+    sum += ((header[i]) << 8) | (header[i + 1] ?? 0);
   }
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return ~sum & 0xffff;
@@ -39,9 +40,16 @@ export function ipv4Checksum(header: Buffer): number {
 
 export function buildFrame(spec: FrameSpec): Buffer {
   const payload = spec.payload ?? Buffer.from('zonekeeper');
-  const parts: Buffer[] = [bigIntToPaddedBytes(macToBigInt(spec.dstMac), 48), bigIntToPaddedBytes(macToBigInt(spec.srcMac), 48)];
+  const parts: Buffer[] = [
+    bigIntToPaddedBytes(macToBigInt(spec.dstMac), 48),
+    bigIntToPaddedBytes(macToBigInt(spec.srcMac), 48),
+  ];
   const inner = spec.ipv6 ? ETHERTYPE_IPV6 : spec.ipv4 ? ETHERTYPE_IPV4 : (spec.etherType ?? 0x88b5);
-  const u16 = (v: number): Buffer => { const b = Buffer.alloc(2); b.writeUInt16BE(v); return b; };
+  const u16 = (v: number): Buffer => {
+    const b = Buffer.alloc(2);
+    b.writeUInt16BE(v);
+    return b;
+  };
   if (spec.vlanId !== undefined) parts.push(u16(ETHERTYPE_VLAN), u16(spec.vlanId & 0x0fff));
   parts.push(u16(inner));
   if (spec.ipv6) {
@@ -89,11 +97,16 @@ export function parseFrame(frame: Buffer): ParsedFrame | undefined {
   const ip = 18;
   if (inner === ETHERTYPE_IPV4) {
     if (frame.length < ip + 20) return undefined;
-    out.ipv4 = { offset: ip, dst: BigInt(frame.readUInt32BE(ip + 16)), dscp: (frame[ip + 1] as number) >> 2, ihl: (frame[ip] as number) & 0x0f };
+    out.ipv4 = {
+      offset: ip,
+      dst: BigInt(frame.readUInt32BE(ip + 16)),
+      dscp: (frame[ip + 1]) >> 2,
+      ihl: (frame[ip]) & 0x0f,
+    };
   } else if (inner === ETHERTYPE_IPV6) {
     if (frame.length < ip + 40) return undefined;
     let dst = 0n;
-    for (let i = 0; i < 16; i++) dst = (dst << 8n) | BigInt(frame[ip + 24 + i] as number);
+    for (let i = 0; i < 16; i++) dst = (dst << 8n) | BigInt(frame[ip + 24 + i]);
     out.ipv6 = { offset: ip, dst, dscp: (frame.readUInt16BE(ip) >> 6) & 0x3f };
   }
   return out;

@@ -19,6 +19,9 @@ const { values } = parseArgs({
 const sw = new SoftwareSwitch({ deviceId: BigInt(values['device-id']) });
 const port = await sw.start(`${values.host}:${values.port}`);
 process.stdout.write(`zone-switch listening on ${values.host}:${port} device_id=${sw.deviceId}\n`);
-const stop = (): void => { sw.stop(); process.exit(0); };
+const stop = (): void => {
+  sw.stop();
+  process.exit(0);
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

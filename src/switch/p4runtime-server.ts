@@ -6,9 +6,18 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadP4RuntimeProto } from '../p4/p4runtime-proto.js';
 import type {
-  CapabilitiesRequest, CapabilitiesResponse, Entity, ForwardingPipelineConfig,
-  GetForwardingPipelineConfigRequest, GetForwardingPipelineConfigResponse, ReadRequest, ReadResponse,
-  SetForwardingPipelineConfigRequest, StreamMessageRequest, StreamMessageResponse, WriteRequest,
+  CapabilitiesRequest,
+  CapabilitiesResponse,
+  Entity,
+  ForwardingPipelineConfig,
+  GetForwardingPipelineConfigRequest,
+  GetForwardingPipelineConfigResponse,
+  ReadRequest,
+  ReadResponse,
+  SetForwardingPipelineConfigRequest,
+  StreamMessageRequest,
+  StreamMessageResponse,
+  WriteRequest,
 } from '../p4/p4runtime-types.js';
 import { batchError, type UpdateError } from '../p4/status-details.js';
 import { Arbitration, ArbitrationError, type Controller } from './arbitration.js';
@@ -79,8 +88,12 @@ export class SoftwareSwitch {
     this.server = undefined;
   }
 
-  get tables(): TableStore | undefined { return this.store; }
-  get pipeline(): Pipeline | undefined { return this.active; }
+  get tables(): TableStore | undefined {
+    return this.store;
+  }
+  get pipeline(): Pipeline | undefined {
+    return this.active;
+  }
 
   /** Run a raw Ethernet frame through the installed tables. */
   processFrame(frame: Buffer, ingressPort: number): PacketResult {
@@ -101,7 +114,14 @@ export class SoftwareSwitch {
     call.on('data', (msg: StreamMessageRequest) => {
       if (closed) return;
       if (msg.update !== 'arbitration' || !msg.arbitration) {
-        if (!controller) { close(new ArbitrationError(grpc.status.FAILED_PRECONDITION, 'the first stream message must be a MasterArbitrationUpdate')); }
+        if (!controller) {
+          close(
+            new ArbitrationError(
+              grpc.status.FAILED_PRECONDITION,
+              'the first stream message must be a MasterArbitrationUpdate',
+            ),
+          );
+        }
         return;
       }
       const a = msg.arbitration;
@@ -109,12 +129,18 @@ export class SoftwareSwitch {
       const role = a.role?.name ?? '';
       const electionId = a.election_id ? electionToBigInt(a.election_id) : undefined;
       try {
-        if (a.role?.config) throw new ArbitrationError(grpc.status.INVALID_ARGUMENT, 'role.config is not supported by this target');
+        if (a.role?.config)
+          throw new ArbitrationError(grpc.status.INVALID_ARGUMENT, 'role.config is not supported by this target');
         if (!controller) {
-          if (deviceId !== this.deviceId) throw new ArbitrationError(grpc.status.NOT_FOUND, `unknown device_id ${deviceId}`);
+          if (deviceId !== this.deviceId)
+            throw new ArbitrationError(grpc.status.NOT_FOUND, `unknown device_id ${deviceId}`);
           const c: Controller = {
-            deviceId, role, electionId,
-            send: (update) => { if (!closed) call.write({ arbitration: update }); },
+            deviceId,
+            role,
+            electionId,
+            send: (update) => {
+              if (!closed) call.write({ arbitration: update });
+            },
           };
           this.arbitration.join(c);
           controller = c;
@@ -126,15 +152,23 @@ export class SoftwareSwitch {
         else throw e;
       }
     });
-    call.on('end', () => { close(); call.end(); });
+    call.on('end', () => {
+      close();
+      call.end();
+    });
     call.on('error', () => close());
     call.on('cancelled', () => close());
   }
 
   // ---- checks shared by Write and SetForwardingPipelineConfig ----
 
-  private checkPrimary(req: { device_id?: string; role?: string; election_id?: WriteRequest['election_id'] }): Err | undefined {
-    if (BigInt(req.device_id ?? '0') !== this.deviceId) return err(grpc.status.NOT_FOUND, `unknown device_id ${req.device_id ?? '0'}`);
+  private checkPrimary(req: {
+    device_id?: string;
+    role?: string;
+    election_id?: WriteRequest['election_id'];
+  }): Err | undefined {
+    if (BigInt(req.device_id ?? '0') !== this.deviceId)
+      return err(grpc.status.NOT_FOUND, `unknown device_id ${req.device_id ?? '0'}`);
     if (!this.arbitration.isPrimary(this.deviceId, req.role ?? '', req.election_id)) {
       return err(grpc.status.PERMISSION_DENIED, 'not the primary controller for this device and role (election_id)');
     }
@@ -158,9 +192,11 @@ export class SoftwareSwitch {
     const req = call.request;
     const denied = this.checkPrimary(req);
     if (denied) return cb(denied, null);
-    if (!this.store) return cb(err(grpc.status.FAILED_PRECONDITION, 'no forwarding pipeline config has been set'), null);
+    if (!this.store)
+      return cb(err(grpc.status.FAILED_PRECONDITION, 'no forwarding pipeline config has been set'), null);
     const atomicity = req.atomicity ?? 'CONTINUE_ON_ERROR';
-    if (atomicity !== 'CONTINUE_ON_ERROR') return cb(err(grpc.status.UNIMPLEMENTED, `atomicity ${atomicity} is not supported`), null);
+    if (atomicity !== 'CONTINUE_ON_ERROR')
+      return cb(err(grpc.status.UNIMPLEMENTED, `atomicity ${atomicity} is not supported`), null);
     this.stats.writes++;
     const updates = req.updates ?? [];
     this.stats.updates += updates.length;
@@ -174,8 +210,14 @@ export class SoftwareSwitch {
 
   private read(call: grpc.ServerWritableStream<ReadRequest, ReadResponse>): void {
     const req = call.request;
-    if (BigInt(req.device_id ?? '0') !== this.deviceId) { call.emit('error', err(grpc.status.NOT_FOUND, `unknown device_id ${req.device_id ?? '0'}`)); return; }
-    if (!this.store) { call.emit('error', err(grpc.status.FAILED_PRECONDITION, 'no forwarding pipeline config has been set')); return; }
+    if (BigInt(req.device_id ?? '0') !== this.deviceId) {
+      call.emit('error', err(grpc.status.NOT_FOUND, `unknown device_id ${req.device_id ?? '0'}`));
+      return;
+    }
+    if (!this.store) {
+      call.emit('error', err(grpc.status.FAILED_PRECONDITION, 'no forwarding pipeline config has been set'));
+      return;
+    }
     this.stats.reads++;
     const entities: Entity[] = [];
     const results: UpdateError[] = [];
@@ -183,7 +225,10 @@ export class SoftwareSwitch {
     for (const ent of req.entities ?? []) {
       if (ent.entity !== 'table_entry' || !ent.table_entry) {
         failed = true;
-        results.push({ code: grpc.status.INVALID_ARGUMENT, message: ent.entity ? `entity ${ent.entity} is not supported` : 'empty entity' });
+        results.push({
+          code: grpc.status.INVALID_ARGUMENT,
+          message: ent.entity ? `entity ${ent.entity} is not supported` : 'empty entity',
+        });
         continue;
       }
       const r = this.store.read(ent.table_entry);
@@ -195,14 +240,20 @@ export class SoftwareSwitch {
         results.push(r);
       }
     }
-    if (failed) { call.emit('error', batchError(results)); return; }
+    if (failed) {
+      call.emit('error', batchError(results));
+      return;
+    }
     for (let i = 0; i < entities.length; i += READ_CHUNK) call.write({ entities: entities.slice(i, i + READ_CHUNK) });
     call.end();
   }
 
   // ---- Pipeline config ----
 
-  private setPipeline(call: grpc.ServerUnaryCall<SetForwardingPipelineConfigRequest, object>, cb: grpc.sendUnaryData<object>): void {
+  private setPipeline(
+    call: grpc.ServerUnaryCall<SetForwardingPipelineConfigRequest, object>,
+    cb: grpc.sendUnaryData<object>,
+  ): void {
     const req = call.request;
     const denied = this.checkPrimary(req);
     if (denied) return cb(denied, null);
@@ -235,7 +286,11 @@ export class SoftwareSwitch {
           for (const t of this.store.p4info.tables) {
             for (const e of this.store.read({ table_id: t.id }) as ReturnType<TableStore['toEntry']>[]) {
               const r = next.apply({ type: 'INSERT', entity: { table_entry: e, entity: 'table_entry' } });
-              if (r.code !== grpc.status.OK) return cb(err(grpc.status.INVALID_ARGUMENT, `forwarding state cannot be preserved: ${r.message}`), null);
+              if (r.code !== grpc.status.OK)
+                return cb(
+                  err(grpc.status.INVALID_ARGUMENT, `forwarding state cannot be preserved: ${r.message}`),
+                  null,
+                );
             }
           }
         }
@@ -254,21 +309,28 @@ export class SoftwareSwitch {
     this.store = new TableStore(p.index, p.defaults);
   }
 
-  private getPipeline(call: grpc.ServerUnaryCall<GetForwardingPipelineConfigRequest, GetForwardingPipelineConfigResponse>,
-    cb: grpc.sendUnaryData<GetForwardingPipelineConfigResponse>): void {
+  private getPipeline(
+    call: grpc.ServerUnaryCall<GetForwardingPipelineConfigRequest, GetForwardingPipelineConfigResponse>,
+    cb: grpc.sendUnaryData<GetForwardingPipelineConfigResponse>,
+  ): void {
     const req = call.request;
-    if (BigInt(req.device_id ?? '0') !== this.deviceId) return cb(err(grpc.status.NOT_FOUND, `unknown device_id ${req.device_id ?? '0'}`), null);
+    if (BigInt(req.device_id ?? '0') !== this.deviceId)
+      return cb(err(grpc.status.NOT_FOUND, `unknown device_id ${req.device_id ?? '0'}`), null);
     const c = this.active?.config;
     if (!c) return cb(null, { config: {} });
     const out: ForwardingPipelineConfig = {};
     if (c.cookie) out.cookie = c.cookie;
     const type = req.response_type ?? 'ALL';
     if (type === 'ALL' || type === 'P4INFO_AND_COOKIE') out.p4info = c.p4info;
-    if ((type === 'ALL' || type === 'DEVICE_CONFIG_AND_COOKIE') && c.p4_device_config) out.p4_device_config = c.p4_device_config;
+    if ((type === 'ALL' || type === 'DEVICE_CONFIG_AND_COOKIE') && c.p4_device_config)
+      out.p4_device_config = c.p4_device_config;
     cb(null, { config: out });
   }
 
-  private capabilities(_call: grpc.ServerUnaryCall<CapabilitiesRequest, CapabilitiesResponse>, cb: grpc.sendUnaryData<CapabilitiesResponse>): void {
+  private capabilities(
+    _call: grpc.ServerUnaryCall<CapabilitiesRequest, CapabilitiesResponse>,
+    cb: grpc.sendUnaryData<CapabilitiesResponse>,
+  ): void {
     cb(null, { p4runtime_api_version: P4RUNTIME_API_VERSION });
   }
 }

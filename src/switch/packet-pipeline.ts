@@ -16,7 +16,8 @@ const drop = (stage: string, reason: string): PacketResult => ({ verdict: 'drop'
 
 export function processFrame(store: TableStore | undefined, input: Buffer, ingressPort: number): PacketResult {
   if (!store) return drop('pipeline', 'no forwarding pipeline config has been set');
-  for (const t of Object.values(TABLES)) if (!store.p4info.tableByName(t)) return drop('pipeline', `the installed P4Info is not zone_switch (no ${t})`);
+  for (const t of Object.values(TABLES))
+    if (!store.p4info.tableByName(t)) return drop('pipeline', `the installed P4Info is not zone_switch (no ${t})`);
   const frame = Buffer.from(input);
   const p = parseFrame(frame);
   if (!p) return drop('parser', 'truncated frame');
@@ -24,10 +25,12 @@ export function processFrame(store: TableStore | undefined, input: Buffer, ingre
   const vid = BigInt(p.vlan.vid);
   const port = BigInt(ingressPort);
 
-  if (!store.lookup(TABLES.admit, [port, vid]).hit) return drop(TABLES.admit, `port ${ingressPort} is not admitted to VLAN ${p.vlan.vid}`);
+  if (!store.lookup(TABLES.admit, [port, vid]).hit)
+    return drop(TABLES.admit, `port ${ingressPort} is not admitted to VLAN ${p.vlan.vid}`);
 
   // zone_switch.p4 drops IPv4 with options (or a malformed IHL) before any lookup.
-  if (p.ipv4 && p.ipv4.ihl !== 5) return drop('ingress', `IPv4 header length ${p.ipv4.ihl * 4} bytes: options are not carried`);
+  if (p.ipv4 && p.ipv4.ihl !== 5)
+    return drop('ingress', `IPv4 header length ${p.ipv4.ihl * 4} bytes: options are not carried`);
 
   let dst: bigint;
   if (p.ipv4) dst = IPV4_MAPPED | p.ipv4.dst;
@@ -39,7 +42,7 @@ export function processFrame(store: TableStore | undefined, input: Buffer, ingre
   const dscp = Number(mark.params.get('dscp') ?? 0n);
   if (p.ipv4) {
     const o = p.ipv4.offset;
-    frame[o + 1] = (dscp << 2) | ((frame[o + 1] as number) & 0x03);
+    frame[o + 1] = (dscp << 2) | ((frame[o + 1]) & 0x03);
     // update_checksum(csum16) in ZoneComputeChecksum: over ipv4_t, the fixed 20 bytes.
     frame.writeUInt16BE(ipv4Checksum(frame.subarray(o, o + 20)), o + 10);
   } else if (p.ipv6) {
@@ -49,7 +52,11 @@ export function processFrame(store: TableStore | undefined, input: Buffer, ingre
   }
 
   const acl = store.lookup(TABLES.acl, [vid, dst]);
-  if (acl.actionName !== 'acl_permit') return drop(TABLES.acl, `destination is not in VLAN ${p.vlan.vid}'s allowed set${acl.hit ? ' (explicit drop rule)' : ''}`);
+  if (acl.actionName !== 'acl_permit')
+    return drop(
+      TABLES.acl,
+      `destination is not in VLAN ${p.vlan.vid}'s allowed set${acl.hit ? ' (explicit drop rule)' : ''}`,
+    );
 
   const fwd = store.lookup(TABLES.forward, [vid, p.dstMac]);
   let egress: number;
@@ -58,6 +65,7 @@ export function processFrame(store: TableStore | undefined, input: Buffer, ingre
   else return drop(TABLES.forward, 'forwarding entry drops the frame');
   if (egress === ingressPort) return drop('ingress', `would hairpin out of ingress port ${ingressPort}`);
 
-  if (!store.lookup(TABLES.egress, [vid, BigInt(egress)]).hit) return drop(TABLES.egress, `port ${egress} is not a member of VLAN ${p.vlan.vid}`);
+  if (!store.lookup(TABLES.egress, [vid, BigInt(egress)]).hit)
+    return drop(TABLES.egress, `port ${egress} is not a member of VLAN ${p.vlan.vid}`);
   return { verdict: 'forward', egressPort: egress, vlanId: p.vlan.vid, dscp, frame };
 }

@@ -49,11 +49,20 @@ type Result<T> = { ok: true; value: T } | { ok: false; error: UpdateError };
 const fail = <T>(code: grpc.status, message: string): Result<T> => ({ ok: false, error: { code, message } });
 export const OK: UpdateError = { code: grpc.status.OK, message: '' };
 
-const KIND_OF: Record<string, MatchKind> = { EXACT: 'exact', TERNARY: 'ternary', LPM: 'lpm', RANGE: 'range', OPTIONAL: 'optional' };
+const KIND_OF: Record<string, MatchKind> = {
+  EXACT: 'exact',
+  TERNARY: 'ternary',
+  LPM: 'lpm',
+  RANGE: 'range',
+  OPTIONAL: 'optional',
+};
 
 function bytesIn(b: Buffer | undefined, bitwidth: number, what: string): Result<bigint> {
   if (!b || !fitsBitwidth(b, bitwidth)) {
-    return fail(grpc.status.OUT_OF_RANGE, `${what}: ${b && b.length > 0 ? `value does not fit in ${bitwidth} bits` : 'empty byte string'}`);
+    return fail(
+      grpc.status.OUT_OF_RANGE,
+      `${what}: ${b && b.length > 0 ? `value does not fit in ${bitwidth} bits` : 'empty byte string'}`,
+    );
   }
   return { ok: true, value: bytesToBigInt(b) };
 }
@@ -69,10 +78,15 @@ export class TableStore {
   private readonly tables = new Map<number, TableState>();
 
   /** `defaults`: table id -> the program's default action (program-defaults.ts). */
-  constructor(readonly p4info: P4InfoIndex, private readonly defaults: Map<number, DefaultAction>) {
+  constructor(
+    readonly p4info: P4InfoIndex,
+    private readonly defaults: Map<number, DefaultAction>,
+  ) {
     for (const info of p4info.tables) {
       this.tables.set(info.id, {
-        info, entries: new Map(), byExact: new Map(),
+        info,
+        entries: new Map(),
+        byExact: new Map(),
         defaultEntry: this.initialDefault(info),
       });
     }
@@ -83,12 +97,21 @@ export class TableStore {
     return d ? { actionId: d.actionId, params: d.params.map((p) => ({ ...p })) } : { actionId: 0, params: [] };
   }
 
-  tableState(id: number): TableState | undefined { return this.tables.get(id); }
-  entryCount(): number { let n = 0; for (const t of this.tables.values()) n += t.entries.size; return n; }
+  tableState(id: number): TableState | undefined {
+    return this.tables.get(id);
+  }
+  entryCount(): number {
+    let n = 0;
+    for (const t of this.tables.values()) n += t.entries.size;
+    return n;
+  }
 
   // ---- key and action checks ----
 
-  private parseKey(t: TableInfo, entry: TableEntry): Result<{ match: StoredMatch[]; priority: number; key: string; exactKey: string }> {
+  private parseKey(
+    t: TableInfo,
+    entry: TableEntry,
+  ): Result<{ match: StoredMatch[]; priority: number; key: string; exactKey: string }> {
     const seen = new Map<number, StoredMatch>();
     for (const fm of entry.match ?? []) {
       const m = this.parseMatch(t, fm);
@@ -97,14 +120,23 @@ export class TableStore {
       seen.set(m.value.fieldId, m.value);
     }
     for (const f of t.matchFields) {
-      if (f.matchType === 'EXACT' && !seen.has(f.id)) return fail(grpc.status.INVALID_ARGUMENT, `exact field ${f.name} (${f.id}) is missing`);
+      if (f.matchType === 'EXACT' && !seen.has(f.id))
+        return fail(grpc.status.INVALID_ARGUMENT, `exact field ${f.name} (${f.id}) is missing`);
     }
     const priority = entry.priority ?? 0;
-    if (t.needsPriority && priority <= 0) return fail(grpc.status.INVALID_ARGUMENT, `table ${t.name} has ternary, range or optional fields: priority must be > 0`);
-    if (!t.needsPriority && priority !== 0) return fail(grpc.status.INVALID_ARGUMENT, `table ${t.name} has only exact and LPM fields: priority must be 0`);
+    if (t.needsPriority && priority <= 0)
+      return fail(
+        grpc.status.INVALID_ARGUMENT,
+        `table ${t.name} has ternary, range or optional fields: priority must be > 0`,
+      );
+    if (!t.needsPriority && priority !== 0)
+      return fail(grpc.status.INVALID_ARGUMENT, `table ${t.name} has only exact and LPM fields: priority must be 0`);
     const match = [...seen.values()].sort((a, b) => a.fieldId - b.fieldId);
     const key = `${priority}|${match.map((m) => `${m.fieldId}:${m.value.toString(16)}/${m.mask.toString(16)}`).join(',')}`;
-    const exactKey = t.matchFields.filter((f) => f.matchType === 'EXACT').map((f) => (seen.get(f.id) as StoredMatch).value.toString(16)).join(',');
+    const exactKey = t.matchFields
+      .filter((f) => f.matchType === 'EXACT')
+      .map((f) => (seen.get(f.id) as StoredMatch).value.toString(16))
+      .join(',');
     return { ok: true, value: { match, priority, key, exactKey } };
   }
 
@@ -112,7 +144,8 @@ export class TableStore {
     const f = t.fieldById.get(fm.field_id ?? 0);
     if (!f) return fail(grpc.status.INVALID_ARGUMENT, `table ${t.name} has no match field ${fm.field_id ?? 0}`);
     const kind = matchKindOf(fm);
-    if (kind !== KIND_OF[f.matchType]) return fail(grpc.status.INVALID_ARGUMENT, `field ${f.name} is ${f.matchType}, got ${kind ?? 'nothing'}`);
+    if (kind !== KIND_OF[f.matchType])
+      return fail(grpc.status.INVALID_ARGUMENT, `field ${f.name} is ${f.matchType}, got ${kind ?? 'nothing'}`);
     const full = maskOfWidth(f.bitwidth);
     const base = { fieldId: f.id, kind, prefixLen: 0 } as const;
     switch (kind) {
@@ -126,18 +159,23 @@ export class TableStore {
         if (!v.ok) return v;
         const m = bytesIn(fm.ternary?.mask, f.bitwidth, `${f.name} mask`);
         if (!m.ok) return m;
-        if (m.value === 0n) return fail(grpc.status.INVALID_ARGUMENT, `${f.name}: a zero mask is a don't-care; omit the field`);
-        if ((v.value & ~m.value) !== 0n) return fail(grpc.status.INVALID_ARGUMENT, `${f.name}: value has bits outside the mask`);
+        if (m.value === 0n)
+          return fail(grpc.status.INVALID_ARGUMENT, `${f.name}: a zero mask is a don't-care; omit the field`);
+        if ((v.value & ~m.value) !== 0n)
+          return fail(grpc.status.INVALID_ARGUMENT, `${f.name}: value has bits outside the mask`);
         return { ok: true, value: { ...base, value: v.value, mask: m.value } };
       }
       case 'lpm': {
         const v = bytesIn(fm.lpm?.value, f.bitwidth, f.name);
         if (!v.ok) return v;
         const len = fm.lpm?.prefix_len ?? 0;
-        if (len <= 0) return fail(grpc.status.INVALID_ARGUMENT, `${f.name}: prefix_len 0 is a don't-care; omit the field`);
-        if (len > f.bitwidth) return fail(grpc.status.INVALID_ARGUMENT, `${f.name}: prefix_len ${len} exceeds ${f.bitwidth} bits`);
+        if (len <= 0)
+          return fail(grpc.status.INVALID_ARGUMENT, `${f.name}: prefix_len 0 is a don't-care; omit the field`);
+        if (len > f.bitwidth)
+          return fail(grpc.status.INVALID_ARGUMENT, `${f.name}: prefix_len ${len} exceeds ${f.bitwidth} bits`);
         const pm = prefixMask(len, f.bitwidth);
-        if ((v.value & ~pm) !== 0n) return fail(grpc.status.INVALID_ARGUMENT, `${f.name}: value has bits past the prefix`);
+        if ((v.value & ~pm) !== 0n)
+          return fail(grpc.status.INVALID_ARGUMENT, `${f.name}: value has bits past the prefix`);
         return { ok: true, value: { ...base, value: v.value, mask: pm, prefixLen: len } };
       }
       case 'range': {
@@ -146,7 +184,8 @@ export class TableStore {
         const hi = bytesIn(fm.range?.high, f.bitwidth, `${f.name} high`);
         if (!hi.ok) return hi;
         if (lo.value > hi.value) return fail(grpc.status.INVALID_ARGUMENT, `${f.name}: low > high`);
-        if (lo.value === 0n && hi.value === full) return fail(grpc.status.INVALID_ARGUMENT, `${f.name}: the full range is a don't-care; omit the field`);
+        if (lo.value === 0n && hi.value === full)
+          return fail(grpc.status.INVALID_ARGUMENT, `${f.name}: the full range is a don't-care; omit the field`);
         return { ok: true, value: { ...base, value: lo.value, mask: hi.value } };
       }
       default:
@@ -156,21 +195,36 @@ export class TableStore {
 
   private parseAction(t: TableInfo, entry: TableEntry, asDefault: boolean): Result<DefaultEntry> {
     const ta = entry.action;
-    const type = ta?.type ?? (ta?.action ? 'action' : ta?.action_profile_member_id !== undefined ? 'action_profile_member_id' : ta?.action_profile_group_id !== undefined ? 'action_profile_group_id' : undefined);
+    const type =
+      ta?.type ??
+      (ta?.action
+        ? 'action'
+        : ta?.action_profile_member_id !== undefined
+          ? 'action_profile_member_id'
+          : ta?.action_profile_group_id !== undefined
+            ? 'action_profile_group_id'
+            : undefined);
     if (!ta || type !== 'action' || !ta.action) {
-      return fail(grpc.status.INVALID_ARGUMENT, type ? `table ${t.name} is direct: ${type} is not allowed` : 'the entry has no action');
+      return fail(
+        grpc.status.INVALID_ARGUMENT,
+        type ? `table ${t.name} is direct: ${type} is not allowed` : 'the entry has no action',
+      );
     }
     const id = ta.action.action_id ?? 0;
     const scope = t.actionRefs.get(id);
     const a: ActionInfo | undefined = this.p4info.action(id);
-    if (scope === undefined || !a) return fail(grpc.status.INVALID_ARGUMENT, `action ${id} is not an action of table ${t.name}`);
-    if (asDefault && scope === 'TABLE_ONLY') return fail(grpc.status.PERMISSION_DENIED, `${a.name} is @tableonly in ${t.name}`);
-    if (!asDefault && scope === 'DEFAULT_ONLY') return fail(grpc.status.PERMISSION_DENIED, `${a.name} is @defaultonly in ${t.name}`);
+    if (scope === undefined || !a)
+      return fail(grpc.status.INVALID_ARGUMENT, `action ${id} is not an action of table ${t.name}`);
+    if (asDefault && scope === 'TABLE_ONLY')
+      return fail(grpc.status.PERMISSION_DENIED, `${a.name} is @tableonly in ${t.name}`);
+    if (!asDefault && scope === 'DEFAULT_ONLY')
+      return fail(grpc.status.PERMISSION_DENIED, `${a.name} is @defaultonly in ${t.name}`);
     const given = new Map<number, bigint>();
     for (const p of ta.action.params ?? []) {
       const info = a.paramById.get(p.param_id ?? 0);
       if (!info) return fail(grpc.status.INVALID_ARGUMENT, `${a.name} has no parameter ${p.param_id ?? 0}`);
-      if (given.has(info.id)) return fail(grpc.status.INVALID_ARGUMENT, `${a.name}: parameter ${info.name} given twice`);
+      if (given.has(info.id))
+        return fail(grpc.status.INVALID_ARGUMENT, `${a.name}: parameter ${info.name} given twice`);
       const v = bytesIn(p.value, info.bitwidth, `${a.name}.${info.name}`);
       if (!v.ok) return v;
       given.set(info.id, v.value);
@@ -178,7 +232,10 @@ export class TableStore {
     for (const p of a.params) {
       if (!given.has(p.id)) return fail(grpc.status.INVALID_ARGUMENT, `${a.name}: parameter ${p.name} is missing`);
     }
-    return { ok: true, value: { actionId: id, params: a.params.map((p) => ({ id: p.id, value: given.get(p.id) as bigint })) } };
+    return {
+      ok: true,
+      value: { actionId: id, params: a.params.map((p) => ({ id: p.id, value: given.get(p.id) as bigint })) },
+    };
   }
 
   // ---- writes ----
@@ -205,7 +262,11 @@ export class TableStore {
 
     if (entry.is_default_action) return this.applyDefault(state, type, entry);
 
-    if (t.matchFields.length === 0 && type === 'INSERT') return { code: grpc.status.INVALID_ARGUMENT, message: `table ${t.name} has no key: only its default entry can be written` };
+    if (t.matchFields.length === 0 && type === 'INSERT')
+      return {
+        code: grpc.status.INVALID_ARGUMENT,
+        message: `table ${t.name} has no key: only its default entry can be written`,
+      };
     const key = this.parseKey(t, entry);
     if (!key.ok) return key.error;
     const existing = state.entries.get(key.value.key);
@@ -218,18 +279,25 @@ export class TableStore {
     if (!action.ok) return action.error;
     if (type === 'INSERT') {
       if (existing) return { code: grpc.status.ALREADY_EXISTS, message: `the entry already exists in ${t.name}` };
-      if (state.entries.size >= t.size) return { code: grpc.status.RESOURCE_EXHAUSTED, message: `table ${t.name} is full (${t.size} entries)` };
+      if (state.entries.size >= t.size)
+        return { code: grpc.status.RESOURCE_EXHAUSTED, message: `table ${t.name} is full (${t.size} entries)` };
     } else if (!existing) {
       return { code: grpc.status.NOT_FOUND, message: `no such entry in ${t.name}` };
     }
     if (existing) this.remove(state, existing);
     const stored: StoredEntry = {
-      ...key.value, tableId: t.id, actionId: action.value.actionId, params: action.value.params,
+      ...key.value,
+      tableId: t.id,
+      actionId: action.value.actionId,
+      params: action.value.params,
       metadata: entry.metadata && entry.metadata.length > 0 ? Buffer.from(entry.metadata) : undefined,
     };
     state.entries.set(stored.key, stored);
     let set = state.byExact.get(stored.exactKey);
-    if (!set) { set = new Set(); state.byExact.set(stored.exactKey, set); }
+    if (!set) {
+      set = new Set();
+      state.byExact.set(stored.exactKey, set);
+    }
     set.add(stored);
     return OK;
   }
@@ -243,11 +311,13 @@ export class TableStore {
 
   private applyDefault(state: TableState, type: string, entry: TableEntry): UpdateError {
     const t = state.info;
-    if (type !== 'MODIFY') return { code: grpc.status.INVALID_ARGUMENT, message: 'the default entry can only be modified' };
+    if (type !== 'MODIFY')
+      return { code: grpc.status.INVALID_ARGUMENT, message: 'the default entry can only be modified' };
     if ((entry.match ?? []).length > 0 || (entry.priority ?? 0) !== 0) {
       return { code: grpc.status.INVALID_ARGUMENT, message: 'a default entry has no match and priority 0' };
     }
-    if (t.constDefaultActionId !== 0) return { code: grpc.status.PERMISSION_DENIED, message: `the default action of ${t.name} is const` };
+    if (t.constDefaultActionId !== 0)
+      return { code: grpc.status.PERMISSION_DENIED, message: `the default action of ${t.name} is const` };
     if (!entry.action) {
       state.defaultEntry = this.initialDefault(t);
       return OK;
@@ -273,14 +343,17 @@ export class TableStore {
     let wanted: string | undefined;
     if ((entry.match ?? []).length > 0) {
       if (tableId === 0) return { code: grpc.status.INVALID_ARGUMENT, message: 'a match filter needs a table_id' };
-      const key = this.parseKey((states[0] as TableState).info, entry);
+      const key = this.parseKey((states[0]).info, entry);
       if (!key.ok) return key.error;
       wanted = key.value.key;
     }
     const priority = entry.priority ?? 0;
     const actionId = entry.action?.action?.action_id ?? 0;
     for (const s of states as TableState[]) {
-      const candidates = wanted !== undefined ? [s.entries.get(wanted)].filter((e): e is StoredEntry => e !== undefined) : s.entries.values();
+      const candidates =
+        wanted !== undefined
+          ? [s.entries.get(wanted)].filter((e): e is StoredEntry => e !== undefined)
+          : s.entries.values();
       for (const e of candidates) {
         if (priority !== 0 && e.priority !== priority) continue;
         if (actionId !== 0 && e.actionId !== actionId) continue;
@@ -295,17 +368,27 @@ export class TableStore {
     const match: FieldMatch[] = e.match.map((m) => {
       const field_id = m.fieldId;
       switch (m.kind) {
-        case 'exact': return { field_id, exact: { value: bigIntToBytes(m.value) } };
-        case 'optional': return { field_id, optional: { value: bigIntToBytes(m.value) } };
-        case 'ternary': return { field_id, ternary: { value: bigIntToBytes(m.value), mask: bigIntToBytes(m.mask) } };
-        case 'lpm': return { field_id, lpm: { value: bigIntToBytes(m.value), prefix_len: m.prefixLen } };
-        default: return { field_id, range: { low: bigIntToBytes(m.value), high: bigIntToBytes(m.mask) } };
+        case 'exact':
+          return { field_id, exact: { value: bigIntToBytes(m.value) } };
+        case 'optional':
+          return { field_id, optional: { value: bigIntToBytes(m.value) } };
+        case 'ternary':
+          return { field_id, ternary: { value: bigIntToBytes(m.value), mask: bigIntToBytes(m.mask) } };
+        case 'lpm':
+          return { field_id, lpm: { value: bigIntToBytes(m.value), prefix_len: m.prefixLen } };
+        default:
+          return { field_id, range: { low: bigIntToBytes(m.value), high: bigIntToBytes(m.mask) } };
       }
     });
     const out: TableEntry = {
       table_id: state.info.id,
       match,
-      action: { action: { action_id: e.actionId, params: e.params.map((p) => ({ param_id: p.id, value: bigIntToBytes(p.value) })) } },
+      action: {
+        action: {
+          action_id: e.actionId,
+          params: e.params.map((p) => ({ param_id: p.id, value: bigIntToBytes(p.value) })),
+        },
+      },
     };
     // Proto3 leaves a zero priority off the wire (protobufjs would write an
     // explicit 0); BMv2 sends none, and reads must look the same.
@@ -317,7 +400,13 @@ export class TableStore {
   private defaultToEntry(s: TableState): TableEntry {
     const d = s.defaultEntry;
     const out: TableEntry = { table_id: s.info.id, is_default_action: true };
-    if (d.actionId !== 0) out.action = { action: { action_id: d.actionId, params: d.params.map((p) => ({ param_id: p.id, value: bigIntToBytes(p.value) })) } };
+    if (d.actionId !== 0)
+      out.action = {
+        action: {
+          action_id: d.actionId,
+          params: d.params.map((p) => ({ param_id: p.id, value: bigIntToBytes(p.value) })),
+        },
+      };
     return out;
   }
 
@@ -333,8 +422,10 @@ export class TableStore {
     const t = this.p4info.tableByName(tableName);
     if (!t) throw new Error(`no table ${tableName}`);
     const s = this.tables.get(t.id) as TableState;
-    const exactKey = t.matchFields.map((f, i) => (f.matchType === 'EXACT' ? (keyValues[i] as bigint).toString(16) : undefined))
-      .filter((x): x is string => x !== undefined).join(',');
+    const exactKey = t.matchFields
+      .map((f, i) => (f.matchType === 'EXACT' ? (keyValues[i]).toString(16) : undefined))
+      .filter((x): x is string => x !== undefined)
+      .join(',');
     let best: StoredEntry | undefined;
     let bestRank = -1;
     for (const e of s.byExact.get(exactKey) ?? []) {
@@ -342,12 +433,24 @@ export class TableStore {
       let rank = e.priority;
       for (const m of e.match) {
         const idx = t.matchFields.findIndex((f) => f.id === m.fieldId);
-        const v = keyValues[idx] as bigint;
-        if (m.kind === 'range') { if (v < m.value || v > m.mask) { matches = false; break; } continue; }
-        if ((v & m.mask) !== m.value) { matches = false; break; }
+        const v = keyValues[idx];
+        if (m.kind === 'range') {
+          if (v < m.value || v > m.mask) {
+            matches = false;
+            break;
+          }
+          continue;
+        }
+        if ((v & m.mask) !== m.value) {
+          matches = false;
+          break;
+        }
         if (m.kind === 'lpm' && !t.needsPriority) rank = m.prefixLen;
       }
-      if (matches && rank > bestRank) { best = e; bestRank = rank; }
+      if (matches && rank > bestRank) {
+        best = e;
+        bestRank = rank;
+      }
     }
     const chosen = best ?? s.defaultEntry;
     const a = this.p4info.action(chosen.actionId);

@@ -37,7 +37,18 @@ export function rules(p: PrivacyRules): NormalizedPrivacy {
 }
 
 export function group(over: Partial<InstanceGroup> = {}): InstanceGroup {
-  return { name: 'g1', environment: 'VM', platformType: 'cloud', resourceType: 'CPU', count: 1, cores: 1, memory: 512, storage: 1024, image: 'img', ...over };
+  return {
+    name: 'g1',
+    environment: 'VM',
+    platformType: 'cloud',
+    resourceType: 'CPU',
+    count: 1,
+    cores: 1,
+    memory: 512,
+    storage: 1024,
+    image: 'img',
+    ...over,
+  };
 }
 
 let seq = 0;

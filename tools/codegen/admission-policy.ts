@@ -20,16 +20,20 @@ export function zoneFinalizerPolicyManifests(): Record<string, unknown>[] {
       metadata: { name: ZONE_FINALIZER_POLICY },
       spec: {
         matchConstraints: {
-          resourceRules: [{ apiGroups: [API_GROUP], apiVersions: ['*'], operations: ['CREATE'], resources: ['executionzones'] }],
+          resourceRules: [
+            { apiGroups: [API_GROUP], apiVersions: ['*'], operations: ['CREATE'], resources: ['executionzones'] },
+          ],
         },
         // Fail open: the operator adds a missing finalizer before it creates anything.
         failurePolicy: 'Ignore',
         reinvocationPolicy: 'Never',
-        mutations: [{
-          // An apply configuration merges into metadata.finalizers (a set), keeping the tenant's own.
-          patchType: 'ApplyConfiguration',
-          applyConfiguration: { expression: `Object{metadata: Object.metadata{finalizers: ["${FINALIZER}"]}}` },
-        }],
+        mutations: [
+          {
+            // An apply configuration merges into metadata.finalizers (a set), keeping the tenant's own.
+            patchType: 'ApplyConfiguration',
+            applyConfiguration: { expression: `Object{metadata: Object.metadata{finalizers: ["${FINALIZER}"]}}` },
+          },
+        ],
       },
     },
     {

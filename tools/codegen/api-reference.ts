@@ -11,7 +11,8 @@ export const END = '<!-- END GENERATED FIELD REFERENCE -->';
 function typeText(n: JSONSchemaProps): string {
   if (n['x-kubernetes-int-or-string']) return 'integer or string';
   if (n.type === 'array') return `[]${n.items ? typeText(n.items) : ''}`;
-  if (n.type === 'object' && n.additionalProperties && !n.properties) return `map[string]${typeText(n.additionalProperties)}`;
+  if (n.type === 'object' && n.additionalProperties && !n.properties)
+    return `map[string]${typeText(n.additionalProperties)}`;
   return n.type ?? 'any';
 }
 
@@ -24,13 +25,16 @@ function constraints(n: JSONSchemaProps): string[] {
   const out: string[] = [];
   if (n.enum) out.push(`one of ${n.enum.map((e) => `\`${String(e)}\``).join(', ')}`);
   if (n.minimum !== undefined || n.maximum !== undefined) out.push(`${n.minimum ?? '…'} to ${n.maximum ?? '…'}`);
-  if (n.minItems !== undefined || n.maxItems !== undefined) out.push(`${n.minItems ?? 0} to ${n.maxItems ?? '…'} items`);
-  if (n.minProperties !== undefined || n.maxProperties !== undefined) out.push(`${n.minProperties ?? 0} to ${n.maxProperties ?? '…'} entries`);
+  if (n.minItems !== undefined || n.maxItems !== undefined)
+    out.push(`${n.minItems ?? 0} to ${n.maxItems ?? '…'} items`);
+  if (n.minProperties !== undefined || n.maxProperties !== undefined)
+    out.push(`${n.minProperties ?? 0} to ${n.maxProperties ?? '…'} entries`);
   if (n.maxLength !== undefined && n.type === 'string') out.push(`at most ${n.maxLength} characters`);
   if (n.pattern !== undefined) out.push(`pattern \`${n.pattern}\``);
   if (n.format !== undefined) out.push(`format ${n.format}`);
   if (n['x-kubernetes-list-type'] === 'set') out.push('unique items');
-  if (n['x-kubernetes-list-type'] === 'map') out.push(`unique by ${(n['x-kubernetes-list-map-keys'] ?? []).join(', ')}`);
+  if (n['x-kubernetes-list-type'] === 'map')
+    out.push(`unique by ${(n['x-kubernetes-list-map-keys'] ?? []).join(', ')}`);
   for (const r of n['x-kubernetes-validations'] ?? []) out.push(`rule: ${r.message ?? r.rule}`);
   return out;
 }
@@ -43,7 +47,8 @@ function rows(n: JSONSchemaProps, path: string, required: boolean, out: string[]
   for (const [k, child] of Object.entries(n.properties ?? {})) rows(child, `${path}.${k}`, req.has(k), out);
   if (n.items && (n.items.properties || n.items.additionalProperties)) {
     const itemReq = new Set(n.items.required ?? []);
-    for (const [k, child] of Object.entries(n.items.properties ?? {})) rows(child, `${path}[].${k}`, itemReq.has(k), out);
+    for (const [k, child] of Object.entries(n.items.properties ?? {}))
+      rows(child, `${path}[].${k}`, itemReq.has(k), out);
     if (n.items.additionalProperties) rows(n.items.additionalProperties, `${path}[].*`, false, out);
   }
   if (n.additionalProperties) rows(n.additionalProperties, `${path}.<key>`, false, out);
@@ -57,10 +62,16 @@ export function renderReference(crds: readonly CustomResourceDefinition[]): stri
     const root = v.schema.openAPIV3Schema;
     const n = crd.spec.names;
     out.push(`### ${n.kind}`, '');
-    out.push(`\`${crd.spec.group}/${v.name}\`, ${crd.spec.scope === 'Cluster' ? 'cluster-scoped' : 'namespaced'}; \`kubectl get ${n.plural}\` (short name \`${n.shortNames.join(', ')}\`, category \`${n.categories.join(', ')}\`).`, '');
+    out.push(
+      `\`${crd.spec.group}/${v.name}\`, ${crd.spec.scope === 'Cluster' ? 'cluster-scoped' : 'namespaced'}; \`kubectl get ${n.plural}\` (short name \`${n.shortNames.join(', ')}\`, category \`${n.categories.join(', ')}\`).`,
+      '',
+    );
     out.push(root.description ?? '', '');
     for (const r of root['x-kubernetes-validations'] ?? []) out.push(`Rule: ${r.message ?? r.rule}`, '');
-    out.push(`Columns of \`kubectl get\`: ${v.additionalPrinterColumns.map((c) => `${c.name}${c.priority ? ' (-o wide)' : ''}`).join(', ')}.`, '');
+    out.push(
+      `Columns of \`kubectl get\`: ${v.additionalPrinterColumns.map((c) => `${c.name}${c.priority ? ' (-o wide)' : ''}`).join(', ')}.`,
+      '',
+    );
     for (const part of ['spec', 'status'] as const) {
       const node = root.properties?.[part];
       if (!node) continue;

@@ -6,7 +6,10 @@ import type { JSONSchemaProps } from './json-schema.js';
 import { arr, enumOf, int, obj, str } from './schema-builders.js';
 
 export function observedGeneration(what: string): JSONSchemaProps {
-  return int(`The metadata.generation of the ${what} that the operator last acted on. When it is lower than metadata.generation, the rest of the status describes an older spec.`, { format: 'int64', minimum: 0 });
+  return int(
+    `The metadata.generation of the ${what} that the operator last acted on. When it is lower than metadata.generation, the rest of the status describes an older spec.`,
+    { format: 'int64', minimum: 0 },
+  );
 }
 
 export function conditions(what: string, types: string): JSONSchemaProps {
@@ -17,19 +20,32 @@ export function conditions(what: string, types: string): JSONSchemaProps {
       {
         type: str('The kind of condition in CamelCase, e.g. Ready. Unique within the list.', {
           maxLength: 316,
-          pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+          pattern:
+            '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
         }),
-        status: enumOf('Whether the condition holds: True, False or Unknown (not yet determined).', ['True', 'False', 'Unknown']),
-        observedGeneration: int('The metadata.generation this condition was computed from; lower than metadata.generation means the condition is out of date.', {
-          format: 'int64',
-          minimum: 0,
+        status: enumOf('Whether the condition holds: True, False or Unknown (not yet determined).', [
+          'True',
+          'False',
+          'Unknown',
+        ]),
+        observedGeneration: int(
+          'The metadata.generation this condition was computed from; lower than metadata.generation means the condition is out of date.',
+          {
+            format: 'int64',
+            minimum: 0,
+          },
+        ),
+        lastTransitionTime: str('When the status last changed (RFC 3339); unchanged while the status stays the same.', {
+          format: 'date-time',
         }),
-        lastTransitionTime: str('When the status last changed (RFC 3339); unchanged while the status stays the same.', { format: 'date-time' }),
-        reason: str('A programmatic identifier for the last transition, CamelCase (e.g. NoMatchingProvider). Tools and Argo CD health checks branch on it.', {
-          minLength: 1,
-          maxLength: 1024,
-          pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
-        }),
+        reason: str(
+          'A programmatic identifier for the last transition, CamelCase (e.g. NoMatchingProvider). Tools and Argo CD health checks branch on it.',
+          {
+            minLength: 1,
+            maxLength: 1024,
+            pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
+          },
+        ),
         message: str('A human-readable explanation of the transition; may be empty.', { maxLength: 32768 }),
       },
       ['type', 'status', 'lastTransitionTime', 'reason', 'message'],

@@ -40,7 +40,12 @@ const READY = (what: string): PrinterColumn => ({
   jsonPath: '.status.conditions[?(@.type=="Ready")].status',
   description: `Whether the ${what} is ready (the Ready condition).`,
 });
-const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since creation.' };
+const AGE: PrinterColumn = {
+  name: 'Age',
+  type: 'date',
+  jsonPath: '.metadata.creationTimestamp',
+  description: 'Time since creation.',
+};
 
 export const KINDS: readonly KindInfo[] = [
   {
@@ -54,9 +59,26 @@ export const KINDS: readonly KindInfo[] = [
       READY('zone'),
       { name: 'VLAN', type: 'integer', jsonPath: '.status.vlanId', description: "The zone's VLAN ID." },
       { name: 'Providers', type: 'string', jsonPath: '.status.providers', description: 'The providers the zone uses.' },
-      { name: 'Marking', type: 'string', jsonPath: '.status.marking', description: 'DSCP privacy marking, bits 7..2 (Table V).' },
-      { name: 'Application', type: 'string', jsonPath: '.spec.applicationId', description: "The paper's application_id.", priority: 1 },
-      { name: 'Network', type: 'string', jsonPath: '.status.network', description: "The zone's IPv6 /64.", priority: 1 },
+      {
+        name: 'Marking',
+        type: 'string',
+        jsonPath: '.status.marking',
+        description: 'DSCP privacy marking, bits 7..2 (Table V).',
+      },
+      {
+        name: 'Application',
+        type: 'string',
+        jsonPath: '.spec.applicationId',
+        description: "The paper's application_id.",
+        priority: 1,
+      },
+      {
+        name: 'Network',
+        type: 'string',
+        jsonPath: '.status.network',
+        description: "The zone's IPv6 /64.",
+        priority: 1,
+      },
       AGE,
     ],
   },
@@ -69,8 +91,19 @@ export const KINDS: readonly KindInfo[] = [
     schema: zoneReleaseSchema,
     columns: [
       { name: 'Zone', type: 'string', jsonPath: '.spec.zoneRef.name', description: 'The ExecutionZone released from.' },
-      { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Pending, Waiting, Releasing, Succeeded or Failed.' },
-      { name: 'Release-Time', type: 'date', jsonPath: '.status.releaseTime', description: 'When the release takes or took effect.', priority: 1 },
+      {
+        name: 'Phase',
+        type: 'string',
+        jsonPath: '.status.phase',
+        description: 'Pending, Waiting, Releasing, Succeeded or Failed.',
+      },
+      {
+        name: 'Release-Time',
+        type: 'date',
+        jsonPath: '.status.releaseTime',
+        description: 'When the release takes or took effect.',
+        priority: 1,
+      },
       AGE,
     ],
   },
@@ -82,12 +115,23 @@ export const KINDS: readonly KindInfo[] = [
     scope: 'Cluster',
     schema: providerClusterSchema,
     columns: [
-      { name: 'Provider', type: 'string', jsonPath: '.spec.providerName', description: 'The provider name the paper uses.' },
+      {
+        name: 'Provider',
+        type: 'string',
+        jsonPath: '.spec.providerName',
+        description: 'The provider name the paper uses.',
+      },
       { name: 'Country', type: 'string', jsonPath: '.spec.country', description: 'MCC or ISO 3166-1 alpha-2 code.' },
       { name: 'Tier', type: 'string', jsonPath: '.spec.tier', description: 'cloud or fog.' },
       { name: 'Environment', type: 'string', jsonPath: '.spec.environment', description: 'VM or container.' },
       READY('provider'),
-      { name: 'Order', type: 'integer', jsonPath: '.spec.catalogueOrder', description: 'Catalogue position.', priority: 1 },
+      {
+        name: 'Order',
+        type: 'integer',
+        jsonPath: '.spec.catalogueOrder',
+        description: 'Catalogue position.',
+        priority: 1,
+      },
       AGE,
     ],
   },
@@ -101,9 +145,25 @@ export const KINDS: readonly KindInfo[] = [
     columns: [
       { name: 'Bit', type: 'integer', jsonPath: '.spec.markingBit', description: 'DSCP marking bit (2–7).' },
       READY('region'),
-      { name: 'Providers', type: 'integer', jsonPath: '.status.providers', description: 'ProviderClusters located in the region.' },
-      { name: 'Zones', type: 'integer', jsonPath: '.status.zones', description: 'ExecutionZones whose rules name the region.' },
-      { name: 'Description', type: 'string', jsonPath: '.spec.description', description: 'What the region is.', priority: 1 },
+      {
+        name: 'Providers',
+        type: 'integer',
+        jsonPath: '.status.providers',
+        description: 'ProviderClusters located in the region.',
+      },
+      {
+        name: 'Zones',
+        type: 'integer',
+        jsonPath: '.status.zones',
+        description: 'ExecutionZones whose rules name the region.',
+      },
+      {
+        name: 'Description',
+        type: 'string',
+        jsonPath: '.spec.description',
+        description: 'What the region is.',
+        priority: 1,
+      },
       AGE,
     ],
   },

@@ -13,31 +13,58 @@ import { arr, enumOf, immutable, int, map, metadata, obj, patternOf, rule, str, 
 /** More groups than this in one zone is a runaway scale-up loop, and CEL cost needs a bound. */
 export const MAX_GROUPS = 64;
 
-const PERFORMANCE_TEXT = 'latency (latency-sensitive: with platformType cloud+fog, fog providers are tried first) or tolerant (catalogue order)';
+const PERFORMANCE_TEXT =
+  'latency (latency-sensitive: with platformType cloud+fog, fog providers are tried first) or tolerant (catalogue order)';
 
 function instanceGroup(): JSONSchemaProps {
   return withRules(
     obj(
-      "One instance group: the resource block of one INIT message, instance-count instances alike. Scale up adds a group; a group never changes once it exists.",
+      'One instance group: the resource block of one INIT message, instance-count instances alike. Scale up adds a group; a group never changes once it exists.',
       {
-        name: str('Unique within the zone, a DNS label (INITs from the paper get init-1, init-2, …). The key of the list.', {
-          pattern: patternOf(GROUP_NAME),
-          maxLength: 63,
-        }),
-        environment: enumOf("What each instance is: VM (a KubeVirt VirtualMachine, named V<n>) or container (a pod, named C<n>). Must match the provider's environment.", ENVIRONMENTS),
-        platformType: enumOf("Which provider tier may host the group: cloud, fog, or cloud+fog (either; see performance for the order).", PLATFORM_TYPES),
-        resourceType: enumOf('The accelerator each instance needs: CPU (none), GPU or FPGA. The provider must offer it.', RESOURCE_TYPES),
-        count: int(`How many instances (the paper's instance-count), 1 to ${LIMITS.count}. The whole group goes onto one provider.`, { minimum: 1, maximum: LIMITS.count }),
+        name: str(
+          'Unique within the zone, a DNS label (INITs from the paper get init-1, init-2, …). The key of the list.',
+          {
+            pattern: patternOf(GROUP_NAME),
+            maxLength: 63,
+          },
+        ),
+        environment: enumOf(
+          "What each instance is: VM (a KubeVirt VirtualMachine, named V<n>) or container (a pod, named C<n>). Must match the provider's environment.",
+          ENVIRONMENTS,
+        ),
+        platformType: enumOf(
+          'Which provider tier may host the group: cloud, fog, or cloud+fog (either; see performance for the order).',
+          PLATFORM_TYPES,
+        ),
+        resourceType: enumOf(
+          'The accelerator each instance needs: CPU (none), GPU or FPGA. The provider must offer it.',
+          RESOURCE_TYPES,
+        ),
+        count: int(
+          `How many instances (the paper's instance-count), 1 to ${LIMITS.count}. The whole group goes onto one provider.`,
+          { minimum: 1, maximum: LIMITS.count },
+        ),
         cores: int(`CPU cores per instance, 1 to ${LIMITS.cores}.`, { minimum: 1, maximum: LIMITS.cores }),
-        memory: int(`Memory per instance in MiB, 1 to ${LIMITS.memory} (16 TiB).`, { minimum: 1, maximum: LIMITS.memory }),
-        storage: int(`Storage per instance in MiB, 1 to ${LIMITS.storage} (1 PiB).`, { minimum: 1, maximum: LIMITS.storage }),
-        image: str('The image every instance runs: a container image for containers, a containerDisk image for VMs (the paper: Ubuntu-22.04).', {
-          minLength: 1,
-          maxLength: 1024,
-          pattern: '\\S',
+        memory: int(`Memory per instance in MiB, 1 to ${LIMITS.memory} (16 TiB).`, {
+          minimum: 1,
+          maximum: LIMITS.memory,
         }),
+        storage: int(`Storage per instance in MiB, 1 to ${LIMITS.storage} (1 PiB).`, {
+          minimum: 1,
+          maximum: LIMITS.storage,
+        }),
+        image: str(
+          'The image every instance runs: a container image for containers, a containerDisk image for VMs (the paper: Ubuntu-22.04).',
+          {
+            minLength: 1,
+            maxLength: 1024,
+            pattern: '\\S',
+          },
+        ),
         performance: enumOf(`Overrides the zone's performance for this group: ${PERFORMANCE_TEXT}.`, PERFORMANCES),
-        privacy: privacyRules("Extra rules this group must pass on top of the zone's rules (the paper's second INIT for an application id carries its own privacy block, e.g. \"no Cisco\")."),
+        privacy: privacyRules(
+          'Extra rules this group must pass on top of the zone\'s rules (the paper\'s second INIT for an application id carries its own privacy block, e.g. "no Cisco").',
+        ),
       },
       ['name', 'environment', 'platformType', 'resourceType', 'count', 'cores', 'memory', 'storage', 'image'],
     ),
@@ -53,16 +80,24 @@ function spec(): JSONSchemaProps {
       instanceGroup(),
       { minItems: 1, maxItems: MAX_GROUPS, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] },
     ),
-    rule('self.size() >= oldSelf.size() && oldSelf.all(o, self.exists(n, n.name == o.name))', 'instance groups may only be appended: a group cannot be removed or renamed (release instances with a ZoneRelease)'),
+    rule(
+      'self.size() >= oldSelf.size() && oldSelf.all(o, self.exists(n, n.name == o.name))',
+      'instance groups may only be appended: a group cannot be removed or renamed (release instances with a ZoneRelease)',
+    ),
   );
   return obj(
     "What the tenant asks for: the paper's INIT message(s) for one application id. The first INIT becomes the zone's privacy block and first group; every later INIT for the same id appends a group.",
     {
       applicationId: immutable(
-        str("The paper's application_id: a UUID (8-4-4-4-12 hex digits) naming the application. Immutable.", { pattern: patternOf(UUID), maxLength: 36 }),
+        str("The paper's application_id: a UUID (8-4-4-4-12 hex digits) naming the application. Immutable.", {
+          pattern: patternOf(UUID),
+          maxLength: 36,
+        }),
         'applicationId',
       ),
-      privacy: privacyRules("The zone's privacy rules (the INIT privacy block). Every group of the zone must pass them; each group may add its own."),
+      privacy: privacyRules(
+        "The zone's privacy rules (the INIT privacy block). Every group of the zone must pass them; each group may add its own.",
+      ),
       performance: enumOf(`The default for every group: ${PERFORMANCE_TEXT}. Defaults to tolerant.`, PERFORMANCES),
       groups,
     },
@@ -101,7 +136,10 @@ function allocation(): JSONSchemaProps {
           'Where one group went and what it holds.',
           {
             provider: str('The provider (spec.providerName) the group was placed on.'),
-            instances: arr('Every instance name the group was given, released ones included.', str('An instance name (C<n> or V<n>).')),
+            instances: arr(
+              'Every instance name the group was given, released ones included.',
+              str('An instance name (C<n> or V<n>).'),
+            ),
             environment: enumOf(`The group's environment (${ALLOC_ENV}).`, ENVIRONMENTS),
             resourceType: enumOf("The group's resource type.", RESOURCE_TYPES),
             cores: int('CPU cores per instance.'),
@@ -125,7 +163,9 @@ function allocation(): JSONSchemaProps {
         ),
         { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] },
       ),
-      released: arr('Names given back by releases; never handed out again.', str('An instance name.'), { 'x-kubernetes-list-type': 'set' }),
+      released: arr('Names given back by releases; never handed out again.', str('An instance name.'), {
+        'x-kubernetes-list-type': 'set',
+      }),
     },
     ['applicationId', 'groups', 'instances', 'released'],
     // Only the operator writes status; field-by-field ownership in
@@ -141,17 +181,37 @@ function status(): JSONSchemaProps {
     "What the operator made of the spec: the paper's Listing 3 (vlanId, vpn, networkId, network, instances), the privacy marking, the placement explanation, the durable allocation and conditions. Written only by the operator.",
     {
       observedGeneration: observedGeneration('ExecutionZone'),
-      vlanId: int('The VLAN of the zone: the lowest free ID of the configured range (default 1000–4094), held until the whole zone is released.'),
-      networkId: int("The 40-bit global ID of the zone's IPv6 ULA prefix as a number (Listing 3's network_id; 274468950876 is 0x3fe79fd35c).", { format: 'int64' }),
+      vlanId: int(
+        'The VLAN of the zone: the lowest free ID of the configured range (default 1000–4094), held until the whole zone is released.',
+      ),
+      networkId: int(
+        "The 40-bit global ID of the zone's IPv6 ULA prefix as a number (Listing 3's network_id; 274468950876 is 0x3fe79fd35c).",
+        { format: 'int64' },
+      ),
       network: str("The zone's IPv6 /64 (fd3f:e79f:d35c:3e8::/64 for VLAN 1000: the subnet ID is the VLAN ID)."),
-      marking: str('The DSCP privacy marking, TOS/Traffic-Class bits 7..2 as six 0/1 characters (Table V): bit 7 Scandinavia, 6 EEA, 5 EU, 4 America, 3 BRICS, 2 MENA.'),
-      providers: str('The providers the zone uses, comma-joined in catalogue order (e.g. Fog1,Fog2); shown by kubectl get.'),
+      marking: str(
+        'The DSCP privacy marking, TOS/Traffic-Class bits 7..2 as six 0/1 characters (Table V): bit 7 Scandinavia, 6 EEA, 5 EU, 4 America, 3 BRICS, 2 MENA.',
+      ),
+      providers: str(
+        'The providers the zone uses, comma-joined in catalogue order (e.g. Fog1,Fog2); shown by kubectl get.',
+      ),
       vpn: map(
         'VPN links by provider name (Listing 3: {Fog1: {from: HOME-SWITCH, to: Fog1-SWITCH}}), one per provider the zone uses; one link may carry several VLANs.',
-        obj('One VPN link between two switches.', { from: str('The switch the link starts at (HOME-SWITCH).'), to: str('The switch the link ends at (<Provider>-SWITCH).') }, ['from', 'to']),
+        obj(
+          'One VPN link between two switches.',
+          {
+            from: str('The switch the link starts at (HOME-SWITCH).'),
+            to: str('The switch the link ends at (<Provider>-SWITCH).'),
+          },
+          ['from', 'to'],
+        ),
         ATOMIC,
       ),
-      instances: map('Instances by provider, then by instance name (Listing 3).', map('The instances on one provider, by instance name (C<n>, V<n>).', instanceStatus()), ATOMIC),
+      instances: map(
+        'Instances by provider, then by instance name (Listing 3).',
+        map('The instances on one provider, by instance name (C<n>, V<n>).', instanceStatus()),
+        ATOMIC,
+      ),
       placement: arr(
         'The explanation of the last placement decision: for each group and provider, why it was selected or skipped.',
         obj(
@@ -165,9 +225,16 @@ function status(): JSONSchemaProps {
           ['group', 'provider', 'verdict', 'reason'],
         ),
       ),
-      releasedInstances: arr('Instance names released by ZoneReleases; they are never created again.', str('An instance name.'), { 'x-kubernetes-list-type': 'set' }),
+      releasedInstances: arr(
+        'Instance names released by ZoneReleases; they are never created again.',
+        str('An instance name.'),
+        { 'x-kubernetes-list-type': 'set' },
+      ),
       allocation: allocation(),
-      conditions: conditions('zone', 'Placed, Provisioned, NetworkReady, Degraded (a member is unreachable) and the summary Ready'),
+      conditions: conditions(
+        'zone',
+        'Placed, Provisioned, NetworkReady, Degraded (a member is unreachable) and the summary Ready',
+      ),
     },
   );
 }
@@ -178,7 +245,9 @@ export function executionZoneSchema(): JSONSchemaProps {
     {
       apiVersion: str('The versioned schema of this object: zonekeeper.io/v1alpha1.'),
       kind: str('The kind of this object: ExecutionZone.'),
-      metadata: metadata('Standard object metadata. The REST gateway names a zone after its application id in lower case.'),
+      metadata: metadata(
+        'Standard object metadata. The REST gateway names a zone after its application id in lower case.',
+      ),
       spec: spec(),
       status: status(),
     },

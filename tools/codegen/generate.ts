@@ -43,7 +43,9 @@ function main(argv: string[]): number {
     if (stale.length > 0) console.error(`out of date (run npm run gen:crds):\n  ${stale.join('\n  ')}`);
     return stale.length > 0 ? 1 : 0;
   }
-  console.log(stale.length === 0 ? 'generated files are up to date' : `wrote ${stale.length} file(s):\n  ${stale.join('\n  ')}`);
+  console.log(
+    stale.length === 0 ? 'generated files are up to date' : `wrote ${stale.length} file(s):\n  ${stale.join('\n  ')}`,
+  );
   return 0;
 }
 

@@ -77,9 +77,21 @@ function rbacFiles(): GeneratedFile[] {
   return [
     { path: 'deploy/hub/10-rbac.yaml', content: header('tools/codegen/rbac.ts') + multiDoc(hubRbacManifests()) },
     // Not RBAC, but the same audience (whoever installs the hub side) and the same two homes.
-    { path: 'deploy/hub/20-zone-finalizer-policy.yaml', content: header('tools/codegen/admission-policy.ts') + multiDoc(zoneFinalizerPolicyManifests()) },
-    { path: `${CHART_DIR}/files/admission/zone-finalizer-policy.yaml`, content: header('tools/codegen/admission-policy.ts') + multiDoc(zoneFinalizerPolicyManifests()) },
-    { path: 'deploy/member-rbac.yaml', content: header('tools/codegen/rbac.ts') + '# Apply to every MEMBER cluster (not the hub); see docs/install.md.\n' + multiDoc(memberRbacManifests()) },
+    {
+      path: 'deploy/hub/20-zone-finalizer-policy.yaml',
+      content: header('tools/codegen/admission-policy.ts') + multiDoc(zoneFinalizerPolicyManifests()),
+    },
+    {
+      path: `${CHART_DIR}/files/admission/zone-finalizer-policy.yaml`,
+      content: header('tools/codegen/admission-policy.ts') + multiDoc(zoneFinalizerPolicyManifests()),
+    },
+    {
+      path: 'deploy/member-rbac.yaml',
+      content:
+        header('tools/codegen/rbac.ts') +
+        '# Apply to every MEMBER cluster (not the hub); see docs/install.md.\n' +
+        multiDoc(memberRbacManifests()),
+    },
     rules('operator-cluster-rules', OPERATOR_CLUSTER_RULES),
     rules('operator-namespace-rules', OPERATOR_NAMESPACE_RULES),
     rules('zone-editor-rules', ZONE_EDITOR_RULES),
@@ -96,17 +108,25 @@ export function healthScriptPath(kind: string): string {
 
 function argoFiles(root: string): GeneratedFile[] {
   const data: Record<string, string> = {};
-  for (const kind of HEALTH_KINDS) data[`resource.customizations.health.zonekeeper.io_${kind}`] = readFileSync(join(root, healthScriptPath(kind)), 'utf8');
+  for (const kind of HEALTH_KINDS)
+    data[`resource.customizations.health.zonekeeper.io_${kind}`] = readFileSync(
+      join(root, healthScriptPath(kind)),
+      'utf8',
+    );
   const cm = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: 'argocd-cm', namespace: 'argocd', labels: { 'app.kubernetes.io/name': 'argocd-cm', 'app.kubernetes.io/part-of': 'argocd' } },
+    metadata: {
+      name: 'argocd-cm',
+      namespace: 'argocd',
+      labels: { 'app.kubernetes.io/name': 'argocd-cm', 'app.kubernetes.io/part-of': 'argocd' },
+    },
     data,
   };
   const content =
     header('deploy/argocd/resource_customizations/') +
-    '# Merge into Argo CD\'s argocd-cm (kubectl -n argocd patch cm argocd-cm --patch-file ...), or copy the keys into\n' +
-    '# the argo-cd Helm chart\'s configs.cm values. See docs/install.md.\n' +
+    "# Merge into Argo CD's argocd-cm (kubectl -n argocd patch cm argocd-cm --patch-file ...), or copy the keys into\n" +
+    "# the argo-cd Helm chart's configs.cm values. See docs/install.md.\n" +
     toYaml(cm);
   return [{ path: 'deploy/argocd/argocd-cm-health.yaml', content }];
 }

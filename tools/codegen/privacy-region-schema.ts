@@ -22,7 +22,7 @@ function spec(): JSONSchemaProps {
         { minItems: 1, maxItems: 300 },
       ),
       markingBit: int(
-        'The DSCP (TOS/Traffic-Class) bit, 2 to 7, that a zone\'s packets carry when the zone\'s AllowSpecific regions cover this region (Table IV: 7 Scandinavia, 6 EEA, 5 EU, 4 America, 3 BRICS, 2 MENA). Absent: the region is not marked.',
+        "The DSCP (TOS/Traffic-Class) bit, 2 to 7, that a zone's packets carry when the zone's AllowSpecific regions cover this region (Table IV: 7 Scandinavia, 6 EEA, 5 EU, 4 America, 3 BRICS, 2 MENA). Absent: the region is not marked.",
         { minimum: 2, maximum: 7 },
       ),
       description: str('What the region is, for people (e.g. "European Economic Area").', { maxLength: 1024 }),
@@ -32,13 +32,28 @@ function spec(): JSONSchemaProps {
 }
 
 function status(): JSONSchemaProps {
-  return obj('What the operator made of the region: whether it resolved, what it means on the wire, and who uses it. Written only by the operator.', {
-    observedGeneration: observedGeneration('PrivacyRegion'),
-    mccs: arr('Every MCC of every member country, ascending: what the region means on the wire. Absent while the region is not Valid.', int('An E.212 MCC.')),
-    providers: int('How many ProviderClusters have their country in the region (an AllowSpecific rule on it admits them, other rules permitting). Absent while the region is not Valid.', { minimum: 0 }),
-    zones: int('How many ExecutionZones name the region in a rule (the zone\'s or a group\'s): deleting or changing it affects them.', { minimum: 0 }),
-    conditions: conditions('region', 'Valid: every country resolved to an MCC; Ready: Valid, and no other region sets the same marking bit'),
-  });
+  return obj(
+    'What the operator made of the region: whether it resolved, what it means on the wire, and who uses it. Written only by the operator.',
+    {
+      observedGeneration: observedGeneration('PrivacyRegion'),
+      mccs: arr(
+        'Every MCC of every member country, ascending: what the region means on the wire. Absent while the region is not Valid.',
+        int('An E.212 MCC.'),
+      ),
+      providers: int(
+        'How many ProviderClusters have their country in the region (an AllowSpecific rule on it admits them, other rules permitting). Absent while the region is not Valid.',
+        { minimum: 0 },
+      ),
+      zones: int(
+        "How many ExecutionZones name the region in a rule (the zone's or a group's): deleting or changing it affects them.",
+        { minimum: 0 },
+      ),
+      conditions: conditions(
+        'region',
+        'Valid: every country resolved to an MCC; Ready: Valid, and no other region sets the same marking bit',
+      ),
+    },
+  );
 }
 
 export function privacyRegionSchema(): JSONSchemaProps {
@@ -50,8 +65,14 @@ export function privacyRegionSchema(): JSONSchemaProps {
       metadata: metadata(
         'Standard object metadata.',
         withRules(
-          str(`The region's name in lower case (eea); the ${REGION_NAME_ANNOTATION} annotation may carry its display spelling (EEA).`, { maxLength: 63 }),
-          rule("self.matches('^[a-z][a-z0-9.+-]{0,62}$')", 'must start with a letter and use at most 63 lower-case letters, digits, ".", "+" or "-"'),
+          str(
+            `The region's name in lower case (eea); the ${REGION_NAME_ANNOTATION} annotation may carry its display spelling (EEA).`,
+            { maxLength: 63 },
+          ),
+          rule(
+            "self.matches('^[a-z][a-z0-9.+-]{0,62}$')",
+            'must start with a letter and use at most 63 lower-case letters, digits, ".", "+" or "-"',
+          ),
         ),
       ),
       spec: spec(),

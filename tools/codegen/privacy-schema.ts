@@ -39,13 +39,18 @@ function ruleList(list: string, description: string, value: JSONSchemaProps): JS
       },
       ['action'],
     ),
-    rule("self.action in ['DenyAll', 'AllowAll'] || has(self.value)", 'a DenySpecific or AllowSpecific rule needs a value', {
-      messageExpression: "'action ' + self.action + ' needs a value'",
-      reason: 'FieldValueRequired',
-      fieldPath: '.value',
-    }),
+    rule(
+      "self.action in ['DenyAll', 'AllowAll'] || has(self.value)",
+      'a DenySpecific or AllowSpecific rule needs a value',
+      {
+        messageExpression: "'action ' + self.action + ' needs a value'",
+        reason: 'FieldValueRequired',
+        fieldPath: '.value',
+      },
+    ),
     rule("!(self.action in ['DenyAll', 'AllowAll']) || !has(self.value)", 'a DenyAll or AllowAll rule takes no value', {
-      messageExpression: "'action ' + self.action + ' takes no value; remove value, or use ' + (self.action == 'DenyAll' ? 'DenySpecific' : 'AllowSpecific')",
+      messageExpression:
+        "'action ' + self.action + ' takes no value; remove value, or use ' + (self.action == 'DenyAll' ? 'DenySpecific' : 'AllowSpecific')",
       reason: 'FieldValueForbidden',
       fieldPath: '.value',
     }),
@@ -57,11 +62,14 @@ export function privacyRules(description: string): JSONSchemaProps {
   return obj(description, {
     regions: ruleList(
       'regions',
-      "Rules on named regions (PrivacyRegion objects, e.g. EEA, EU, Scandinavia). A region rule matches a provider whose country belongs to the region. Example: [{action: AllowSpecific, value: EEA}, {action: DenyAll}] keeps the zone inside the EEA.",
-      str('The region name, as a PrivacyRegion names it (compared case-insensitively). Required for DenySpecific and AllowSpecific, forbidden for DenyAll and AllowAll.', {
-        pattern: REGION_NAME,
-        maxLength: 63,
-      }),
+      'Rules on named regions (PrivacyRegion objects, e.g. EEA, EU, Scandinavia). A region rule matches a provider whose country belongs to the region. Example: [{action: AllowSpecific, value: EEA}, {action: DenyAll}] keeps the zone inside the EEA.',
+      str(
+        'The region name, as a PrivacyRegion names it (compared case-insensitively). Required for DenySpecific and AllowSpecific, forbidden for DenyAll and AllowAll.',
+        {
+          pattern: REGION_NAME,
+          maxLength: 63,
+        },
+      ),
     ),
     countries: ruleList(
       'countries',
@@ -73,18 +81,24 @@ export function privacyRules(description: string): JSONSchemaProps {
     autonomousSystems: ruleList(
       'autonomousSystems',
       "Rules on the autonomous systems (the paper's `as`) a provider's traffic passes. Every AS of the provider must pass; a provider that declares none fails a list holding a deny rule.",
-      int('The autonomous-system number, 1 to 4294967295. Required for DenySpecific and AllowSpecific, forbidden for DenyAll and AllowAll.', {
-        minimum: 1,
-        maximum: MAX_UINT32,
-      }),
+      int(
+        'The autonomous-system number, 1 to 4294967295. Required for DenySpecific and AllowSpecific, forbidden for DenyAll and AllowAll.',
+        {
+          minimum: 1,
+          maximum: MAX_UINT32,
+        },
+      ),
     ),
     equipment: ruleList(
       'equipment',
       "Rules on the network-equipment vendors on a provider's path, by IANA private enterprise number (PEN; 9 is Cisco, 2011 Huawei). Every vendor of the provider must pass; a provider that declares none fails a list holding a deny rule.",
-      int('The IANA private enterprise number, 1 to 4294967295 (0 is reserved). Required for DenySpecific and AllowSpecific, forbidden for DenyAll and AllowAll.', {
-        minimum: 1,
-        maximum: MAX_UINT32,
-      }),
+      int(
+        'The IANA private enterprise number, 1 to 4294967295 (0 is reserved). Required for DenySpecific and AllowSpecific, forbidden for DenyAll and AllowAll.',
+        {
+          minimum: 1,
+          maximum: MAX_UINT32,
+        },
+      ),
     ),
   });
 }

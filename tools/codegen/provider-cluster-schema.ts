@@ -29,10 +29,14 @@ function capacity(description: string, required: boolean): JSONSchemaProps {
 function spec(): JSONSchemaProps {
   const devices = (type: 'GPU' | 'FPGA', field: 'gpus' | 'fpgas') =>
     // `!has(self.capacity)` keeps the rule right if capacity ever becomes optional (taken from node allocatable).
-    rule(`!has(self.capacity) || !self.resourceTypes.exists(t, t == '${type}') || has(self.capacity.${field})`, `capacity.${field} is required when resourceTypes contains ${type}: an unknown device count is never assumed`, {
-      fieldPath: `.capacity.${field}`,
-      reason: 'FieldValueRequired',
-    });
+    rule(
+      `!has(self.capacity) || !self.resourceTypes.exists(t, t == '${type}') || has(self.capacity.${field})`,
+      `capacity.${field} is required when resourceTypes contains ${type}: an unknown device count is never assumed`,
+      {
+        fieldPath: `.capacity.${field}`,
+        reason: 'FieldValueRequired',
+      },
+    );
   return withRules(
     obj(
       'What the provider is and offers: the Table I row (country, tier, environment, resource types, equipment) plus capacity and how to reach the member cluster.',
@@ -41,17 +45,30 @@ function spec(): JSONSchemaProps {
           "The provider's name in messages, Listing 3 and VPN links (Fog1, PrivateCloud2); Kubernetes names are lower case, so the paper's spelling is kept here. Defaults to metadata.name.",
           { pattern: patternOf(PROVIDER_NAME), maxLength: 63 },
         ),
-        catalogueOrder: int('Position in the catalogue; first-fit walks providers in this order (then by name). Absent sorts last.', { minimum: 0 }),
-        country: country(
-          "Where the provider is: an ITU-T E.212 mobile country code (242 for Norway) or an ISO 3166-1 alpha-2 code (NO). The regions and countries rules of every zone are checked against it.",
+        catalogueOrder: int(
+          'Position in the catalogue; first-fit walks providers in this order (then by name). Absent sorts last.',
+          { minimum: 0 },
         ),
-        tier: enumOf('cloud or fog. Table I\'s "Cloud/Fog" providers (Fog1, Fog2) are fog. A zone\'s platformType selects the tiers it may use.', PROVIDER_TIERS),
-        environment: enumOf('What the member runs: VM (KubeVirt VirtualMachines) or container (pods). A group goes only to a provider of its environment.', ENVIRONMENTS),
-        resourceTypes: arr('The resource types on offer (CPU, GPU, FPGA), each at most once. GPU needs capacity.gpus and FPGA capacity.fpgas.', enumOf('A resource type.', RESOURCE_TYPES), {
-          minItems: 1,
-          maxItems: RESOURCE_TYPES.length,
-          'x-kubernetes-list-type': 'set',
-        }),
+        country: country(
+          'Where the provider is: an ITU-T E.212 mobile country code (242 for Norway) or an ISO 3166-1 alpha-2 code (NO). The regions and countries rules of every zone are checked against it.',
+        ),
+        tier: enumOf(
+          'cloud or fog. Table I\'s "Cloud/Fog" providers (Fog1, Fog2) are fog. A zone\'s platformType selects the tiers it may use.',
+          PROVIDER_TIERS,
+        ),
+        environment: enumOf(
+          'What the member runs: VM (KubeVirt VirtualMachines) or container (pods). A group goes only to a provider of its environment.',
+          ENVIRONMENTS,
+        ),
+        resourceTypes: arr(
+          'The resource types on offer (CPU, GPU, FPGA), each at most once. GPU needs capacity.gpus and FPGA capacity.fpgas.',
+          enumOf('A resource type.', RESOURCE_TYPES),
+          {
+            minItems: 1,
+            maxItems: RESOURCE_TYPES.length,
+            'x-kubernetes-list-type': 'set',
+          },
+        ),
         equipment: arr(
           "IANA private enterprise numbers of the network-equipment vendors on the provider's path (9 Cisco, 11 HP, 2011 Huawei). Zones' equipment rules are checked against every one; none declared fails any equipment list holding a deny rule.",
           int('A PEN, 1 to 4294967295.', { minimum: 1, maximum: MAX_UINT32 }),
@@ -62,11 +79,14 @@ function spec(): JSONSchemaProps {
           int('An AS number, 1 to 4294967295.', { minimum: 1, maximum: MAX_UINT32 }),
           { maxItems: MAX_LIST, 'x-kubernetes-list-type': 'set' },
         ),
-        capacity: capacity('Capacity of the provider: totals over its nodes, not per node. The operator may lower it to the member\'s node allocatable (status.capacity).', true),
+        capacity: capacity(
+          "Capacity of the provider: totals over its nodes, not per node. The operator may lower it to the member's node allocatable (status.capacity).",
+          true,
+        ),
         kubeconfigSecretRef: obj(
           "The Secret, in the operator's namespace, holding a kubeconfig for the member cluster (for the zonekeeper-member ServiceAccount of deploy/member-rbac.yaml).",
           {
-            name: str('The Secret\'s name.', { pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253 }),
+            name: str("The Secret's name.", { pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253 }),
             key: str('The data key holding the kubeconfig. Defaults to "kubeconfig".', { maxLength: 253 }),
           },
           ['name'],
@@ -74,8 +94,15 @@ function spec(): JSONSchemaProps {
         switch: obj(
           "The provider's P4 switch, programmed through P4Runtime by the sidecar.",
           {
-            address: str('The P4Runtime gRPC endpoint, host:port (9559 is the usual port).', { minLength: 1, maxLength: 253, pattern: '^[^\\s]+:[0-9]{1,5}$' }),
-            deviceId: int('The P4Runtime device_id of the switch (a uint64; BMv2 simple_switch_grpc uses 1 unless started otherwise). Absent: the sidecar\'s default.', { format: 'int64', minimum: 0 }),
+            address: str('The P4Runtime gRPC endpoint, host:port (9559 is the usual port).', {
+              minLength: 1,
+              maxLength: 253,
+              pattern: '^[^\\s]+:[0-9]{1,5}$',
+            }),
+            deviceId: int(
+              "The P4Runtime device_id of the switch (a uint64; BMv2 simple_switch_grpc uses 1 unless started otherwise). Absent: the sidecar's default.",
+              { format: 'int64', minimum: 0 },
+            ),
           },
           ['address'],
         ),
@@ -90,9 +117,15 @@ function spec(): JSONSchemaProps {
 function status(): JSONSchemaProps {
   return obj('What the operator sees of the member. Written only by the operator.', {
     observedGeneration: observedGeneration('ProviderCluster'),
-    capacity: capacity('The capacity placement uses: the spec, or the member\'s node allocatable when that is lower.', false),
+    capacity: capacity(
+      "The capacity placement uses: the spec, or the member's node allocatable when that is lower.",
+      false,
+    ),
     allocated: capacity('Capacity held by zones placed on the provider.', false),
-    conditions: conditions('provider', 'Reachable (the member API server answers) and the summary Ready (takes new placements)'),
+    conditions: conditions(
+      'provider',
+      'Reachable (the member API server answers) and the summary Ready (takes new placements)',
+    ),
   });
 }
 
@@ -106,7 +139,10 @@ export function providerClusterSchema(): JSONSchemaProps {
         'Standard object metadata.',
         withRules(
           str('A DNS label, by convention the provider name in lower case (fog1 for Fog1).', { maxLength: 63 }),
-          rule(`self.matches('${patternOf(DNS_LABEL)}')`, 'must be a DNS label: 1–63 lower-case letters, digits or "-" (e.g. fog1)'),
+          rule(
+            `self.matches('${patternOf(DNS_LABEL)}')`,
+            'must be a DNS label: 1–63 lower-case letters, digits or "-" (e.g. fog1)',
+          ),
         ),
       ),
       spec: spec(),

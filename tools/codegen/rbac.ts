@@ -34,12 +34,20 @@ export const OPERATOR_CLUSTER_RULES: readonly PolicyRule[] = [
   { apiGroups: [API_GROUP], resources: ['executionzones', 'zonereleases'], verbs: [...WATCH, 'update', 'patch'] },
   // No delete: a whole-zone ZoneRelease releases the zone's resources and marks it Released; the
   // object itself stays for its owner (or a GitOps tool) to delete.
-  { apiGroups: [API_GROUP], resources: ['executionzones/status', 'zonereleases/status'], verbs: ['get', 'update', 'patch'] },
+  {
+    apiGroups: [API_GROUP],
+    resources: ['executionzones/status', 'zonereleases/status'],
+    verbs: ['get', 'update', 'patch'],
+  },
   // With OwnerReferencesPermissionEnforcement, setting blockOwnerDeletion needs update on finalizers.
   { apiGroups: [API_GROUP], resources: ['executionzones/finalizers', 'zonereleases/finalizers'], verbs: ['update'] },
   // The catalogue and the regions are read; only their status is written.
   { apiGroups: [API_GROUP], resources: ['providerclusters', 'privacyregions'], verbs: WATCH },
-  { apiGroups: [API_GROUP], resources: ['providerclusters/status', 'privacyregions/status'], verbs: ['get', 'update', 'patch'] },
+  {
+    apiGroups: [API_GROUP],
+    resources: ['providerclusters/status', 'privacyregions/status'],
+    verbs: ['get', 'update', 'patch'],
+  },
   // Events (events.k8s.io/v1, src/runtime/events.ts) on every important transition, in the object's namespace.
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
 ];
@@ -49,7 +57,11 @@ export const OPERATOR_NAMESPACE_RULES: readonly PolicyRule[] = [
   // Member kubeconfigs (ProviderCluster spec.kubeconfigSecretRef); no other Secret is readable.
   { apiGroups: [''], resources: ['secrets'], verbs: WATCH },
   // Leader election on a coordination.k8s.io Lease.
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: [...WATCH, 'create', 'update', 'patch', 'delete'] },
+  {
+    apiGroups: ['coordination.k8s.io'],
+    resources: ['leases'],
+    verbs: [...WATCH, 'create', 'update', 'patch', 'delete'],
+  },
 ];
 
 /** In every member cluster, for the ServiceAccount whose token the kubeconfig Secret holds. */
@@ -89,15 +101,27 @@ export const GATEWAY_CLUSTER_RULES: readonly PolicyRule[] = [
 
 /** For tenants: aggregated into the built-in edit/admin and view roles. */
 export const ZONE_EDITOR_RULES: readonly PolicyRule[] = [
-  { apiGroups: [API_GROUP], resources: ['executionzones', 'zonereleases'], verbs: [...WATCH, 'create', 'update', 'patch', 'delete'] },
+  {
+    apiGroups: [API_GROUP],
+    resources: ['executionzones', 'zonereleases'],
+    verbs: [...WATCH, 'create', 'update', 'patch', 'delete'],
+  },
   { apiGroups: [API_GROUP], resources: ['executionzones/status', 'zonereleases/status'], verbs: ['get'] },
 ];
 export const ZONE_VIEWER_RULES: readonly PolicyRule[] = [
-  { apiGroups: [API_GROUP], resources: ['executionzones', 'zonereleases', 'executionzones/status', 'zonereleases/status'], verbs: WATCH },
+  {
+    apiGroups: [API_GROUP],
+    resources: ['executionzones', 'zonereleases', 'executionzones/status', 'zonereleases/status'],
+    verbs: WATCH,
+  },
 ];
 /** For platform admins: the catalogue and the regions. */
 export const CATALOGUE_ADMIN_RULES: readonly PolicyRule[] = [
-  { apiGroups: [API_GROUP], resources: ['providerclusters', 'privacyregions'], verbs: [...WATCH, 'create', 'update', 'patch', 'delete'] },
+  {
+    apiGroups: [API_GROUP],
+    resources: ['providerclusters', 'privacyregions'],
+    verbs: [...WATCH, 'create', 'update', 'patch', 'delete'],
+  },
   { apiGroups: [API_GROUP], resources: ['providerclusters/status', 'privacyregions/status'], verbs: ['get'] },
 ];
 
@@ -105,7 +129,12 @@ export type Manifest = Record<string, unknown>;
 const LABELS = { 'app.kubernetes.io/name': 'zonekeeper', 'app.kubernetes.io/part-of': 'zonekeeper' };
 
 function clusterRole(name: string, rules: readonly PolicyRule[], labels: Record<string, string> = {}): Manifest {
-  return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name, labels: { ...LABELS, ...labels } }, rules };
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name, labels: { ...LABELS, ...labels } },
+    rules,
+  };
 }
 
 function serviceAccount(name: string, namespace: string): Manifest {
@@ -117,7 +146,13 @@ function subject(name: string, namespace: string): Manifest {
 }
 
 /** Binds the role `name` (a binding of the same name) to a ServiceAccount; cluster-wide unless `bindingNamespace`. */
-function binding(name: string, roleKind: 'ClusterRole' | 'Role', account: string, accountNamespace: string, bindingNamespace?: string): Manifest {
+function binding(
+  name: string,
+  roleKind: 'ClusterRole' | 'Role',
+  account: string,
+  accountNamespace: string,
+  bindingNamespace?: string,
+): Manifest {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: bindingNamespace === undefined ? 'ClusterRoleBinding' : 'RoleBinding',
@@ -133,7 +168,12 @@ export function hubRbacManifests(namespace = OPERATOR_NAMESPACE): Manifest[] {
     serviceAccount(OPERATOR_SERVICE_ACCOUNT, namespace),
     clusterRole(OPERATOR_CLUSTER_ROLE, OPERATOR_CLUSTER_RULES),
     binding(OPERATOR_CLUSTER_ROLE, 'ClusterRole', OPERATOR_SERVICE_ACCOUNT, namespace),
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: OPERATOR_ROLE, namespace, labels: LABELS }, rules: OPERATOR_NAMESPACE_RULES },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: OPERATOR_ROLE, namespace, labels: LABELS },
+      rules: OPERATOR_NAMESPACE_RULES,
+    },
     binding(OPERATOR_ROLE, 'Role', OPERATOR_SERVICE_ACCOUNT, namespace, namespace),
     clusterRole('zonekeeper-zone-editor', ZONE_EDITOR_RULES, {
       'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
@@ -190,7 +230,8 @@ export function memberScopePolicy(namespace = OPERATOR_NAMESPACE): Manifest[] {
         validations: [
           {
             expression: `request.resource.resource != 'namespaces' || (variables.target.metadata.name.startsWith('zk-') && ${managed('variables.target')})`,
-            message: "zonekeeper's member identity may only create or delete namespaces it owns (zk-*, app.kubernetes.io/managed-by=zonekeeper)",
+            message:
+              "zonekeeper's member identity may only create or delete namespaces it owns (zk-*, app.kubernetes.io/managed-by=zonekeeper)",
             reason: 'Forbidden',
           },
           {
@@ -201,7 +242,8 @@ export function memberScopePolicy(namespace = OPERATOR_NAMESPACE): Manifest[] {
           },
           {
             expression: `request.resource.resource == 'namespaces' || (namespaceObject != null && ${managed('namespaceObject')})`,
-            message: "zonekeeper's member identity may only touch pods and VirtualMachines in namespaces zonekeeper owns",
+            message:
+              "zonekeeper's member identity may only touch pods and VirtualMachines in namespaces zonekeeper owns",
             reason: 'Forbidden',
           },
           {
@@ -212,7 +254,8 @@ export function memberScopePolicy(namespace = OPERATOR_NAMESPACE): Manifest[] {
               ` && !has(object.spec.initContainers) && !has(object.spec.ephemeralContainers)`,
               ` && object.spec.containers.all(c, ${container('c')}))`,
             ].join(''),
-            message: "zonekeeper's member identity may only create unprivileged pods (no host namespaces or paths, no privilege escalation)",
+            message:
+              "zonekeeper's member identity may only create unprivileged pods (no host namespaces or paths, no privilege escalation)",
             reason: 'Forbidden',
           },
         ],
@@ -238,7 +281,12 @@ export function memberRbacManifests(namespace = OPERATOR_NAMESPACE): Manifest[] 
       apiVersion: 'v1',
       kind: 'Secret',
       type: 'kubernetes.io/service-account-token',
-      metadata: { name: MEMBER_TOKEN_SECRET, namespace, labels: LABELS, annotations: { 'kubernetes.io/service-account.name': MEMBER_SERVICE_ACCOUNT } },
+      metadata: {
+        name: MEMBER_TOKEN_SECRET,
+        namespace,
+        labels: LABELS,
+        annotations: { 'kubernetes.io/service-account.name': MEMBER_SERVICE_ACCOUNT },
+      },
     },
     ...memberScopePolicy(namespace),
   ];

@@ -28,7 +28,12 @@ export function enumOf(description: string, values: readonly string[], extra: Ex
  * object must have; the agreement test checks it against the optional
  * markers of the TypeScript types.
  */
-export function obj(description: string, properties: Record<string, JSONSchemaProps>, required: string[] = [], extra: Extra = {}): JSONSchemaProps {
+export function obj(
+  description: string,
+  properties: Record<string, JSONSchemaProps>,
+  required: string[] = [],
+  extra: Extra = {},
+): JSONSchemaProps {
   const node: JSONSchemaProps = { description, type: 'object', properties };
   if (required.length > 0) node.required = [...required].sort();
   return { ...node, ...extra };
@@ -58,7 +63,11 @@ export function metadata(_description: string, name?: JSONSchemaProps): JSONSche
   return name ? { type: 'object', properties: { name } } : { type: 'object' };
 }
 
-export function rule(expression: string, message: string, extra: Omit<ValidationRule, 'rule' | 'message'> = {}): ValidationRule {
+export function rule(
+  expression: string,
+  message: string,
+  extra: Omit<ValidationRule, 'rule' | 'message'> = {},
+): ValidationRule {
   return { rule: expression, message, ...extra };
 }
 

@@ -7,7 +7,19 @@ import { PROVIDER_NAME } from '../../src/core/catalogue/provider.js';
 import { INSTANCE_NAME } from '../../src/core/messages/paper-messages.js';
 import { conditions, observedGeneration } from './condition-schema.js';
 import type { JSONSchemaProps } from './json-schema.js';
-import { arr, bool, enumOf, immutable, map, metadata, obj, patternOf, rule, str, withRules } from './schema-builders.js';
+import {
+  arr,
+  bool,
+  enumOf,
+  immutable,
+  map,
+  metadata,
+  obj,
+  patternOf,
+  rule,
+  str,
+  withRules,
+} from './schema-builders.js';
 
 /** Go-style durations (`90s`, `10m`, `1h30m`, `1.5h`), the units a release can sensibly wait for. */
 export const DURATION = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$';
@@ -18,19 +30,29 @@ const MAX_PROVIDERS = 64;
 
 function trigger(): JSONSchemaProps {
   return withRules(
-    obj(
-      'When the release takes effect. Exactly one field is set. Absent means immediately.',
-      {
-        immediate: bool('Release as soon as the operator sees the ZoneRelease. Must be true when set.'),
-        at: str('Release at this time (RFC 3339, e.g. 2026-12-01T18:00:00Z). A time in the past releases at once.', { format: 'date-time', maxLength: 64 }),
-        after: str('Release this long after the ZoneRelease was created: a Go-style duration of h, m, s and ms parts (90s, 10m, 1h30m).', {
+    obj('When the release takes effect. Exactly one field is set. Absent means immediately.', {
+      immediate: bool('Release as soon as the operator sees the ZoneRelease. Must be true when set.'),
+      at: str('Release at this time (RFC 3339, e.g. 2026-12-01T18:00:00Z). A time in the past releases at once.', {
+        format: 'date-time',
+        maxLength: 64,
+      }),
+      after: str(
+        'Release this long after the ZoneRelease was created: a Go-style duration of h, m, s and ms parts (90s, 10m, 1h30m).',
+        {
           pattern: DURATION,
           maxLength: 64,
-        }),
-      },
+        },
+      ),
+    }),
+    rule(
+      '(has(self.immediate) ? 1 : 0) + (has(self.at) ? 1 : 0) + (has(self.after) ? 1 : 0) == 1',
+      'exactly one of immediate, at and after must be set',
     ),
-    rule('(has(self.immediate) ? 1 : 0) + (has(self.at) ? 1 : 0) + (has(self.after) ? 1 : 0) == 1', 'exactly one of immediate, at and after must be set'),
-    rule('!has(self.immediate) || self.immediate', 'immediate must be true when set; omit the trigger or use at or after to release later', { fieldPath: '.immediate' }),
+    rule(
+      '!has(self.immediate) || self.immediate',
+      'immediate must be true when set; omit the trigger or use at or after to release later',
+      { fieldPath: '.immediate' },
+    ),
   );
 }
 
@@ -38,21 +60,35 @@ function spec(): JSONSchemaProps {
   const instances = withRules(
     map(
       'The instances to release, by provider name (as ExecutionZone status.instances shows it), e.g. {PrivateCloud2: [V2]}. Absent releases the whole zone. An unknown provider or instance name fails the release and releases nothing.',
-      arr('Instance names on that provider (C<n>, V<n>), each at most once.', str('An instance name, C<n> for containers or V<n> for VMs.', { pattern: patternOf(INSTANCE_NAME), maxLength: 6 }), {
-        minItems: 1,
-        maxItems: 1000,
-        'x-kubernetes-list-type': 'set',
-      }),
+      arr(
+        'Instance names on that provider (C<n>, V<n>), each at most once.',
+        str('An instance name, C<n> for containers or V<n> for VMs.', {
+          pattern: patternOf(INSTANCE_NAME),
+          maxLength: 6,
+        }),
+        {
+          minItems: 1,
+          maxItems: 1000,
+          'x-kubernetes-list-type': 'set',
+        },
+      ),
       { minProperties: 1, maxProperties: MAX_PROVIDERS },
     ),
-    rule(`self.all(p, p.matches('${patternOf(PROVIDER_NAME)}'))`, 'provider names are 1–63 letters, digits or "-", starting and ending with a letter or digit'),
+    rule(
+      `self.all(p, p.matches('${patternOf(PROVIDER_NAME)}'))`,
+      'provider names are 1–63 letters, digits or "-", starting and ending with a letter or digit',
+    ),
   );
   return withRules(
     obj(
       "What to give back: the paper's STOP message for the zone zoneRef names, either the whole zone or the listed instances.",
       {
         zoneRef: immutable(
-          obj('The ExecutionZone to release from, in the same namespace. Immutable.', { name: str('The ExecutionZone\'s metadata.name.', { pattern: OBJECT_NAME, maxLength: 253 }) }, ['name']),
+          obj(
+            'The ExecutionZone to release from, in the same namespace. Immutable.',
+            { name: str("The ExecutionZone's metadata.name.", { pattern: OBJECT_NAME, maxLength: 253 }) },
+            ['name'],
+          ),
           'zoneRef',
         ),
         instances,
@@ -60,19 +96,32 @@ function spec(): JSONSchemaProps {
       },
       ['zoneRef'],
     ),
-    rule('has(self.instances) == has(oldSelf.instances) && (!has(self.instances) || self.instances == oldSelf.instances)', 'instances is immutable: create another ZoneRelease to release more', {
-      fieldPath: '.instances',
-    }),
+    rule(
+      'has(self.instances) == has(oldSelf.instances) && (!has(self.instances) || self.instances == oldSelf.instances)',
+      'instances is immutable: create another ZoneRelease to release more',
+      {
+        fieldPath: '.instances',
+      },
+    ),
   );
 }
 
 function status(): JSONSchemaProps {
   return obj('How the release went. Written only by the operator.', {
     observedGeneration: observedGeneration('ZoneRelease'),
-    phase: enumOf('Pending (not yet looked at), Waiting (for the trigger), Releasing, Succeeded or Failed (see the conditions; nothing was released).', RELEASE_PHASES),
+    phase: enumOf(
+      'Pending (not yet looked at), Waiting (for the trigger), Releasing, Succeeded or Failed (see the conditions; nothing was released).',
+      RELEASE_PHASES,
+    ),
     releaseTime: str('When the release takes (or took) effect, RFC 3339.', { format: 'date-time' }),
-    released: map('What was released, by provider: the instance names.', arr('Instance names released on that provider.', str('An instance name.'))),
-    conditions: conditions('release', 'Succeeded: False with reason Waiting or Releasing until done, then True; Failed: True when the release was refused'),
+    released: map(
+      'What was released, by provider: the instance names.',
+      arr('Instance names released on that provider.', str('An instance name.')),
+    ),
+    conditions: conditions(
+      'release',
+      'Succeeded: False with reason Waiting or Releasing until done, then True; Failed: True when the release was refused',
+    ),
   });
 }
 

@@ -38,17 +38,33 @@ export interface Bmv2Options {
 }
 
 export class Bmv2Process {
-  private constructor(private readonly child: ChildProcess, readonly grpcPort: number, readonly address: string,
-    readonly exited: Promise<void>, private readonly logFile: string) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly grpcPort: number,
+    readonly address: string,
+    readonly exited: Promise<void>,
+    private readonly logFile: string,
+  ) {}
 
   static async start(opts: Bmv2Options): Promise<Bmv2Process> {
-    const grpcPort = opts.grpcPort ?? await freePort();
+    const grpcPort = opts.grpcPort ?? (await freePort());
     const thriftPort = await freePort();
     const ifaces = Object.entries(opts.interfaces ?? {}).flatMap(([port, name]) => ['-i', `${port}@${name}`]);
     const address = opts.netns ? `unix:${opts.netns.socket}` : `127.0.0.1:${grpcPort}`;
-    const args = ['--no-p4', '--device-id', String(opts.deviceId ?? 1), '--thrift-port', String(thriftPort), ...ifaces,
-      '--', '--grpc-server-addr', address];
-    const [cmd, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns.name, opts.toolchain.simpleSwitch, ...args]] : [opts.toolchain.simpleSwitch, args];
+    const args = [
+      '--no-p4',
+      '--device-id',
+      String(opts.deviceId ?? 1),
+      '--thrift-port',
+      String(thriftPort),
+      ...ifaces,
+      '--',
+      '--grpc-server-addr',
+      address,
+    ];
+    const [cmd, argv] = opts.netns
+      ? ['ip', ['netns', 'exec', opts.netns.name, opts.toolchain.simpleSwitch, ...args]]
+      : [opts.toolchain.simpleSwitch, args];
     const log = createWriteStream(opts.logFile, { flags: 'a' });
     const child = spawn(cmd, argv, { env: opts.toolchain.env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(log);
@@ -58,31 +74,49 @@ export class Bmv2Process {
     {
       const client = new P4RuntimeClient(proc.address, { timeoutMs: 1000 });
       try {
-        await pollUntil('BMv2 P4Runtime server', async () => { await client.capabilities('1'); return true; }, {
-          timeoutMs: 20_000, everyMs: 100,
-          aborted: () => (proc.running ? undefined : 'simple_switch_grpc exited'),
-          detail: () => readFileSync(opts.logFile, 'utf8').slice(-2000),
-        });
+        await pollUntil(
+          'BMv2 P4Runtime server',
+          async () => {
+            await client.capabilities('1');
+            return true;
+          },
+          {
+            timeoutMs: 20_000,
+            everyMs: 100,
+            aborted: () => (proc.running ? undefined : 'simple_switch_grpc exited'),
+            detail: () => readFileSync(opts.logFile, 'utf8').slice(-2000),
+          },
+        );
       } catch (e) {
         await proc.kill();
         throw e;
-      } finally { client.close(); }
+      } finally {
+        client.close();
+      }
     }
     return proc;
   }
 
-  get pid(): number | undefined { return this.child.pid; }
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
 
-  get running(): boolean { return this.child.exitCode === null && this.child.signalCode === null; }
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
 
   /** SIGTERM, then SIGKILL if it lingers. */
   async kill(): Promise<void> {
     if (!this.running) return this.exited;
     this.child.kill('SIGTERM');
-    const timer = setTimeout(() => { if (this.running) this.child.kill('SIGKILL'); }, 3000);
+    const timer = setTimeout(() => {
+      if (this.running) this.child.kill('SIGKILL');
+    }, 3000);
     await this.exited;
     clearTimeout(timer);
   }
 
-  log(): string { return readFileSync(this.logFile, 'utf8'); }
+  log(): string {
+    return readFileSync(this.logFile, 'utf8');
+  }
 }

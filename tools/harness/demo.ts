@@ -21,7 +21,14 @@ import { up } from '../testbed/testbed.js';
 import { defaultCatalogue, repoRoot } from '../testbed/paths.js';
 import { memberClusters } from '../testbed/state.js';
 import { apply, clearZones } from './apply.js';
-import { isReleased, listZones, listing3FromStatus, waitReleaseDone, waitZoneObserved, waitZoneReady } from './hub-reads.js';
+import {
+  isReleased,
+  listZones,
+  listing3FromStatus,
+  waitReleaseDone,
+  waitZoneObserved,
+  waitZoneReady,
+} from './hub-reads.js';
 import { OperatorProcess } from './operator-process.js';
 import { paperScenario } from './paper-scenario.js';
 import { adminClient, installOnTestbed } from './testbed-setup.js';
@@ -30,7 +37,7 @@ const NAMESPACE = 'paper';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const outDir = args.includes('--out') ? (args[args.indexOf('--out') + 1] as string) : join(repoRoot(), 'out');
+  const outDir = args.includes('--out') ? (args[args.indexOf('--out') + 1]) : join(repoRoot(), 'out');
   const say = (m: string) => process.stderr.write(`[demo] ${m}\n`);
   const t0 = Date.now();
   const state = await up({ catalogue: defaultCatalogue(), log: (m) => say(`testbed: ${m}`) });
@@ -42,7 +49,7 @@ async function main(): Promise<void> {
   await leading;
   say(`operator running as the zonekeeper-operator ServiceAccount (pid ${op.pid}, log ${logFile})`);
   try {
-    await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } } as KubeObject);
+    await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
     // A fresh start: zones of an earlier run would hold the VLANs the paper numbers from 1000.
     await clearZones(hub, NAMESPACE);
     const steps = paperScenario(join(repoRoot(), 'examples', 'paper', 'messages.json'), NAMESPACE);
@@ -52,14 +59,19 @@ async function main(): Promise<void> {
         await apply(hub, step.zone);
         const z = await waitZoneObserved(hub, NAMESPACE, step.zone.metadata.name);
         const placed = getCondition(z.status?.conditions, 'Placed');
-        say(`message ${step.index + 1}: INIT ${step.zone.spec.applicationId}${step.scaleUp ? ' (scale up)' : ''} -> ${placed?.status === 'True' ? `VLAN ${z.status?.vlanId}, ${z.status?.providers}` : `${placed?.reason}: ${placed?.message}`}`);
+        say(
+          `message ${step.index + 1}: INIT ${step.zone.spec.applicationId}${step.scaleUp ? ' (scale up)' : ''} -> ${placed?.status === 'True' ? `VLAN ${z.status?.vlanId}, ${z.status?.providers}` : `${placed?.reason}: ${placed?.message}`}`,
+        );
       } else {
         await apply(hub, step.release);
         const r = await waitReleaseDone(hub, NAMESPACE, step.release.metadata.name);
-        say(`message ${step.index + 1}: STOP ${step.release.spec.zoneRef.name}${step.release.spec.instances ? ` ${JSON.stringify(step.release.spec.instances)}` : ' (whole zone)'} -> ${r.status?.phase}: ${getCondition(r.status?.conditions, 'Succeeded')?.message}`);
+        say(
+          `message ${step.index + 1}: STOP ${step.release.spec.zoneRef.name}${step.release.spec.instances ? ` ${JSON.stringify(step.release.spec.instances)}` : ' (whole zone)'} -> ${r.status?.phase}: ${getCondition(r.status?.conditions, 'Succeeded')?.message}`,
+        );
       }
       if (step.index === 5) {
-        for (const z of (await listZones(hub, NAMESPACE)).filter((x) => !isReleased(x))) await waitZoneReady(hub, NAMESPACE, z.metadata.name, 120_000);
+        for (const z of (await listZones(hub, NAMESPACE)).filter((x) => !isReleased(x)))
+          await waitZoneReady(hub, NAMESPACE, z.metadata.name, 120_000);
         figure3 = listing3FromStatus(await listZones(hub, NAMESPACE));
       }
     }
@@ -72,17 +84,35 @@ async function main(): Promise<void> {
     for (const m of memberClusters(state)) {
       const c = await adminClient(m);
       const pods = (await c.list<KubeObject>(resourcePath(PODS), { labelSelector: MANAGED_SELECTOR })).items;
-      const vms = m.provider?.environment === 'VM' ? (await c.list<KubeObject>(resourcePath(VIRTUAL_MACHINES), { labelSelector: MANAGED_SELECTOR })).items : [];
-      const names = [...pods, ...vms].map((o) => `${o.metadata?.labels?.[LABELS.applicationId]?.slice(0, 5)}:${o.metadata?.labels?.[LABELS.instance]}`).sort();
-      counts.push(`${m.name}: ${pods.length} pod(s), ${vms.length} VM(s)${names.length ? ` [${names.join(' ')}]` : ''}`);
+      const vms =
+        m.provider?.environment === 'VM'
+          ? (await c.list<KubeObject>(resourcePath(VIRTUAL_MACHINES), { labelSelector: MANAGED_SELECTOR })).items
+          : [];
+      const names = [...pods, ...vms]
+        .map(
+          (o) => `${o.metadata?.labels?.[LABELS.applicationId]?.slice(0, 5)}:${o.metadata?.labels?.[LABELS.instance]}`,
+        )
+        .sort();
+      counts.push(
+        `${m.name}: ${pods.length} pod(s), ${vms.length} VM(s)${names.length ? ` [${names.join(' ')}]` : ''}`,
+      );
       c.close();
     }
     say('member clusters:\n  ' + counts.join('\n  '));
     mkdirSync(outDir, { recursive: true });
     const order = memberClusters(state).map((m) => m.name);
-    if (figure3) writeFileSync(join(outDir, 'figure3.svg'), renderFigure(figure3, 'Figure 3: execution zones after Table II (live operator)', order));
-    writeFileSync(join(outDir, 'figure4.svg'), renderFigure(final, 'Figure 4: execution zones after Table III (live operator)', order));
-    say(`wrote ${join(outDir, 'figure3.svg')} and ${join(outDir, 'figure4.svg')}; ${((Date.now() - t0) / 1000).toFixed(1)} s in all`);
+    if (figure3)
+      writeFileSync(
+        join(outDir, 'figure3.svg'),
+        renderFigure(figure3, 'Figure 3: execution zones after Table II (live operator)', order),
+      );
+    writeFileSync(
+      join(outDir, 'figure4.svg'),
+      renderFigure(final, 'Figure 4: execution zones after Table III (live operator)', order),
+    );
+    say(
+      `wrote ${join(outDir, 'figure3.svg')} and ${join(outDir, 'figure4.svg')}; ${((Date.now() - t0) / 1000).toFixed(1)} s in all`,
+    );
     if (!args.includes('--keep')) await clearZones(hub, NAMESPACE);
   } finally {
     await op.kill('SIGTERM');
@@ -91,6 +121,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`[demo] failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`[demo] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

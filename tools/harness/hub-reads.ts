@@ -14,49 +14,96 @@ export function getZone(hub: KubeClient, namespace: string, name: string): Promi
 }
 
 /** The operator has acted on the zone's current generation (placed it or said why not). */
-export function waitZoneObserved(hub: KubeClient, namespace: string, name: string, timeoutMs = 60_000): Promise<ExecutionZone> {
-  return pollUntil(`ExecutionZone ${namespace}/${name} observed`, async () => {
-    const z = await getZone(hub, namespace, name);
-    const placed = getCondition(z.status?.conditions, 'Placed');
-    return z.status?.observedGeneration === z.metadata.generation && placed && placed.observedGeneration === z.metadata.generation ? z : undefined;
-  }, timeoutMs);
+export function waitZoneObserved(
+  hub: KubeClient,
+  namespace: string,
+  name: string,
+  timeoutMs = 60_000,
+): Promise<ExecutionZone> {
+  return pollUntil(
+    `ExecutionZone ${namespace}/${name} observed`,
+    async () => {
+      const z = await getZone(hub, namespace, name);
+      const placed = getCondition(z.status?.conditions, 'Placed');
+      return z.status?.observedGeneration === z.metadata.generation &&
+        placed &&
+        placed.observedGeneration === z.metadata.generation
+        ? z
+        : undefined;
+    },
+    timeoutMs,
+  );
 }
 
-export function waitZoneReady(hub: KubeClient, namespace: string, name: string, timeoutMs = 60_000): Promise<ExecutionZone> {
-  return pollUntil(`ExecutionZone ${namespace}/${name} Ready`, async () => {
-    const z = await getZone(hub, namespace, name);
-    return z.status?.observedGeneration === z.metadata.generation && getCondition(z.status?.conditions, 'Ready')?.status === 'True' ? z : undefined;
-  }, timeoutMs);
+export function waitZoneReady(
+  hub: KubeClient,
+  namespace: string,
+  name: string,
+  timeoutMs = 60_000,
+): Promise<ExecutionZone> {
+  return pollUntil(
+    `ExecutionZone ${namespace}/${name} Ready`,
+    async () => {
+      const z = await getZone(hub, namespace, name);
+      return z.status?.observedGeneration === z.metadata.generation &&
+        getCondition(z.status?.conditions, 'Ready')?.status === 'True'
+        ? z
+        : undefined;
+    },
+    timeoutMs,
+  );
 }
 
-export function waitReleaseDone(hub: KubeClient, namespace: string, name: string, timeoutMs = 60_000): Promise<ZoneRelease> {
-  return pollUntil(`ZoneRelease ${namespace}/${name} done`, async () => {
-    const r = await hub.get<ZoneRelease>(resourcePath(ZONE_RELEASES, namespace, name));
-    return r.status?.phase === 'Succeeded' || r.status?.phase === 'Failed' ? r : undefined;
-  }, timeoutMs);
+export function waitReleaseDone(
+  hub: KubeClient,
+  namespace: string,
+  name: string,
+  timeoutMs = 60_000,
+): Promise<ZoneRelease> {
+  return pollUntil(
+    `ZoneRelease ${namespace}/${name} done`,
+    async () => {
+      const r = await hub.get<ZoneRelease>(resourcePath(ZONE_RELEASES, namespace, name));
+      return r.status?.phase === 'Succeeded' || r.status?.phase === 'Failed' ? r : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 export function waitZoneGone(hub: KubeClient, namespace: string, name: string, timeoutMs = 60_000): Promise<true> {
-  return pollUntil(`ExecutionZone ${namespace}/${name} gone`, async () => {
-    try {
-      await getZone(hub, namespace, name);
-      return undefined;
-    } catch (err) {
-      if (isNotFound(err)) return true;
-      throw err;
-    }
-  }, timeoutMs);
+  return pollUntil(
+    `ExecutionZone ${namespace}/${name} gone`,
+    async () => {
+      try {
+        await getZone(hub, namespace, name);
+        return undefined;
+      } catch (err) {
+        if (isNotFound(err)) return true;
+        throw err;
+      }
+    },
+    timeoutMs,
+  );
 }
 
 export function isReleased(z: ExecutionZone): boolean {
   return getCondition(z.status?.conditions, 'Released')?.status === 'True';
 }
 
-export function waitZoneReleased(hub: KubeClient, namespace: string, name: string, timeoutMs = 60_000): Promise<ExecutionZone> {
-  return pollUntil(`ExecutionZone ${namespace}/${name} Released`, async () => {
-    const z = await getZone(hub, namespace, name);
-    return isReleased(z) ? z : undefined;
-  }, timeoutMs);
+export function waitZoneReleased(
+  hub: KubeClient,
+  namespace: string,
+  name: string,
+  timeoutMs = 60_000,
+): Promise<ExecutionZone> {
+  return pollUntil(
+    `ExecutionZone ${namespace}/${name} Released`,
+    async () => {
+      const z = await getZone(hub, namespace, name);
+      return isReleased(z) ? z : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 export async function listZones(hub: KubeClient, namespace?: string): Promise<ExecutionZone[]> {
@@ -72,9 +119,20 @@ export function listing3FromStatus(zones: readonly ExecutionZone[]): Record<stri
     const instances: Listing3Zone['instances'] = {};
     for (const [p, list] of Object.entries(s.instances ?? {})) {
       instances[p] = {};
-      for (const [n, i] of Object.entries(list)) instances[p][n] = { cores: i.cores, memory: i.memory, storage: i.storage, address: i.address };
+      for (const [n, i] of Object.entries(list))
+        instances[p][n] = { cores: i.cores, memory: i.memory, storage: i.storage, address: i.address };
     }
-    rows.push([z.spec.applicationId.toLowerCase(), { vlan_id: s.vlanId, vpn: s.vpn ?? {}, network_id: s.networkId, network: s.network, marking: s.marking ?? '', instances }]);
+    rows.push([
+      z.spec.applicationId.toLowerCase(),
+      {
+        vlan_id: s.vlanId,
+        vpn: s.vpn ?? {},
+        network_id: s.networkId,
+        network: s.network,
+        marking: s.marking ?? '',
+        instances,
+      },
+    ]);
   }
   rows.sort((a, b) => a[1].vlan_id - b[1].vlan_id);
   return Object.fromEntries(rows);

@@ -27,7 +27,16 @@ export class TestNetns {
       ip(['-n', ns.name, 'link', 'set', 'lo', 'up']);
       // No IPv6 on the links: the kernel would send router and neighbour
       // solicitations into the switch.
-      execFileSync('ip', ['netns', 'exec', ns.name, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+      execFileSync('ip', [
+        'netns',
+        'exec',
+        ns.name,
+        'sysctl',
+        '-q',
+        '-w',
+        'net.ipv6.conf.all.disable_ipv6=1',
+        'net.ipv6.conf.default.disable_ipv6=1',
+      ]);
       for (const p of ports) {
         ip(['-n', ns.name, 'link', 'add', `s${p}`, 'type', 'veth', 'peer', 'name', `h${p}`]);
         for (const end of [`s${p}`, `h${p}`]) ip(['-n', ns.name, 'link', 'set', end, 'up']);

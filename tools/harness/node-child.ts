@@ -70,7 +70,11 @@ export class NodeChild {
       });
       child.once('exit', (code, sig) => {
         clearTimeout(timer);
-        reject(new Error(`${opts.name} exited (code ${code}, signal ${sig}) before it was ready${where}${err ? `: ${err}` : ''}`));
+        reject(
+          new Error(
+            `${opts.name} exited (code ${code}, signal ${sig}) before it was ready${where}${err ? `: ${err}` : ''}`,
+          ),
+        );
       });
     });
   }

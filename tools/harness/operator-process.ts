@@ -52,23 +52,36 @@ export class OperatorProcess {
     const args = [
       ...(this.options.nodeArgs ?? []),
       join(repoRoot(), 'dist', 'src', 'operator', 'main.js'),
-      '--kubeconfig', this.options.kubeconfig,
-      '--namespace', this.options.namespace ?? 'zonekeeper-system',
-      '--identity', this.options.identity,
-      '--metrics-port', '0',
-      '--concurrency', String(this.options.concurrency ?? 4),
-      '--leader-elect', String(this.options.leaderElect ?? true),
-      '--lease-duration', this.options.leaseDuration ?? '15s',
-      '--renew-deadline', this.options.renewDeadline ?? '10s',
-      '--retry-period', this.options.retryPeriod ?? '2s',
-      '--probe-interval', this.options.probeInterval ?? '5s',
+      '--kubeconfig',
+      this.options.kubeconfig,
+      '--namespace',
+      this.options.namespace ?? 'zonekeeper-system',
+      '--identity',
+      this.options.identity,
+      '--metrics-port',
+      '0',
+      '--concurrency',
+      String(this.options.concurrency ?? 4),
+      '--leader-elect',
+      String(this.options.leaderElect ?? true),
+      '--lease-duration',
+      this.options.leaseDuration ?? '15s',
+      '--renew-deadline',
+      this.options.renewDeadline ?? '10s',
+      '--retry-period',
+      this.options.retryPeriod ?? '2s',
+      '--probe-interval',
+      this.options.probeInterval ?? '5s',
       ...(this.options.sidecar ? ['--sidecar', this.options.sidecar] : []),
       ...(this.options.switchPorts ? ['--switch-ports', this.options.switchPorts] : []),
     ];
     const log = this.options.logFile ? createWriteStream(this.options.logFile, { flags: 'a' }) : undefined;
     // A log that cannot be written must not become an uncaught error in whoever started the operator.
     log?.on('error', (err) => console.error(`operator log ${this.options.logFile}: ${err.message}`));
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...(this.options.extraEnv ?? {}) } });
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...(this.options.extraEnv ?? {}) },
+    });
     child.once('close', () => log?.end());
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -91,7 +104,12 @@ export class OperatorProcess {
         for (const l of this.listeners) l(rec);
       });
       child.once('exit', (code, sig) => {
-        if (!started) reject(new Error(`operator exited before it started (code ${code}, signal ${sig}); see ${this.options.logFile ?? 'its stderr'}`));
+        if (!started)
+          reject(
+            new Error(
+              `operator exited before it started (code ${code}, signal ${sig}); see ${this.options.logFile ?? 'its stderr'}`,
+            ),
+          );
       });
     });
   }
@@ -99,7 +117,10 @@ export class OperatorProcess {
   /** Waits until this process logs that it leads and has started its controllers. */
   waitLeading(timeoutMs = 60_000): Promise<void> {
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`${this.options.identity} did not lead within ${timeoutMs} ms`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`${this.options.identity} did not lead within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.onLog((rec) => {
         if (rec['msg'] === 'controller started' && rec['controller'] === 'executionzone') {
           clearTimeout(t);
@@ -127,7 +148,9 @@ export function metricSamples(text: string, name: string): { labels: Record<stri
     if (!line.startsWith(name)) continue;
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (.+)$/.exec(line);
     if (!m || m[1] !== name) continue;
-    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_]+)="([^"]*)"/g)].map((x) => [x[1] as string, x[2] as string]));
+    const labels = Object.fromEntries(
+      [...(m[2] ?? '').matchAll(/([a-zA-Z_]+)="([^"]*)"/g)].map((x) => [x[1], x[2]]),
+    );
     out.push({ labels, value: Number(m[3]) });
   }
   return out;
@@ -135,7 +158,9 @@ export function metricSamples(text: string, name: string): { labels: Record<stri
 
 /** The values of the samples whose labels include `labels`. */
 function samples(text: string, name: string, labels: Record<string, string>): number[] {
-  return metricSamples(text, name).filter((x) => Object.entries(labels).every(([k, v]) => x.labels[k] === v)).map((x) => x.value);
+  return metricSamples(text, name)
+    .filter((x) => Object.entries(labels).every(([k, v]) => x.labels[k] === v))
+    .map((x) => x.value);
 }
 
 /** The first matching sample, or undefined. */

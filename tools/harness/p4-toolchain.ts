@@ -33,7 +33,9 @@ function onPath(name: string): string | undefined {
  */
 function libraryLinks(dir: string): string | undefined {
   const lib = join(dir, 'lib');
-  const flattened = readdirSync(lib).filter((f) => /\.so\.\d+$/.test(f) && lstatSync(join(lib, f)).isFile() && lstatSync(join(lib, f)).size < 256);
+  const flattened = readdirSync(lib).filter(
+    (f) => /\.so\.\d+$/.test(f) && lstatSync(join(lib, f)).isFile() && lstatSync(join(lib, f)).size < 256,
+  );
   if (flattened.length === 0) return undefined;
   const links = join(tmpdir(), `zonekeeper-p4-libs-${createHash('sha256').update(lib).digest('hex').slice(0, 12)}`);
   mkdirSync(links, { recursive: true });
@@ -68,7 +70,8 @@ export function findP4Toolchain(): P4Toolchain | string {
   if (typeof t === 'string') return (found = t);
   for (const bin of [t.simpleSwitch, t.p4c]) {
     const r = spawnSync(bin, ['--version'], { env: t.env, encoding: 'utf8', timeout: 20_000 });
-    if (r.status !== 0) return (found = `${bin} does not run: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`);
+    if (r.status !== 0)
+      return (found = `${bin} does not run: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`);
   }
   return (found = t);
 }

@@ -6,12 +6,19 @@
 // the messages the same way.
 
 import { readFileSync } from 'node:fs';
-import { API_GROUP_VERSION, type ExecutionZone, type ExecutionZoneSpec, type ZoneRelease } from '../../src/core/api/types.js';
+import {
+  API_GROUP_VERSION,
+  type ExecutionZone,
+  type ExecutionZoneSpec,
+  type ZoneRelease,
+} from '../../src/core/api/types.js';
 import { formatFieldErrors } from '../../src/core/errors.js';
 import { initToZoneSpec, parseMessage, stopToReleaseSpec, zoneName } from '../../src/core/messages/paper-messages.js';
 import { RegionCatalogue } from '../../src/core/privacy/region-catalogue.js';
 
-export type ScenarioStep = { index: number; kind: 'zone'; zone: ExecutionZone; scaleUp: boolean } | { index: number; kind: 'release'; release: ZoneRelease };
+export type ScenarioStep =
+  | { index: number; kind: 'zone'; zone: ExecutionZone; scaleUp: boolean }
+  | { index: number; kind: 'release'; release: ZoneRelease };
 
 export function paperScenario(messagesFile: string, namespace: string): ScenarioStep[] {
   const raw = JSON.parse(readFileSync(messagesFile, 'utf8')) as unknown[];
@@ -26,10 +33,29 @@ export function paperScenario(messagesFile: string, namespace: string): Scenario
       const existing = specs.get(msg.applicationId);
       const spec = initToZoneSpec(msg, existing);
       specs.set(msg.applicationId, spec);
-      steps.push({ index, kind: 'zone', scaleUp: existing !== undefined, zone: { apiVersion: API_GROUP_VERSION, kind: 'ExecutionZone', metadata: { name: zoneName(msg.applicationId), namespace }, spec } });
+      steps.push({
+        index,
+        kind: 'zone',
+        scaleUp: existing !== undefined,
+        zone: {
+          apiVersion: API_GROUP_VERSION,
+          kind: 'ExecutionZone',
+          metadata: { name: zoneName(msg.applicationId), namespace },
+          spec,
+        },
+      });
     } else {
       const spec = stopToReleaseSpec(msg);
-      steps.push({ index, kind: 'release', release: { apiVersion: API_GROUP_VERSION, kind: 'ZoneRelease', metadata: { name: `stop-${index}-${zoneName(msg.applicationId).slice(0, 8)}`, namespace }, spec } });
+      steps.push({
+        index,
+        kind: 'release',
+        release: {
+          apiVersion: API_GROUP_VERSION,
+          kind: 'ZoneRelease',
+          metadata: { name: `stop-${index}-${zoneName(msg.applicationId).slice(0, 8)}`, namespace },
+          spec,
+        },
+      });
       if (!msg.instances) specs.delete(msg.applicationId);
     }
   });

@@ -37,7 +37,9 @@ async function waitEstablished(hub: KubeClient, names: string[]): Promise<void> 
   const end = Date.now() + 60_000;
   for (const name of names) {
     for (;;) {
-      const crd = await hub.get<{ status?: { conditions?: { type: string; status: string }[] } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+      const crd = await hub.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
+      );
       if ((crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True')) break;
       if (Date.now() > end) throw new Error(`CRD ${name} not established in 60 s`);
       await new Promise((r) => setTimeout(r, 200));
@@ -66,7 +68,13 @@ async function memberKubeconfig(member: ClusterRecord, admin: KubeClient, log: L
   if (!cluster) throw new Error(`${member.kubeconfig}: no cluster`);
   const end = Date.now() + 30_000;
   for (;;) {
-    const s = await admin.get<{ data?: Record<string, string> }>(resourcePath({ group: '', version: 'v1', plural: 'secrets', namespaced: true }, OPERATOR_NAMESPACE, 'zonekeeper-member-token'));
+    const s = await admin.get<{ data?: Record<string, string> }>(
+      resourcePath(
+        { group: '', version: 'v1', plural: 'secrets', namespaced: true },
+        OPERATOR_NAMESPACE,
+        'zonekeeper-member-token',
+      ),
+    );
     const token = s.data?.['token'];
     if (token) {
       const doc = {
@@ -74,7 +82,9 @@ async function memberKubeconfig(member: ClusterRecord, admin: KubeClient, log: L
         kind: 'Config',
         clusters: [{ name: member.id, cluster }],
         // A distinct user name per member: client-node caches credentials by user name.
-        users: [{ name: `zonekeeper-member@${member.id}`, user: { token: Buffer.from(token, 'base64').toString('utf8') } }],
+        users: [
+          { name: `zonekeeper-member@${member.id}`, user: { token: Buffer.from(token, 'base64').toString('utf8') } },
+        ],
         contexts: [{ name: member.id, context: { cluster: member.id, user: `zonekeeper-member@${member.id}` } }],
         'current-context': member.id,
       };
@@ -83,8 +93,13 @@ async function memberKubeconfig(member: ClusterRecord, admin: KubeClient, log: L
     if (Date.now() > end) break;
     await new Promise((r) => setTimeout(r, 250));
   }
-  log(`${member.name}: the token controller gave no token in 30 s; using impersonation of the member ServiceAccount instead`);
-  admKc.users = admKc.users.map((u) => ({ ...u, user: { ...u.user, as: `system:serviceaccount:${OPERATOR_NAMESPACE}:zonekeeper-member` } }));
+  log(
+    `${member.name}: the token controller gave no token in 30 s; using impersonation of the member ServiceAccount instead`,
+  );
+  admKc.users = admKc.users.map((u) => ({
+    ...u,
+    user: { ...u.user, as: `system:serviceaccount:${OPERATOR_NAMESPACE}:zonekeeper-member` },
+  }));
   return yaml.dump(admKc, { lineWidth: -1 });
 }
 
@@ -94,15 +109,21 @@ export interface InstallResult {
   operatorKubeconfig: string;
 }
 
-export async function installOnTestbed(state: TestbedState, opts: { catalogue?: string; log?: Log; dir?: string } = {}): Promise<InstallResult> {
+export async function installOnTestbed(
+  state: TestbedState,
+  opts: { catalogue?: string; log?: Log; dir?: string } = {},
+): Promise<InstallResult> {
   const log = opts.log ?? ((m: string) => console.error(m));
   const root = repoRoot();
   const hubRec = hubCluster(state);
   const hub = await adminClient(hubRec);
   const crds = readManifestDir(join(root, 'crds'));
   for (const crd of crds) await apply(hub, crd);
-  await waitEstablished(hub, crds.map((c) => c.metadata?.name ?? ''));
-  await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: OPERATOR_NAMESPACE } } as KubeObject);
+  await waitEstablished(
+    hub,
+    crds.map((c) => c.metadata?.name ?? ''),
+  );
+  await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: OPERATOR_NAMESPACE } });
   for (const obj of readManifestDir(join(root, 'deploy', 'hub'))) await apply(hub, obj);
   for (const obj of readManifestDir(join(root, 'deploy', 'regions'))) await apply(hub, obj);
   log(`hub: CRDs (${crds.length}), RBAC and regions applied`);
@@ -111,7 +132,17 @@ export async function installOnTestbed(state: TestbedState, opts: { catalogue?: 
       const admin = await adminClient(m);
       const text = await memberKubeconfig(m, admin, log);
       admin.close();
-      await apply(hub, { apiVersion: 'v1', kind: 'Secret', metadata: { name: `member-${m.id}-kubeconfig`, namespace: OPERATOR_NAMESPACE, labels: { 'zonekeeper.io/member': m.id } }, type: 'Opaque', data: { kubeconfig: Buffer.from(text).toString('base64') } } as KubeObject);
+      await apply(hub, {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: {
+          name: `member-${m.id}-kubeconfig`,
+          namespace: OPERATOR_NAMESPACE,
+          labels: { 'zonekeeper.io/member': m.id },
+        },
+        type: 'Opaque',
+        data: { kubeconfig: Buffer.from(text).toString('base64') },
+      } as KubeObject);
     }),
   );
   log(`members: RBAC applied and ${memberClusters(state).length} kubeconfig Secrets written`);

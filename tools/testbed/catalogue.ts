@@ -42,7 +42,8 @@ export function loadCatalogue(file: string): CatalogueEntry[] {
   const ids = new Set<string>();
   for (const e of entries) {
     if (e.id === 'hub') throw new Error(`${file}: a provider may not be called "hub" (the test bed's hub cluster)`);
-    if (ids.has(e.id)) throw new Error(`${file}: two providers are named "${e.id}" (names are compared case-insensitively)`);
+    if (ids.has(e.id))
+      throw new Error(`${file}: two providers are named "${e.id}" (names are compared case-insensitively)`);
     ids.add(e.id);
   }
   return entries;

@@ -20,7 +20,9 @@ import { down, repair, startApiServer, status, stopApiServer, up } from './testb
 import { kubeconfigPath, requireState } from './state.js';
 
 function usage(): never {
-  console.error('usage: testbed up [--catalogue FILE] [--with-node [--image ARCHIVE ...]] | down | status [--json] | repair | stop-apiserver NAME | start-apiserver NAME | kubeconfig NAME');
+  console.error(
+    'usage: testbed up [--catalogue FILE] [--with-node [--image ARCHIVE ...]] | down | status [--json] | repair | stop-apiserver NAME | start-apiserver NAME | kubeconfig NAME',
+  );
   process.exit(2);
 }
 
@@ -54,15 +56,19 @@ async function main(argv: string[]): Promise<number> {
       } else if (!report.up) {
         console.log(`test bed is down (no state in ${report.dir})`);
       } else {
-        for (const a of report.apiServers) console.log(`${a.cluster.padEnd(16)} ${a.server.padEnd(26)} ${a.ready ? 'ready' : 'NOT READY'}`);
+        for (const a of report.apiServers)
+          console.log(`${a.cluster.padEnd(16)} ${a.server.padEnd(26)} ${a.ready ? 'ready' : 'NOT READY'}`);
         console.log('');
         for (const p of report.processes) {
           const mem = p.rssMiB !== undefined ? `RSS ${p.rssMiB} MiB, PSS ${p.pssMiB ?? '?'} MiB` : '';
-          console.log(`${p.cluster.padEnd(16)} ${p.role.padEnd(24)} ${String(p.pid ?? '-').padStart(7)} ${p.state.padEnd(8)} ${mem}`);
+          console.log(
+            `${p.cluster.padEnd(16)} ${p.role.padEnd(24)} ${String(p.pid ?? '-').padStart(7)} ${p.state.padEnd(8)} ${mem}`,
+          );
         }
         // RSS counts the shared binary text once per process; PSS splits it.
         console.log(`\ntotal: RSS ${report.totalRssMiB} MiB, PSS ${report.totalPssMiB} MiB (memory really in use)`);
-        for (const p of report.processes.filter((x) => x.state === 'crashed')) console.log(`CRASHED: ${p.cluster}/${p.role}; log: ${p.log}`);
+        for (const p of report.processes.filter((x) => x.state === 'crashed'))
+          console.log(`CRASHED: ${p.cluster}/${p.role}; log: ${p.log}`);
       }
       return report.up && report.processes.every((p) => p.state !== 'crashed') ? 0 : 3;
     }

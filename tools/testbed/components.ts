@@ -50,7 +50,12 @@ export function etcdProcess(binDir: string, dir: string, clientPort: number, pee
   };
 }
 
-export function apiServerProcess(binDir: string, c: ClusterLayout, logDir: string, extraArgs: readonly string[] = []): ProcessRecord {
+export function apiServerProcess(
+  binDir: string,
+  c: ClusterLayout,
+  logDir: string,
+  extraArgs: readonly string[] = [],
+): ProcessRecord {
   return {
     role: 'kube-apiserver',
     cluster: c.id,
@@ -113,7 +118,12 @@ export const CONTROLLERS = [
   'clusterrole-aggregation-controller',
 ];
 
-export function controllerManagerProcess(binDir: string, c: ClusterLayout, kubeconfig: string, logDir: string): ProcessRecord {
+export function controllerManagerProcess(
+  binDir: string,
+  c: ClusterLayout,
+  kubeconfig: string,
+  logDir: string,
+): ProcessRecord {
   return {
     role: 'kube-controller-manager',
     cluster: c.id,
@@ -152,7 +162,15 @@ export function schedulerProcess(binDir: string, c: ClusterLayout, kubeconfig: s
   };
 }
 
-export function kwokProcess(binDir: string, c: ClusterLayout, kubeconfig: string, stagesFile: string, podCidr: string, nodeIp: string, logDir: string): ProcessRecord {
+export function kwokProcess(
+  binDir: string,
+  c: ClusterLayout,
+  kubeconfig: string,
+  stagesFile: string,
+  podCidr: string,
+  nodeIp: string,
+  logDir: string,
+): ProcessRecord {
   return {
     role: 'kwok',
     cluster: c.id,

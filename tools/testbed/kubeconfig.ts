@@ -32,7 +32,9 @@ export function kubeconfigText(input: KubeconfigInput): string {
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: input.contextName, cluster: { server: input.server, 'certificate-authority-data': b64(input.caFile) } }],
+    clusters: [
+      { name: input.contextName, cluster: { server: input.server, 'certificate-authority-data': b64(input.caFile) } },
+    ],
     users: [{ name: input.userName, user }],
     contexts: [{ name: input.contextName, context }],
     'current-context': input.contextName,

@@ -25,7 +25,14 @@ const conditions: V1JSONSchemaProps = {
   items: {
     type: 'object',
     required: ['type', 'status'],
-    properties: { type: str, status: str, reason: str, message: str, lastTransitionTime: { type: 'string', nullable: true }, lastProbeTime: { type: 'string', nullable: true } },
+    properties: {
+      type: str,
+      status: str,
+      reason: str,
+      message: str,
+      lastTransitionTime: { type: 'string', nullable: true },
+      lastProbeTime: { type: 'string', nullable: true },
+    },
   },
 };
 
@@ -39,9 +46,17 @@ const vmiSpec: V1JSONSchemaProps = {
       type: 'object',
       x_kubernetes_preserve_unknown_fields: true,
       properties: {
-        cpu: { type: 'object', x_kubernetes_preserve_unknown_fields: true, properties: { cores: int, sockets: int, threads: int } },
+        cpu: {
+          type: 'object',
+          x_kubernetes_preserve_unknown_fields: true,
+          properties: { cores: int, sockets: int, threads: int },
+        },
         memory: { type: 'object', x_kubernetes_preserve_unknown_fields: true, properties: { guest: str } },
-        resources: { type: 'object', x_kubernetes_preserve_unknown_fields: true, properties: { requests: quantityMap, limits: quantityMap } },
+        resources: {
+          type: 'object',
+          x_kubernetes_preserve_unknown_fields: true,
+          properties: { requests: quantityMap, limits: quantityMap },
+        },
         devices: open,
       },
     },
@@ -53,8 +68,17 @@ const vmiSpec: V1JSONSchemaProps = {
         required: ['name'],
         properties: {
           name: str,
-          containerDisk: { type: 'object', x_kubernetes_preserve_unknown_fields: true, required: ['image'], properties: { image: str, imagePullPolicy: str } },
-          cloudInitNoCloud: { type: 'object', x_kubernetes_preserve_unknown_fields: true, properties: { userData: str, userDataBase64: str, networkData: str } },
+          containerDisk: {
+            type: 'object',
+            x_kubernetes_preserve_unknown_fields: true,
+            required: ['image'],
+            properties: { image: str, imagePullPolicy: str },
+          },
+          cloudInitNoCloud: {
+            type: 'object',
+            x_kubernetes_preserve_unknown_fields: true,
+            properties: { userData: str, userDataBase64: str, networkData: str },
+          },
         },
       },
     },
@@ -68,7 +92,13 @@ const vmiSpec: V1JSONSchemaProps = {
 
 const RUN_STRATEGIES = ['Always', 'RerunOnFailure', 'Manual', 'Halted', 'Once'];
 
-function crd(kind: string, plural: string, shortNames: string[], schema: V1JSONSchemaProps, columns: { name: string; type: string; jsonPath: string }[]): V1CustomResourceDefinition {
+function crd(
+  kind: string,
+  plural: string,
+  shortNames: string[],
+  schema: V1JSONSchemaProps,
+  columns: { name: string; type: string; jsonPath: string }[],
+): V1CustomResourceDefinition {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -84,7 +114,10 @@ function crd(kind: string, plural: string, shortNames: string[], schema: V1JSONS
           storage: true,
           subresources: { status: {} },
           schema: { openAPIV3Schema: schema },
-          additionalPrinterColumns: [...columns, { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }],
+          additionalPrinterColumns: [
+            ...columns,
+            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+          ],
         },
       ],
     },
@@ -151,7 +184,11 @@ export function virtualMachineInstanceCrd(): V1CustomResourceDefinition {
             conditions,
             interfaces: {
               type: 'array',
-              items: { type: 'object', x_kubernetes_preserve_unknown_fields: true, properties: { name: str, ipAddress: str, ipAddresses: { type: 'array', items: str }, mac: str } },
+              items: {
+                type: 'object',
+                x_kubernetes_preserve_unknown_fields: true,
+                properties: { name: str, ipAddress: str, ipAddresses: { type: 'array', items: str }, mac: str },
+              },
             },
           },
         },

@@ -26,7 +26,14 @@ interface Stage {
   };
 }
 
-function stage(name: string, apiGroup: string, kind: string, match: Expression[], next: Stage['spec']['next'], delayMs?: number): Stage {
+function stage(
+  name: string,
+  apiGroup: string,
+  kind: string,
+  match: Expression[],
+  next: Stage['spec']['next'],
+  delayMs?: number,
+): Stage {
   return {
     apiVersion: 'kwok.x-k8s.io/v1alpha1',
     kind: 'Stage',
@@ -41,7 +48,11 @@ function stage(name: string, apiGroup: string, kind: string, match: Expression[]
 }
 
 const notDeleting: Expression = { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' };
-const readyIsNot = (status: string): Expression => ({ key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: 'NotIn', values: [status] });
+const readyIsNot = (status: string): Expression => ({
+  key: '.status.conditions.[] | select( .type == "Ready" ) | .status',
+  operator: 'NotIn',
+  values: [status],
+});
 
 // Node: report Ready with an address and node info. Capacity and
 // allocatable stay as the test bed created them (the provider's figures).
@@ -147,7 +158,9 @@ conditions:
 
 export function memberStages(withVirtualMachines: boolean): Stage[] {
   const podAndNode = [
-    stage('node-ready', 'v1', 'Node', [readyIsNot('True')], { patches: [{ subresource: 'status', type: 'merge', root: 'status', template: nodeReadyTemplate }] }),
+    stage('node-ready', 'v1', 'Node', [readyIsNot('True')], {
+      patches: [{ subresource: 'status', type: 'merge', root: 'status', template: nodeReadyTemplate }],
+    }),
     stage(
       'pod-running',
       'v1',
@@ -167,15 +180,41 @@ export function memberStages(withVirtualMachines: boolean): Stage[] {
       'vm-starting',
       'kubevirt.io/v1',
       'VirtualMachine',
-      [notDeleting, { key: effectiveRunStrategy, operator: 'In', values: RUNNING_STRATEGIES }, { key: '.status.printableStatus', operator: 'NotIn', values: ['Starting', 'Running'] }],
-      { patches: [{ subresource: 'status', type: 'merge', root: 'status', template: vmStatus('Starting', false, true, 'Starting') }] },
+      [
+        notDeleting,
+        { key: effectiveRunStrategy, operator: 'In', values: RUNNING_STRATEGIES },
+        { key: '.status.printableStatus', operator: 'NotIn', values: ['Starting', 'Running'] },
+      ],
+      {
+        patches: [
+          {
+            subresource: 'status',
+            type: 'merge',
+            root: 'status',
+            template: vmStatus('Starting', false, true, 'Starting'),
+          },
+        ],
+      },
     ),
     stage(
       'vm-running',
       'kubevirt.io/v1',
       'VirtualMachine',
-      [notDeleting, { key: effectiveRunStrategy, operator: 'In', values: RUNNING_STRATEGIES }, { key: '.status.printableStatus', operator: 'In', values: ['Starting'] }],
-      { patches: [{ subresource: 'status', type: 'merge', root: 'status', template: vmStatus('Running', true, true, 'Running') }] },
+      [
+        notDeleting,
+        { key: effectiveRunStrategy, operator: 'In', values: RUNNING_STRATEGIES },
+        { key: '.status.printableStatus', operator: 'In', values: ['Starting'] },
+      ],
+      {
+        patches: [
+          {
+            subresource: 'status',
+            type: 'merge',
+            root: 'status',
+            template: vmStatus('Running', true, true, 'Running'),
+          },
+        ],
+      },
       // A short boot, so a client can see Starting before Running.
       300,
     ),
@@ -183,8 +222,21 @@ export function memberStages(withVirtualMachines: boolean): Stage[] {
       'vm-stopped',
       'kubevirt.io/v1',
       'VirtualMachine',
-      [notDeleting, { key: effectiveRunStrategy, operator: 'NotIn', values: RUNNING_STRATEGIES }, { key: '.status.printableStatus', operator: 'NotIn', values: ['Stopped'] }],
-      { patches: [{ subresource: 'status', type: 'merge', root: 'status', template: vmStatus('Stopped', false, false, 'Stopped') }] },
+      [
+        notDeleting,
+        { key: effectiveRunStrategy, operator: 'NotIn', values: RUNNING_STRATEGIES },
+        { key: '.status.printableStatus', operator: 'NotIn', values: ['Stopped'] },
+      ],
+      {
+        patches: [
+          {
+            subresource: 'status',
+            type: 'merge',
+            root: 'status',
+            template: vmStatus('Stopped', false, false, 'Stopped'),
+          },
+        ],
+      },
     ),
   ];
 }

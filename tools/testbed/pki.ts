@@ -43,7 +43,13 @@ async function ecKey(path: string): Promise<void> {
   await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', path]);
 }
 
-async function signed(dir: string, name: string, subject: string, ca: { cert: string; key: string }, ext: string): Promise<{ cert: string; key: string }> {
+async function signed(
+  dir: string,
+  name: string,
+  subject: string,
+  ca: { cert: string; key: string },
+  ext: string,
+): Promise<{ cert: string; key: string }> {
   const key = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);
   const cert = join(dir, `${name}.crt`);
@@ -51,7 +57,24 @@ async function signed(dir: string, name: string, subject: string, ca: { cert: st
   await ecKey(key);
   await openssl(['req', '-new', '-key', key, '-subj', subject, '-out', csr]);
   writeFileSync(extFile, ext);
-  await openssl(['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-days', DAYS, '-sha256', '-extfile', extFile, '-out', cert]);
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca.cert,
+    '-CAkey',
+    ca.key,
+    '-CAcreateserial',
+    '-days',
+    DAYS,
+    '-sha256',
+    '-extfile',
+    extFile,
+    '-out',
+    cert,
+  ]);
   return { cert, key };
 }
 
@@ -60,17 +83,45 @@ export async function makeClusterPki(dir: string, clusterId: string): Promise<Cl
   const caKey = join(dir, 'ca.key');
   const caCert = join(dir, 'ca.crt');
   await ecKey(caKey);
-  await openssl(['req', '-x509', '-new', '-key', caKey, '-subj', `/CN=zonekeeper-testbed-${clusterId}-ca`, '-days', DAYS, '-sha256', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', caCert]);
+  await openssl([
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    caKey,
+    '-subj',
+    `/CN=zonekeeper-testbed-${clusterId}-ca`,
+    '-days',
+    DAYS,
+    '-sha256',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-out',
+    caCert,
+  ]);
   const ca = { cert: caCert, key: caKey };
-  const serving = await signed(dir, 'apiserver', `/CN=${clusterId}-apiserver`, ca, [
+  const serving = await signed(
+    dir,
+    'apiserver',
+    `/CN=${clusterId}-apiserver`,
+    ca,
+    [
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=serverAuth',
+      // The in-cluster names matter only for clients that use them; loopback is what we dial.
+      'subjectAltName=DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:127.0.0.1',
+      '',
+    ].join('\n'),
+  );
+  const clientExt = [
     'basicConstraints=CA:FALSE',
     'keyUsage=critical,digitalSignature,keyEncipherment',
-    'extendedKeyUsage=serverAuth',
-    // The in-cluster names matter only for clients that use them; loopback is what we dial.
-    'subjectAltName=DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:127.0.0.1',
+    'extendedKeyUsage=clientAuth',
     '',
-  ].join('\n'));
-  const clientExt = ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment', 'extendedKeyUsage=clientAuth', ''].join('\n');
+  ].join('\n');
   const clients = {} as Record<ClientName, { cert: string; key: string }>;
   for (const name of Object.keys(CLIENT_SUBJECTS) as ClientName[]) {
     clients[name] = await signed(dir, `client-${name}`, CLIENT_SUBJECTS[name], ca, clientExt);

@@ -55,7 +55,9 @@ export function isOurs(pid: number | null, marker: string): boolean {
 export function residentKiB(pid: number | null): number | undefined {
   if (pid === null) return undefined;
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
     return line ? Number(line.split(/\s+/)[1]) : undefined;
   } catch {
     return undefined;
@@ -70,7 +72,9 @@ export function residentKiB(pid: number | null): number | undefined {
 export function proportionalKiB(pid: number | null): number | undefined {
   if (pid === null) return undefined;
   try {
-    const line = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').split('\n').find((l) => l.startsWith('Pss:'));
+    const line = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Pss:'));
     return line ? Number(line.split(/\s+/)[1]) : undefined;
   } catch {
     return undefined;

@@ -51,14 +51,23 @@ export interface HostTools {
 export function findHostTools(): HostTools {
   const first = (what: string, candidates: string[]): string => {
     const hit = candidates.find((c) => existsSync(c));
-    if (!hit) throw new Error(`testbed --with-node needs ${what} (looked in ${candidates.join(', ')}); install it with scripts/install-deps.sh`);
+    if (!hit)
+      throw new Error(
+        `testbed --with-node needs ${what} (looked in ${candidates.join(', ')}); install it with scripts/install-deps.sh`,
+      );
     return hit;
   };
   return {
     containerd: first('containerd (Debian package containerd)', ['/usr/bin/containerd', '/usr/local/bin/containerd']),
     ctr: first('ctr (Debian package containerd)', ['/usr/bin/ctr', '/usr/local/bin/ctr']),
     runc: first('runc (Debian package runc)', ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/bin/runc']),
-    cniBinDir: join(first('the CNI bridge plugin (Debian package containernetworking-plugins)', ['/usr/lib/cni/bridge', '/opt/cni/bin/bridge']), '..'),
+    cniBinDir: join(
+      first('the CNI bridge plugin (Debian package containernetworking-plugins)', [
+        '/usr/lib/cni/bridge',
+        '/opt/cni/bin/bridge',
+      ]),
+      '..',
+    ),
   };
 }
 
@@ -72,7 +81,8 @@ export function realNodeRecord(stateDir: string, ports: NodePorts): RealNodeReco
   const dir = join(stateDir, 'node');
   const socket = join(dir, 'containerd.sock');
   // A unix socket path longer than sun_path (108 bytes) cannot be bound.
-  if (Buffer.byteLength(socket) > 100) throw new Error(`test bed folder ${stateDir} is too long for containerd's socket path; use a shorter TESTBED_DIR`);
+  if (Buffer.byteLength(socket) > 100)
+    throw new Error(`test bed folder ${stateDir} is too long for containerd's socket path; use a shorter TESTBED_DIR`);
   return { name: NODE_NAME, dir, containerdSocket: socket, kubeletPort: ports.kubelet, images: [] };
 }
 
@@ -124,7 +134,13 @@ function cniConfig(): string {
       cniVersion: '1.0.0',
       name: 'zonekeeper-testbed',
       plugins: [
-        { type: 'bridge', bridge: 'zktb0', isGateway: true, ipMasq: false, ipam: { type: 'host-local', ranges: [[{ subnet: '10.250.0.0/24' }]] } },
+        {
+          type: 'bridge',
+          bridge: 'zktb0',
+          isGateway: true,
+          ipMasq: false,
+          ipam: { type: 'host-local', ranges: [[{ subnet: '10.250.0.0/24' }]] },
+        },
         { type: 'loopback' },
       ],
     },
@@ -166,15 +182,26 @@ registerNode: true
 }
 
 /** Writes the configuration files and returns the two processes, containerd first. */
-export function realNodeProcesses(node: RealNodeRecord, opts: { binDir: string; pki: ClusterPki; hubServer: string; ports: NodePorts; tools: HostTools; logDir: string }): ProcessRecord[] {
-  for (const sub of ['containerd', 'runc', 'cni', 'kubelet', 'pod-logs']) mkdirSync(join(node.dir, sub), { recursive: true });
+export function realNodeProcesses(
+  node: RealNodeRecord,
+  opts: { binDir: string; pki: ClusterPki; hubServer: string; ports: NodePorts; tools: HostTools; logDir: string },
+): ProcessRecord[] {
+  for (const sub of ['containerd', 'runc', 'cni', 'kubelet', 'pod-logs'])
+    mkdirSync(join(node.dir, sub), { recursive: true });
   writeFileSync(join(node.dir, 'containerd.toml'), containerdConfig(node, opts.tools, opts.ports.streaming));
   writeFileSync(join(node.dir, 'cni', '10-zonekeeper-testbed.conflist'), cniConfig());
   writeFileSync(join(node.dir, 'kubelet.yaml'), kubeletConfig(node, opts.pki, opts.ports));
   const kubeconfig = join(node.dir, 'kubelet.kubeconfig');
   // The admin identity: the test bed's hub has no Node authorizer or
   // certificate signing, which a kubelet's own identity would need.
-  writeKubeconfig(kubeconfig, { contextName: 'hub', server: opts.hubServer, caFile: opts.pki.caCert, userName: NODE_NAME, certFile: opts.pki.clients.admin.cert, keyFile: opts.pki.clients.admin.key });
+  writeKubeconfig(kubeconfig, {
+    contextName: 'hub',
+    server: opts.hubServer,
+    caFile: opts.pki.caCert,
+    userName: NODE_NAME,
+    certFile: opts.pki.clients.admin.cert,
+    keyFile: opts.pki.clients.admin.key,
+  });
   const containerd: ProcessRecord = {
     role: 'containerd',
     cluster: 'hub',
@@ -208,7 +235,9 @@ export function realNodeProcesses(node: RealNodeRecord, opts: { binDir: string; 
 
 /** `ctr` against the node's containerd, in the namespace the CRI uses. */
 export async function ctr(node: RealNodeRecord, tools: HostTools, args: string[]): Promise<string> {
-  const { stdout } = await run(tools.ctr, ['--address', node.containerdSocket, '--namespace', 'k8s.io', ...args], { maxBuffer: 16 << 20 });
+  const { stdout } = await run(tools.ctr, ['--address', node.containerdSocket, '--namespace', 'k8s.io', ...args], {
+    maxBuffer: 16 << 20,
+  });
   return stdout;
 }
 
@@ -216,7 +245,7 @@ export async function ctr(node: RealNodeRecord, tools: HostTools, args: string[]
 export async function importImage(node: RealNodeRecord, tools: HostTools, archive: string): Promise<string[]> {
   const out = await ctr(node, tools, ['images', 'import', '--snapshotter', 'native', archive]);
   // ctr prints "unpacking NAME (sha256:...)...done" per image.
-  const names = [...out.matchAll(/unpacking (\S+) \(/g)].map((m) => m[1] as string);
+  const names = [...out.matchAll(/unpacking (\S+) \(/g)].map((m) => m[1]);
   node.images.push(...names);
   return names;
 }
@@ -243,11 +272,19 @@ export async function pauseImageArchive(binDir: string, workDir: string): Promis
   writeFileSync(join(out, diffId, 'layer.tar'), layer);
   rmSync(layerTmp);
   const config = Buffer.from(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Entrypoint: ['/pause'], User: '65535:65535' }, rootfs: { type: 'layers', diff_ids: [`sha256:${diffId}`] } }),
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Entrypoint: ['/pause'], User: '65535:65535' },
+      rootfs: { type: 'layers', diff_ids: [`sha256:${diffId}`] },
+    }),
   );
   const configName = `${sha256(config)}.json`;
   writeFileSync(join(out, configName), config);
-  writeFileSync(join(out, 'manifest.json'), JSON.stringify([{ Config: configName, RepoTags: [PAUSE_IMAGE], Layers: [`${diffId}/layer.tar`] }]));
+  writeFileSync(
+    join(out, 'manifest.json'),
+    JSON.stringify([{ Config: configName, RepoTags: [PAUSE_IMAGE], Layers: [`${diffId}/layer.tar`] }]),
+  );
   const archive = join(workDir, 'pause-image.tar');
   await run('tar', ['-C', out, '-cf', archive, '.']);
   rmSync(root, { recursive: true, force: true });

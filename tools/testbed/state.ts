@@ -10,7 +10,15 @@ import type { RealNodeRecord } from './real-node.js';
 
 export const STATE_VERSION = 1;
 
-export type ProcessRole = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok' | 'vmi-stand-in' | 'containerd' | 'kubelet';
+export type ProcessRole =
+  | 'etcd'
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'kwok'
+  | 'vmi-stand-in'
+  | 'containerd'
+  | 'kubelet';
 
 export interface ProcessRecord {
   role: ProcessRole;
@@ -78,7 +86,10 @@ export function readState(dir = stateDir()): TestbedState | undefined {
   const file = stateFile(dir);
   if (!existsSync(file)) return undefined;
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as TestbedState;
-  if (parsed.version !== STATE_VERSION) throw new Error(`${file}: state version ${String(parsed.version)}, expected ${STATE_VERSION}; run "testbed down" first`);
+  if (parsed.version !== STATE_VERSION)
+    throw new Error(
+      `${file}: state version ${String(parsed.version)}, expected ${STATE_VERSION}; run "testbed down" first`,
+    );
   return parsed;
 }
 
@@ -110,7 +121,8 @@ export function memberClusters(state: TestbedState): ClusterRecord[] {
 export function findCluster(state: TestbedState, name: string): ClusterRecord {
   const wanted = name.toLowerCase();
   const hit = state.clusters.find((c) => c.id === wanted || c.name.toLowerCase() === wanted);
-  if (!hit) throw new Error(`no cluster "${name}" in the test bed; have ${state.clusters.map((c) => c.name).join(', ')}`);
+  if (!hit)
+    throw new Error(`no cluster "${name}" in the test bed; have ${state.clusters.map((c) => c.name).join(', ')}`);
   return hit;
 }
 

@@ -25,9 +25,27 @@ import { kwokConfigText } from './kwok-stages.js';
 import { defaultCatalogue, repoRoot, stateDir } from './paths.js';
 import { makeClusterPki, type ClusterPki } from './pki.js';
 import { isOurs, proportionalKiB, residentKiB, startProcess, stopProcess } from './processes.js';
-import { findCluster, readState, STATE_VERSION, writeState, type ClusterRecord, type ProcessRecord, type TestbedState } from './state.js';
+import {
+  findCluster,
+  readState,
+  STATE_VERSION,
+  writeState,
+  type ClusterRecord,
+  type ProcessRecord,
+  type TestbedState,
+} from './state.js';
 import { vmiStandInProcess } from './vmi-stand-in-process.js';
-import { findHostTools, importImage, killContainers, NODE_NAME, pauseImageArchive, realNodeProcesses, realNodeRecord, unmountBelow, type NodePorts } from './real-node.js';
+import {
+  findHostTools,
+  importImage,
+  killContainers,
+  NODE_NAME,
+  pauseImageArchive,
+  realNodeProcesses,
+  realNodeRecord,
+  unmountBelow,
+  type NodePorts,
+} from './real-node.js';
 
 const run = promisify(execFile);
 
@@ -59,9 +77,13 @@ export async function binaries(log: Log): Promise<string> {
   const fromEnv = process.env['ZONEKEEPER_TESTBED_BIN'];
   if (fromEnv) return fromEnv;
   log('checking the test-bed binaries (tools/build.sh) ...');
-  const { stdout } = await run('bash', [join(repoRoot(), 'tools', 'build.sh')], { maxBuffer: 16 << 20, env: process.env });
+  const { stdout } = await run('bash', [join(repoRoot(), 'tools', 'build.sh')], {
+    maxBuffer: 16 << 20,
+    env: process.env,
+  });
   const dir = stdout.trim().split('\n').pop();
-  if (!dir || !existsSync(join(dir, 'kube-apiserver'))) throw new Error(`tools/build.sh printed no binary folder (got "${stdout}")`);
+  if (!dir || !existsSync(join(dir, 'kube-apiserver')))
+    throw new Error(`tools/build.sh printed no binary folder (got "${stdout}")`);
   return dir;
 }
 
@@ -113,7 +135,9 @@ export async function up(opts: UpOptions = {}): Promise<TestbedState> {
       log(`test bed already up in ${dir} (${existing.clusters.length} clusters); nothing to do`);
       return existing;
     }
-    throw new Error(`test bed in ${dir} is up but ${crashed.map((c) => `${c.cluster}/${c.role}`).join(', ')} crashed; see "testbed status", then "testbed repair" (or "down" and "up")`);
+    throw new Error(
+      `test bed in ${dir} is up but ${crashed.map((c) => `${c.cluster}/${c.role}`).join(', ')} crashed; see "testbed status", then "testbed repair" (or "down" and "up")`,
+    );
   }
   const started = Date.now();
   let nodePorts: NodePorts | undefined;
@@ -145,13 +169,27 @@ export async function up(opts: UpOptions = {}): Promise<TestbedState> {
     writeState(state);
     log(`etcd ${versions['etcd'] ?? ''} started (pid ${etcd.pid}) on ${etcdUrl}`);
 
-    const specs: { name: string; id: string; provider?: CatalogueEntry }[] = [{ name: 'hub', id: 'hub' }, ...providers.map((p) => ({ name: p.name, id: p.id, provider: p }))];
+    const specs: { name: string; id: string; provider?: CatalogueEntry }[] = [
+      { name: 'hub', id: 'hub' },
+      ...providers.map((p) => ({ name: p.name, id: p.id, provider: p })),
+    ];
     // Certificates while etcd starts: openssl is quick, but 9 × 6 calls add up.
     const layouts = await Promise.all(
       specs.map(async (s, i): Promise<{ spec: (typeof specs)[number]; layout: ClusterLayout; index: number }> => {
         const cdir = join(dir, 'clusters', s.id);
         const pki = await makeClusterPki(join(cdir, 'pki'), s.id);
-        return { spec: s, index: i, layout: { id: s.id, dir: cdir, port: await freePort(), etcdUrl, etcdPrefix: `/zonekeeper-testbed/${s.id}`, pki } };
+        return {
+          spec: s,
+          index: i,
+          layout: {
+            id: s.id,
+            dir: cdir,
+            port: await freePort(),
+            etcdUrl,
+            etcdPrefix: `/zonekeeper-testbed/${s.id}`,
+            pki,
+          },
+        };
       }),
     );
     await waitFor(async () => (await probe(`${etcdUrl}/health`)).body.includes('"health":"true"'), {
@@ -163,7 +201,11 @@ export async function up(opts: UpOptions = {}): Promise<TestbedState> {
 
     for (const { spec, layout } of layouts) state.clusters.push(clusterRecord(spec, layout, dir));
     if (opts.withNode) {
-      const ports: NodePorts = { kubelet: await freePort(), kubeletHealthz: await freePort(), streaming: await freePort() };
+      const ports: NodePorts = {
+        kubelet: await freePort(),
+        kubeletHealthz: await freePort(),
+        streaming: await freePort(),
+      };
       state.realNode = realNodeRecord(dir, ports);
       nodePorts = ports;
     }
@@ -177,7 +219,10 @@ export async function up(opts: UpOptions = {}): Promise<TestbedState> {
     });
     await startVmiStandIn(state, log);
     const hubLayout = layouts.find((l) => !l.spec.provider)?.layout;
-    const nodeUp = state.realNode && nodePorts && hubLayout ? startRealNode(state, hubLayout, nodePorts, binDir, opts.images ?? [], log) : Promise.resolve();
+    const nodeUp =
+      state.realNode && nodePorts && hubLayout
+        ? startRealNode(state, hubLayout, nodePorts, binDir, opts.images ?? [], log)
+        : Promise.resolve();
     await Promise.all([waitMembersReady(state, log), nodeUp]);
     state.upSeconds = Math.round((Date.now() - started) / 100) / 10;
     writeState(state);
@@ -202,7 +247,11 @@ async function binaryVersions(binDir: string): Promise<Record<string, string>> {
   return out;
 }
 
-function clusterRecord(spec: { name: string; id: string; provider?: CatalogueEntry }, layout: ClusterLayout, dir: string): ClusterRecord {
+function clusterRecord(
+  spec: { name: string; id: string; provider?: CatalogueEntry },
+  layout: ClusterLayout,
+  dir: string,
+): ClusterRecord {
   const server = `https://127.0.0.1:${layout.port}`;
   const kubeconfig = join(dir, 'kubeconfigs', `${spec.id}.kubeconfig`);
   const rec: ClusterRecord = {
@@ -227,7 +276,14 @@ function clusterRecord(spec: { name: string; id: string; provider?: CatalogueEnt
 function componentKubeconfig(layout: ClusterLayout, server: string, who: keyof ClusterPki['clients']): string {
   const path = join(layout.dir, `${who}.kubeconfig`);
   const pair = layout.pki.clients[who];
-  writeKubeconfig(path, { contextName: layout.id, server, caFile: layout.pki.caCert, userName: who, certFile: pair.cert, keyFile: pair.key });
+  writeKubeconfig(path, {
+    contextName: layout.id,
+    server,
+    caFile: layout.pki.caCert,
+    userName: who,
+    certFile: pair.cert,
+    keyFile: pair.key,
+  });
   return path;
 }
 
@@ -253,9 +309,14 @@ async function startCluster(
   });
   // With a real node the hub's API server dials its kubelet (logs, exec)
   // by the node's InternalIP (loopback), as the hub's admin.
-  const kubeletFlags = !provider && state.realNode
-    ? ['--kubelet-preferred-address-types=InternalIP', `--kubelet-client-certificate=${layout.pki.clients.admin.cert}`, `--kubelet-client-key=${layout.pki.clients.admin.key}`]
-    : [];
+  const kubeletFlags =
+    !provider && state.realNode
+      ? [
+          '--kubelet-preferred-address-types=InternalIP',
+          `--kubelet-client-certificate=${layout.pki.clients.admin.cert}`,
+          `--kubelet-client-key=${layout.pki.clients.admin.key}`,
+        ]
+      : [];
   const api = apiServerProcess(binDir, layout, logDir, kubeletFlags);
   rec.processes.push(api);
   const t0 = Date.now();
@@ -264,7 +325,12 @@ async function startCluster(
   await waitApiServer(state, rec, api, timeoutMs);
   log(`${rec.name}: kube-apiserver ready in ${((Date.now() - t0) / 1000).toFixed(1)} s on ${rec.server}`);
 
-  const kcm = controllerManagerProcess(binDir, layout, componentKubeconfig(layout, rec.server, 'controller-manager'), logDir);
+  const kcm = controllerManagerProcess(
+    binDir,
+    layout,
+    componentKubeconfig(layout, rec.server, 'controller-manager'),
+    logDir,
+  );
   rec.processes.push(kcm);
   kcm.pid = startProcess(kcm);
   writeState(state);
@@ -291,7 +357,11 @@ async function startCluster(
     const pki = join(state.dir, 'clusters', rec.id, 'pki');
     await waitFor(
       async () => {
-        const res = await probe(`${rec.server}/openapi/v3`, { ca: rec.caFile, cert: join(pki, 'client-admin.crt'), key: join(pki, 'client-admin.key') });
+        const res = await probe(`${rec.server}/openapi/v3`, {
+          ca: rec.caFile,
+          cert: join(pki, 'client-admin.crt'),
+          key: join(pki, 'client-admin.key'),
+        });
         return res.status === 200 && res.body.includes('"apis/kubevirt.io/v1"');
       },
       { what: `${rec.name}: kubevirt.io/v1 in OpenAPI v3`, timeoutMs: 60_000 },
@@ -309,14 +379,29 @@ async function startCluster(
   writeState(state);
 }
 
-async function waitApiServer(state: TestbedState, rec: ClusterRecord, api: ProcessRecord, timeoutMs: number): Promise<void> {
+async function waitApiServer(
+  state: TestbedState,
+  rec: ClusterRecord,
+  api: ProcessRecord,
+  timeoutMs: number,
+): Promise<void> {
   const pki = join(state.dir, 'clusters', rec.id, 'pki');
-  await waitFor(async () => (await probe(`${rec.server}/readyz`, { ca: rec.caFile, cert: join(pki, 'client-admin.crt'), key: join(pki, 'client-admin.key') })).status === 200, {
-    what: `${rec.name}: kube-apiserver`,
-    timeoutMs,
-    log: api.log,
-    aborted: () => (isOurs(api.pid, state.dir) ? undefined : 'kube-apiserver exited'),
-  });
+  await waitFor(
+    async () =>
+      (
+        await probe(`${rec.server}/readyz`, {
+          ca: rec.caFile,
+          cert: join(pki, 'client-admin.crt'),
+          key: join(pki, 'client-admin.key'),
+        })
+      ).status === 200,
+    {
+      what: `${rec.name}: kube-apiserver`,
+      timeoutMs,
+      log: api.log,
+      aborted: () => (isOurs(api.pid, state.dir) ? undefined : 'kube-apiserver exited'),
+    },
+  );
 }
 
 async function installKubeVirtCrds(kc: KubeConfig): Promise<void> {
@@ -349,22 +434,44 @@ async function startVmiStandIn(state: TestbedState, log: Log): Promise<void> {
  * Starts containerd, imports the pause image and the given archives, starts
  * the kubelet and waits for its node to be Ready.
  */
-async function startRealNode(state: TestbedState, hubLayout: ClusterLayout, ports: NodePorts, binDir: string, images: string[], log: Log): Promise<void> {
+async function startRealNode(
+  state: TestbedState,
+  hubLayout: ClusterLayout,
+  ports: NodePorts,
+  binDir: string,
+  images: string[],
+  log: Log,
+): Promise<void> {
   const node = state.realNode;
   if (!node) return;
   const t0 = Date.now();
   const tools = findHostTools();
   const hub = findCluster(state, 'hub');
-  const [containerd, kubelet] = realNodeProcesses(node, { binDir, pki: hubLayout.pki, hubServer: hub.server, ports, tools, logDir: join(state.dir, 'logs') }) as [ProcessRecord, ProcessRecord];
+  const [containerd, kubelet] = realNodeProcesses(node, {
+    binDir,
+    pki: hubLayout.pki,
+    hubServer: hub.server,
+    ports,
+    tools,
+    logDir: join(state.dir, 'logs'),
+  }) as [ProcessRecord, ProcessRecord];
   hub.processes.push(containerd);
   containerd.pid = startProcess(containerd);
   writeState(state);
-  await waitFor(async () => existsSync(node.containerdSocket) && (await run(tools.ctr, ['--address', node.containerdSocket, 'version']).then(() => true, () => false)), {
-    what: 'hub node: containerd',
-    timeoutMs: 30_000,
-    log: containerd.log,
-    aborted: () => (isOurs(containerd.pid, state.dir) ? undefined : 'containerd exited'),
-  });
+  await waitFor(
+    async () =>
+      existsSync(node.containerdSocket) &&
+      (await run(tools.ctr, ['--address', node.containerdSocket, 'version']).then(
+        () => true,
+        () => false,
+      )),
+    {
+      what: 'hub node: containerd',
+      timeoutMs: 30_000,
+      log: containerd.log,
+      aborted: () => (isOurs(containerd.pid, state.dir) ? undefined : 'containerd exited'),
+    },
+  );
   await importImage(node, tools, await pauseImageArchive(binDir, node.dir));
   for (const archive of images) {
     const names = await importImage(node, tools, archive);
@@ -382,7 +489,12 @@ async function startRealNode(state: TestbedState, hubLayout: ClusterLayout, port
       const nodes = (await core.listNode()).items.filter((n) => n.metadata?.name === NODE_NAME);
       return nodes.some((n) => (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
     },
-    { what: `hub: node ${NODE_NAME} Ready (kubelet)`, timeoutMs: 90_000, log: kubelet.log, aborted: () => (isOurs(kubelet.pid, state.dir) ? undefined : 'kubelet exited') },
+    {
+      what: `hub: node ${NODE_NAME} Ready (kubelet)`,
+      timeoutMs: 90_000,
+      log: kubelet.log,
+      aborted: () => (isOurs(kubelet.pid, state.dir) ? undefined : 'kubelet exited'),
+    },
   );
   log(`hub: real node ${NODE_NAME} Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (kubelet + containerd)`);
 }
@@ -440,17 +552,26 @@ async function waitMembersReady(state: TestbedState, log: Log): Promise<void> {
       kc.loadFromFile(c.kubeconfig);
       const core = kc.makeApiClient(CoreV1Api);
       // The controller-manager is working once it made the default ServiceAccount.
-      await waitFor(async () => (await core.listNamespacedServiceAccount({ namespace: 'default' })).items.some((sa) => sa.metadata?.name === 'default'), {
-        what: `${c.name}: default ServiceAccount (kube-controller-manager)`,
-        timeoutMs: 60_000,
-        log: c.processes.find((p) => p.role === 'kube-controller-manager')?.log,
-      });
+      await waitFor(
+        async () =>
+          (await core.listNamespacedServiceAccount({ namespace: 'default' })).items.some(
+            (sa) => sa.metadata?.name === 'default',
+          ),
+        {
+          what: `${c.name}: default ServiceAccount (kube-controller-manager)`,
+          timeoutMs: 60_000,
+          log: c.processes.find((p) => p.role === 'kube-controller-manager')?.log,
+        },
+      );
       if (c.role !== 'member') return;
       const kwok = c.processes.find((p) => p.role === 'kwok');
       await waitFor(
         async () => {
           const nodes = (await core.listNode()).items;
-          return nodes.length === c.nodes.length && nodes.every((n) => (n.status?.conditions ?? []).some((x) => x.type === 'Ready' && x.status === 'True'));
+          return (
+            nodes.length === c.nodes.length &&
+            nodes.every((n) => (n.status?.conditions ?? []).some((x) => x.type === 'Ready' && x.status === 'True'))
+          );
         },
         {
           what: `${c.name}: nodes Ready (kwok)`,
@@ -470,7 +591,7 @@ async function pool<T>(items: readonly T[], width: number, task: (item: T) => Pr
   let failed: unknown;
   const worker = async (): Promise<void> => {
     while (next < items.length && failed === undefined) {
-      const item = items[next++] as T;
+      const item = items[next++];
       try {
         await task(item);
       } catch (err) {
@@ -489,7 +610,11 @@ async function stopAll(state: TestbedState): Promise<void> {
   // connection errors while the servers it talks to are going away.
   const order: ProcessRecord['role'][] = ['kwok', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver'];
   for (const role of order) {
-    await Promise.all(state.clusters.flatMap((c) => c.processes.filter((p) => p.role === role).map((p) => stopProcess(p.pid, state.dir))));
+    await Promise.all(
+      state.clusters.flatMap((c) =>
+        c.processes.filter((p) => p.role === role).map((p) => stopProcess(p.pid, state.dir)),
+      ),
+    );
   }
   await stopProcess(state.etcd.process.pid, state.dir);
 }
@@ -507,7 +632,11 @@ export async function down(opts: { dir?: string; log?: Log } = {}): Promise<{ se
   }
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   const seconds = Math.round((Date.now() - t0) / 100) / 10;
-  log(state ? `test bed down: ${stopped} processes stopped in ${seconds} s; ${dir} removed` : `no test bed in ${dir}; nothing to stop`);
+  log(
+    state
+      ? `test bed down: ${stopped} processes stopped in ${seconds} s; ${dir} removed`
+      : `no test bed in ${dir}; nothing to stop`,
+  );
   return { seconds, stopped };
 }
 
@@ -530,7 +659,14 @@ export async function status(opts: { dir?: string } = {}): Promise<StatusReport>
       const pki = join(dir, 'clusters', c.id, 'pki');
       let ready = false;
       try {
-        ready = (await probe(`${c.server}/readyz`, { ca: c.caFile, cert: join(pki, 'client-admin.crt'), key: join(pki, 'client-admin.key') })).status === 200;
+        ready =
+          (
+            await probe(`${c.server}/readyz`, {
+              ca: c.caFile,
+              cert: join(pki, 'client-admin.crt'),
+              key: join(pki, 'client-admin.key'),
+            })
+          ).status === 200;
       } catch {
         ready = false;
       }
@@ -566,7 +702,10 @@ export async function stopApiServer(name: string, opts: { dir?: string } = {}): 
 }
 
 /** Starts a stopped API server again with the same flags and waits until ready. */
-export async function startApiServer(name: string, opts: { dir?: string; timeoutSeconds?: number } = {}): Promise<void> {
+export async function startApiServer(
+  name: string,
+  opts: { dir?: string; timeoutSeconds?: number } = {},
+): Promise<void> {
   const dir = opts.dir ?? stateDir();
   const { state, rec, api } = apiServerRecord(name, dir);
   if (!isOurs(api.pid, dir)) {
@@ -595,8 +734,16 @@ export async function repair(opts: { dir?: string; log?: Log } = {}): Promise<st
   };
   // etcd first, then the API servers, then their clients: the same order as `up`.
   revive(state.etcd.process, 'etcd');
-  for (const role of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'containerd', 'kubelet'] as const) {
-    for (const c of state.clusters) for (const p of c.processes.filter((x) => x.role === role)) revive(p, `${c.name}/${role}`);
+  for (const role of [
+    'kube-apiserver',
+    'kube-controller-manager',
+    'kube-scheduler',
+    'kwok',
+    'containerd',
+    'kubelet',
+  ] as const) {
+    for (const c of state.clusters)
+      for (const p of c.processes.filter((x) => x.role === role)) revive(p, `${c.name}/${role}`);
   }
   for (const p of state.helpers) revive(p, p.role);
   writeState(state);

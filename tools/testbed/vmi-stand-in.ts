@@ -11,7 +11,14 @@
 //
 //   node dist/tools/testbed/vmi-stand-in.js <state dir>
 
-import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { readState, type ClusterRecord } from './state.js';
 
 const GROUP = 'kubevirt.io';
@@ -33,7 +40,10 @@ interface VirtualMachine {
   spec: {
     runStrategy?: string;
     running?: boolean;
-    template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: { nodeSelector?: Record<string, string> } & Record<string, unknown> };
+    template?: {
+      metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+      spec?: { nodeSelector?: Record<string, string> } & Record<string, unknown>;
+    };
   };
 }
 
@@ -113,7 +123,13 @@ class Member {
         if (!vmi) await this.createVmiUnlessTerminating(vm);
         else if (vmi.status?.phase !== 'Running' && !vmi.metadata.deletionTimestamp) await this.runVmi(vmi);
       } else if (vmi && !vmi.metadata.deletionTimestamp) {
-        await this.api.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, plural: 'virtualmachineinstances', namespace: vmi.metadata.namespace, name: vmi.metadata.name });
+        await this.api.deleteNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          plural: 'virtualmachineinstances',
+          namespace: vmi.metadata.namespace,
+          name: vmi.metadata.name,
+        });
       }
     }
   }
@@ -137,11 +153,26 @@ class Member {
         namespace: vm.metadata.namespace,
         labels: { ...(vm.spec.template?.metadata?.labels ?? {}), 'kubevirt.io/vm': vm.metadata.name },
         annotations: vm.spec.template?.metadata?.annotations ?? {},
-        ownerReferences: [{ apiVersion: `${GROUP}/${VERSION}`, kind: 'VirtualMachine', name: vm.metadata.name, uid: vm.metadata.uid, controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [
+          {
+            apiVersion: `${GROUP}/${VERSION}`,
+            kind: 'VirtualMachine',
+            name: vm.metadata.name,
+            uid: vm.metadata.uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
       spec: vm.spec.template?.spec ?? { domain: {} },
     };
-    const created = (await this.api.createNamespacedCustomObject({ group: GROUP, version: VERSION, plural: 'virtualmachineinstances', namespace: vm.metadata.namespace, body })) as VirtualMachineInstance;
+    const created = (await this.api.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: 'virtualmachineinstances',
+      namespace: vm.metadata.namespace,
+      body,
+    })) as VirtualMachineInstance;
     await this.runVmi(created);
   }
 
@@ -157,17 +188,35 @@ class Member {
         phase,
         nodeName: node,
         interfaces: [{ name: 'default', ipAddress: ip, ipAddresses: [ip], infoSource: 'domain, guest-agent' }],
-        conditions: [{ type: 'Ready', status: 'True', reason: '', message: '', lastProbeTime: null, lastTransitionTime: now }],
+        conditions: [
+          { type: 'Ready', status: 'True', reason: '', message: '', lastProbeTime: null, lastTransitionTime: now },
+        ],
       };
     } else {
       // As KubeVirt: no node fits the selector, so the VMI waits unscheduled.
       status = {
         phase,
-        conditions: [{ type: 'Ready', status: 'False', reason: 'Unschedulable', message: 'no node matches the nodeSelector', lastProbeTime: null, lastTransitionTime: now }],
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'False',
+            reason: 'Unschedulable',
+            message: 'no node matches the nodeSelector',
+            lastProbeTime: null,
+            lastTransitionTime: now,
+          },
+        ],
       };
     }
     await this.api.patchNamespacedCustomObjectStatus(
-      { group: GROUP, version: VERSION, plural: 'virtualmachineinstances', namespace: vmi.metadata.namespace, name: vmi.metadata.name, body: { status } },
+      {
+        group: GROUP,
+        version: VERSION,
+        plural: 'virtualmachineinstances',
+        namespace: vmi.metadata.namespace,
+        name: vmi.metadata.name,
+        body: { status },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
   }

@@ -41,6 +41,10 @@ export interface NetworkProgrammer {
 
 export const planOnlyNetwork: NetworkProgrammer = {
   configured: false,
-  program: (plan) => Promise.resolve({ ok: true, message: `VLAN ${plan.vlanId}, ${plan.network}, marking ${plan.marking.bits}; no switch sidecar configured, plan only` }),
+  program: (plan) =>
+    Promise.resolve({
+      ok: true,
+      message: `VLAN ${plan.vlanId}, ${plan.network}, marking ${plan.marking.bits}; no switch sidecar configured, plan only`,
+    }),
   remove: () => Promise.resolve(),
 };

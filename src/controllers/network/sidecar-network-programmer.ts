@@ -40,13 +40,21 @@ function callFailure(address: string, e: unknown): NetworkProgramResult {
     return { ok: false, reason: 'EntriesRejected', message: `sidecar ${address}: ${code}: ${e.details}` };
   }
   if (e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.DEADLINE_EXCEEDED) {
-    return { ok: false, reason: 'SidecarUnavailable', message: `sidecar ${address} not reachable (${code}: ${e.details}); retried` };
+    return {
+      ok: false,
+      reason: 'SidecarUnavailable',
+      message: `sidecar ${address} not reachable (${code}: ${e.details}); retried`,
+    };
   }
   return { ok: false, reason: 'SidecarError', message: `sidecar ${address}: ${code}: ${e.details}` };
 }
 
 /** A zone waiting to be handed over, and who waits for the verdict. */
-interface Pending { zone: string; entries: PlannedEntry[]; done: (r: NetworkProgramResult) => void }
+interface Pending {
+  zone: string;
+  entries: PlannedEntry[];
+  done: (r: NetworkProgramResult) => void;
+}
 /** Calls to the sidecar at once; a zone that finds both out waits for the next, with the zones that came meanwhile. */
 const MAX_CALLS = 2;
 const MAX_ZONES_PER_CALL = 64;
@@ -61,7 +69,11 @@ export function sidecarElection(term: number): [bigint, bigint] {
   return [BigInt(term) + 1n, 0n];
 }
 
-export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, o: SidecarNetworkProgrammerOptions = {}): SidecarNetworkProgrammer {
+export function sidecarNetworkProgrammer(
+  address: string,
+  ports: SwitchPortMap,
+  o: SidecarNetworkProgrammerOptions = {},
+): SidecarNetworkProgrammer {
   // Short timeout: a reconcile waits for this call, and a hung sidecar must not hold a worker for a minute.
   const client = o.client ?? new SidecarClient(address, 15_000);
   /** Entries the sidecar accepted, by zone: what it must be given back after a restart. */
@@ -87,7 +99,9 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
    */
   const settled = new Set<string>();
   const listeners: ((ids: string[] | 'all') => void)[] = [];
-  const notify = (ids: string[] | 'all'): void => { for (const l of listeners) l(ids); };
+  const notify = (ids: string[] | 'all'): void => {
+    for (const l of listeners) l(ids);
+  };
 
   const sendBack = async (zones: string[]): Promise<void> => {
     const batch = zones.flatMap((zone) => {
@@ -127,7 +141,8 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
       const known = new Set(statuses.map((z) => z.zone ?? ''));
       const lost = [...handedOver.keys()].filter((z) => !known.has(z) && !removing.has(z));
       await sendBack(lost);
-      if (lost.length > 0) o.log?.('sidecar had lost zones (restarted?); handed them back', { sidecar: address, zones: lost.length });
+      if (lost.length > 0)
+        o.log?.('sidecar had lost zones (restarted?); handed them back', { sidecar: address, zones: lost.length });
       if (!complete) await declareComplete();
       return lost.length;
     });
@@ -146,7 +161,10 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
     const missing = wanted.map((z) => z.toLowerCase()).filter((z) => !settled.has(z));
     if (missing.length > 0) return;
     await client.setDesiredComplete();
-    o.log?.('told the sidecar its desired state is complete: entries no zone owns will be pruned', { sidecar: address, zones: wanted.length });
+    o.log?.('told the sidecar its desired state is complete: entries no zone owns will be pruned', {
+      sidecar: address,
+      zones: wanted.length,
+    });
   };
 
   // Zones being programmed: reconciles run concurrently, and zones that
@@ -161,18 +179,27 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
     removing.delete(p.zone);
     const programmed = st.programmed === true;
     programmedNow.set(p.zone, programmed);
-    p.done({ ok: programmed, reason: st.reason || (programmed ? 'Programmed' : 'Pending'), message: `sidecar ${address}: ${st.message ?? ''}` });
+    p.done({
+      ok: programmed,
+      reason: st.reason || (programmed ? 'Programmed' : 'Pending'),
+      message: `sidecar ${address}: ${st.message ?? ''}`,
+    });
   };
   const refused = (p: Pending, e: unknown): void => {
     const failure = callFailure(address, e);
     // Refused as invalid: the sidecar has judged it; nothing more to hand over.
-    if (failure.reason === 'EntriesRejected') settled.add(p.zone); else settled.delete(p.zone);
+    if (failure.reason === 'EntriesRejected') settled.add(p.zone);
+    else settled.delete(p.zone);
     p.done(failure);
   };
   const send = async (batch: Pending[]): Promise<void> => {
     const [only] = batch;
     if (only && batch.length === 1) {
-      try { accepted(only, await client.setZoneEntries(only.zone, 0, only.entries)); } catch (e) { refused(only, e); }
+      try {
+        accepted(only, await client.setZoneEntries(only.zone, 0, only.entries));
+      } catch (e) {
+        refused(only, e);
+      }
       return;
     }
     try {
@@ -195,21 +222,30 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
       const batch: Pending[] = [];
       const names = new Set<string>();
       for (let i = 0; i < queue.length && batch.length < MAX_ZONES_PER_CALL;) {
-        const p = queue[i] as Pending;
+        const p = queue[i];
         // A zone twice (a newer plan queued behind an older one) goes in the next call, in order.
-        if (names.has(p.zone)) { i++; continue; }
+        if (names.has(p.zone)) {
+          i++;
+          continue;
+        }
         names.add(p.zone);
         batch.push(p);
         queue.splice(i, 1);
       }
       calls++;
-      void send(batch).finally(() => { calls--; pump(); });
+      void send(batch).finally(() => {
+        calls--;
+        pump();
+      });
     }
   };
 
-  const timer = (o.resyncIntervalMs ?? 5000) > 0
-    ? setInterval(() => { resync().catch(() => undefined); }, o.resyncIntervalMs ?? 5000)
-    : undefined;
+  const timer =
+    (o.resyncIntervalMs ?? 5000) > 0
+      ? setInterval(() => {
+          resync().catch(() => undefined);
+        }, o.resyncIntervalMs ?? 5000)
+      : undefined;
   timer?.unref();
 
   return {
@@ -220,7 +256,11 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
       if (!z) {
         // Nothing the sidecar could hold: settled, so it does not hold up SetDesiredComplete.
         settled.add(plan.applicationId.toLowerCase());
-        return { ok: false, reason: 'PlanProblem', message: `P4 entry plan (switch port map and zone network): ${problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}` };
+        return {
+          ok: false,
+          reason: 'PlanProblem',
+          message: `P4 entry plan (switch port map and zone network): ${problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}`,
+        };
       }
       await resyncing;
       return new Promise((done) => {
@@ -254,14 +294,22 @@ export function sidecarNetworkProgrammer(address: string, ports: SwitchPortMap, 
       }
     },
     resync,
-    onChange: (listener) => { listeners.push(listener); },
+    onChange: (listener) => {
+      listeners.push(listener);
+    },
     lead: (term, zonesWithEntries) => {
       leaderTerm = term;
       zonesWanted = zonesWithEntries;
       const election = sidecarElection(term);
       client.setElection(...election).then(
-        () => o.log?.('sidecar re-arbitrates for this leader', { sidecar: address, term, electionId: election.join(':') }),
-        (e: unknown) => o.log?.('sidecar not told of the leader term yet; the next check retries', { sidecar: address, term, error: (e as Error).message }),
+        () =>
+          o.log?.('sidecar re-arbitrates for this leader', { sidecar: address, term, electionId: election.join(':') }),
+        (e: unknown) =>
+          o.log?.('sidecar not told of the leader term yet; the next check retries', {
+            sidecar: address,
+            term,
+            error: (e as Error).message,
+          }),
       );
     },
     close: () => {

@@ -87,11 +87,23 @@ export const EventReason = {
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 
 /** The `action` of those Events: what the reconciler was doing. */
-export const EventAction = { Place: 'Place', Deprovision: 'Deprovision', Summarize: 'Summarize', Delete: 'Delete', Release: 'Release', Probe: 'Probe' } as const;
+export const EventAction = {
+  Place: 'Place',
+  Deprovision: 'Deprovision',
+  Summarize: 'Summarize',
+  Delete: 'Delete',
+  Release: 'Release',
+  Probe: 'Probe',
+} as const;
 export type EventAction = (typeof EventAction)[keyof typeof EventAction];
 
 export const RegionConditionType = { Ready: 'Ready', Valid: 'Valid' } as const;
 export type RegionConditionType = (typeof RegionConditionType)[keyof typeof RegionConditionType];
 
-export const RegionReason = { Ready: 'Ready', Resolved: 'Resolved', InvalidSpec: 'InvalidSpec', MarkingBitConflict: 'MarkingBitConflict' } as const;
+export const RegionReason = {
+  Ready: 'Ready',
+  Resolved: 'Resolved',
+  InvalidSpec: 'InvalidSpec',
+  MarkingBitConflict: 'MarkingBitConflict',
+} as const;
 export type RegionReason = (typeof RegionReason)[keyof typeof RegionReason];

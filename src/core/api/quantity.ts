@@ -18,7 +18,8 @@ export type QuantityResult = { ok: true; value: number } | { ok: false; reason: 
 /** The quantity as a plain number (bytes, cores, devices), or why it is not one. */
 export function parseQuantity(text: string): QuantityResult {
   const m = SHAPE.exec(text);
-  if (!m) return { ok: false, reason: `"${text}" is not a quantity (a number with an optional suffix, like 500m or 16Gi)` };
+  if (!m)
+    return { ok: false, reason: `"${text}" is not a quantity (a number with an optional suffix, like 500m or 16Gi)` };
   const number = Number(m[1]);
   const suffix = m[2] ?? '';
   const binary = BINARY[suffix];
@@ -27,7 +28,10 @@ export function parseQuantity(text: string): QuantityResult {
   if (decimal !== undefined) return { ok: true, value: scale(number, decimal) };
   const exponent = /^[eE]([+-]?[0-9]+)$/.exec(suffix);
   if (exponent) return { ok: true, value: scale(number, Number(exponent[1])) };
-  return { ok: false, reason: `"${text}" has an unknown suffix "${suffix}" (known: Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or an exponent like e3)` };
+  return {
+    ok: false,
+    reason: `"${text}" has an unknown suffix "${suffix}" (known: Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or an exponent like e3)`,
+  };
 }
 
 /** number × 10^power; a negative power divides, so 3n is exactly 3e-9 rather than 3 × 1e-9. */

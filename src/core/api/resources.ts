@@ -29,10 +29,30 @@ export const KINDS = {
   privacyRegion: 'PrivacyRegion',
 } as const;
 
-export const EXECUTION_ZONES: ResourceRef = { group: API_GROUP, version: API_VERSION, plural: 'executionzones', namespaced: true };
-export const ZONE_RELEASES: ResourceRef = { group: API_GROUP, version: API_VERSION, plural: 'zonereleases', namespaced: true };
-export const PROVIDER_CLUSTERS: ResourceRef = { group: API_GROUP, version: API_VERSION, plural: 'providerclusters', namespaced: false };
-export const PRIVACY_REGIONS: ResourceRef = { group: API_GROUP, version: API_VERSION, plural: 'privacyregions', namespaced: false };
+export const EXECUTION_ZONES: ResourceRef = {
+  group: API_GROUP,
+  version: API_VERSION,
+  plural: 'executionzones',
+  namespaced: true,
+};
+export const ZONE_RELEASES: ResourceRef = {
+  group: API_GROUP,
+  version: API_VERSION,
+  plural: 'zonereleases',
+  namespaced: true,
+};
+export const PROVIDER_CLUSTERS: ResourceRef = {
+  group: API_GROUP,
+  version: API_VERSION,
+  plural: 'providerclusters',
+  namespaced: false,
+};
+export const PRIVACY_REGIONS: ResourceRef = {
+  group: API_GROUP,
+  version: API_VERSION,
+  plural: 'privacyregions',
+  namespaced: false,
+};
 
 export { API_GROUP_VERSION };
 

@@ -2,7 +2,6 @@
 // from these (a test keeps them in agreement), and the core, the operator,
 // the REST gateway and zonectl all speak them.
 
-
 export const API_GROUP = 'zonekeeper.io';
 export const API_VERSION = 'v1alpha1';
 export const API_GROUP_VERSION = `${API_GROUP}/${API_VERSION}`;

@@ -45,7 +45,12 @@ function positiveInt(v: unknown, path: string, errors: FieldError[], allowZero =
   return v;
 }
 
-function enumOf<T extends string>(v: unknown, allowed: readonly T[], path: string, errors: FieldError[]): T | undefined {
+function enumOf<T extends string>(
+  v: unknown,
+  allowed: readonly T[],
+  path: string,
+  errors: FieldError[],
+): T | undefined {
   if (typeof v === 'string') {
     const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
     if (hit) return hit;
@@ -61,10 +66,14 @@ export function providerFromManifest(obj: unknown, path = ''): { provider?: Prov
     return { errors: [{ path, reason: 'must be a ProviderCluster object' }] };
   }
   const m = obj as Partial<ProviderCluster> & Record<string, unknown>;
-  if (m.kind !== 'ProviderCluster') errors.push({ path: joinPath(path, 'kind'), reason: mustBe('ProviderCluster', m.kind) });
+  if (m.kind !== 'ProviderCluster')
+    errors.push({ path: joinPath(path, 'kind'), reason: mustBe('ProviderCluster', m.kind) });
   const objectName = m.metadata?.name;
   if (typeof objectName !== 'string' || !DNS_LABEL.test(objectName)) {
-    errors.push({ path: joinPath(joinPath(path, 'metadata'), 'name'), reason: mustBe('a DNS label (1–63 lower-case letters, digits or "-")', objectName) });
+    errors.push({
+      path: joinPath(joinPath(path, 'metadata'), 'name'),
+      reason: mustBe('a DNS label (1–63 lower-case letters, digits or "-")', objectName),
+    });
   }
   const spec = m.spec;
   const sp = joinPath(path, 'spec');
@@ -74,9 +83,12 @@ export function providerFromManifest(obj: unknown, path = ''): { provider?: Prov
   }
   const name = spec.providerName ?? objectName;
   if (typeof name !== 'string' || !PROVIDER_NAME.test(name)) {
-    errors.push({ path: joinPath(sp, 'providerName'), reason: `must be 1–63 letters, digits or "-", starting and ending with a letter or digit, got ${quote(name)}` });
+    errors.push({
+      path: joinPath(sp, 'providerName'),
+      reason: `must be 1–63 letters, digits or "-", starting and ending with a letter or digit, got ${quote(name)}`,
+    });
   }
-  const country = resolveCountry(spec.country as number | string);
+  const country = resolveCountry(spec.country);
   if (!country.ok) errors.push({ path: joinPath(sp, 'country'), reason: country.reason });
   const tier = enumOf(spec.tier, PROVIDER_TIERS, joinPath(sp, 'tier'), errors);
   const environment = enumOf(spec.environment, ENVIRONMENTS, joinPath(sp, 'environment'), errors);
@@ -118,11 +130,14 @@ export function providerFromManifest(obj: unknown, path = ''): { provider?: Prov
       fpgas: cap.fpgas === undefined ? 0 : positiveInt(cap.fpgas, joinPath(cp, 'fpgas'), errors, true),
     };
     // A device type on offer needs a count: unknown capacity is not assumed.
-    if (resourceTypes.has('GPU') && cap.gpus === undefined) errors.push({ path: joinPath(cp, 'gpus'), reason: 'is required when resourceTypes contains GPU' });
-    if (resourceTypes.has('FPGA') && cap.fpgas === undefined) errors.push({ path: joinPath(cp, 'fpgas'), reason: 'is required when resourceTypes contains FPGA' });
+    if (resourceTypes.has('GPU') && cap.gpus === undefined)
+      errors.push({ path: joinPath(cp, 'gpus'), reason: 'is required when resourceTypes contains GPU' });
+    if (resourceTypes.has('FPGA') && cap.fpgas === undefined)
+      errors.push({ path: joinPath(cp, 'fpgas'), reason: 'is required when resourceTypes contains FPGA' });
   }
   let order = Number.MAX_SAFE_INTEGER;
-  if (spec.catalogueOrder !== undefined) order = positiveInt(spec.catalogueOrder, joinPath(sp, 'catalogueOrder'), errors, true);
+  if (spec.catalogueOrder !== undefined)
+    order = positiveInt(spec.catalogueOrder, joinPath(sp, 'catalogueOrder'), errors, true);
   if (errors.length > 0 || !country.ok || !tier || !environment) return { errors };
   return {
     provider: {

@@ -386,12 +386,13 @@ export function countryName(alpha2: string): string | undefined {
   return lookupAlpha2(alpha2)?.name;
 }
 
-export type ResolvedCountry =
-  | { ok: true; alpha2: string; mccs: readonly number[] }
-  | { ok: false; reason: string };
+export type ResolvedCountry = { ok: true; alpha2: string; mccs: readonly number[] } | { ok: false; reason: string };
 
 function rangeError(got: string): ResolvedCountry {
-  return { ok: false, reason: `MCC must be an integer from ${MIN_GEOGRAPHIC_MCC} to ${MAX_GEOGRAPHIC_MCC}, got ${got}` };
+  return {
+    ok: false,
+    reason: `MCC must be an integer from ${MIN_GEOGRAPHIC_MCC} to ${MAX_GEOGRAPHIC_MCC}, got ${got}`,
+  };
 }
 
 function resolveMcc(mcc: number): ResolvedCountry {

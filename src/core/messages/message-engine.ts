@@ -10,11 +10,45 @@ import type { Federation, GroupOutcome } from '../zones/federation.js';
 import { type ParsedMessage, initToZoneSpec, parseMessage } from './paper-messages.js';
 
 export type MessageOutcome =
-  | { index: number; type: 'INIT'; applicationId: string; result: 'placed'; group: string; provider: string; instances: string[]; vlanId: number }
-  | { index: number; type: 'INIT'; applicationId: string; result: 'waiting'; group: string; reason: string; reasons: string[] }
-  | { index: number; type: 'STOP'; applicationId: string; result: 'released'; whole: boolean; released: Record<string, string[]> }
+  | {
+      index: number;
+      type: 'INIT';
+      applicationId: string;
+      result: 'placed';
+      group: string;
+      provider: string;
+      instances: string[];
+      vlanId: number;
+    }
+  | {
+      index: number;
+      type: 'INIT';
+      applicationId: string;
+      result: 'waiting';
+      group: string;
+      reason: string;
+      reasons: string[];
+    }
+  | {
+      index: number;
+      type: 'STOP';
+      applicationId: string;
+      result: 'released';
+      whole: boolean;
+      released: Record<string, string[]>;
+    }
   | { index: number; type: 'INIT' | 'STOP' | 'unknown'; applicationId?: string; result: 'rejected'; errors: string[] }
-  | { index: number; type: 'INIT'; applicationId: string; result: 'placed-later'; group: string; provider: string; instances: string[]; vlanId: number; after: number };
+  | {
+      index: number;
+      type: 'INIT';
+      applicationId: string;
+      result: 'placed-later';
+      group: string;
+      provider: string;
+      instances: string[];
+      vlanId: number;
+      after: number;
+    };
 
 export class MessageEngine {
   /** The zone specs the messages built, by application id. */
@@ -33,7 +67,10 @@ export class MessageEngine {
   applyRaw(json: unknown, index: number): MessageOutcome[] {
     const parsed = parseMessage(json, this.federation.regions, `[${index}]`);
     if (!parsed.ok) {
-      const type = typeof json === 'object' && json !== null && 'type' in json && (json.type === 'INIT' || json.type === 'STOP') ? json.type : 'unknown';
+      const type =
+        typeof json === 'object' && json !== null && 'type' in json && (json.type === 'INIT' || json.type === 'STOP')
+          ? json.type
+          : 'unknown';
       return [{ index, type, result: 'rejected', errors: parsed.errors.map(formatFieldError) }];
     }
     return this.apply(parsed.value, index);
@@ -69,24 +106,56 @@ export class MessageEngine {
         vlanId: this.federation.allocation(applicationId)?.vlanId as number,
       };
     }
-    return { index, type: 'INIT', applicationId, result: 'waiting', group: g.group, reason: g.reason ?? 'NoMatchingProvider', reasons: formatExplanation((this.everyProvider ? g.everyProvider?.() : g.explanation) ?? []) };
+    return {
+      index,
+      type: 'INIT',
+      applicationId,
+      result: 'waiting',
+      group: g.group,
+      reason: g.reason ?? 'NoMatchingProvider',
+      reasons: formatExplanation((this.everyProvider ? g.everyProvider?.() : g.explanation) ?? []),
+    };
   }
 
   private stop(msg: Extract<ParsedMessage, { type: 'STOP' }>, index: number): MessageOutcome[] {
     const whole = msg.instances === undefined;
     const r = whole
       ? this.federation.releaseZone(msg.applicationId)
-      : this.federation.releaseInstances(msg.applicationId, msg.instances as Record<string, string[]>, `[${index}].instances`);
-    if (!r.ok) return [rejected('STOP', msg.applicationId, index, r.errors.map((e) => (e.path === 'application_id' ? { ...e, path: `[${index}].application_id` } : e)))];
+      : this.federation.releaseInstances(
+          msg.applicationId,
+          msg.instances as Record<string, string[]>,
+          `[${index}].instances`,
+        );
+    if (!r.ok)
+      return [
+        rejected(
+          'STOP',
+          msg.applicationId,
+          index,
+          r.errors.map((e) => (e.path === 'application_id' ? { ...e, path: `[${index}].application_id` } : e)),
+        ),
+      ];
     if (whole) this.specs.delete(msg.applicationId);
-    const out: MessageOutcome[] = [{ index, type: 'STOP', applicationId: msg.applicationId, result: 'released', whole, released: r.released }];
+    const out: MessageOutcome[] = [
+      { index, type: 'STOP', applicationId: msg.applicationId, result: 'released', whole, released: r.released },
+    ];
     // Freed capacity may let waiting zones in, in the order they arrived.
     for (const [id, spec] of this.specs) {
       const before = new Set(Object.keys(this.federation.allocation(id)?.groups ?? {}));
       const outcome = this.federation.reconcile(spec);
       for (const g of outcome.groups) {
         if (g.placed && !before.has(g.group)) {
-          out.push({ index, type: 'INIT', applicationId: id, result: 'placed-later', group: g.group, provider: g.provider as string, instances: g.instances as string[], vlanId: this.federation.allocation(id)?.vlanId as number, after: index });
+          out.push({
+            index,
+            type: 'INIT',
+            applicationId: id,
+            result: 'placed-later',
+            group: g.group,
+            provider: g.provider as string,
+            instances: g.instances as string[],
+            vlanId: this.federation.allocation(id)?.vlanId as number,
+            after: index,
+          });
         }
       }
     }

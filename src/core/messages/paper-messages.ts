@@ -71,7 +71,17 @@ export interface ParsedStop {
 
 export type ParsedMessage = ParsedInit | ParsedStop;
 
-const INIT_KEYS = ['type', 'application_id', 'privacy', 'performance', 'environment', 'platform_type', 'resource_type', 'instance-count', 'instance-details'];
+const INIT_KEYS = [
+  'type',
+  'application_id',
+  'privacy',
+  'performance',
+  'environment',
+  'platform_type',
+  'resource_type',
+  'instance-count',
+  'instance-details',
+];
 const STOP_KEYS = ['type', 'application_id', 'instances'];
 const DETAIL_KEYS = ['cores', 'memory', 'storage', 'image'];
 const PRIVACY_KEYS: RuleListName[] = ['regions', 'countries', 'as', 'equipment'];
@@ -98,7 +108,14 @@ function unknownKeys(obj: Record<string, unknown>, known: readonly string[], bas
 }
 
 /** Case-insensitive enum (`vm`, `VM`, `Container`). */
-function wireEnum<T extends string>(obj: Record<string, unknown>, key: string, allowed: readonly T[], base: string, errors: FieldError[], required = true): T | undefined {
+function wireEnum<T extends string>(
+  obj: Record<string, unknown>,
+  key: string,
+  allowed: readonly T[],
+  base: string,
+  errors: FieldError[],
+  required = true,
+): T | undefined {
   const v = obj[key];
   const path = joinPath(base, key);
   if (v === undefined) {
@@ -113,7 +130,12 @@ function wireEnum<T extends string>(obj: Record<string, unknown>, key: string, a
   return undefined;
 }
 
-function wireRules(list: unknown, name: RuleListName, base: string, errors: FieldError[]): PrivacyRule<number | string>[] | undefined {
+function wireRules(
+  list: unknown,
+  name: RuleListName,
+  base: string,
+  errors: FieldError[],
+): PrivacyRule<number | string>[] | undefined {
   const path = joinPath(base, name);
   if (list === undefined) return undefined;
   if (!Array.isArray(list)) {
@@ -133,14 +155,24 @@ function wireRules(list: unknown, name: RuleListName, base: string, errors: Fiel
     }
     const [action, value] = rule as unknown[];
     if (typeof action !== 'number' || !Number.isInteger(action) || action < 0 || action > 3) {
-      errors.push({ path: `${rp}[0]`, reason: `action must be 0 (DENY_SPECIFIC), 1 (DENY_ALL), 2 (ALLOW_SPECIFIC) or 3 (ALLOW_ALL), got ${quote(action)}` });
+      errors.push({
+        path: `${rp}[0]`,
+        reason: `action must be 0 (DENY_SPECIFIC), 1 (DENY_ALL), 2 (ALLOW_SPECIFIC) or 3 (ALLOW_ALL), got ${quote(action)}`,
+      });
       return;
     }
     const a: RuleAction = RULE_ACTIONS[action];
     if (rule.length === 2) {
       const wantsString = name === 'regions';
       if (wantsString ? typeof value !== 'string' : typeof value !== 'number') {
-        const what = name === 'regions' ? 'a region name' : name === 'countries' ? 'an MCC number' : name === 'as' ? 'an AS number' : 'a PEN number';
+        const what =
+          name === 'regions'
+            ? 'a region name'
+            : name === 'countries'
+              ? 'an MCC number'
+              : name === 'as'
+                ? 'an AS number'
+                : 'a PEN number';
         errors.push({ path: `${rp}[1]`, reason: `must be ${what}, got ${quote(value)}` });
         return;
       }
@@ -152,7 +184,12 @@ function wireRules(list: unknown, name: RuleListName, base: string, errors: Fiel
   return out;
 }
 
-function parsePrivacy(v: unknown, base: string, catalogue: RegionCatalogue, errors: FieldError[]): PrivacyRules | undefined {
+function parsePrivacy(
+  v: unknown,
+  base: string,
+  catalogue: RegionCatalogue,
+  errors: FieldError[],
+): PrivacyRules | undefined {
   if (v === undefined) return undefined;
   if (!isObject(v)) {
     errors.push({ path: base, reason: 'must be an object with regions, countries, as and equipment lists' });
@@ -179,7 +216,10 @@ function parsePrivacy(v: unknown, base: string, catalogue: RegionCatalogue, erro
 function applicationId(obj: Record<string, unknown>, base: string, errors: FieldError[]): string {
   const v = obj.application_id;
   if (typeof v !== 'string' || !UUID.test(v)) {
-    errors.push({ path: joinPath(base, 'application_id'), reason: v === undefined ? 'is required' : `must be a UUID (8-4-4-4-12 hex digits), got ${quote(v)}` });
+    errors.push({
+      path: joinPath(base, 'application_id'),
+      reason: v === undefined ? 'is required' : `must be a UUID (8-4-4-4-12 hex digits), got ${quote(v)}`,
+    });
     return '';
   }
   return v.toLowerCase();
@@ -199,11 +239,18 @@ export function parseMessage(json: unknown, catalogue: RegionCatalogue, base = '
     if (json.instances !== undefined) {
       const ip = joinPath(base, 'instances');
       if (!isObject(json.instances) || Object.keys(json.instances).length === 0) {
-        errors.push({ path: ip, reason: 'must map at least one provider to instance names; leave it out to release the whole zone' });
+        errors.push({
+          path: ip,
+          reason: 'must map at least one provider to instance names; leave it out to release the whole zone',
+        });
       } else {
         const instances: Record<string, string[]> = {};
         const providers = Object.entries(json.instances);
-        if (providers.length > MAX_RELEASE_PROVIDERS) errors.push({ path: ip, reason: `must name at most ${MAX_RELEASE_PROVIDERS} providers, got ${providers.length}` });
+        if (providers.length > MAX_RELEASE_PROVIDERS)
+          errors.push({
+            path: ip,
+            reason: `must name at most ${MAX_RELEASE_PROVIDERS} providers, got ${providers.length}`,
+          });
         for (const [provider, names] of providers.slice(0, MAX_RELEASE_PROVIDERS)) {
           const pp = joinPath(ip, provider);
           if (!Array.isArray(names) || names.length === 0) {
@@ -211,12 +258,16 @@ export function parseMessage(json: unknown, catalogue: RegionCatalogue, base = '
             continue;
           }
           if (names.length > MAX_RELEASE_NAMES) {
-            errors.push({ path: pp, reason: `must list at most ${MAX_RELEASE_NAMES} instance names, got ${names.length}` });
+            errors.push({
+              path: pp,
+              reason: `must list at most ${MAX_RELEASE_NAMES} instance names, got ${names.length}`,
+            });
             continue;
           }
           const seen = new Set<string>();
           names.forEach((n, i) => {
-            if (typeof n !== 'string' || !INSTANCE_NAME.test(n)) errors.push({ path: joinPath(pp, i), reason: `must be an instance name like C3 or V2, got ${quote(n)}` });
+            if (typeof n !== 'string' || !INSTANCE_NAME.test(n))
+              errors.push({ path: joinPath(pp, i), reason: `must be an instance name like C3 or V2, got ${quote(n)}` });
             else if (seen.has(n)) errors.push({ path: joinPath(pp, i), reason: `instance ${n} is named twice` });
             else seen.add(n);
           });
@@ -238,11 +289,18 @@ export function parseMessage(json: unknown, catalogue: RegionCatalogue, base = '
   const dp = joinPath(base, 'instance-details');
   const details = json['instance-details'];
   if (!isObject(details)) {
-    errors.push({ path: dp, reason: details === undefined ? 'is required (cores, memory, storage, image)' : 'must be an object with cores, memory, storage and image' });
+    errors.push({
+      path: dp,
+      reason:
+        details === undefined
+          ? 'is required (cores, memory, storage, image)'
+          : 'must be an object with cores, memory, storage and image',
+    });
   } else {
     unknownKeys(details, DETAIL_KEYS, dp, errors);
   }
-  if (json['instance-count'] === undefined) errors.push({ path: joinPath(base, 'instance-count'), reason: 'is required' });
+  if (json['instance-count'] === undefined)
+    errors.push({ path: joinPath(base, 'instance-count'), reason: 'is required' });
   if (!isObject(details)) return fail(errors);
   const d = details;
   const group = {

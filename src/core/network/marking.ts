@@ -21,7 +21,8 @@ export function privacyMarking(rules: NormalizedPrivacy, catalogue: RegionCatalo
   let dscp = 0;
   for (const region of catalogue.marked()) {
     const bit = region.markingBit as number;
-    if (region.countries.size > 0 && [...region.countries].every((c) => explicitlyAllowed(rules, c))) dscp |= 1 << (bit - 2);
+    if (region.countries.size > 0 && [...region.countries].every((c) => explicitlyAllowed(rules, c)))
+      dscp |= 1 << (bit - 2);
   }
   return markingFromDscp(dscp);
 }

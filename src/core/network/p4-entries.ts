@@ -28,7 +28,10 @@ export interface PlannedMatch {
   prefixLen?: number;
 }
 
-export interface PlannedParam { name: string; value: string }
+export interface PlannedParam {
+  name: string;
+  value: string;
+}
 
 export interface PlannedEntry {
   table: string;
@@ -46,7 +49,10 @@ export interface ZoneP4Entries {
   entries: PlannedEntry[];
 }
 
-export interface PlanProblem { path: string; reason: string }
+export interface PlanProblem {
+  path: string;
+  reason: string;
+}
 
 export interface P4EntryPlan {
   zones: ZoneP4Entries[];
@@ -77,8 +83,9 @@ export function ipv6ToBigInt(text: string): bigint {
     for (const g of part.split(':')) {
       if (g.includes('.')) {
         const o = g.split('.').map(Number);
-        if (o.length !== 4 || o.some((x) => !Number.isInteger(x) || x < 0 || x > 255)) throw new Error(`bad IPv4 tail in ${text}`);
-        out.push(((o[0] as number) << 8) | (o[1] as number), ((o[2] as number) << 8) | (o[3] as number));
+        if (o.length !== 4 || o.some((x) => !Number.isInteger(x) || x < 0 || x > 255))
+          throw new Error(`bad IPv4 tail in ${text}`);
+        out.push(((o[0]) << 8) | (o[1]), ((o[2]) << 8) | (o[3]));
       } else {
         if (!/^[0-9a-f]{1,4}$/.test(g)) throw new Error(`not an IPv6 address: ${text}`);
         out.push(parseInt(g, 16));
@@ -86,10 +93,11 @@ export function ipv6ToBigInt(text: string): bigint {
     }
     return out;
   };
-  const head = groups(halves[0] as string);
-  const tail = halves.length === 2 ? groups(halves[1] as string) : [];
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
   const fill = 8 - head.length - tail.length;
-  if ((halves.length === 1 && fill !== 0) || fill < 0 || (halves.length === 2 && fill < 1)) throw new Error(`not an IPv6 address: ${text}`);
+  if ((halves.length === 1 && fill !== 0) || fill < 0 || (halves.length === 2 && fill < 1))
+    throw new Error(`not an IPv6 address: ${text}`);
   const all = [...head, ...Array<number>(halves.length === 2 ? fill : 0).fill(0), ...tail];
   return all.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
 }
@@ -100,7 +108,7 @@ export function parseIpv6Prefix(text: string): { value: bigint; prefixLen: numbe
   const prefixLen = len === undefined ? 128 : Number(len);
   if (!Number.isInteger(prefixLen) || prefixLen < 1 || prefixLen > 128) throw new Error(`bad prefix length in ${text}`);
   const mask = ALL_ONES_128 ^ ((1n << BigInt(128 - prefixLen)) - 1n);
-  return { value: ipv6ToBigInt(addr as string) & mask, prefixLen };
+  return { value: ipv6ToBigInt(addr) & mask, prefixLen };
 }
 
 export function prefixMask128(prefixLen: number): bigint {
@@ -115,7 +123,10 @@ export function prefixMask128(prefixLen: number): bigint {
 export function instanceMac(address: string): string {
   const low = ipv6ToBigInt(address) & ((1n << 40n) - 1n);
   const v = (0x02n << 40n) | low;
-  return v.toString(16).padStart(12, '0').replace(/(..)(?!$)/g, '$1:');
+  return v
+    .toString(16)
+    .padStart(12, '0')
+    .replace(/(..)(?!$)/g, '$1:');
 }
 
 export function macToBigInt(mac: string): bigint {
@@ -130,7 +141,10 @@ const exact = (field: string, value: bigint | number): PlannedMatch => ({ field,
 function aclEntry(vlan: number, prefix: { value: bigint; prefixLen: number }, priority: number): PlannedEntry {
   return {
     table: TABLES.acl,
-    match: [exact('hdr.vlan.vid', vlan), { field: 'meta.dst_addr', kind: 'ternary', value: hex(prefix.value), mask: hex(prefixMask128(prefix.prefixLen)) }],
+    match: [
+      exact('hdr.vlan.vid', vlan),
+      { field: 'meta.dst_addr', kind: 'ternary', value: hex(prefix.value), mask: hex(prefixMask128(prefix.prefixLen)) },
+    ],
     priority,
     action: 'ZoneIngress.acl_permit',
     params: [],
@@ -144,46 +158,82 @@ export function planP4Entries(plans: readonly ZoneNetworkPlan[], ports: SwitchPo
   const vlansSeen = new Map<number, string>();
   const routerPrefixes: { value: bigint; prefixLen: number }[] = [];
   for (const [i, r] of (ports.routerAddresses ?? []).entries()) {
-    try { routerPrefixes.push(parseIpv6Prefix(r)); } catch (e) { problems.push({ path: `ports.routerAddresses[${i}]`, reason: (e as Error).message }); }
+    try {
+      routerPrefixes.push(parseIpv6Prefix(r));
+    } catch (e) {
+      problems.push({ path: `ports.routerAddresses[${i}]`, reason: (e as Error).message });
+    }
   }
 
   for (const [zi, plan] of plans.entries()) {
     const path = `plans[${zi}]`;
     const zoneProblems: PlanProblem[] = [];
     const v = plan.vlanId;
-    if (!Number.isInteger(v) || v < 1 || v > 4094) zoneProblems.push({ path: `${path}.vlanId`, reason: `VLAN ${v} is outside 1–4094` });
+    if (!Number.isInteger(v) || v < 1 || v > 4094)
+      zoneProblems.push({ path: `${path}.vlanId`, reason: `VLAN ${v} is outside 1–4094` });
     const other = vlansSeen.get(v);
-    if (other !== undefined) zoneProblems.push({ path: `${path}.vlanId`, reason: `VLAN ${v} is also used by zone ${other}` });
-    if (!Number.isInteger(plan.marking.dscp) || plan.marking.dscp < 0 || plan.marking.dscp > 63) zoneProblems.push({ path: `${path}.marking.dscp`, reason: `DSCP ${plan.marking.dscp} is outside 0–63` });
+    if (other !== undefined)
+      zoneProblems.push({ path: `${path}.vlanId`, reason: `VLAN ${v} is also used by zone ${other}` });
+    if (!Number.isInteger(plan.marking.dscp) || plan.marking.dscp < 0 || plan.marking.dscp > 63)
+      zoneProblems.push({ path: `${path}.marking.dscp`, reason: `DSCP ${plan.marking.dscp} is outside 0–63` });
 
-    const providers = [...new Set([...plan.instances.map((x) => x.provider), ...plan.vpn.map((x) => x.provider)])].sort();
+    const providers = [
+      ...new Set([...plan.instances.map((x) => x.provider), ...plan.vpn.map((x) => x.provider)]),
+    ].sort();
     const providerPorts: number[] = [];
     for (const p of providers) {
       const port = ports.providerPorts[p];
-      if (port === undefined) zoneProblems.push({ path: `${path}.instances`, reason: `provider ${p} has no switch port` });
-      else if (port === ports.trunkPort) zoneProblems.push({ path: `ports.providerPorts.${p}`, reason: `provider ${p} is on the trunk port ${port}` });
+      if (port === undefined)
+        zoneProblems.push({ path: `${path}.instances`, reason: `provider ${p} has no switch port` });
+      else if (port === ports.trunkPort)
+        zoneProblems.push({ path: `ports.providerPorts.${p}`, reason: `provider ${p} is on the trunk port ${port}` });
       else if (!providerPorts.includes(port)) providerPorts.push(port);
     }
     let network: { value: bigint; prefixLen: number } | undefined;
-    try { network = parseIpv6Prefix(plan.network); } catch (e) { zoneProblems.push({ path: `${path}.network`, reason: (e as Error).message }); }
+    try {
+      network = parseIpv6Prefix(plan.network);
+    } catch (e) {
+      zoneProblems.push({ path: `${path}.network`, reason: (e as Error).message });
+    }
     const macs = new Map<string, string>();
     for (const [ii, inst] of plan.instances.entries()) {
       try {
         const mac = instanceMac(inst.address);
         const clash = macs.get(mac);
-        if (clash) zoneProblems.push({ path: `${path}.instances[${ii}]`, reason: `${inst.name} and ${clash} map to the same MAC ${mac}` });
+        if (clash)
+          zoneProblems.push({
+            path: `${path}.instances[${ii}]`,
+            reason: `${inst.name} and ${clash} map to the same MAC ${mac}`,
+          });
         macs.set(mac, inst.name);
-      } catch (e) { zoneProblems.push({ path: `${path}.instances[${ii}].address`, reason: (e as Error).message }); }
+      } catch (e) {
+        zoneProblems.push({ path: `${path}.instances[${ii}].address`, reason: (e as Error).message });
+      }
     }
-    if (zoneProblems.length > 0 || !network) { problems.push(...zoneProblems); continue; }
+    if (zoneProblems.length > 0 || !network) {
+      problems.push(...zoneProblems);
+      continue;
+    }
     vlansSeen.set(v, plan.applicationId);
 
     const memberPorts = [ports.trunkPort, ...providerPorts.sort((a, b) => a - b)];
     const entries: PlannedEntry[] = [];
     for (const port of memberPorts) {
-      entries.push({ table: TABLES.admit, match: [exact('standard_metadata.ingress_port', port), exact('hdr.vlan.vid', v)], priority: 0, action: 'ZoneIngress.admit', params: [] });
+      entries.push({
+        table: TABLES.admit,
+        match: [exact('standard_metadata.ingress_port', port), exact('hdr.vlan.vid', v)],
+        priority: 0,
+        action: 'ZoneIngress.admit',
+        params: [],
+      });
     }
-    entries.push({ table: TABLES.mark, match: [exact('hdr.vlan.vid', v)], priority: 0, action: 'ZoneIngress.set_dscp', params: [{ name: 'dscp', value: String(plan.marking.dscp) }] });
+    entries.push({
+      table: TABLES.mark,
+      match: [exact('hdr.vlan.vid', v)],
+      priority: 0,
+      action: 'ZoneIngress.set_dscp',
+      params: [{ name: 'dscp', value: String(plan.marking.dscp) }],
+    });
     entries.push(aclEntry(v, network, ACL_PRIORITY.ownNetwork));
     // Neighbour discovery and link-local traffic stay inside the VLAN.
     entries.push(aclEntry(v, parseIpv6Prefix('fe80::/10'), ACL_PRIORITY.linkLocal));
@@ -195,21 +245,35 @@ export function planP4Entries(plans: readonly ZoneNetworkPlan[], ports: SwitchPo
         try {
           const pfx = parseIpv6Prefix(n);
           const k = `${pfx.value}/${pfx.prefixLen}`;
-          if (!peerNets.has(k)) { peerNets.add(k); entries.push(aclEntry(v, pfx, ACL_PRIORITY.vpnPeer)); }
-        } catch (e) { problems.push({ path: `ports.vpnPeerNetworks.${link.provider}[${ni}]`, reason: (e as Error).message }); }
+          if (!peerNets.has(k)) {
+            peerNets.add(k);
+            entries.push(aclEntry(v, pfx, ACL_PRIORITY.vpnPeer));
+          }
+        } catch (e) {
+          problems.push({ path: `ports.vpnPeerNetworks.${link.provider}[${ni}]`, reason: (e as Error).message });
+        }
       }
     }
     for (const inst of plan.instances) {
       entries.push({
         table: TABLES.forward,
-        match: [exact('hdr.vlan.vid', v), { field: 'hdr.ethernet.dstAddr', kind: 'exact', value: hex(macToBigInt(instanceMac(inst.address))) }],
+        match: [
+          exact('hdr.vlan.vid', v),
+          { field: 'hdr.ethernet.dstAddr', kind: 'exact', value: hex(macToBigInt(instanceMac(inst.address))) },
+        ],
         priority: 0,
         action: 'ZoneIngress.forward',
         params: [{ name: 'port', value: String(ports.providerPorts[inst.provider]) }],
       });
     }
     for (const port of memberPorts) {
-      entries.push({ table: TABLES.egress, match: [exact('hdr.vlan.vid', v), exact('standard_metadata.egress_port', port)], priority: 0, action: 'ZoneEgress.egress_permit', params: [] });
+      entries.push({
+        table: TABLES.egress,
+        match: [exact('hdr.vlan.vid', v), exact('standard_metadata.egress_port', port)],
+        priority: 0,
+        action: 'ZoneEgress.egress_permit',
+        params: [],
+      });
     }
     zones.push({ zone: plan.applicationId, vlanId: v, entries });
   }

@@ -10,28 +10,44 @@ export const PAPER_GLOBAL_ID = 0x3fe79fd35c;
 export const MAX_GLOBAL_ID = 2 ** 40 - 1;
 
 export function checkGlobalId(id: number): string | undefined {
-  if (!Number.isInteger(id) || id < 0 || id > MAX_GLOBAL_ID) return `ULA global ID must be a 40-bit integer (0–0x${MAX_GLOBAL_ID.toString(16)}), got ${id}`;
+  if (!Number.isInteger(id) || id < 0 || id > MAX_GLOBAL_ID)
+    return `ULA global ID must be a 40-bit integer (0–0x${MAX_GLOBAL_ID.toString(16)}), got ${id}`;
   return undefined;
 }
 
 /** Parses `0x3fe79fd35c`, `3fe79fd35c` or a decimal string. */
 export function parseGlobalId(text: string): number | undefined {
   const t = text.trim().toLowerCase();
-  const n = /^0x[0-9a-f]{1,10}$/.test(t) ? parseInt(t.slice(2), 16) : /^[0-9]+$/.test(t) ? Number(t) : /^[0-9a-f]{10}$/.test(t) ? parseInt(t, 16) : NaN;
+  const n = /^0x[0-9a-f]{1,10}$/.test(t)
+    ? parseInt(t.slice(2), 16)
+    : /^[0-9]+$/.test(t)
+      ? Number(t)
+      : /^[0-9a-f]{10}$/.test(t)
+        ? parseInt(t, 16)
+        : NaN;
   return Number.isNaN(n) || checkGlobalId(n) ? undefined : n;
 }
 
 /** The eight bytes of the /64 prefix. */
 export function prefixBytes(globalId: number, vlan: number): number[] {
   const g = globalId;
-  return [0xfd, Math.floor(g / 2 ** 32) & 0xff, (g >>> 24) & 0xff, (g >>> 16) & 0xff, (g >>> 8) & 0xff, g & 0xff, (vlan >> 8) & 0xff, vlan & 0xff];
+  return [
+    0xfd,
+    Math.floor(g / 2 ** 32) & 0xff,
+    (g >>> 24) & 0xff,
+    (g >>> 16) & 0xff,
+    (g >>> 8) & 0xff,
+    g & 0xff,
+    (vlan >> 8) & 0xff,
+    vlan & 0xff,
+  ];
 }
 
 /** RFC 5952 canonical text of 8 hextets (longest zero run of ≥2 becomes `::`). */
 export function formatIpv6(hextets: readonly number[]): string {
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (hextets[i] !== 0) {
       i++;
       continue;

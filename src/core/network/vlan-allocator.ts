@@ -55,7 +55,8 @@ export class VlanAllocator {
 
   /** Marks an ID as taken (rebuilding from durable state); false if it was already. */
   claim(vlan: number): boolean {
-    if (vlan < this.range.min || vlan > this.range.max) throw new Error(`VLAN ${vlan} is outside ${this.range.min}–${this.range.max}`);
+    if (vlan < this.range.min || vlan > this.range.max)
+      throw new Error(`VLAN ${vlan} is outside ${this.range.min}–${this.range.max}`);
     if (this.has(vlan)) return false;
     this.take(vlan);
     return true;

@@ -33,12 +33,20 @@ const prefixLength = (plan: ZoneNetworkPlan): number => Number(plan.network.spli
  * address from the pod's `ips`), then `tuning` (the MAC from the pod's `mac`).
  */
 export function zoneAttachment(plan: ZoneNetworkPlan, namespace: string, uplink: string): NetworkAttachmentDefinition {
-  if (!/^[A-Za-z0-9_.:-]{1,15}$/.test(uplink)) throw new Error(`uplink: "${uplink}" is not a Linux interface name (1-15 characters, no / or spaces)`);
+  if (!/^[A-Za-z0-9_.:-]{1,15}$/.test(uplink))
+    throw new Error(`uplink: "${uplink}" is not a Linux interface name (1-15 characters, no / or spaces)`);
   const config = {
     cniVersion: '0.4.0',
     name: attachmentName(plan),
     plugins: [
-      { type: 'vlan', master: uplink, vlanId: plan.vlanId, linkInContainer: false, ipam: { type: 'static' }, capabilities: { ips: true } },
+      {
+        type: 'vlan',
+        master: uplink,
+        vlanId: plan.vlanId,
+        linkInContainer: false,
+        ipam: { type: 'static' },
+        capabilities: { ips: true },
+      },
       { type: 'tuning', capabilities: { mac: true } },
     ],
   };
@@ -50,20 +58,34 @@ export function zoneAttachment(plan: ZoneNetworkPlan, namespace: string, uplink:
   };
 }
 
-export interface ZoneInterface { address: string; cidr: string; mac: string }
+export interface ZoneInterface {
+  address: string;
+  cidr: string;
+  mac: string;
+}
 
 export function zoneInterface(plan: ZoneNetworkPlan, instance: InstanceAddress): ZoneInterface {
-  return { address: instance.address, cidr: `${instance.address}/${prefixLength(plan)}`, mac: instanceMac(instance.address) };
+  return {
+    address: instance.address,
+    cidr: `${instance.address}/${prefixLength(plan)}`,
+    mac: instanceMac(instance.address),
+  };
 }
 
 /** The value of the pod annotation k8s.v1.cni.cncf.io/networks for this instance. */
 export function podNetworksAnnotation(plan: ZoneNetworkPlan, namespace: string, instance: InstanceAddress): string {
   const z = zoneInterface(plan, instance);
-  return JSON.stringify([{ name: attachmentName(plan), namespace, interface: ZONE_INTERFACE, ips: [z.cidr], mac: z.mac }]);
+  return JSON.stringify([
+    { name: attachmentName(plan), namespace, interface: ZONE_INTERFACE, ips: [z.cidr], mac: z.mac },
+  ]);
 }
 
 /** A KubeVirt VM's share: its bridge interface and Multus network, and cloud-init network data (v2) with the address. */
-export function vmZoneNetwork(plan: ZoneNetworkPlan, namespace: string, instance: InstanceAddress): {
+export function vmZoneNetwork(
+  plan: ZoneNetworkPlan,
+  namespace: string,
+  instance: InstanceAddress,
+): {
   interface: { name: string; bridge: Record<string, never>; macAddress: string };
   network: { name: string; multus: { networkName: string } };
   networkData: string;

@@ -10,7 +10,12 @@ export const ZERO: Readonly<Demand> = Object.freeze({ cores: 0, memory: 0, stora
 export const KEYS = ['cores', 'memory', 'storage', 'gpus', 'fpgas'] as const;
 
 /** What one instance of a group takes: its sizes plus one device for GPU / FPGA. */
-export function instanceDemand(g: { cores: number; memory: number; storage: number; resourceType: ResourceType }): Demand {
+export function instanceDemand(g: {
+  cores: number;
+  memory: number;
+  storage: number;
+  resourceType: ResourceType;
+}): Demand {
   return {
     cores: g.cores,
     memory: g.memory,
@@ -24,7 +29,13 @@ export function scale(d: Demand, n: number): Demand {
   return { cores: d.cores * n, memory: d.memory * n, storage: d.storage * n, gpus: d.gpus * n, fpgas: d.fpgas * n };
 }
 
-export const UNITS: Record<(typeof KEYS)[number], string> = { cores: 'cores', memory: 'MiB memory', storage: 'MiB storage', gpus: 'GPUs', fpgas: 'FPGAs' };
+export const UNITS: Record<(typeof KEYS)[number], string> = {
+  cores: 'cores',
+  memory: 'MiB memory',
+  storage: 'MiB storage',
+  gpus: 'GPUs',
+  fpgas: 'FPGAs',
+};
 
 export class CapacityLedger {
   private readonly used = new Map<string, Demand>();
@@ -77,7 +88,8 @@ export class CapacityLedger {
     for (const k of KEYS) {
       u[k] -= demand[k];
       // A release of more than is held is a bug in the caller, not a state to keep.
-      if (u[k] < 0) throw new Error(`ledger: releasing ${demand[k]} ${k} on ${provider} that holds ${u[k] + demand[k]}`);
+      if (u[k] < 0)
+        throw new Error(`ledger: releasing ${demand[k]} ${k} on ${provider} that holds ${u[k] + demand[k]}`);
     }
     if (KEYS.every((k) => u[k] === 0)) this.used.delete(provider);
     else this.used.set(provider, u);

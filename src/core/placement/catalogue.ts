@@ -52,7 +52,12 @@ export class Catalogue {
       if (this.byName.has(p.name)) throw new Error(`catalogue: provider ${p.name} appears twice`);
       this.byName.set(p.name, p);
       this.positions.set(p.name, i);
-      for (const key of [`environment ${p.environment}`, `tier ${p.tier}`, ...[...p.resourceTypes].map((rt) => `resource ${rt}`)]) setBit(this.withAttribute(key), i);
+      for (const key of [
+        `environment ${p.environment}`,
+        `tier ${p.tier}`,
+        ...[...p.resourceTypes].map((rt) => `resource ${rt}`),
+      ])
+        setBit(this.withAttribute(key), i);
       for (const rt of p.resourceTypes) {
         for (const key of [`${p.environment}|${rt}|${p.tier}`, `${p.environment}|${rt}|*`]) {
           this.bucket(key).push(p);
@@ -81,7 +86,9 @@ export class Catalogue {
    */
   candidateBits(g: GroupShape): readonly Bits[] {
     // Shapes are few (2 x 3 x 3 x 2): each list is built once, found by a small number.
-    const code = ((ENV_CODE[g.environment] * 3 + RT_CODE[g.resourceType]) * 3 + PLATFORM_CODE[g.platformType]) * 2 + (g.performance === 'latency' ? 1 : 0);
+    const code =
+      ((ENV_CODE[g.environment] * 3 + RT_CODE[g.resourceType]) * 3 + PLATFORM_CODE[g.platformType]) * 2 +
+      (g.performance === 'latency' ? 1 : 0);
     let lists = this.shapeLists[code];
     if (!lists) {
       const key = (tier: string) => this.bucketBits.get(`${g.environment}|${g.resourceType}|${tier}`) ?? this.none;
@@ -190,8 +197,10 @@ export class Catalogue {
   /** Why a provider cannot serve the shape at all, or undefined when it can. */
   static shapeMismatch(p: Provider, g: GroupShape): string | undefined {
     if (p.environment !== g.environment) return `environment ${p.environment}, group needs ${g.environment}`;
-    if (!p.resourceTypes.has(g.resourceType)) return `does not offer ${g.resourceType} (offers ${[...p.resourceTypes].join(', ')})`;
-    if (g.platformType !== 'cloud+fog' && p.tier !== g.platformType) return `tier ${p.tier}, group needs ${g.platformType}`;
+    if (!p.resourceTypes.has(g.resourceType))
+      return `does not offer ${g.resourceType} (offers ${[...p.resourceTypes].join(', ')})`;
+    if (g.platformType !== 'cloud+fog' && p.tier !== g.platformType)
+      return `tier ${p.tier}, group needs ${g.platformType}`;
     return undefined;
   }
 }

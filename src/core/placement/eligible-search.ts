@@ -19,7 +19,13 @@ export interface SearchRequest extends GroupShape {
  * The first provider that can take `demand` now in the order placement
  * tries them or, given `all`, every such provider in that order.
  */
-function scan(catalogue: Catalogue, req: SearchRequest, demand: Readonly<Demand>, ledger: CapacityLedger, all: Provider[] | undefined): Provider | undefined {
+function scan(
+  catalogue: Catalogue,
+  req: SearchRequest,
+  demand: Readonly<Demand>,
+  ledger: CapacityLedger,
+  all: Provider[] | undefined,
+): Provider | undefined {
   const index = catalogue.capacity(ledger);
   const compliant = catalogue.compliantBits(req.privacy);
   const providers = catalogue.providers;
@@ -45,12 +51,22 @@ function scan(catalogue: Catalogue, req: SearchRequest, demand: Readonly<Demand>
   return undefined;
 }
 
-export function firstEligible(catalogue: Catalogue, req: SearchRequest, demand: Readonly<Demand>, ledger: CapacityLedger): Provider | undefined {
+export function firstEligible(
+  catalogue: Catalogue,
+  req: SearchRequest,
+  demand: Readonly<Demand>,
+  ledger: CapacityLedger,
+): Provider | undefined {
   return scan(catalogue, req, demand, ledger, undefined);
 }
 
 /** Every provider that can take `demand` now, in the order placement tries them. */
-export function allEligible(catalogue: Catalogue, req: SearchRequest, demand: Readonly<Demand>, ledger: CapacityLedger): Provider[] {
+export function allEligible(
+  catalogue: Catalogue,
+  req: SearchRequest,
+  demand: Readonly<Demand>,
+  ledger: CapacityLedger,
+): Provider[] {
   const out: Provider[] = [];
   scan(catalogue, req, demand, ledger, out);
   return out;

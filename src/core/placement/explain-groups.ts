@@ -28,7 +28,10 @@ interface Cause {
   first: number;
 }
 
-const CAPACITY_KEYS = Object.fromEntries(KEYS.map((k) => [k, `capacity ${k}`])) as Record<(typeof KEYS)[number], string>;
+const CAPACITY_KEYS = Object.fromEntries(KEYS.map((k) => [k, `capacity ${k}`])) as Record<
+  (typeof KEYS)[number],
+  string
+>;
 
 /**
  * A privacy failure's cause is the rule that decided it, not the value:
@@ -63,12 +66,16 @@ export function groupReasons(req: GroupRequest, ctx: PlacementContext, demand: D
     all.push(c);
   };
   const sameEnv = catalogue.having(`environment ${req.environment}`);
-  for (const other of ENVIRONMENTS) if (other !== req.environment) fromBits(catalogue.having(`environment ${other}`), `environment ${other}, group needs ${req.environment}`);
+  for (const other of ENVIRONMENTS)
+    if (other !== req.environment)
+      fromBits(catalogue.having(`environment ${other}`), `environment ${other}, group needs ${req.environment}`);
   const offers = catalogue.having(`resource ${req.resourceType}`);
   fromBits(andNotBits(sameEnv, offers), `does not offer ${req.resourceType}`);
   let shapeOk = andBits(sameEnv, offers);
   if (req.platformType !== 'cloud+fog') {
-    for (const tier of PROVIDER_TIERS) if (tier !== req.platformType) fromBits(andBits(shapeOk, catalogue.having(`tier ${tier}`)), `tier ${tier}, group needs ${req.platformType}`);
+    for (const tier of PROVIDER_TIERS)
+      if (tier !== req.platformType)
+        fromBits(andBits(shapeOk, catalogue.having(`tier ${tier}`)), `tier ${tier}, group needs ${req.platformType}`);
     shapeOk = andBits(shapeOk, catalogue.having(`tier ${req.platformType}`));
   }
   // The providers of the right shape, one by one: readiness, rules, capacity.
@@ -106,7 +113,9 @@ export function groupReasons(req: GroupRequest, ctx: PlacementContext, demand: D
           const used = ctx.ledger.usedBy(p.name);
           const short = KEYS.find((k) => demand[k] > 0 && used[k] + demand[k] > p.capacity[k]);
           if (short) {
-            c = cause(CAPACITY_KEYS[short]) ?? open(CAPACITY_KEYS[short], `insufficient capacity: needs ${demand[short]} ${UNITS[short]}`, i);
+            c =
+              cause(CAPACITY_KEYS[short]) ??
+              open(CAPACITY_KEYS[short], `insufficient capacity: needs ${demand[short]} ${UNITS[short]}`, i);
             free = Math.max(0, p.capacity[short] - used[short]);
           } else c = cause('room now') ?? open('room now', 'has room now (capacity was freed after the decision)', i);
         }
@@ -123,13 +132,23 @@ export function groupReasons(req: GroupRequest, ctx: PlacementContext, demand: D
     out.push(...c.examples);
     if (c.count > c.examples.length) {
       const text = c.mostFree === undefined ? c.text : `${c.text}, at most ${c.mostFree} free`;
-      out.push({ group: req.name, provider: `${c.count - c.examples.length} more`, verdict: 'Skipped', reason: `${text}: ${c.count} providers in all` });
+      out.push({
+        group: req.name,
+        provider: `${c.count - c.examples.length} more`,
+        verdict: 'Skipped',
+        reason: `${text}: ${c.count} providers in all`,
+      });
     }
   }
   const rest = all.slice(MAX_CAUSES);
   if (rest.length > 0) {
     const n = rest.reduce((sum, c) => sum + c.count, 0);
-    out.push({ group: req.name, provider: `${n} more`, verdict: 'Skipped', reason: `${rest.length} other causes (the full list: one reason per provider on request)` });
+    out.push({
+      group: req.name,
+      provider: `${n} more`,
+      verdict: 'Skipped',
+      reason: `${rest.length} other causes (the full list: one reason per provider on request)`,
+    });
   }
   return out;
 }

@@ -45,7 +45,10 @@ interface Reasons {
   everyProvider(): PlacementExplanationEntry[];
 }
 
-export type PlacementDecision = ({ placed: true; provider: Provider; demand: Demand } | { placed: false; demand: Demand }) & Reasons;
+export type PlacementDecision = (
+  { placed: true; provider: Provider; demand: Demand } | { placed: false; demand: Demand }
+) &
+  Reasons;
 
 /** Why a provider cannot take the whole group now, or undefined when it can. */
 export function eligibility(p: Provider, req: GroupRequest, total: Demand, ledger: CapacityLedger): string | undefined {
@@ -60,14 +63,24 @@ export function chooseProvider(req: GroupRequest, ctx: PlacementContext, demand:
   if (ctx.strategy === 'first-fit') return firstEligible(ctx.catalogue, req, demand, ctx.ledger);
   const eligible = allEligible(ctx.catalogue, req, demand, ctx.ledger);
   const strategy: PlacementStrategy = STRATEGIES[ctx.strategy];
-  return strategy.choose(eligible, () => true, { demand, ledger: ctx.ledger, zoneProviders: ctx.zoneProviders ?? new Set() });
+  return strategy.choose(eligible, () => true, {
+    demand,
+    ledger: ctx.ledger,
+    zoneProviders: ctx.zoneProviders ?? new Set(),
+  });
 }
 
 /** Decides where a group goes; see Reasons for what `explain` changes. */
 export function placeGroup(req: GroupRequest, ctx: PlacementContext, explain = false): PlacementDecision {
   // scale(instanceDemand(req), req.count) in one object: this runs per decision.
   const n = req.count;
-  const demand: Demand = { cores: req.cores * n, memory: req.memory * n, storage: req.storage * n, gpus: req.resourceType === 'GPU' ? n : 0, fpgas: req.resourceType === 'FPGA' ? n : 0 };
+  const demand: Demand = {
+    cores: req.cores * n,
+    memory: req.memory * n,
+    storage: req.storage * n,
+    gpus: req.resourceType === 'GPU' ? n : 0,
+    fpgas: req.resourceType === 'FPGA' ? n : 0,
+  };
   const chosen = chooseProvider(req, ctx, demand);
   return decision(req, ctx, demand, chosen, explain ? explainAll(req, ctx, demand, chosen) : undefined);
 }
@@ -88,7 +101,9 @@ class Decision implements Reasons {
   }
 
   get explanation(): PlacementExplanationEntry[] {
-    this.built ??= this.provider ? [selected(this.req, this.ctx, this.provider)] : groupReasons(this.req, this.ctx, this.demand);
+    this.built ??= this.provider
+      ? [selected(this.req, this.ctx, this.provider)]
+      : groupReasons(this.req, this.ctx, this.demand);
     return this.built;
   }
 
@@ -97,15 +112,31 @@ class Decision implements Reasons {
   }
 }
 
-function decision(req: GroupRequest, ctx: PlacementContext, demand: Demand, chosen: Provider | undefined, eager?: PlacementExplanationEntry[]): PlacementDecision {
+function decision(
+  req: GroupRequest,
+  ctx: PlacementContext,
+  demand: Demand,
+  chosen: Provider | undefined,
+  eager?: PlacementExplanationEntry[],
+): PlacementDecision {
   return new Decision(chosen !== undefined, chosen, demand, req, ctx, eager) as PlacementDecision;
 }
 
 function selected(req: GroupRequest, ctx: PlacementContext, p: Provider): PlacementExplanationEntry {
-  return { group: req.name, provider: p.name, verdict: 'Selected', reason: `${STRATEGIES[ctx.strategy].description}; passes all privacy rules and has capacity` };
+  return {
+    group: req.name,
+    provider: p.name,
+    verdict: 'Selected',
+    reason: `${STRATEGIES[ctx.strategy].description}; passes all privacy rules and has capacity`,
+  };
 }
 
-function explainAll(req: GroupRequest, ctx: PlacementContext, demand: Demand, chosen: Provider | undefined): PlacementExplanationEntry[] {
+function explainAll(
+  req: GroupRequest,
+  ctx: PlacementContext,
+  demand: Demand,
+  chosen: Provider | undefined,
+): PlacementExplanationEntry[] {
   return ctx.catalogue.providers.map((p) => {
     if (chosen && p.name === chosen.name) return selected(req, ctx, p);
     const why = Catalogue.shapeMismatch(p, req) ?? eligibility(p, req, demand, ctx.ledger);

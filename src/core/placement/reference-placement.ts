@@ -21,11 +21,16 @@ export interface ReferenceRequest extends GroupShape {
 export function referenceOrder(providers: readonly Provider[], g: GroupShape): Provider[] {
   const sorted = [...providers].sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const fits = sorted.filter((p) => Catalogue.shapeMismatch(p, g) === undefined);
-  if (g.platformType === 'cloud+fog' && g.performance === 'latency') return [...fits.filter((p) => p.tier === 'fog'), ...fits.filter((p) => p.tier === 'cloud')];
+  if (g.platformType === 'cloud+fog' && g.performance === 'latency')
+    return [...fits.filter((p) => p.tier === 'fog'), ...fits.filter((p) => p.tier === 'cloud')];
   return fits;
 }
 
-export function referenceFirstFit(providers: readonly Provider[], used: (name: string) => Readonly<Demand>, req: ReferenceRequest): Provider | undefined {
+export function referenceFirstFit(
+  providers: readonly Provider[],
+  used: (name: string) => Readonly<Demand>,
+  req: ReferenceRequest,
+): Provider | undefined {
   const need = scale(instanceDemand(req), req.count);
   for (const p of referenceOrder(providers, req)) {
     if (!p.ready) continue;

@@ -13,7 +13,11 @@ export interface StrategyInput {
 
 export interface PlacementStrategy {
   description: string;
-  choose(candidates: readonly Provider[], eligible: (p: Provider) => boolean, input: StrategyInput): Provider | undefined;
+  choose(
+    candidates: readonly Provider[],
+    eligible: (p: Provider) => boolean,
+    input: StrategyInput,
+  ): Provider | undefined;
 }
 
 /** The paper's strategy: the first eligible candidate. Stops at the first hit. */

@@ -53,10 +53,20 @@ function countryVerdict(p: NormalizedPrivacy, s: PrivacySubject): PrivacyVerdict
 }
 
 /** The failure when the first rule matching the provider's country denies it. */
-function listDenies<V>(list: 'regions' | 'countries', rules: readonly CompiledRule<V>[], matches: (v: V) => boolean, s: PrivacySubject): PrivacyVerdict | undefined {
+function listDenies<V>(
+  list: 'regions' | 'countries',
+  rules: readonly CompiledRule<V>[],
+  matches: (v: V) => boolean,
+  s: PrivacySubject,
+): PrivacyVerdict | undefined {
   const i = firstMatch(rules, matches);
   if (i < 0 || !isDenyAction(rules[i].action)) return undefined;
-  return { pass: false, list, ruleIndex: i, reason: `country ${s.mcc} (${s.country}) not allowed by ${describeRule(list, i, rules[i])}` };
+  return {
+    pass: false,
+    list,
+    ruleIndex: i,
+    reason: `country ${s.mcc} (${s.country}) not allowed by ${describeRule(list, i, rules[i])}`,
+  };
 }
 
 function setVerdict(
@@ -78,7 +88,12 @@ function setVerdict(
   for (const v of values) {
     const i = firstMatch(rules, (x) => x === v);
     if (i >= 0 && isDenyAction(rules[i].action)) {
-      return { pass: false, list, ruleIndex: i, reason: `${what} ${v} not allowed by ${describeRule(list, i, rules[i])}` };
+      return {
+        pass: false,
+        list,
+        ruleIndex: i,
+        reason: `${what} ${v} not allowed by ${describeRule(list, i, rules[i])}`,
+      };
     }
   }
   return PASS;
@@ -183,7 +198,9 @@ function privacyKey(p: NormalizedPrivacy): string {
   const list = <V>(rules: readonly CompiledRule<V>[], value: (v: V) => string) =>
     rules.map((r) => (isAllAction(r.action) ? r.action : `${r.action}:${value(r.value as V)}`)).join(';');
   // Countries keep the spelling of the rule (240 or SE): explanations quote it.
-  const countries = p.countries.map((r) => (isAllAction(r.action) ? r.action : `${r.action}:${r.value}/${r.label}`)).join(';');
+  const countries = p.countries
+    .map((r) => (isAllAction(r.action) ? r.action : `${r.action}:${r.value}/${r.label}`))
+    .join(';');
   return [list(p.regions, regionKey), countries, list(p.as, String), list(p.equipment, String)].join('|');
 }
 

@@ -64,7 +64,10 @@ export function regionFromSpec(
 ): { region?: Region; errors: FieldError[] } {
   const errors: FieldError[] = [];
   if (!/^[A-Za-z][A-Za-z0-9_.+-]{0,62}$/.test(name)) {
-    errors.push({ path: 'metadata.name', reason: `region name "${name}" must start with a letter and use letters, digits, "_", ".", "+" or "-" (at most 63)` });
+    errors.push({
+      path: 'metadata.name',
+      reason: `region name "${name}" must start with a letter and use letters, digits, "_", ".", "+" or "-" (at most 63)`,
+    });
   }
   const countries = new Set<string>();
   if (!Array.isArray(spec.countries) || spec.countries.length === 0) {
@@ -76,8 +79,14 @@ export function regionFromSpec(
       else errors.push({ path: joinPath(joinPath(path, 'countries'), i), reason: r.reason });
     });
   }
-  if (spec.markingBit !== undefined && !(Number.isInteger(spec.markingBit) && spec.markingBit >= 2 && spec.markingBit <= 7)) {
-    errors.push({ path: joinPath(path, 'markingBit'), reason: `must be an integer from 2 to 7 (DSCP bits of the TOS byte), got ${String(spec.markingBit)}` });
+  if (
+    spec.markingBit !== undefined &&
+    !(Number.isInteger(spec.markingBit) && spec.markingBit >= 2 && spec.markingBit <= 7)
+  ) {
+    errors.push({
+      path: joinPath(path, 'markingBit'),
+      reason: `must be an integer from 2 to 7 (DSCP bits of the TOS byte), got ${String(spec.markingBit)}`,
+    });
   }
   if (errors.length > 0) return { errors };
   const region: Region = { name, description: spec.description ?? '', countries };
@@ -98,6 +107,9 @@ export function regionDisplayName(meta: Pick<ObjectMeta, 'name' | 'annotations'>
 }
 
 /** A PrivacyRegion object as a Region, under its display name. */
-export function regionFromObject(obj: Pick<PrivacyRegion, 'metadata' | 'spec'>): { region?: Region; errors: FieldError[] } {
+export function regionFromObject(obj: Pick<PrivacyRegion, 'metadata' | 'spec'>): {
+  region?: Region;
+  errors: FieldError[];
+} {
   return regionFromSpec(regionDisplayName(obj.metadata), obj.spec);
 }

@@ -51,9 +51,14 @@ export function regionStatus(obj: Pick<PrivacyRegion, 'metadata' | 'spec'>, ctx:
   const { region, errors } = regionFromObject(obj);
   if (!region) {
     const builtin = findRegion(BUILTIN_REGIONS, key);
-    const effect = builtin ? `rules naming ${obj.metadata.name} use the built-in ${builtin.name} instead` : `rules naming ${obj.metadata.name} are refused (InvalidSpec)`;
+    const effect = builtin
+      ? `rules naming ${obj.metadata.name} use the built-in ${builtin.name} instead`
+      : `rules naming ${obj.metadata.name} are refused (InvalidSpec)`;
     const message = `${formatFieldErrors(errors)}; the region is ignored: ${effect}`;
-    return { ...base, conditions: [cond(T.Ready, false, R.InvalidSpec, message), cond(T.Valid, false, R.InvalidSpec, message)] };
+    return {
+      ...base,
+      conditions: [cond(T.Ready, false, R.InvalidSpec, message), cond(T.Valid, false, R.InvalidSpec, message)],
+    };
   }
 
   const mccs = [...new Set([...region.countries].flatMap((c) => [...(alpha2ToMccs(c) ?? [])]))].sort((a, b) => a - b);
@@ -70,7 +75,10 @@ export function regionStatus(obj: Pick<PrivacyRegion, 'metadata' | 'spec'>, ctx:
     return { ...facts, conditions: [cond(T.Ready, false, R.MarkingBitConflict, message), valid] };
   }
   const marks = region.markingBit === undefined ? 'sets no marking bit' : `sets marking bit ${region.markingBit}`;
-  return { ...facts, conditions: [cond(T.Ready, true, R.Ready, `rules may name it ${region.name}; it ${marks}`), valid] };
+  return {
+    ...facts,
+    conditions: [cond(T.Ready, true, R.Ready, `rules may name it ${region.name}; it ${marks}`), valid],
+  };
 }
 
 /** The other regions of the effective catalogue (built-ins overridden by valid objects) with `region`'s bit. */
@@ -82,6 +90,8 @@ function markingRivals(region: Region, objects: RegionContext['regions']): strin
     .withRegions(valid)
     .all()
     .filter((r) => r.markingBit === region.markingBit && r.name.toLowerCase() !== key)
-    .map((r) => (fromObjects.has(r.name.toLowerCase()) ? `PrivacyRegion ${r.name.toLowerCase()}` : `the built-in region ${r.name}`))
+    .map((r) =>
+      fromObjects.has(r.name.toLowerCase()) ? `PrivacyRegion ${r.name.toLowerCase()}` : `the built-in region ${r.name}`,
+    )
     .sort();
 }

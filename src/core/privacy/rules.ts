@@ -37,7 +37,12 @@ export interface NormalizedPrivacy {
   equipment: CompiledRule<number>[];
 }
 
-export const NO_RULES: NormalizedPrivacy = Object.freeze({ regions: [], countries: [], as: [], equipment: [] }) as NormalizedPrivacy;
+export const NO_RULES: NormalizedPrivacy = Object.freeze({
+  regions: [],
+  countries: [],
+  as: [],
+  equipment: [],
+});
 
 export function isAllAction(a: RuleAction): boolean {
   return a === 'DenyAll' || a === 'AllowAll';
@@ -107,7 +112,10 @@ export function normalizePrivacy(
     }
     list.forEach((rule, i) => {
       if (!RULE_ACTIONS.includes(rule.action)) {
-        errors.push({ path: style.action(listPath, i), reason: `unknown action ${quote(rule.action)}; use ${RULE_ACTIONS.join(', ')}` });
+        errors.push({
+          path: style.action(listPath, i),
+          reason: `unknown action ${quote(rule.action)}; use ${RULE_ACTIONS.join(', ')}`,
+        });
         return;
       }
       if (isAllAction(rule.action)) {
@@ -134,7 +142,13 @@ export function normalizePrivacy(
     (v) => {
       if (typeof v !== 'string' || v === '') return { reason: `region must be a name, got ${quote(v)}` };
       const region = catalogue.find(v);
-      if (!region) return { reason: `unknown region "${v}"; known: ${catalogue.all().map((r) => r.name).join(', ')}` };
+      if (!region)
+        return {
+          reason: `unknown region "${v}"; known: ${catalogue
+            .all()
+            .map((r) => r.name)
+            .join(', ')}`,
+        };
       return { value: region, label: region.name };
     },
     privacy.regions,

@@ -5,7 +5,20 @@
 
 import type { Listing3Zone } from './listing3.js';
 
-const PALETTE = ['#8dd3c7', '#ffffb3', '#bebada', '#fb8072', '#80b1d3', '#fdb462', '#b3de69', '#fccde5', '#d9d9d9', '#bc80bd', '#ccebc5', '#ffed6f'];
+const PALETTE = [
+  '#8dd3c7',
+  '#ffffb3',
+  '#bebada',
+  '#fb8072',
+  '#80b1d3',
+  '#fdb462',
+  '#b3de69',
+  '#fccde5',
+  '#d9d9d9',
+  '#bc80bd',
+  '#ccebc5',
+  '#ffed6f',
+];
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -40,7 +53,11 @@ function pack(dots: Dot[]): { dot: Dot; x: number; y: number }[] {
   return out;
 }
 
-export function renderFigure(zones: Record<string, Listing3Zone>, title: string, providerOrder: readonly string[]): string {
+export function renderFigure(
+  zones: Record<string, Listing3Zone>,
+  title: string,
+  providerOrder: readonly string[],
+): string {
   const colour = new Map<string, string>();
   providerOrder.forEach((p, i) => colour.set(p, PALETTE[i % PALETTE.length]));
   const layouts = Object.entries(zones).map(([id, z]) => {
@@ -59,21 +76,33 @@ export function renderFigure(zones: Record<string, Listing3Zone>, title: string,
   const width = cols * cell + 60;
   const height = 60 + rows * cell + legendH;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
+  );
   parts.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="white"/>`);
   parts.push(`<text x="${width / 2}" y="24" text-anchor="middle" font-size="16">${esc(title)}</text>`);
-  parts.push(`<rect x="10" y="34" width="${width - 20}" height="${rows * cell + 16}" fill="none" stroke="red" stroke-width="2" rx="12"/>`);
+  parts.push(
+    `<rect x="10" y="34" width="${width - 20}" height="${rows * cell + 16}" fill="none" stroke="red" stroke-width="2" rx="12"/>`,
+  );
   layouts.forEach((l, k) => {
     const cx = 30 + (k % cols) * cell + cell / 2;
     const cy = 42 + Math.floor(k / cols) * cell + cell / 2;
     parts.push(`<g class="zone" data-application-id="${esc(l.id)}">`);
-    parts.push(`<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="${l.radius.toFixed(1)}" fill="none" stroke="blue" stroke-width="2"/>`);
-    parts.push(`<text x="${cx.toFixed(1)}" y="${(cy - l.radius - 4).toFixed(1)}" text-anchor="middle" font-size="11">${esc(`${l.id.slice(0, 5)}…${l.id.slice(-5)} VLAN ${l.z.vlan_id}`)}</text>`);
+    parts.push(
+      `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="${l.radius.toFixed(1)}" fill="none" stroke="blue" stroke-width="2"/>`,
+    );
+    parts.push(
+      `<text x="${cx.toFixed(1)}" y="${(cy - l.radius - 4).toFixed(1)}" text-anchor="middle" font-size="11">${esc(`${l.id.slice(0, 5)}…${l.id.slice(-5)} VLAN ${l.z.vlan_id}`)}</text>`,
+    );
     for (const p of l.placed) {
       const x = cx + p.x;
       const y = cy + p.y;
-      parts.push(`<circle class="instance" data-provider="${esc(p.dot.provider)}" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${p.dot.r.toFixed(1)}" fill="${colour.get(p.dot.provider) ?? '#eeeeee'}" stroke="black"/>`);
-      parts.push(`<text x="${x.toFixed(1)}" y="${(y + 4).toFixed(1)}" text-anchor="middle" font-size="11">${esc(p.dot.name)}</text>`);
+      parts.push(
+        `<circle class="instance" data-provider="${esc(p.dot.provider)}" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${p.dot.r.toFixed(1)}" fill="${colour.get(p.dot.provider) ?? '#eeeeee'}" stroke="black"/>`,
+      );
+      parts.push(
+        `<text x="${x.toFixed(1)}" y="${(y + 4).toFixed(1)}" text-anchor="middle" font-size="11">${esc(p.dot.name)}</text>`,
+      );
     }
     parts.push('</g>');
   });

@@ -30,7 +30,8 @@ export function listing3Zone(a: ZoneAllocation, marking: PrivacyMarking, globalI
   for (const p of plan.vpn.map((v) => v.provider)) {
     instances[p] = {};
     for (const i of sorted) {
-      if (i.provider === p) instances[p][i.name] = { cores: i.cores, memory: i.memory, storage: i.storage, address: i.address };
+      if (i.provider === p)
+        instances[p][i.name] = { cores: i.cores, memory: i.memory, storage: i.storage, address: i.address };
     }
   }
   return {
@@ -44,7 +45,10 @@ export function listing3Zone(a: ZoneAllocation, marking: PrivacyMarking, globalI
 }
 
 /** All placed zones, ordered by VLAN (creation order in the paper). */
-export function listing3(zones: Iterable<{ allocation: ZoneAllocation; marking: PrivacyMarking }>, globalId: number): Record<string, Listing3Zone> {
+export function listing3(
+  zones: Iterable<{ allocation: ZoneAllocation; marking: PrivacyMarking }>,
+  globalId: number,
+): Record<string, Listing3Zone> {
   const rows = [...zones]
     .map((z) => [z.allocation.applicationId, listing3Zone(z.allocation, z.marking, globalId)] as const)
     .filter((r): r is readonly [string, Listing3Zone] => r[1] !== undefined)

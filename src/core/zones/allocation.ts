@@ -4,10 +4,24 @@
 
 import type { GroupAllocation, InstanceShape, StoredAllocation } from '../api/types.js';
 
-export const SHAPE_FIELDS = ['environment', 'resourceType', 'cores', 'memory', 'storage', 'image'] as const satisfies readonly (keyof InstanceShape)[];
+export const SHAPE_FIELDS = [
+  'environment',
+  'resourceType',
+  'cores',
+  'memory',
+  'storage',
+  'image',
+] as const satisfies readonly (keyof InstanceShape)[];
 
 export function shapeOf(g: InstanceShape): InstanceShape {
-  return { environment: g.environment, resourceType: g.resourceType, cores: g.cores, memory: g.memory, storage: g.storage, image: g.image };
+  return {
+    environment: g.environment,
+    resourceType: g.resourceType,
+    cores: g.cores,
+    memory: g.memory,
+    storage: g.storage,
+    image: g.image,
+  };
 }
 
 export interface InstanceAllocation extends InstanceShape {
@@ -60,23 +74,37 @@ export function storeAllocation(a: ZoneAllocation): StoredAllocation {
  * no allocation is returned: a half-read allocation would book the wrong
  * capacity.
  */
-export function loadAllocation(s: StoredAllocation, base = 'status.allocation'): { allocation?: ZoneAllocation; problems: { path: string; reason: string }[] } {
+export function loadAllocation(
+  s: StoredAllocation,
+  base = 'status.allocation',
+): { allocation?: ZoneAllocation; problems: { path: string; reason: string }[] } {
   const problems: { path: string; reason: string }[] = [];
   const instances: InstanceAllocation[] = [];
   const seen = new Set<string>();
   (s.instances ?? []).forEach((i, n) => {
     const path = `${base}.instances[${n}]`;
     const g = s.groups?.[i.group];
-    if (!g) { problems.push({ path: `${path}.group`, reason: `group ${i.group} is not in ${base}.groups` }); return; }
-    if (!g.instances.includes(i.name)) { problems.push({ path: `${path}.name`, reason: `${i.name} is not an instance of group ${i.group}` }); return; }
-    if (seen.has(i.name)) { problems.push({ path: `${path}.name`, reason: `${i.name} is listed twice` }); return; }
+    if (!g) {
+      problems.push({ path: `${path}.group`, reason: `group ${i.group} is not in ${base}.groups` });
+      return;
+    }
+    if (!g.instances.includes(i.name)) {
+      problems.push({ path: `${path}.name`, reason: `${i.name} is not an instance of group ${i.group}` });
+      return;
+    }
+    if (seen.has(i.name)) {
+      problems.push({ path: `${path}.name`, reason: `${i.name} is listed twice` });
+      return;
+    }
     seen.add(i.name);
     instances.push({ name: i.name, provider: g.provider, group: i.group, ...shapeOf(g), address: i.address });
   });
   if (problems.length > 0) return { problems };
   const allocation: ZoneAllocation = {
     applicationId: s.applicationId,
-    groups: Object.fromEntries(Object.entries(s.groups ?? {}).map(([k, g]) => [k, { ...g, instances: [...g.instances] }])),
+    groups: Object.fromEntries(
+      Object.entries(s.groups ?? {}).map(([k, g]) => [k, { ...g, instances: [...g.instances] }]),
+    ),
     instances,
     released: [...(s.released ?? [])],
   };

@@ -103,9 +103,13 @@ export class Federation {
     if (!zone) return { applicationId: id, errors, groups: [], waiting: false };
     let record = this.zones.get(zone.applicationId);
     const immutable = record ? changedPlacedGroups(record.allocation, zone.groups) : [];
-    if (immutable.length > 0) return { applicationId: zone.applicationId, errors: immutable, groups: [], waiting: false };
+    if (immutable.length > 0)
+      return { applicationId: zone.applicationId, errors: immutable, groups: [], waiting: false };
     if (!record) {
-      record = { compiled: zone, allocation: { applicationId: zone.applicationId, groups: {}, instances: [], released: [] } };
+      record = {
+        compiled: zone,
+        allocation: { applicationId: zone.applicationId, groups: {}, instances: [], released: [] },
+      };
       this.zones.set(zone.applicationId, record);
     }
     record.compiled = zone;
@@ -117,7 +121,13 @@ export class Federation {
     for (const g of zone.groups) {
       const placed = a.groups[g.spec.name];
       if (placed) {
-        outcomes.push({ group: g.spec.name, placed: true, new: false, provider: placed.provider, instances: placed.instances });
+        outcomes.push({
+          group: g.spec.name,
+          placed: true,
+          new: false,
+          provider: placed.provider,
+          instances: placed.instances,
+        });
         continue;
       }
       outcomes.push(this.placeNewGroup(a, g, explain));
@@ -131,7 +141,8 @@ export class Federation {
       { catalogue: this.catalogue, ledger: this.ledger, strategy: this.strategy, zoneProviders: zoneProviders(a) },
       explain,
     );
-    if (!decision.placed) return withReasons({ group: g.spec.name, placed: false, new: false, reason: 'NoMatchingProvider' }, decision);
+    if (!decision.placed)
+      return withReasons({ group: g.spec.name, placed: false, new: false, reason: 'NoMatchingProvider' }, decision);
     if (a.vlanId === undefined) {
       const vlan = this.vlans.allocate();
       if (vlan === undefined) {
@@ -149,7 +160,13 @@ export class Federation {
     for (let i = 0; i < g.spec.count; i++, n++) {
       const name = `${letter}${n}`;
       names.push(name);
-      a.instances.push({ name, provider, group: g.spec.name, ...shape, address: instanceAddress(this.globalId, a.vlanId, g.spec.environment, n) });
+      a.instances.push({
+        name,
+        provider,
+        group: g.spec.name,
+        ...shape,
+        address: instanceAddress(this.globalId, a.vlanId, g.spec.environment, n),
+      });
     }
     const ga: GroupAllocation = { provider, instances: names, ...shape };
     a.groups[g.spec.name] = ga;
@@ -175,7 +192,11 @@ export class Federation {
   releaseZone(applicationId: string): ReleaseResult {
     const id = applicationId.toLowerCase();
     const record = this.zones.get(id);
-    if (!record) return { ok: false, errors: [{ path: 'application_id', reason: `no execution zone with application_id ${applicationId}` }] };
+    if (!record)
+      return {
+        ok: false,
+        errors: [{ path: 'application_id', reason: `no execution zone with application_id ${applicationId}` }],
+      };
     const released = byProvider(record.allocation.instances);
     for (const i of record.allocation.instances) this.ledger.release(i.provider, instanceDemand(i));
     if (record.allocation.vlanId !== undefined) this.vlans.release(record.allocation.vlanId);
@@ -187,9 +208,17 @@ export class Federation {
    * Releases exactly the named instances. Every name is checked first: one
    * unknown provider or name rejects the whole request and releases nothing.
    */
-  releaseInstances(applicationId: string, instances: Record<string, readonly string[]>, base = 'instances'): ReleaseResult {
+  releaseInstances(
+    applicationId: string,
+    instances: Record<string, readonly string[]>,
+    base = 'instances',
+  ): ReleaseResult {
     const record = this.zones.get(applicationId.toLowerCase());
-    if (!record) return { ok: false, errors: [{ path: 'application_id', reason: `no execution zone with application_id ${applicationId}` }] };
+    if (!record)
+      return {
+        ok: false,
+        errors: [{ path: 'application_id', reason: `no execution zone with application_id ${applicationId}` }],
+      };
     const a = record.allocation;
     const errors: FieldError[] = [];
     const picked: InstanceAllocation[] = [];
@@ -219,13 +248,18 @@ export class Federation {
   restore(spec: ExecutionZoneSpec, allocation: ZoneAllocation): FieldError[] {
     const { zone, errors } = compileZone(spec, this.regions);
     if (!zone) return errors;
-    if (this.zones.has(zone.applicationId)) return [{ path: 'spec.applicationId', reason: `application_id ${zone.applicationId} is held by another zone` }];
+    if (this.zones.has(zone.applicationId))
+      return [{ path: 'spec.applicationId', reason: `application_id ${zone.applicationId} is held by another zone` }];
     const problems: FieldError[] = [];
     if (allocation.vlanId !== undefined && this.vlans.has(allocation.vlanId)) {
       problems.push({ path: 'status.vlanId', reason: `VLAN ${allocation.vlanId} is already held by another zone` });
     }
     for (const i of allocation.instances) {
-      if (!this.catalogue.get(i.provider)) problems.push({ path: `status.instances.${i.provider}`, reason: `provider ${i.provider} is not in the catalogue` });
+      if (!this.catalogue.get(i.provider))
+        problems.push({
+          path: `status.instances.${i.provider}`,
+          reason: `provider ${i.provider} is not in the catalogue`,
+        });
     }
     if (problems.length > 0) return problems;
     if (allocation.vlanId !== undefined) this.vlans.claim(allocation.vlanId);
@@ -252,7 +286,11 @@ export class Federation {
   }
 }
 
-export function buildNetworkPlan(a: ZoneAllocation, zone: Pick<CompiledZone, 'marking'>, globalId: number): ZoneNetworkPlan {
+export function buildNetworkPlan(
+  a: ZoneAllocation,
+  zone: Pick<CompiledZone, 'marking'>,
+  globalId: number,
+): ZoneNetworkPlan {
   const vlan = a.vlanId as number;
   const providers = [...new Set(a.instances.map((i) => i.provider))].sort();
   const instances = [...a.instances]
@@ -313,11 +351,17 @@ function changedPlacedGroups(a: ZoneAllocation, groups: readonly CompiledGroup[]
     if (!placed) return;
     for (const k of SHAPE_FIELDS) {
       if (placed[k] !== g.spec[k]) {
-        errors.push({ path: `spec.groups[${i}].${k}`, reason: `group ${g.spec.name} is placed on ${placed.provider} and cannot change (${String(placed[k])} -> ${String(g.spec[k])}); add a group to scale up` });
+        errors.push({
+          path: `spec.groups[${i}].${k}`,
+          reason: `group ${g.spec.name} is placed on ${placed.provider} and cannot change (${String(placed[k])} -> ${String(g.spec[k])}); add a group to scale up`,
+        });
       }
     }
     if (g.spec.count !== placed.instances.length) {
-      errors.push({ path: `spec.groups[${i}].count`, reason: `group ${g.spec.name} is placed with ${placed.instances.length} instances and cannot change; add a group to scale up, or release instances with a ZoneRelease` });
+      errors.push({
+        path: `spec.groups[${i}].count`,
+        reason: `group ${g.spec.name} is placed with ${placed.instances.length} instances and cannot change; add a group to scale up, or release instances with a ZoneRelease`,
+      });
     }
   });
   return errors;

@@ -38,18 +38,23 @@ export interface CompiledZone {
 }
 
 function inRange(v: unknown, max: number, path: string, errors: FieldError[]): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) errors.push({ path, reason: mustBe('a positive integer', v) });
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+    errors.push({ path, reason: mustBe('a positive integer', v) });
   else if (v > max) errors.push({ path, reason: `must be at most ${max}, got ${v}` });
 }
 
 function oneOf(v: unknown, allowed: readonly string[], path: string, errors: FieldError[]): void {
-  if (typeof v !== 'string' || !allowed.includes(v)) errors.push({ path, reason: mustBe(`one of ${allowed.join(', ')}`, v) });
+  if (typeof v !== 'string' || !allowed.includes(v))
+    errors.push({ path, reason: mustBe(`one of ${allowed.join(', ')}`, v) });
 }
 
 /** Validates one group's fields (not its privacy block). */
 export function checkGroupFields(g: InstanceGroup, path: string, errors: FieldError[]): void {
   if (typeof g.name !== 'string' || !GROUP_NAME.test(g.name)) {
-    errors.push({ path: joinPath(path, 'name'), reason: mustBe('a DNS label (lower-case letters, digits, "-"; at most 63)', g.name) });
+    errors.push({
+      path: joinPath(path, 'name'),
+      reason: mustBe('a DNS label (lower-case letters, digits, "-"; at most 63)', g.name),
+    });
   }
   oneOf(g.environment, ENVIRONMENTS, joinPath(path, 'environment'), errors);
   oneOf(g.platformType, PLATFORM_TYPES, joinPath(path, 'platformType'), errors);
@@ -59,18 +64,26 @@ export function checkGroupFields(g: InstanceGroup, path: string, errors: FieldEr
   inRange(g.cores, LIMITS.cores, joinPath(path, 'cores'), errors);
   inRange(g.memory, LIMITS.memory, joinPath(path, 'memory'), errors);
   inRange(g.storage, LIMITS.storage, joinPath(path, 'storage'), errors);
-  if (typeof g.image !== 'string' || g.image.trim() === '') errors.push({ path: joinPath(path, 'image'), reason: 'must name an image' });
+  if (typeof g.image !== 'string' || g.image.trim() === '')
+    errors.push({ path: joinPath(path, 'image'), reason: 'must name an image' });
 }
 
 /**
  * Compiles a zone spec; `errors` names every bad field (and then `zone` is
  * absent). Compiled privacy sets are shared by all groups of the zone.
  */
-export function compileZone(spec: ExecutionZoneSpec, catalogue: RegionCatalogue, base = 'spec'): { zone?: CompiledZone; errors: FieldError[] } {
+export function compileZone(
+  spec: ExecutionZoneSpec,
+  catalogue: RegionCatalogue,
+  base = 'spec',
+): { zone?: CompiledZone; errors: FieldError[] } {
   const errors: FieldError[] = [];
   if (typeof spec !== 'object' || spec === null) return { errors: [{ path: base, reason: 'is required' }] };
   if (typeof spec.applicationId !== 'string' || !UUID.test(spec.applicationId)) {
-    errors.push({ path: joinPath(base, 'applicationId'), reason: mustBe('a UUID (8-4-4-4-12 hex digits)', spec.applicationId) });
+    errors.push({
+      path: joinPath(base, 'applicationId'),
+      reason: mustBe('a UUID (8-4-4-4-12 hex digits)', spec.applicationId),
+    });
   }
   if (spec.performance !== undefined) oneOf(spec.performance, PERFORMANCES, joinPath(base, 'performance'), errors);
   const zonePrivacy = normalizePrivacy(spec.privacy, joinPath(base, 'privacy'), catalogue);
@@ -91,7 +104,8 @@ export function compileZone(spec: ExecutionZoneSpec, catalogue: RegionCatalogue,
       }
       const before = errors.length;
       checkGroupFields(g, path, errors);
-      if (seen.has(g.name)) errors.push({ path: joinPath(path, 'name'), reason: `group name "${g.name}" is used twice` });
+      if (seen.has(g.name))
+        errors.push({ path: joinPath(path, 'name'), reason: `group name "${g.name}" is used twice` });
       seen.add(g.name);
       const own = normalizePrivacy(g.privacy, joinPath(path, 'privacy'), catalogue);
       errors.push(...own.errors);

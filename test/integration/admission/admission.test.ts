@@ -14,7 +14,12 @@ import { type Edit, appendCopy, asJson, get, set, unset } from './json-edit.js';
 const BASE = '/apis/zonekeeper.io/v1alpha1';
 type Obj = ExecutionZone | ZoneRelease | ProviderCluster | PrivacyRegion;
 
-const PLURAL: Record<Obj['kind'], string> = { ExecutionZone: 'executionzones', ZoneRelease: 'zonereleases', ProviderCluster: 'providerclusters', PrivacyRegion: 'privacyregions' };
+const PLURAL: Record<Obj['kind'], string> = {
+  ExecutionZone: 'executionzones',
+  ZoneRelease: 'zonereleases',
+  ProviderCluster: 'providerclusters',
+  PrivacyRegion: 'privacyregions',
+};
 
 function collection(o: Obj): string {
   const ns = o.metadata.namespace;
@@ -56,20 +61,104 @@ interface UpdateCase {
 
 const CREATE_CASES: CreateCase[] = [
   // ExecutionZone: identity and groups
-  { what: 'an ExecutionZone without applicationId', make: zone, breakIt: unset('spec.applicationId'), field: 'spec.applicationId', reason: /Required value/ },
-  { what: 'an applicationId that is not a UUID', make: zone, breakIt: set('spec.applicationId', '755b94a1-2847-4bb8-b530'), field: 'spec.applicationId', reason: /should match/ },
-  { what: 'an empty group list', make: zone, breakIt: set('spec.groups', []), field: 'spec.groups', reason: /at least 1 items/ },
-  { what: 'a zone without groups', make: zone, breakIt: unset('spec.groups'), field: 'spec.groups', reason: /Required value/ },
-  { what: 'an instance count of 0', make: zone, breakIt: set('spec.groups[0].count', 0), field: 'spec.groups[0].count', reason: /greater than or equal to 1/ },
-  { what: 'an instance count above the limit', make: zone, breakIt: set('spec.groups[0].count', 1001), field: 'spec.groups[0].count', reason: /less than or equal to 1000/ },
-  { what: 'negative cores', make: zone, breakIt: set('spec.groups[0].cores', -2), field: 'spec.groups[0].cores', reason: /greater than or equal to 1/ },
-  { what: 'memory as a string', make: zone, breakIt: set('spec.groups[0].memory', '1Gi'), field: 'spec.groups[0].memory', reason: /must be of type integer/ },
-  { what: 'zero storage', make: zone, breakIt: set('spec.groups[0].storage', 0), field: 'spec.groups[0].storage', reason: /greater than or equal to 1/ },
-  { what: 'an unknown environment', make: zone, breakIt: set('spec.groups[0].environment', 'baremetal'), field: 'spec.groups[0].environment', reason: /Unsupported value: "baremetal"/ },
-  { what: 'an unknown platformType', make: zone, breakIt: set('spec.groups[0].platformType', 'edge'), field: 'spec.groups[0].platformType', reason: /Unsupported value: "edge"/ },
-  { what: 'an unknown resourceType', make: zone, breakIt: set('spec.groups[0].resourceType', 'TPU'), field: 'spec.groups[0].resourceType', reason: /Unsupported value: "TPU"/ },
-  { what: 'a group name that is not a DNS label', make: zone, breakIt: set('spec.groups[0].name', 'Init_1'), field: 'spec.groups[0].name', reason: /should match/ },
-  { what: 'a group without image', make: zone, breakIt: unset('spec.groups[0].image'), field: 'spec.groups[0].image', reason: /Required value/ },
+  {
+    what: 'an ExecutionZone without applicationId',
+    make: zone,
+    breakIt: unset('spec.applicationId'),
+    field: 'spec.applicationId',
+    reason: /Required value/,
+  },
+  {
+    what: 'an applicationId that is not a UUID',
+    make: zone,
+    breakIt: set('spec.applicationId', '755b94a1-2847-4bb8-b530'),
+    field: 'spec.applicationId',
+    reason: /should match/,
+  },
+  {
+    what: 'an empty group list',
+    make: zone,
+    breakIt: set('spec.groups', []),
+    field: 'spec.groups',
+    reason: /at least 1 items/,
+  },
+  {
+    what: 'a zone without groups',
+    make: zone,
+    breakIt: unset('spec.groups'),
+    field: 'spec.groups',
+    reason: /Required value/,
+  },
+  {
+    what: 'an instance count of 0',
+    make: zone,
+    breakIt: set('spec.groups[0].count', 0),
+    field: 'spec.groups[0].count',
+    reason: /greater than or equal to 1/,
+  },
+  {
+    what: 'an instance count above the limit',
+    make: zone,
+    breakIt: set('spec.groups[0].count', 1001),
+    field: 'spec.groups[0].count',
+    reason: /less than or equal to 1000/,
+  },
+  {
+    what: 'negative cores',
+    make: zone,
+    breakIt: set('spec.groups[0].cores', -2),
+    field: 'spec.groups[0].cores',
+    reason: /greater than or equal to 1/,
+  },
+  {
+    what: 'memory as a string',
+    make: zone,
+    breakIt: set('spec.groups[0].memory', '1Gi'),
+    field: 'spec.groups[0].memory',
+    reason: /must be of type integer/,
+  },
+  {
+    what: 'zero storage',
+    make: zone,
+    breakIt: set('spec.groups[0].storage', 0),
+    field: 'spec.groups[0].storage',
+    reason: /greater than or equal to 1/,
+  },
+  {
+    what: 'an unknown environment',
+    make: zone,
+    breakIt: set('spec.groups[0].environment', 'baremetal'),
+    field: 'spec.groups[0].environment',
+    reason: /Unsupported value: "baremetal"/,
+  },
+  {
+    what: 'an unknown platformType',
+    make: zone,
+    breakIt: set('spec.groups[0].platformType', 'edge'),
+    field: 'spec.groups[0].platformType',
+    reason: /Unsupported value: "edge"/,
+  },
+  {
+    what: 'an unknown resourceType',
+    make: zone,
+    breakIt: set('spec.groups[0].resourceType', 'TPU'),
+    field: 'spec.groups[0].resourceType',
+    reason: /Unsupported value: "TPU"/,
+  },
+  {
+    what: 'a group name that is not a DNS label',
+    make: zone,
+    breakIt: set('spec.groups[0].name', 'Init_1'),
+    field: 'spec.groups[0].name',
+    reason: /should match/,
+  },
+  {
+    what: 'a group without image',
+    make: zone,
+    breakIt: unset('spec.groups[0].image'),
+    field: 'spec.groups[0].image',
+    reason: /Required value/,
+  },
   {
     what: 'two groups with the same name',
     make: zone,
@@ -77,31 +166,159 @@ const CREATE_CASES: CreateCase[] = [
     field: 'spec.groups[1]',
     reason: /Duplicate value/,
   },
-  { what: 'an unknown performance', make: zone, breakIt: set('spec.performance', 'fast'), field: 'spec.performance', reason: /Unsupported value: "fast"/ },
+  {
+    what: 'an unknown performance',
+    make: zone,
+    breakIt: set('spec.performance', 'fast'),
+    field: 'spec.performance',
+    reason: /Unsupported value: "fast"/,
+  },
   // ExecutionZone: privacy rules
-  { what: 'a DenySpecific rule without a value', make: zone, breakIt: unset('spec.privacy.countries[0].value'), field: 'spec.privacy.countries[0].value', reason: /action DenySpecific needs a value/ },
-  { what: 'an AllowSpecific region rule without a value', make: zone, breakIt: unset('spec.privacy.regions[0].value'), field: 'spec.privacy.regions[0].value', reason: /action AllowSpecific needs a value/ },
-  { what: 'a DenyAll rule with a value', make: zone, breakIt: set('spec.privacy.regions[1].value', 'EU'), field: 'spec.privacy.regions[1].value', reason: /action DenyAll takes no value; remove value, or use DenySpecific/ },
-  { what: 'an AllowAll equipment rule with a value', make: zone, breakIt: set('spec.privacy.equipment', [{ action: 'AllowAll', value: 9 }]), field: 'spec.privacy.equipment[0].value', reason: /action AllowAll takes no value/ },
-  { what: 'an unknown rule action', make: zone, breakIt: set('spec.privacy.regions[0].action', 'Allow'), field: 'spec.privacy.regions[0].action', reason: /Unsupported value: "Allow"/ },
-  { what: 'a rule action given as its wire number', make: zone, breakIt: set('spec.privacy.regions[0].action', 2), field: 'spec.privacy.regions[0].action', reason: /must be of type string|Unsupported value/ },
-  { what: 'a country that is neither an MCC nor an alpha-2 code', make: zone, breakIt: set('spec.privacy.countries[0].value', 'Sweden'), field: 'spec.privacy.countries[0].value', reason: /E\.212 mobile country code/ },
-  { what: 'an MCC outside 200–799', make: zone, breakIt: set('spec.privacy.countries[0].value', 901), field: 'spec.privacy.countries[0].value', reason: /from 200 to 799/ },
-  { what: 'AS number 0', make: zone, breakIt: set('spec.privacy.autonomousSystems', [{ action: 'DenySpecific', value: 0 }]), field: 'spec.privacy.autonomousSystems[0].value', reason: /greater than or equal to 1/ },
-  { what: 'a misspelt field (strict field validation)', make: zone, breakIt: set('spec.group', []), field: 'spec.group', reason: /unknown field/, query: { fieldValidation: 'Strict' }, status: 400 },
+  {
+    what: 'a DenySpecific rule without a value',
+    make: zone,
+    breakIt: unset('spec.privacy.countries[0].value'),
+    field: 'spec.privacy.countries[0].value',
+    reason: /action DenySpecific needs a value/,
+  },
+  {
+    what: 'an AllowSpecific region rule without a value',
+    make: zone,
+    breakIt: unset('spec.privacy.regions[0].value'),
+    field: 'spec.privacy.regions[0].value',
+    reason: /action AllowSpecific needs a value/,
+  },
+  {
+    what: 'a DenyAll rule with a value',
+    make: zone,
+    breakIt: set('spec.privacy.regions[1].value', 'EU'),
+    field: 'spec.privacy.regions[1].value',
+    reason: /action DenyAll takes no value; remove value, or use DenySpecific/,
+  },
+  {
+    what: 'an AllowAll equipment rule with a value',
+    make: zone,
+    breakIt: set('spec.privacy.equipment', [{ action: 'AllowAll', value: 9 }]),
+    field: 'spec.privacy.equipment[0].value',
+    reason: /action AllowAll takes no value/,
+  },
+  {
+    what: 'an unknown rule action',
+    make: zone,
+    breakIt: set('spec.privacy.regions[0].action', 'Allow'),
+    field: 'spec.privacy.regions[0].action',
+    reason: /Unsupported value: "Allow"/,
+  },
+  {
+    what: 'a rule action given as its wire number',
+    make: zone,
+    breakIt: set('spec.privacy.regions[0].action', 2),
+    field: 'spec.privacy.regions[0].action',
+    reason: /must be of type string|Unsupported value/,
+  },
+  {
+    what: 'a country that is neither an MCC nor an alpha-2 code',
+    make: zone,
+    breakIt: set('spec.privacy.countries[0].value', 'Sweden'),
+    field: 'spec.privacy.countries[0].value',
+    reason: /E\.212 mobile country code/,
+  },
+  {
+    what: 'an MCC outside 200–799',
+    make: zone,
+    breakIt: set('spec.privacy.countries[0].value', 901),
+    field: 'spec.privacy.countries[0].value',
+    reason: /from 200 to 799/,
+  },
+  {
+    what: 'AS number 0',
+    make: zone,
+    breakIt: set('spec.privacy.autonomousSystems', [{ action: 'DenySpecific', value: 0 }]),
+    field: 'spec.privacy.autonomousSystems[0].value',
+    reason: /greater than or equal to 1/,
+  },
+  {
+    what: 'a misspelt field (strict field validation)',
+    make: zone,
+    breakIt: set('spec.group', []),
+    field: 'spec.group',
+    reason: /unknown field/,
+    query: { fieldValidation: 'Strict' },
+    status: 400,
+  },
   // ZoneRelease
-  { what: 'a release with two triggers', make: release, breakIt: set('spec.trigger', { immediate: true, after: '10m' }), field: 'spec.trigger', reason: /exactly one of immediate, at and after/ },
-  { what: 'a release with an empty trigger', make: release, breakIt: set('spec.trigger', {}), field: 'spec.trigger', reason: /exactly one of immediate, at and after/ },
-  { what: 'a duration that is not one', make: release, breakIt: set('spec.trigger', { after: 'soon' }), field: 'spec.trigger.after', reason: /should match/ },
-  { what: 'a release time that is not RFC 3339', make: release, breakIt: set('spec.trigger', { at: 'tomorrow 18:00' }), field: 'spec.trigger.at', reason: /date-time/ },
-  { what: 'immediate: false', make: release, breakIt: set('spec.trigger', { immediate: false }), field: 'spec.trigger.immediate', reason: /immediate must be true/ },
-  { what: 'a release without zoneRef', make: release, breakIt: unset('spec.zoneRef'), field: 'spec.zoneRef', reason: /Required value/ },
-  { what: 'an instance name that is not C<n> or V<n>', make: release, breakIt: set('spec.instances', { PrivateCloud2: ['vm-2'] }), field: 'spec.instances.PrivateCloud2[0]', reason: /should match/ },
+  {
+    what: 'a release with two triggers',
+    make: release,
+    breakIt: set('spec.trigger', { immediate: true, after: '10m' }),
+    field: 'spec.trigger',
+    reason: /exactly one of immediate, at and after/,
+  },
+  {
+    what: 'a release with an empty trigger',
+    make: release,
+    breakIt: set('spec.trigger', {}),
+    field: 'spec.trigger',
+    reason: /exactly one of immediate, at and after/,
+  },
+  {
+    what: 'a duration that is not one',
+    make: release,
+    breakIt: set('spec.trigger', { after: 'soon' }),
+    field: 'spec.trigger.after',
+    reason: /should match/,
+  },
+  {
+    what: 'a release time that is not RFC 3339',
+    make: release,
+    breakIt: set('spec.trigger', { at: 'tomorrow 18:00' }),
+    field: 'spec.trigger.at',
+    reason: /date-time/,
+  },
+  {
+    what: 'immediate: false',
+    make: release,
+    breakIt: set('spec.trigger', { immediate: false }),
+    field: 'spec.trigger.immediate',
+    reason: /immediate must be true/,
+  },
+  {
+    what: 'a release without zoneRef',
+    make: release,
+    breakIt: unset('spec.zoneRef'),
+    field: 'spec.zoneRef',
+    reason: /Required value/,
+  },
+  {
+    what: 'an instance name that is not C<n> or V<n>',
+    make: release,
+    breakIt: set('spec.instances', { PrivateCloud2: ['vm-2'] }),
+    field: 'spec.instances.PrivateCloud2[0]',
+    reason: /should match/,
+  },
   // The duplicate check spells map keys in brackets, the schema check with dots: both name the field.
-  { what: 'an instance named twice', make: release, breakIt: set('spec.instances', { PrivateCloud2: ['V2', 'V2'] }), field: 'spec.instances[PrivateCloud2][1]', reason: /Duplicate value/ },
-  { what: 'an empty instance list for a provider', make: release, breakIt: set('spec.instances', { PrivateCloud2: [] }), field: 'spec.instances.PrivateCloud2', reason: /at least 1 items/ },
+  {
+    what: 'an instance named twice',
+    make: release,
+    breakIt: set('spec.instances', { PrivateCloud2: ['V2', 'V2'] }),
+    field: 'spec.instances[PrivateCloud2][1]',
+    reason: /Duplicate value/,
+  },
+  {
+    what: 'an empty instance list for a provider',
+    make: release,
+    breakIt: set('spec.instances', { PrivateCloud2: [] }),
+    field: 'spec.instances.PrivateCloud2',
+    reason: /at least 1 items/,
+  },
   // ProviderCluster
-  { what: 'a GPU provider without capacity.gpus', make: () => provider(), breakIt: unset('spec.capacity.gpus'), field: 'spec.capacity.gpus', reason: /required when resourceTypes contains GPU/ },
+  {
+    what: 'a GPU provider without capacity.gpus',
+    make: () => provider(),
+    breakIt: unset('spec.capacity.gpus'),
+    field: 'spec.capacity.gpus',
+    reason: /required when resourceTypes contains GPU/,
+  },
   {
     what: 'an FPGA provider without capacity.fpgas',
     make: () => provider(),
@@ -109,33 +326,147 @@ const CREATE_CASES: CreateCase[] = [
     field: 'spec.capacity.fpgas',
     reason: /required when resourceTypes contains FPGA/,
   },
-  { what: 'a provider country name', make: () => provider(), breakIt: set('spec.country', 'Denmark'), field: 'spec.country', reason: /alpha-2 code/ },
-  { what: 'a provider MCC out of range', make: () => provider(), breakIt: set('spec.country', 1000), field: 'spec.country', reason: /from 200 to 799/ },
-  { what: 'a provider country as a float', make: () => provider(), breakIt: set('spec.country', 23.8), field: 'spec.country', reason: /integer|int-or-string|string/ },
-  { what: 'an unknown tier', make: () => provider(), breakIt: set('spec.tier', 'edge'), field: 'spec.tier', reason: /Unsupported value: "edge"/ },
-  { what: 'a resource type listed twice', make: () => provider(), breakIt: set('spec.resourceTypes', ['CPU', 'CPU']), field: 'spec.resourceTypes[1]', reason: /Duplicate value/ },
-  { what: 'no resource types', make: () => provider(), breakIt: set('spec.resourceTypes', []), field: 'spec.resourceTypes', reason: /at least 1 items/ },
-  { what: 'zero capacity cores', make: () => provider(), breakIt: set('spec.capacity.cores', 0), field: 'spec.capacity.cores', reason: /greater than or equal to 1/ },
-  { what: 'PEN 0 in equipment', make: () => provider(), breakIt: set('spec.equipment', [0]), field: 'spec.equipment[0]', reason: /greater than or equal to 1/ },
-  { what: 'a provider name with spaces', make: () => provider(), breakIt: set('spec.providerName', 'Fog 2'), field: 'spec.providerName', reason: /should match/ },
-  { what: 'a dotted ProviderCluster name', make: () => provider(uniqueName('fog2') + '.example'), breakIt: () => undefined, field: 'metadata.name', reason: /DNS label/ },
+  {
+    what: 'a provider country name',
+    make: () => provider(),
+    breakIt: set('spec.country', 'Denmark'),
+    field: 'spec.country',
+    reason: /alpha-2 code/,
+  },
+  {
+    what: 'a provider MCC out of range',
+    make: () => provider(),
+    breakIt: set('spec.country', 1000),
+    field: 'spec.country',
+    reason: /from 200 to 799/,
+  },
+  {
+    what: 'a provider country as a float',
+    make: () => provider(),
+    breakIt: set('spec.country', 23.8),
+    field: 'spec.country',
+    reason: /integer|int-or-string|string/,
+  },
+  {
+    what: 'an unknown tier',
+    make: () => provider(),
+    breakIt: set('spec.tier', 'edge'),
+    field: 'spec.tier',
+    reason: /Unsupported value: "edge"/,
+  },
+  {
+    what: 'a resource type listed twice',
+    make: () => provider(),
+    breakIt: set('spec.resourceTypes', ['CPU', 'CPU']),
+    field: 'spec.resourceTypes[1]',
+    reason: /Duplicate value/,
+  },
+  {
+    what: 'no resource types',
+    make: () => provider(),
+    breakIt: set('spec.resourceTypes', []),
+    field: 'spec.resourceTypes',
+    reason: /at least 1 items/,
+  },
+  {
+    what: 'zero capacity cores',
+    make: () => provider(),
+    breakIt: set('spec.capacity.cores', 0),
+    field: 'spec.capacity.cores',
+    reason: /greater than or equal to 1/,
+  },
+  {
+    what: 'PEN 0 in equipment',
+    make: () => provider(),
+    breakIt: set('spec.equipment', [0]),
+    field: 'spec.equipment[0]',
+    reason: /greater than or equal to 1/,
+  },
+  {
+    what: 'a provider name with spaces',
+    make: () => provider(),
+    breakIt: set('spec.providerName', 'Fog 2'),
+    field: 'spec.providerName',
+    reason: /should match/,
+  },
+  {
+    what: 'a dotted ProviderCluster name',
+    make: () => provider(uniqueName('fog2') + '.example'),
+    breakIt: () => undefined,
+    field: 'metadata.name',
+    reason: /DNS label/,
+  },
   // PrivacyRegion
-  { what: 'marking bit 9', make: () => region(), breakIt: set('spec.markingBit', 9), field: 'spec.markingBit', reason: /less than or equal to 7/ },
-  { what: 'marking bit 1', make: () => region(), breakIt: set('spec.markingBit', 1), field: 'spec.markingBit', reason: /greater than or equal to 2/ },
-  { what: 'a region without countries', make: () => region(), breakIt: set('spec.countries', []), field: 'spec.countries', reason: /at least 1 items/ },
-  { what: 'a region with a bad country code', make: () => region(), breakIt: set('spec.countries', ['DK', 'DNK']), field: 'spec.countries[1]', reason: /alpha-2 code/ },
+  {
+    what: 'marking bit 9',
+    make: () => region(),
+    breakIt: set('spec.markingBit', 9),
+    field: 'spec.markingBit',
+    reason: /less than or equal to 7/,
+  },
+  {
+    what: 'marking bit 1',
+    make: () => region(),
+    breakIt: set('spec.markingBit', 1),
+    field: 'spec.markingBit',
+    reason: /greater than or equal to 2/,
+  },
+  {
+    what: 'a region without countries',
+    make: () => region(),
+    breakIt: set('spec.countries', []),
+    field: 'spec.countries',
+    reason: /at least 1 items/,
+  },
+  {
+    what: 'a region with a bad country code',
+    make: () => region(),
+    breakIt: set('spec.countries', ['DK', 'DNK']),
+    field: 'spec.countries[1]',
+    reason: /alpha-2 code/,
+  },
 ];
 
 const UPDATE_CASES: UpdateCase[] = [
-  { what: 'changing the applicationId', make: zone, change: set('spec.applicationId', '9ed1d0da-14f0-4549-87de-6f447df0eb38'), field: 'spec.applicationId', reason: /applicationId is immutable/ },
-  { what: 'removing a group', make: zone, change: (o) => {
+  {
+    what: 'changing the applicationId',
+    make: zone,
+    change: set('spec.applicationId', '9ed1d0da-14f0-4549-87de-6f447df0eb38'),
+    field: 'spec.applicationId',
+    reason: /applicationId is immutable/,
+  },
+  {
+    what: 'removing a group',
+    make: zone,
+    change: (o) => {
       const first = structuredClone(get(o, 'spec.groups[0]'));
       set('spec.groups', [first])(o);
       set('spec.groups[0].name', 'init-2')(o);
-    }, field: 'spec.groups', reason: /may only be appended/ },
-  { what: 'changing a placed group', make: zone, change: set('spec.groups[0].count', 3), field: 'spec.groups[0]', reason: /cannot be changed once it exists/ },
-  { what: "changing a release's zoneRef", make: release, change: set('spec.zoneRef', { name: 'zone-b' }), field: 'spec.zoneRef', reason: /zoneRef is immutable/ },
-  { what: "changing a release's instances", make: release, change: set('spec.instances', { PrivateCloud2: ['V2', 'V3'] }), field: 'spec.instances', reason: /instances is immutable/ },
+    },
+    field: 'spec.groups',
+    reason: /may only be appended/,
+  },
+  {
+    what: 'changing a placed group',
+    make: zone,
+    change: set('spec.groups[0].count', 3),
+    field: 'spec.groups[0]',
+    reason: /cannot be changed once it exists/,
+  },
+  {
+    what: "changing a release's zoneRef",
+    make: release,
+    change: set('spec.zoneRef', { name: 'zone-b' }),
+    field: 'spec.zoneRef',
+    reason: /zoneRef is immutable/,
+  },
+  {
+    what: "changing a release's instances",
+    make: release,
+    change: set('spec.instances', { PrivateCloud2: ['V2', 'V3'] }),
+    field: 'spec.instances',
+    reason: /instances is immutable/,
+  },
 ];
 
 describe('admission: the hub API server rejects invalid zonekeeper manifests and names the field', function () {
@@ -191,7 +522,7 @@ describe('admission: the hub API server rejects invalid zonekeeper manifests and
       const z = await createStored(zone(ns()));
       assert.equal(z.status, 201, z.message);
       const next = structuredClone(z.body) as ExecutionZone;
-      next.spec.groups.push({ ...next.spec.groups[0]!, name: 'init-2', resourceType: 'GPU' });
+      next.spec.groups.push({ ...next.spec.groups[0], name: 'init-2', resourceType: 'GPU' });
       const put = await api.request('PUT', `${collection(next)}/${next.metadata.name}`, next);
       assert.equal(put.status, 200, put.message);
       const r = await createStored(release(ns()));
@@ -204,7 +535,14 @@ describe('admission: the hub API server rejects invalid zonekeeper manifests and
 
     it('accepts countries as MCC numbers, MCC strings and alpha-2 codes', async () => {
       const z = zone(ns());
-      z.spec.privacy = { countries: [{ action: 'DenySpecific', value: 240 }, { action: 'DenySpecific', value: '310' }, { action: 'DenySpecific', value: 'se' }, { action: 'AllowAll' }] };
+      z.spec.privacy = {
+        countries: [
+          { action: 'DenySpecific', value: 240 },
+          { action: 'DenySpecific', value: '310' },
+          { action: 'DenySpecific', value: 'se' },
+          { action: 'AllowAll' },
+        ],
+      };
       const res = await create(z);
       assert.equal(res.status, 201, res.message);
     });
@@ -226,9 +564,13 @@ describe('admission: the hub API server rejects invalid zonekeeper manifests and
     });
 
     it('publishes the field descriptions for kubectl explain', async () => {
-      const res = await api.request<{ components: { schemas: Record<string, { properties?: Record<string, { description?: string }> }> } }>('GET', '/openapi/v3/apis/zonekeeper.io/v1alpha1');
+      const res = await api.request<{
+        components: { schemas: Record<string, { properties?: Record<string, { description?: string }> }> };
+      }>('GET', '/openapi/v3/apis/zonekeeper.io/v1alpha1');
       assert.equal(res.status, 200, res.message);
-      const schema = Object.entries(res.body.components.schemas).find(([k]) => k.endsWith('zonekeeper.v1alpha1.ExecutionZone'))?.[1];
+      const schema = Object.entries(res.body.components.schemas).find(([k]) =>
+        k.endsWith('zonekeeper.v1alpha1.ExecutionZone'),
+      )?.[1];
       assert.ok(schema, Object.keys(res.body.components.schemas).join(', '));
       assert.match(schema.properties?.['spec']?.description ?? '', /INIT/);
     });
@@ -251,7 +593,11 @@ describe('admission: the hub API server rejects invalid zonekeeper manifests and
         assert.equal(made.status, 201, made.message);
         const next = asJson(made.body);
         c.change(next);
-        assertRejected(await api.request('PUT', `${collection(made.body)}/${made.body.metadata.name}`, next), c.field, c.reason);
+        assertRejected(
+          await api.request('PUT', `${collection(made.body)}/${made.body.metadata.name}`, next),
+          c.field,
+          c.reason,
+        );
       });
     }
   });

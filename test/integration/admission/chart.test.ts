@@ -62,22 +62,39 @@ describe('the chart and deploy/operator/ are accepted by a real API server (dry 
 
   it('accepts deploy/operator/ (Deployment with the sidecar, metrics Service, switch port map)', async () => {
     const dir = join(repoRoot(), 'deploy', 'operator');
-    const objects = ['deployment.yaml', 'metrics-service.yaml', 'switch-ports.yaml'].flatMap((f) => yaml.loadAll(readFileSync(join(dir, f), 'utf8')) as Manifest[]);
+    const objects = ['deployment.yaml', 'metrics-service.yaml', 'switch-ports.yaml'].flatMap(
+      (f) => yaml.loadAll(readFileSync(join(dir, f), 'utf8')) as Manifest[],
+    );
     assert.deepEqual(await dryRun(objects), ['Deployment', 'Service', 'ConfigMap']);
   });
 
-  it("accepts everything the chart renders, under a release name of its own", async function () {
+  it('accepts everything the chart renders, under a release name of its own', async function () {
     const helm = findHelm();
     if (!helm) {
       console.warn('    skipped: no helm binary (set HELM, or run tools/build-helm.sh)');
       this.skip();
     }
     // Another release name, so that the cluster-scoped RBAC names cannot collide with a real install.
-    const r = spawnSync(helm, ['template', 'zk-dry', join(repoRoot(), 'charts', 'zonekeeper'), '--namespace', ns, '--kube-version', '1.37.0'], { encoding: 'utf8' });
+    const r = spawnSync(
+      helm,
+      ['template', 'zk-dry', join(repoRoot(), 'charts', 'zonekeeper'), '--namespace', ns, '--kube-version', '1.37.0'],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
     const objects = yaml.loadAll(r.stdout).filter((d): d is Manifest => typeof d === 'object' && d !== null);
     const kinds = await dryRun(objects);
-    for (const k of ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy']) assert.ok(kinds.includes(k), `no ${k} rendered`);
+    for (const k of [
+      'ServiceAccount',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Role',
+      'RoleBinding',
+      'Deployment',
+      'Service',
+      'PodDisruptionBudget',
+      'NetworkPolicy',
+    ])
+      assert.ok(kinds.includes(k), `no ${k} rendered`);
   });
 
   it('accepts the chart with the sidecar and the Grafana dashboard (ConfigMaps, sidecar container restricted)', async function () {
@@ -86,7 +103,23 @@ describe('the chart and deploy/operator/ are accepted by a real API server (dry 
       console.warn('    skipped: no helm binary (set HELM, or run tools/build-helm.sh)');
       this.skip();
     }
-    const r = spawnSync(helm, ['template', 'zk-dry', join(repoRoot(), 'charts', 'zonekeeper'), '--namespace', ns, '--kube-version', '1.37.0', '--set', 'sidecar.enabled=true', '--set', 'grafanaDashboard.enabled=true'], { encoding: 'utf8' });
+    const r = spawnSync(
+      helm,
+      [
+        'template',
+        'zk-dry',
+        join(repoRoot(), 'charts', 'zonekeeper'),
+        '--namespace',
+        ns,
+        '--kube-version',
+        '1.37.0',
+        '--set',
+        'sidecar.enabled=true',
+        '--set',
+        'grafanaDashboard.enabled=true',
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
     const objects = yaml.loadAll(r.stdout).filter((d): d is Manifest => typeof d === 'object' && d !== null);
     const kinds = await dryRun(objects);
@@ -99,10 +132,29 @@ describe('the chart and deploy/operator/ are accepted by a real API server (dry 
       console.warn('    skipped: no helm binary (set HELM, or run tools/build-helm.sh)');
       this.skip();
     }
-    const r = spawnSync(helm, ['template', 'zk-dry', join(repoRoot(), 'charts', 'zonekeeper'), '--namespace', ns, '--kube-version', '1.37.0', '--set', 'gateway.enabled=true', '--set', `gateway.namespace=${ns}`], { encoding: 'utf8' });
+    const r = spawnSync(
+      helm,
+      [
+        'template',
+        'zk-dry',
+        join(repoRoot(), 'charts', 'zonekeeper'),
+        '--namespace',
+        ns,
+        '--kube-version',
+        '1.37.0',
+        '--set',
+        'gateway.enabled=true',
+        '--set',
+        `gateway.namespace=${ns}`,
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
     const objects = yaml.loadAll(r.stdout).filter((d): d is Manifest => typeof d === 'object' && d !== null);
-    const gateway = objects.filter((o) => o.metadata.name === 'zk-dry-zonekeeper-gateway').map((o) => o.kind).sort();
+    const gateway = objects
+      .filter((o) => o.metadata.name === 'zk-dry-zonekeeper-gateway')
+      .map((o) => o.kind)
+      .sort();
     assert.deepEqual(gateway, ['ClusterRole', 'Deployment', 'RoleBinding', 'Service', 'ServiceAccount']);
     const kinds = await dryRun(objects);
     assert.equal(kinds.filter((k) => k === 'Deployment').length, 2, 'operator and gateway');

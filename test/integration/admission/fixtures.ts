@@ -23,7 +23,19 @@ export function zone(namespace: string, name = 'zone-a'): ExecutionZone {
         countries: [{ action: 'DenySpecific', value: 240 }],
       },
       performance: 'latency',
-      groups: [{ name: 'init-1', environment: 'container', platformType: 'cloud+fog', resourceType: 'CPU', count: 2, cores: 2, memory: 1024, storage: 8192, image: 'Ubuntu-22.04' }],
+      groups: [
+        {
+          name: 'init-1',
+          environment: 'container',
+          platformType: 'cloud+fog',
+          resourceType: 'CPU',
+          count: 2,
+          cores: 2,
+          memory: 1024,
+          storage: 8192,
+          image: 'Ubuntu-22.04',
+        },
+      ],
     },
   };
 }

@@ -43,14 +43,28 @@ export class HubApi {
     return new HubApi(new URL(current.server), opts);
   }
 
-  request<T = unknown>(method: string, path: string, body?: unknown, query: Record<string, string> = {}, contentType = 'application/json'): Promise<ApiResponse<T>> {
+  request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    query: Record<string, string> = {},
+    contentType = 'application/json',
+  ): Promise<ApiResponse<T>> {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const req = httpsRequest(
         url,
-        { ...this.opts, method, headers: { ...(this.opts.headers as Record<string, string>), Accept: 'application/json', ...(payload ? { 'Content-Type': contentType } : {}) } },
+        {
+          ...this.opts,
+          method,
+          headers: {
+            ...(this.opts.headers as Record<string, string>),
+            Accept: 'application/json',
+            ...(payload ? { 'Content-Type': contentType } : {}),
+          },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -81,15 +95,25 @@ export class HubApi {
 
   /** A namespace of its own for one test (no pods are made, so no ServiceAccount is awaited). */
   async createNamespace(prefix: string, labels: Record<string, string> = {}): Promise<string> {
-    const slug = prefix.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'adm';
+    const slug =
+      prefix
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 40) || 'adm';
     const name = `${slug}-${randomBytes(3).toString('hex')}`;
-    const res = await this.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'zonekeeper.io/test': 'admission', ...labels } } });
+    const res = await this.request('POST', '/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels: { 'zonekeeper.io/test': 'admission', ...labels } },
+    });
     if (res.status !== 201) throw new Error(`creating namespace ${name}: ${res.status} ${res.message}`);
     return name;
   }
 
   async deleteNamespace(name: string): Promise<void> {
     const res = await this.request('DELETE', `/api/v1/namespaces/${name}`);
-    if (res.status !== 200 && res.status !== 202 && res.status !== 404) throw new Error(`deleting namespace ${name}: ${res.status} ${res.message}`);
+    if (res.status !== 200 && res.status !== 202 && res.status !== 404)
+      throw new Error(`deleting namespace ${name}: ${res.status} ${res.message}`);
   }
 }

@@ -30,9 +30,13 @@ export async function installCrds(api: HubApi): Promise<void> {
     if (created.status === 409) {
       for (let attempt = 0; ; attempt++) {
         const cur = await api.request<StoredCrd>('GET', `${CRD_PATH}/${crd.metadata.name}`);
-        const put = await api.request('PUT', `${CRD_PATH}/${crd.metadata.name}`, { ...crd, metadata: { ...crd.metadata, resourceVersion: cur.body.metadata.resourceVersion } });
+        const put = await api.request('PUT', `${CRD_PATH}/${crd.metadata.name}`, {
+          ...crd,
+          metadata: { ...crd.metadata, resourceVersion: cur.body.metadata.resourceVersion },
+        });
         if (put.status === 200) break;
-        if (put.status !== 409 || attempt > 5) throw new Error(`updating CRD ${crd.metadata.name}: ${put.status} ${put.message}`);
+        if (put.status !== 409 || attempt > 5)
+          throw new Error(`updating CRD ${crd.metadata.name}: ${put.status} ${put.message}`);
       }
     } else if (created.status !== 201) {
       throw new Error(`creating CRD ${crd.metadata.name}: ${created.status} ${created.message}`);

@@ -6,13 +6,20 @@ export type Json = string | number | boolean | null | Json[] | { [k: string]: Js
 export type Edit = (o: Json) => void;
 
 function keys(path: string): (string | number)[] {
-  return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : (m[1] as string)));
+  return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : (m[1])));
 }
 
 function container(o: Json, path: (string | number)[]): Json {
   let node = o;
   for (const k of path) {
-    const next = typeof k === 'number' ? (Array.isArray(node) ? node[k] : undefined) : node !== null && typeof node === 'object' && !Array.isArray(node) ? node[k] : undefined;
+    const next =
+      typeof k === 'number'
+        ? Array.isArray(node)
+          ? node[k]
+          : undefined
+        : node !== null && typeof node === 'object' && !Array.isArray(node)
+          ? node[k]
+          : undefined;
     if (next === undefined) throw new Error(`no ${String(k)} in ${path.join('.')}`);
     node = next;
   }
@@ -30,7 +37,8 @@ export const set =
     const last = ks.pop() as string | number;
     const parent = container(o, ks);
     if (Array.isArray(parent) && typeof last === 'number') parent[last] = value;
-    else if (parent !== null && typeof parent === 'object' && !Array.isArray(parent) && typeof last === 'string') parent[last] = value;
+    else if (parent !== null && typeof parent === 'object' && !Array.isArray(parent) && typeof last === 'string')
+      parent[last] = value;
     else throw new Error(`cannot set ${path}`);
   };
 
@@ -41,7 +49,8 @@ export const unset =
     const last = ks.pop() as string | number;
     const parent = container(o, ks);
     if (Array.isArray(parent) && typeof last === 'number') parent.splice(last, 1);
-    else if (parent !== null && typeof parent === 'object' && !Array.isArray(parent) && typeof last === 'string') delete parent[last];
+    else if (parent !== null && typeof parent === 'object' && !Array.isArray(parent) && typeof last === 'string')
+      delete parent[last];
     else throw new Error(`cannot unset ${path}`);
   };
 
@@ -51,7 +60,8 @@ export const appendCopy =
   (o) => {
     const list = get(o, listPath);
     const src = get(o, from);
-    if (!Array.isArray(list) || src === null || typeof src !== 'object' || Array.isArray(src)) throw new Error(`cannot append to ${listPath}`);
+    if (!Array.isArray(list) || src === null || typeof src !== 'object' || Array.isArray(src))
+      throw new Error(`cannot append to ${listPath}`);
     list.push({ ...structuredClone(src), ...patch });
   };
 

@@ -45,7 +45,9 @@ const PATHS: Record<string, (m: Manifest) => string> = {
 };
 
 function manifests(rel: string): Manifest[] {
-  return yaml.loadAll(readFileSync(join(repoRoot(), rel), 'utf8')).filter((d): d is Manifest => typeof d === 'object' && d !== null);
+  return yaml
+    .loadAll(readFileSync(join(repoRoot(), rel), 'utf8'))
+    .filter((d): d is Manifest => typeof d === 'object' && d !== null);
 }
 
 /** Create, or replace when it exists (the operator's test setup applies the same files). */
@@ -58,7 +60,10 @@ async function apply(api: HubApi, m: Manifest): Promise<void> {
   // Secrets and namespaces stay as they are (a token Secret is filled in by the token controller).
   if (m.kind === 'Secret' || m.kind === 'Namespace') return;
   const cur = await api.request<{ metadata: { resourceVersion: string } }>('GET', `${pathOf(m)}/${m.metadata.name}`);
-  const put = await api.request('PUT', `${pathOf(m)}/${m.metadata.name}`, { ...m, metadata: { ...m.metadata, resourceVersion: cur.body.metadata.resourceVersion } });
+  const put = await api.request('PUT', `${pathOf(m)}/${m.metadata.name}`, {
+    ...m,
+    metadata: { ...m.metadata, resourceVersion: cur.body.metadata.resourceVersion },
+  });
   assert.equal(put.status, 200, `${m.kind} ${m.metadata.name}: ${put.status} ${put.message}`);
 }
 
@@ -72,17 +77,26 @@ interface Access {
 
 async function allowed(api: HubApi, user: string, a: Access): Promise<boolean> {
   const sa = user.split(':');
-  const res = await api.request<{ status: { allowed: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
-    apiVersion: 'authorization.k8s.io/v1',
-    kind: 'SubjectAccessReview',
-    spec: { user, groups: ['system:serviceaccounts', `system:serviceaccounts:${sa[2]}`, 'system:authenticated'], resourceAttributes: { group: a.group ?? '', ...a } },
-  });
+  const res = await api.request<{ status: { allowed: boolean } }>(
+    'POST',
+    '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+    {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: {
+        user,
+        groups: ['system:serviceaccounts', `system:serviceaccounts:${sa[2]}`, 'system:authenticated'],
+        resourceAttributes: { group: a.group ?? '', ...a },
+      },
+    },
+  );
   assert.equal(res.status, 201, res.message);
   return res.body.status.allowed;
 }
 
 const ZK = 'zonekeeper.io';
-const show = (a: Access): string => `${a.verb} ${a.group ? a.group + '/' : ''}${a.resource}${a.subresource ? '/' + a.subresource : ''}${a.namespace ? ' in ' + a.namespace : ' cluster-wide'}`;
+const show = (a: Access): string =>
+  `${a.verb} ${a.group ? a.group + '/' : ''}${a.resource}${a.subresource ? '/' + a.subresource : ''}${a.namespace ? ' in ' + a.namespace : ' cluster-wide'}`;
 
 const OPERATOR_ALLOWED: Access[] = [
   { verb: 'list', group: ZK, resource: 'executionzones' },
@@ -186,10 +200,17 @@ describe('RBAC shipped in deploy/ is least privilege', function () {
     await hub.deleteNamespace(TENANT);
   });
 
-  for (const a of OPERATOR_ALLOWED) it(`lets the operator ${show(a)}`, async () => assert.equal(await allowed(hub, OPERATOR, a), true));
-  for (const a of OPERATOR_DENIED) it(`does not let the operator ${show(a)}`, async () => assert.equal(await allowed(hub, OPERATOR, a), false));
-  for (const a of MEMBER_ALLOWED) it(`lets the member ServiceAccount ${show(a)}`, async () => assert.equal(await allowed(member, MEMBER, a), true));
-  for (const a of GATEWAY_ALLOWED) it(`lets the gateway ${show(a)}`, async () => assert.equal(await allowed(hub, GATEWAY, a), true));
-  for (const a of GATEWAY_DENIED) it(`does not let the gateway ${show(a)}`, async () => assert.equal(await allowed(hub, GATEWAY, a), false));
-  for (const a of MEMBER_DENIED) it(`does not let the member ServiceAccount ${show(a)}`, async () => assert.equal(await allowed(member, MEMBER, a), false));
+  for (const a of OPERATOR_ALLOWED)
+    it(`lets the operator ${show(a)}`, async () => assert.equal(await allowed(hub, OPERATOR, a), true));
+  for (const a of OPERATOR_DENIED)
+    it(`does not let the operator ${show(a)}`, async () => assert.equal(await allowed(hub, OPERATOR, a), false));
+  for (const a of MEMBER_ALLOWED)
+    it(`lets the member ServiceAccount ${show(a)}`, async () => assert.equal(await allowed(member, MEMBER, a), true));
+  for (const a of GATEWAY_ALLOWED)
+    it(`lets the gateway ${show(a)}`, async () => assert.equal(await allowed(hub, GATEWAY, a), true));
+  for (const a of GATEWAY_DENIED)
+    it(`does not let the gateway ${show(a)}`, async () => assert.equal(await allowed(hub, GATEWAY, a), false));
+  for (const a of MEMBER_DENIED)
+    it(`does not let the member ServiceAccount ${show(a)}`, async () =>
+      assert.equal(await allowed(member, MEMBER, a), false));
 });

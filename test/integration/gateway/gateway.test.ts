@@ -54,7 +54,13 @@ describe('REST gateway on the hub', function () {
     const list = await client.list<ExecutionZone>(`/apis/zonekeeper.io/v1alpha1/namespaces/${nsName()}/executionzones`);
     assert.equal(list.items.length, 6);
     const byId = new Map(list.items.map((z) => [z.spec.applicationId.slice(0, 5), z]));
-    assert.deepEqual(byId.get('5050f')?.spec.groups.map((g) => [g.name, g.environment, g.resourceType]), [['init-1', 'container', 'CPU'], ['init-2', 'VM', 'FPGA']]);
+    assert.deepEqual(
+      byId.get('5050f')?.spec.groups.map((g) => [g.name, g.environment, g.resourceType]),
+      [
+        ['init-1', 'container', 'CPU'],
+        ['init-2', 'VM', 'FPGA'],
+      ],
+    );
     assert.deepEqual(byId.get('5050f')?.spec.groups[1].privacy?.equipment, [{ action: 'DenySpecific', value: 9 }]);
     assert.deepEqual(byId.get('755b9')?.spec.privacy?.countries, [{ action: 'DenySpecific', value: 240 }]);
     assert.equal(byId.get('755b9')?.spec.performance, 'latency');
@@ -64,7 +70,13 @@ describe('REST gateway on the hub', function () {
     for (const m of messages) await post(m);
     const list = await client.list<ZoneRelease>(`/apis/zonekeeper.io/v1alpha1/namespaces/${nsName()}/zonereleases`);
     const specs = list.items.map((r) => r.spec).sort((a, b) => a.zoneRef.name.localeCompare(b.zoneRef.name));
-    assert.deepEqual(specs.map((s) => [s.zoneRef.name.slice(0, 5), s.instances]), [['9ed1d', { PrivateCloud2: ['V2'] }], ['ded95', undefined]]);
+    assert.deepEqual(
+      specs.map((s) => [s.zoneRef.name.slice(0, 5), s.instances]),
+      [
+        ['9ed1d', { PrivateCloud2: ['V2'] }],
+        ['ded95', undefined],
+      ],
+    );
   });
 
   it('answers a bad message with 422 naming the field, and a STOP for no zone with 404', async () => {

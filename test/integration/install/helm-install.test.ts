@@ -24,7 +24,13 @@ import type { ExecutionZone } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
 import { type KubeClient, type KubeObject, resourcePath } from '../../../src/runtime/kube-client.js';
 import { apply } from '../../../tools/harness/apply.js';
-import { isReleased, listZones, waitReleaseDone, waitZoneObserved, waitZoneReady } from '../../../tools/harness/hub-reads.js';
+import {
+  isReleased,
+  listZones,
+  waitReleaseDone,
+  waitZoneObserved,
+  waitZoneReady,
+} from '../../../tools/harness/hub-reads.js';
 import { paperScenario } from '../../../tools/harness/paper-scenario.js';
 import { pollUntil } from '../../../tools/harness/poll-until.js';
 import { OPERATOR_NAMESPACE } from '../../../tools/harness/testbed-setup.js';
@@ -32,7 +38,15 @@ import { freePort } from '../../../tools/testbed/health.js';
 import { repoRoot } from '../../../tools/testbed/paths.js';
 import { hubCluster, requireState } from '../../../tools/testbed/state.js';
 import { findHelm } from '../../interop/chart/find-helm.js';
-import { deleteAllZones, ensureNamespace, foreignZones, install, type Installed, memberObjects, startOperator } from '../operator/operator-fixture.js';
+import {
+  deleteAllZones,
+  ensureNamespace,
+  foreignZones,
+  install,
+  type Installed,
+  memberObjects,
+  startOperator,
+} from '../operator/operator-fixture.js';
 
 const NS = 'it-install';
 // Not "zonekeeper": the cluster-scoped RBAC of deploy/hub, which the other
@@ -43,7 +57,11 @@ const LEASE = 'zonekeeper-operator';
 
 interface Pod extends KubeObject {
   spec?: { nodeName?: string; hostNetwork?: boolean };
-  status?: { phase?: string; conditions?: { type: string; status: string; lastTransitionTime?: string }[]; containerStatuses?: { ready: boolean; image: string; restartCount: number }[] };
+  status?: {
+    phase?: string;
+    conditions?: { type: string; status: string; lastTransitionTime?: string }[];
+    containerStatuses?: { ready: boolean; image: string; restartCount: number }[];
+  };
 }
 
 /** provider/instance of each live instance of a zone (a group's provider is its instances'). */
@@ -53,7 +71,10 @@ function liveInstances(z: ExecutionZone): string[] {
 }
 
 function podReady(p: Pod): boolean {
-  return (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True') && p.metadata?.deletionTimestamp === undefined;
+  return (
+    (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True') &&
+    p.metadata?.deletionTimestamp === undefined
+  );
 }
 
 describe('install: helm install of the chart, the operator as a pod on the hub real node', function () {
@@ -67,32 +88,59 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
   let installed = false;
 
   const run = (args: string[], timeoutMs = 300_000): string => {
-    const r = spawnSync(helm, [...args, '--kubeconfig', hubCluster(requireState()).kubeconfig], { encoding: 'utf8', timeout: timeoutMs });
+    const r = spawnSync(helm, [...args, '--kubeconfig', hubCluster(requireState()).kubeconfig], {
+      encoding: 'utf8',
+      timeout: timeoutMs,
+    });
     assert.equal(r.status, 0, `helm ${args.join(' ')}: ${r.stderr}${r.stdout}`);
     return r.stdout;
   };
   const pods = async (): Promise<Pod[]> =>
-    (await hub.list<Pod>(resourcePath({ group: '', version: 'v1', plural: 'pods', namespaced: true }, OPERATOR_NAMESPACE), { labelSelector: `app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component=operator` })).items;
+    (
+      await hub.list<Pod>(
+        resourcePath({ group: '', version: 'v1', plural: 'pods', namespaced: true }, OPERATOR_NAMESPACE),
+        { labelSelector: `app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component=operator` },
+      )
+    ).items;
   const leaseHolder = async (): Promise<string> =>
-    (await hub.get<{ spec?: { holderIdentity?: string } }>(resourcePath({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true }, OPERATOR_NAMESPACE, LEASE))).spec?.holderIdentity ?? '';
+    (
+      await hub.get<{ spec?: { holderIdentity?: string } }>(
+        resourcePath(
+          { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true },
+          OPERATOR_NAMESPACE,
+          LEASE,
+        ),
+      )
+    ).spec?.holderIdentity ?? '';
 
   before(async function () {
     const state = requireState();
     const foundHelm = findHelm();
-    const missing = [state.realNode ? '' : 'a test bed with the real node (testbed up --with-node --image ARCHIVE)', foundHelm ? '' : 'helm (tools/build-helm.sh)'].filter((m) => m !== '');
+    const missing = [
+      state.realNode ? '' : 'a test bed with the real node (testbed up --with-node --image ARCHIVE)',
+      foundHelm ? '' : 'helm (tools/build-helm.sh)',
+    ].filter((m) => m !== '');
     if (missing.length > 0) {
-      if (process.env['ZONEKEEPER_REQUIRE_NODE'] === '1') throw new Error(`the install test needs ${missing.join(' and ')}`);
+      if (process.env['ZONEKEEPER_REQUIRE_NODE'] === '1')
+        throw new Error(`the install test needs ${missing.join(' and ')}`);
       console.warn(`    skipped: needs ${missing.join(' and ')}`);
       this.skip();
     }
     helm = foundHelm as string;
     const version = (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version;
     image = process.env['ZONEKEEPER_IMAGE'] ?? `localhost/zonekeeper:${version}`;
-    assert.ok(state.realNode?.images.includes(image), `image ${image} was not imported into the node (have ${state.realNode?.images.join(', ')})`);
+    assert.ok(
+      state.realNode?.images.includes(image),
+      `image ${image} was not imported into the node (have ${state.realNode?.images.join(', ')})`,
+    );
     env = await install();
     hub = env.hub;
     const foreign = await foreignZones(hub, [NS]);
-    assert.deepEqual(foreign.map((z) => `${z.metadata.namespace}/${z.metadata.name}`), [], 'other ExecutionZones in the hub would take the VLANs the paper expects');
+    assert.deepEqual(
+      foreign.map((z) => `${z.metadata.namespace}/${z.metadata.name}`),
+      [],
+      'other ExecutionZones in the hub would take the VLANs the paper expects',
+    );
     await ensureNamespace(hub, NS);
     work = mkdtempSync(join(tmpdir(), 'zk-install-'));
     const hubUrl = new URL(hubCluster(state).server);
@@ -117,7 +165,20 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
 
   after(async () => {
     if (!hub) return;
-    if (installed) spawnSync(helm, ['uninstall', RELEASE, '--namespace', OPERATOR_NAMESPACE, '--wait', '--kubeconfig', hubCluster(requireState()).kubeconfig], { encoding: 'utf8' });
+    if (installed)
+      spawnSync(
+        helm,
+        [
+          'uninstall',
+          RELEASE,
+          '--namespace',
+          OPERATOR_NAMESPACE,
+          '--wait',
+          '--kubeconfig',
+          hubCluster(requireState()).kubeconfig,
+        ],
+        { encoding: 'utf8' },
+      );
     // The zones' finalizers need an operator: one on the host cleans up.
     const op = startOperator(env, 'it-install-cleanup');
     try {
@@ -134,17 +195,39 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
   it('installs: the operator pod runs the local image on the real node, becomes Ready and takes the lease', async () => {
     const t0 = Date.now();
     // --take-ownership: earlier tests applied the same built-in PrivacyRegions with kubectl.
-    run(['install', RELEASE, join(repoRoot(), 'charts', 'zonekeeper'), '--namespace', OPERATOR_NAMESPACE, '--create-namespace', '--take-ownership', '-f', valuesFile, '--wait', '--timeout', '4m']);
+    run([
+      'install',
+      RELEASE,
+      join(repoRoot(), 'charts', 'zonekeeper'),
+      '--namespace',
+      OPERATOR_NAMESPACE,
+      '--create-namespace',
+      '--take-ownership',
+      '-f',
+      valuesFile,
+      '--wait',
+      '--timeout',
+      '4m',
+    ]);
     installed = true;
     const [pod] = await pods();
     assert.ok(pod && podReady(pod), 'the operator pod is Ready after helm install --wait');
     console.error(`      helm install --wait to a Ready operator pod: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     assert.equal(pod.spec?.nodeName, requireState().realNode?.name);
-    assert.equal(pod.status?.containerStatuses?.[0]?.image.endsWith(image.split('/').pop() as string), true, `image ${pod.status?.containerStatuses?.[0]?.image}`);
+    assert.equal(
+      pod.status?.containerStatuses?.[0]?.image.endsWith(image.split('/').pop() as string),
+      true,
+      `image ${pod.status?.containerStatuses?.[0]?.image}`,
+    );
     const name = pod.metadata?.name as string;
-    await pollUntil(`lease ${LEASE} held by ${name}`, async () => ((await leaseHolder()) === name ? true : undefined), { timeoutMs: 60_000, everyMs: 500 });
+    await pollUntil(`lease ${LEASE} held by ${name}`, async () => ((await leaseHolder()) === name ? true : undefined), {
+      timeoutMs: 60_000,
+      everyMs: 500,
+    });
     // Logs through the API server: the kubelet is reachable by its node address.
-    const log = await hub.request<string>('GET', `/api/v1/namespaces/${OPERATOR_NAMESPACE}/pods/${name}/log`, { timeoutMs: 10_000 });
+    const log = await hub.request<string>('GET', `/api/v1/namespaces/${OPERATOR_NAMESPACE}/pods/${name}/log`, {
+      timeoutMs: 10_000,
+    });
     assert.match(String(log), /operator started/);
   });
 
@@ -154,14 +237,23 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
       if (step.kind === 'zone') {
         await apply(hub, step.zone);
         const z = await waitZoneObserved(hub, NS, step.zone.metadata.name);
-        assert.equal(getCondition(z.status?.conditions, 'Placed')?.status, 'True', `message ${step.index + 1}: ${getCondition(z.status?.conditions, 'Placed')?.message}`);
+        assert.equal(
+          getCondition(z.status?.conditions, 'Placed')?.status,
+          'True',
+          `message ${step.index + 1}: ${getCondition(z.status?.conditions, 'Placed')?.message}`,
+        );
       } else {
         await apply(hub, step.release);
-        assert.equal((await waitReleaseDone(hub, NS, step.release.metadata.name)).status?.phase, 'Succeeded', `message ${step.index + 1}`);
+        assert.equal(
+          (await waitReleaseDone(hub, NS, step.release.metadata.name)).status?.phase,
+          'Succeeded',
+          `message ${step.index + 1}`,
+        );
       }
     }
     const zones: ExecutionZone[] = [];
-    for (const z of (await listZones(hub, NS)).filter((x) => !isReleased(x))) zones.push(await waitZoneReady(hub, NS, z.metadata.name, 120_000));
+    for (const z of (await listZones(hub, NS)).filter((x) => !isReleased(x)))
+      zones.push(await waitZoneReady(hub, NS, z.metadata.name, 120_000));
     assert.equal(zones.length, 5, 'five of the six applications keep a zone (one is released whole)');
     assert.deepEqual(zones.map((z) => z.status?.vlanId).sort(), [1000, 1001, 1002, 1003, 1004]);
     await assertMembersMatch(zones);
@@ -171,21 +263,49 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
     const before = await zoneSummary();
     const [old] = await pods();
     const oldName = old?.metadata?.name as string;
-    run(['upgrade', RELEASE, join(repoRoot(), 'charts', 'zonekeeper'), '--namespace', OPERATOR_NAMESPACE, '-f', valuesFile, '--set', 'operator.concurrency=2', '--wait', '--timeout', '4m']);
+    run([
+      'upgrade',
+      RELEASE,
+      join(repoRoot(), 'charts', 'zonekeeper'),
+      '--namespace',
+      OPERATOR_NAMESPACE,
+      '-f',
+      valuesFile,
+      '--set',
+      'operator.concurrency=2',
+      '--wait',
+      '--timeout',
+      '4m',
+    ]);
     const fresh = await pollUntil(
       'one Ready operator pod, not the old one',
       async () => {
         const list = await pods();
-        return list.length === 1 && list[0]?.metadata?.name !== oldName && podReady(list[0] as Pod) ? (list[0] as Pod) : undefined;
+        return list.length === 1 && list[0]?.metadata?.name !== oldName && podReady(list[0])
+          ? (list[0])
+          : undefined;
       },
       { timeoutMs: 120_000, everyMs: 500 },
     );
     const newName = fresh.metadata?.name as string;
-    const dep = await hub.get<{ spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } } }>(
-      resourcePath({ group: 'apps', version: 'v1', plural: 'deployments', namespaced: true }, OPERATOR_NAMESPACE, DEPLOYMENT),
+    const dep = await hub.get<{
+      spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } };
+    }>(
+      resourcePath(
+        { group: 'apps', version: 'v1', plural: 'deployments', namespaced: true },
+        OPERATOR_NAMESPACE,
+        DEPLOYMENT,
+      ),
     );
-    assert.equal(dep.spec?.template?.spec?.containers?.[0]?.env?.find((e) => e.name === 'ZONEKEEPER_CONCURRENCY')?.value, '2');
-    await pollUntil(`lease ${LEASE} moved to ${newName}`, async () => ((await leaseHolder()) === newName ? true : undefined), { timeoutMs: 60_000, everyMs: 500 });
+    assert.equal(
+      dep.spec?.template?.spec?.containers?.[0]?.env?.find((e) => e.name === 'ZONEKEEPER_CONCURRENCY')?.value,
+      '2',
+    );
+    await pollUntil(
+      `lease ${LEASE} moved to ${newName}`,
+      async () => ((await leaseHolder()) === newName ? true : undefined),
+      { timeoutMs: 60_000, everyMs: 500 },
+    );
     for (const z of before) await waitZoneReady(hub, NS, z.name, 60_000);
     assert.deepEqual(await zoneSummary(), before, 'same zones, VLANs and instances after the roll');
     await assertMembersMatch((await listZones(hub, NS)).filter((x) => !isReleased(x)));
@@ -195,11 +315,22 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
     const before = await zoneSummary();
     run(['uninstall', RELEASE, '--namespace', OPERATOR_NAMESPACE, '--wait', '--timeout', '2m']);
     installed = false;
-    await pollUntil('operator pods gone', async () => ((await pods()).length === 0 ? true : undefined), { timeoutMs: 60_000, everyMs: 500 });
+    await pollUntil('operator pods gone', async () => ((await pods()).length === 0 ? true : undefined), {
+      timeoutMs: 60_000,
+      everyMs: 500,
+    });
     const crds = await hub.list<KubeObject>('/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
-    const names = crds.items.map((c) => c.metadata?.name ?? '').filter((n) => n.endsWith('.zonekeeper.io')).sort();
-    assert.deepEqual(names, ['executionzones.zonekeeper.io', 'privacyregions.zonekeeper.io', 'providerclusters.zonekeeper.io', 'zonereleases.zonekeeper.io']);
-    assert.deepEqual(await zoneSummary(), before, 'the tenants\' zones stay, with their status');
+    const names = crds.items
+      .map((c) => c.metadata?.name ?? '')
+      .filter((n) => n.endsWith('.zonekeeper.io'))
+      .sort();
+    assert.deepEqual(names, [
+      'executionzones.zonekeeper.io',
+      'privacyregions.zonekeeper.io',
+      'providerclusters.zonekeeper.io',
+      'zonereleases.zonekeeper.io',
+    ]);
+    assert.deepEqual(await zoneSummary(), before, "the tenants' zones stay, with their status");
   });
 
   /** Name, VLAN and instances of every zone still holding instances. */
@@ -215,10 +346,19 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
     const objects = (await memberObjects(env)).filter((o) => !o.deleting);
     for (const z of zones) {
       const want = liveInstances(z);
-      const got = objects.filter((o) => o.applicationId === z.spec.applicationId).map((o) => `${o.provider}/${o.instance}`).sort();
+      const got = objects
+        .filter((o) => o.applicationId === z.spec.applicationId)
+        .map((o) => `${o.provider}/${o.instance}`)
+        .sort();
       assert.deepEqual(got, want, `${z.metadata.name}: member objects`);
     }
-    assert.ok(objects.some((o) => o.vm), 'VM groups became KubeVirt VirtualMachines');
-    assert.ok(objects.some((o) => !o.vm), 'container groups became pods');
+    assert.ok(
+      objects.some((o) => o.vm),
+      'VM groups became KubeVirt VirtualMachines',
+    );
+    assert.ok(
+      objects.some((o) => !o.vm),
+      'container groups became pods',
+    );
   }
 });

@@ -57,7 +57,11 @@ export interface ChurnCounts {
 }
 
 /** Runs `zones` creations interleaved with scale-ups and releases; returns what it did. */
-export async function churn(hub: KubeClient, namespace: string, o: { zones: number; seed: number; salt: number; pauseMs: () => number }): Promise<ChurnCounts> {
+export async function churn(
+  hub: KubeClient,
+  namespace: string,
+  o: { zones: number; seed: number; salt: number; pauseMs: () => number },
+): Promise<ChurnCounts> {
   const pick = rng(o.seed);
   const counts: ChurnCounts = { created: 0, scaledUp: 0, partial: 0, whole: 0 };
   const alive: string[] = [];
@@ -71,7 +75,7 @@ export async function churn(hub: KubeClient, namespace: string, o: { zones: numb
       alive.push(id);
       counts.created++;
     } else {
-      const id = alive[Math.floor(pick() * alive.length)] as string;
+      const id = alive[Math.floor(pick() * alive.length)];
       let z: ExecutionZone;
       try {
         z = await getZone(hub, namespace, id);
@@ -83,14 +87,29 @@ export async function churn(hub: KubeClient, namespace: string, o: { zones: numb
         await apply(hub, { ...z, metadata: { name: z.metadata.name, namespace }, spec: { ...z.spec, groups } });
         counts.scaledUp++;
       } else if (r < 0.87) {
-        const live = (z.status?.allocation ? loadAllocation(z.status.allocation).allocation?.instances : undefined) ?? [];
+        const live =
+          (z.status?.allocation ? loadAllocation(z.status.allocation).allocation?.instances : undefined) ?? [];
         if (live.length < 1) continue;
         const victim = live[Math.floor(pick() * live.length)];
         if (!victim) continue;
-        await apply(hub, { apiVersion: 'zonekeeper.io/v1alpha1', kind: 'ZoneRelease', metadata: { name: `rel-${o.salt}-${releases++}`, namespace }, spec: { zoneRef: { name: id }, instances: { [victim.provider]: [victim.name] }, trigger: { immediate: true } } });
+        await apply(hub, {
+          apiVersion: 'zonekeeper.io/v1alpha1',
+          kind: 'ZoneRelease',
+          metadata: { name: `rel-${o.salt}-${releases++}`, namespace },
+          spec: {
+            zoneRef: { name: id },
+            instances: { [victim.provider]: [victim.name] },
+            trigger: { immediate: true },
+          },
+        });
         counts.partial++;
       } else {
-        await apply(hub, { apiVersion: 'zonekeeper.io/v1alpha1', kind: 'ZoneRelease', metadata: { name: `rel-${o.salt}-${releases++}`, namespace }, spec: { zoneRef: { name: id } } });
+        await apply(hub, {
+          apiVersion: 'zonekeeper.io/v1alpha1',
+          kind: 'ZoneRelease',
+          metadata: { name: `rel-${o.salt}-${releases++}`, namespace },
+          spec: { zoneRef: { name: id } },
+        });
         alive.splice(alive.indexOf(id), 1);
         counts.whole++;
       }

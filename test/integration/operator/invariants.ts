@@ -18,7 +18,11 @@ export function catalogueProviders(file: string): Map<string, Provider> {
 }
 
 /** Every broken invariant, as a sentence; empty when all hold. */
-export function checkInvariants(zones: readonly ExecutionZone[], objects: readonly MemberObject[], providers: Map<string, Provider>): string[] {
+export function checkInvariants(
+  zones: readonly ExecutionZone[],
+  objects: readonly MemberObject[],
+  providers: Map<string, Provider>,
+): string[] {
   const problems: string[] = [];
   const vlans = new Map<number, string>();
   const addresses = new Map<string, string>();
@@ -29,7 +33,10 @@ export function checkInvariants(zones: readonly ExecutionZone[], objects: readon
     const key = `${z.metadata.namespace}/${z.metadata.name}`;
     const stored = z.status?.allocation;
     const loaded = stored ? loadAllocation(stored) : undefined;
-    if (loaded && loaded.problems.length > 0) problems.push(`${key}: status.allocation does not read back: ${loaded.problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}`);
+    if (loaded && loaded.problems.length > 0)
+      problems.push(
+        `${key}: status.allocation does not read back: ${loaded.problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}`,
+      );
     const a = loaded?.allocation;
     if (!a) continue;
     if (a.vlanId !== undefined) {
@@ -61,20 +68,29 @@ export function checkInvariants(zones: readonly ExecutionZone[], objects: readon
     // Status matches what exists: every live instance has its object, in the zone's namespace.
     for (const i of a.instances) {
       const objs = objects.filter((o) => o.applicationId === a.applicationId && o.instance === i.name && !o.deleting);
-      if (objs.length !== 1) problems.push(`${key}/${i.name}: ${objs.length} object(s) in the members, expected 1 on ${i.provider}`);
-      else if (objs[0]?.provider !== i.provider || objs[0].namespace !== zoneNamespace(a.applicationId)) problems.push(`${key}/${i.name} exists on ${objs[0]?.provider}/${objs[0]?.namespace}, status says ${i.provider}`);
+      if (objs.length !== 1)
+        problems.push(`${key}/${i.name}: ${objs.length} object(s) in the members, expected 1 on ${i.provider}`);
+      else if (objs[0]?.provider !== i.provider || objs[0].namespace !== zoneNamespace(a.applicationId))
+        problems.push(
+          `${key}/${i.name} exists on ${objs[0]?.provider}/${objs[0]?.namespace}, status says ${i.provider}`,
+        );
     }
   }
   for (const [name, u] of used) {
     const cap = providers.get(name)?.capacity;
     if (!cap) continue;
-    for (const k of ['cores', 'memory', 'storage', 'gpus', 'fpgas'] as const) if (u[k] > cap[k]) problems.push(`${name}: ${k} over-used (${u[k]} > ${cap[k]})`);
+    for (const k of ['cores', 'memory', 'storage', 'gpus', 'fpgas'] as const)
+      if (u[k] > cap[k]) problems.push(`${name}: ${k} over-used (${u[k]} > ${cap[k]})`);
   }
   for (const o of objects) {
     if (o.deleting) continue;
     const l = live.get(`${o.applicationId}/${o.instance}`);
-    if (!l) problems.push(`orphan: ${o.provider} ${o.namespace}/${o.name} (${o.applicationId}/${o.instance}) is in no allocation`);
-    else if (l.provider !== o.provider) problems.push(`${o.provider} holds ${o.applicationId}/${o.instance}, which lives on ${l.provider}`);
+    if (!l)
+      problems.push(
+        `orphan: ${o.provider} ${o.namespace}/${o.name} (${o.applicationId}/${o.instance}) is in no allocation`,
+      );
+    else if (l.provider !== o.provider)
+      problems.push(`${o.provider} holds ${o.applicationId}/${o.instance}, which lives on ${l.provider}`);
   }
   return problems;
 }

@@ -10,7 +10,15 @@ import { apply } from '../../../tools/harness/apply.js';
 import { requireState } from '../../../tools/testbed/state.js';
 import { appId, rng, zoneManifest } from './churn.js';
 import { catalogueProviders, checkInvariants } from './invariants.js';
-import { deleteAllZones, resetNamespace, ensureNamespace, install, type Installed, memberObjects, startOperator } from './operator-fixture.js';
+import {
+  deleteAllZones,
+  resetNamespace,
+  ensureNamespace,
+  install,
+  type Installed,
+  memberObjects,
+  startOperator,
+} from './operator-fixture.js';
 
 const NS = 'it-ha';
 
@@ -26,7 +34,8 @@ describe('operator: two replicas and leader handover', function () {
 
   after(async () => {
     const alive = ops.filter((o) => o.running);
-    if (alive.length > 0) await deleteAllZones(env.hub, NS).catch((e: unknown) => console.error(`[operator-it] cleanup: ${String(e)}`));
+    if (alive.length > 0)
+      await deleteAllZones(env.hub, NS).catch((e: unknown) => console.error(`[operator-it] cleanup: ${String(e)}`));
     for (const o of ops) await o.kill('SIGTERM');
   });
 
@@ -55,15 +64,26 @@ describe('operator: two replicas and leader handover', function () {
     for (let i = 0; i < 10; i++) await apply(env.hub, zoneManifest(NS, appId(i, 7), pick));
     for (const z of await listZones(env.hub, NS)) await waitZoneReady(env.hub, NS, z.metadata.name, 60_000);
     // Standby reconciled nothing.
-    assert.equal(metricValue(await standby.metrics(), 'controller_runtime_reconcile_total', { controller: 'executionzone', result: 'success' }) ?? 0, 0);
+    assert.equal(
+      metricValue(await standby.metrics(), 'controller_runtime_reconcile_total', {
+        controller: 'executionzone',
+        result: 'success',
+      }) ?? 0,
+      0,
+    );
 
     for (let i = 10; i < 20; i++) await apply(env.hub, zoneManifest(NS, appId(i, 7), pick));
     const killedAt = Date.now();
     await leader.kill('SIGKILL');
-    await pollUntil('the standby to lead', async () => (leaders.length === 2 ? true : undefined), { timeoutMs: 30_000, everyMs: 50 });
+    await pollUntil('the standby to lead', async () => (leaders.length === 2 ? true : undefined), {
+      timeoutMs: 30_000,
+      everyMs: 50,
+    });
     const handoverMs = Date.now() - killedAt;
     const leaseMs = (leaseWon.get(standby.options.identity) ?? Date.now()) - killedAt;
-    console.error(`[operator-it] lease taken over ${(leaseMs / 1000).toFixed(1)} s after the SIGKILL, controllers running after ${(handoverMs / 1000).toFixed(1)} s (lease 15 s, retry 2 s)`);
+    console.error(
+      `[operator-it] lease taken over ${(leaseMs / 1000).toFixed(1)} s after the SIGKILL, controllers running after ${(handoverMs / 1000).toFixed(1)} s (lease 15 s, retry 2 s)`,
+    );
     // The successor waits out the lease from the last renewal it saw (at most one retry period before the kill).
     assert.ok(leaseMs <= 15_000 + 2_000 + 500, `lease handover took ${leaseMs} ms`);
     assert.ok(handoverMs <= 15_000 + 2_000 + 3_000, `handover to running controllers took ${handoverMs} ms`);

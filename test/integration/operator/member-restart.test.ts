@@ -12,7 +12,15 @@ import { pollUntil } from '../../../tools/harness/poll-until.js';
 import type { OperatorProcess } from '../../../tools/harness/operator-process.js';
 import { resourcePath } from '../../../src/runtime/kube-client.js';
 import { startApiServer, stopApiServer } from '../../../tools/testbed/testbed.js';
-import { deleteAllZones, resetNamespace, ensureNamespace, install, type Installed, memberObjects, startOperator } from './operator-fixture.js';
+import {
+  deleteAllZones,
+  resetNamespace,
+  ensureNamespace,
+  install,
+  type Installed,
+  memberObjects,
+  startOperator,
+} from './operator-fixture.js';
 
 const NS = 'it-member';
 
@@ -21,7 +29,23 @@ function fogZone(id: string): ExecutionZone {
     apiVersion: 'zonekeeper.io/v1alpha1',
     kind: 'ExecutionZone',
     metadata: { name: id, namespace: NS },
-    spec: { applicationId: id, performance: 'latency', groups: [{ name: 'g1', environment: 'container', platformType: 'fog', resourceType: 'CPU', count: 2, cores: 1, memory: 256, storage: 1024, image: 'busybox' }] },
+    spec: {
+      applicationId: id,
+      performance: 'latency',
+      groups: [
+        {
+          name: 'g1',
+          environment: 'container',
+          platformType: 'fog',
+          resourceType: 'CPU',
+          count: 2,
+          cores: 1,
+          memory: 256,
+          storage: 1024,
+          image: 'busybox',
+        },
+      ],
+    },
   };
 }
 
@@ -52,14 +76,21 @@ describe('operator: a member API server goes away and comes back', function () {
     await apply(env.hub, fogZone(a));
     const ready = await waitZoneReady(env.hub, NS, a);
     assert.equal(ready.status?.providers, 'Fog1');
-    const before = (await memberObjects(env)).filter((o) => o.applicationId === a).map((o) => o.name).sort();
+    const before = (await memberObjects(env))
+      .filter((o) => o.applicationId === a)
+      .map((o) => o.name)
+      .sort();
 
     await stopApiServer('Fog1');
     stopped = true;
-    const degraded = await pollUntil('zone Degraded', async () => {
-      const z = await getZone(env.hub, NS, a);
-      return getCondition(z.status?.conditions, 'Degraded')?.status === 'True' ? z : undefined;
-    }, { timeoutMs: 60_000, everyMs: 250 });
+    const degraded = await pollUntil(
+      'zone Degraded',
+      async () => {
+        const z = await getZone(env.hub, NS, a);
+        return getCondition(z.status?.conditions, 'Degraded')?.status === 'True' ? z : undefined;
+      },
+      { timeoutMs: 60_000, everyMs: 250 },
+    );
     assert.equal(getCondition(degraded.status?.conditions, 'Ready')?.status, 'False');
     const pc = await env.hub.get<ProviderCluster>(resourcePath(PROVIDER_CLUSTERS, undefined, 'fog1'));
     assert.equal(getCondition(pc.status?.conditions, 'Reachable')?.status, 'False');
@@ -72,12 +103,22 @@ describe('operator: a member API server goes away and comes back', function () {
 
     await startApiServer('Fog1');
     stopped = false;
-    const back = await pollUntil('zone Ready and not Degraded', async () => {
-      const z = await getZone(env.hub, NS, a);
-      return getCondition(z.status?.conditions, 'Ready')?.status === 'True' && getCondition(z.status?.conditions, 'Degraded')?.status === 'False' ? z : undefined;
-    }, { timeoutMs: 90_000, everyMs: 250 });
+    const back = await pollUntil(
+      'zone Ready and not Degraded',
+      async () => {
+        const z = await getZone(env.hub, NS, a);
+        return getCondition(z.status?.conditions, 'Ready')?.status === 'True' &&
+          getCondition(z.status?.conditions, 'Degraded')?.status === 'False'
+          ? z
+          : undefined;
+      },
+      { timeoutMs: 90_000, everyMs: 250 },
+    );
     assert.equal(back.status?.providers, 'Fog1');
-    const after = (await memberObjects(env)).filter((o) => o.applicationId === a).map((o) => o.name).sort();
+    const after = (await memberObjects(env))
+      .filter((o) => o.applicationId === a)
+      .map((o) => o.name)
+      .sort();
     assert.deepEqual(after, before, 'the same pods, none twice');
   });
 });

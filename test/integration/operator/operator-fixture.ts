@@ -36,13 +36,22 @@ export function install(): Promise<Installed> {
   return installed;
 }
 
-export function startOperator(env: Installed, identity: string, o: Partial<OperatorProcessOptions> = {}): OperatorProcess {
+export function startOperator(
+  env: Installed,
+  identity: string,
+  o: Partial<OperatorProcessOptions> = {},
+): OperatorProcess {
   const state = requireState();
-  return new OperatorProcess({ kubeconfig: env.operatorKubeconfig, identity, logFile: join(state.dir, 'logs', `operator-${identity}.log`), ...o });
+  return new OperatorProcess({
+    kubeconfig: env.operatorKubeconfig,
+    identity,
+    logFile: join(state.dir, 'logs', `operator-${identity}.log`),
+    ...o,
+  });
 }
 
 export async function ensureNamespace(hub: KubeClient, name: string): Promise<void> {
-  await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as KubeObject);
+  await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 }
 
 export interface MemberObject {
@@ -60,8 +69,14 @@ export async function memberObjects(env: Installed): Promise<MemberObject[]> {
   const out: MemberObject[] = [];
   for (const m of env.memberRecords) {
     const c = env.members.get(m.name) as KubeClient;
-    const lists: [KubeObject[], boolean][] = [[(await c.list<KubeObject>(resourcePath(PODS), { labelSelector: MANAGED_SELECTOR })).items, false]];
-    if (m.provider?.environment === 'VM') lists.push([(await c.list<KubeObject>(resourcePath(VIRTUAL_MACHINES), { labelSelector: MANAGED_SELECTOR })).items, true]);
+    const lists: [KubeObject[], boolean][] = [
+      [(await c.list<KubeObject>(resourcePath(PODS), { labelSelector: MANAGED_SELECTOR })).items, false],
+    ];
+    if (m.provider?.environment === 'VM')
+      lists.push([
+        (await c.list<KubeObject>(resourcePath(VIRTUAL_MACHINES), { labelSelector: MANAGED_SELECTOR })).items,
+        true,
+      ]);
     for (const [items, vm] of lists) {
       for (const o of items) {
         out.push({
@@ -81,18 +96,27 @@ export async function memberObjects(env: Installed): Promise<MemberObject[]> {
 
 /** Deletes every zone of the namespace and waits until they (and their finalizers) are gone. */
 export async function deleteAllZones(hub: KubeClient, namespace: string, timeoutMs = 120_000): Promise<void> {
-  for (const z of await listZones(hub, namespace)) await deleteIfExists(hub, 'ExecutionZone', z.metadata.name, namespace);
-  await pollUntil(`every ExecutionZone in ${namespace} gone`, async () => ((await listZones(hub, namespace)).length === 0 ? true : undefined), { timeoutMs: timeoutMs, everyMs: 250 });
+  for (const z of await listZones(hub, namespace))
+    await deleteIfExists(hub, 'ExecutionZone', z.metadata.name, namespace);
+  await pollUntil(
+    `every ExecutionZone in ${namespace} gone`,
+    async () => ((await listZones(hub, namespace)).length === 0 ? true : undefined),
+    { timeoutMs: timeoutMs, everyMs: 250 },
+  );
 }
 
 /** Leftovers of an earlier run (needs a running operator for the zones' finalizers). */
 export async function resetNamespace(hub: KubeClient, namespace: string): Promise<void> {
   await deleteAllZones(hub, namespace);
-  const rels = await hub.list<KubeObject>(resourcePath({ group: 'zonekeeper.io', version: 'v1alpha1', plural: 'zonereleases', namespaced: true }, namespace));
+  const rels = await hub.list<KubeObject>(
+    resourcePath({ group: 'zonekeeper.io', version: 'v1alpha1', plural: 'zonereleases', namespaced: true }, namespace),
+  );
   for (const r of rels.items) await deleteIfExists(hub, 'ZoneRelease', r.metadata?.name ?? '', namespace);
 }
 
 /** Zones in the hub that no test of this suite made (they would take VLANs). */
 export async function foreignZones(hub: KubeClient, mine: readonly string[]): Promise<ExecutionZone[]> {
-  return (await hub.list<ExecutionZone>(resourcePath(EXECUTION_ZONES))).items.filter((z) => !mine.includes(z.metadata.namespace ?? ''));
+  return (await hub.list<ExecutionZone>(resourcePath(EXECUTION_ZONES))).items.filter(
+    (z) => !mine.includes(z.metadata.namespace ?? ''),
+  );
 }

@@ -17,12 +17,22 @@ export const P4INFO_FILE = join(repoRoot(), 'p4', 'zone_switch.p4info.txtpb');
 export { NodeChild };
 
 export async function startSwitch(logDir: string): Promise<{ proc: NodeChild; address: string }> {
-  const { proc, match } = await NodeChild.start({ name: 'zone-switch', script: 'src/switch/main.js', args: ['--port', '0', '--device-id', '1'], ready: /listening on ([\d.]+:\d+)/, logFile: join(logDir, 'it-zone-switch.log') });
-  return { proc, address: match[1] as string };
+  const { proc, match } = await NodeChild.start({
+    name: 'zone-switch',
+    script: 'src/switch/main.js',
+    args: ['--port', '0', '--device-id', '1'],
+    ready: /listening on ([\d.]+:\d+)/,
+    logFile: join(logDir, 'it-zone-switch.log'),
+  });
+  return { proc, address: match[1] };
 }
 
 /** `listen` 127.0.0.1:0 picks a port; a restart passes the port it had, so the operator finds it again. */
-export async function startSidecar(logDir: string, switchAddress: string, listen = '127.0.0.1:0'): Promise<{ proc: NodeChild; address: string }> {
+export async function startSidecar(
+  logDir: string,
+  switchAddress: string,
+  listen = '127.0.0.1:0',
+): Promise<{ proc: NodeChild; address: string }> {
   const { proc, match } = await NodeChild.start({
     name: 'zone-sidecar',
     script: 'src/sidecar/main.js',
@@ -31,7 +41,7 @@ export async function startSidecar(logDir: string, switchAddress: string, listen
     ready: /listening on ([\d.]+:\d+) http/,
     logFile: join(logDir, 'it-zone-sidecar.log'),
   });
-  return { proc, address: match[1] as string };
+  return { proc, address: match[1] };
 }
 
 const index = new P4InfoIndex(readP4InfoFile(P4INFO_FILE));

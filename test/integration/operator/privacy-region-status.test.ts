@@ -11,7 +11,14 @@ import { apply, deleteIfExists } from '../../../tools/harness/apply.js';
 import { pollUntil } from '../../../tools/harness/poll-until.js';
 import type { OperatorProcess } from '../../../tools/harness/operator-process.js';
 import { resourcePath } from '../../../src/runtime/kube-client.js';
-import { deleteAllZones, ensureNamespace, install, type Installed, resetNamespace, startOperator } from './operator-fixture.js';
+import {
+  deleteAllZones,
+  ensureNamespace,
+  install,
+  type Installed,
+  resetNamespace,
+  startOperator,
+} from './operator-fixture.js';
 
 const NS = 'it-regions';
 const MINE = 'it-nordics';
@@ -32,11 +39,15 @@ describe('operator: PrivacyRegion status', function () {
   const region = (name: string) => env.hub.get<PrivacyRegion>(resourcePath(PRIVACY_REGIONS, undefined, name));
   /** Waits until the operator has described the region's current generation and `ok` holds. */
   const waitRegion = (name: string, what: string, ok: (r: PrivacyRegion, ready: Condition | undefined) => boolean) =>
-    pollUntil(`${name}: ${what}`, async () => {
-      const r = await region(name);
-      const current = r.status?.observedGeneration === r.metadata.generation;
-      return current && ok(r, getCondition(r.status?.conditions, 'Ready')) ? r : undefined;
-    }, { timeoutMs: 60_000, everyMs: 200 });
+    pollUntil(
+      `${name}: ${what}`,
+      async () => {
+        const r = await region(name);
+        const current = r.status?.observedGeneration === r.metadata.generation;
+        return current && ok(r, getCondition(r.status?.conditions, 'Ready')) ? r : undefined;
+      },
+      { timeoutMs: 60_000, everyMs: 200 },
+    );
 
   before(async () => {
     env = await install();
@@ -65,14 +76,20 @@ describe('operator: PrivacyRegion status', function () {
     assert.deepEqual(scandinavia.status?.mccs, [238, 240, 242]);
     // The oracle: ProviderClusters on the hub whose country is Denmark, Sweden or Norway.
     const pcs = (await env.hub.list<ProviderCluster>(resourcePath(PROVIDER_CLUSTERS))).items;
-    const nordic = pcs.filter((p) => ['238', '240', '242', 'DK', 'SE', 'NO'].includes(String(p.spec.country).toUpperCase())).length;
+    const nordic = pcs.filter((p) =>
+      ['238', '240', '242', 'DK', 'SE', 'NO'].includes(String(p.spec.country).toUpperCase()),
+    ).length;
     assert.ok(nordic > 0, 'the test bed has Nordic providers');
     assert.equal(scandinavia.status?.providers, nordic);
   });
 
   it('names the field of an unknown country, and turns Ready once the region is fixed', async () => {
     await apply(env.hub, nordics(['DK', 'XX']));
-    const bad = await waitRegion(MINE, 'Valid=False', (r) => getCondition(r.status?.conditions, 'Valid')?.status === 'False');
+    const bad = await waitRegion(
+      MINE,
+      'Valid=False',
+      (r) => getCondition(r.status?.conditions, 'Valid')?.status === 'False',
+    );
     const valid = getCondition(bad.status?.conditions, 'Valid');
     assert.equal(valid?.reason, 'InvalidSpec');
     assert.match(valid?.message ?? '', /spec\.countries\[1\]: "XX" is not an ISO 3166-1 alpha-2 country code/);
@@ -90,12 +107,22 @@ describe('operator: PrivacyRegion status', function () {
   it('reports a marking bit set by another region on both of them, and clears it when it is given up', async () => {
     await apply(env.hub, nordics(['DK', 'FI', 'IS', 'NO', 'SE'], 7));
     const mine = await waitRegion(MINE, 'MarkingBitConflict', (_, ready) => ready?.reason === 'MarkingBitConflict');
-    assert.match(getCondition(mine.status?.conditions, 'Ready')?.message ?? '', /spec\.markingBit: bit 7 is also set by PrivacyRegion scandinavia/);
-    const other = await pollUntil('scandinavia: MarkingBitConflict', async () => {
-      const r = await region('scandinavia');
-      return getCondition(r.status?.conditions, 'Ready')?.reason === 'MarkingBitConflict' ? r : undefined;
-    }, { timeoutMs: 60_000, everyMs: 200 });
-    assert.match(getCondition(other.status?.conditions, 'Ready')?.message ?? '', new RegExp(`also set by PrivacyRegion ${MINE}`));
+    assert.match(
+      getCondition(mine.status?.conditions, 'Ready')?.message ?? '',
+      /spec\.markingBit: bit 7 is also set by PrivacyRegion scandinavia/,
+    );
+    const other = await pollUntil(
+      'scandinavia: MarkingBitConflict',
+      async () => {
+        const r = await region('scandinavia');
+        return getCondition(r.status?.conditions, 'Ready')?.reason === 'MarkingBitConflict' ? r : undefined;
+      },
+      { timeoutMs: 60_000, everyMs: 200 },
+    );
+    assert.match(
+      getCondition(other.status?.conditions, 'Ready')?.message ?? '',
+      new RegExp(`also set by PrivacyRegion ${MINE}`),
+    );
 
     await apply(env.hub, nordics(['DK', 'FI', 'IS', 'NO', 'SE']));
     await waitRegion(MINE, 'Ready again', (_, ready) => ready?.status === 'True');
@@ -111,15 +138,33 @@ describe('operator: PrivacyRegion status', function () {
       spec: {
         applicationId: id,
         privacy: { regions: [{ action: 'AllowSpecific', value: 'It-Nordics' }, { action: 'DenyAll' }] },
-        groups: [{ name: 'g1', environment: 'container', platformType: 'fog', resourceType: 'CPU', count: 1, cores: 1, memory: 128, storage: 256, image: 'busybox' }],
+        groups: [
+          {
+            name: 'g1',
+            environment: 'container',
+            platformType: 'fog',
+            resourceType: 'CPU',
+            count: 1,
+            cores: 1,
+            memory: 128,
+            storage: 256,
+            image: 'busybox',
+          },
+        ],
       },
     };
     assert.equal((await region(MINE)).status?.zones, 0);
     const eeaBefore = (await region('eea')).status?.zones;
     await apply(env.hub, zone);
-    await pollUntil(`${MINE}: zones 1`, async () => ((await region(MINE)).status?.zones === 1 ? true : undefined), { timeoutMs: 60_000, everyMs: 200 });
+    await pollUntil(`${MINE}: zones 1`, async () => ((await region(MINE)).status?.zones === 1 ? true : undefined), {
+      timeoutMs: 60_000,
+      everyMs: 200,
+    });
     assert.equal((await region('eea')).status?.zones, eeaBefore, 'a region the zone does not name is not counted');
     await deleteAllZones(env.hub, NS);
-    await pollUntil(`${MINE}: zones 0`, async () => ((await region(MINE)).status?.zones === 0 ? true : undefined), { timeoutMs: 60_000, everyMs: 200 });
+    await pollUntil(`${MINE}: zones 0`, async () => ((await region(MINE)).status?.zones === 0 ? true : undefined), {
+      timeoutMs: 60_000,
+      everyMs: 200,
+    });
   });
 });

@@ -23,7 +23,15 @@ import { paperScenario } from '../../../tools/harness/paper-scenario.js';
 import { SidecarClient } from '../../../src/sidecar/sidecar-client.js';
 import { repoRoot } from '../../../tools/testbed/paths.js';
 import { requireState } from '../../../tools/testbed/state.js';
-import { deleteAllZones, ensureNamespace, foreignZones, install, type Installed, resetNamespace, startOperator } from './operator-fixture.js';
+import {
+  deleteAllZones,
+  ensureNamespace,
+  foreignZones,
+  install,
+  type Installed,
+  resetNamespace,
+  startOperator,
+} from './operator-fixture.js';
 import { asSwitchEntries, type NodeChild, readSwitch, startSidecar, startSwitch } from './p4-processes.js';
 
 const NS = 'it-sidecar';
@@ -32,7 +40,15 @@ const NS = 'it-sidecar';
 // 9-bit port fields: the two ways a port map can be wrong for a zone.
 const PORTS: SwitchPortMap = {
   trunkPort: 0,
-  providerPorts: { Fog1: 1, Fog2: 2, PrivateCloud2: 4, PublicCloud1: 5, PublicCloud2: 6, PublicCloud3: 7, PublicCloud4: 600 },
+  providerPorts: {
+    Fog1: 1,
+    Fog2: 2,
+    PrivateCloud2: 4,
+    PublicCloud1: 5,
+    PublicCloud2: 6,
+    PublicCloud3: 7,
+    PublicCloud4: 600,
+  },
   routerAddresses: ['fd00::1'],
 };
 
@@ -56,7 +72,19 @@ function pinnedZone(id: string, country: number, environment: 'container' | 'VM'
     spec: {
       applicationId: id,
       privacy: { countries: [{ action: 'AllowSpecific', value: country }, { action: 'DenyAll' }] },
-      groups: [{ name: 'g', environment, platformType: 'cloud+fog', resourceType: 'CPU', count: 1, cores: 1, memory: 256, storage: 256, image: 'busybox' }],
+      groups: [
+        {
+          name: 'g',
+          environment,
+          platformType: 'cloud+fog',
+          resourceType: 'CPU',
+          count: 1,
+          cores: 1,
+          memory: 256,
+          storage: 256,
+          image: 'busybox',
+        },
+      ],
     },
   };
 }
@@ -71,7 +99,10 @@ async function plannedFor(hub: Installed['hub'], names: readonly string[]): Prom
   for (const name of names) {
     const z = await getZone(hub, NS, name);
     const a = z.status?.allocation ? loadAllocation(z.status.allocation).allocation : undefined;
-    assert.ok(a && a.vlanId !== undefined && z.status?.marking && z.status.networkId !== undefined, `${name} has a durable allocation with a VLAN`);
+    assert.ok(
+      a && a.vlanId !== undefined && z.status?.marking && z.status.networkId !== undefined,
+      `${name} has a durable allocation with a VLAN`,
+    );
     plans.push(buildNetworkPlan(a, { marking: markingFromDscp(parseInt(z.status.marking, 2)) }, z.status.networkId));
   }
   const plan = planP4Entries(plans, PORTS);
@@ -102,13 +133,21 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
   };
   const waitSwitch = async (zones: readonly string[], what: string): Promise<void> => {
     const want = JSON.stringify(sorted(await plannedFor(env.hub, zones)));
-    await pollUntil(what, async () => (JSON.stringify(sorted(await readSwitch(switchAddress))) === want ? true : undefined), { timeoutMs: 60_000, everyMs: 250 });
+    await pollUntil(
+      what,
+      async () => (JSON.stringify(sorted(await readSwitch(switchAddress))) === want ? true : undefined),
+      { timeoutMs: 60_000, everyMs: 250 },
+    );
   };
 
   before(async () => {
     env = await install();
     const foreign = await foreignZones(env.hub, [NS]);
-    assert.deepEqual(foreign.map((z) => `${z.metadata.namespace}/${z.metadata.name}`), [], 'zones of other namespaces would be programmed on this switch too');
+    assert.deepEqual(
+      foreign.map((z) => `${z.metadata.namespace}/${z.metadata.name}`),
+      [],
+      'zones of other namespaces would be programmed on this switch too',
+    );
     await ensureNamespace(env.hub, NS);
     const s = await startSwitch(logDir());
     sw = s.proc;
@@ -127,15 +166,19 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
 
   after(async () => {
     // Zone finalizers need the operator and the sidecar to confirm removal.
-    if (sidecar && !sidecar.running && switchAddress) await restartSidecar().catch((e: unknown) => console.error(`[operator-it] sidecar restart: ${String(e)}`));
-    if (env && op?.running) await deleteAllZones(env.hub, NS).catch((e: unknown) => console.error(`[operator-it] cleanup: ${String(e)}`));
+    if (sidecar && !sidecar.running && switchAddress)
+      await restartSidecar().catch((e: unknown) => console.error(`[operator-it] sidecar restart: ${String(e)}`));
+    if (env && op?.running)
+      await deleteAllZones(env.hub, NS).catch((e: unknown) => console.error(`[operator-it] cleanup: ${String(e)}`));
     await op?.kill('SIGTERM');
     await sidecar?.kill('SIGTERM');
     await sw?.kill('SIGTERM');
   });
 
   it('programs the paper zones: NetworkReady=True, and the switch holds exactly the entries the core plans', async () => {
-    const steps = paperScenario(join(repoRoot(), 'examples', 'paper', 'messages.json'), NS).filter((s) => s.kind === 'zone' && s.index < 5);
+    const steps = paperScenario(join(repoRoot(), 'examples', 'paper', 'messages.json'), NS).filter(
+      (s) => s.kind === 'zone' && s.index < 5,
+    );
     for (const step of steps) if (step.kind === 'zone') await apply(env.hub, step.zone);
     for (const id of Object.values(PAPER)) {
       const z = await waitZoneReady(env.hub, NS, id, 120_000);
@@ -149,35 +192,56 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
     await sidecar?.kill('SIGKILL');
     // A zone that was Ready does not stay Ready while nobody can vouch for its entries.
     // The operator asks the sidecar every 5 s; its answer failing brings every zone back into the queue.
-    const early = Object.values(PAPER)[0] as string;
+    const early = Object.values(PAPER)[0];
     const t0 = Date.now();
-    const stale = await pollUntil('a Ready paper zone reports the sidecar gone', async () => {
-      const z = await getZone(env.hub, NS, early);
-      return cond(z, 'NetworkReady')?.reason === 'SidecarUnavailable' ? z : undefined;
-    }, { timeoutMs: 12_000, everyMs: 250 });
-    console.error(`[operator-it] a Ready zone reported the sidecar gone ${((Date.now() - t0) / 1000).toFixed(1)} s after the SIGKILL`);
+    const stale = await pollUntil(
+      'a Ready paper zone reports the sidecar gone',
+      async () => {
+        const z = await getZone(env.hub, NS, early);
+        return cond(z, 'NetworkReady')?.reason === 'SidecarUnavailable' ? z : undefined;
+      },
+      { timeoutMs: 12_000, everyMs: 250 },
+    );
+    console.error(
+      `[operator-it] a Ready zone reported the sidecar gone ${((Date.now() - t0) / 1000).toFixed(1)} s after the SIGKILL`,
+    );
     assert.equal(cond(stale, 'Ready')?.status, 'False');
     await apply(env.hub, pinnedZone(LATE, 242, 'container'));
-    const down = await pollUntil('the late zone provisioned, its network not', async () => {
-      const z = await getZone(env.hub, NS, LATE);
-      return cond(z, 'Provisioned')?.status === 'True' && cond(z, 'NetworkReady')?.status === 'False' ? z : undefined;
-    }, { timeoutMs: 60_000, everyMs: 250 });
+    const down = await pollUntil(
+      'the late zone provisioned, its network not',
+      async () => {
+        const z = await getZone(env.hub, NS, LATE);
+        return cond(z, 'Provisioned')?.status === 'True' && cond(z, 'NetworkReady')?.status === 'False' ? z : undefined;
+      },
+      { timeoutMs: 60_000, everyMs: 250 },
+    );
     assert.equal(cond(down, 'NetworkReady')?.reason, 'SidecarUnavailable');
-    assert.match(cond(down, 'NetworkReady')?.message ?? '', new RegExp(`sidecar ${sidecarAddress.replace(/\./g, '\\.')} not reachable \\(UNAVAILABLE`));
+    assert.match(
+      cond(down, 'NetworkReady')?.message ?? '',
+      new RegExp(`sidecar ${sidecarAddress.replace(/\./g, '\\.')} not reachable \\(UNAVAILABLE`),
+    );
     assert.equal(cond(down, 'Ready')?.status, 'False');
     assert.equal(cond(down, 'Ready')?.reason, 'SidecarUnavailable');
     await restartSidecar();
     const up = await waitZoneReady(env.hub, NS, LATE, 60_000);
     assert.equal(cond(up, 'NetworkReady')?.reason, 'Programmed');
     assert.equal(up.status?.providers, 'Fog1');
-    assert.equal(cond(await waitZoneReady(env.hub, NS, early, 60_000), 'NetworkReady')?.reason, 'Programmed', 'and the early zone is Ready again');
+    assert.equal(
+      cond(await waitZoneReady(env.hub, NS, early, 60_000), 'NetworkReady')?.reason,
+      'Programmed',
+      'and the early zone is Ready again',
+    );
     // The restarted sidecar started empty; the operator gave it back the zones it had.
     const client = new SidecarClient(sidecarAddress);
     try {
-      const known = await pollUntil('the sidecar knows every zone again', async () => {
-        const zs = (await client.getZoneStatus()).zones ?? [];
-        return zs.length === 6 && zs.every((z) => z.programmed) ? zs : undefined;
-      }, { timeoutMs: 30_000, everyMs: 250 });
+      const known = await pollUntil(
+        'the sidecar knows every zone again',
+        async () => {
+          const zs = (await client.getZoneStatus()).zones ?? [];
+          return zs.length === 6 && zs.every((z) => z.programmed) ? zs : undefined;
+        },
+        { timeoutMs: 30_000, everyMs: 250 },
+      );
       assert.deepEqual(known.map((z) => z.zone).sort(), [...Object.values(PAPER), LATE].sort());
     } finally {
       client.close();
@@ -201,7 +265,10 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
     });
     assert.equal(wide.status?.providers, 'PublicCloud4');
     assert.equal(cond(wide, 'NetworkReady')?.status, 'False');
-    assert.match(cond(wide, 'NetworkReady')?.message ?? '', /INVALID_ARGUMENT: desired state rejected, nothing written: .*600 does not fit in 9 bits/);
+    assert.match(
+      cond(wide, 'NetworkReady')?.message ?? '',
+      /INVALID_ARGUMENT: desired state rejected, nothing written: .*600 does not fit in 9 bits/,
+    );
     // Instances running does not make them Ready: traffic would be dropped.
     for (const id of [NO_PORT, WIDE_PORT]) {
       const z = await pollUntil(`${id} provisioned`, async () => {
@@ -215,18 +282,24 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
     for (const id of [NO_PORT, WIDE_PORT]) await waitZoneGone(env.hub, NS, id, 120_000);
   });
 
-  it('keeps the finalizer while the sidecar cannot confirm removal, then removes only that zone\'s entries', async () => {
+  it("keeps the finalizer while the sidecar cannot confirm removal, then removes only that zone's entries", async () => {
     await sidecar?.kill('SIGKILL');
     await deleteIfExists(env.hub, 'ExecutionZone', PAPER.z830, NS);
     // Several cleanup retries (every second) go by without the sidecar.
     await new Promise((r) => setTimeout(r, 6000));
     const held = await getZone(env.hub, NS, PAPER.z830);
     assert.ok(held.metadata.deletionTimestamp, 'deletion has started');
-    assert.ok(held.metadata.finalizers?.includes(FINALIZER), 'the finalizer stays while the switch may still hold the zone');
+    assert.ok(
+      held.metadata.finalizers?.includes(FINALIZER),
+      'the finalizer stays while the switch may still hold the zone',
+    );
     await expectSwitch([...Object.values(PAPER), LATE], 'the switch still holds every zone');
     await restartSidecar();
     await waitZoneGone(env.hub, NS, PAPER.z830, 60_000);
-    await expectSwitch([PAPER.z755, PAPER.z9ed, PAPER.z505, PAPER.zf88, LATE], 'only the deleted zone\'s entries are gone');
+    await expectSwitch(
+      [PAPER.z755, PAPER.z9ed, PAPER.z505, PAPER.zf88, LATE],
+      "only the deleted zone's entries are gone",
+    );
   });
 
   it('prunes the entries of a zone deleted while the operator and the sidecar were both down, once the others are programmed again', async () => {
@@ -237,34 +310,46 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
     await deleteIfExists(env.hub, 'ExecutionZone', PAPER.zf88, NS);
     await restartSidecar();
     // The same identity: it renews its own lease at once.
-    op = startOperator(env, 'it-sidecar', { sidecar: sidecarAddress, switchPorts: join(requireState().dir, 'it-sidecar-switch-ports.json') });
+    op = startOperator(env, 'it-sidecar', {
+      sidecar: sidecarAddress,
+      switchPorts: join(requireState().dir, 'it-sidecar-switch-ports.json'),
+    });
     const leading = op.waitLeading();
     await op.start();
     await leading;
     await waitZoneGone(env.hub, NS, PAPER.zf88, 60_000);
     const rest = [PAPER.z755, PAPER.z9ed, PAPER.z505, LATE];
-    await waitSwitch(rest, 'the deleted zone\'s entries pruned after SetDesiredComplete, every other zone\'s back');
+    await waitSwitch(rest, "the deleted zone's entries pruned after SetDesiredComplete, every other zone's back");
     const client = new SidecarClient(sidecarAddress);
     try {
       assert.equal((await client.getZoneStatus()).desired_complete, true);
     } finally {
       client.close();
     }
-    for (const id of rest) assert.equal(cond(await waitZoneReady(env.hub, NS, id, 60_000), 'NetworkReady')?.reason, 'Programmed');
+    for (const id of rest)
+      assert.equal(cond(await waitZoneReady(env.hub, NS, id, 60_000), 'NetworkReady')?.reason, 'Programmed');
   });
 
   it('removes the entries of a zone released whole by a ZoneRelease, and of a deleted zone, leaving the others', async () => {
     const before = await plannedFor(env.hub, [PAPER.z505]);
-    await apply(env.hub, { apiVersion: 'zonekeeper.io/v1alpha1', kind: 'ZoneRelease', metadata: { name: 'release-5050', namespace: NS }, spec: { zoneRef: { name: PAPER.z505 }, trigger: { immediate: true } } });
+    await apply(env.hub, {
+      apiVersion: 'zonekeeper.io/v1alpha1',
+      kind: 'ZoneRelease',
+      metadata: { name: 'release-5050', namespace: NS },
+      spec: { zoneRef: { name: PAPER.z505 }, trigger: { immediate: true } },
+    });
     const r = await waitReleaseDone(env.hub, NS, 'release-5050');
     assert.equal(r.status?.phase, 'Succeeded');
-    await waitSwitch([PAPER.z755, PAPER.z9ed, LATE], 'the released zone\'s entries gone, the others intact');
+    await waitSwitch([PAPER.z755, PAPER.z9ed, LATE], "the released zone's entries gone, the others intact");
     const onSwitch = await readSwitch(switchAddress);
-    assert.deepEqual([...before.keys()].filter((k) => onSwitch.has(k)), []);
+    assert.deepEqual(
+      [...before.keys()].filter((k) => onSwitch.has(k)),
+      [],
+    );
     const released = await getZone(env.hub, NS, PAPER.z505);
     assert.equal(cond(released, 'NetworkReady')?.reason, 'Released');
     await deleteIfExists(env.hub, 'ExecutionZone', PAPER.z9ed, NS);
     await waitZoneGone(env.hub, NS, PAPER.z9ed, 60_000);
-    await expectSwitch([PAPER.z755, LATE], 'the deleted zone\'s entries gone, the others intact');
+    await expectSwitch([PAPER.z755, LATE], "the deleted zone's entries gone, the others intact");
   });
 });

@@ -29,11 +29,22 @@ describe('runtime: a rotated ServiceAccount token, against the hub API server', 
 
   /** A token for the ServiceAccount, valid as long as Secret `secret` exists. */
   async function boundToken(secret: string): Promise<string> {
-    const s = await admin.create<KubeObject>(`/api/v1/namespaces/${NS}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: secret } });
-    const r = await admin.create<{ status?: { token?: string } }>(`/api/v1/namespaces/${NS}/serviceaccounts/${SA}/token`, {
-      apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest',
-      spec: { expirationSeconds: 3600, boundObjectRef: { apiVersion: 'v1', kind: 'Secret', name: secret, uid: s.metadata?.uid } },
-    } as never);
+    const s = await admin.create<KubeObject>(`/api/v1/namespaces/${NS}/secrets`, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: secret },
+    });
+    const r = await admin.create<{ status?: { token?: string } }>(
+      `/api/v1/namespaces/${NS}/serviceaccounts/${SA}/token`,
+      {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: {
+          expirationSeconds: 3600,
+          boundObjectRef: { apiVersion: 'v1', kind: 'Secret', name: secret, uid: s.metadata?.uid },
+        },
+      } as never,
+    );
     assert.ok(r.status?.token, 'the API server issued a token');
     return r.status.token;
   }
@@ -55,10 +66,20 @@ describe('runtime: a rotated ServiceAccount token, against the hub API server', 
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [{ name: 'c', server: hub.server, caFile: hub.caFile, skipTLSVerify: false }],
-      users: [{ name: 'u', token }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x',
+      users: [{ name: 'u', token }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
     });
     const c = await KubeClient.fromKubeConfig(kc);
-    try { await listConfigMaps(c); return 200; } catch (e) { if (e instanceof KubeError) return e.code; throw e; } finally { c.close(); }
+    try {
+      await listConfigMaps(c);
+      return 200;
+    } catch (e) {
+      if (e instanceof KubeError) return e.code;
+      throw e;
+    } finally {
+      c.close();
+    }
   }
 
   before(async () => {
@@ -68,16 +89,35 @@ describe('runtime: a rotated ServiceAccount token, against the hub API server', 
     admin = await adminClient(hub);
     dir = mkdtempSync(join(tmpdir(), 'zk-token-'));
     await admin.create(`/api/v1/namespaces`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    await admin.create(`/api/v1/namespaces/${NS}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: SA } });
-    await admin.create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/roles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'read-configmaps' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }] } as never);
-    await admin.create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/rolebindings`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'read-configmaps' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-configmaps' }, subjects: [{ kind: 'ServiceAccount', name: SA, namespace: NS }] } as never);
+    await admin.create(`/api/v1/namespaces/${NS}/serviceaccounts`, {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: SA },
+    });
+    await admin.create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/roles`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'read-configmaps' },
+      rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }],
+    } as never);
+    await admin.create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/rolebindings`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'read-configmaps' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-configmaps' },
+      subjects: [{ kind: 'ServiceAccount', name: SA, namespace: NS }],
+    } as never);
     process.env['KUBERNETES_SERVICE_HOST'] = '127.0.0.1';
     process.env['KUBERNETES_SERVICE_PORT'] = String(hub.port);
   });
 
   after(async () => {
-    for (const [k, v] of [['KUBERNETES_SERVICE_HOST', saved.host], ['KUBERNETES_SERVICE_PORT', saved.port]] as const) {
-      if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    for (const [k, v] of [
+      ['KUBERNETES_SERVICE_HOST', saved.host],
+      ['KUBERNETES_SERVICE_PORT', saved.port],
+    ] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
     }
     await admin.delete(`/api/v1/namespaces/${NS}`).catch(() => undefined);
     admin.close();
@@ -88,7 +128,11 @@ describe('runtime: a rotated ServiceAccount token, against the hub API server', 
    * An in-cluster client on a first token; its file then gets a second one,
    * the first is revoked and the API server refuses it. `check` runs then.
    */
-  async function rotated(name: string, refreshMs: number, check: (client: KubeClient, second: string) => Promise<void>): Promise<void> {
+  async function rotated(
+    name: string,
+    refreshMs: number,
+    check: (client: KubeClient, second: string) => Promise<void>,
+  ): Promise<void> {
     const first = await boundToken(`${name}-a`);
     const pod = podRoot(name, first);
     const client = await hubClient({ serviceAccountRoot: pod.root, credentialRefreshMs: refreshMs });
@@ -104,15 +148,28 @@ describe('runtime: a rotated ServiceAccount token, against the hub API server', 
     }
   }
 
-  it('reads the new token on its timer: no request after the rotation is refused', () => rotated('timer', 200, async (client, second) => {
-    assert.equal(await codeWith(second), 200);
-    await new Promise((r) => setTimeout(r, 500));
-    await listConfigMaps(client);
-  }));
+  it('reads the new token on its timer: no request after the rotation is refused', () =>
+    rotated('timer', 200, async (client, second) => {
+      assert.equal(await codeWith(second), 200);
+      await new Promise((r) => setTimeout(r, 500));
+      await listConfigMaps(client);
+    }));
 
   // A timer too slow to matter: only the 401 can make the client read the file again.
-  it('reads the new token at once when the old one is refused', () => rotated('on-401', 3_600_000, async (client) => {
-    await assert.rejects(listConfigMaps(client), (e: unknown) => e instanceof KubeError && e.code === 401, 'the first request after the revocation still carries the old token');
-    await pollUntil('the client to carry the new token', async () => { await listConfigMaps(client); return true; }, 5_000);
-  }));
+  it('reads the new token at once when the old one is refused', () =>
+    rotated('on-401', 3_600_000, async (client) => {
+      await assert.rejects(
+        listConfigMaps(client),
+        (e: unknown) => e instanceof KubeError && e.code === 401,
+        'the first request after the revocation still carries the old token',
+      );
+      await pollUntil(
+        'the client to carry the new token',
+        async () => {
+          await listConfigMaps(client);
+          return true;
+        },
+        5_000,
+      );
+    }));
 });

@@ -62,7 +62,10 @@ async function sides(member: ClusterRecord): Promise<Sides> {
     `the member-scope policy in force on ${member.name}`,
     async () => {
       const r = await outcome(() =>
-        operator.request('POST', resourcePath(PODS, 'default'), { query: { dryRun: 'All' }, body: desiredPod(zone('probe'), instance('C1', 'container')) }),
+        operator.request('POST', resourcePath(PODS, 'default'), {
+          query: { dryRun: 'All' },
+          body: desiredPod(zone('probe'), instance('C1', 'container')),
+        }),
       );
       return r.code === 403 && /namespaces zonekeeper owns/.test(r.message);
     },
@@ -92,21 +95,34 @@ describe('security: the member identity', function () {
       cleanup.push([s.admin, ns.metadata.name]);
       await s.operator.create(resourcePath(NAMESPACES), ns);
       await pollUntil('the namespace default ServiceAccount', async () => {
-        const r = await outcome(() => s.operator.create(resourcePath(PODS, ns.metadata.name), desiredPod(z, instance('C1', 'container'))));
+        const r = await outcome(() =>
+          s.operator.create(resourcePath(PODS, ns.metadata.name), desiredPod(z, instance('C1', 'container'))),
+        );
         return r.code === 200 || (r.code !== 403 ? assert.fail(r.message) : undefined);
       });
       assert.equal((await outcome(() => s.operator.delete(resourcePath(PODS, ns.metadata.name, 'c1')))).code, 200);
-      assert.equal((await outcome(() => s.operator.delete(resourcePath(NAMESPACES, undefined, ns.metadata.name)))).code, 200);
+      assert.equal(
+        (await outcome(() => s.operator.delete(resourcePath(NAMESPACES, undefined, ns.metadata.name)))).code,
+        200,
+      );
     });
 
     it('cannot create a pod in kube-system', async () => {
-      const r = await outcome(() => s.operator.create(resourcePath(PODS, 'kube-system'), desiredPod(zone('x1'), instance('C1', 'container'))));
+      const r = await outcome(() =>
+        s.operator.create(resourcePath(PODS, 'kube-system'), desiredPod(zone('x1'), instance('C1', 'container'))),
+      );
       assert.equal(r.code, 403, r.message);
       assert.match(r.message, /namespaces zonekeeper owns/);
     });
 
     it('cannot create a namespace that is not a zone namespace, nor one without a Pod Security level', async () => {
-      const plain = await outcome(() => s.operator.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'attacker-ns' } }));
+      const plain = await outcome(() =>
+        s.operator.create(resourcePath(NAMESPACES), {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: 'attacker-ns' },
+        }),
+      );
       assert.equal(plain.code, 403, plain.message);
       const ns = desiredNamespace(zone('x2'), false);
       delete ns.metadata.labels?.['pod-security.kubernetes.io/enforce'];
@@ -124,10 +140,22 @@ describe('security: the member identity', function () {
       const spec = base.spec as NonNullable<typeof base.spec>;
       const container = spec.containers[0] as Record<string, unknown>;
       const variants: [string, KubeObject & { spec: unknown }][] = [
-        ['privileged', { ...base, spec: { ...spec, containers: [{ ...container, securityContext: { privileged: true, allowPrivilegeEscalation: true } }] } }],
+        [
+          'privileged',
+          {
+            ...base,
+            spec: {
+              ...spec,
+              containers: [{ ...container, securityContext: { privileged: true, allowPrivilegeEscalation: true } }],
+            },
+          },
+        ],
         ['hostNetwork', { ...base, spec: { ...spec, hostNetwork: true } }],
         ['hostPath', { ...base, spec: { ...spec, volumes: [{ name: 'root', hostPath: { path: '/' } }] } }],
-        ['no securityContext', { ...base, spec: { ...spec, containers: [{ ...container, securityContext: undefined }] } }],
+        [
+          'no securityContext',
+          { ...base, spec: { ...spec, containers: [{ ...container, securityContext: undefined }] } },
+        ],
       ];
       for (const [what, pod] of variants) {
         const r = await outcome(() => s.operator.create(resourcePath(PODS, ns.metadata.name), pod));
@@ -144,13 +172,16 @@ describe('security: the member identity', function () {
       assert.equal((await outcome(() => s.admin.get(resourcePath(NAMESPACES, undefined, name)))).code, 200);
     });
 
-    it('never adopts a namespace of a zone\'s name that zonekeeper did not make', async () => {
+    it("never adopts a namespace of a zone's name that zonekeeper did not make", async () => {
       const z = zone(`sec${Date.now().toString(36)}f`);
       const name = desiredNamespace(z, false).metadata.name;
       cleanup.push([s.admin, name]);
       await s.admin.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
       const member = { client: s.operator, vms: false, namespaces: new Set<string>() };
-      await assert.rejects(ensureNamespace(member, z), (err: Error) => err instanceof ForeignNamespaceError && /refusing to adopt/.test(err.message));
+      await assert.rejects(
+        ensureNamespace(member, z),
+        (err: Error) => err instanceof ForeignNamespaceError && /refusing to adopt/.test(err.message),
+      );
       assert.equal(member.namespaces.size, 0);
       const own = zone(`sec${Date.now().toString(36)}o`);
       cleanup.push([s.admin, desiredNamespace(own, false).metadata.name]);
@@ -176,8 +207,17 @@ describe('security: the member identity', function () {
       const ns = desiredNamespace(z, true);
       cleanup.push([s.admin, ns.metadata.name]);
       await s.operator.create(resourcePath(NAMESPACES), ns);
-      assert.equal((await outcome(() => s.operator.create(resourcePath(VMS, ns.metadata.name), desiredVm(z, instance('V1', 'VM'))))).code, 200);
-      const elsewhere = await outcome(() => s.operator.create(resourcePath(VMS, 'default'), desiredVm(z, instance('V2', 'VM'))));
+      assert.equal(
+        (
+          await outcome(() =>
+            s.operator.create(resourcePath(VMS, ns.metadata.name), desiredVm(z, instance('V1', 'VM'))),
+          )
+        ).code,
+        200,
+      );
+      const elsewhere = await outcome(() =>
+        s.operator.create(resourcePath(VMS, 'default'), desiredVm(z, instance('V2', 'VM'))),
+      );
       assert.equal(elsewhere.code, 403, elsewhere.message);
       assert.equal((await outcome(() => s.operator.delete(resourcePath(VMS, ns.metadata.name, 'v1')))).code, 200);
     });

@@ -42,12 +42,20 @@ export interface TestNamespace {
 }
 
 export async function createNamespace(cluster: string, prefix = 'it'): Promise<TestNamespace> {
-  const slug = prefix.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'it';
+  const slug =
+    prefix
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'it';
   const name = `${slug}-${randomBytes(3).toString('hex')}`;
   const api = core(cluster);
   await api.createNamespace({ body: { metadata: { name, labels: { 'zonekeeper.io/test': 'integration' } } } });
   // Pods are refused until the controller-manager made the default ServiceAccount.
-  await pollUntil(`default ServiceAccount in ${cluster}/${name}`, async () => (await api.readNamespacedServiceAccount({ name: 'default', namespace: name })).metadata?.name);
+  await pollUntil(
+    `default ServiceAccount in ${cluster}/${name}`,
+    async () => (await api.readNamespacedServiceAccount({ name: 'default', namespace: name })).metadata?.name,
+  );
   return { cluster, name };
 }
 
@@ -70,7 +78,8 @@ export function useNamespaces(...clusters: (string | (() => string))[]): () => T
   beforeEach(async function () {
     const title = this.currentTest?.title ?? 'it';
     current = [];
-    for (const c of clusters) current.push(await createNamespace(typeof c === 'string' ? c : c(), title.split(' ').slice(0, 3).join('-')));
+    for (const c of clusters)
+      current.push(await createNamespace(typeof c === 'string' ? c : c(), title.split(' ').slice(0, 3).join('-')));
   });
   afterEach(async function () {
     await Promise.all(current.map(deleteNamespace));

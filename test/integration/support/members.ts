@@ -9,13 +9,15 @@ export function member(what: string, pick: (c: ClusterRecord) => boolean): Clust
   return hit;
 }
 
-export const containerMember = (): ClusterRecord => member('runs containers', (c) => c.provider?.environment === 'container');
+export const containerMember = (): ClusterRecord =>
+  member('runs containers', (c) => c.provider?.environment === 'container');
 export const vmMember = (): ClusterRecord => member('runs VMs', (c) => c.provider?.environment === 'VM');
-export const gpuMember = (): ClusterRecord => member('offers GPUs', (c) => c.provider?.resourceTypes.includes('GPU') === true);
+export const gpuMember = (): ClusterRecord =>
+  member('offers GPUs', (c) => c.provider?.resourceTypes.includes('GPU') === true);
 
 /** Two different members, for isolation tests. */
 export function twoMembers(): [ClusterRecord, ClusterRecord] {
   const all = memberClusters(requireState());
   if (all.length < 2) throw new Error('the isolation tests need at least two members');
-  return [all[0] as ClusterRecord, all[1] as ClusterRecord];
+  return [all[0], all[1]];
 }

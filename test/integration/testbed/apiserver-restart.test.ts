@@ -13,14 +13,19 @@ describe('test bed: stopping and starting a member API server', function () {
   it('makes the member unreachable, then serves its old objects again', async function () {
     const m = containerMember();
     const ns = await createNamespace(m.id, 'restart');
-    await core(m.id).createNamespacedConfigMap({ namespace: ns.name, body: { metadata: { name: 'kept' }, data: { k: 'v' } } });
+    await core(m.id).createNamespacedConfigMap({
+      namespace: ns.name,
+      body: { metadata: { name: 'kept' }, data: { k: 'v' } },
+    });
     await stopApiServer(m.id);
     try {
       const report = await status();
       const api = report.processes.find((p) => p.cluster === m.name && p.role === 'kube-apiserver');
       assert.equal(api?.state, 'stopped');
       assert.equal(report.apiServers.find((a) => a.cluster === m.name)?.ready, false);
-      await assert.rejects(core(m.id).listNamespace(), (err: Error) => /ECONNREFUSED|connect/i.test(`${err.message} ${String((err as { code?: string }).code)}`));
+      await assert.rejects(core(m.id).listNamespace(), (err: Error) =>
+        /ECONNREFUSED|connect/i.test(`${err.message} ${String((err as { code?: string }).code)}`),
+      );
     } finally {
       await startApiServer(m.id);
     }

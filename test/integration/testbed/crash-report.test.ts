@@ -16,15 +16,23 @@ describe('test bed: crashed processes', function () {
     const kwok = m.processes.find((p) => p.role === 'kwok');
     assert.ok(kwok?.pid);
     process.kill(kwok.pid, 'SIGKILL');
-    await pollUntil('kwok reported crashed', async () => processHealth(requireState()).some((p) => p.cluster === m.name && p.role === 'kwok' && p.state === 'crashed'));
+    await pollUntil('kwok reported crashed', async () =>
+      processHealth(requireState()).some((p) => p.cluster === m.name && p.role === 'kwok' && p.state === 'crashed'),
+    );
     assert.ok((await status()).processes.some((p) => p.role === 'kwok' && p.state === 'crashed'));
     const restarted = await repair({ log: () => undefined });
     assert.deepEqual(restarted, [`${m.name}/kwok`]);
     // The new kwok does its job: a new pod gets to Running.
     const ns = await createNamespace(m.id, 'after-repair');
     try {
-      await core(m.id).createNamespacedPod({ namespace: ns.name, body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'registry.invalid/app:1' }] } } });
-      await pollUntil('pod Running after repair', async () => (await core(m.id).readNamespacedPod({ name: 'p', namespace: ns.name })).status?.phase === 'Running');
+      await core(m.id).createNamespacedPod({
+        namespace: ns.name,
+        body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'registry.invalid/app:1' }] } },
+      });
+      await pollUntil(
+        'pod Running after repair',
+        async () => (await core(m.id).readNamespacedPod({ name: 'p', namespace: ns.name })).status?.phase === 'Running',
+      );
     } finally {
       await deleteNamespace(ns);
     }

@@ -12,12 +12,21 @@ describe('test bed: members are isolated', function () {
     const [m1, m2] = twoMembers();
     const ns = await createNamespace(m1.id, 'isolation');
     try {
-      await core(m1.id).createNamespacedConfigMap({ namespace: ns.name, body: { metadata: { name: 'only-here' }, data: { k: 'v' } } });
+      await core(m1.id).createNamespacedConfigMap({
+        namespace: ns.name,
+        body: { metadata: { name: 'only-here' }, data: { k: 'v' } },
+      });
       assert.equal(await codeOf(() => core(m2.id).readNamespace({ name: ns.name })), 404);
-      assert.equal(await codeOf(() => core(m2.id).readNamespacedConfigMap({ name: 'only-here', namespace: ns.name })), 404);
+      assert.equal(
+        await codeOf(() => core(m2.id).readNamespacedConfigMap({ name: 'only-here', namespace: ns.name })),
+        404,
+      );
       const nodes1 = (await core(m1.id).listNode()).items.map((n) => n.metadata?.name);
       const nodes2 = (await core(m2.id).listNode()).items.map((n) => n.metadata?.name);
-      assert.deepEqual(nodes1.filter((n) => nodes2.includes(n)), []);
+      assert.deepEqual(
+        nodes1.filter((n) => nodes2.includes(n)),
+        [],
+      );
     } finally {
       await deleteNamespace(ns);
     }

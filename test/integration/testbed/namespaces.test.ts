@@ -31,7 +31,10 @@ describe('test bed: namespace deletion', function () {
       namespace: ns.name,
       body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'registry.invalid/app:1' }] } },
     });
-    await pollUntil('pod Running', async () => (await api.readNamespacedPod({ name: 'p', namespace: ns.name })).status?.phase === 'Running');
+    await pollUntil(
+      'pod Running',
+      async () => (await api.readNamespacedPod({ name: 'p', namespace: ns.name })).status?.phase === 'Running',
+    );
     await api.deleteNamespace({ name: ns.name });
     await pollUntil(`namespace ${ns.name} gone`, () => gone(m, ns.name), 60_000);
   });
@@ -45,9 +48,16 @@ describe('test bed: namespace deletion', function () {
       ...G,
       plural: 'virtualmachines',
       namespace: ns.name,
-      body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'vm' }, spec: { runStrategy: 'Always', template: { spec: { domain: { cpu: { cores: 1 } } } } } },
+      body: {
+        apiVersion: 'kubevirt.io/v1',
+        kind: 'VirtualMachine',
+        metadata: { name: 'vm' },
+        spec: { runStrategy: 'Always', template: { spec: { domain: { cpu: { cores: 1 } } } } },
+      },
     });
-    await pollUntil('VMI exists', async () => api.getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: ns.name, name: 'vm' }));
+    await pollUntil('VMI exists', async () =>
+      api.getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: ns.name, name: 'vm' }),
+    );
     await core(m).deleteNamespace({ name: ns.name });
     await pollUntil(`namespace ${ns.name} gone`, () => gone(m, ns.name), 60_000);
   });

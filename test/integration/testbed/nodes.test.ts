@@ -30,7 +30,10 @@ describe('test bed: fake nodes reflect the catalogue', function () {
         assert.equal(l[NODE_LABELS.mcc], String(p.mcc));
         assert.equal(l[NODE_LABELS.tier], p.tier);
         assert.equal(l[NODE_LABELS.environment], p.environment);
-        assert.ok(n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'), `${n.metadata?.name} Ready`);
+        assert.ok(
+          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+          `${n.metadata?.name} Ready`,
+        );
       }
       const alloc = (key: string): number => sum(nodes.map((n) => quantity(n.status?.allocatable?.[key])));
       assert.equal(alloc('cpu'), p.capacity.cores, `${m.name} cores`);

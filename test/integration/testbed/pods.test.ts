@@ -8,12 +8,18 @@ import { pollUntil } from '../../../tools/harness/poll-until.js';
 import { containerMember, gpuMember } from '../support/members.js';
 import { GPU_RESOURCE, NODE_LABELS } from '../../../tools/testbed/fake-nodes.js';
 
-function pod(name: string, extra: Partial<V1Pod['spec']> = {}, requests: Record<string, string> = { cpu: '1', memory: '256Mi' }): V1Pod {
+function pod(
+  name: string,
+  extra: Partial<V1Pod['spec']> = {},
+  requests: Record<string, string> = { cpu: '1', memory: '256Mi' },
+): V1Pod {
   return {
     metadata: { name, labels: { app: name } },
     spec: {
       automountServiceAccountToken: false,
-      containers: [{ name: 'main', image: 'registry.invalid/zonekeeper/app:1', resources: { requests, limits: requests } }],
+      containers: [
+        { name: 'main', image: 'registry.invalid/zonekeeper/app:1', resources: { requests, limits: requests } },
+      ],
       ...extra,
     },
   };
@@ -27,7 +33,10 @@ async function runningPod(cluster: string, namespace: string, name: string): Pro
 }
 
 describe('test bed: pods in a member', function () {
-  const ns = useNamespaces(() => containerMember().id, () => gpuMember().id);
+  const ns = useNamespaces(
+    () => containerMember().id,
+    () => gpuMember().id,
+  );
 
   it('schedules a pod onto a fake node and reports it Running with a pod IP', async function () {
     const [n] = ns();
@@ -43,7 +52,11 @@ describe('test bed: pods in a member', function () {
   it('places a GPU pod only where the provider offers GPUs', async function () {
     const [, g] = ns();
     assert.ok(g);
-    const body = pod('cuda', { nodeSelector: { [NODE_LABELS.gpu]: 'true' } }, { cpu: '1', memory: '1Gi', [GPU_RESOURCE]: '1' });
+    const body = pod(
+      'cuda',
+      { nodeSelector: { [NODE_LABELS.gpu]: 'true' } },
+      { cpu: '1', memory: '1Gi', [GPU_RESOURCE]: '1' },
+    );
     await core(g.cluster).createNamespacedPod({ namespace: g.name, body });
     const p = await runningPod(g.cluster, g.name, 'cuda');
     const node = await core(g.cluster).readNode({ name: p.spec?.nodeName ?? '' });
@@ -53,7 +66,10 @@ describe('test bed: pods in a member', function () {
   it('leaves a pod Pending when it asks for more GPUs than a node has', async function () {
     const [, g] = ns();
     assert.ok(g);
-    await core(g.cluster).createNamespacedPod({ namespace: g.name, body: pod('greedy', {}, { cpu: '1', [GPU_RESOURCE]: '1000' }) });
+    await core(g.cluster).createNamespacedPod({
+      namespace: g.name,
+      body: pod('greedy', {}, { cpu: '1', [GPU_RESOURCE]: '1000' }),
+    });
     const p = await pollUntil('scheduler verdict', async () => {
       const got = await core(g.cluster).readNamespacedPod({ name: 'greedy', namespace: g.name });
       return got.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False') ? got : undefined;

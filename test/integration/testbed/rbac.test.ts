@@ -34,7 +34,10 @@ async function saToken(cluster: string, namespace: string, name: string): Promis
 }
 
 describe('test bed: RBAC with ServiceAccount tokens', function () {
-  const ns = useNamespaces(() => containerMember().id, () => containerMember().id);
+  const ns = useNamespaces(
+    () => containerMember().id,
+    () => containerMember().id,
+  );
 
   it('refuses a ServiceAccount with no bindings', async function () {
     const [a] = ns();
@@ -50,7 +53,10 @@ describe('test bed: RBAC with ServiceAccount tokens', function () {
     const rbac = kubeConfigFor(a.cluster).makeApiClient(RbacAuthorizationV1Api);
     await rbac.createNamespacedRole({
       namespace: a.name,
-      body: { metadata: { name: 'pod-reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }] },
+      body: {
+        metadata: { name: 'pod-reader' },
+        rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
+      },
     });
     await rbac.createNamespacedRoleBinding({
       namespace: a.name,
@@ -63,7 +69,15 @@ describe('test bed: RBAC with ServiceAccount tokens', function () {
     const sa = tokenClient(a.cluster, await saToken(a.cluster, a.name, 'reader'));
     assert.equal(await codeOf(() => sa.listNamespacedPod({ namespace: a.name })), 200);
     // Verbs, resources and namespaces outside the grant are refused.
-    assert.equal(await codeOf(() => sa.createNamespacedPod({ namespace: a.name, body: { metadata: { name: 'x' }, spec: { containers: [{ name: 'c', image: 'i' }] } } })), 403);
+    assert.equal(
+      await codeOf(() =>
+        sa.createNamespacedPod({
+          namespace: a.name,
+          body: { metadata: { name: 'x' }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+        }),
+      ),
+      403,
+    );
     assert.equal(await codeOf(() => sa.listNamespacedSecret({ namespace: a.name })), 403);
     assert.equal(await codeOf(() => sa.listNamespacedPod({ namespace: b.name })), 403);
     assert.equal(await codeOf(() => sa.listPodForAllNamespaces()), 403);
@@ -72,6 +86,9 @@ describe('test bed: RBAC with ServiceAccount tokens', function () {
   it('rejects a garbage token as unauthenticated', async function () {
     const [a] = ns();
     assert.ok(a);
-    assert.equal(await codeOf(() => tokenClient(a.cluster, 'not-a-token').listNamespacedPod({ namespace: a.name })), 401);
+    assert.equal(
+      await codeOf(() => tokenClient(a.cluster, 'not-a-token').listNamespacedPod({ namespace: a.name })),
+      401,
+    );
   });
 });

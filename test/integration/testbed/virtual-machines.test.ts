@@ -29,7 +29,11 @@ function vm(name: string, runStrategy: string): object {
       template: {
         metadata: { labels: { 'zonekeeper.io/instance': name } },
         spec: {
-          domain: { cpu: { cores: 2 }, resources: { requests: { memory: '2Gi' } }, devices: { disks: [{ name: 'root', disk: { bus: 'virtio' } }] } },
+          domain: {
+            cpu: { cores: 2 },
+            resources: { requests: { memory: '2Gi' } },
+            devices: { disks: [{ name: 'root', disk: { bus: 'virtio' } }] },
+          },
           volumes: [{ name: 'root', containerDisk: { image: 'quay.invalid/containerdisks/debian:12' } }],
           nodeSelector: { 'kubevirt.io/schedulable': 'true' },
         },
@@ -45,15 +49,30 @@ describe('test bed: KubeVirt VirtualMachines in a VM provider', function () {
   it('makes a VirtualMachine Ready with printableStatus Running and a running instance with an IP', async function () {
     const [n] = ns();
     assert.ok(n);
-    await api().createNamespacedCustomObject({ ...G, plural: 'virtualmachines', namespace: n.name, body: vm('db', 'Always') });
+    await api().createNamespacedCustomObject({
+      ...G,
+      plural: 'virtualmachines',
+      namespace: n.name,
+      body: vm('db', 'Always'),
+    });
     const got = await pollUntil('VM Ready', async () => {
-      const v = (await api().getNamespacedCustomObject({ ...G, plural: 'virtualmachines', namespace: n.name, name: 'db' })) as Vm;
+      const v = (await api().getNamespacedCustomObject({
+        ...G,
+        plural: 'virtualmachines',
+        namespace: n.name,
+        name: 'db',
+      })) as Vm;
       return v.status?.ready === true ? v : undefined;
     });
     assert.equal(got.status?.printableStatus, 'Running');
     assert.ok(got.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
     const vmi = await pollUntil('VMI Running', async () => {
-      const v = (await api().getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: n.name, name: 'db' })) as Vmi;
+      const v = (await api().getNamespacedCustomObject({
+        ...G,
+        plural: 'virtualmachineinstances',
+        namespace: n.name,
+        name: 'db',
+      })) as Vmi;
       return v.status?.phase === 'Running' ? v : undefined;
     });
     assert.match(vmi.status?.interfaces?.[0]?.ipAddress ?? '', /^10\.\d+\.\d+\.\d+$/);
@@ -64,19 +83,36 @@ describe('test bed: KubeVirt VirtualMachines in a VM provider', function () {
   it('stops a halted VM and removes its instance', async function () {
     const [n] = ns();
     assert.ok(n);
-    await api().createNamespacedCustomObject({ ...G, plural: 'virtualmachines', namespace: n.name, body: vm('batch', 'Always') });
-    await pollUntil('VMI exists', async () => api().getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: n.name, name: 'batch' }));
+    await api().createNamespacedCustomObject({
+      ...G,
+      plural: 'virtualmachines',
+      namespace: n.name,
+      body: vm('batch', 'Always'),
+    });
+    await pollUntil('VMI exists', async () =>
+      api().getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: n.name, name: 'batch' }),
+    );
     await api().patchNamespacedCustomObject(
       { ...G, plural: 'virtualmachines', namespace: n.name, name: 'batch', body: { spec: { runStrategy: 'Halted' } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     await pollUntil('VM Stopped', async () => {
-      const v = (await api().getNamespacedCustomObject({ ...G, plural: 'virtualmachines', namespace: n.name, name: 'batch' })) as Vm;
+      const v = (await api().getNamespacedCustomObject({
+        ...G,
+        plural: 'virtualmachines',
+        namespace: n.name,
+        name: 'batch',
+      })) as Vm;
       return v.status?.printableStatus === 'Stopped' && v.status.ready === false;
     });
     await pollUntil('VMI removed', async () => {
       try {
-        await api().getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: n.name, name: 'batch' });
+        await api().getNamespacedCustomObject({
+          ...G,
+          plural: 'virtualmachineinstances',
+          namespace: n.name,
+          name: 'batch',
+        });
         return false;
       } catch (err) {
         return statusOf(err) === 404;
@@ -87,11 +123,22 @@ describe('test bed: KubeVirt VirtualMachines in a VM provider', function () {
   it('collects the instance when the VM is deleted', async function () {
     const [n] = ns();
     assert.ok(n);
-    await api().createNamespacedCustomObject({ ...G, plural: 'virtualmachines', namespace: n.name, body: vm('tmp', 'Always') });
-    await pollUntil('VMI exists', async () => api().getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: n.name, name: 'tmp' }));
+    await api().createNamespacedCustomObject({
+      ...G,
+      plural: 'virtualmachines',
+      namespace: n.name,
+      body: vm('tmp', 'Always'),
+    });
+    await pollUntil('VMI exists', async () =>
+      api().getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: n.name, name: 'tmp' }),
+    );
     await api().deleteNamespacedCustomObject({ ...G, plural: 'virtualmachines', namespace: n.name, name: 'tmp' });
     await pollUntil('VMI garbage-collected', async () => {
-      const list = (await api().listNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: n.name })) as { items: unknown[] };
+      const list = (await api().listNamespacedCustomObject({
+        ...G,
+        plural: 'virtualmachineinstances',
+        namespace: n.name,
+      })) as { items: unknown[] };
       return list.items.length === 0;
     });
   });
@@ -101,7 +148,10 @@ describe('test bed: KubeVirt VirtualMachines in a VM provider', function () {
     const code = await kc
       .makeApiClient(CustomObjectsApi)
       .listClusterCustomObject({ ...G, plural: 'virtualmachines' })
-      .then(() => 200, (err: unknown) => statusOf(err));
+      .then(
+        () => 200,
+        (err: unknown) => statusOf(err),
+      );
     assert.equal(code, 404);
   });
 });

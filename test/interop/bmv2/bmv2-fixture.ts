@@ -24,8 +24,13 @@ export function toolchainOrSkip(ctx: Mocha.Context, what: string): P4Toolchain {
 
 export function startSidecar(address: string, term = 1n, ordinal = 0n): Sidecar {
   const s = new Sidecar({
-    switches: [{ address, deviceId: '1' }], p4info: P4INFO, deviceConfig: DEVICE_CONFIG,
-    election: { term, ordinal }, batchSize: 100, resyncIntervalMs: 60_000, log: () => {},
+    switches: [{ address, deviceId: '1' }],
+    p4info: P4INFO,
+    deviceConfig: DEVICE_CONFIG,
+    election: { term, ordinal },
+    batchSize: 100,
+    resyncIntervalMs: 60_000,
+    log: () => {},
   });
   s.start();
   return s;
@@ -35,7 +40,12 @@ const hexed = (v: unknown): unknown => {
   if (Buffer.isBuffer(v) || v instanceof Uint8Array) return Buffer.from(v).toString('hex');
   if (Array.isArray(v)) return v.map(hexed);
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'field_match_type' && k !== 'type').sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, hexed(x)]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => k !== 'field_match_type' && k !== 'type')
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, hexed(x)]),
+    );
   }
   return v;
 };
@@ -46,5 +56,7 @@ export async function readBack(address: string): Promise<string[]> {
   try {
     const ents = await c.read({ device_id: '1', entities: [{ table_entry: {} }] });
     return ents.map((e) => JSON.stringify(hexed(e.table_entry as TableEntry))).sort();
-  } finally { c.close(); }
+  } finally {
+    c.close();
+  }
 }

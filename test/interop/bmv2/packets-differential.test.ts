@@ -27,8 +27,16 @@ type Output = { port: number; hex: string }[];
 
 function throughBmv2(ns: TestNetns, frames: TestFrame[]): Output[] {
   const helper = join(repoRoot(), 'tools', 'harness', 'packet-io.py');
-  const input = JSON.stringify({ ports: SWITCH_PORTS, wait_ms: 150, frames: frames.map((f) => ({ port: f.port, hex: f.frame.toString('hex') })) });
-  const r = spawnSync('ip', ['netns', 'exec', ns.name, 'python3', helper], { input, encoding: 'utf8', timeout: 120_000 });
+  const input = JSON.stringify({
+    ports: SWITCH_PORTS,
+    wait_ms: 150,
+    frames: frames.map((f) => ({ port: f.port, hex: f.frame.toString('hex') })),
+  });
+  const r = spawnSync('ip', ['netns', 'exec', ns.name, 'python3', helper], {
+    input,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (r.status !== 0) throw new Error(`packet helper failed: ${r.stderr || r.error?.message}`);
   return JSON.parse(r.stdout) as Output[];
 }
@@ -51,11 +59,17 @@ describe('packets: the software pipeline against BMv2 (differential)', function 
 
   before(async function () {
     toolchain = toolchainOrSkip(this, 'BMv2 packet tests');
-    const why = netnsUnavailable() ?? (spawnSync('python3', ['--version']).status === 0 ? undefined : 'no python3 for the packet helper');
-    if (why) { summaryNote(`BMv2 packet tests not run: ${why}`); this.skip(); }
+    const why =
+      netnsUnavailable() ??
+      (spawnSync('python3', ['--version']).status === 0 ? undefined : 'no python3 for the packet helper');
+    if (why) {
+      summaryNote(`BMv2 packet tests not run: ${why}`);
+      this.skip();
+    }
     ns = TestNetns.create(SWITCH_PORTS);
     bmv2 = await Bmv2Process.start({
-      toolchain, logFile: join(LOG_DIR, 'bmv2-packets.log'),
+      toolchain,
+      logFile: join(LOG_DIR, 'bmv2-packets.log'),
       interfaces: Object.fromEntries(SWITCH_PORTS.map((p) => [p, `s${p}`])),
       netns: { name: ns.name, socket: join(LOG_DIR, 'p4rt.sock') },
     });
@@ -73,7 +87,14 @@ describe('packets: the software pipeline against BMv2 (differential)', function 
   });
 
   it(`sends every generated frame (seed ${SEED}) out of the same port with the same bytes, or drops it on both`, () => {
-    const frames = generateFrames(PAPER_PLANS, SWITCH_PORTS, (p) => PORTS.providerPorts[p] ?? PORTS.trunkPort, (PORTS.routerAddresses ?? [])[0] ?? '', SEED, 120);
+    const frames = generateFrames(
+      PAPER_PLANS,
+      SWITCH_PORTS,
+      (p) => PORTS.providerPorts[p] ?? PORTS.trunkPort,
+      (PORTS.routerAddresses ?? [])[0] ?? '',
+      SEED,
+      120,
+    );
     const outputs = throughBmv2(ns as TestNetns, frames);
     const mismatches: string[] = [];
     const seen = new Map<string, number>();
@@ -84,12 +105,20 @@ describe('packets: the software pipeline against BMv2 (differential)', function 
       const key = `${f.kind}/${r.verdict}`;
       seen.set(key, (seen.get(key) ?? 0) + 1);
       if (JSON.stringify(got) !== JSON.stringify(want)) {
-        mismatches.push(`${f.what}: software ${r.verdict === 'forward' ? `port ${r.egressPort}` : `drop at ${r.stage}`}, BMv2 ${got.length === 0 ? 'drop' : got.map((g) => `port ${g.port}${g.hex === want[0]?.hex ? '' : ` (bytes ${g.hex}, software ${want[0]?.hex ?? ''})`}`).join(', ')}`);
+        mismatches.push(
+          `${f.what}: software ${r.verdict === 'forward' ? `port ${r.egressPort}` : `drop at ${r.stage}`}, BMv2 ${got.length === 0 ? 'drop' : got.map((g) => `port ${g.port}${g.hex === want[0]?.hex ? '' : ` (bytes ${g.hex}, software ${want[0]?.hex ?? ''})`}`).join(', ')}`,
+        );
       }
     }
     assert.deepEqual(mismatches, []);
     // The generator must have reached both verdicts for the kinds that have them.
-    for (const k of ['in-zone/forward', 'router/forward', 'cross-zone/drop', 'spoofed-vlan/drop', 'unknown-destination/drop']) {
+    for (const k of [
+      'in-zone/forward',
+      'router/forward',
+      'cross-zone/drop',
+      'spoofed-vlan/drop',
+      'unknown-destination/drop',
+    ]) {
       assert.ok((seen.get(k) ?? 0) > 0, `no ${k} frame among ${JSON.stringify([...seen])}`);
     }
   });
@@ -97,8 +126,19 @@ describe('packets: the software pipeline against BMv2 (differential)', function 
   it('forwards an IPv4 packet without options with the same bytes (DSCP and checksum rewritten) and drops one with options, on both', async () => {
     // Let VLAN 1001 reach the IPv4-mapped 10.0.0.0/8 on both switches.
     const permit = {
-      table: 'ZoneIngress.zone_acl', priority: 10, action: 'ZoneIngress.acl_permit', params: [],
-      match: [{ field: 'hdr.vlan.vid', kind: 'exact' as const, value: '1001' }, { field: 'meta.dst_addr', kind: 'ternary' as const, value: '0xffff0a000000', mask: '0xffffffffffffffffffffffffff000000' }],
+      table: 'ZoneIngress.zone_acl',
+      priority: 10,
+      action: 'ZoneIngress.acl_permit',
+      params: [],
+      match: [
+        { field: 'hdr.vlan.vid', kind: 'exact' as const, value: '1001' },
+        {
+          field: 'meta.dst_addr',
+          kind: 'ternary' as const,
+          value: '0xffff0a000000',
+          mask: '0xffffffffffffffffffffffffff000000',
+        },
+      ],
     };
     for (const s of sidecars) assert.equal((await s.setZoneEntries('ipv4-test', 1, [permit])).programmed, true);
     const zone = PAPER_PLANS[1];
@@ -106,10 +146,14 @@ describe('packets: the software pipeline against BMv2 (differential)', function 
     assert.ok(zone && src);
     const port = PORTS.providerPorts[src.provider] ?? 0;
     // Each frame ends with its own 8-byte tag (the packet helper matches on it).
-    const frame = (tag: string): Buffer => buildFrame({
-      dstMac: '02:ff:00:00:00:01', srcMac: instanceMac(src.address), vlanId: zone.vlanId,
-      ipv4: { src: '10.0.0.5', dst: '10.1.2.3' }, payload: Buffer.from(`zonekeeper ipv4 ${tag}`),
-    });
+    const frame = (tag: string): Buffer =>
+      buildFrame({
+        dstMac: '02:ff:00:00:00:01',
+        srcMac: instanceMac(src.address),
+        vlanId: zone.vlanId,
+        ipv4: { src: '10.0.0.5', dst: '10.1.2.3' },
+        payload: Buffer.from(`zonekeeper ipv4 ${tag}`),
+      });
     const plain = frame('v4-ihl-5');
     const options = withIpv4Option(frame('v4-ihl-6'), 18);
     const frames: TestFrame[] = [

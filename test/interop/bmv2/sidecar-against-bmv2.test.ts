@@ -27,9 +27,16 @@ describe('sidecar against BMv2 simple_switch_grpc', function () {
   let bmv2: Bmv2Process | undefined;
   const sidecars: Sidecar[] = [];
 
-  before(function () { toolchain = toolchainOrSkip(this, 'BMv2 sidecar tests'); });
-  beforeEach(async () => { bmv2 = await Bmv2Process.start({ toolchain, logFile: join(LOG_DIR, 'bmv2.log') }); });
-  afterEach(async () => { for (const s of sidecars.splice(0)) s.stop(); await bmv2?.kill(); });
+  before(function () {
+    toolchain = toolchainOrSkip(this, 'BMv2 sidecar tests');
+  });
+  beforeEach(async () => {
+    bmv2 = await Bmv2Process.start({ toolchain, logFile: join(LOG_DIR, 'bmv2.log') });
+  });
+  afterEach(async () => {
+    for (const s of sidecars.splice(0)) s.stop();
+    await bmv2?.kill();
+  });
 
   const sidecar = (term = 1n, ordinal = 0n): Sidecar => {
     const s = startSidecar((bmv2 as Bmv2Process).address, term, ordinal);
@@ -47,14 +54,19 @@ describe('sidecar against BMv2 simple_switch_grpc', function () {
     try {
       const got = await c.getPipeline({ device_id: '1', response_type: 'COOKIE_ONLY' });
       assert.equal(got.config?.cookie?.cookie, s.pipeline.cookie?.cookie);
-    } finally { c.close(); }
+    } finally {
+      c.close();
+    }
   });
 
   it('makes a later leader term primary and the earlier sidecar a ready backup', async () => {
     const first = sidecar(1n);
     await pollUntil('first ready', () => first.ready(), { timeoutMs: 20_000, everyMs: 50 });
     const second = sidecar(2n);
-    await pollUntil('second primary', () => second.connections[0]?.primary === true && second.ready(), { timeoutMs: 20_000, everyMs: 50 });
+    await pollUntil('second primary', () => second.connections[0]?.primary === true && second.ready(), {
+      timeoutMs: 20_000,
+      everyMs: 50,
+    });
     await pollUntil('first demoted', () => first.connections[0]?.primary === false, { timeoutMs: 10_000, everyMs: 50 });
     assert.equal(first.connections[0]?.behindPrimary, true);
     assert.equal(first.ready(), true);
@@ -73,7 +85,10 @@ describe('sidecar against BMv2 simple_switch_grpc', function () {
       await programPaperZones(onSoftware);
       const soft = await readBack(`127.0.0.1:${port}`);
       assert.deepEqual(onBmv2, soft);
-    } finally { onSoftware.stop(); sw.stop(); }
+    } finally {
+      onSoftware.stop();
+      sw.stop();
+    }
   });
 
   it('re-syncs a restarted BMv2: pipeline pushed again and every entry back', async () => {
@@ -83,11 +98,15 @@ describe('sidecar against BMv2 simple_switch_grpc', function () {
     const port = (bmv2 as Bmv2Process).grpcPort;
     await bmv2?.kill();
     bmv2 = await Bmv2Process.start({ toolchain, logFile: join(LOG_DIR, 'bmv2.log'), grpcPort: port });
-    await pollUntil('entries back on the restarted BMv2', async () => {
-      const now = await readBack((bmv2 as Bmv2Process).address).catch(() => []);
-      return now.length === before.length || undefined;
-    }, { timeoutMs: 30_000, everyMs: 200 });
-    assert.deepEqual(await readBack((bmv2).address), before);
+    await pollUntil(
+      'entries back on the restarted BMv2',
+      async () => {
+        const now = await readBack((bmv2 as Bmv2Process).address).catch(() => []);
+        return now.length === before.length || undefined;
+      },
+      { timeoutMs: 30_000, everyMs: 200 },
+    );
+    assert.deepEqual(await readBack(bmv2.address), before);
     await pollUntil('ready again', () => s.ready(), { timeoutMs: 10_000, everyMs: 50 });
     const pushes = (await s.metrics.pipelinePushes.get()).values.reduce((n, v) => n + v.value, 0);
     assert.equal(pushes, 2);

@@ -11,23 +11,29 @@ import type { P4Toolchain } from '../../../tools/harness/p4-toolchain.js';
 import { LOG_DIR, toolchainOrSkip } from './bmv2-fixture.js';
 import { PROBES } from './status-codes.js';
 
-const name = (c: number): string => (c === -1 ? 'no answer' : grpc.status[c] ?? String(c));
+const name = (c: number): string => (c === -1 ? 'no answer' : (grpc.status[c] ?? String(c)));
 
 describe('status codes: the software switch, BMv2 and the specification', function () {
   this.timeout(60_000);
   let toolchain: P4Toolchain;
-  before(function () { toolchain = toolchainOrSkip(this, 'BMv2 status-code comparison'); });
+  before(function () {
+    toolchain = toolchainOrSkip(this, 'BMv2 status-code comparison');
+  });
 
   for (const probe of PROBES) {
     it(`${probe.name}: software ${name(probe.software)}, BMv2 ${name(probe.bmv2)}${probe.spec !== undefined ? `, specification ${name(probe.spec)}` : ''}`, async () => {
-      if (probe.spec !== undefined) assert.equal(probe.software, probe.spec, 'the software switch must answer what the specification asks');
+      if (probe.spec !== undefined)
+        assert.equal(probe.software, probe.spec, 'the software switch must answer what the specification asks');
       const sw = new SoftwareSwitch({ deviceId: 1n });
       const port = await sw.start('127.0.0.1:0');
       const bmv2 = await Bmv2Process.start({ toolchain, logFile: join(LOG_DIR, 'bmv2-status.log') });
       try {
         assert.equal(name(await probe.run(`127.0.0.1:${port}`)), name(probe.software), 'software switch');
         assert.equal(name(await probe.run(bmv2.address)), name(probe.bmv2), 'BMv2');
-      } finally { sw.stop(); await bmv2.kill(); }
+      } finally {
+        sw.stop();
+        await bmv2.kill();
+      }
     });
   }
 });

@@ -10,7 +10,12 @@ export function findHelm(): string | undefined {
   const candidates = [process.env['HELM'], 'helm'];
   // The cache root of tools/build.sh, which tools/build-helm.sh shares.
   const cache = process.env['ZONEKEEPER_BIN_CACHE'] ?? join(homedir(), '.cache', 'zonekeeper', 'bin');
-  if (existsSync(cache)) for (const d of readdirSync(cache).filter((d) => d.startsWith('helm-')).sort().reverse()) candidates.push(join(cache, d, 'helm'));
+  if (existsSync(cache))
+    for (const d of readdirSync(cache)
+      .filter((d) => d.startsWith('helm-'))
+      .sort()
+      .reverse())
+      candidates.push(join(cache, d, 'helm'));
   for (const c of candidates) {
     if (!c) continue;
     const r = spawnSync(c, ['version', '--short'], { encoding: 'utf8' });
@@ -18,4 +23,3 @@ export function findHelm(): string | undefined {
   }
   return undefined;
 }
-

@@ -12,7 +12,12 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { allCrds } from '../../../tools/codegen/crds.js';
 import { zoneFinalizerPolicyManifests } from '../../../tools/codegen/admission-policy.js';
-import { GATEWAY_CLUSTER_RULES, GATEWAY_RULES, OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../../tools/codegen/rbac.js';
+import {
+  GATEWAY_CLUSTER_RULES,
+  GATEWAY_RULES,
+  OPERATOR_CLUSTER_RULES,
+  OPERATOR_NAMESPACE_RULES,
+} from '../../../tools/codegen/rbac.js';
 import { findHelm } from './find-helm.js';
 import { listFiles, readText, repoRoot } from '../../unit/crds/repo-files.js';
 import { validateObject } from '../../unit/crds/schema-validator.js';
@@ -62,7 +67,13 @@ interface K8sObject {
     ports?: { name: string; port: number; targetPort: string | number }[];
     template?: {
       metadata?: { labels?: Record<string, string> };
-      spec?: { serviceAccountName?: string; automountServiceAccountToken?: boolean; securityContext?: unknown; containers?: Container[]; volumes?: { name: string; configMap?: { name: string } }[] };
+      spec?: {
+        serviceAccountName?: string;
+        automountServiceAccountToken?: boolean;
+        securityContext?: unknown;
+        containers?: Container[];
+        volumes?: { name: string; configMap?: { name: string } }[];
+      };
     };
   };
   data?: Record<string, string>;
@@ -83,7 +94,11 @@ describe('Helm chart', () => {
   it('uses only values that values.yaml declares', () => {
     const values = yaml.load(readText(`${CHART}/values.yaml`));
     const missing: string[] = [];
-    for (const f of [...listFiles(`${CHART}/templates`), ...listFiles(`${CHART}/templates`, '.tpl'), ...listFiles(`${CHART}/templates`, '.txt')]) {
+    for (const f of [
+      ...listFiles(`${CHART}/templates`),
+      ...listFiles(`${CHART}/templates`, '.tpl'),
+      ...listFiles(`${CHART}/templates`, '.txt'),
+    ]) {
       for (const v of valuesUsed(readText(f))) if (!has(values, v)) missing.push(`${f}: .Values.${v}`);
     }
     assert.deepEqual(missing, []);
@@ -101,7 +116,15 @@ describe('Helm chart', () => {
   it('ships the CRDs in crds/ and the rule and region files the templates read', () => {
     assert.equal(listFiles(`${CHART}/crds`).length, allCrds().length);
     const templates = readText(`${CHART}/templates/rbac.yaml`) + readText(`${CHART}/templates/gateway-rbac.yaml`);
-    for (const f of ['operator-cluster-rules', 'operator-namespace-rules', 'zone-editor-rules', 'zone-viewer-rules', 'catalogue-admin-rules', 'gateway-rules', 'gateway-cluster-rules']) {
+    for (const f of [
+      'operator-cluster-rules',
+      'operator-namespace-rules',
+      'zone-editor-rules',
+      'zone-viewer-rules',
+      'catalogue-admin-rules',
+      'gateway-rules',
+      'gateway-cluster-rules',
+    ]) {
       assert.ok(templates.includes(`files/rbac/${f}.yaml`), f);
       assert.ok(existsSync(join(repoRoot(), `${CHART}/files/rbac/${f}.yaml`)), f);
     }
@@ -122,7 +145,18 @@ describe('Helm chart', () => {
     // The API a hub of 1.36+ serves and older hubs do not: the admission policy depends on it.
     const MAP_API = 'admissionregistration.k8s.io/v1/MutatingAdmissionPolicy';
     const renderWith = (extra: string[], ...set: string[]): K8sObject[] => {
-      const args = ['template', 'zonekeeper', join(repoRoot(), CHART), '--namespace', 'zonekeeper-system', '--include-crds', '--kube-version', '1.37.0', ...extra, ...set.flatMap((s) => ['--set', s])];
+      const args = [
+        'template',
+        'zonekeeper',
+        join(repoRoot(), CHART),
+        '--namespace',
+        'zonekeeper-system',
+        '--include-crds',
+        '--kube-version',
+        '1.37.0',
+        ...extra,
+        ...set.flatMap((s) => ['--set', s]),
+      ];
       const r = spawnSync(helm as string, args, { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       return yaml.loadAll(r.stdout).filter((d): d is K8sObject => d !== null && typeof d === 'object');
@@ -130,7 +164,18 @@ describe('Helm chart', () => {
     const render = (...set: string[]): K8sObject[] => renderWith(['--api-versions', MAP_API], ...set);
     /** helm template with these --set values; resolves with its exit status and stderr. */
     const refused = (...set: string[]): { status: number | null; stderr: string } => {
-      const r = spawnSync(helm as string, ['template', 'zonekeeper', join(repoRoot(), CHART), '--kube-version', '1.37.0', ...set.flatMap((s) => ['--set', s])], { encoding: 'utf8' });
+      const r = spawnSync(
+        helm as string,
+        [
+          'template',
+          'zonekeeper',
+          join(repoRoot(), CHART),
+          '--kube-version',
+          '1.37.0',
+          ...set.flatMap((s) => ['--set', s]),
+        ],
+        { encoding: 'utf8' },
+      );
       return { status: r.status, stderr: r.stderr };
     };
 
@@ -154,10 +199,16 @@ describe('Helm chart', () => {
       const dep = objs.find((o) => o.kind === 'Deployment');
       const containers = dep?.spec?.template?.spec?.containers ?? [];
       // No sidecar by default: it is not Ready without a switch to talk to.
-      assert.deepEqual(containers.map((c) => c.name), ['operator']);
+      assert.deepEqual(
+        containers.map((c) => c.name),
+        ['operator'],
+      );
       assert.equal(containers[0]?.image, 'localhost/zonekeeper:0.1.0');
       assert.deepEqual(containers[0]?.args, ['operator'], 'the image entrypoint picks the program');
-      assert.equal(containers[0]?.env?.some((e) => e.name === 'ZONEKEEPER_SIDECAR'), false);
+      assert.equal(
+        containers[0]?.env?.some((e) => e.name === 'ZONEKEEPER_SIDECAR'),
+        false,
+      );
       assert.equal(count('ConfigMap'), 0);
       const sa = objs.find((o) => o.kind === 'ServiceAccount');
       assert.equal(sa?.metadata.name, 'zonekeeper-operator');
@@ -166,13 +217,25 @@ describe('Helm chart', () => {
     it('renders the sidecar with the switch port map when sidecar.enabled', () => {
       const objs = render('sidecar.enabled=true');
       const containers = objs.find((o) => o.kind === 'Deployment')?.spec?.template?.spec?.containers ?? [];
-      assert.deepEqual(containers.map((c) => c.name), ['operator', 'p4rt-sidecar']);
+      assert.deepEqual(
+        containers.map((c) => c.name),
+        ['operator', 'p4rt-sidecar'],
+      );
       assert.equal(containers[0]?.env?.find((e) => e.name === 'ZONEKEEPER_SIDECAR')?.value, '127.0.0.1:50051');
       assert.equal(containers[1]?.image, 'localhost/zonekeeper:0.1.0');
       assert.equal(containers[1]?.args?.[0], 'sidecar');
-      assert.equal(objs.filter((o) => o.kind === 'ConfigMap').length, 1, 'the switch port map the operator needs with --sidecar');
-      const policy = objs.find((o) => o.kind === 'NetworkPolicy') as unknown as { spec: { ingress: { ports: { port: number }[] }[] } };
-      assert.deepEqual(policy.spec.ingress[0]?.ports.map((p) => p.port), [8080, 9090]);
+      assert.equal(
+        objs.filter((o) => o.kind === 'ConfigMap').length,
+        1,
+        'the switch port map the operator needs with --sidecar',
+      );
+      const policy = objs.find((o) => o.kind === 'NetworkPolicy') as unknown as {
+        spec: { ingress: { ports: { port: number }[] }[] };
+      };
+      assert.deepEqual(
+        policy.spec.ingress[0]?.ports.map((p) => p.port),
+        [8080, 9090],
+      );
     });
 
     it('grants exactly the rules of tools/codegen/rbac.ts', () => {
@@ -186,8 +249,9 @@ describe('Helm chart', () => {
 
     it('renders valid PrivacyRegions and CRDs identical to crds/', () => {
       const objs = render();
-      const crdSchemas = new Map(allCrds().map((c) => [c.spec.names.kind, c.spec.versions[0]!.schema.openAPIV3Schema]));
-      for (const r of objs.filter((o) => o.kind === 'PrivacyRegion')) assert.deepEqual(validateObject(crdSchemas.get('PrivacyRegion')!, r), []);
+      const crdSchemas = new Map(allCrds().map((c) => [c.spec.names.kind, c.spec.versions[0].schema.openAPIV3Schema]));
+      for (const r of objs.filter((o) => o.kind === 'PrivacyRegion'))
+        assert.deepEqual(validateObject(crdSchemas.get('PrivacyRegion')!, r), []);
       for (const c of objs.filter((o) => o.kind === 'CustomResourceDefinition')) {
         assert.deepEqual(c, JSON.parse(JSON.stringify(allCrds().find((x) => x.metadata.name === c.metadata.name))));
       }
@@ -195,15 +259,28 @@ describe('Helm chart', () => {
 
     it('renders the zone finalizer admission policy of deploy/hub where the hub serves it, and none when admissionPolicy.zoneFinalizer=false', () => {
       const want = zoneFinalizerPolicyManifests();
-      const got = render().filter((o) => o.kind === 'MutatingAdmissionPolicy' || o.kind === 'MutatingAdmissionPolicyBinding');
+      const got = render().filter(
+        (o) => o.kind === 'MutatingAdmissionPolicy' || o.kind === 'MutatingAdmissionPolicyBinding',
+      );
       assert.deepEqual(got, JSON.parse(JSON.stringify(want)));
-      assert.deepEqual(yaml.loadAll(readText('deploy/hub/20-zone-finalizer-policy.yaml')), JSON.parse(JSON.stringify(want)));
-      assert.equal(render('admissionPolicy.zoneFinalizer=false').filter((o) => o.kind.startsWith('MutatingAdmissionPolicy')).length, 0);
+      assert.deepEqual(
+        yaml.loadAll(readText('deploy/hub/20-zone-finalizer-policy.yaml')),
+        JSON.parse(JSON.stringify(want)),
+      );
+      assert.equal(
+        render('admissionPolicy.zoneFinalizer=false').filter((o) => o.kind.startsWith('MutatingAdmissionPolicy'))
+          .length,
+        0,
+      );
     });
 
     it('renders no admission policy for a hub without admissionregistration.k8s.io/v1 MutatingAdmissionPolicy (before 1.36)', () => {
       for (const version of ['1.30.0', '1.35.0']) {
-        const r = spawnSync(helm as string, ['template', 'zonekeeper', join(repoRoot(), CHART), '--kube-version', version], { encoding: 'utf8' });
+        const r = spawnSync(
+          helm as string,
+          ['template', 'zonekeeper', join(repoRoot(), CHART), '--kube-version', version],
+          { encoding: 'utf8' },
+        );
         assert.equal(r.status, 0, r.stderr);
         const kinds = yaml.loadAll(r.stdout).map((d) => (d as K8sObject | null)?.kind);
         assert.equal(kinds.filter((k) => k?.startsWith('MutatingAdmissionPolicy')).length, 0, version);
@@ -215,10 +292,19 @@ describe('Helm chart', () => {
       // Helm names the value by its JSON pointer and says what was wrong with it.
       const cases: [string[], RegExp][] = [
         [['operator.metricsPort=70000'], /'\/operator\/metricsPort': maximum: got 70,000, want 65,535/],
-        [['operator.image.pullPolicy=Sometimes'], /'\/operator\/image\/pullPolicy': value must be one of 'Always', 'IfNotPresent', 'Never'/],
+        [
+          ['operator.image.pullPolicy=Sometimes'],
+          /'\/operator\/image\/pullPolicy': value must be one of 'Always', 'IfNotPresent', 'Never'/,
+        ],
         [['sidecar.enabled=yes'], /'\/sidecar\/enabled': got string, want boolean/],
-        [['sidecar.switches={zone-switch:9559}'], /'\/sidecar\/switches\/0': 'zone-switch:9559' does not match pattern/],
-        [['operator.terminationGracePeriodSeconds=2'], /'\/operator\/terminationGracePeriodSeconds': minimum: got 2, want 6/],
+        [
+          ['sidecar.switches={zone-switch:9559}'],
+          /'\/sidecar\/switches\/0': 'zone-switch:9559' does not match pattern/,
+        ],
+        [
+          ['operator.terminationGracePeriodSeconds=2'],
+          /'\/operator\/terminationGracePeriodSeconds': minimum: got 2, want 6/,
+        ],
         [['prometheusRule.zoneNotReadyFor=ten'], /'\/prometheusRule\/zoneNotReadyFor': 'ten' does not match pattern/],
         [['operater.replicas=2'], /additional properties 'operater' not allowed/],
       ];
@@ -233,77 +319,153 @@ describe('Helm chart', () => {
     it('runs the pods restricted: non-root, read-only root, no privilege escalation, no capabilities, RuntimeDefault seccomp, resources set', () => {
       const objs = render('sidecar.enabled=true', 'gateway.enabled=true', 'gateway.namespace=tenant-a');
       for (const dep of objs.filter((o) => o.kind === 'Deployment')) {
-        const pod = dep.spec?.template?.spec as { securityContext?: Record<string, unknown>; containers?: Container[]; hostNetwork?: boolean };
+        const pod = dep.spec?.template?.spec as {
+          securityContext?: Record<string, unknown>;
+          containers?: Container[];
+          hostNetwork?: boolean;
+        };
         assert.equal(pod.securityContext?.['runAsNonRoot'], true, dep.metadata.name);
         assert.deepEqual(pod.securityContext?.['seccompProfile'], { type: 'RuntimeDefault' });
         assert.equal(pod.hostNetwork, undefined, 'host network only on request');
         for (const c of pod.containers ?? []) {
-          assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } }, c.name);
+          assert.deepEqual(
+            c.securityContext,
+            { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+            c.name,
+          );
           const res = c.resources as { requests?: Record<string, string>; limits?: Record<string, string> };
-          assert.ok(res.requests?.['cpu'] && res.requests['memory'] && res.limits?.['memory'], `${c.name}: requests and a memory limit`);
+          assert.ok(
+            res.requests?.['cpu'] && res.requests['memory'] && res.limits?.['memory'],
+            `${c.name}: requests and a memory limit`,
+          );
         }
       }
-      const hostNet = render('hostNetwork=true').find((o) => o.kind === 'Deployment')?.spec?.template?.spec as { hostNetwork?: boolean; dnsPolicy?: string };
+      const hostNet = render('hostNetwork=true').find((o) => o.kind === 'Deployment')?.spec?.template?.spec as {
+        hostNetwork?: boolean;
+        dnsPolicy?: string;
+      };
       assert.equal(hostNet.hostNetwork, true);
       assert.equal(hostNet.dnsPolicy, 'ClusterFirstWithHostNet');
     });
 
     it('renders a PodDisruptionBudget that lets a single replica be drained, and NetworkPolicies for the serving ports only', () => {
       const objs = render('gateway.enabled=true', 'gateway.namespace=tenant-a', 'gateway.port=9000');
-      const pdb = objs.find((o) => o.kind === 'PodDisruptionBudget') as unknown as { spec: { maxUnavailable: number; selector: { matchLabels: Record<string, string> } } };
+      const pdb = objs.find((o) => o.kind === 'PodDisruptionBudget') as unknown as {
+        spec: { maxUnavailable: number; selector: { matchLabels: Record<string, string> } };
+      };
       assert.equal(pdb.spec.maxUnavailable, 1);
       const operator = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'zonekeeper-operator');
-      assert.deepEqual(pdb.spec.selector.matchLabels, (operator?.spec?.selector as { matchLabels: Record<string, string> }).matchLabels);
-      const policies = objs.filter((o) => o.kind === 'NetworkPolicy') as unknown as { metadata: { name: string }; spec: { policyTypes: string[]; ingress: { ports: { port: number }[] }[] } }[];
-      assert.deepEqual(policies.map((p) => [p.metadata.name, p.spec.policyTypes, p.spec.ingress.flatMap((i) => i.ports.map((x) => x.port))]), [
-        ['zonekeeper-operator', ['Ingress'], [8080]],
-        ['zonekeeper-gateway', ['Ingress'], [9000]],
-      ]);
+      assert.deepEqual(
+        pdb.spec.selector.matchLabels,
+        (operator?.spec?.selector as { matchLabels: Record<string, string> }).matchLabels,
+      );
+      const policies = objs.filter((o) => o.kind === 'NetworkPolicy') as unknown as {
+        metadata: { name: string };
+        spec: { policyTypes: string[]; ingress: { ports: { port: number }[] }[] };
+      }[];
+      assert.deepEqual(
+        policies.map((p) => [
+          p.metadata.name,
+          p.spec.policyTypes,
+          p.spec.ingress.flatMap((i) => i.ports.map((x) => x.port)),
+        ]),
+        [
+          ['zonekeeper-operator', ['Ingress'], [8080]],
+          ['zonekeeper-gateway', ['Ingress'], [9000]],
+        ],
+      );
       const none = render('podDisruptionBudget.enabled=false', 'networkPolicy.enabled=false');
       assert.equal(none.filter((o) => o.kind === 'PodDisruptionBudget' || o.kind === 'NetworkPolicy').length, 0);
     });
 
     it('renders a PrometheusRule with the four alerts on metrics the operator exports, and a Grafana dashboard ConfigMap for the sidecar', () => {
-      const objs = render('prometheusRule.enabled=true', 'prometheusRule.zoneNotReadyFor=10m', 'grafanaDashboard.enabled=true', 'grafanaDashboard.namespace=monitoring');
-      const rule = objs.find((o) => o.kind === 'PrometheusRule') as unknown as { spec: { groups: { rules: { alert: string; expr: string; for: string }[] }[] } };
+      const objs = render(
+        'prometheusRule.enabled=true',
+        'prometheusRule.zoneNotReadyFor=10m',
+        'grafanaDashboard.enabled=true',
+        'grafanaDashboard.namespace=monitoring',
+      );
+      const rule = objs.find((o) => o.kind === 'PrometheusRule') as unknown as {
+        spec: { groups: { rules: { alert: string; expr: string; for: string }[] }[] };
+      };
       const alerts = rule.spec.groups.flatMap((g) => g.rules);
-      assert.deepEqual(alerts.map((a) => a.alert), ['ZonekeeperZonesNotReady', 'ZonekeeperMemberUnreachable', 'ZonekeeperSwitchNotProgrammed', 'ZonekeeperReconcileErrors']);
+      assert.deepEqual(
+        alerts.map((a) => a.alert),
+        [
+          'ZonekeeperZonesNotReady',
+          'ZonekeeperMemberUnreachable',
+          'ZonekeeperSwitchNotProgrammed',
+          'ZonekeeperReconcileErrors',
+        ],
+      );
       assert.equal(alerts[0]?.for, '10m');
       // Every metric an alert reads is one the operator or sidecar registers.
-      const sources = [...listFiles('src/runtime', '.ts'), ...listFiles('src/sidecar', '.ts')].map((f) => readText(f)).join('\n');
+      const sources = [...listFiles('src/runtime', '.ts'), ...listFiles('src/sidecar', '.ts')]
+        .map((f) => readText(f))
+        .join('\n');
       for (const a of alerts) {
         const metrics = a.expr.match(/\b(zonekeeper|controller_runtime)_[a-z_]+/g) ?? [];
         assert.ok(metrics.length > 0, a.alert);
-        for (const m of metrics) assert.ok(sources.includes(`'${m}'`), `${a.alert}: metric ${m} is not registered in src/`);
+        for (const m of metrics)
+          assert.ok(sources.includes(`'${m}'`), `${a.alert}: metric ${m} is not registered in src/`);
       }
       const cm = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'zonekeeper-dashboard');
       assert.equal(cm?.metadata.namespace, 'monitoring');
       assert.equal(cm?.metadata.labels?.['grafana_dashboard'], '1');
-      const dashboard = JSON.parse(cm?.data?.['zonekeeper.json'] ?? '{}') as { title: string; panels: { targets: { expr: string }[] }[] };
+      const dashboard = JSON.parse(cm?.data?.['zonekeeper.json'] ?? '{}') as {
+        title: string;
+        panels: { targets: { expr: string }[] }[];
+      };
       assert.equal(dashboard.title, 'zonekeeper');
       assert.ok(dashboard.panels.length >= 8);
-      for (const p of dashboard.panels) for (const t of p.targets) assert.match(t.expr, /zonekeeper_|controller_runtime_|leader_election_/);
+      for (const p of dashboard.panels)
+        for (const t of p.targets) assert.match(t.expr, /zonekeeper_|controller_runtime_|leader_election_/);
     });
 
     it('renders the gateway RBAC on request, with a RoleBinding per tenant namespace and the rules of rbac.ts', () => {
       assert.equal(render().filter((o) => o.metadata.name.includes('gateway')).length, 0);
       const objs = render('gateway.rbac.create=true', 'gateway.namespaces={tenant-a,tenant-b}');
       const bindings = objs.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'zonekeeper-gateway');
-      assert.deepEqual(bindings.map((b) => b.metadata.namespace), ['tenant-a', 'tenant-b']);
+      assert.deepEqual(
+        bindings.map((b) => b.metadata.namespace),
+        ['tenant-a', 'tenant-b'],
+      );
       const role = objs.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'zonekeeper-gateway');
       assert.deepEqual(role?.rules, JSON.parse(JSON.stringify(GATEWAY_RULES)));
       assert.ok(objs.some((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'zonekeeper-gateway'));
     });
 
     it('renders no gateway Deployment or Service unless gateway.enabled, and refuses one without a tenant namespace', () => {
-      assert.equal(render().filter((o) => (o.kind === 'Deployment' || o.kind === 'Service') && o.metadata.name.includes('gateway')).length, 0);
-      const r = spawnSync(helm as string, ['template', 'zonekeeper', join(repoRoot(), CHART), '--kube-version', '1.37.0', '--set', 'gateway.enabled=true'], { encoding: 'utf8' });
+      assert.equal(
+        render().filter((o) => (o.kind === 'Deployment' || o.kind === 'Service') && o.metadata.name.includes('gateway'))
+          .length,
+        0,
+      );
+      const r = spawnSync(
+        helm as string,
+        [
+          'template',
+          'zonekeeper',
+          join(repoRoot(), CHART),
+          '--kube-version',
+          '1.37.0',
+          '--set',
+          'gateway.enabled=true',
+        ],
+        { encoding: 'utf8' },
+      );
       assert.notEqual(r.status, 0);
       assert.match(r.stderr, /gateway\.namespace: the tenant namespace/);
     });
 
     it('renders the gateway Deployment and Service with its own ServiceAccount, probes, port, replicas and resources', () => {
-      const objs = render('gateway.enabled=true', 'gateway.namespace=tenant-a', 'gateway.replicas=2', 'gateway.port=9000', 'gateway.resources.limits.memory=300Mi');
+      const objs = render(
+        'gateway.enabled=true',
+        'gateway.namespace=tenant-a',
+        'gateway.replicas=2',
+        'gateway.port=9000',
+        'gateway.resources.limits.memory=300Mi',
+      );
       const dep = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'zonekeeper-gateway');
       assert.ok(dep, 'a gateway Deployment');
       assert.equal(dep.spec?.replicas, 2);
@@ -316,73 +478,138 @@ describe('Helm chart', () => {
       assert.equal(c?.image, 'localhost/zonekeeper:0.1.0');
       assert.deepEqual(c?.args, ['gateway', '--namespace', 'tenant-a', '--port', '9000', '--address', '0.0.0.0']);
       assert.ok(!(c?.args ?? []).includes('--kubeconfig'), 'in a pod the gateway uses its ServiceAccount');
-      assert.deepEqual(c?.ports?.map((p) => [p.name, p.containerPort]), [['http', 9000]]);
+      assert.deepEqual(
+        c?.ports?.map((p) => [p.name, p.containerPort]),
+        [['http', 9000]],
+      );
       assert.deepEqual(c?.livenessProbe?.httpGet, { path: '/healthz', port: 'http' });
       assert.deepEqual(c?.readinessProbe?.httpGet, { path: '/readyz', port: 'http' });
       assert.deepEqual(c?.resources, { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '300Mi' } });
       // The operator's selector must not pick up gateway pods, nor the other way round.
       const operator = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'zonekeeper-operator');
-      const sel = (o: K8sObject | undefined) => (o?.spec?.selector as { matchLabels: Record<string, string> } | undefined)?.matchLabels ?? {};
-      const matches = (selector: Record<string, string>, labels: Record<string, string> | undefined) => Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+      const sel = (o: K8sObject | undefined) =>
+        (o?.spec?.selector as { matchLabels: Record<string, string> } | undefined)?.matchLabels ?? {};
+      const matches = (selector: Record<string, string>, labels: Record<string, string> | undefined) =>
+        Object.entries(selector).every(([k, v]) => labels?.[k] === v);
       assert.equal(matches(sel(operator), dep.spec?.template?.metadata?.labels), false);
       assert.equal(matches(sel(dep), operator?.spec?.template?.metadata?.labels), false);
       assert.equal(matches(sel(dep), dep.spec?.template?.metadata?.labels), true);
       const svc = objs.find((o) => o.kind === 'Service' && o.metadata.name === 'zonekeeper-gateway');
-      assert.deepEqual(svc?.spec?.ports?.map((p) => [p.name, p.port, p.targetPort]), [['http', 9000, 'http']]);
+      assert.deepEqual(
+        svc?.spec?.ports?.map((p) => [p.name, p.port, p.targetPort]),
+        [['http', 9000, 'http']],
+      );
       assert.deepEqual(svc?.spec?.selector, sel(dep));
       // gateway.enabled brings its RBAC, bound in the namespace it serves and nowhere else.
       assert.ok(objs.some((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'zonekeeper-gateway'));
       const bindings = objs.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'zonekeeper-gateway');
-      assert.deepEqual(bindings.map((b) => [b.metadata.namespace, b.roleRef?.name, b.subjects?.[0]?.name]), [['tenant-a', 'zonekeeper-gateway', 'zonekeeper-gateway']]);
-      assert.deepEqual(objs.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'zonekeeper-gateway')?.rules, JSON.parse(JSON.stringify(GATEWAY_RULES)));
-      assert.deepEqual(objs.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'zonekeeper-gateway-regions')?.rules, JSON.parse(JSON.stringify(GATEWAY_CLUSTER_RULES)));
+      assert.deepEqual(
+        bindings.map((b) => [b.metadata.namespace, b.roleRef?.name, b.subjects?.[0]?.name]),
+        [['tenant-a', 'zonekeeper-gateway', 'zonekeeper-gateway']],
+      );
+      assert.deepEqual(
+        objs.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'zonekeeper-gateway')?.rules,
+        JSON.parse(JSON.stringify(GATEWAY_RULES)),
+      );
+      assert.deepEqual(
+        objs.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'zonekeeper-gateway-regions')?.rules,
+        JSON.parse(JSON.stringify(GATEWAY_CLUSTER_RULES)),
+      );
       const values = yaml.load(readText(`${CHART}/values.yaml`)) as { containerSecurityContext: unknown };
       assert.deepEqual(c?.securityContext, values.containerSecurityContext);
     });
 
     it('binds the gateway once per namespace when gateway.namespace is also listed in gateway.namespaces', () => {
-      const objs = render('gateway.enabled=true', 'gateway.namespace=tenant-a', 'gateway.namespaces={tenant-b,tenant-a}');
+      const objs = render(
+        'gateway.enabled=true',
+        'gateway.namespace=tenant-a',
+        'gateway.namespaces={tenant-b,tenant-a}',
+      );
       const bindings = objs.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'zonekeeper-gateway');
-      assert.deepEqual(bindings.map((b) => b.metadata.namespace), ['tenant-b', 'tenant-a']);
+      assert.deepEqual(
+        bindings.map((b) => b.metadata.namespace),
+        ['tenant-b', 'tenant-a'],
+      );
     });
 
     it('renders, with the sidecar, the same containers, ServiceAccount and security context as deploy/operator/deployment.yaml', () => {
       const rendered = render('sidecar.enabled=true').find((o) => o.kind === 'Deployment');
       const [plain] = yaml.loadAll(readText('deploy/operator/deployment.yaml')) as K8sObject[];
-      const podOf = (o: K8sObject | undefined) => JSON.parse(JSON.stringify(o?.spec?.template?.spec ?? {})) as Record<string, unknown>;
+      const podOf = (o: K8sObject | undefined) =>
+        JSON.parse(JSON.stringify(o?.spec?.template?.spec ?? {})) as Record<string, unknown>;
       const a = podOf(rendered);
       const b = podOf(plain);
-      for (const k of ['containers', 'serviceAccountName', 'securityContext', 'terminationGracePeriodSeconds', 'volumes']) assert.deepEqual(a[k], b[k], k);
+      for (const k of [
+        'containers',
+        'serviceAccountName',
+        'securityContext',
+        'terminationGracePeriodSeconds',
+        'volumes',
+      ])
+        assert.deepEqual(a[k], b[k], k);
       const [plainPorts] = yaml.loadAll(readText('deploy/operator/switch-ports.yaml')) as K8sObject[];
       const portMap = (o: K8sObject | undefined): unknown => JSON.parse(o?.data?.['switch-ports.json'] ?? 'null');
-      assert.deepEqual(portMap(render('sidecar.enabled=true').find((o) => o.kind === 'ConfigMap')), portMap(plainPorts));
+      assert.deepEqual(
+        portMap(render('sidecar.enabled=true').find((o) => o.kind === 'ConfigMap')),
+        portMap(plainPorts),
+      );
       assert.deepEqual(portMap(plainPorts), { trunkPort: 0, providerPorts: {} });
     });
 
     it('gives the operator the switch port map from a ConfigMap of its own, or the one named', () => {
-      const objs = render('sidecar.enabled=true', 'sidecar.switchPorts.map.providerPorts.Fog1=1', 'sidecar.switchPorts.map.providerPorts.PublicCloud2=6');
+      const objs = render(
+        'sidecar.enabled=true',
+        'sidecar.switchPorts.map.providerPorts.Fog1=1',
+        'sidecar.switchPorts.map.providerPorts.PublicCloud2=6',
+      );
       const cm = objs.find((o) => o.kind === 'ConfigMap');
       assert.equal(cm?.metadata.name, 'zonekeeper-switch-ports');
-      assert.deepEqual(JSON.parse(cm?.data?.['switch-ports.json'] ?? 'null'), { trunkPort: 0, providerPorts: { Fog1: 1, PublicCloud2: 6 } });
+      assert.deepEqual(JSON.parse(cm?.data?.['switch-ports.json'] ?? 'null'), {
+        trunkPort: 0,
+        providerPorts: { Fog1: 1, PublicCloud2: 6 },
+      });
       const pod = objs.find((o) => o.kind === 'Deployment')?.spec?.template?.spec;
       const operator = pod?.containers?.find((c) => c.name === 'operator');
-      assert.equal(operator?.env?.find((e) => e.name === 'ZONEKEEPER_SWITCH_PORTS')?.value, '/etc/zonekeeper/switch-ports/switch-ports.json');
-      assert.deepEqual(operator?.volumeMounts, [{ name: 'switch-ports', mountPath: '/etc/zonekeeper/switch-ports', readOnly: true }]);
+      assert.equal(
+        operator?.env?.find((e) => e.name === 'ZONEKEEPER_SWITCH_PORTS')?.value,
+        '/etc/zonekeeper/switch-ports/switch-ports.json',
+      );
+      assert.deepEqual(operator?.volumeMounts, [
+        { name: 'switch-ports', mountPath: '/etc/zonekeeper/switch-ports', readOnly: true },
+      ]);
       assert.deepEqual(pod?.volumes, [{ name: 'switch-ports', configMap: { name: 'zonekeeper-switch-ports' } }]);
 
-      const own = render('sidecar.enabled=true', 'sidecar.switchPorts.configMap=site-ports', 'sidecar.switchPorts.key=ports.json');
+      const own = render(
+        'sidecar.enabled=true',
+        'sidecar.switchPorts.configMap=site-ports',
+        'sidecar.switchPorts.key=ports.json',
+      );
       assert.equal(own.filter((o) => o.kind === 'ConfigMap').length, 0, 'a named ConfigMap is not rendered');
       const ownPod = own.find((o) => o.kind === 'Deployment')?.spec?.template?.spec;
       assert.deepEqual(ownPod?.volumes, [{ name: 'switch-ports', configMap: { name: 'site-ports' } }]);
-      assert.equal(ownPod?.containers?.[0]?.env?.find((e) => e.name === 'ZONEKEEPER_SWITCH_PORTS')?.value, '/etc/zonekeeper/switch-ports/ports.json');
+      assert.equal(
+        ownPod?.containers?.[0]?.env?.find((e) => e.name === 'ZONEKEEPER_SWITCH_PORTS')?.value,
+        '/etc/zonekeeper/switch-ports/ports.json',
+      );
     });
 
     it('honours the switches: no sidecar, no built-in regions, a ServiceMonitor, no user roles', () => {
-      const objs = render('sidecar.enabled=false', 'privacyRegions.builtin=false', 'serviceMonitor.enabled=true', 'rbac.userRoles=false');
+      const objs = render(
+        'sidecar.enabled=false',
+        'privacyRegions.builtin=false',
+        'serviceMonitor.enabled=true',
+        'rbac.userRoles=false',
+      );
       const dep = objs.find((o) => o.kind === 'Deployment');
       const containers = dep?.spec?.template?.spec?.containers ?? [];
-      assert.deepEqual(containers.map((c) => c.name), ['operator']);
-      assert.equal(containers[0]?.env?.some((e) => e.name === 'ZONEKEEPER_SIDECAR' || e.name === 'ZONEKEEPER_SWITCH_PORTS'), false);
+      assert.deepEqual(
+        containers.map((c) => c.name),
+        ['operator'],
+      );
+      assert.equal(
+        containers[0]?.env?.some((e) => e.name === 'ZONEKEEPER_SIDECAR' || e.name === 'ZONEKEEPER_SWITCH_PORTS'),
+        false,
+      );
       assert.equal(containers[0]?.volumeMounts, undefined);
       assert.equal(dep?.spec?.template?.spec?.volumes, undefined);
       assert.equal(objs.filter((o) => o.kind === 'ConfigMap').length, 0);

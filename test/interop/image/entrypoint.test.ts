@@ -22,7 +22,9 @@ describe('image entrypoint', function () {
     const zonectl = spawnSync(process.execPath, [ENTRYPOINT, 'zonectl', 'help'], { encoding: 'utf8' });
     assert.equal(zonectl.status, 0, zonectl.stderr);
     assert.match(zonectl.stdout, /usage: zonectl plan/);
-    const operator = spawnSync(process.execPath, [ENTRYPOINT, 'operator', '--concurrency', 'many'], { encoding: 'utf8' });
+    const operator = spawnSync(process.execPath, [ENTRYPOINT, 'operator', '--concurrency', 'many'], {
+      encoding: 'utf8',
+    });
     assert.equal(operator.status, 2);
     assert.match(operator.stderr, /--concurrency: must be a non-negative integer, got "many"/);
   });

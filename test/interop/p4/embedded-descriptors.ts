@@ -49,7 +49,9 @@ export function embeddedRoot(file: string, protoNames: string[], anyRoot: protob
       try {
         const d = descriptor.FileDescriptorProto.decode(bin.subarray(at, descriptorEnd(bin, at)));
         if (((d as unknown as { messageType?: unknown[] }).messageType ?? []).length > 0) found = d;
-      } catch { /* the name also occurs as a plain string: keep looking */ }
+      } catch {
+        /* the name also occurs as a plain string: keep looking */
+      }
     }
     if (!found) throw new Error(`${file} embeds no descriptor of ${name}`);
     files.push(found);

@@ -10,7 +10,13 @@ import { loadP4RuntimeProto, loadProtobufRoot } from '../../../src/p4/p4runtime-
 import { findP4Toolchain, summaryNote } from '../../../tools/harness/p4-toolchain.js';
 import { embeddedRoot } from './embedded-descriptors.js';
 
-const PROTOS = ['google/rpc/status.proto', 'p4/config/v1/p4info.proto', 'p4/config/v1/p4types.proto', 'p4/v1/p4runtime.proto', 'p4/v1/p4data.proto'];
+const PROTOS = [
+  'google/rpc/status.proto',
+  'p4/config/v1/p4info.proto',
+  'p4/config/v1/p4types.proto',
+  'p4/v1/p4runtime.proto',
+  'p4/v1/p4data.proto',
+];
 
 function all(ns: protobuf.NamespaceBase, out: protobuf.ReflectionObject[] = []): protobuf.ReflectionObject[] {
   for (const o of ns.nestedArray) {
@@ -26,11 +32,23 @@ const fieldType = (f: protobuf.Field): string => (f.resolvedType ? f.resolvedTyp
 const isMapEntry = (t: protobuf.ReflectionObject | null): boolean =>
   t instanceof protobuf.Type && (t.options?.['map_entry'] === true || t.options?.['mapEntry'] === true);
 
-function shape(f: protobuf.Field): { id: number; type: string; repeated: boolean; map: boolean; oneof: string | undefined } {
+function shape(f: protobuf.Field): {
+  id: number;
+  type: string;
+  repeated: boolean;
+  map: boolean;
+  oneof: string | undefined;
+} {
   const entry = f.resolvedType;
   if (f.repeated && entry instanceof protobuf.Type && isMapEntry(entry)) {
     const value = entry.fields['value'];
-    return { id: f.id, type: `map<${entry.fields['key']?.type ?? '?'}, ${fieldType(value)}>`, repeated: false, map: true, oneof: f.partOf?.name };
+    return {
+      id: f.id,
+      type: `map<${entry.fields['key']?.type ?? '?'}, ${fieldType(value)}>`,
+      repeated: false,
+      map: true,
+      oneof: f.partOf?.name,
+    };
   }
   const type = f instanceof protobuf.MapField ? `map<${f.keyType}, ${fieldType(f)}>` : fieldType(f);
   return { id: f.id, type, repeated: f.repeated, map: f.map, oneof: f.partOf?.name };
@@ -42,7 +60,8 @@ describe('proto/ against the P4Runtime protos compiled into BMv2', function () {
   before(function () {
     const t = findP4Toolchain();
     // The real file, not the soname link (which a copy may have flattened).
-    const lib = typeof t === 'string' ? undefined : join(dirname(t.simpleSwitch), '..', 'lib', 'libpiprotobuf.so.0.0.0');
+    const lib =
+      typeof t === 'string' ? undefined : join(dirname(t.simpleSwitch), '..', 'lib', 'libpiprotobuf.so.0.0.0');
     if (typeof t === 'string' || !lib || !existsSync(lib)) {
       summaryNote(`BMv2 proto comparison not run: ${typeof t === 'string' ? t : `no ${lib ?? 'libpiprotobuf'}`}`);
       this.skip();
@@ -66,7 +85,8 @@ describe('proto/ against the P4Runtime protos compiled into BMv2', function () {
         }
       } else if (o instanceof protobuf.Enum) {
         const mine = ours.lookupEnum(o.fullName);
-        for (const [name, value] of Object.entries(o.values)) assert.equal(mine.values[name], value, `${o.fullName}.${name}`);
+        for (const [name, value] of Object.entries(o.values))
+          assert.equal(mine.values[name], value, `${o.fullName}.${name}`);
       }
     }
     assert.ok(compared > 300, `only ${compared} fields compared`);
@@ -78,8 +98,11 @@ describe('proto/ against the P4Runtime protos compiled into BMv2', function () {
     for (const m of theirs.methodsArray) {
       const x = mine.methods[m.name];
       assert.ok(x, m.name);
-      assert.deepEqual([x.resolvedRequestType?.fullName, x.resolvedResponseType?.fullName, !!x.requestStream, !!x.responseStream],
-        [m.resolvedRequestType?.fullName, m.resolvedResponseType?.fullName, !!m.requestStream, !!m.responseStream], m.name);
+      assert.deepEqual(
+        [x.resolvedRequestType?.fullName, x.resolvedResponseType?.fullName, !!x.requestStream, !!x.responseStream],
+        [m.resolvedRequestType?.fullName, m.resolvedResponseType?.fullName, !!m.requestStream, !!m.responseStream],
+        m.name,
+      );
     }
   });
 });

@@ -9,7 +9,15 @@ import { MAX_RULES_PER_LIST } from '../../../src/core/privacy/rules.js';
 import { RegionCatalogue } from '../../../src/core/privacy/region-catalogue.js';
 
 function at(schema: SchemaNode, path: string[]): SchemaNode {
-  return path.reduce((s, k) => (k === '[]' ? (s.items as SchemaNode) : k === '{}' ? (s.additionalProperties as SchemaNode) : (s.properties?.[k] as SchemaNode)), schema);
+  return path.reduce(
+    (s, k) =>
+      k === '[]'
+        ? (s.items as SchemaNode)
+        : k === '{}'
+          ? (s.additionalProperties as SchemaNode)
+          : (s.properties?.[k] as SchemaNode),
+    schema,
+  );
 }
 
 describe('message limits agree with the CRDs', () => {
@@ -24,7 +32,8 @@ describe('message limits agree with the CRDs', () => {
 
   it('group sizes', () => {
     const g = at(zone, ['spec', 'groups', '[]']);
-    for (const k of ['count', 'cores', 'memory', 'storage'] as const) assert.equal(g.properties?.[k]?.maximum, LIMITS[k], k);
+    for (const k of ['count', 'cores', 'memory', 'storage'] as const)
+      assert.equal(g.properties?.[k]?.maximum, LIMITS[k], k);
   });
 
   it('providers and names of a release', () => {
@@ -36,12 +45,30 @@ describe('message limits agree with the CRDs', () => {
   it('a message beyond them is rejected naming the field', () => {
     const regions = RegionCatalogue.builtin();
     const rules = Array.from({ length: MAX_RULES_PER_LIST + 1 }, () => [0, 240]);
-    const init = { type: 'INIT', application_id: '00000000-0000-4000-8000-000000000001', privacy: { countries: rules }, environment: 'VM', platform_type: 'cloud', resource_type: 'CPU', 'instance-count': 1, 'instance-details': { cores: 1, memory: 1, storage: 1, image: 'x' } };
+    const init = {
+      type: 'INIT',
+      application_id: '00000000-0000-4000-8000-000000000001',
+      privacy: { countries: rules },
+      environment: 'VM',
+      platform_type: 'cloud',
+      resource_type: 'CPU',
+      'instance-count': 1,
+      'instance-details': { cores: 1, memory: 1, storage: 1, image: 'x' },
+    };
     const r = parseMessage(init, regions, '[0]');
     assert.ok(!r.ok);
-    assert.deepEqual(r.errors, [{ path: '[0].privacy.countries', reason: `must have at most ${MAX_RULES_PER_LIST} rules, got ${MAX_RULES_PER_LIST + 1}` }]);
+    assert.deepEqual(r.errors, [
+      {
+        path: '[0].privacy.countries',
+        reason: `must have at most ${MAX_RULES_PER_LIST} rules, got ${MAX_RULES_PER_LIST + 1}`,
+      },
+    ]);
     const names = Array.from({ length: MAX_RELEASE_NAMES + 1 }, (_, i) => `V${i + 1}`);
-    const stop = parseMessage({ type: 'STOP', application_id: '00000000-0000-4000-8000-000000000001', instances: { Fog1: names } }, regions, '[1]');
+    const stop = parseMessage(
+      { type: 'STOP', application_id: '00000000-0000-4000-8000-000000000001', instances: { Fog1: names } },
+      regions,
+      '[1]',
+    );
     assert.ok(!stop.ok);
     assert.match(stop.errors[0].reason, new RegExp(`must list at most ${MAX_RELEASE_NAMES} instance names`));
   });

@@ -13,7 +13,10 @@ const MESSAGES = 'examples/paper/messages.json';
 
 function zonectl(...args: string[]) {
   // A bounded heap: no input may need more than a few hundred MiB.
-  const r = spawnSync(process.execPath, ['--max-old-space-size=300', BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['--max-old-space-size=300', BIN, ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -24,8 +27,10 @@ function tmpFile(name: string, text: string): string {
 }
 
 const HEAD = 'apiVersion: zonekeeper.io/v1alpha1\nkind: ProviderCluster\n';
-const SPEC = 'country: 242, tier: cloud, environment: VM, resourceTypes: [CPU], capacity: {cores: 4, memory: 4096, storage: 65536}';
-const provider = (name: string, extra = '', meta = '') => `${HEAD}metadata: {name: ${name}${meta}}\nspec: {${SPEC}${extra}}\n`;
+const SPEC =
+  'country: 242, tier: cloud, environment: VM, resourceTypes: [CPU], capacity: {cores: 4, memory: 4096, storage: 65536}';
+const provider = (name: string, extra = '', meta = '') =>
+  `${HEAD}metadata: {name: ${name}${meta}}\nspec: {${SPEC}${extra}}\n`;
 
 const init = (id: number, over: Record<string, unknown> = {}) => ({
   type: 'INIT',
@@ -41,9 +46,15 @@ const init = (id: number, over: Record<string, unknown> = {}) => ({
 /** Nine levels of nine aliases each: 9^9 numbers once expanded, from a file of a few hundred bytes. */
 function aliasBomb(where: 'equipment' | 'extra'): string {
   const lines = ['a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1]'];
-  for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+  for (let i = 1; i < 9; i++)
+    lines.push(
+      `a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]`,
+    );
   const anchors = lines.map((l) => `  ${l}`).join('\n');
-  if (where === 'equipment') return `${HEAD}metadata: {name: bomb}\nstatus:\n${anchors}\nspec: {${SPEC}, equipment: *a8}\n`;
+  if (where === 'equipment')
+    return `${HEAD}metadata: {name: bomb}\nstatus:\n${anchors}\nspec: {${SPEC}, equipment: *a8}\n`;
   return `${HEAD}metadata: {name: bomb}\nspec: {${SPEC}}\nx:\n${anchors}\n`;
 }
 
@@ -55,9 +66,20 @@ describe('zonectl strict input', function () {
       const msgs = tmpFile('m.json', JSON.stringify([init(1), init(2, { platform_type: 'cluod' }), init(3)]));
       const r = zonectl('plan', '--providers', PROVIDERS, '--messages', msgs);
       assert.equal(r.code, 3);
-      assert.match(r.err, new RegExp(`${msgs}: message 1 rejected: \\[1\\]\\.platform_type: must be one of cloud, fog, cloud\\+fog, got "cluod"`));
-      const out = JSON.parse(r.out) as { outcomes: { index: number; result: string }[]; state: Record<string, unknown> };
-      assert.deepEqual(out.outcomes.map((o) => `${o.index}:${o.result}`), ['0:placed', '1:rejected', '2:placed']);
+      assert.match(
+        r.err,
+        new RegExp(
+          `${msgs}: message 1 rejected: \\[1\\]\\.platform_type: must be one of cloud, fog, cloud\\+fog, got "cluod"`,
+        ),
+      );
+      const out = JSON.parse(r.out) as {
+        outcomes: { index: number; result: string }[];
+        state: Record<string, unknown>;
+      };
+      assert.deepEqual(
+        out.outcomes.map((o) => `${o.index}:${o.result}`),
+        ['0:placed', '1:rejected', '2:placed'],
+      );
       assert.equal(Object.keys(out.state).length, 2, 'the good messages around the bad one are applied');
     });
 
@@ -78,14 +100,26 @@ describe('zonectl strict input', function () {
     });
 
     it('a long bad value is quoted by a short prefix only', () => {
-      const r = zonectl('plan', '--providers', PROVIDERS, '--messages', tmpFile('m.json', JSON.stringify([init(1, { environment: 'x'.repeat(100_000) })])));
+      const r = zonectl(
+        'plan',
+        '--providers',
+        PROVIDERS,
+        '--messages',
+        tmpFile('m.json', JSON.stringify([init(1, { environment: 'x'.repeat(100_000) })])),
+      );
       assert.equal(r.code, 3);
       assert.match(r.err, /\[0\]\.environment: must be one of VM, container, got "x{40}"… \(100000 characters\)/);
       assert.ok(r.err.length < 2000, `stderr is short (${r.err.length})`);
     });
 
     it('more messages than zonectl takes: exit 2 with the count', () => {
-      const r = zonectl('plan', '--providers', PROVIDERS, '--messages', tmpFile('m.json', `[${Array(100_001).fill('1').join(',')}]`));
+      const r = zonectl(
+        'plan',
+        '--providers',
+        PROVIDERS,
+        '--messages',
+        tmpFile('m.json', `[${Array(100_001).fill('1').join(',')}]`),
+      );
       assert.equal(r.code, 2);
       assert.match(r.err, /m\.json: holds 100001 messages; zonectl takes at most 100000/);
     });
@@ -103,19 +137,71 @@ describe('zonectl strict input', function () {
     const cases: [string, string, RegExp][] = [
       ['a misspelt field', provider('a', ', catalogeOrder: 1'), /document 1: spec\.catalogeOrder: unknown field/],
       ['an unknown top-level field', `${provider('a')}extra: 1\n`, /document 1: extra: unknown field/],
-      ['an unknown metadata field', provider('a', '', ', lables: {x: y}'), /document 1: metadata\.lables: unknown field/],
-      ['more equipment than the CRD allows (maxItems 256)', provider('a', `, equipment: [${Array.from({ length: 257 }, (_, i) => i + 1).join(', ')}]`), /document 1: spec\.equipment: must have at most 256 items, got 257/],
-      ['a providerName over maxLength 63', provider('a', `, providerName: ${'A'.repeat(64)}`), /document 1: spec\.providerName: must be at most 63 characters, got 64/],
-      ['catalogueOrder below its minimum 0', provider('a', ', catalogueOrder: -1'), /document 1: spec\.catalogueOrder: must be at least 0, got -1/],
-      ['a PEN beyond its maximum', provider('a', ', equipment: [4294967296]'), /document 1: spec\.equipment\[0\]: must be at most 4294967295, got 4294967296/],
-      ['a string where a number goes', provider('a', ', catalogueOrder: "one"'), /document 1: spec\.catalogueOrder: must be of type integer, got string "one"/],
-      ['an enum breach', `${HEAD}metadata: {name: a}\nspec: {country: 242, tier: edge, environment: VM, resourceTypes: [CPU], capacity: {cores: 4, memory: 4096, storage: 65536}}\n`, /document 1: spec\.tier: must be one of cloud, fog, got "edge"/],
-      ['a missing required field', `${HEAD}metadata: {name: a}\nspec: {country: 242, environment: VM, resourceTypes: [CPU], capacity: {cores: 4, memory: 4096, storage: 65536}}\n`, /document 1: spec\.tier: is required/],
-      ['a duplicate in a set list', provider('a', ', equipment: [9, 9]'), /document 1: spec\.equipment\[1\]: duplicate value 9/],
-      ['a missing apiVersion', provider('a').replace('apiVersion: zonekeeper.io/v1alpha1\n', ''), /document 1: apiVersion: is required/],
-      ['an unknown kind', provider('a').replace('kind: ProviderCluster', 'kind: ProviderClusterr'), /document 1: kind: must be ProviderCluster or PrivacyRegion, got "ProviderClusterr"/],
-      ['a duplicate metadata.name with another providerName', `${provider('a', ', providerName: One')}---\n${provider('a', ', providerName: Two')}`, /document 2: metadata\.name: ProviderCluster "a" is already defined by document 1/],
-      ['a long bad value, quoted by its prefix', provider('a').replace('tier: cloud', `tier: ${'z'.repeat(5000)}`), /spec\.tier: must be one of cloud, fog, got "z{40}"… \(5000 characters\)/],
+      [
+        'an unknown metadata field',
+        provider('a', '', ', lables: {x: y}'),
+        /document 1: metadata\.lables: unknown field/,
+      ],
+      [
+        'more equipment than the CRD allows (maxItems 256)',
+        provider('a', `, equipment: [${Array.from({ length: 257 }, (_, i) => i + 1).join(', ')}]`),
+        /document 1: spec\.equipment: must have at most 256 items, got 257/,
+      ],
+      [
+        'a providerName over maxLength 63',
+        provider('a', `, providerName: ${'A'.repeat(64)}`),
+        /document 1: spec\.providerName: must be at most 63 characters, got 64/,
+      ],
+      [
+        'catalogueOrder below its minimum 0',
+        provider('a', ', catalogueOrder: -1'),
+        /document 1: spec\.catalogueOrder: must be at least 0, got -1/,
+      ],
+      [
+        'a PEN beyond its maximum',
+        provider('a', ', equipment: [4294967296]'),
+        /document 1: spec\.equipment\[0\]: must be at most 4294967295, got 4294967296/,
+      ],
+      [
+        'a string where a number goes',
+        provider('a', ', catalogueOrder: "one"'),
+        /document 1: spec\.catalogueOrder: must be of type integer, got string "one"/,
+      ],
+      [
+        'an enum breach',
+        `${HEAD}metadata: {name: a}\nspec: {country: 242, tier: edge, environment: VM, resourceTypes: [CPU], capacity: {cores: 4, memory: 4096, storage: 65536}}\n`,
+        /document 1: spec\.tier: must be one of cloud, fog, got "edge"/,
+      ],
+      [
+        'a missing required field',
+        `${HEAD}metadata: {name: a}\nspec: {country: 242, environment: VM, resourceTypes: [CPU], capacity: {cores: 4, memory: 4096, storage: 65536}}\n`,
+        /document 1: spec\.tier: is required/,
+      ],
+      [
+        'a duplicate in a set list',
+        provider('a', ', equipment: [9, 9]'),
+        /document 1: spec\.equipment\[1\]: duplicate value 9/,
+      ],
+      [
+        'a missing apiVersion',
+        provider('a').replace('apiVersion: zonekeeper.io/v1alpha1\n', ''),
+        /document 1: apiVersion: is required/,
+      ],
+      [
+        'an unknown kind',
+        provider('a').replace('kind: ProviderCluster', 'kind: ProviderClusterr'),
+        /document 1: kind: must be ProviderCluster or PrivacyRegion, got "ProviderClusterr"/,
+      ],
+      [
+        'a duplicate metadata.name with another providerName',
+        `${provider('a', ', providerName: One')}---\n${provider('a', ', providerName: Two')}`,
+        /document 2: metadata\.name: ProviderCluster "a" is already defined by document 1/,
+      ],
+      [
+        'a long bad value, quoted by its prefix',
+        provider('a').replace('tier: cloud', `tier: ${'z'.repeat(5000)}`),
+        /spec\.tier: must be one of cloud, fog, got "z{40}"… \(5000 characters\)/,
+      ],
     ];
     for (const [what, text, expected] of cases) {
       it(what, () => {
@@ -153,7 +239,13 @@ describe('zonectl strict input', function () {
     });
 
     it('many bad documents: the first problems, then a note where it stopped', () => {
-      const r = zonectl('plan', '--providers', tmpFile('p.yaml', `${provider('a', ', catalogeOrder: 1')}---\n`.repeat(500)), '--messages', MESSAGES);
+      const r = zonectl(
+        'plan',
+        '--providers',
+        tmpFile('p.yaml', `${provider('a', ', catalogeOrder: 1')}---\n`.repeat(500)),
+        '--messages',
+        MESSAGES,
+      );
       assert.equal(r.code, 2);
       assert.match(r.err, /document 50: spec\.catalogeOrder: unknown field/);
       assert.match(r.err, /stopped looking at document 51 of 500/);

@@ -1,9 +1,26 @@
 import assert from 'node:assert/strict';
-import { desiredNamespace, desiredPod, INSTANCE_UID, ownsNamespace, POD_SECURITY_ENFORCE } from '../../../src/clusters/member-objects.js';
+import {
+  desiredNamespace,
+  desiredPod,
+  INSTANCE_UID,
+  ownsNamespace,
+  POD_SECURITY_ENFORCE,
+} from '../../../src/clusters/member-objects.js';
 import type { InstanceAllocation } from '../../../src/core/zones/allocation.js';
 
 const zone = { applicationId: 'AbC123', namespace: 'tenant-a', name: 'web' };
-const c1: InstanceAllocation = { name: 'C1', provider: 'Fog1', group: 'g1', address: 'fd00::2', environment: 'container', resourceType: 'CPU', cores: 2, memory: 512, storage: 1024, image: 'Ubuntu-22.04' };
+const c1: InstanceAllocation = {
+  name: 'C1',
+  provider: 'Fog1',
+  group: 'g1',
+  address: 'fd00::2',
+  environment: 'container',
+  resourceType: 'CPU',
+  cores: 2,
+  memory: 512,
+  storage: 1024,
+  image: 'Ubuntu-22.04',
+};
 
 describe('member objects', () => {
   it('labels a container zone namespace Pod Security restricted and a VM zone namespace privileged (virt-launcher)', () => {
@@ -14,7 +31,11 @@ describe('member objects', () => {
 
   it('makes pods that meet Pod Security restricted', () => {
     const spec = desiredPod(zone, c1).spec;
-    assert.deepEqual(spec?.['securityContext'], { runAsNonRoot: true, runAsUser: INSTANCE_UID, seccompProfile: { type: 'RuntimeDefault' } });
+    assert.deepEqual(spec?.['securityContext'], {
+      runAsNonRoot: true,
+      runAsUser: INSTANCE_UID,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     for (const c of spec?.containers ?? []) {
       assert.deepEqual(c['securityContext'], { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     }
@@ -26,6 +47,12 @@ describe('member objects', () => {
     assert.equal(ownsNamespace(desiredNamespace(zone, false), 'abc123'), true);
     assert.equal(ownsNamespace(desiredNamespace(zone, false), 'other'), false);
     assert.equal(ownsNamespace({ metadata: { name: 'zk-abc123' } }, 'abc123'), false);
-    assert.equal(ownsNamespace({ metadata: { name: 'zk-abc123', labels: { 'zonekeeper.io/application-id': 'abc123' } } }, 'abc123'), false);
+    assert.equal(
+      ownsNamespace(
+        { metadata: { name: 'zk-abc123', labels: { 'zonekeeper.io/application-id': 'abc123' } } },
+        'abc123',
+      ),
+      false,
+    );
   });
 });

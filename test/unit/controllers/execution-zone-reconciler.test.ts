@@ -18,11 +18,19 @@ describe('ExecutionZoneReconciler', () => {
     const spec = zone({ groups: [group({ count: 2 })] });
     bed.zones.put(zoneObject('a', spec));
     const r = await bed.reconciler.reconcile('tenant/a');
-    assert.deepEqual(r, { requeueAfterMs: 10_000 }, 'the poll interval, should the instances\' events never come');
-    assert.deepEqual(bed.zones.writes.map((w) => w.kind), ['status', 'finalizers'], 'the commit first, then the finalizer; no third write');
+    assert.deepEqual(r, { requeueAfterMs: 10_000 }, "the poll interval, should the instances' events never come");
+    assert.deepEqual(
+      bed.zones.writes.map((w) => w.kind),
+      ['status', 'finalizers'],
+      'the commit first, then the finalizer; no third write',
+    );
     const committed = bed.zones.writes[0]?.body as ExecutionZone['status'];
     assert.ok(committed?.allocation, 'the allocation is durable before anything is created');
-    assert.equal(getCondition(committed?.conditions, T.Placed), undefined, 'the commit carries the allocation, conditions come with the next write');
+    assert.equal(
+      getCondition(committed?.conditions, T.Placed),
+      undefined,
+      'the commit carries the allocation, conditions come with the next write',
+    );
     assert.deepEqual(bed.zones.current('tenant/a')?.metadata.finalizers, [FINALIZER]);
     assert.equal(bed.members.created.length, 2);
     assert.equal(bed.events.reasons().filter((x) => x === 'Placed').length, 1);
@@ -30,14 +38,27 @@ describe('ExecutionZoneReconciler', () => {
     bed.members.makeReady(spec.applicationId);
     const r2 = await bed.reconciler.reconcile('tenant/a');
     assert.deepEqual(r2, {}, 'Ready: nothing to look at until an event');
-    for (const [type, want] of [[T.Ready, 'True/Ready'], [T.Placed, 'True/Placed'], [T.Provisioned, 'True/Provisioned'], [T.NetworkReady, 'True/PlanOnly'], [T.Degraded, 'False/AsExpected']]) {
-      assert.equal(bed.cond('tenant/a', type as string), want, type);
+    for (const [type, want] of [
+      [T.Ready, 'True/Ready'],
+      [T.Placed, 'True/Placed'],
+      [T.Provisioned, 'True/Provisioned'],
+      [T.NetworkReady, 'True/PlanOnly'],
+      [T.Degraded, 'False/AsExpected'],
+    ]) {
+      assert.equal(bed.cond('tenant/a', type), want, type);
     }
     const status = bed.zones.current('tenant/a')?.status;
     assert.equal(status?.observedGeneration, 1);
     assert.ok(status?.vlanId !== undefined);
-    assert.deepEqual(Object.values(status?.instances ?? {}).flatMap((x) => Object.values(x).map((i) => i.phase)), ['Running', 'Running']);
-    assert.deepEqual([...new Set(bed.network.programmed)], [spec.applicationId], 'the switch is programmed (again on each pass: idempotent)');
+    assert.deepEqual(
+      Object.values(status?.instances ?? {}).flatMap((x) => Object.values(x).map((i) => i.phase)),
+      ['Running', 'Running'],
+    );
+    assert.deepEqual(
+      [...new Set(bed.network.programmed)],
+      [spec.applicationId],
+      'the switch is programmed (again on each pass: idempotent)',
+    );
     assert.ok(bed.events.reasons().includes('Ready'));
   });
 
@@ -57,7 +78,10 @@ describe('ExecutionZoneReconciler', () => {
 
     // The big zone is deleted: its capacity goes back and the waiting zones are retried.
     const current = bed.zones.current(big) as ExecutionZone;
-    bed.zones.objects.set(big, { ...current, metadata: { ...current.metadata, deletionTimestamp: '2026-01-01T00:01:00Z' } });
+    bed.zones.objects.set(big, {
+      ...current,
+      metadata: { ...current.metadata, deletionTimestamp: '2026-01-01T00:01:00Z' },
+    });
     assert.deepEqual(await bed.reconciler.reconcile(big), {});
     assert.equal(bed.freed.length, 1, 'capacity freed');
     assert.deepEqual(bed.zones.current(big)?.metadata.finalizers, [], 'finalizer removed once the members are clean');
@@ -86,7 +110,11 @@ describe('ExecutionZoneReconciler', () => {
     const bed = zoneBed();
     bed.zones.put(zoneObject('a', zone(), { finalizers: [FINALIZER] }));
     bed.zones.failNext.status.push(new KubeError(500, 'InternalError', 'etcdserver: request timed out'));
-    await assert.rejects(bed.reconciler.reconcile('tenant/a'), /etcdserver/, 'the error reaches the controller, which backs off');
+    await assert.rejects(
+      bed.reconciler.reconcile('tenant/a'),
+      /etcdserver/,
+      'the error reaches the controller, which backs off',
+    );
     assert.equal(bed.members.created.length, 0, 'nothing is created from an allocation that is not durable');
     const status = bed.zones.current('tenant/a')?.status;
     assert.equal(status?.allocation, undefined, 'the failed allocation is not written after all');
@@ -104,7 +132,9 @@ describe('ExecutionZoneReconciler', () => {
   it('says in Provisioned that the finalizer could not be set, and creates nothing without it', async () => {
     const bed = zoneBed();
     bed.zones.put(zoneObject('a', zone()));
-    bed.zones.failNext.finalizers.push(new KubeError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request'));
+    bed.zones.failNext.finalizers.push(
+      new KubeError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request'),
+    );
     await assert.rejects(bed.reconciler.reconcile('tenant/a'), /unable to handle/);
     assert.equal(bed.members.created.length, 0);
     assert.equal(bed.cond('tenant/a', T.Provisioned), 'False/FinalizerPending');
@@ -117,7 +147,11 @@ describe('ExecutionZoneReconciler', () => {
 
   it('retries a member write that failed soon, not at the poll interval, and writes status meanwhile', async () => {
     const bed = zoneBed(['Cloud1']);
-    bed.members.failCreate = new KubeError(403, 'Forbidden', 'pods "x" is forbidden: error looking up service account tenant/default');
+    bed.members.failCreate = new KubeError(
+      403,
+      'Forbidden',
+      'pods "x" is forbidden: error looking up service account tenant/default',
+    );
     bed.zones.put(zoneObject('a', zone(), { finalizers: [FINALIZER] }));
     assert.deepEqual(await bed.reconciler.reconcile('tenant/a'), { requeueAfterMs: 250 });
     assert.equal(bed.cond('tenant/a', T.Provisioned), 'False/Provisioning');

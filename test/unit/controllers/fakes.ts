@@ -7,7 +7,14 @@ import type { MemberVm, ZoneIdentity } from '../../../src/clusters/member-object
 import { resourcePath, EXECUTION_ZONES, keyOf } from '../../../src/core/api/resources.js';
 import type { ExecutionZone, ExecutionZoneSpec } from '../../../src/core/api/types.js';
 import type { InstanceAllocation } from '../../../src/core/zones/allocation.js';
-import type { MemberAccess, MemberClients, MemberLookup, MemberZoneObjects, NodeAllocatable, ZoneObject } from '../../../src/controllers/member-access.js';
+import type {
+  MemberAccess,
+  MemberClients,
+  MemberLookup,
+  MemberZoneObjects,
+  NodeAllocatable,
+  ZoneObject,
+} from '../../../src/controllers/member-access.js';
 import type { NetworkProgrammer, NetworkProgramResult } from '../../../src/controllers/network/network-programmer.js';
 import type { HubObjects, StoredObject } from '../../../src/controllers/object-store.js';
 import type { HubLister } from '../../../src/controllers/placement-state.js';
@@ -55,7 +62,8 @@ export class FakeObjects<T extends StoredObject> implements HubObjects<T> {
     if (failure) throw failure;
     const stored = this.objects.get(key);
     if (!stored) throw new KubeError(404, 'NotFound', `${key} not found`);
-    if (stored.metadata.resourceVersion !== obj.metadata.resourceVersion) throw new KubeError(409, 'Conflict', `${key}: the object has been modified`);
+    if (stored.metadata.resourceVersion !== obj.metadata.resourceVersion)
+      throw new KubeError(409, 'Conflict', `${key}: the object has been modified`);
     const next = change(structuredClone(stored));
     next.metadata.resourceVersion = String(++this.rv);
     this.objects.set(key, next);
@@ -121,7 +129,8 @@ export class FakeMembers implements MemberAccess, MemberClients {
   /** Every instance of the zone in every member: Running and Ready. */
   makeReady(applicationId: string): void {
     for (const m of this.members.values()) {
-      for (const o of m.zones.get(applicationId)?.values() ?? []) (o.obj as MemberVm).status = { ready: true, printableStatus: 'Running' };
+      for (const o of m.zones.get(applicationId)?.values() ?? [])
+        (o.obj as MemberVm).status = { ready: true, printableStatus: 'Running' };
     }
   }
 
@@ -149,7 +158,10 @@ export class FakeMembers implements MemberAccess, MemberClients {
       createInstance: async (z: ZoneIdentity, i: InstanceAllocation) => {
         if (this.failCreate) throw this.failCreate;
         this.created.push(`${provider}/${i.name}`);
-        zoneMap(z.applicationId).set(i.name, { vm: true, obj: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: i.name.toLowerCase() } } });
+        zoneMap(z.applicationId).set(i.name, {
+          vm: true,
+          obj: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: i.name.toLowerCase() } },
+        });
       },
       deleteInstance: async (id: string, objectName: string) => {
         const z = zoneMap(id);
@@ -220,6 +232,22 @@ export class RecordedEvents implements EventSink {
   }
 }
 
-export function zoneObject(name: string, spec: ExecutionZoneSpec, over: Partial<ExecutionZone['metadata']> = {}): ExecutionZone {
-  return { apiVersion: 'zonekeeper.io/v1alpha1', kind: 'ExecutionZone', metadata: { name, namespace: 'tenant', generation: 1, creationTimestamp: '2026-01-01T00:00:00Z', uid: `uid-${name}`, ...over }, spec };
+export function zoneObject(
+  name: string,
+  spec: ExecutionZoneSpec,
+  over: Partial<ExecutionZone['metadata']> = {},
+): ExecutionZone {
+  return {
+    apiVersion: 'zonekeeper.io/v1alpha1',
+    kind: 'ExecutionZone',
+    metadata: {
+      name,
+      namespace: 'tenant',
+      generation: 1,
+      creationTimestamp: '2026-01-01T00:00:00Z',
+      uid: `uid-${name}`,
+      ...over,
+    },
+    spec,
+  };
 }

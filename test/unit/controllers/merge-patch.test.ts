@@ -3,7 +3,11 @@ import { jsonEqual, mergePatchDiff } from '../../../src/controllers/merge-patch.
 
 describe('controllers/merge-patch', () => {
   it('nulls keys that went away and keeps unchanged ones out', () => {
-    const from = { vlanId: 1000, instances: { PrivateCloud2: { V1: { a: 1 }, V2: { a: 1 }, V3: { a: 1 } } }, x: [1, 2] };
+    const from = {
+      vlanId: 1000,
+      instances: { PrivateCloud2: { V1: { a: 1 }, V2: { a: 1 }, V3: { a: 1 } } },
+      x: [1, 2],
+    };
     const to = { vlanId: 1000, instances: { PrivateCloud2: { V1: { a: 1 }, V3: { a: 1 } } }, x: [1, 2, 3] };
     assert.deepEqual(mergePatchDiff(from, to), { instances: { PrivateCloud2: { V2: null } }, x: [1, 2, 3] });
     assert.equal(mergePatchDiff(to, to), undefined);
@@ -12,10 +16,34 @@ describe('controllers/merge-patch', () => {
 
   it('sees no change in a list whose objects only have their keys in another order', () => {
     // As the API server returns them (keys sorted) against as the operator builds them.
-    const stored = { conditions: [{ lastTransitionTime: 't', message: 'm', observedGeneration: 1, reason: 'Ready', status: 'True', type: 'Ready' }] };
-    const built = { conditions: [{ type: 'Ready', status: 'True', reason: 'Ready', message: 'm', observedGeneration: 1, lastTransitionTime: 't' }] };
+    const stored = {
+      conditions: [
+        {
+          lastTransitionTime: 't',
+          message: 'm',
+          observedGeneration: 1,
+          reason: 'Ready',
+          status: 'True',
+          type: 'Ready',
+        },
+      ],
+    };
+    const built = {
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Ready',
+          message: 'm',
+          observedGeneration: 1,
+          lastTransitionTime: 't',
+        },
+      ],
+    };
     assert.equal(mergePatchDiff(stored, built), undefined);
-    assert.deepEqual(mergePatchDiff(stored, { conditions: [{ ...built.conditions[0], status: 'False' }] }), { conditions: [{ ...built.conditions[0], status: 'False' }] });
+    assert.deepEqual(mergePatchDiff(stored, { conditions: [{ ...built.conditions[0], status: 'False' }] }), {
+      conditions: [{ ...built.conditions[0], status: 'False' }],
+    });
   });
 
   it('compares JSON values by content: order of list items counts, order of keys and undefined members do not', () => {

@@ -23,7 +23,9 @@ describe('ObjectStore echo detection', () => {
         await hold;
         rv++;
         res.setHeader('Content-Type', 'application/json');
-        res.end(JSON.stringify({ metadata: { name: 'z', namespace: 'ns', resourceVersion: String(rv) }, status: { x: rv } }));
+        res.end(
+          JSON.stringify({ metadata: { name: 'z', namespace: 'ns', resourceVersion: String(rv) }, status: { x: rv } }),
+        );
       });
     });
     client = await listenWithClient(server);
@@ -37,13 +39,17 @@ describe('ObjectStore echo detection', () => {
   const at = (v: string): StoredObject => ({ metadata: { name: 'z', namespace: 'ns', resourceVersion: v } });
   const informer = { get: () => undefined, list: () => [] } as unknown as Informer<StoredObject>;
 
-  it('knows each of its own writes once, and nobody else\'s', async () => {
+  it("knows each of its own writes once, and nobody else's", async () => {
     const store = new ObjectStore<StoredObject>(client, EXECUTION_ZONES, informer);
     const a = await store.writeStatus(at('10'), { x: 1 });
     const b = await store.setFinalizers(a, ['f']);
     assert.equal(store.isEcho(at('999')), false, 'a version this process did not write');
     assert.equal(store.isEcho(at(b.metadata.resourceVersion as string)), true);
-    assert.equal(store.isEcho(at(a.metadata.resourceVersion as string)), true, 'an earlier write of ours, delivered late');
+    assert.equal(
+      store.isEcho(at(a.metadata.resourceVersion as string)),
+      true,
+      'an earlier write of ours, delivered late',
+    );
     assert.equal(store.isEcho(at(a.metadata.resourceVersion as string)), false, 'only once');
   });
 
@@ -57,7 +63,7 @@ describe('ObjectStore echo detection', () => {
     assert.equal(store.isEcho(at(w.metadata.resourceVersion as string)), false);
   });
 
-  it('holds an update that beats its write\'s response, and passes it on only if it was not that write', async () => {
+  it("holds an update that beats its write's response, and passes it on only if it was not that write", async () => {
     const store = new ObjectStore<StoredObject>(client, EXECUTION_ZONES, informer);
     const missed: string[] = [];
     store.onMissed = (k) => missed.push(k);

@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { done, failed, foldResults, lowerResult, requeueAfter, retry, runPhase, toReconcileResult } from '../../../src/controllers/phase-result.js';
+import {
+  done,
+  failed,
+  foldResults,
+  lowerResult,
+  requeueAfter,
+  retry,
+  runPhase,
+  toReconcileResult,
+} from '../../../src/controllers/phase-result.js';
 
 describe('controllers/phase-result', () => {
   it('folds nothing, or only done, to done', () => {

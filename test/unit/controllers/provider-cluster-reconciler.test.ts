@@ -22,7 +22,16 @@ function providerBed() {
   const members = new FakeMembers();
   const events = new RecordedEvents();
   const changed: string[] = [];
-  const reconciler = new ProviderClusterReconciler({ providers: objects, state, members, events, logger: silentLogger, clock, probeIntervalMs: 5000, onCatalogueChanged: (p, ready) => changed.push(`${p}:${ready}`) });
+  const reconciler = new ProviderClusterReconciler({
+    providers: objects,
+    state,
+    members,
+    events,
+    logger: silentLogger,
+    clock,
+    probeIntervalMs: 5000,
+    onCatalogueChanged: (p, ready) => changed.push(`${p}:${ready}`),
+  });
   const cond = (name: string, type: string) => {
     const c = getCondition(objects.current(name)?.status?.conditions, type);
     return c ? `${c.status}/${c.reason}` : undefined;
@@ -31,7 +40,7 @@ function providerBed() {
 }
 
 describe('ProviderClusterReconciler', () => {
-  it('adds a reachable provider to the catalogue with the spec\'s capacity, and probes again later', async () => {
+  it("adds a reachable provider to the catalogue with the spec's capacity, and probes again later", async () => {
     const bed = providerBed();
     bed.members.add('Fog1');
     bed.objects.put(providerManifest('Fog1'));
@@ -40,12 +49,18 @@ describe('ProviderClusterReconciler', () => {
     assert.equal(bed.cond('fog1', 'Ready'), 'True/Ready');
     assert.equal(bed.state.provider('Fog1')?.ready, true);
     assert.deepEqual(bed.changed, ['Fog1:true']);
-    assert.deepEqual(bed.objects.current('fog1')?.status?.capacity, { cores: 64, memory: 65536, storage: 1048576, gpus: 0, fpgas: 0 });
+    assert.deepEqual(bed.objects.current('fog1')?.status?.capacity, {
+      cores: 64,
+      memory: 65536,
+      storage: 1048576,
+      gpus: 0,
+      fpgas: 0,
+    });
     assert.ok(bed.reconciler.reconciled.has('fog1'));
     assert.deepEqual(bed.events.reasons(), ['Reachable']);
   });
 
-  it('sums the member\'s node allocatable when the spec gives no capacity, reading every quantity suffix', async () => {
+  it("sums the member's node allocatable when the spec gives no capacity, reading every quantity suffix", async () => {
     const bed = providerBed();
     bed.members.add('Fog1');
     bed.members.nodes = [
@@ -117,7 +132,7 @@ describe('PrivacyRegionReconciler', () => {
     spec: { countries, ...(markingBit !== undefined ? { markingBit } : {}) },
   });
 
-  it('writes the core\'s facts and conditions, and computes again on a conflict', async () => {
+  it("writes the core's facts and conditions, and computes again on a conflict", async () => {
     const clock = new FakeClock();
     const regions = new FakeObjects<PrivacyRegion>();
     const providers = new FakeObjects<ProviderCluster>();

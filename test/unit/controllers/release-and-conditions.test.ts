@@ -21,7 +21,11 @@ describe('controllers/conditions', () => {
     c = setCondition(c, { type: 'Ready', status: 'True', reason: 'Ready', message: '' }, 't3');
     assert.equal(c[0]?.lastTransitionTime, 't3');
     c = setCondition(c, { type: 'Placed', status: 'True', reason: 'Placed', message: '' }, 't4');
-    assert.deepEqual(c.map((x) => x.type), ['Ready', 'Placed'], 'summary first');
+    assert.deepEqual(
+      c.map((x) => x.type),
+      ['Ready', 'Placed'],
+      'summary first',
+    );
   });
 });
 
@@ -29,10 +33,14 @@ describe('operator/paper-scenario', () => {
   it('turns the paper messages into zones (scale-ups add groups) and releases, in order', () => {
     const steps = paperScenario('examples/paper/messages.json', 'paper');
     assert.equal(steps.length, 10);
-    const kinds = steps.map((s) => (s.kind === 'zone' ? (s.scaleUp ? 'up' : 'zone') : s.release.spec.instances ? 'stop-some' : 'stop-all'));
+    const kinds = steps.map((s) =>
+      s.kind === 'zone' ? (s.scaleUp ? 'up' : 'zone') : s.release.spec.instances ? 'stop-some' : 'stop-all',
+    );
     assert.deepEqual(kinds, ['zone', 'zone', 'zone', 'zone', 'zone', 'zone', 'up', 'up', 'stop-all', 'stop-some']);
     const s7 = steps[6];
-    assert.ok(s7?.kind === 'zone' && s7.zone.spec.groups.length === 2 && s7.zone.spec.groups[1]?.resourceType === 'FPGA');
+    assert.ok(
+      s7?.kind === 'zone' && s7.zone.spec.groups.length === 2 && s7.zone.spec.groups[1]?.resourceType === 'FPGA',
+    );
     const s10 = steps[9];
     assert.ok(s10?.kind === 'release' && s10.release.spec.instances?.['PrivateCloud2']?.[0] === 'V2');
   });

@@ -63,8 +63,18 @@ describe('controller watches', () => {
     const zones = new Source<ExecutionZone>();
     const queue = new Queue();
     const echoes = new Set(['7']);
-    const store = { onMissed: undefined, isEcho: (z: ExecutionZone) => echoes.delete(z.metadata.resourceVersion ?? ''), list: () => bed.zones.list() } as unknown as ObjectStore<ExecutionZone>;
-    const triggers = executionZoneWatches(queue, { zones, store, state: bed.state, reconciler: bed.reconciler, memberEventDelayMs: 1000 });
+    const store = {
+      onMissed: undefined,
+      isEcho: (z: ExecutionZone) => echoes.delete(z.metadata.resourceVersion ?? ''),
+      list: () => bed.zones.list(),
+    } as unknown as ObjectStore<ExecutionZone>;
+    const triggers = executionZoneWatches(queue, {
+      zones,
+      store,
+      state: bed.state,
+      reconciler: bed.reconciler,
+      memberEventDelayMs: 1000,
+    });
 
     const z = bed.zones.current(key) as ExecutionZone;
     const at = (rv: string, generation = 1) => ({ ...z, metadata: { ...z.metadata, resourceVersion: rv, generation } });
@@ -73,7 +83,7 @@ describe('controller watches', () => {
     zones.update(at('8'), at('7'));
     zones.update(at('7', 2), at('7'));
     zones.delete(at('9'));
-    assert.deepEqual(queue.added, [key, key, key], 'anyone else\'s change, a new generation, a delete');
+    assert.deepEqual(queue.added, [key, key, key], "anyone else's change, a new generation, a delete");
 
     queue.added.length = 0;
     triggers.zoneObjectChanged(key);
@@ -93,20 +103,30 @@ describe('controller watches', () => {
     const zones = new Source<ExecutionZone>();
     const queue = new Queue();
     zoneReleaseWatches(queue, { releases, zones });
-    const rel = (name: string, zoneName: string): ZoneRelease => ({ apiVersion: 'zonekeeper.io/v1alpha1', kind: 'ZoneRelease', metadata: { name, namespace: 'tenant' }, spec: { zoneRef: { name: zoneName } } });
+    const rel = (name: string, zoneName: string): ZoneRelease => ({
+      apiVersion: 'zonekeeper.io/v1alpha1',
+      kind: 'ZoneRelease',
+      metadata: { name, namespace: 'tenant' },
+      spec: { zoneRef: { name: zoneName } },
+    });
     releases.items = [rel('r1', 'a'), rel('r2', 'b'), rel('r3', 'a')];
     releases.add(rel('r1', 'a'));
     zones.add(zoneObject('a', zone()));
     assert.deepEqual(queue.added, ['tenant/r1', 'tenant/r1', 'tenant/r3']);
   });
 
-  it('PrivacyRegion: all regions on a region or provider change, named regions on a zone\'s spec change, nothing on status-only updates', () => {
+  it("PrivacyRegion: all regions on a region or provider change, named regions on a zone's spec change, nothing on status-only updates", () => {
     const regions = new Source<PrivacyRegion>();
     const zones = new Source<ExecutionZone>();
     const providers = new Source<ProviderCluster>();
     const queue = new Queue();
     privacyRegionWatches(queue, { regions, zones, providers, batchDelayMs: 500 });
-    const region = (name: string, countries: string[]): PrivacyRegion => ({ apiVersion: 'zonekeeper.io/v1alpha1', kind: 'PrivacyRegion', metadata: { name }, spec: { countries } });
+    const region = (name: string, countries: string[]): PrivacyRegion => ({
+      apiVersion: 'zonekeeper.io/v1alpha1',
+      kind: 'PrivacyRegion',
+      metadata: { name },
+      spec: { countries },
+    });
     regions.items = [region('nordics', ['SE']), region('alps', ['CH'])];
     regions.update({ ...region('nordics', ['SE']), status: { zones: 3 } }, region('nordics', ['SE']));
     assert.deepEqual(queue.added, [], 'its own status write');

@@ -18,7 +18,8 @@ export function zoneBed(providers = ['Cloud1', 'Cloud2']) {
   const clock = new FakeClock();
   const zones = new FakeObjects<ExecutionZone>();
   const state = new PlacementState({ hub: listerOf(zones), logger: silentLogger, clock });
-  for (const [i, name] of providers.entries()) state.setProvider({ ...provider(name, { capacity: { cores: 4, memory: 65536, storage: 1048576 } }), order: i });
+  for (const [i, name] of providers.entries())
+    state.setProvider({ ...provider(name, { capacity: { cores: 4, memory: 65536, storage: 1048576 } }), order: i });
   const members = new FakeMembers();
   for (const p of providers) members.add(p);
   const network = new FakeNetwork();
@@ -57,4 +58,3 @@ export async function readyZone(bed: ZoneBed, name: string, spec: ExecutionZoneS
   assert.equal(bed.cond(key, T.Ready), 'True/Ready');
   return key;
 }
-

@@ -19,9 +19,27 @@ function releaseBed() {
   const events = new RecordedEvents();
   // The release reconciler gets the zones read-only: it cannot write them.
   const zonesReadOnly = { current: (key: string) => bed.zones.current(key) };
-  const reconciler = new ZoneReleaseReconciler({ releases, zones: zonesReadOnly, requests: bed.state.releases, events, logger: silentLogger, clock: bed.clock, enqueueZone: (k) => enqueued.push(k) });
+  const reconciler = new ZoneReleaseReconciler({
+    releases,
+    zones: zonesReadOnly,
+    requests: bed.state.releases,
+    events,
+    logger: silentLogger,
+    clock: bed.clock,
+    enqueueZone: (k) => enqueued.push(k),
+  });
   const put = (name: string, spec: ZoneReleaseSpec) =>
-    releases.put({ apiVersion: 'zonekeeper.io/v1alpha1', kind: 'ZoneRelease', metadata: { name, namespace: 'tenant', generation: 1, creationTimestamp: new Date(bed.clock.now()).toISOString() }, spec });
+    releases.put({
+      apiVersion: 'zonekeeper.io/v1alpha1',
+      kind: 'ZoneRelease',
+      metadata: {
+        name,
+        namespace: 'tenant',
+        generation: 1,
+        creationTimestamp: new Date(bed.clock.now()).toISOString(),
+      },
+      spec,
+    });
   const rel = (name: string) => releases.current(`tenant/${name}`)?.status;
   return { ...bed, releases, enqueued, releaseEvents: events, release: reconciler, put, rel };
 }
@@ -43,7 +61,11 @@ describe('ZoneReleaseReconciler', () => {
     assert.deepEqual(bed.settled, ['tenant/stop'], 'the zone answers, which enqueues the release');
     const status = bed.zones.current(key)?.status;
     assert.deepEqual(status?.releasedInstances, ['V1']);
-    assert.deepEqual(bed.members.instances(spec.applicationId), { Cloud1: ['V2', 'V3'] }, 'its VM is deleted in the same pass');
+    assert.deepEqual(
+      bed.members.instances(spec.applicationId),
+      { Cloud1: ['V2', 'V3'] },
+      'its VM is deleted in the same pass',
+    );
     assert.ok(!bed.state.federation?.allocation(spec.applicationId)?.instances.some((i) => i.name === 'V1'));
     assert.equal(bed.freed.length, 1, 'capacity freed: waiting zones are retried');
 
@@ -69,7 +91,10 @@ describe('ZoneReleaseReconciler', () => {
     await bed.release.reconcile('tenant/bad');
     assert.equal(bed.rel('bad')?.phase, 'Failed');
     assert.equal(getCondition(bed.rel('bad')?.conditions, 'Failed')?.reason, 'UnknownInstance');
-    assert.match(getCondition(bed.rel('bad')?.conditions, 'Failed')?.message ?? '', /nothing was released: spec\.instances/);
+    assert.match(
+      getCondition(bed.rel('bad')?.conditions, 'Failed')?.message ?? '',
+      /nothing was released: spec\.instances/,
+    );
     assert.deepEqual(bed.zones.current(key)?.status?.allocation, before);
     assert.deepEqual(bed.members.instances(spec.applicationId), { Cloud1: ['V1', 'V2'] });
     assert.deepEqual(bed.releaseEvents.reasons(), ['ReleaseFailed']);
@@ -83,17 +108,21 @@ describe('ZoneReleaseReconciler', () => {
     await bed.release.reconcile('tenant/all');
     assert.deepEqual(bed.rel('all')?.released, { Cloud1: ['V1', 'V2'] }, 'what goes is recorded with Releasing');
     assert.deepEqual(await bed.reconciler.reconcile(key), {});
-    const status = bed.zones.current(key)?.status as ExecutionZone['status'];
+    const status = bed.zones.current(key)?.status;
     assert.equal(status?.vlanId, undefined);
     assert.deepEqual(status?.releasedInstances, ['V1', 'V2']);
-    for (const type of [T.Placed, T.Provisioned, T.NetworkReady, T.Degraded, T.Ready]) assert.equal(getCondition(status?.conditions, type)?.reason, 'Released', type);
+    for (const type of [T.Placed, T.Provisioned, T.NetworkReady, T.Degraded, T.Ready])
+      assert.equal(getCondition(status?.conditions, type)?.reason, 'Released', type);
     assert.equal(getCondition(status?.conditions, T.Released)?.message, 'released whole by ZoneRelease all');
     assert.deepEqual(bed.members.instances(spec.applicationId), {});
     assert.deepEqual(bed.network.removed, [spec.applicationId]);
     assert.equal(bed.state.federation?.allocation(spec.applicationId)?.vlanId, undefined);
     await bed.release.reconcile('tenant/all');
     assert.equal(bed.rel('all')?.phase, 'Succeeded');
-    assert.match(getCondition(bed.rel('all')?.conditions, 'Succeeded')?.message ?? '', /VLAN, addresses and capacity are free/);
+    assert.match(
+      getCondition(bed.rel('all')?.conditions, 'Succeeded')?.message ?? '',
+      /VLAN, addresses and capacity are free/,
+    );
     // Never placed again.
     await bed.reconciler.reconcile(key);
     assert.deepEqual(bed.members.instances(spec.applicationId), {});
@@ -106,7 +135,10 @@ describe('ZoneReleaseReconciler', () => {
     bed.put('all', { zoneRef: { name: 'a' } });
     await bed.release.reconcile('tenant/all');
     assert.deepEqual(await bed.reconciler.reconcile(key), { requeueAfterMs: 1000 });
-    assert.match(getCondition(bed.conditions(key), T.NetworkReady)?.message ?? '', /switch entries not yet removed: sidecar not reachable/);
+    assert.match(
+      getCondition(bed.conditions(key), T.NetworkReady)?.message ?? '',
+      /switch entries not yet removed: sidecar not reachable/,
+    );
   });
 
   it('waits until the trigger is due, then fails for a zone that does not exist', async () => {

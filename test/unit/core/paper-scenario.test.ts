@@ -34,7 +34,12 @@ describe('the paper scenario (Tables I–V, Listing 3)', () => {
     const table: [string, number, string, Record<string, string[]>][] = [
       ['755b9', 1000, '111000', { Fog1: ['C1', 'C2'], Fog2: ['C3', 'C4'] }],
       ['9ed1d', 1001, '001000', { PrivateCloud2: ['V1', 'V3'] }],
-      ['5050f', 1002, '000010', { PublicCloud2: ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8'], PublicCloud3: ['V1', 'V2'] }],
+      [
+        '5050f',
+        1002,
+        '000010',
+        { PublicCloud2: ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8'], PublicCloud3: ['V1', 'V2'] },
+      ],
       ['83042', 1003, '000100', { PublicCloud1: ['V1', 'V2', 'V3', 'V4'] }],
       ['f885e', 1004, '111000', { PrivateCloud2: ['V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'V7', 'V8'] }],
     ];
@@ -63,8 +68,17 @@ describe('the paper scenario (Tables I–V, Listing 3)', () => {
   it('Figure 3 state: the first six INITs, each on the provider the text names', () => {
     const six = run(6);
     assert.deepEqual(
-      six.outcomes.map((o) => (o.result === 'placed' ? `${o.applicationId.slice(0, 5)}:${o.provider}:${o.vlanId}` : o.result)),
-      ['755b9:Fog1:1000', '9ed1d:PrivateCloud2:1001', '5050f:PublicCloud2:1002', '83042:PublicCloud1:1003', 'f885e:PrivateCloud2:1004', 'ded95:PublicCloud4:1005'],
+      six.outcomes.map((o) =>
+        o.result === 'placed' ? `${o.applicationId.slice(0, 5)}:${o.provider}:${o.vlanId}` : o.result,
+      ),
+      [
+        '755b9:Fog1:1000',
+        '9ed1d:PrivateCloud2:1001',
+        '5050f:PublicCloud2:1002',
+        '83042:PublicCloud1:1003',
+        'f885e:PrivateCloud2:1004',
+        'ded95:PublicCloud4:1005',
+      ],
     );
   });
 
@@ -80,7 +94,12 @@ describe('the paper scenario (Tables I–V, Listing 3)', () => {
     const z = state[byPrefix('755b9')];
     assert.equal(z.network, 'fd3f:e79f:d35c:3e8::/64');
     assert.equal(z.network_id, 274468950876);
-    assert.deepEqual(z.instances.Fog1.C1, { cores: 2, memory: 1024, storage: 8192, address: 'fd3f:e79f:d35c:3e8::1:1' });
+    assert.deepEqual(z.instances.Fog1.C1, {
+      cores: 2,
+      memory: 1024,
+      storage: 8192,
+      address: 'fd3f:e79f:d35c:3e8::1:1',
+    });
   });
 
   it('gives every instance a unique address inside its zone network', () => {
@@ -98,7 +117,18 @@ describe('the paper scenario (Tables I–V, Listing 3)', () => {
   it('reports one outcome per message, in order, none rejected', () => {
     assert.deepEqual(
       outcomes.map((o) => `${o.index}:${o.result}`),
-      ['0:placed', '1:placed', '2:placed', '3:placed', '4:placed', '5:placed', '6:placed', '7:placed', '8:released', '9:released'],
+      [
+        '0:placed',
+        '1:placed',
+        '2:placed',
+        '3:placed',
+        '4:placed',
+        '5:placed',
+        '6:placed',
+        '7:placed',
+        '8:released',
+        '9:released',
+      ],
     );
   });
 
@@ -110,7 +140,9 @@ describe('the paper scenario (Tables I–V, Listing 3)', () => {
     assert.ok(spec);
     // A what-if of the same zone against a fresh federation explains every provider.
     const what = new Federation({ providers: catalogue.providers, regions: catalogue.regions }).reconcile(spec, true);
-    const reasons = Object.fromEntries((what.groups[0].explanation ?? []).map((e) => [e.provider, `${e.verdict}: ${e.reason}`]));
+    const reasons = Object.fromEntries(
+      (what.groups[0].explanation ?? []).map((e) => [e.provider, `${e.verdict}: ${e.reason}`]),
+    );
     assert.match(reasons.Fog1, /^Selected/);
     assert.match(reasons.Fog2, /^Skipped: eligible, but first-fit chose Fog1/);
     assert.match(reasons.PrivateCloud1, /environment VM, group needs container/);

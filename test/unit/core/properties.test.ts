@@ -49,7 +49,9 @@ const providerArb = (i: number) =>
       }),
     );
 
-const catalogueArb = fc.integer({ min: 1, max: 10 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => providerArb(i))));
+const catalogueArb = fc
+  .integer({ min: 1, max: 10 })
+  .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => providerArb(i))));
 
 const ruleArb = <V>(values: readonly V[]) =>
   fc.oneof(
@@ -68,25 +70,53 @@ const privacyArb = fc.record(
 );
 
 type Op =
-  | { kind: 'init'; zone: number; privacy: object; environment: string; platform: string; resource: string; count: number; cores: number; memory: number; latency: boolean }
+  | {
+      kind: 'init';
+      zone: number;
+      privacy: object;
+      environment: string;
+      platform: string;
+      resource: string;
+      count: number;
+      cores: number;
+      memory: number;
+      latency: boolean;
+    }
   | { kind: 'stop-all'; zone: number }
   | { kind: 'stop-some'; zone: number; picks: number[]; bogus: boolean };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({
-    kind: fc.constant('init' as const),
-    zone: fc.integer({ min: 0, max: ZONES.length - 1 }),
-    privacy: privacyArb,
-    environment: fc.constantFrom('VM', 'container'),
-    platform: fc.constantFrom('cloud', 'fog', 'cloud+fog'),
-    resource: fc.constantFrom('CPU', 'GPU', 'FPGA'),
-    count: fc.integer({ min: 1, max: 4 }),
-    cores: fc.integer({ min: 1, max: 8 }),
-    memory: fc.integer({ min: 128, max: 8192 }),
-    latency: fc.boolean(),
-  }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('stop-all' as const), zone: fc.integer({ min: 0, max: ZONES.length - 1 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('stop-some' as const), zone: fc.integer({ min: 0, max: ZONES.length - 1 }), picks: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), bogus: fc.boolean() }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('init' as const),
+      zone: fc.integer({ min: 0, max: ZONES.length - 1 }),
+      privacy: privacyArb,
+      environment: fc.constantFrom('VM', 'container'),
+      platform: fc.constantFrom('cloud', 'fog', 'cloud+fog'),
+      resource: fc.constantFrom('CPU', 'GPU', 'FPGA'),
+      count: fc.integer({ min: 1, max: 4 }),
+      cores: fc.integer({ min: 1, max: 8 }),
+      memory: fc.integer({ min: 128, max: 8192 }),
+      latency: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('stop-all' as const),
+      zone: fc.integer({ min: 0, max: ZONES.length - 1 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('stop-some' as const),
+      zone: fc.integer({ min: 0, max: ZONES.length - 1 }),
+      picks: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
+      bogus: fc.boolean(),
+    }),
+  },
 );
 
 /** Turns an op into a paper message, choosing STOP names from the live state. */
@@ -155,16 +185,18 @@ function checkInvariants(f: Federation, providers: readonly Provider[]): void {
       const g: CompiledGroup | undefined = compiled.groups.find((x) => x.spec.name === i.group);
       assert.ok(g, `group ${i.group} of ${i.name} is in the spec`);
       assert.equal(Catalogue.shapeMismatch(p, g.request), undefined, `${i.name} shape fits ${p.name}`);
-      for (const rules of g.request.privacy) assert.ok(evaluatePrivacy(rules.rules, p).pass, `${i.name} on ${p.name} passes its rules`);
+      for (const rules of g.request.privacy)
+        assert.ok(evaluatePrivacy(rules.rules, p).pass, `${i.name} on ${p.name} passes its rules`);
     }
   }
   const used = usedFromInstances(f);
   for (const p of providers) {
     const u = used.get(p.name) ?? ZERO;
     assert.deepEqual(f.usedBy(p.name), u, `ledger of ${p.name} equals its instances`);
-    for (const k of ['cores', 'memory', 'storage', 'gpus', 'fpgas'] as const) assert.ok(u[k] <= p.capacity[k], `${p.name} ${k} ${u[k]} <= ${p.capacity[k]}`);
+    for (const k of ['cores', 'memory', 'storage', 'gpus', 'fpgas'] as const)
+      assert.ok(u[k] <= p.capacity[k], `${p.name} ${k} ${u[k]} <= ${p.capacity[k]}`);
   }
-  assert.equal(f.vlans.used, vlans.size, 'the VLAN allocator holds exactly the zones\' VLANs');
+  assert.equal(f.vlans.used, vlans.size, "the VLAN allocator holds exactly the zones' VLANs");
 }
 
 function run(providers: readonly Provider[], ops: readonly Op[], check: boolean) {
@@ -174,7 +206,11 @@ function run(providers: readonly Provider[], ops: readonly Op[], check: boolean)
   ops.forEach((op, index) => {
     const msg = toMessage(op, f);
     const usedBefore = new Map(providers.map((p) => [p.name, { ...f.usedBy(p.name) }]));
-    const liveBefore = new Map(f.entries().map((e) => [e.allocation.applicationId, e.allocation.instances.map((i) => `${i.provider}/${i.name}`)]));
+    const liveBefore = new Map(
+      f
+        .entries()
+        .map((e) => [e.allocation.applicationId, e.allocation.instances.map((i) => `${i.provider}/${i.name}`)]),
+    );
     const specBefore = engine.specs.get(ZONES[op.zone]);
     const out = engine.applyRaw(msg, index);
     outcomes.push(...out);
@@ -187,15 +223,24 @@ function run(providers: readonly Provider[], ops: readonly Op[], check: boolean)
       const groups = f.compiled(ZONES[op.zone])?.groups ?? [];
       const g: CompiledGroup | undefined = groups[groups.length - 1];
       assert.ok(spec && g);
-      const expected = referenceFirstFit(providers, (n) => usedBefore.get(n) ?? ZERO, { ...g.request, rules: g.request.privacy.map((c) => c.rules) });
+      const expected = referenceFirstFit(providers, (n) => usedBefore.get(n) ?? ZERO, {
+        ...g.request,
+        rules: g.request.privacy.map((c) => c.rules),
+      });
       assert.equal(first.result === 'placed' ? first.provider : undefined, expected?.name, 'first-fit choice');
     }
     if (op.kind === 'stop-some') {
       const before = liveBefore.get(ZONES[op.zone]) ?? [];
       const after = (f.allocation(ZONES[op.zone])?.instances ?? []).map((i) => `${i.provider}/${i.name}`);
-      const named = Object.entries((msg as { instances: Record<string, string[]> }).instances).flatMap(([p, ns]) => ns.map((n) => `${p}/${n}`));
+      const named = Object.entries((msg as { instances: Record<string, string[]> }).instances).flatMap(([p, ns]) =>
+        ns.map((n) => `${p}/${n}`),
+      );
       if (first.result === 'released') {
-        assert.deepEqual(new Set(before.filter((x) => !after.includes(x))), new Set(named), 'a release frees exactly what it names');
+        assert.deepEqual(
+          new Set(before.filter((x) => !after.includes(x))),
+          new Set(named),
+          'a release frees exactly what it names',
+        );
       } else {
         assert.deepEqual(after, before, 'a rejected release frees nothing');
         assert.ok(specBefore === undefined || engine.specs.get(ZONES[op.zone]) === specBefore);

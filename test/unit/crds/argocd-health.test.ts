@@ -79,7 +79,8 @@ describe('Argo CD health checks (Lua)', function () {
   it('the ConfigMap snippet carries the scripts verbatim', () => {
     const [cm] = readYamlDocs('deploy/argocd/argocd-cm-health.yaml') as { data: Record<string, string> }[];
     assert.ok(cm);
-    for (const kind of HEALTH_KINDS) assert.equal(cm.data[`resource.customizations.health.zonekeeper.io_${kind}`], readText(healthScriptPath(kind)));
+    for (const kind of HEALTH_KINDS)
+      assert.equal(cm.data[`resource.customizations.health.zonekeeper.io_${kind}`], readText(healthScriptPath(kind)));
   });
 
   it('scripts avoid Lua 5.2+ syntax that gopher-lua (5.1) rejects', () => {

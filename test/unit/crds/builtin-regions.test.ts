@@ -37,13 +37,18 @@ describe('built-in PrivacyRegions', () => {
 
   it('resolve, through regionFromSpec, to the same catalogue as RegionCatalogue.builtin()', () => {
     const fromManifests = shipped().map((r) => {
-      const { region, errors } = regionFromSpec(r.metadata.annotations?.[REGION_NAME_ANNOTATION] ?? r.metadata.name, r.spec);
+      const { region, errors } = regionFromSpec(
+        r.metadata.annotations?.[REGION_NAME_ANNOTATION] ?? r.metadata.name,
+        r.spec,
+      );
       assert.deepEqual(errors, []);
       assert.ok(region);
       return region;
     });
     const flat = (rs: { name: string; countries: ReadonlySet<string>; markingBit?: number }[]) =>
-      rs.map((r) => ({ name: r.name, bit: r.markingBit, countries: [...r.countries].sort() })).sort((a, b) => (a.name < b.name ? -1 : 1));
+      rs
+        .map((r) => ({ name: r.name, bit: r.markingBit, countries: [...r.countries].sort() }))
+        .sort((a, b) => (a.name < b.name ? -1 : 1));
     assert.deepEqual(flat(fromManifests), flat(RegionCatalogue.builtin().all()));
   });
 
@@ -56,7 +61,11 @@ describe('built-in PrivacyRegions', () => {
   it('are the same bytes in the Helm chart', () => {
     const deploy = listFiles('deploy/regions');
     const chart = listFiles('charts/zonekeeper/files/regions');
-    assert.deepEqual(chart.map((f) => f.split('/').pop()), deploy.map((f) => f.split('/').pop()));
-    for (const f of deploy) assert.equal(readText(`charts/zonekeeper/files/regions/${f.split('/').pop()}`), readText(f));
+    assert.deepEqual(
+      chart.map((f) => f.split('/').pop()),
+      deploy.map((f) => f.split('/').pop()),
+    );
+    for (const f of deploy)
+      assert.equal(readText(`charts/zonekeeper/files/regions/${f.split('/').pop()}`), readText(f));
   });
 });

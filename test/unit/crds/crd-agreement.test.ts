@@ -49,14 +49,14 @@ describe('CRD ↔ TypeScript type agreement', function () {
       const where = KIND_TYPES[info.kind];
       assert.ok(where);
       const shape = withoutEnvelope(shapes.exported(where.file, where.type));
-      const schema = schemaWithoutEnvelope(crdFor(info).spec.versions[0]!.schema.openAPIV3Schema);
+      const schema = schemaWithoutEnvelope(crdFor(info).spec.versions[0].schema.openAPIV3Schema);
       assert.deepEqual(disagreements(shape, schema, info.kind), []);
     });
   }
 
   it('keeps the envelope (apiVersion, kind, metadata) in every schema', () => {
     for (const info of KINDS) {
-      const props = Object.keys(crdFor(info).spec.versions[0]!.schema.openAPIV3Schema.properties ?? {});
+      const props = Object.keys(crdFor(info).spec.versions[0].schema.openAPIV3Schema.properties ?? {});
       for (const k of ENVELOPE) assert.ok(props.includes(k), `${info.kind} schema lacks ${k}`);
     }
   });
@@ -65,29 +65,36 @@ describe('CRD ↔ TypeScript type agreement', function () {
     const zone = (): { shape: Shape; schema: JSONSchemaProps } => {
       const info = KINDS.find((k) => k.kind === 'ExecutionZone');
       assert.ok(info);
-      return { shape: withoutEnvelope(shapes.exported(TYPES, 'ExecutionZone')), schema: schemaWithoutEnvelope(crdFor(info).spec.versions[0]!.schema.openAPIV3Schema) };
+      return {
+        shape: withoutEnvelope(shapes.exported(TYPES, 'ExecutionZone')),
+        schema: schemaWithoutEnvelope(crdFor(info).spec.versions[0].schema.openAPIV3Schema),
+      };
     };
 
     it('reports a field that only the schema has', () => {
       const { shape, schema } = zone();
-      const spec = schema.properties!['spec']!;
+      const spec = schema.properties!['spec'];
       spec.properties = { ...spec.properties, extra: { type: 'string', description: 'x' } };
-      assert.deepEqual(disagreements(shape, schema, 'ExecutionZone'), ['ExecutionZone.spec.extra: in the schema, missing from the TS type']);
+      assert.deepEqual(disagreements(shape, schema, 'ExecutionZone'), [
+        'ExecutionZone.spec.extra: in the schema, missing from the TS type',
+      ]);
     });
 
     it('reports a field that only the TypeScript type has', () => {
       const { shape, schema } = zone();
-      const group = schema.properties!['spec']!.properties!['groups']!.items!;
+      const group = schema.properties!['spec'].properties!['groups'].items!;
       const { image: _dropped, ...rest } = group.properties!;
       group.properties = rest;
       group.required = group.required!.filter((r) => r !== 'image');
-      assert.deepEqual(disagreements(shape, schema, 'ExecutionZone'), ['ExecutionZone.spec.groups[].image: in the TS type, missing from the schema']);
+      assert.deepEqual(disagreements(shape, schema, 'ExecutionZone'), [
+        'ExecutionZone.spec.groups[].image: in the TS type, missing from the schema',
+      ]);
     });
 
     it('reports a changed enum and a required/optional mismatch', () => {
       const { shape, schema } = zone();
-      const group = schema.properties!['spec']!.properties!['groups']!.items!;
-      group.properties!['environment'] = { ...group.properties!['environment']!, enum: ['VM'] };
+      const group = schema.properties!['spec'].properties!['groups'].items!;
+      group.properties!['environment'] = { ...group.properties!['environment'], enum: ['VM'] };
       group.required = [...group.required!, 'performance'];
       const found = disagreements(shape, schema, 'ExecutionZone');
       assert.equal(found.length, 2, found.join('\n'));

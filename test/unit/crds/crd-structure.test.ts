@@ -22,7 +22,7 @@ function walk(node: JSONSchemaProps, path: string, visit: (n: JSONSchemaProps, p
 function schemaOf(kind: string): JSONSchemaProps {
   const crd = allCrds().find((c) => c.spec.names.kind === kind);
   assert.ok(crd, kind);
-  return crd.spec.versions[0]!.schema.openAPIV3Schema;
+  return crd.spec.versions[0].schema.openAPIV3Schema;
 }
 
 function at(schema: JSONSchemaProps, path: string): JSONSchemaProps {
@@ -38,7 +38,7 @@ function at(schema: JSONSchemaProps, path: string): JSONSchemaProps {
 describe('CRD structure', () => {
   for (const crd of allCrds()) {
     const kind = crd.spec.names.kind;
-    const schema = crd.spec.versions[0]!.schema.openAPIV3Schema;
+    const schema = crd.spec.versions[0].schema.openAPIV3Schema;
 
     it(`${kind}: every field has a description`, () => {
       const missing: string[] = [];
@@ -53,7 +53,8 @@ describe('CRD structure', () => {
     it(`${kind}: every node is typed (structural schema)`, () => {
       const untyped: string[] = [];
       walk(schema, kind, (n, p) => {
-        if (n.type === undefined && !n['x-kubernetes-int-or-string'] && !n['x-kubernetes-preserve-unknown-fields']) untyped.push(p);
+        if (n.type === undefined && !n['x-kubernetes-int-or-string'] && !n['x-kubernetes-preserve-unknown-fields'])
+          untyped.push(p);
       });
       assert.deepEqual(untyped, []);
     });
@@ -61,19 +62,26 @@ describe('CRD structure', () => {
     it(`${kind}: list-map keys are required and CEL-walked lists are bounded`, () => {
       walk(schema, kind, (n, p) => {
         if (n['x-kubernetes-list-type'] === 'map') {
-          for (const key of n['x-kubernetes-list-map-keys'] ?? []) assert.ok(n.items?.required?.includes(key), `${p}: map key ${key} must be required`);
+          for (const key of n['x-kubernetes-list-map-keys'] ?? [])
+            assert.ok(n.items?.required?.includes(key), `${p}: map key ${key} must be required`);
         }
-        const walksSelf = (n['x-kubernetes-validations'] ?? []).some((r) => /\bself\.(all|exists|exists_one|map|filter)\(/.test(r.rule));
-        if (walksSelf && n.type === 'array') assert.ok(n.maxItems !== undefined, `${p}: CEL walks the list, so it needs maxItems`);
-        if (walksSelf && n.type === 'object') assert.ok(n.maxProperties !== undefined, `${p}: CEL walks the map, so it needs maxProperties`);
+        const walksSelf = (n['x-kubernetes-validations'] ?? []).some((r) =>
+          /\bself\.(all|exists|exists_one|map|filter)\(/.test(r.rule),
+        );
+        if (walksSelf && n.type === 'array')
+          assert.ok(n.maxItems !== undefined, `${p}: CEL walks the list, so it needs maxItems`);
+        if (walksSelf && n.type === 'object')
+          assert.ok(n.maxProperties !== undefined, `${p}: CEL walks the map, so it needs maxProperties`);
       });
     });
 
     it(`${kind}: has the status subresource, a short name and an Age column`, () => {
-      const v = crd.spec.versions[0]!;
+      const v = crd.spec.versions[0];
       assert.deepEqual(v.subresources, { status: {} });
       assert.equal(crd.spec.names.shortNames.length, 1);
-      assert.ok(v.additionalPrinterColumns.some((c) => c.name === 'Age' && c.jsonPath === '.metadata.creationTimestamp'));
+      assert.ok(
+        v.additionalPrinterColumns.some((c) => c.name === 'Age' && c.jsonPath === '.metadata.creationTimestamp'),
+      );
       for (const c of v.additionalPrinterColumns) {
         // A column must point at a field the schema has, or it stays empty for ever.
         if (c.jsonPath.startsWith('.metadata')) continue;
@@ -86,18 +94,24 @@ describe('CRD structure', () => {
   it('uses the limits of the core for counts and sizes', () => {
     const group = at(schemaOf('ExecutionZone'), 'spec.groups.[]');
     for (const k of ['count', 'cores', 'memory', 'storage'] as const) {
-      assert.equal(group.properties![k]!.minimum, 1, k);
-      assert.equal(group.properties![k]!.maximum, LIMITS[k], k);
+      assert.equal(group.properties![k].minimum, 1, k);
+      assert.equal(group.properties![k].maximum, LIMITS[k], k);
     }
   });
 
   it('names the scopes and short names the API promises', () => {
     const got = allCrds().map((c) => `${c.spec.names.kind} ${c.spec.scope} ${c.spec.names.shortNames.join(',')}`);
-    assert.deepEqual(got, ['ExecutionZone Namespaced ez', 'ZoneRelease Namespaced zr', 'ProviderCluster Cluster zkpc', 'PrivacyRegion Cluster zkpr']);
+    assert.deepEqual(got, [
+      'ExecutionZone Namespaced ez',
+      'ZoneRelease Namespaced zr',
+      'ProviderCluster Cluster zkpc',
+      'PrivacyRegion Cluster zkpr',
+    ]);
   });
 
   it('ships CEL rules for what the schema cannot say', () => {
-    const rules = (kind: string, path: string): string[] => (at(schemaOf(kind), path)['x-kubernetes-validations'] ?? []).map((r) => r.rule);
+    const rules = (kind: string, path: string): string[] =>
+      (at(schemaOf(kind), path)['x-kubernetes-validations'] ?? []).map((r) => r.rule);
     assert.ok(rules('ExecutionZone', 'spec.applicationId').includes('self == oldSelf'));
     assert.ok(rules('ExecutionZone', 'spec.groups').some((r) => r.includes('oldSelf.all')));
     assert.equal(rules('ExecutionZone', 'spec.privacy.regions.[]').length, 2);
@@ -116,18 +130,28 @@ describe('CRD structure', () => {
           return true;
         }
       });
-      assert.deepEqual(stale.map((f) => f.path), []);
+      assert.deepEqual(
+        stale.map((f) => f.path),
+        [],
+      );
     });
 
     it('crds/ holds exactly the four CRDs, and the chart the same bytes', () => {
       const names = allCrds().map(crdFileName).sort();
-      assert.deepEqual(listFiles('crds').map((f) => f.slice('crds/'.length)), names);
-      assert.deepEqual(listFiles('charts/zonekeeper/crds').map((f) => f.slice('charts/zonekeeper/crds/'.length)), names);
+      assert.deepEqual(
+        listFiles('crds').map((f) => f.slice('crds/'.length)),
+        names,
+      );
+      assert.deepEqual(
+        listFiles('charts/zonekeeper/crds').map((f) => f.slice('charts/zonekeeper/crds/'.length)),
+        names,
+      );
       for (const n of names) assert.equal(readText(`charts/zonekeeper/crds/${n}`), readText(`crds/${n}`), n);
     });
 
     it('parse back to the generator output', () => {
-      for (const crd of allCrds()) assert.deepEqual(yaml.load(readText(`crds/${crdFileName(crd)}`)), JSON.parse(JSON.stringify(crd)));
+      for (const crd of allCrds())
+        assert.deepEqual(yaml.load(readText(`crds/${crdFileName(crd)}`)), JSON.parse(JSON.stringify(crd)));
     });
   });
 });

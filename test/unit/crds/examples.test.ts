@@ -20,7 +20,7 @@ import { type SchemaError, validateObject } from './schema-validator.js';
 function schemaOf(kind: string): JSONSchemaProps {
   const crd = allCrds().find((c) => c.spec.names.kind === kind);
   if (!crd) throw new Error(`no CRD for ${kind}`);
-  return crd.spec.versions[0]!.schema.openAPIV3Schema;
+  return crd.spec.versions[0].schema.openAPIV3Schema;
 }
 
 function errorsOf(obj: unknown): SchemaError[] {
@@ -33,7 +33,9 @@ function show(errors: SchemaError[]): string {
 }
 
 function kindOf(doc: unknown): string | undefined {
-  return (doc as { kind?: string; apiVersion?: string }).apiVersion?.startsWith('zonekeeper.io/') ? (doc as { kind: string }).kind : undefined;
+  return (doc as { kind?: string; apiVersion?: string }).apiVersion?.startsWith('zonekeeper.io/')
+    ? (doc as { kind: string }).kind
+    : undefined;
 }
 
 /** ```yaml blocks of a Markdown file that hold zonekeeper objects. */
@@ -90,10 +92,19 @@ describe('examples against the CRD schemas', () => {
           assert.equal(show(errorsOf(d)), '', f);
           if (kind === 'ExecutionZone') {
             zones++;
-            assert.equal(formatFieldErrors(compileZone((d as ExecutionZone).spec, RegionCatalogue.builtin()).errors), '', f);
+            assert.equal(
+              formatFieldErrors(compileZone((d as ExecutionZone).spec, RegionCatalogue.builtin()).errors),
+              '',
+              f,
+            );
           }
           if (kind === 'ProviderCluster') assert.equal(formatFieldErrors(providerFromManifest(d).errors), '', f);
-          if (kind === 'PrivacyRegion') assert.equal(formatFieldErrors(regionFromSpec((d as PrivacyRegion).metadata.name, (d as PrivacyRegion).spec).errors), '', f);
+          if (kind === 'PrivacyRegion')
+            assert.equal(
+              formatFieldErrors(regionFromSpec((d as PrivacyRegion).metadata.name, (d as PrivacyRegion).spec).errors),
+              '',
+              f,
+            );
         }
       }
     }
@@ -130,13 +141,29 @@ describe('examples against the CRD schemas', () => {
   describe('the validator names the bad field', () => {
     const zone = (): ExecutionZone => structuredClone(paperManifests()[0] as ExecutionZone);
     const cases: [string, (z: ExecutionZone) => void, RegExp][] = [
-      ['memory as a string', (z) => ((z.spec.groups[0] as unknown as Record<string, unknown>)['memory'] = '1Gi'), /^spec\.groups\[0\]\.memory: must be of type integer/],
-      ['unknown environment', (z) => ((z.spec.groups[0] as unknown as Record<string, unknown>)['environment'] = 'baremetal'), /^spec\.groups\[0\]\.environment: unsupported value/],
-      ['zero cores', (z) => (z.spec.groups[0]!.cores = 0), /^spec\.groups\[0\]\.cores: must be at least 1/],
+      [
+        'memory as a string',
+        (z) => ((z.spec.groups[0] as unknown as Record<string, unknown>)['memory'] = '1Gi'),
+        /^spec\.groups\[0\]\.memory: must be of type integer/,
+      ],
+      [
+        'unknown environment',
+        (z) => ((z.spec.groups[0] as unknown as Record<string, unknown>)['environment'] = 'baremetal'),
+        /^spec\.groups\[0\]\.environment: unsupported value/,
+      ],
+      ['zero cores', (z) => (z.spec.groups[0].cores = 0), /^spec\.groups\[0\]\.cores: must be at least 1/],
       ['no groups', (z) => (z.spec.groups = []), /^spec\.groups: must have at least 1 items/],
       ['a bad UUID', (z) => (z.spec.applicationId = 'not-a-uuid'), /^spec\.applicationId: must match/],
-      ['duplicate group names', (z) => z.spec.groups.push({ ...z.spec.groups[0]! }), /^spec\.groups\[1\]: duplicate key/],
-      ['a misspelt field', (z) => ((z.spec as unknown as Record<string, unknown>)['group'] = []), /^spec\.group: unknown field/],
+      [
+        'duplicate group names',
+        (z) => z.spec.groups.push({ ...z.spec.groups[0] }),
+        /^spec\.groups\[1\]: duplicate key/,
+      ],
+      [
+        'a misspelt field',
+        (z) => ((z.spec as unknown as Record<string, unknown>)['group'] = []),
+        /^spec\.group: unknown field/,
+      ],
     ];
     for (const [what, mutate, expected] of cases) {
       it(`rejects ${what}`, () => {

@@ -5,7 +5,12 @@
 
 import type { ExecutionZone, ExecutionZoneSpec, ZoneRelease } from '../../../src/core/api/types.js';
 import { API_GROUP_VERSION } from '../../../src/core/api/types.js';
-import { initToZoneSpec, parseMessage, stopToReleaseSpec, zoneName } from '../../../src/core/messages/paper-messages.js';
+import {
+  initToZoneSpec,
+  parseMessage,
+  stopToReleaseSpec,
+  zoneName,
+} from '../../../src/core/messages/paper-messages.js';
 import { RegionCatalogue } from '../../../src/core/privacy/region-catalogue.js';
 import { formatFieldErrors } from '../../../src/core/errors.js';
 import { readText } from './repo-files.js';
@@ -29,7 +34,12 @@ export function paperManifests(namespace = 'paper'): PaperObject[] {
       out.push({ apiVersion: API_GROUP_VERSION, kind: 'ExecutionZone', metadata: { name, namespace }, spec });
     } else {
       releases++;
-      out.push({ apiVersion: API_GROUP_VERSION, kind: 'ZoneRelease', metadata: { name: `${name.slice(0, 8)}-stop-${releases}`, namespace }, spec: stopToReleaseSpec(msg) });
+      out.push({
+        apiVersion: API_GROUP_VERSION,
+        kind: 'ZoneRelease',
+        metadata: { name: `${name.slice(0, 8)}-stop-${releases}`, namespace },
+        spec: stopToReleaseSpec(msg),
+      });
     }
   });
   return out;

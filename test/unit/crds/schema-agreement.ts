@@ -23,7 +23,10 @@ export function disagreements(shape: Shape, schema: JSONSchemaProps, path: strin
       break;
     case 'enum': {
       const values = (schema.enum ?? []).map(String).sort();
-      if (schema.type !== 'string' || values.join('|') !== shape.values.join('|')) say(`TS enum ${shape.values.join('|')}, schema ${schema.type ?? 'untyped'} enum ${values.join('|') || '(none)'}`);
+      if (schema.type !== 'string' || values.join('|') !== shape.values.join('|'))
+        say(
+          `TS enum ${shape.values.join('|')}, schema ${schema.type ?? 'untyped'} enum ${values.join('|') || '(none)'}`,
+        );
       break;
     }
     case 'int-or-string':
@@ -34,7 +37,8 @@ export function disagreements(shape: Shape, schema: JSONSchemaProps, path: strin
       else out.push(...disagreements(shape.items, schema.items, `${path}[]`));
       break;
     case 'map':
-      if (schema.type !== 'object' || !schema.additionalProperties || schema.properties) say('TS Record<string, …>, schema is not a map (additionalProperties)');
+      if (schema.type !== 'object' || !schema.additionalProperties || schema.properties)
+        say('TS Record<string, …>, schema is not a map (additionalProperties)');
       else out.push(...disagreements(shape.values, schema.additionalProperties, `${path}.*`));
       break;
     case 'object': {
@@ -49,11 +53,16 @@ export function disagreements(shape: Shape, schema: JSONSchemaProps, path: strin
           out.push(`${path}.${name}: in the TS type, missing from the schema`);
           continue;
         }
-        if (p.optional === required.has(name)) out.push(`${path}.${name}: ${p.optional ? 'optional in TS, required in the schema' : 'required in TS, optional in the schema'}`);
+        if (p.optional === required.has(name))
+          out.push(
+            `${path}.${name}: ${p.optional ? 'optional in TS, required in the schema' : 'required in TS, optional in the schema'}`,
+          );
         out.push(...disagreements(p.shape, sub, `${path}.${name}`));
       }
-      for (const name of Object.keys(schema.properties)) if (!shape.props.has(name)) out.push(`${path}.${name}: in the schema, missing from the TS type`);
-      for (const name of required) if (!(name in schema.properties)) out.push(`${path}.${name}: required by the schema but not a property`);
+      for (const name of Object.keys(schema.properties))
+        if (!shape.props.has(name)) out.push(`${path}.${name}: in the schema, missing from the TS type`);
+      for (const name of required)
+        if (!(name in schema.properties)) out.push(`${path}.${name}: required by the schema but not a property`);
       break;
     }
   }

@@ -24,10 +24,18 @@ function node(kind: string, path: string): JSONSchemaProps {
 }
 
 /** Integers around 1 and the limit, and values of the wrong type. */
-const sized = (max: number) => fc.oneof(fc.constantFrom(-1, 0, 1, 2, max - 1, max, max + 1), fc.integer({ min: -5, max: max + 5 }), fc.constantFrom(1.5, '4', null, true));
+const sized = (max: number) =>
+  fc.oneof(
+    fc.constantFrom(-1, 0, 1, 2, max - 1, max, max + 1),
+    fc.integer({ min: -5, max: max + 5 }),
+    fc.constantFrom(1.5, '4', null, true),
+  );
 
 const group = fc.record({
-  name: fc.oneof(fc.constantFrom('init-1', 'gpu', 'a', 'Init-1', '-x', 'x-', 'a'.repeat(63), 'a'.repeat(64), 'a_b', ''), fc.stringMatching(/^[a-z0-9-]{1,8}$/)),
+  name: fc.oneof(
+    fc.constantFrom('init-1', 'gpu', 'a', 'Init-1', '-x', 'x-', 'a'.repeat(63), 'a'.repeat(64), 'a_b', ''),
+    fc.stringMatching(/^[a-z0-9-]{1,8}$/),
+  ),
   environment: fc.constantFrom('VM', 'container', 'vm', 'Container', 'pod', 5),
   platformType: fc.constantFrom('cloud', 'fog', 'cloud+fog', 'edge', 'Cloud'),
   resourceType: fc.constantFrom('CPU', 'GPU', 'FPGA', 'TPU', 'cpu'),
@@ -48,7 +56,11 @@ describe('CRD schema ↔ core validators', () => {
         const errors: FieldError[] = [];
         checkGroupFields(obj as unknown as InstanceGroup, 'g', errors);
         const schemaErrors = validate(schema, obj, 'g');
-        assert.equal(schemaErrors.length === 0, errors.length === 0, `schema: ${JSON.stringify(schemaErrors)}\ncore: ${JSON.stringify(errors)}\n${JSON.stringify(obj)}`);
+        assert.equal(
+          schemaErrors.length === 0,
+          errors.length === 0,
+          `schema: ${JSON.stringify(schemaErrors)}\ncore: ${JSON.stringify(errors)}\n${JSON.stringify(obj)}`,
+        );
       }),
       { numRuns: 2000 },
     );
@@ -62,13 +74,28 @@ describe('CRD schema ↔ core validators', () => {
       environment: fc.constantFrom('VM', 'container', 'metal'),
       resourceTypes: fc.constantFrom(['CPU'], ['CPU', 'GPU'], ['FPGA'], [], ['TPU']),
       // Device counts always present: when they are required is a CEL rule, covered by the admission tests.
-      capacity: fc.record({ cores: sized(4096), memory: sized(1 << 20), storage: sized(1 << 22), gpus: fc.constantFrom(0, 1, 2, -1), fpgas: fc.constantFrom(0, 1, -1) }),
+      capacity: fc.record({
+        cores: sized(4096),
+        memory: sized(1 << 20),
+        storage: sized(1 << 22),
+        gpus: fc.constantFrom(0, 1, 2, -1),
+        fpgas: fc.constantFrom(0, 1, -1),
+      }),
     });
     fc.assert(
       fc.property(spec, (s) => {
-        const core = providerFromManifest({ apiVersion: 'zonekeeper.io/v1alpha1', kind: 'ProviderCluster', metadata: { name: 'p1' }, spec: s });
+        const core = providerFromManifest({
+          apiVersion: 'zonekeeper.io/v1alpha1',
+          kind: 'ProviderCluster',
+          metadata: { name: 'p1' },
+          spec: s,
+        });
         const schemaErrors = validate(schema, s, 'spec');
-        assert.equal(schemaErrors.length === 0, core.errors.length === 0, `schema: ${JSON.stringify(schemaErrors)}\ncore: ${JSON.stringify(core.errors)}\n${JSON.stringify(s)}`);
+        assert.equal(
+          schemaErrors.length === 0,
+          core.errors.length === 0,
+          `schema: ${JSON.stringify(schemaErrors)}\ncore: ${JSON.stringify(core.errors)}\n${JSON.stringify(s)}`,
+        );
       }),
       { numRuns: 1000 },
     );

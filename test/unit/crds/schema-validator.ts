@@ -43,13 +43,19 @@ export function validate(schema: JSONSchemaProps, value: unknown, path = ''): Sc
     err(`must be of type ${schema.type}, got ${typeOf(value)}`);
     return errors;
   }
-  if (schema.enum !== undefined && !schema.enum.some((e) => same(e, value))) err(`unsupported value ${JSON.stringify(value)}; supported: ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}`);
+  if (schema.enum !== undefined && !schema.enum.some((e) => same(e, value)))
+    err(
+      `unsupported value ${JSON.stringify(value)}; supported: ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}`,
+    );
   if (typeof value === 'string') {
     const length = [...value].length;
-    if (schema.minLength !== undefined && length < schema.minLength) err(`must be at least ${schema.minLength} characters`);
-    if (schema.maxLength !== undefined && length > schema.maxLength) err(`must be at most ${schema.maxLength} characters`);
+    if (schema.minLength !== undefined && length < schema.minLength)
+      err(`must be at least ${schema.minLength} characters`);
+    if (schema.maxLength !== undefined && length > schema.maxLength)
+      err(`must be at most ${schema.maxLength} characters`);
     // Unanchored, as Go's regexp.MatchString: the patterns anchor themselves.
-    if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) err(`must match ${schema.pattern}`);
+    if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value))
+      err(`must match ${schema.pattern}`);
     if (schema.format === 'date-time' && !DATE_TIME.test(value)) err('must be an RFC 3339 date-time');
   }
   if (typeof value === 'number') {
@@ -57,8 +63,10 @@ export function validate(schema: JSONSchemaProps, value: unknown, path = ''): Sc
     if (schema.maximum !== undefined && value > schema.maximum) err(`must be at most ${schema.maximum}`);
   }
   if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) err(`must have at least ${schema.minItems} items`);
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) err(`must have at most ${schema.maxItems} items`);
+    if (schema.minItems !== undefined && value.length < schema.minItems)
+      err(`must have at least ${schema.minItems} items`);
+    if (schema.maxItems !== undefined && value.length > schema.maxItems)
+      err(`must have at most ${schema.maxItems} items`);
     const listType = schema['x-kubernetes-list-type'];
     if (listType === 'set') {
       value.forEach((v, i) => {
@@ -72,13 +80,16 @@ export function validate(schema: JSONSchemaProps, value: unknown, path = ''): Sc
         if (value.findIndex((w) => keyOf(v) === keyOf(w)) !== i) err(`duplicate key ${keyOf(v)}`, `${path}[${i}]`);
       });
     }
-    if (schema.items) value.forEach((v, i) => errors.push(...validate(schema.items as JSONSchemaProps, v, `${path}[${i}]`)));
+    if (schema.items)
+      value.forEach((v, i) => errors.push(...validate(schema.items as JSONSchemaProps, v, `${path}[${i}]`)));
   }
   if (typeOf(value) === 'object') {
     const obj = value as Record<string, JsonValue>;
     const keys = Object.keys(obj);
-    if (schema.minProperties !== undefined && keys.length < schema.minProperties) err(`must have at least ${schema.minProperties} entries`);
-    if (schema.maxProperties !== undefined && keys.length > schema.maxProperties) err(`must have at most ${schema.maxProperties} entries`);
+    if (schema.minProperties !== undefined && keys.length < schema.minProperties)
+      err(`must have at least ${schema.minProperties} entries`);
+    if (schema.maxProperties !== undefined && keys.length > schema.maxProperties)
+      err(`must have at most ${schema.maxProperties} entries`);
     for (const r of schema.required ?? []) if (!(r in obj)) err('is required', path === '' ? r : `${path}.${r}`);
     const child = (k: string): string => (path === '' ? k : `${path}.${k}`);
     if (schema.properties) {

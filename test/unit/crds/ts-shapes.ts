@@ -19,14 +19,32 @@ export class TypeShapes {
   private readonly checker: ts.TypeChecker;
   private readonly program: ts.Program;
 
-  constructor(root: string, readonly files: string[]) {
+  constructor(
+    root: string,
+    readonly files: string[],
+  ) {
     this.program = ts.createProgram(
       files.map((f) => join(root, f)),
-      { strict: true, noEmit: true, skipLibCheck: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, types: [] },
+      {
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        types: [],
+      },
     );
     this.checker = this.program.getTypeChecker();
     const diagnostics = ts.getPreEmitDiagnostics(this.program);
-    if (diagnostics.length > 0) throw new Error(ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' }));
+    if (diagnostics.length > 0)
+      throw new Error(
+        ts.formatDiagnostics(diagnostics, {
+          getCanonicalFileName: (f) => f,
+          getCurrentDirectory: () => root,
+          getNewLine: () => '\n',
+        }),
+      );
   }
 
   /** The shape of an exported interface or type alias of one of the files. */
@@ -43,11 +61,13 @@ export class TypeShapes {
     const f = ts.TypeFlags;
     if (type.isUnion()) {
       const parts = type.types.filter((t) => (t.flags & f.Undefined) === 0);
-      if (parts.length === 1) return this.shapeOf(parts[0] as ts.Type, where);
-      if (parts.every((t) => t.isStringLiteral())) return { kind: 'enum', values: parts.map((t) => (t as ts.StringLiteralType).value).sort() };
+      if (parts.length === 1) return this.shapeOf(parts[0], where);
+      if (parts.every((t) => t.isStringLiteral()))
+        return { kind: 'enum', values: parts.map((t) => (t).value).sort() };
       if (parts.every((t) => (t.flags & f.BooleanLiteral) !== 0)) return { kind: 'boolean' };
       const flags = parts.map((t) => t.flags);
-      if (parts.length === 2 && flags.some((x) => (x & f.Number) !== 0) && flags.some((x) => (x & f.String) !== 0)) return { kind: 'int-or-string' };
+      if (parts.length === 2 && flags.some((x) => (x & f.Number) !== 0) && flags.some((x) => (x & f.String) !== 0))
+        return { kind: 'int-or-string' };
       throw new Error(`${where}: unsupported union ${this.checker.typeToString(type)}`);
     }
     if (type.flags & f.String) return { kind: 'string' };
@@ -56,7 +76,7 @@ export class TypeShapes {
     if (type.isStringLiteral()) return { kind: 'enum', values: [type.value] };
     if (this.checker.isArrayType(type)) {
       const [item] = this.checker.getTypeArguments(type as ts.TypeReference);
-      return { kind: 'array', items: this.shapeOf(item as ts.Type, `${where}[]`) };
+      return { kind: 'array', items: this.shapeOf(item, `${where}[]`) };
     }
     if (type.flags & f.Object) {
       const props = this.checker.getPropertiesOfType(type);

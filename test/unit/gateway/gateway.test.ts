@@ -24,7 +24,8 @@ class MemoryStore implements ZoneStore {
       this.conflictsToInject--;
       throw new StoreConflict('injected');
     }
-    if ((cur?.metadata.resourceVersion ?? undefined) !== zone.metadata.resourceVersion) throw new StoreConflict('resourceVersion');
+    if ((cur?.metadata.resourceVersion ?? undefined) !== zone.metadata.resourceVersion)
+      throw new StoreConflict('resourceVersion');
     const saved = structuredClone({ ...zone, metadata: { ...zone.metadata, resourceVersion: String(++this.rv) } });
     this.zones.set(key, saved);
     return saved;
@@ -59,7 +60,10 @@ describe('REST gateway (the paper messages over HTTP)', () => {
     assert.equal(r.status, 201);
     const z = store.zones.get(`tenant-a/${ID}`);
     assert.equal(z?.spec.applicationId, ID);
-    assert.deepEqual(z?.spec.groups.map((g) => g.name), ['init-1']);
+    assert.deepEqual(
+      z?.spec.groups.map((g) => g.name),
+      ['init-1'],
+    );
     assert.deepEqual(z?.spec.privacy?.countries, [{ action: 'DenySpecific', value: 240 }]);
   });
 
@@ -71,7 +75,10 @@ describe('REST gateway (the paper messages over HTTP)', () => {
     const r = await h.handle(init({ resource_type: 'GPU' }));
     assert.equal(r.status, 200);
     assert.deepEqual(r.body, { zone: ID, group: 'init-2', scaleUp: true });
-    assert.deepEqual(store.zones.get(`ns/${ID}`)?.spec.groups.map((g) => g.resourceType), ['CPU', 'GPU']);
+    assert.deepEqual(
+      store.zones.get(`ns/${ID}`)?.spec.groups.map((g) => g.resourceType),
+      ['CPU', 'GPU'],
+    );
   });
 
   it('turns a STOP into a ZoneRelease of the named instances', async () => {
@@ -81,7 +88,11 @@ describe('REST gateway (the paper messages over HTTP)', () => {
     const r = await h.handle({ type: 'STOP', application_id: ID, instances: { Fog2: ['C3'] } });
     assert.equal(r.status, 202);
     assert.equal(store.releases.length, 1);
-    assert.deepEqual(store.releases[0].spec, { zoneRef: { name: ID }, instances: { Fog2: ['C3'] }, trigger: { immediate: true } });
+    assert.deepEqual(store.releases[0].spec, {
+      zoneRef: { name: ID },
+      instances: { Fog2: ['C3'] },
+      trigger: { immediate: true },
+    });
   });
 
   it('answers a STOP for an unknown zone with 404 and creates nothing', async () => {
@@ -93,17 +104,29 @@ describe('REST gateway (the paper messages over HTTP)', () => {
 
   it('rejects a malformed message with 422 and the field errors, writing nothing', async () => {
     const store = new MemoryStore();
-    const r = await new MessageHandler(store, 'ns').handle(init({ privacy: { countries: [[0, 999]] }, 'instance-count': 0 }));
+    const r = await new MessageHandler(store, 'ns').handle(
+      init({ privacy: { countries: [[0, 999]] }, 'instance-count': 0 }),
+    );
     assert.equal(r.status, 422);
     const body = r.body as { detail: string; errors: { path: string }[] };
-    assert.deepEqual(body.errors.map((e) => e.path), ['privacy.countries[0][1]', 'instance-count']);
+    assert.deepEqual(
+      body.errors.map((e) => e.path),
+      ['privacy.countries[0][1]', 'instance-count'],
+    );
     assert.match(body.detail, /privacy\.countries\[0\]\[1\]: MCC 999 is not an ITU-T E\.212 country code/);
     assert.equal(store.zones.size, 0);
   });
 
-  it('knows the platform admin\'s PrivacyRegions', async () => {
+  it("knows the platform admin's PrivacyRegions", async () => {
     const store = new MemoryStore();
-    store.regions = [{ apiVersion: 'zonekeeper.io/v1alpha1', kind: 'PrivacyRegion', metadata: { name: 'Nordics' }, spec: { countries: ['DK', 'NO', 'SE', 'FI', 'IS'] } }];
+    store.regions = [
+      {
+        apiVersion: 'zonekeeper.io/v1alpha1',
+        kind: 'PrivacyRegion',
+        metadata: { name: 'Nordics' },
+        spec: { countries: ['DK', 'NO', 'SE', 'FI', 'IS'] },
+      },
+    ];
     const r = await new MessageHandler(store, 'ns').handle(init({ privacy: { regions: [[2, 'Nordics'], [1]] } }));
     assert.equal(r.status, 201);
   });
@@ -117,12 +140,29 @@ describe('REST gateway (the paper messages over HTTP)', () => {
       const post = await fetch(`${base}/v1/messages`, { method: 'POST', body: JSON.stringify(init()) });
       assert.equal(post.status, 201);
       const z = store.zones.get(`ns/${ID}`) as ExecutionZone;
-      z.status = { vlanId: 1000, networkId: 274468950876, network: 'fd3f:e79f:d35c:3e8::/64', marking: '111000', vpn: { Fog1: { from: 'HOME-SWITCH', to: 'Fog1-SWITCH' } }, instances: { Fog1: { C1: { group: 'init-1', cores: 2, memory: 1024, storage: 8192, address: 'fd3f:e79f:d35c:3e8::1:1' } } } };
+      z.status = {
+        vlanId: 1000,
+        networkId: 274468950876,
+        network: 'fd3f:e79f:d35c:3e8::/64',
+        marking: '111000',
+        vpn: { Fog1: { from: 'HOME-SWITCH', to: 'Fog1-SWITCH' } },
+        instances: {
+          Fog1: { C1: { group: 'init-1', cores: 2, memory: 1024, storage: 8192, address: 'fd3f:e79f:d35c:3e8::1:1' } },
+        },
+      };
       const get = await fetch(`${base}/v1/zones/${ID}`);
       assert.equal(get.status, 200);
-      const body = (await get.json()) as Record<string, { vlan_id: number; instances: Record<string, Record<string, unknown>> }>;
+      const body = (await get.json()) as Record<
+        string,
+        { vlan_id: number; instances: Record<string, Record<string, unknown>> }
+      >;
       assert.equal(body[ID].vlan_id, 1000);
-      assert.deepEqual(body[ID].instances.Fog1.C1, { cores: 2, memory: 1024, storage: 8192, address: 'fd3f:e79f:d35c:3e8::1:1' });
+      assert.deepEqual(body[ID].instances.Fog1.C1, {
+        cores: 2,
+        memory: 1024,
+        storage: 8192,
+        address: 'fd3f:e79f:d35c:3e8::1:1',
+      });
       const bad = await fetch(`${base}/v1/messages`, { method: 'POST', body: '{not json' });
       assert.equal(bad.status, 400);
       assert.equal(bad.headers.get('content-type'), 'application/problem+json');
@@ -135,7 +175,11 @@ describe('REST gateway (the paper messages over HTTP)', () => {
 
   it('answers /healthz always and /readyz only while the hub answers (probes of the chart)', async () => {
     let hubDown: string | undefined = 'hub 10.0.0.1:443: connect ECONNREFUSED';
-    const server = gatewayServer(new MessageHandler(new MemoryStore(), 'ns'), () => {}, async () => hubDown);
+    const server = gatewayServer(
+      new MessageHandler(new MemoryStore(), 'ns'),
+      () => {},
+      async () => hubDown,
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {

@@ -9,18 +9,23 @@ describe('core/network/p4-entries: the P4 entry plan', () => {
     const { zones, problems } = planP4Entries(PAPER_PLANS, PORTS);
     assert.deepEqual(problems, []);
     assert.equal(zones.length, 6);
-    for (const z of zones) for (const [i, e] of z.entries.entries()) assert.equal(translateEntry(INDEX, e, `${z.zone}[${i}]`).problem, undefined);
+    for (const z of zones)
+      for (const [i, e] of z.entries.entries())
+        assert.equal(translateEntry(INDEX, e, `${z.zone}[${i}]`).problem, undefined);
   });
 
   it('admits the trunk and each provider port of the zone, and nothing else', () => {
-    const z = planP4Entries([PAPER_PLANS[0] as never], PORTS).zones[0];
+    const z = planP4Entries([PAPER_PLANS[0]], PORTS).zones[0];
     const admits = z?.entries.filter((e) => e.table === TABLES.admit).map((e) => e.match[0]?.value);
     assert.deepEqual(admits, ['0', '1', '2']);
   });
 
   it('marks with the Table V DSCP of the zone', () => {
     const { zones } = planP4Entries(PAPER_PLANS, PORTS);
-    assert.deepEqual(zones.map((z) => z.entries.find((e) => e.table === TABLES.mark)?.params[0]?.value), ['56', '8', '2', '4', '56', '56']);
+    assert.deepEqual(
+      zones.map((z) => z.entries.find((e) => e.table === TABLES.mark)?.params[0]?.value),
+      ['56', '8', '2', '4', '56', '56'],
+    );
   });
 
   it('is deterministic: the same plans give the same entries', () => {
@@ -30,7 +35,10 @@ describe('core/network/p4-entries: the P4 entry plan', () => {
   it('reports a provider without a port and a VLAN used twice, leaving those zones out', () => {
     const bad = { ...syntheticPlan(1000, 'Nowhere') };
     const { zones, problems } = planP4Entries([syntheticPlan(1000), bad, syntheticPlan(1001)], PORTS);
-    assert.deepEqual(zones.map((z) => z.vlanId), [1000, 1001]);
+    assert.deepEqual(
+      zones.map((z) => z.vlanId),
+      [1000, 1001],
+    );
     assert.ok(problems.some((p) => p.reason.includes('Nowhere')));
     assert.ok(problems.some((p) => p.reason.includes('also used')));
   });

@@ -41,7 +41,11 @@ describe('p4/zone_switch.p4info.txtpb and zone_switch.json (p4c output) against 
       const refs = [...info.actionRefs].map(([id, scope]) => [p4info.action(id)?.name, scope]).sort();
       assert.deepEqual(refs, t.actions.map((a) => [`${t.control}.${a.name}`, a.scope]).sort(), `${t.name} actions`);
       if (typeof defaults === 'string') assert.fail(defaults);
-      assert.equal(p4info.action(defaults.get(info.id)?.actionId ?? 0)?.name, `${t.control}.${t.defaultAction}`, `${t.name} default`);
+      assert.equal(
+        p4info.action(defaults.get(info.id)?.actionId ?? 0)?.name,
+        `${t.control}.${t.defaultAction}`,
+        `${t.name} default`,
+      );
       assert.equal(info.size, t.size, `${t.name} size`);
     }
   });
@@ -50,7 +54,10 @@ describe('p4/zone_switch.p4info.txtpb and zone_switch.json (p4c output) against 
     for (const a of program.actions) {
       const info = p4info.actionByName(`${a.control}.${a.name}`);
       assert.ok(info, a.name);
-      assert.deepEqual(info.params.map((p) => ({ id: p.id, name: p.name, bitwidth: p.bitwidth })), a.params.map((p, i) => ({ id: i + 1, ...p })));
+      assert.deepEqual(
+        info.params.map((p) => ({ id: p.id, name: p.name, bitwidth: p.bitwidth })),
+        a.params.map((p, i) => ({ id: i + 1, ...p })),
+      );
     }
   });
 

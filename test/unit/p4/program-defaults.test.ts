@@ -10,7 +10,9 @@ import { DEVICE_CONFIG, INDEX, P4INFO } from '../switch/switch-harness.js';
 
 const names = (d: ReturnType<typeof programDefaults>, index: P4InfoIndex): Record<string, string> => {
   if (typeof d === 'string') assert.fail(d);
-  return Object.fromEntries([...d].map(([table, a]) => [index.table(table)?.alias ?? '?', index.action(a.actionId)?.alias ?? '?']));
+  return Object.fromEntries(
+    [...d].map(([table, a]) => [index.table(table)?.alias ?? '?', index.action(a.actionId)?.alias ?? '?']),
+  );
 };
 
 /** The other flavour: p4c's P4Info with initial_default_action added as the program says. */
@@ -18,26 +20,41 @@ function withInitialDefaults(): P4InfoIndex {
   const copy = structuredClone(P4INFO);
   const d = programDefaults(INDEX, DEVICE_CONFIG);
   assert.ok(typeof d !== 'string');
-  for (const t of copy.tables ?? []) t.initial_default_action = { action_id: d.get(t.preamble?.id ?? 0)?.actionId ?? 0 };
+  for (const t of copy.tables ?? [])
+    t.initial_default_action = { action_id: d.get(t.preamble?.id ?? 0)?.actionId ?? 0 };
   return new P4InfoIndex(copy);
 }
 
 describe('p4/program-defaults: table default actions from the compiled program', () => {
   it('reads zone_switch defaults from the BMv2 JSON: drop everywhere, to_trunk on mac_forward, egress_drop on egress_vlan', () => {
-    assert.equal(P4INFO.tables?.some((t) => t.initial_default_action), false, 'p4c 1.2.4.8 writes no initial_default_action');
+    assert.equal(
+      P4INFO.tables?.some((t) => t.initial_default_action),
+      false,
+      'p4c 1.2.4.8 writes no initial_default_action',
+    );
     assert.deepEqual(names(programDefaults(INDEX, DEVICE_CONFIG), INDEX), {
-      zone_admit: 'drop', zone_mark: 'drop', zone_acl: 'drop', mac_forward: 'to_trunk', egress_vlan: 'egress_drop',
+      zone_admit: 'drop',
+      zone_mark: 'drop',
+      zone_acl: 'drop',
+      mac_forward: 'to_trunk',
+      egress_vlan: 'egress_drop',
     });
   });
 
   it('gives the same defaults for a P4Info with initial_default_action and no BMv2 JSON', () => {
     const other = withInitialDefaults();
-    assert.deepEqual(names(programDefaults(other, Buffer.alloc(0)), other), names(programDefaults(INDEX, DEVICE_CONFIG), INDEX));
+    assert.deepEqual(
+      names(programDefaults(other, Buffer.alloc(0)), other),
+      names(programDefaults(INDEX, DEVICE_CONFIG), INDEX),
+    );
   });
 
   it('refuses a pipeline whose defaults it cannot know, naming the table and why', () => {
     const { problem } = verifyPipeline({ p4info: P4INFO, p4_device_config: Buffer.from('not json') });
-    assert.match(problem ?? '', /table ZoneIngress\.zone_admit has no default action: P4Info has no initial_default_action/);
+    assert.match(
+      problem ?? '',
+      /table ZoneIngress\.zone_admit has no default action: P4Info has no initial_default_action/,
+    );
   });
 
   it('refuses a BMv2 JSON whose default action P4Info does not know', () => {

@@ -14,9 +14,14 @@ describe('p4/receive-window: grpc-js servers with a large HTTP/2 window', () => 
     try {
       // The server's SETTINGS (per-stream window) and WINDOW_UPDATE (connection window) follow the connection preface.
       let streamWindow: number | undefined;
-      client.on('remoteSettings', (s) => { streamWindow = s.initialWindowSize; });
+      client.on('remoteSettings', (s) => {
+        streamWindow = s.initialWindowSize;
+      });
       const end = Date.now() + 2000;
-      while ((streamWindow !== RECEIVE_WINDOW_BYTES || client.state.remoteWindowSize !== RECEIVE_WINDOW_BYTES) && Date.now() < end) {
+      while (
+        (streamWindow !== RECEIVE_WINDOW_BYTES || client.state.remoteWindowSize !== RECEIVE_WINDOW_BYTES) &&
+        Date.now() < end
+      ) {
         await new Promise((r) => setTimeout(r, 10));
       }
       assert.equal(streamWindow, RECEIVE_WINDOW_BYTES);

@@ -33,7 +33,10 @@ describe('p4/table-entry-encoding: hand-written TableEntry encoder', () => {
 
   it('keeps oneof presence: an empty exact match and an action without id or params are still written', () => {
     const e: TableEntry = { table_id: 1, match: [{ field_id: 2, exact: {} }], action: { action: {} } };
-    const got = T.decode(encodeTableEntryDirect(e) as Buffer) as unknown as { match: { exact?: object }[]; action?: { action?: object } };
+    const got = T.decode(encodeTableEntryDirect(e) as Buffer) as unknown as {
+      match: { exact?: object }[];
+      action?: { action?: object };
+    };
     assert.ok(got.match[0]?.exact);
     assert.ok(got.action?.action);
   });
@@ -62,17 +65,28 @@ describe('p4/table-entry-encoding: hand-written TableEntry encoder', () => {
       fc.record({ field_id: u32, range: fc.record({ low: bytes, high: bytes }) }),
       fc.record({ field_id: u32, optional: fc.record({ value: bytes }) }),
     );
-    const entry: fc.Arbitrary<TableEntry> = fc.record({
-      table_id: u32,
-      match: fc.array(match, { maxLength: 4 }),
-      action: fc.record({ action: fc.record({ action_id: u32, params: fc.array(fc.record({ param_id: u32, value: bytes }), { maxLength: 3 }) }) }),
-      priority: fc.nat({ max: 0x7fffffff }),
-      metadata: bytes,
-    }, { requiredKeys: ['table_id'] });
-    fc.assert(fc.property(entry, (e) => {
-      const got = encodeTableEntryDirect(e);
-      assert.ok(got);
-      assert.deepEqual(decoded(got), reference(e));
-    }), { numRuns: 500 });
+    const entry: fc.Arbitrary<TableEntry> = fc.record(
+      {
+        table_id: u32,
+        match: fc.array(match, { maxLength: 4 }),
+        action: fc.record({
+          action: fc.record({
+            action_id: u32,
+            params: fc.array(fc.record({ param_id: u32, value: bytes }), { maxLength: 3 }),
+          }),
+        }),
+        priority: fc.nat({ max: 0x7fffffff }),
+        metadata: bytes,
+      },
+      { requiredKeys: ['table_id'] },
+    );
+    fc.assert(
+      fc.property(entry, (e) => {
+        const got = encodeTableEntryDirect(e);
+        assert.ok(got);
+        assert.deepEqual(decoded(got), reference(e));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -7,7 +7,10 @@ describe('runtime/TurnQueue', () => {
   it('runs jobs in order, one per turn: what a job schedules for the next turn runs before the next job', async () => {
     const q = new TurnQueue();
     const seen: string[] = [];
-    q.push(() => { seen.push('job 1'); setImmediate(() => seen.push('scheduled by job 1')); });
+    q.push(() => {
+      seen.push('job 1');
+      setImmediate(() => seen.push('scheduled by job 1'));
+    });
     q.push(() => seen.push('job 2'));
     q.push(() => seen.push('job 3'));
     assert.deepEqual(seen, [], 'nothing runs in the pushing turn');
@@ -20,12 +23,16 @@ describe('runtime/TurnQueue', () => {
     const q = new TurnQueue();
     const seen: string[] = [];
     const uncaught: unknown[] = [];
-    const onUncaught = (e: unknown): void => { uncaught.push(e); };
+    const onUncaught = (e: unknown): void => {
+      uncaught.push(e);
+    };
     const listeners = process.listeners('uncaughtException');
     process.removeAllListeners('uncaughtException');
     process.on('uncaughtException', onUncaught);
     try {
-      q.push(() => { throw new Error('boom'); });
+      q.push(() => {
+        throw new Error('boom');
+      });
       q.push(() => seen.push('after the throw'));
       for (let i = 0; i < 4; i++) await turn();
     } finally {

@@ -17,44 +17,80 @@ function tokenServer(): Promise<{ server: Server; url: string; accept: (t: strin
   const server = createServer((req, res) => {
     const auth = req.headers.authorization ?? '';
     seen.push(auth);
-    if (auth === `Bearer ${accepted}`) { res.writeHead(200, { 'Content-Type': 'application/json' }); res.end('{}'); return; }
+    if (auth === `Bearer ${accepted}`) {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{}');
+      return;
+    }
     res.writeHead(401, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ kind: 'Status', reason: 'Unauthorized', message: 'Unauthorized' }));
   });
   servers.push(server);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, accept: (t) => { accepted = t; }, seen })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        server,
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        accept: (t) => {
+          accepted = t;
+        },
+        seen,
+      }),
+    ),
+  );
 }
 
 /** Retries `call` every 20 ms for up to 2 s; rejects with the last error. */
 async function untilOk(call: () => Promise<unknown>): Promise<void> {
   const end = Date.now() + 2000;
   for (;;) {
-    try { await call(); return; } catch (e) { if (Date.now() > end) throw e; }
+    try {
+      await call();
+      return;
+    } catch (e) {
+      if (Date.now() > end) throw e;
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
 function kubeconfig(server: string, user: User): KubeConfig {
   const kc = new KubeConfig();
-  kc.loadFromOptions({ clusters: [{ name: 'c', server, skipTLSVerify: true }], users: [user], contexts: [{ name: 'x', cluster: 'c', user: user.name }], currentContext: 'x' });
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server, skipTLSVerify: true }],
+    users: [user],
+    contexts: [{ name: 'x', cluster: 'c', user: user.name }],
+    currentContext: 'x',
+  });
   return kc;
 }
 
 describe('runtime/credentials: tokens that change while the operator runs', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'zk-cred-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'zk-cred-'));
+  });
   afterEach(() => {
     rmSync(dir, { recursive: true, force: true });
-    for (const srv of servers.splice(0)) { srv.closeAllConnections(); srv.close(); }
+    for (const srv of servers.splice(0)) {
+      srv.closeAllConnections();
+      srv.close();
+    }
   });
 
   /** A server that accepts `token` (trimmed), and a client reading it from a token file every `refreshMs`. */
-  async function tokenFileClient(token: string, refreshMs: number): Promise<{ s: Awaited<ReturnType<typeof tokenServer>>; file: string; client: KubeClient }> {
+  async function tokenFileClient(
+    token: string,
+    refreshMs: number,
+  ): Promise<{ s: Awaited<ReturnType<typeof tokenServer>>; file: string; client: KubeClient }> {
     const s = await tokenServer();
     const file = path.join(dir, 'token');
     writeFileSync(file, token);
     s.accept(token.trim());
-    const client = await KubeClient.fromKubeConfig(kubeconfig(s.url, { name: 'sa', authProvider: { name: 'tokenFile', config: { tokenFile: file } } }), { credentialRefreshMs: refreshMs });
+    const client = await KubeClient.fromKubeConfig(
+      kubeconfig(s.url, { name: 'sa', authProvider: { name: 'tokenFile', config: { tokenFile: file } } }),
+      { credentialRefreshMs: refreshMs },
+    );
     return { s, file, client };
   }
 
@@ -69,7 +105,11 @@ describe('runtime/credentials: tokens that change while the operator runs', () =
       await new Promise((r) => setTimeout(r, 400));
       const before = s.seen.length;
       await client.get('/api');
-      assert.deepEqual(s.seen.slice(before), ['Bearer two'], 'the next request carries the new token, not a refused old one');
+      assert.deepEqual(
+        s.seen.slice(before),
+        ['Bearer two'],
+        'the next request carries the new token, not a refused old one',
+      );
       // Unreadable for a moment: the token in use stays.
       rmSync(file);
       await client.renewNow();
@@ -91,7 +131,10 @@ describe('runtime/credentials: tokens that change while the operator runs', () =
       await assert.rejects(client.get('/api'), (e: unknown) => e instanceof KubeError && e.code === 401);
       // No explicit renewal: the 401 itself made the client read the file again, so a retry soon succeeds.
       await untilOk(() => client.get('/api'));
-      assert.deepEqual([s.seen[s.seen.length - 1], s.seen.find((a) => a !== 'Bearer old')], ['Bearer new', 'Bearer new']);
+      assert.deepEqual(
+        [s.seen[s.seen.length - 1], s.seen.find((a) => a !== 'Bearer old')],
+        ['Bearer new', 'Bearer new'],
+      );
     } finally {
       client.close();
     }
@@ -101,10 +144,24 @@ describe('runtime/credentials: tokens that change while the operator runs', () =
     const s = await tokenServer();
     const file = path.join(dir, 'plugin-token');
     const plugin = path.join(dir, 'plugin.mjs');
-    writeFileSync(plugin, `import { readFileSync } from 'node:fs';\nprocess.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: readFileSync(${JSON.stringify(file)}, 'utf8') } }));\n`);
+    writeFileSync(
+      plugin,
+      `import { readFileSync } from 'node:fs';\nprocess.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: readFileSync(${JSON.stringify(file)}, 'utf8') } }));\n`,
+    );
     writeFileSync(file, 'exec-1');
     s.accept('exec-1');
-    const client = await KubeClient.fromKubeConfig(kubeconfig(s.url, { name: 'plugin', exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [plugin], interactiveMode: 'Never' } } as User), { credentialRefreshMs: 3_600_000 });
+    const client = await KubeClient.fromKubeConfig(
+      kubeconfig(s.url, {
+        name: 'plugin',
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: process.execPath,
+          args: [plugin],
+          interactiveMode: 'Never',
+        },
+      }),
+      { credentialRefreshMs: 3_600_000 },
+    );
     try {
       await client.get('/api');
       writeFileSync(file, 'exec-2');
@@ -119,7 +176,17 @@ describe('runtime/credentials: tokens that change while the operator runs', () =
 
   it('leaves static credentials alone: a token or a client certificate in the kubeconfig has no renewal', () => {
     assert.equal(changingCredentials(kubeconfig('http://127.0.0.1:1', { name: 'static', token: 'abc' })), undefined);
-    assert.equal(changingCredentials(kubeconfig('http://127.0.0.1:1', { name: 'cert', certData: 'x', keyData: 'y' })), undefined);
-    assert.ok(changingCredentials(kubeconfig('http://127.0.0.1:1', { name: 'sa', authProvider: { name: 'tokenFile', config: { tokenFile: '/nonexistent' } } })));
+    assert.equal(
+      changingCredentials(kubeconfig('http://127.0.0.1:1', { name: 'cert', certData: 'x', keyData: 'y' })),
+      undefined,
+    );
+    assert.ok(
+      changingCredentials(
+        kubeconfig('http://127.0.0.1:1', {
+          name: 'sa',
+          authProvider: { name: 'tokenFile', config: { tokenFile: '/nonexistent' } },
+        }),
+      ),
+    );
   });
 });

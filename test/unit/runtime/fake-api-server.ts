@@ -72,4 +72,9 @@ export class FakeApiServer {
 }
 
 export const object = (name: string, rv: string, data?: Record<string, string>): KubeObject =>
-  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns', resourceVersion: rv }, ...(data ? { data } : {}) }) as KubeObject;
+  ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: 'ns', resourceVersion: rv },
+    ...(data ? { data } : {}),
+  });

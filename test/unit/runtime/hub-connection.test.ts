@@ -57,7 +57,10 @@ describe('hub connection: in-cluster ServiceAccount config', function () {
 
   after(() => {
     server?.close();
-    for (const [k, v] of [['KUBERNETES_SERVICE_HOST', saved.host], ['KUBERNETES_SERVICE_PORT', saved.port]] as const) {
+    for (const [k, v] of [
+      ['KUBERNETES_SERVICE_HOST', saved.host],
+      ['KUBERNETES_SERVICE_PORT', saved.port],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -88,22 +91,35 @@ describe('hub connection: in-cluster ServiceAccount config', function () {
 
   it('says which file is missing when the token is not mounted', async () => {
     const root = podRoot('no-token', pki, undefined);
-    await assert.rejects(hubClient({ serviceAccountRoot: root }), (e: Error) => e.message.includes(join(root, SERVICE_ACCOUNT_DIR, 'token')) && /automountServiceAccountToken/.test(e.message));
+    await assert.rejects(
+      hubClient({ serviceAccountRoot: root }),
+      (e: Error) =>
+        e.message.includes(join(root, SERVICE_ACCOUNT_DIR, 'token')) && /automountServiceAccountToken/.test(e.message),
+    );
   });
 
   it('says it is not in a pod when KUBERNETES_SERVICE_HOST is unset and no kubeconfig is given', async () => {
     delete process.env['KUBERNETES_SERVICE_HOST'];
-    await assert.rejects(hubClient({ serviceAccountRoot: podRoot('no-env', pki, TOKEN) }), /no kubeconfig given .* KUBERNETES_SERVICE_HOST/);
+    await assert.rejects(
+      hubClient({ serviceAccountRoot: podRoot('no-env', pki, TOKEN) }),
+      /no kubeconfig given .* KUBERNETES_SERVICE_HOST/,
+    );
   });
 
   it('prefers a kubeconfig when one is given', async () => {
     const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, [
-      'apiVersion: v1', 'kind: Config', 'current-context: c',
-      `clusters: [{name: k, cluster: {server: "https://127.0.0.1:${port}", certificate-authority: ${JSON.stringify(pki.caCert)}}}]`,
-      'users: [{name: u, user: {token: from-kubeconfig}}]',
-      'contexts: [{name: c, context: {cluster: k, user: u}}]', '',
-    ].join('\n'));
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'current-context: c',
+        `clusters: [{name: k, cluster: {server: "https://127.0.0.1:${port}", certificate-authority: ${JSON.stringify(pki.caCert)}}}]`,
+        'users: [{name: u, user: {token: from-kubeconfig}}]',
+        'contexts: [{name: c, context: {cluster: k, user: u}}]',
+        '',
+      ].join('\n'),
+    );
     const client = await hubClient({ kubeconfig, serviceAccountRoot: podRoot('both', pki, TOKEN) });
     try {
       await client.get('/api');

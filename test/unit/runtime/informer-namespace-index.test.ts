@@ -8,7 +8,11 @@ import type { KubeClient, KubeObject } from '../../../src/runtime/kube-client.js
 import { listenWithClient } from '../../support/local-kube-client.js';
 import { silentLogger } from '../../../src/runtime/logger.js';
 
-const pod = (namespace: string, name: string, rv: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name, resourceVersion: rv } });
+const pod = (namespace: string, name: string, rv: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { namespace, name, resourceVersion: rv },
+});
 
 describe('Informer namespace index', () => {
   let server: Server;
@@ -27,7 +31,12 @@ describe('Informer namespace index', () => {
         watchOpened();
         return;
       }
-      res.end(JSON.stringify({ metadata: { resourceVersion: '3' }, items: [pod('a', 'p1', '1'), pod('a', 'p2', '2'), pod('b', 'p3', '3')] }));
+      res.end(
+        JSON.stringify({
+          metadata: { resourceVersion: '3' },
+          items: [pod('a', 'p1', '1'), pod('a', 'p2', '2'), pod('b', 'p3', '3')],
+        }),
+      );
     });
     client = await listenWithClient(server);
   });
@@ -40,10 +49,17 @@ describe('Informer namespace index', () => {
   it('lists one namespace, and follows adds and deletes', async () => {
     const inf = new Informer<KubeObject>({ client, path: '/api/v1/pods', logger: silentLogger });
     const seen: string[] = [];
-    inf.on({ add: (o) => seen.push(`add ${o.metadata?.name}`), delete: (o) => seen.push(`delete ${o.metadata?.name}`) });
+    inf.on({
+      add: (o) => seen.push(`add ${o.metadata?.name}`),
+      delete: (o) => seen.push(`delete ${o.metadata?.name}`),
+    });
     inf.start();
     await inf.waitForSync();
-    const names = (ns: string) => inf.listNamespace(ns).map((o) => o.metadata?.name).sort();
+    const names = (ns: string) =>
+      inf
+        .listNamespace(ns)
+        .map((o) => o.metadata?.name)
+        .sort();
     assert.deepEqual(names('a'), ['p1', 'p2']);
     assert.deepEqual(names('b'), ['p3']);
     assert.deepEqual(names('c'), []);

@@ -30,7 +30,14 @@ describe('Informer recovery against a fake API server', () => {
   function start(clock?: FakeClock, stallMs?: number) {
     const seen: string[] = [];
     const health: WatchHealthEvent[] = [];
-    informer = new Informer<KubeObject>({ client, path: PATH, logger: silentLogger, onHealth: (e) => health.push(e), ...(clock ? { clock } : {}), ...(stallMs ? { stallMs } : {}) });
+    informer = new Informer<KubeObject>({
+      client,
+      path: PATH,
+      logger: silentLogger,
+      onHealth: (e) => health.push(e),
+      ...(clock ? { clock } : {}),
+      ...(stallMs ? { stallMs } : {}),
+    });
     informer.on({
       add: (o) => seen.push(`add ${o.metadata?.name}`),
       update: (o) => seen.push(`update ${o.metadata?.name}@${o.metadata?.resourceVersion}`),
@@ -46,21 +53,38 @@ describe('Informer recovery against a fake API server', () => {
       const { seen, health, informer: inf } = start();
       await inf.waitForSync();
       await api.until(() => api.watchRequests.length === 1, 'the first watch');
-      assert.equal(api.watchRequests[0]?.searchParams.get('resourceVersion'), '3', 'watches from the list\'s resourceVersion');
+      assert.equal(
+        api.watchRequests[0]?.searchParams.get('resourceVersion'),
+        '3',
+        "watches from the list's resourceVersion",
+      );
       assert.deepEqual(seen, ['add a', 'add b', 'add c']);
 
       // Meanwhile b was deleted, c changed and d was added; the history is compacted.
       api.list = { resourceVersion: '9', items: [object('a', '1'), object('c', '7'), object('d', '8')] };
-      if (how === 'an ERROR event with code 410') api.send('ERROR', { kind: 'Status', code: 410, message: 'too old resource version: 3 (5)' });
+      if (how === 'an ERROR event with code 410')
+        api.send('ERROR', { kind: 'Status', code: 410, message: 'too old resource version: 3 (5)' });
       else {
         api.watchStatus = 410;
         api.send('BOOKMARK', { kind: 'ConfigMap', metadata: { resourceVersion: '4' } });
         // End the stream: the informer reconnects from rv 4 and is answered 410.
         (api as unknown as { open: { end(): void }[] }).open.at(-1)?.end();
       }
-      await api.until(() => api.lists.length === 2 && api.watchRequests.length >= 2 && api.watchRequests.at(-1)?.searchParams.get('resourceVersion') === '9', 'the relist and a watch from its resourceVersion');
+      await api.until(
+        () =>
+          api.lists.length === 2 &&
+          api.watchRequests.length >= 2 &&
+          api.watchRequests.at(-1)?.searchParams.get('resourceVersion') === '9',
+        'the relist and a watch from its resourceVersion',
+      );
       assert.deepEqual(seen.slice(3).sort(), ['add d', 'delete b', 'update c@7']);
-      assert.deepEqual(inf.list().map((o) => o.metadata?.name).sort(), ['a', 'c', 'd']);
+      assert.deepEqual(
+        inf
+          .list()
+          .map((o) => o.metadata?.name)
+          .sort(),
+        ['a', 'c', 'd'],
+      );
       assert.ok(health.includes('gone'), `health: ${health.join(', ')}`);
     });
   }
@@ -87,7 +111,11 @@ describe('Informer recovery against a fake API server', () => {
     clock.advance(12_000);
     await api.until(() => api.watchRequests.length === 2, 'the restarted watch');
     assert.ok(health.includes('stall'));
-    assert.equal(api.watchRequests[1]?.searchParams.get('resourceVersion'), '12', 'from the last bookmark, with no relist');
+    assert.equal(
+      api.watchRequests[1]?.searchParams.get('resourceVersion'),
+      '12',
+      'from the last bookmark, with no relist',
+    );
     assert.equal(api.lists.length, 1);
     api.send('MODIFIED', object('a', '13'));
     await api.until(() => seen.includes('update a@13'), 'events on the new watch');

@@ -19,14 +19,21 @@ describe('KubeClient on a reused socket', () => {
     server = createServer((req, res) => {
       const n = (perSocket.get(req.socket) ?? 0) + 1;
       perSocket.set(req.socket, n);
-      if (n === 2) { req.socket.destroy(); return; }
+      if (n === 2) {
+        req.socket.destroy();
+        return;
+      }
       served++;
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ n: served }));
     });
     client = await listenWithClient(server);
   });
-  after(() => { client.close(); server.closeAllConnections(); server.close(); });
+  after(() => {
+    client.close();
+    server.closeAllConnections();
+    server.close();
+  });
 
   it('sends a request again on a fresh socket when its reused socket is reset before any answer', async () => {
     assert.deepEqual(await client.get('/api/v1/namespaces/a'), { n: 1 });

@@ -7,7 +7,10 @@ import { LeaderElector } from '../../../src/runtime/leader-election.js';
 import { silentLogger } from '../../../src/runtime/logger.js';
 import { FakeClock } from './fake-clock.js';
 
-interface StoredLease { metadata: { resourceVersion?: string }; spec: { holderIdentity?: string; renewTime?: string } }
+interface StoredLease {
+  metadata: { resourceVersion?: string };
+  spec: { holderIdentity?: string; renewTime?: string };
+}
 
 /** Just the three calls the elector makes. */
 class LeaseServer {
@@ -29,7 +32,8 @@ class LeaseServer {
         return copy(this.lease);
       },
       replace: async (_path: string, body: StoredLease) => {
-        if (body.metadata.resourceVersion !== this.lease?.metadata.resourceVersion) throw new KubeError(409, 'Conflict', 'stale resourceVersion');
+        if (body.metadata.resourceVersion !== this.lease?.metadata.resourceVersion)
+          throw new KubeError(409, 'Conflict', 'stale resourceVersion');
         this.store(body);
         return copy(this.lease);
       },
@@ -38,7 +42,10 @@ class LeaseServer {
   }
 
   private store(body: StoredLease): void {
-    this.lease = { ...JSON.parse(JSON.stringify(body)) as StoredLease, metadata: { ...body.metadata, resourceVersion: String(++this.rv) } };
+    this.lease = {
+      ...(JSON.parse(JSON.stringify(body)) as StoredLease),
+      metadata: { ...body.metadata, resourceVersion: String(++this.rv) },
+    };
     this.renewals.push({ holder: body.spec.holderIdentity ?? '', at: this.clock.now() });
   }
 }
@@ -54,15 +61,28 @@ async function advance(clock: FakeClock, ms: number, step = 5): Promise<void> {
 
 function elector(server: LeaseServer, clock: FakeClock, identity: string, events: string[]): LeaderElector {
   return new LeaderElector({
-    client: server.client(), namespace: 'zonekeeper-system', name: 'zonekeeper-operator', identity, clock, logger: silentLogger,
-    leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000,
+    client: server.client(),
+    namespace: 'zonekeeper-system',
+    name: 'zonekeeper-operator',
+    identity,
+    clock,
+    logger: silentLogger,
+    leaseDurationMs: 15_000,
+    renewDeadlineMs: 10_000,
+    retryPeriodMs: 2_000,
     onStartedLeading: (term) => events.push(`${identity} leads (term ${term}) at ${clock.now()}`),
     onStoppedLeading: () => events.push(`${identity} stopped at ${clock.now()}`),
   });
 }
 
 /** Candidates a and b on one Lease; a has run its first round (and leads). */
-async function leaderAndStandby(): Promise<{ clock: FakeClock; server: LeaseServer; events: string[]; a: LeaderElector; b: LeaderElector }> {
+async function leaderAndStandby(): Promise<{
+  clock: FakeClock;
+  server: LeaseServer;
+  events: string[];
+  a: LeaderElector;
+  b: LeaderElector;
+}> {
   const clock = new FakeClock();
   const server = new LeaseServer(clock);
   const events: string[] = [];
@@ -90,7 +110,11 @@ describe('leader election (coordination.k8s.io Lease)', () => {
     const after = took - lastRenewal;
     assert.ok(after >= 15_000, `not before the lease ran out on b's clock (${after} ms)`);
     assert.ok(after <= 15_000 + 2_000 + 10, `within leaseDuration + retryPeriod of the last renewal, took ${after} ms`);
-    assert.equal((server.lease?.spec as { leaseTransitions?: number }).leaseTransitions, 1, 'one leader change: the term went up by one');
+    assert.equal(
+      (server.lease?.spec as { leaseTransitions?: number }).leaseTransitions,
+      1,
+      'one leader change: the term went up by one',
+    );
     b.stop();
   });
 
@@ -101,7 +125,10 @@ describe('leader election (coordination.k8s.io Lease)', () => {
     await advance(clock, 60_000);
     assert.ok(a.isLeader);
     assert.equal(b.isLeader, false);
-    assert.deepEqual(server.renewals.filter((r) => r.holder === 'b'), []);
+    assert.deepEqual(
+      server.renewals.filter((r) => r.holder === 'b'),
+      [],
+    );
     a.stop();
     b.stop();
   });

@@ -15,7 +15,8 @@ describe('runtime/lineSplitter: watch streams cut into lines on the bytes', () =
     const want = ['{"type":"ADDED","n":1}', '{"type":"MODIFIED","n":2}', '', '{"type":"DELETED","n":3}'];
     assert.deepEqual(split([whole]), want);
     // Every way of cutting the stream in two, and byte by byte.
-    for (let i = 0; i <= whole.length; i++) assert.deepEqual(split([whole.subarray(0, i), whole.subarray(i)]), want, `cut at ${i}`);
+    for (let i = 0; i <= whole.length; i++)
+      assert.deepEqual(split([whole.subarray(0, i), whole.subarray(i)]), want, `cut at ${i}`);
     assert.deepEqual(split([...whole].map((b) => Buffer.from([b]))), want);
   });
 

@@ -27,7 +27,11 @@ describe('work queue de-duplication against a fake API server', () => {
 
   it('folds a burst of 50 changes during a reconcile into one more pass, which sees the last one', async () => {
     api.list = { resourceVersion: '1', items: [object('a', '1'), object('b', '1')] };
-    const informer = new Informer<KubeObject>({ client, path: '/api/v1/namespaces/ns/configmaps', logger: silentLogger });
+    const informer = new Informer<KubeObject>({
+      client,
+      path: '/api/v1/namespaces/ns/configmaps',
+      logger: silentLogger,
+    });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const passes: string[] = [];
@@ -42,7 +46,10 @@ describe('work queue de-duplication against a fake API server', () => {
       },
     });
     new Watches(controller.queue).for(informer);
-    stops.push(() => controller.stop(), () => informer.stop());
+    stops.push(
+      () => controller.stop(),
+      () => informer.stop(),
+    );
     informer.start();
     await informer.waitForSync();
     controller.start();
@@ -53,7 +60,14 @@ describe('work queue de-duplication against a fake API server', () => {
     release();
     await api.until(() => passes.filter((p) => p.startsWith('ns/a')).length === 2, 'the second pass');
     await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(passes.filter((p) => p.startsWith('ns/a')), ['ns/a@1', 'ns/a@51']);
-    assert.deepEqual(passes.filter((p) => p.startsWith('ns/b')), ['ns/b@1'], 'the other key was never held up or repeated');
+    assert.deepEqual(
+      passes.filter((p) => p.startsWith('ns/a')),
+      ['ns/a@1', 'ns/a@51'],
+    );
+    assert.deepEqual(
+      passes.filter((p) => p.startsWith('ns/b')),
+      ['ns/b@1'],
+      'the other key was never held up or repeated',
+    );
   });
 });

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { WorkQueue } from '../../../src/runtime/work-queue.js';
-import { ItemExponentialRateLimiter, MaxOfRateLimiter, TokenBucketRateLimiter, defaultControllerRateLimiter } from '../../../src/runtime/rate-limiter.js';
+import {
+  ItemExponentialRateLimiter,
+  MaxOfRateLimiter,
+  TokenBucketRateLimiter,
+  defaultControllerRateLimiter,
+} from '../../../src/runtime/rate-limiter.js';
 import { Controller } from '../../../src/runtime/controller.js';
 import { silentLogger } from '../../../src/runtime/logger.js';
 import { FakeClock } from './fake-clock.js';
@@ -145,7 +150,8 @@ describe('runtime/controller', () => {
     });
     c.start();
     for (let round = 0; round < 5; round++) for (const k of ['a', 'b', 'c', 'd', 'e', 'f']) c.enqueue(k);
-    for (let i = 0; i < 100 && (c.queue.len() > 0 || inFlight.size > 0); i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 100 && (c.queue.len() > 0 || inFlight.size > 0); i++)
+      await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 30));
     await c.stop();
     assert.equal(overlap, false, 'a key was reconciled twice at once');

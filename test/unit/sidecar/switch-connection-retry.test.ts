@@ -23,7 +23,10 @@ describe('sidecar/switch-connection: arbitration, missing pipeline, retry backof
   });
 
   it('reads FAILED_PRECONDITION "No forwarding pipeline config set" as "push the pipeline", other errors not', () => {
-    assert.equal(meansNoPipeline(new P4RuntimeError(grpc.status.FAILED_PRECONDITION, 'No forwarding pipeline config set')), true);
+    assert.equal(
+      meansNoPipeline(new P4RuntimeError(grpc.status.FAILED_PRECONDITION, 'No forwarding pipeline config set')),
+      true,
+    );
     assert.equal(meansNoPipeline(new P4RuntimeError(grpc.status.UNAVAILABLE, 'connection refused')), false);
     assert.equal(meansNoPipeline(new Error('No forwarding pipeline config set')), false);
   });
@@ -37,9 +40,18 @@ describe('sidecar/switch-connection: arbitration, missing pipeline, retry backof
       sw = new SoftwareSwitch({ deviceId: 1n });
       address = `127.0.0.1:${await sw.start('127.0.0.1:0')}`;
     });
-    afterEach(() => { for (const s of sidecars.splice(0)) s.stop(); sw.stop(); });
+    afterEach(() => {
+      for (const s of sidecars.splice(0)) s.stop();
+      sw.stop();
+    });
     const start = (term: bigint, deviceConfig: Buffer, ordinal = 0n): Sidecar => {
-      const s = new Sidecar({ switches: [{ address, deviceId: '1' }], p4info: P4INFO, deviceConfig, election: { term, ordinal }, log: () => {} });
+      const s = new Sidecar({
+        switches: [{ address, deviceId: '1' }],
+        p4info: P4INFO,
+        deviceConfig,
+        election: { term, ordinal },
+        log: () => {},
+      });
       sidecars.push(s);
       s.start();
       return s;

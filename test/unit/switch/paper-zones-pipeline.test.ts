@@ -15,7 +15,12 @@ describe('packet pipeline: the paper zones (Tables IV and V, Figure 5)', () => {
   before(async () => {
     h = await startProgrammed();
     const { zones } = planP4Entries(PAPER_PLANS, PORTS);
-    const updates = zones.flatMap((z) => z.entries.map((e) => ({ type: 'INSERT' as const, entity: { table_entry: translateEntry(INDEX, e, z.zone).entry } })));
+    const updates = zones.flatMap((z) =>
+      z.entries.map((e) => ({
+        type: 'INSERT' as const,
+        entity: { table_entry: translateEntry(INDEX, e, z.zone).entry },
+      })),
+    );
     await h.client.write({ device_id: DEVICE, election_id: h.election, updates });
   });
   after(() => h.close());
@@ -24,7 +29,12 @@ describe('packet pipeline: the paper zones (Tables IV and V, Figure 5)', () => {
     const z = PAPER_PLANS[zi];
     const inst = z?.instances[ii];
     assert.ok(z && inst);
-    return { port: PORTS.providerPorts[inst.provider] as number, mac: instanceMac(inst.address), addr: inst.address, vlan: z.vlanId };
+    return {
+      port: PORTS.providerPorts[inst.provider],
+      mac: instanceMac(inst.address),
+      addr: inst.address,
+      vlan: z.vlanId,
+    };
   };
 
   for (const [zi, plan] of PAPER_PLANS.entries()) {
@@ -32,12 +42,31 @@ describe('packet pipeline: the paper zones (Tables IV and V, Figure 5)', () => {
       const src = from(zi, 0);
       const dst = plan.instances[plan.instances.length - 1];
       assert.ok(dst);
-      const r = h.sw.processFrame(buildFrame({ dstMac: instanceMac(dst.address), srcMac: src.mac, vlanId: plan.vlanId, ipv6: { src: src.addr, dst: dst.address } }), src.port);
-      const expectedPort = plan.instances.length > 1 && PORTS.providerPorts[dst.provider] !== src.port ? PORTS.providerPorts[dst.provider] : undefined;
+      const r = h.sw.processFrame(
+        buildFrame({
+          dstMac: instanceMac(dst.address),
+          srcMac: src.mac,
+          vlanId: plan.vlanId,
+          ipv6: { src: src.addr, dst: dst.address },
+        }),
+        src.port,
+      );
+      const expectedPort =
+        plan.instances.length > 1 && PORTS.providerPorts[dst.provider] !== src.port
+          ? PORTS.providerPorts[dst.provider]
+          : undefined;
       if (expectedPort === undefined) {
         // Same provider port: the switch never hairpins; the provider's own network delivers it.
         assert.equal(r.verdict, 'drop');
-        const up = h.sw.processFrame(buildFrame({ dstMac: ROUTER_MAC, srcMac: src.mac, vlanId: plan.vlanId, ipv6: { src: src.addr, dst: `${plan.network.split('::')[0]}::ffff` } }), src.port);
+        const up = h.sw.processFrame(
+          buildFrame({
+            dstMac: ROUTER_MAC,
+            srcMac: src.mac,
+            vlanId: plan.vlanId,
+            ipv6: { src: src.addr, dst: `${plan.network.split('::')[0]}::ffff` },
+          }),
+          src.port,
+        );
         assert.equal(up.verdict, 'forward');
         assert.ok(up.verdict === 'forward' && up.egressPort === 0 && up.dscp === parseInt(plan.marking.bits, 2));
         assert.equal(parseFrame(up.frame)?.ipv6?.dscp, parseInt(plan.marking.bits, 2), 'the DSCP bits in the frame');
@@ -48,13 +77,20 @@ describe('packet pipeline: the paper zones (Tables IV and V, Figure 5)', () => {
       assert.equal(r.egressPort, expectedPort);
       assert.equal(r.vlanId, plan.vlanId);
       assert.equal(r.dscp, parseInt(plan.marking.bits, 2));
-      assert.equal(((parseFrame(r.frame)?.ipv6?.dscp ?? -1) << 2), plan.marking.tos, 'the Traffic Class byte holds Table V');
+      assert.equal(
+        (parseFrame(r.frame)?.ipv6?.dscp ?? -1) << 2,
+        plan.marking.tos,
+        'the Traffic Class byte holds Table V',
+      );
     });
   }
 
   it('sends a packet for the router up the trunk on port 0, marked', () => {
     const s = from(0, 0);
-    const r = h.sw.processFrame(buildFrame({ dstMac: ROUTER_MAC, srcMac: s.mac, vlanId: 1000, ipv6: { src: s.addr, dst: 'fd3f:e79f:d35c::1' } }), s.port);
+    const r = h.sw.processFrame(
+      buildFrame({ dstMac: ROUTER_MAC, srcMac: s.mac, vlanId: 1000, ipv6: { src: s.addr, dst: 'fd3f:e79f:d35c::1' } }),
+      s.port,
+    );
     assert.ok(r.verdict === 'forward', JSON.stringify(r));
     assert.equal(r.egressPort, 0);
     assert.equal(r.dscp, 0b111000);
@@ -62,7 +98,10 @@ describe('packet pipeline: the paper zones (Tables IV and V, Figure 5)', () => {
 
   it('drops a packet to a destination outside the zone allowed set', () => {
     const s = from(0, 0);
-    const r = h.sw.processFrame(buildFrame({ dstMac: ROUTER_MAC, srcMac: s.mac, vlanId: 1000, ipv6: { src: s.addr, dst: '2001:db8::1' } }), s.port);
+    const r = h.sw.processFrame(
+      buildFrame({ dstMac: ROUTER_MAC, srcMac: s.mac, vlanId: 1000, ipv6: { src: s.addr, dst: '2001:db8::1' } }),
+      s.port,
+    );
     assert.ok(r.verdict === 'drop');
     assert.equal(r.stage, 'ZoneIngress.zone_acl');
   });
@@ -71,7 +110,15 @@ describe('packet pipeline: the paper zones (Tables IV and V, Figure 5)', () => {
     const s = from(0, 0);
     const other = PAPER_PLANS[1]?.instances[0];
     assert.ok(other);
-    const r = h.sw.processFrame(buildFrame({ dstMac: instanceMac(other.address), srcMac: s.mac, vlanId: 1000, ipv6: { src: s.addr, dst: other.address } }), s.port);
+    const r = h.sw.processFrame(
+      buildFrame({
+        dstMac: instanceMac(other.address),
+        srcMac: s.mac,
+        vlanId: 1000,
+        ipv6: { src: s.addr, dst: other.address },
+      }),
+      s.port,
+    );
     assert.ok(r.verdict === 'drop');
     assert.equal(r.stage, 'ZoneIngress.zone_acl');
   });
@@ -80,39 +127,107 @@ describe('packet pipeline: the paper zones (Tables IV and V, Figure 5)', () => {
     const s = from(0, 0); // Fog1, port 1, a member of VLAN 1000 only
     const other = PAPER_PLANS[1]?.instances[0];
     assert.ok(other);
-    const r = h.sw.processFrame(buildFrame({ dstMac: instanceMac(other.address), srcMac: s.mac, vlanId: 1001, ipv6: { src: s.addr, dst: other.address } }), s.port);
+    const r = h.sw.processFrame(
+      buildFrame({
+        dstMac: instanceMac(other.address),
+        srcMac: s.mac,
+        vlanId: 1001,
+        ipv6: { src: s.addr, dst: other.address },
+      }),
+      s.port,
+    );
     assert.ok(r.verdict === 'drop');
     assert.equal(r.stage, 'ZoneIngress.zone_admit');
   });
 
   it('drops a packet on a port/VLAN pair that is not admitted', () => {
-    const r = h.sw.processFrame(buildFrame({ dstMac: ROUTER_MAC, srcMac: '02:00:00:00:00:99', vlanId: 1000, ipv6: { src: 'fd3f:e79f:d35c:3e8::99', dst: 'fd3f:e79f:d35c:3e8::1' } }), 7);
+    const r = h.sw.processFrame(
+      buildFrame({
+        dstMac: ROUTER_MAC,
+        srcMac: '02:00:00:00:00:99',
+        vlanId: 1000,
+        ipv6: { src: 'fd3f:e79f:d35c:3e8::99', dst: 'fd3f:e79f:d35c:3e8::1' },
+      }),
+      7,
+    );
     assert.ok(r.verdict === 'drop');
     assert.equal(r.stage, 'ZoneIngress.zone_admit');
   });
 
   it('drops untagged frames and non-IP frames', () => {
-    const u = h.sw.processFrame(buildFrame({ dstMac: ROUTER_MAC, srcMac: '02:00:00:00:00:01', ipv6: { src: 'fd3f:e79f:d35c:3e8::1', dst: 'fd3f:e79f:d35c:3e8::2' } }), 1);
+    const u = h.sw.processFrame(
+      buildFrame({
+        dstMac: ROUTER_MAC,
+        srcMac: '02:00:00:00:00:01',
+        ipv6: { src: 'fd3f:e79f:d35c:3e8::1', dst: 'fd3f:e79f:d35c:3e8::2' },
+      }),
+      1,
+    );
     assert.ok(u.verdict === 'drop' && u.stage === 'ingress');
-    const n = h.sw.processFrame(buildFrame({ dstMac: ROUTER_MAC, srcMac: '02:00:00:00:00:01', vlanId: 1000, etherType: 0x88b5 }), 1);
+    const n = h.sw.processFrame(
+      buildFrame({ dstMac: ROUTER_MAC, srcMac: '02:00:00:00:00:01', vlanId: 1000, etherType: 0x88b5 }),
+      1,
+    );
     assert.ok(n.verdict === 'drop' && n.stage === 'ingress');
   });
 
   it('delivers traffic from the router on the trunk to the instance port', () => {
     const d = PAPER_PLANS[0]?.instances[2]; // C3 on Fog2
     assert.ok(d);
-    const r = h.sw.processFrame(buildFrame({ dstMac: instanceMac(d.address), srcMac: ROUTER_MAC, vlanId: 1000, ipv6: { src: 'fd3f:e79f:d35c::1', dst: d.address } }), 0);
+    const r = h.sw.processFrame(
+      buildFrame({
+        dstMac: instanceMac(d.address),
+        srcMac: ROUTER_MAC,
+        vlanId: 1000,
+        ipv6: { src: 'fd3f:e79f:d35c::1', dst: d.address },
+      }),
+      0,
+    );
     assert.ok(r.verdict === 'forward' && r.egressPort === 2);
   });
 
   it('rewrites the IPv4 DSCP and fixes the header checksum', async () => {
     // Allow the IPv4-mapped 10.0.0.0/8 for VLAN 1001 so an IPv4 packet passes the ACL.
-    await h.client.write({ device_id: DEVICE, election_id: h.election, updates: [{ type: 'INSERT', entity: { table_entry: translateEntry(INDEX, {
-      table: 'ZoneIngress.zone_acl', priority: 10, action: 'ZoneIngress.acl_permit', params: [],
-      match: [{ field: 'hdr.vlan.vid', kind: 'exact', value: '1001' }, { field: 'meta.dst_addr', kind: 'ternary', value: '0xffff0a000000', mask: '0xffffffffffffffffffffffffff000000' }],
-    }, 'v4').entry } }] });
+    await h.client.write({
+      device_id: DEVICE,
+      election_id: h.election,
+      updates: [
+        {
+          type: 'INSERT',
+          entity: {
+            table_entry: translateEntry(
+              INDEX,
+              {
+                table: 'ZoneIngress.zone_acl',
+                priority: 10,
+                action: 'ZoneIngress.acl_permit',
+                params: [],
+                match: [
+                  { field: 'hdr.vlan.vid', kind: 'exact', value: '1001' },
+                  {
+                    field: 'meta.dst_addr',
+                    kind: 'ternary',
+                    value: '0xffff0a000000',
+                    mask: '0xffffffffffffffffffffffffff000000',
+                  },
+                ],
+              },
+              'v4',
+            ).entry,
+          },
+        },
+      ],
+    });
     const s = from(1, 0);
-    const r = h.sw.processFrame(buildFrame({ dstMac: ROUTER_MAC, srcMac: s.mac, vlanId: 1001, ipv4: { src: '10.0.0.5', dst: '10.1.2.3', dscp: 0 } }), s.port);
+    const r = h.sw.processFrame(
+      buildFrame({
+        dstMac: ROUTER_MAC,
+        srcMac: s.mac,
+        vlanId: 1001,
+        ipv4: { src: '10.0.0.5', dst: '10.1.2.3', dscp: 0 },
+      }),
+      s.port,
+    );
     assert.ok(r.verdict === 'forward', JSON.stringify(r));
     const p = parseFrame(r.frame);
     assert.equal(p?.ipv4?.dscp, 0b001000);
@@ -123,7 +238,12 @@ describe('packet pipeline: the paper zones (Tables IV and V, Figure 5)', () => {
   it('drops an IPv4 packet with options (IHL 6), as zone_switch.p4 does, that passes with IHL 5', () => {
     // Relies on the 10.0.0.0/8 rule of the test before.
     const s = from(1, 0);
-    const plain = buildFrame({ dstMac: ROUTER_MAC, srcMac: s.mac, vlanId: 1001, ipv4: { src: '10.0.0.5', dst: '10.1.2.3' } });
+    const plain = buildFrame({
+      dstMac: ROUTER_MAC,
+      srcMac: s.mac,
+      vlanId: 1001,
+      ipv4: { src: '10.0.0.5', dst: '10.1.2.3' },
+    });
     assert.equal(h.sw.processFrame(plain, s.port).verdict, 'forward');
     // Insert one 4-byte option (NOP x4) after the fixed header and fix IHL, length and checksum.
     const withOption = Buffer.concat([plain.subarray(0, 38), Buffer.from([1, 1, 1, 1]), plain.subarray(38)]);
@@ -131,18 +251,46 @@ describe('packet pipeline: the paper zones (Tables IV and V, Figure 5)', () => {
     withOption.writeUInt16BE(withOption.length - 18, 20);
     withOption.writeUInt16BE(ipv4Checksum(withOption.subarray(18, 42)), 28);
     const r = h.sw.processFrame(withOption, s.port);
-    assert.deepEqual(r, { verdict: 'drop', stage: 'ingress', reason: 'IPv4 header length 24 bytes: options are not carried' });
+    assert.deepEqual(r, {
+      verdict: 'drop',
+      stage: 'ingress',
+      reason: 'IPv4 header length 24 bytes: options are not carried',
+    });
   });
 
   it('drops at egress when a port is not a member of the VLAN', async () => {
     const s = from(0, 0);
     // A rogue forwarding entry pointing VLAN 1000 at PublicCloud4's port 7.
-    await h.client.write({ device_id: DEVICE, election_id: h.election, updates: [{ type: 'INSERT', entity: { table_entry: {
-      table_id: id('ZoneIngress.mac_forward'),
-      match: [{ field_id: 1, exact: { value: Buffer.from([0x03, 0xe8]) } }, { field_id: 2, exact: { value: Buffer.from('02000000ee01', 'hex') } }],
-      action: { action: { action_id: id('ZoneIngress.forward'), params: [{ param_id: 1, value: Buffer.from([7]) }] } },
-    } } }] });
-    const r = h.sw.processFrame(buildFrame({ dstMac: '02:00:00:00:ee:01', srcMac: s.mac, vlanId: 1000, ipv6: { src: s.addr, dst: 'fd3f:e79f:d35c:3e8::ee01' } }), s.port);
+    await h.client.write({
+      device_id: DEVICE,
+      election_id: h.election,
+      updates: [
+        {
+          type: 'INSERT',
+          entity: {
+            table_entry: {
+              table_id: id('ZoneIngress.mac_forward'),
+              match: [
+                { field_id: 1, exact: { value: Buffer.from([0x03, 0xe8]) } },
+                { field_id: 2, exact: { value: Buffer.from('02000000ee01', 'hex') } },
+              ],
+              action: {
+                action: { action_id: id('ZoneIngress.forward'), params: [{ param_id: 1, value: Buffer.from([7]) }] },
+              },
+            },
+          },
+        },
+      ],
+    });
+    const r = h.sw.processFrame(
+      buildFrame({
+        dstMac: '02:00:00:00:ee:01',
+        srcMac: s.mac,
+        vlanId: 1000,
+        ipv6: { src: s.addr, dst: 'fd3f:e79f:d35c:3e8::ee01' },
+      }),
+      s.port,
+    );
     assert.ok(r.verdict === 'drop');
     assert.equal(r.stage, 'ZoneEgress.egress_vlan');
   });

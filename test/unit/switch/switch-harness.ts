@@ -33,7 +33,10 @@ export interface Harness {
   streams: ArbitrationStream[];
   clients: P4RuntimeClient[];
   /** Open a stream and wait for its first arbitration answer. */
-  arbitrate(election: Uint128 | undefined, opts?: { role?: string; deviceId?: string; client?: P4RuntimeClient }): Promise<{ stream: ArbitrationStream; code: number }>;
+  arbitrate(
+    election: Uint128 | undefined,
+    opts?: { role?: string; deviceId?: string; client?: P4RuntimeClient },
+  ): Promise<{ stream: ArbitrationStream; code: number }>;
   newClient(): P4RuntimeClient;
   close(): void;
 }
@@ -44,14 +47,22 @@ export async function startHarness(port = 0): Promise<Harness> {
   const address = `127.0.0.1:${bound}`;
   const client = new P4RuntimeClient(address, { timeoutMs: 10_000 });
   const h: Harness = {
-    sw, address, client, streams: [], clients: [client],
+    sw,
+    address,
+    client,
+    streams: [],
+    clients: [client],
     async arbitrate(election, opts = {}) {
       const stream = (opts.client ?? client).openStream(opts.deviceId ?? DEVICE, election, opts.role ?? '');
       h.streams.push(stream);
       const m = await stream.next();
       return { stream, code: m.status?.code ?? 0 };
     },
-    newClient() { const c = new P4RuntimeClient(address, { timeoutMs: 10_000 }); h.clients.push(c); return c; },
+    newClient() {
+      const c = new P4RuntimeClient(address, { timeoutMs: 10_000 });
+      h.clients.push(c);
+      return c;
+    },
     close() {
       for (const s of h.streams) s.end();
       for (const c of h.clients) c.close();
@@ -66,6 +77,11 @@ export async function startProgrammed(): Promise<Harness & { election: Uint128 }
   const h = await startHarness();
   const election = { high: '0', low: '1' };
   await h.arbitrate(election);
-  await h.client.setPipeline({ device_id: DEVICE, election_id: election, action: 'VERIFY_AND_COMMIT', config: pipelineConfig() });
+  await h.client.setPipeline({
+    device_id: DEVICE,
+    election_id: election,
+    action: 'VERIFY_AND_COMMIT',
+    config: pipelineConfig(),
+  });
   return Object.assign(h, { election });
 }

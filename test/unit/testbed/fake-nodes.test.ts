@@ -16,7 +16,8 @@ const facts: ProviderFacts = {
 describe('testbed fake nodes', function () {
   it('splits the provider capacity over the nodes without losing a unit', function () {
     const nodes = fakeNodes('Fog2', 'fog2', facts, 2);
-    const sum = (key: string): number => nodes.reduce((s, n) => s + Number.parseInt(n.status?.allocatable?.[key] ?? '0', 10), 0);
+    const sum = (key: string): number =>
+      nodes.reduce((s, n) => s + Number.parseInt(n.status?.allocatable?.[key] ?? '0', 10), 0);
     assert.equal(sum('cpu'), 7);
     assert.equal(sum('memory'), 1001);
     assert.equal(sum(GPU_RESOURCE), 3);

@@ -9,9 +9,15 @@ describe('testbed kwok stages', function () {
   });
 
   it('adds VirtualMachine stages for VM members', function () {
-    const docs = yaml.loadAll(kwokConfigText(true)) as { metadata: { name: string }; spec: { resourceRef: { apiGroup: string; kind: string } } }[];
+    const docs = yaml.loadAll(kwokConfigText(true)) as {
+      metadata: { name: string };
+      spec: { resourceRef: { apiGroup: string; kind: string } };
+    }[];
     const vm = docs.filter((d) => d.spec.resourceRef.kind === 'VirtualMachine');
-    assert.deepEqual(vm.map((d) => d.metadata.name), ['vm-starting', 'vm-running', 'vm-stopped']);
+    assert.deepEqual(
+      vm.map((d) => d.metadata.name),
+      ['vm-starting', 'vm-running', 'vm-stopped'],
+    );
     assert.ok(vm.every((d) => d.spec.resourceRef.apiGroup === 'kubevirt.io/v1'));
   });
 });

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { SidecarClient } from '../../../../src/sidecar/sidecar-client.js';
 import { serveSidecarApi } from '../../../../src/sidecar/sidecar-server.js';
-import { sidecarNetworkProgrammer, type SidecarNetworkProgrammer, type SidecarNetworkProgrammerOptions } from '../../../../src/controllers/network/sidecar-network-programmer.js';
+import {
+  sidecarNetworkProgrammer,
+  type SidecarNetworkProgrammer,
+  type SidecarNetworkProgrammerOptions,
+} from '../../../../src/controllers/network/sidecar-network-programmer.js';
 import { Sidecar } from '../../../../src/sidecar/sidecar.js';
 import { SoftwareSwitch } from '../../../../src/switch/p4runtime-server.js';
 import { planP4Entries, type PlannedEntry } from '../../../../src/core/network/p4-entries.js';
@@ -16,10 +20,19 @@ async function until(cond: () => boolean): Promise<void> {
 }
 
 /** A software switch, a sidecar on it serving its API, and the programmer on that API, once the sidecar has synced. */
-async function withLiveStack(o: SidecarNetworkProgrammerOptions, fn: (s: { sw: SoftwareSwitch; sidecar: Sidecar; np: SidecarNetworkProgrammer }) => Promise<void>): Promise<void> {
+async function withLiveStack(
+  o: SidecarNetworkProgrammerOptions,
+  fn: (s: { sw: SoftwareSwitch; sidecar: Sidecar; np: SidecarNetworkProgrammer }) => Promise<void>,
+): Promise<void> {
   const sw = new SoftwareSwitch({ deviceId: 1n });
   const port = await sw.start('127.0.0.1:0');
-  const sidecar = new Sidecar({ switches: [{ address: `127.0.0.1:${port}`, deviceId: '1' }], p4info: P4INFO, deviceConfig: DEVICE_CONFIG, election: { term: 1n, ordinal: 0n }, log: () => {} });
+  const sidecar = new Sidecar({
+    switches: [{ address: `127.0.0.1:${port}`, deviceId: '1' }],
+    p4info: P4INFO,
+    deviceConfig: DEVICE_CONFIG,
+    election: { term: 1n, ordinal: 0n },
+    log: () => {},
+  });
   sidecar.start();
   const api = await serveSidecarApi(sidecar, '127.0.0.1:0');
   const np = sidecarNetworkProgrammer(`127.0.0.1:${api.port}`, PORTS, o);
@@ -35,7 +48,9 @@ async function withLiveStack(o: SidecarNetworkProgrammerOptions, fn: (s: { sw: S
 }
 
 /** Listens to the programmer's onChange, then programs the first paper zone (which must succeed). */
-async function programListening(np: SidecarNetworkProgrammer): Promise<{ heard: (string[] | 'all')[]; plan: NonNullable<(typeof PAPER_PLANS)[number]> }> {
+async function programListening(
+  np: SidecarNetworkProgrammer,
+): Promise<{ heard: (string[] | 'all')[]; plan: NonNullable<(typeof PAPER_PLANS)[number]> }> {
   const heard: (string[] | 'all')[] = [];
   np.onChange?.((ids) => heard.push(ids));
   const plan = PAPER_PLANS[0];
@@ -54,7 +69,11 @@ describe('sidecar as the operator NetworkProgrammer', function () {
       const r = await np.program(plan);
       assert.equal(r.ok, true, r.message);
       assert.ok((sw.tables?.entryCount() ?? 0) > 0);
-      const bad = await np.program({ ...plan, applicationId: 'other', instances: plan.instances.slice(0, 1).map((i) => ({ ...i, provider: 'Nowhere' })) });
+      const bad = await np.program({
+        ...plan,
+        applicationId: 'other',
+        instances: plan.instances.slice(0, 1).map((i) => ({ ...i, provider: 'Nowhere' })),
+      });
       assert.equal(bad.ok, false);
       assert.match(bad.message, /Nowhere has no switch port/);
       await np.remove(plan.applicationId);
@@ -80,7 +99,11 @@ describe('sidecar as the operator NetworkProgrammer', function () {
     // A stand-in client: an in-process gRPC server keeps serving an open
     // connection after forceShutdown, so "the sidecar is gone" is staged here.
     let up = true;
-    const unavailable = Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: grpc.status.UNAVAILABLE, details: 'connect ECONNREFUSED', metadata: new grpc.Metadata() });
+    const unavailable = Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), {
+      code: grpc.status.UNAVAILABLE,
+      details: 'connect ECONNREFUSED',
+      metadata: new grpc.Metadata(),
+    });
     const fake = {
       setZoneEntries: async (zone: string) => ({ zone, programmed: true, reason: 'Programmed', message: '' }),
       getZoneStatus: async () => {
@@ -89,7 +112,10 @@ describe('sidecar as the operator NetworkProgrammer', function () {
       },
       close: () => undefined,
     };
-    const np = sidecarNetworkProgrammer('sidecar:50051', PORTS, { resyncIntervalMs: 0, client: fake as unknown as SidecarClient });
+    const np = sidecarNetworkProgrammer('sidecar:50051', PORTS, {
+      resyncIntervalMs: 0,
+      client: fake as unknown as SidecarClient,
+    });
     const { heard } = await programListening(np);
     await np.resync();
     up = false;
@@ -103,16 +129,25 @@ describe('sidecar as the operator NetworkProgrammer', function () {
     np.close();
   });
 
-  it('makes the sidecar of a new leader primary on the switch, and the old leader\'s a backup', async () => {
+  it("makes the sidecar of a new leader primary on the switch, and the old leader's a backup", async () => {
     const sw = new SoftwareSwitch({ deviceId: 1n });
     const port = await sw.start('127.0.0.1:0');
     const running: (() => void)[] = [];
     // A replica's sidecar as its flags leave it before its operator leads: term 0, its own ordinal.
     const sidecarAt = async (ordinal: bigint): Promise<{ sidecar: Sidecar; port: number }> => {
-      const sidecar = new Sidecar({ switches: [{ address: `127.0.0.1:${port}`, deviceId: '1' }], p4info: P4INFO, deviceConfig: DEVICE_CONFIG, election: { term: 0n, ordinal }, log: () => {} });
+      const sidecar = new Sidecar({
+        switches: [{ address: `127.0.0.1:${port}`, deviceId: '1' }],
+        p4info: P4INFO,
+        deviceConfig: DEVICE_CONFIG,
+        election: { term: 0n, ordinal },
+        log: () => {},
+      });
       sidecar.start();
       const api = await serveSidecarApi(sidecar, '127.0.0.1:0');
-      running.push(() => { api.server.forceShutdown(); sidecar.stop(); });
+      running.push(() => {
+        api.server.forceShutdown();
+        sidecar.stop();
+      });
       await until(() => sidecar.connections[0]?.connected === true);
       return { sidecar, port: api.port };
     };
@@ -124,7 +159,10 @@ describe('sidecar as the operator NetworkProgrammer', function () {
       const b = await sidecarAt(9n);
       const npA = sidecarNetworkProgrammer(`127.0.0.1:${a.port}`, PORTS, { resyncIntervalMs: 0 });
       const npB = sidecarNetworkProgrammer(`127.0.0.1:${b.port}`, PORTS, { resyncIntervalMs: 0 });
-      running.push(() => { npA.close(); npB.close(); });
+      running.push(() => {
+        npA.close();
+        npB.close();
+      });
       assert.ok(primary(b) && !primary(a), 'before anyone leads, the higher ordinal wins');
       npA.lead?.(0);
       await until(() => primary(a) && a.sidecar.connections[0]?.synced === true);
@@ -148,13 +186,18 @@ describe('sidecar as the operator NetworkProgrammer', function () {
     // A stand-in client (see above: an in-process server cannot be restarted under a live client).
     const elections: string[] = [];
     const fake = {
-      setElection: async (term: bigint, ordinal: bigint) => { elections.push(`${term}:${ordinal}`); },
+      setElection: async (term: bigint, ordinal: bigint) => {
+        elections.push(`${term}:${ordinal}`);
+      },
       getZoneStatus: async () => ({ zones: [] }),
       close: () => undefined,
     };
-    const np = sidecarNetworkProgrammer('sidecar:50051', PORTS, { resyncIntervalMs: 0, client: fake as unknown as SidecarClient });
+    const np = sidecarNetworkProgrammer('sidecar:50051', PORTS, {
+      resyncIntervalMs: 0,
+      client: fake as unknown as SidecarClient,
+    });
     await np.resync();
-    assert.deepEqual(elections, [], 'not leading: the sidecar keeps its flags\' election id');
+    assert.deepEqual(elections, [], "not leading: the sidecar keeps its flags' election id");
     np.lead?.(4);
     await np.resync();
     await np.resync();
@@ -185,7 +228,11 @@ describe('sidecar as the operator NetworkProgrammer', function () {
       await np.resync();
       assert.equal(sidecar.desiredComplete(), true);
       await until(() => sw.tables?.entryCount() === entriesOf(a).length + entriesOf(b).length);
-      assert.equal(sw.tables?.entryCount(), entriesOf(a).length + entriesOf(b).length, 'the unowned entries are pruned, the zones\' stay');
+      assert.equal(
+        sw.tables?.entryCount(),
+        entriesOf(a).length + entriesOf(b).length,
+        "the unowned entries are pruned, the zones' stay",
+      );
       assert.ok((await np.program(a)).ok, 'the zones are still programmed');
     });
   });
@@ -199,23 +246,41 @@ describe('sidecar as the operator NetworkProgrammer', function () {
       const api = await serveSidecarApi(sidecar, '127.0.0.1:0');
       const real = new SidecarClient(`127.0.0.1:${api.port}`);
       const counting = {
-        setZoneEntries: (zone: string, g: number, e: PlannedEntry[]) => { calls.push('one'); return real.setZoneEntries(zone, g, e); },
-        setZones: (zs: { zone: string; generation: number; entries: PlannedEntry[] }[]) => { calls.push(`many:${zs.length}`); return real.setZones(zs); },
+        setZoneEntries: (zone: string, g: number, e: PlannedEntry[]) => {
+          calls.push('one');
+          return real.setZoneEntries(zone, g, e);
+        },
+        setZones: (zs: { zone: string; generation: number; entries: PlannedEntry[] }[]) => {
+          calls.push(`many:${zs.length}`);
+          return real.setZones(zs);
+        },
         getZoneStatus: (z?: string) => real.getZoneStatus(z),
         deleteZone: (z: string) => real.deleteZone(z),
         close: () => real.close(),
       };
-      const np = sidecarNetworkProgrammer(`127.0.0.1:${api.port}`, ports, { resyncIntervalMs: 0, client: counting as unknown as SidecarClient });
+      const np = sidecarNetworkProgrammer(`127.0.0.1:${api.port}`, ports, {
+        resyncIntervalMs: 0,
+        client: counting as unknown as SidecarClient,
+      });
       try {
         const results = await Promise.all(plans.map((p) => np.program(p)));
         const bad = results[17];
         assert.equal(bad?.ok, false);
         assert.equal(bad?.reason, 'EntriesRejected');
         assert.match(bad?.message ?? '', /600 does not fit in 9 bits/);
-        assert.deepEqual(results.filter((r, i) => i !== 17 && !r.ok), [], 'every other zone is programmed');
+        assert.deepEqual(
+          results.filter((r, i) => i !== 17 && !r.ok),
+          [],
+          'every other zone is programmed',
+        );
         assert.ok(calls.length < plans.length, `fewer calls than zones: ${calls.join(' ')}`);
-        assert.ok(calls.some((c) => c.startsWith('many:')), calls.join(' '));
-        const good = plans.filter((_, i) => i !== 17).reduce((n, p) => n + (planP4Entries([p], ports).zones[0]?.entries.length ?? 0), 0);
+        assert.ok(
+          calls.some((c) => c.startsWith('many:')),
+          calls.join(' '),
+        );
+        const good = plans
+          .filter((_, i) => i !== 17)
+          .reduce((n, p) => n + (planP4Entries([p], ports).zones[0]?.entries.length ?? 0), 0);
         assert.equal(sw.tables?.entryCount(), good);
       } finally {
         np.close();

@@ -12,6 +12,7 @@ describe('core/api/duration', () => {
   });
 
   it('rejects a bare number, an unknown unit, a sign and stray text', () => {
-    for (const bad of ['10', '1d', '-5s', '5 s', 's', '', '1h x', '1.s']) assert.equal(parseDuration(bad), undefined, bad);
+    for (const bad of ['10', '1d', '-5s', '5 s', 's', '', '1h x', '1.s'])
+      assert.equal(parseDuration(bad), undefined, bad);
   });
 });

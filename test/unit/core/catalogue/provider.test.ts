@@ -1,13 +1,22 @@
 import { strict as assert } from 'node:assert';
 import { providerFromManifest } from '../../../../src/core/catalogue/provider.js';
 import { formatFieldError } from '../../../../src/core/errors.js';
-import { RegionCatalogue, regionFromObject, regionFromSpec, REGION_NAME_ANNOTATION } from '../../../../src/core/privacy/region-catalogue.js';
+import {
+  RegionCatalogue,
+  regionFromObject,
+  regionFromSpec,
+  REGION_NAME_ANNOTATION,
+} from '../../../../src/core/privacy/region-catalogue.js';
 import { providerManifest } from '../../../support/core-fixtures.js';
 
 type Spec = Record<string, unknown>;
 
 function withSpec(over: Spec): unknown {
-  const m = providerManifest('PublicCloud1', { country: 310, resourceTypes: ['CPU', 'GPU'], capacity: { cores: 8, memory: 8192, storage: 8192, gpus: 2 } });
+  const m = providerManifest('PublicCloud1', {
+    country: 310,
+    resourceTypes: ['CPU', 'GPU'],
+    capacity: { cores: 8, memory: 8192, storage: 8192, gpus: 2 },
+  });
   return { ...m, spec: { ...m.spec, ...over } };
 }
 
@@ -24,32 +33,79 @@ describe('ProviderCluster manifests', () => {
   const cases: [string, unknown, RegExp][] = [
     ['not an object', 'ProviderCluster', /^must be a ProviderCluster object/],
     ['wrong kind', { ...(withSpec({}) as object), kind: 'Provider' }, /^kind: must be ProviderCluster/],
-    ['upper-case object name', { ...(withSpec({}) as object), metadata: { name: 'Fog1' } }, /^metadata\.name: must be a DNS label/],
+    [
+      'upper-case object name',
+      { ...(withSpec({}) as object), metadata: { name: 'Fog1' } },
+      /^metadata\.name: must be a DNS label/,
+    ],
     ['bad provider name', withSpec({ providerName: 'Fog 1' }), /^spec\.providerName: must be 1–63 letters/],
     ['no spec', { ...(withSpec({}) as object), spec: undefined }, /^spec: is required/],
-    ['unknown country code', withSpec({ country: 'XX' }), /^spec\.country: "XX" is not an ISO 3166-1 alpha-2 country code/],
+    [
+      'unknown country code',
+      withSpec({ country: 'XX' }),
+      /^spec\.country: "XX" is not an ISO 3166-1 alpha-2 country code/,
+    ],
     ['unknown MCC', withSpec({ country: 999 }), /^spec\.country: MCC 999 is not an ITU-T E\.212 country code/],
     ['unknown tier', withSpec({ tier: 'edge' }), /^spec\.tier: must be one of cloud, fog/],
-    ['unknown environment', withSpec({ environment: 'bare-metal' }), /^spec\.environment: must be one of VM, container/],
+    [
+      'unknown environment',
+      withSpec({ environment: 'bare-metal' }),
+      /^spec\.environment: must be one of VM, container/,
+    ],
     ['no resource types', withSpec({ resourceTypes: [] }), /^spec\.resourceTypes: must list at least one/],
-    ['unknown resource type', withSpec({ resourceTypes: ['CPU', 'TPU'] }), /^spec\.resourceTypes\[1\]: must be one of CPU, GPU, FPGA/],
+    [
+      'unknown resource type',
+      withSpec({ resourceTypes: ['CPU', 'TPU'] }),
+      /^spec\.resourceTypes\[1\]: must be one of CPU, GPU, FPGA/,
+    ],
     ['equipment PEN zero', withSpec({ equipment: [674, 0] }), /^spec\.equipment\[1\]: PEN 0 is reserved/],
     ['equipment not a list', withSpec({ equipment: 674 }), /^spec\.equipment: must be a list/],
-    ['AS not a number', withSpec({ autonomousSystems: ['AS3320'] }), /^spec\.autonomousSystems\[0\]: AS number must be an integer/],
+    [
+      'AS not a number',
+      withSpec({ autonomousSystems: ['AS3320'] }),
+      /^spec\.autonomousSystems\[0\]: AS number must be an integer/,
+    ],
     ['no capacity', withSpec({ capacity: undefined }), /^spec\.capacity: is required/],
-    ['zero cores', withSpec({ capacity: { cores: 0, memory: 1, storage: 1, gpus: 1 } }), /^spec\.capacity\.cores: must be a positive integer/],
-    ['memory as a quantity', withSpec({ capacity: { cores: 1, memory: '8Gi', storage: 1, gpus: 1 } }), /^spec\.capacity\.memory: must be a positive integer, got "8Gi"/],
-    ['GPU offered without a count', withSpec({ capacity: { cores: 1, memory: 1, storage: 1 } }), /^spec\.capacity\.gpus: is required when resourceTypes contains GPU/],
-    ['FPGA offered without a count', withSpec({ resourceTypes: ['FPGA'], capacity: { cores: 1, memory: 1, storage: 1 } }), /^spec\.capacity\.fpgas: is required when resourceTypes contains FPGA/],
-    ['negative GPUs', withSpec({ capacity: { cores: 1, memory: 1, storage: 1, gpus: -1 } }), /^spec\.capacity\.gpus: must be a non-negative integer/],
-    ['fractional catalogue order', withSpec({ catalogueOrder: 1.5 }), /^spec\.catalogueOrder: must be a non-negative integer/],
+    [
+      'zero cores',
+      withSpec({ capacity: { cores: 0, memory: 1, storage: 1, gpus: 1 } }),
+      /^spec\.capacity\.cores: must be a positive integer/,
+    ],
+    [
+      'memory as a quantity',
+      withSpec({ capacity: { cores: 1, memory: '8Gi', storage: 1, gpus: 1 } }),
+      /^spec\.capacity\.memory: must be a positive integer, got "8Gi"/,
+    ],
+    [
+      'GPU offered without a count',
+      withSpec({ capacity: { cores: 1, memory: 1, storage: 1 } }),
+      /^spec\.capacity\.gpus: is required when resourceTypes contains GPU/,
+    ],
+    [
+      'FPGA offered without a count',
+      withSpec({ resourceTypes: ['FPGA'], capacity: { cores: 1, memory: 1, storage: 1 } }),
+      /^spec\.capacity\.fpgas: is required when resourceTypes contains FPGA/,
+    ],
+    [
+      'negative GPUs',
+      withSpec({ capacity: { cores: 1, memory: 1, storage: 1, gpus: -1 } }),
+      /^spec\.capacity\.gpus: must be a non-negative integer/,
+    ],
+    [
+      'fractional catalogue order',
+      withSpec({ catalogueOrder: 1.5 }),
+      /^spec\.catalogueOrder: must be a non-negative integer/,
+    ],
   ];
   for (const [what, manifest, expected] of cases) {
     it(`rejects ${what}, naming the field`, () => {
       const r = providerFromManifest(manifest);
       assert.equal(r.provider, undefined);
       const errors = r.errors.map(formatFieldError);
-      assert.ok(errors.some((e) => expected.test(e)), errors.join(' | '));
+      assert.ok(
+        errors.some((e) => expected.test(e)),
+        errors.join(' | '),
+      );
     });
   }
 
@@ -60,25 +116,43 @@ describe('ProviderCluster manifests', () => {
     });
 
     it('keeps the display spelling of a lower-case object name, so explanations say EEA', () => {
-      const obj = { metadata: { name: 'eea', annotations: { [REGION_NAME_ANNOTATION]: 'EEA' } }, spec: { countries: ['NO', 'IS'], markingBit: 6 } };
+      const obj = {
+        metadata: { name: 'eea', annotations: { [REGION_NAME_ANNOTATION]: 'EEA' } },
+        spec: { countries: ['NO', 'IS'], markingBit: 6 },
+      };
       const r = regionFromObject(obj);
       assert.equal(r.region?.name, 'EEA');
-      assert.equal(RegionCatalogue.builtin().withRegions([r.region!]).find('eea')?.name, 'EEA');
-      assert.equal(regionFromObject({ ...obj, metadata: { name: 'eea', annotations: { [REGION_NAME_ANNOTATION]: 'EU' } } }).region?.name, 'eea', 'an annotation naming another region is ignored');
-      assert.equal(regionFromObject({ metadata: { name: 'nordics' }, spec: { countries: ['NO'] } }).region?.name, 'nordics');
+      assert.equal(RegionCatalogue.builtin().withRegions([r.region]).find('eea')?.name, 'EEA');
+      assert.equal(
+        regionFromObject({ ...obj, metadata: { name: 'eea', annotations: { [REGION_NAME_ANNOTATION]: 'EU' } } }).region
+          ?.name,
+        'eea',
+        'an annotation naming another region is ignored',
+      );
+      assert.equal(
+        regionFromObject({ metadata: { name: 'nordics' }, spec: { countries: ['NO'] } }).region?.name,
+        'nordics',
+      );
     });
 
     const bad: [string, Parameters<typeof regionFromSpec>, RegExp][] = [
       ['a name with spaces', ['North Sea', { countries: ['NO'] }], /^metadata\.name: region name/],
       ['no countries', ['Empty', { countries: [] }], /^spec\.countries: must list at least one country/],
       ['an unknown country', ['Odd', { countries: ['NO', 'QQ'] }], /^spec\.countries\[1\]: "QQ" is not an ISO 3166-1/],
-      ['a marking bit outside 2–7', ['High', { countries: ['NO'], markingBit: 9 }], /^spec\.markingBit: must be an integer from 2 to 7/],
+      [
+        'a marking bit outside 2–7',
+        ['High', { countries: ['NO'], markingBit: 9 }],
+        /^spec\.markingBit: must be an integer from 2 to 7/,
+      ],
     ];
     for (const [what, args, expected] of bad) {
       it(`rejects ${what}`, () => {
         const r = regionFromSpec(...args);
         assert.equal(r.region, undefined);
-        assert.ok(r.errors.map(formatFieldError).some((e) => expected.test(e)), r.errors.map(formatFieldError).join(' | '));
+        assert.ok(
+          r.errors.map(formatFieldError).some((e) => expected.test(e)),
+          r.errors.map(formatFieldError).join(' | '),
+        );
       });
     }
   });

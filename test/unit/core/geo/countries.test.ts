@@ -25,7 +25,9 @@ PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
 SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ
 TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ
 VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
-`.trim().split(/\s+/);
+`
+  .trim()
+  .split(/\s+/);
 
 describe('core/geo/countries', () => {
   it('has a reverse index that is a function: no MCC belongs to two countries', () => {
@@ -48,7 +50,8 @@ describe('core/geo/countries', () => {
       assert.match(entry.alpha2, /^[A-Z]{2}$/);
       assert.ok(entry.name.length > 0);
       assert.ok(entry.mccs.length > 0);
-      for (const mcc of entry.mccs) assert.ok(Number.isInteger(mcc) && mcc >= 200 && mcc <= 799, `${entry.alpha2} ${mcc}`);
+      for (const mcc of entry.mccs)
+        assert.ok(Number.isInteger(mcc) && mcc >= 200 && mcc <= 799, `${entry.alpha2} ${mcc}`);
     }
   });
 
@@ -71,11 +74,39 @@ describe('core/geo/countries', () => {
 
   it('knows the well-known values', () => {
     const expected: Record<string, number[]> = {
-      SE: [240], NO: [242], DK: [238], DE: [262], RU: [250], ZA: [655], BR: [724], CA: [302],
-      FR: [208], IT: [222], ES: [214], NL: [204], FI: [244], IS: [274], LI: [295], CH: [228],
-      AT: [232], BE: [206], PL: [260], CZ: [230], IE: [272], PT: [268], GR: [202],
-      US: [310, 311, 312, 313, 314, 315, 316], IN: [404, 405, 406], CN: [460, 461],
-      JP: [440, 441], GB: [234, 235], MX: [334], AR: [722], AU: [505], EG: [602], IL: [425],
+      SE: [240],
+      NO: [242],
+      DK: [238],
+      DE: [262],
+      RU: [250],
+      ZA: [655],
+      BR: [724],
+      CA: [302],
+      FR: [208],
+      IT: [222],
+      ES: [214],
+      NL: [204],
+      FI: [244],
+      IS: [274],
+      LI: [295],
+      CH: [228],
+      AT: [232],
+      BE: [206],
+      PL: [260],
+      CZ: [230],
+      IE: [272],
+      PT: [268],
+      GR: [202],
+      US: [310, 311, 312, 313, 314, 315, 316],
+      IN: [404, 405, 406],
+      CN: [460, 461],
+      JP: [440, 441],
+      GB: [234, 235],
+      MX: [334],
+      AR: [722],
+      AU: [505],
+      EG: [602],
+      IL: [425],
     };
     for (const [code, mccs] of Object.entries(expected)) {
       assert.deepEqual([...(alpha2ToMccs(code) ?? [])], mccs, code);
@@ -116,7 +147,10 @@ describe('core/geo/countries', () => {
 
     it('rejects unknown alpha-2 codes', () => {
       assert.deepEqual(resolveCountry('XX'), { ok: false, reason: '"XX" is not an ISO 3166-1 alpha-2 country code' });
-      assert.deepEqual(resolveCountry('Sweden'), { ok: false, reason: '"Sweden" is not an ISO 3166-1 alpha-2 country code' });
+      assert.deepEqual(resolveCountry('Sweden'), {
+        ok: false,
+        reason: '"Sweden" is not an ISO 3166-1 alpha-2 country code',
+      });
       assert.deepEqual(resolveCountry(''), { ok: false, reason: '"" is not an ISO 3166-1 alpha-2 country code' });
     });
 
@@ -125,11 +159,14 @@ describe('core/geo/countries', () => {
       assert.deepEqual(resolveCountry(100), { ok: false, reason: 'MCC must be an integer from 200 to 799, got 100' });
       assert.deepEqual(resolveCountry(-240), { ok: false, reason: 'MCC must be an integer from 200 to 799, got -240' });
       assert.deepEqual(resolveCountry(2400), { ok: false, reason: 'MCC must be an integer from 200 to 799, got 2400' });
-      assert.deepEqual(resolveCountry(Number.NaN), { ok: false, reason: 'MCC must be an integer from 200 to 799, got NaN' });
+      assert.deepEqual(resolveCountry(Number.NaN), {
+        ok: false,
+        reason: 'MCC must be an integer from 200 to 799, got NaN',
+      });
       assert.deepEqual(resolveCountry('24'), { ok: false, reason: 'MCC must be an integer from 200 to 799, got "24"' });
     });
 
-    it('explains territories that share a principal country\'s MCC', () => {
+    it("explains territories that share a principal country's MCC", () => {
       const r = resolveCountry('mq');
       assert.equal(r.ok, false);
       assert.ok(!r.ok && r.reason.includes('MCC 340') && r.reason.includes('"GP"'), JSON.stringify(r));

@@ -15,8 +15,14 @@ function isSubset(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
 
 describe('core/geo/regions', () => {
   it('has the six Table IV regions in bit order 7..2 with unique bits', () => {
-    assert.deepEqual(BUILTIN_REGIONS.map((r) => r.name), ['Scandinavia', 'EEA', 'EU', 'America', 'BRICS', 'MENA']);
-    assert.deepEqual(BUILTIN_REGIONS.map((r) => r.markingBit), [7, 6, 5, 4, 3, 2]);
+    assert.deepEqual(
+      BUILTIN_REGIONS.map((r) => r.name),
+      ['Scandinavia', 'EEA', 'EU', 'America', 'BRICS', 'MENA'],
+    );
+    assert.deepEqual(
+      BUILTIN_REGIONS.map((r) => r.markingBit),
+      [7, 6, 5, 4, 3, 2],
+    );
     assert.equal(new Set(BUILTIN_REGIONS.map((r) => r.markingBit)).size, 6);
   });
 
@@ -64,7 +70,7 @@ describe('core/geo/regions', () => {
     assert.ok(!isSubset(eea, eu));
   });
 
-  it('has BRICS as exactly the paper\'s five', () => {
+  it("has BRICS as exactly the paper's five", () => {
     assert.deepEqual([...get('BRICS').countries].sort(), ['BR', 'CN', 'IN', 'RU', 'ZA']);
     assert.deepEqual([...regionMccs(get('BRICS'))].sort(), [250, 404, 405, 406, 460, 461, 655, 724]);
   });
@@ -93,7 +99,10 @@ describe('core/geo/regions', () => {
   });
 
   it('rejects regions naming unknown or MCC-less codes', () => {
-    assert.throws(() => regionMccs({ name: 'Bad', description: '', countries: ['SE', 'XX'] }), /region Bad: "XX" is not an ISO 3166-1/);
+    assert.throws(
+      () => regionMccs({ name: 'Bad', description: '', countries: ['SE', 'XX'] }),
+      /region Bad: "XX" is not an ISO 3166-1/,
+    );
     assert.throws(() => regionMccs({ name: 'Antilles', description: '', countries: ['MQ'] }), /shares MCC 340/);
     assert.deepEqual([...regionMccs({ name: 'Lower', description: '', countries: ['se', 'dk'] })].sort(), [238, 240]);
   });

@@ -1,6 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { privacyMarking } from '../../../../src/core/network/marking.js';
-import { formatIpv6, instanceAddress, PAPER_GLOBAL_ID, parseGlobalId, prefixBytes, zoneNetwork } from '../../../../src/core/network/ula.js';
+import {
+  formatIpv6,
+  instanceAddress,
+  PAPER_GLOBAL_ID,
+  parseGlobalId,
+  prefixBytes,
+  zoneNetwork,
+} from '../../../../src/core/network/ula.js';
 import { VlanAllocator } from '../../../../src/core/network/vlan-allocator.js';
 import { REGIONS, rules } from '../../../support/core-fixtures.js';
 
@@ -57,7 +64,11 @@ describe('network plan', () => {
     it('formats addresses canonically (RFC 5952)', () => {
       assert.equal(formatIpv6([0, 0, 0, 0, 0, 0, 0, 1]), '::1');
       assert.equal(formatIpv6([0xfd00, 0, 0, 1, 0, 0, 0, 1]), 'fd00:0:0:1::1', 'the longest zero run is shortened');
-      assert.equal(formatIpv6([0xfd00, 1, 0, 0, 1, 0, 0, 1]), 'fd00:1::1:0:0:1', 'the first of equal runs is shortened');
+      assert.equal(
+        formatIpv6([0xfd00, 1, 0, 0, 1, 0, 0, 1]),
+        'fd00:1::1:0:0:1',
+        'the first of equal runs is shortened',
+      );
       assert.equal(formatIpv6([1, 0, 2, 3, 4, 5, 6, 7]), '1:0:2:3:4:5:6:7');
     });
 
@@ -71,7 +82,13 @@ describe('network plan', () => {
   });
 
   describe('Table IV marking', () => {
-    const mark = (regions: [string, ...string[]]) => privacyMarking(rules({ regions: [...regions.map((r) => ({ action: 'AllowSpecific' as const, value: r })), { action: 'DenyAll' }] }), REGIONS).bits;
+    const mark = (regions: [string, ...string[]]) =>
+      privacyMarking(
+        rules({
+          regions: [...regions.map((r) => ({ action: 'AllowSpecific' as const, value: r })), { action: 'DenyAll' }],
+        }),
+        REGIONS,
+      ).bits;
 
     it('reproduces Table V', () => {
       assert.equal(mark(['EEA']), '111000');
@@ -82,12 +99,25 @@ describe('network plan', () => {
 
     it('sets a bit for every region covered by the union of allowed regions', () => {
       assert.equal(mark(['EU', 'Scandinavia']), '101000', 'EU + DK NO SE lacks IS and LI, so not EEA');
-      assert.equal(privacyMarking(rules({ regions: [{ action: 'AllowSpecific', value: 'MENA' }] }), REGIONS).bits, '000001');
+      assert.equal(
+        privacyMarking(rules({ regions: [{ action: 'AllowSpecific', value: 'MENA' }] }), REGIONS).bits,
+        '000001',
+      );
     });
 
     it('does not set a bit for a region an earlier deny rule shadows', () => {
-      const r = rules({ regions: [{ action: 'DenySpecific', value: 'BRICS' }, { action: 'AllowSpecific', value: 'America' }, { action: 'AllowSpecific', value: 'EEA' }] });
-      assert.equal(privacyMarking(r, REGIONS).bits, '111000', 'Brazil is denied first, so America is not wholly allowed');
+      const r = rules({
+        regions: [
+          { action: 'DenySpecific', value: 'BRICS' },
+          { action: 'AllowSpecific', value: 'America' },
+          { action: 'AllowSpecific', value: 'EEA' },
+        ],
+      });
+      assert.equal(
+        privacyMarking(r, REGIONS).bits,
+        '111000',
+        'Brazil is denied first, so America is not wholly allowed',
+      );
     });
 
     it('gives no bits to a zone without ALLOW_SPECIFIC regions, and the byte is dscp << 2', () => {

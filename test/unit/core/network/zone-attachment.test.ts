@@ -12,12 +12,34 @@ describe('core/network/zone-attachment: instances on their zone network', () => 
   it('puts the zone on its VLAN over the uplink with static IPAM and a MAC from the pod (vlan, then tuning)', () => {
     const nad = zoneAttachment(zone, 'zone-755b9', 'eth1');
     assert.equal(nad.apiVersion, 'k8s.cni.cncf.io/v1');
-    assert.deepEqual(nad.metadata, { name: 'zone-1000', namespace: 'zone-755b9', labels: { 'zonekeeper.io/zone': zone.applicationId } });
-    const config = JSON.parse(nad.spec.config) as { name: string; plugins: { type: string; master?: string; vlanId?: number; ipam?: { type: string }; capabilities: Record<string, boolean> }[] };
+    assert.deepEqual(nad.metadata, {
+      name: 'zone-1000',
+      namespace: 'zone-755b9',
+      labels: { 'zonekeeper.io/zone': zone.applicationId },
+    });
+    const config = JSON.parse(nad.spec.config) as {
+      name: string;
+      plugins: {
+        type: string;
+        master?: string;
+        vlanId?: number;
+        ipam?: { type: string };
+        capabilities: Record<string, boolean>;
+      }[];
+    };
     assert.equal(config.name, 'zone-1000');
-    assert.deepEqual(config.plugins.map((p) => p.type), ['vlan', 'tuning']);
-    assert.deepEqual([config.plugins[0]?.master, config.plugins[0]?.vlanId, config.plugins[0]?.ipam?.type], ['eth1', 1000, 'static']);
-    assert.deepEqual([config.plugins[0]?.capabilities, config.plugins[1]?.capabilities], [{ ips: true }, { mac: true }]);
+    assert.deepEqual(
+      config.plugins.map((p) => p.type),
+      ['vlan', 'tuning'],
+    );
+    assert.deepEqual(
+      [config.plugins[0]?.master, config.plugins[0]?.vlanId, config.plugins[0]?.ipam?.type],
+      ['eth1', 1000, 'static'],
+    );
+    assert.deepEqual(
+      [config.plugins[0]?.capabilities, config.plugins[1]?.capabilities],
+      [{ ips: true }, { mac: true }],
+    );
   });
 
   it('refuses an uplink that is not an interface name, naming the field', () => {
@@ -25,10 +47,23 @@ describe('core/network/zone-attachment: instances on their zone network', () => 
   });
 
   it('gives each instance its address and the MAC the switch forwards to', () => {
-    const [entry] = JSON.parse(podNetworksAnnotation(zone, 'zone-755b9', c1)) as { name: string; namespace: string; ips: string[]; mac: string }[];
-    assert.deepEqual(entry, { name: 'zone-1000', namespace: 'zone-755b9', interface: 'zone0', ips: [`${c1.address}/64`], mac: instanceMac(c1.address) });
+    const [entry] = JSON.parse(podNetworksAnnotation(zone, 'zone-755b9', c1)) as {
+      name: string;
+      namespace: string;
+      ips: string[];
+      mac: string;
+    }[];
+    assert.deepEqual(entry, {
+      name: 'zone-1000',
+      namespace: 'zone-755b9',
+      interface: 'zone0',
+      ips: [`${c1.address}/64`],
+      mac: instanceMac(c1.address),
+    });
     // The switch's mac_forward entry for C1 matches exactly that MAC.
-    const forwarded = planP4Entries([zone], PORTS).zones[0]?.entries.filter((e) => e.table.endsWith('mac_forward')).map((e) => BigInt(e.match[1]?.value ?? '0'));
+    const forwarded = planP4Entries([zone], PORTS)
+      .zones[0]?.entries.filter((e) => e.table.endsWith('mac_forward'))
+      .map((e) => BigInt(e.match[1]?.value ?? '0'));
     assert.ok(forwarded?.includes(macToBigInt(instanceMac(c1.address))), JSON.stringify(forwarded?.map(String)));
   });
 
@@ -36,7 +71,10 @@ describe('core/network/zone-attachment: instances on their zone network', () => 
     const macs = zone.instances.map((i) => instanceMac(i.address));
     assert.equal(new Set(macs).size, macs.length);
     for (const m of macs) assert.equal(parseInt(m.slice(0, 2), 16) & 0x03, 0x02, m);
-    assert.deepEqual(zone.instances.map((i) => instanceMac(i.address)), macs);
+    assert.deepEqual(
+      zone.instances.map((i) => instanceMac(i.address)),
+      macs,
+    );
   });
 
   it('gives a VM a bridge interface with its MAC, the Multus network, and cloud-init network data with its address', () => {

@@ -37,12 +37,18 @@ describe('grouped reasons of a waiting group', () => {
     const out = f.reconcile(zone({ privacy: EEA_ONLY, groups: [group({ cores: 4 })] }));
     const every = out.groups[0].everyProvider?.() ?? [];
     assert.equal(every.length, 42);
-    assert.deepEqual(every.slice(-2).map((e) => e.provider), ['Small', 'Box']);
+    assert.deepEqual(
+      every.slice(-2).map((e) => e.provider),
+      ['Small', 'Box'],
+    );
   });
 
   it('gives a placed group one Selected entry, not a walk over the catalogue', () => {
     const f = new Federation({ providers: catalogue(100) });
     const out = f.reconcile(zone({ privacy: EEA_ONLY }));
-    assert.deepEqual(out.groups[0].explanation?.map((e) => `${e.provider} ${e.verdict}`), ['Small Selected']);
+    assert.deepEqual(
+      out.groups[0].explanation?.map((e) => `${e.provider} ${e.verdict}`),
+      ['Small Selected'],
+    );
   });
 });

@@ -9,7 +9,13 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import type { PrivacyRules, ResourceType } from '../../../../src/core/api/types.js';
 import type { Provider } from '../../../../src/core/catalogue/provider.js';
-import { CapacityLedger, type Demand, instanceDemand, scale, ZERO } from '../../../../src/core/placement/capacity-ledger.js';
+import {
+  CapacityLedger,
+  type Demand,
+  instanceDemand,
+  scale,
+  ZERO,
+} from '../../../../src/core/placement/capacity-ledger.js';
 import { Catalogue } from '../../../../src/core/placement/catalogue.js';
 import { EXAMPLES_PER_CAUSE, MAX_CAUSES } from '../../../../src/core/placement/explain-groups.js';
 import { eligibility, type GroupRequest, placeGroup } from '../../../../src/core/placement/place-group.js';
@@ -37,7 +43,13 @@ function randomCatalogue(n: number, seed: number): Provider[] {
       resourceTypes: types.length ? types : ['GPU'],
       equipment: rnd() < 0.8 ? [pick(rnd, PENS)] : [],
       autonomousSystems: rnd() < 0.7 ? [pick(rnd, ASNS)] : [],
-      capacity: { cores: 1 + Math.floor(rnd() * 16), memory: 4096, storage: 65536, gpus: Math.floor(rnd() * 3), fpgas: Math.floor(rnd() * 3) },
+      capacity: {
+        cores: 1 + Math.floor(rnd() * 16),
+        memory: 4096,
+        storage: 65536,
+        gpus: Math.floor(rnd() * 3),
+        fpgas: Math.floor(rnd() * 3),
+      },
     });
     if (rnd() < 0.1) {
       p.ready = false;
@@ -49,7 +61,8 @@ function randomCatalogue(n: number, seed: number): Provider[] {
 
 function randomRules(rnd: () => number): PrivacyRules {
   const out: PrivacyRules = {};
-  const action = (all: boolean) => (all ? pick(rnd, ['AllowAll', 'DenyAll'] as const) : pick(rnd, ['AllowSpecific', 'DenySpecific'] as const));
+  const action = (all: boolean) =>
+    all ? pick(rnd, ['AllowAll', 'DenyAll'] as const) : pick(rnd, ['AllowSpecific', 'DenySpecific'] as const);
   const list = <V>(values: readonly V[]) =>
     Array.from({ length: Math.floor(rnd() * 3) }, () => {
       const all = rnd() < 0.3;
@@ -78,16 +91,32 @@ function randomRequest(rnd: () => number, sets: CompiledPrivacy[]): GroupRequest
 }
 
 /** The strategy applied to the plain candidate walk, with eligibility() per provider. */
-function plainChoice(providers: readonly Provider[], ledger: CapacityLedger, strategy: StrategyName, req: GroupRequest, zoneProviders: ReadonlySet<string>): Provider | undefined {
+function plainChoice(
+  providers: readonly Provider[],
+  ledger: CapacityLedger,
+  strategy: StrategyName,
+  req: GroupRequest,
+  zoneProviders: ReadonlySet<string>,
+): Provider | undefined {
   const demand = scale(instanceDemand(req), req.count);
-  return STRATEGIES[strategy].choose(referenceOrder(providers, req), (p) => eligibility(p, req, demand, ledger) === undefined, { demand, ledger, zoneProviders });
+  return STRATEGIES[strategy].choose(
+    referenceOrder(providers, req),
+    (p) => eligibility(p, req, demand, ledger) === undefined,
+    { demand, ledger, zoneProviders },
+  );
 }
 
 /** Books random amounts, some beyond a provider's capacity (as a restore may). */
 function fill(ledger: CapacityLedger, providers: readonly Provider[], rnd: () => number): void {
   for (const p of providers) {
     if (rnd() < 0.5) continue;
-    const d: Demand = { cores: Math.floor(rnd() * (p.capacity.cores + 2)), memory: 0, storage: 0, gpus: Math.floor(rnd() * 3), fpgas: rnd() < 0.2 ? 3 : 0 };
+    const d: Demand = {
+      cores: Math.floor(rnd() * (p.capacity.cores + 2)),
+      memory: 0,
+      storage: 0,
+      gpus: Math.floor(rnd() * 3),
+      fpgas: rnd() < 0.2 ? 3 : 0,
+    };
     ledger.reserve(p.name, d);
   }
 }
@@ -112,7 +141,10 @@ function checkSame(n: number, seed: number, decisions: number): void {
     const context = `n=${n} seed=${seed} decision ${k} ${strategy} ${JSON.stringify({ ...req, privacy: sets.map((s) => s.key) })}`;
     assert.equal(d.placed ? d.provider.name : undefined, want?.name, context);
     if (strategy === 'first-fit') {
-      const ref = referenceFirstFit(providers, (name) => ledger.usedBy(name) ?? ZERO, { ...req, rules: sets.map((s) => s.rules) });
+      const ref = referenceFirstFit(providers, (name) => ledger.usedBy(name) ?? ZERO, {
+        ...req,
+        rules: sets.map((s) => s.rules),
+      });
       assert.equal(d.placed ? d.provider.name : undefined, ref?.name, `reference ${context}`);
     }
     // The ledger moves between decisions: book the choice, sometimes give something back.
@@ -134,7 +166,9 @@ function checkSame(n: number, seed: number, decisions: number): void {
 describe('indexed placement equals the plain walk', () => {
   it('on random catalogues of 1 to 200 providers, every strategy', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 1_000_000 }), (n, seed) => checkSame(n, seed, 60)),
+      fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 1_000_000 }), (n, seed) =>
+        checkSame(n, seed, 60),
+      ),
       { numRuns: 60 },
     );
   });
@@ -156,7 +190,10 @@ describe('indexed placement equals the plain walk', () => {
         const every = new Map(d.everyProvider().map((e) => [e.provider, e]));
         assert.equal(every.size, n);
         if (d.placed) {
-          assert.deepEqual(d.explanation.map((e) => [e.provider, e.verdict]), [[d.provider.name, 'Selected']]);
+          assert.deepEqual(
+            d.explanation.map((e) => [e.provider, e.verdict]),
+            [[d.provider.name, 'Selected']],
+          );
           return;
         }
         const grouped = d.explanation;
@@ -165,7 +202,7 @@ describe('indexed placement equals the plain walk', () => {
         for (const e of grouped) {
           const one = every.get(e.provider);
           if (one) {
-            assert.deepEqual(e, one, 'an example carries the provider\'s own reason');
+            assert.deepEqual(e, one, "an example carries the provider's own reason");
             counted++;
           } else {
             const m = /^([0-9]+) more$/.exec(e.provider);

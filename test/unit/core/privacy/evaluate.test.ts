@@ -24,12 +24,23 @@ describe('privacy rules (design section 2)', () => {
     });
 
     it('lets the first matching rule decide, so order matters', () => {
-      const denyFirst = rules({ regions: [{ action: 'DenySpecific', value: 'Scandinavia' }, { action: 'AllowSpecific', value: 'EEA' }, { action: 'DenyAll' }] });
+      const denyFirst = rules({
+        regions: [
+          { action: 'DenySpecific', value: 'Scandinavia' },
+          { action: 'AllowSpecific', value: 'EEA' },
+          { action: 'DenyAll' },
+        ],
+      });
       const v = evaluatePrivacy(denyFirst, subject(242));
       assert.equal(v.pass, false);
       assert.match(v.reason, /regions rule #1 DENY_SPECIFIC Scandinavia/);
       assert.equal(evaluatePrivacy(denyFirst, subject(262)).pass, true);
-      const allowFirst = rules({ regions: [{ action: 'AllowSpecific', value: 'EEA' }, { action: 'DenySpecific', value: 'Scandinavia' }] });
+      const allowFirst = rules({
+        regions: [
+          { action: 'AllowSpecific', value: 'EEA' },
+          { action: 'DenySpecific', value: 'Scandinavia' },
+        ],
+      });
       assert.equal(evaluatePrivacy(allowFirst, subject(242)).pass, true);
     });
 
@@ -58,7 +69,13 @@ describe('privacy rules (design section 2)', () => {
       const v = evaluatePrivacy(r, subject(311));
       assert.equal(v.pass, false);
       assert.equal(v.reason, 'country 311 (US) not allowed by countries rule #1 DENY_SPECIFIC 310');
-      assert.equal(evaluatePrivacy(rules({ regions: [{ action: 'AllowSpecific', value: 'America' }, { action: 'DenyAll' }] }), subject(316)).pass, true);
+      assert.equal(
+        evaluatePrivacy(
+          rules({ regions: [{ action: 'AllowSpecific', value: 'America' }, { action: 'DenyAll' }] }),
+          subject(316),
+        ).pass,
+        true,
+      );
     });
 
     it('accepts ISO alpha-2 codes in manifests', () => {
@@ -67,7 +84,10 @@ describe('privacy rules (design section 2)', () => {
     });
 
     it('checks regions and countries against the same country (Listing 1: EEA without Sweden)', () => {
-      const r = rules({ regions: [{ action: 'AllowSpecific', value: 'EEA' }, { action: 'DenyAll' }], countries: [{ action: 'DenySpecific', value: 240 }] });
+      const r = rules({
+        regions: [{ action: 'AllowSpecific', value: 'EEA' }, { action: 'DenyAll' }],
+        countries: [{ action: 'DenySpecific', value: 240 }],
+      });
       assert.equal(evaluatePrivacy(r, subject(242)).pass, true);
       const se = evaluatePrivacy(r, subject(240));
       assert.equal(se.pass, false);
@@ -79,12 +99,21 @@ describe('privacy rules (design section 2)', () => {
   describe('as and equipment (sets on a provider)', () => {
     it('requires every member of the set to pass', () => {
       const noCisco = rules({ equipment: [{ action: 'DenySpecific', value: 9 }] });
-      assert.equal(evaluatePrivacy(noCisco, subject(242, { equipment: [674, 9] })).reason, 'equipment PEN 9 not allowed by equipment rule #1 DENY_SPECIFIC 9');
+      assert.equal(
+        evaluatePrivacy(noCisco, subject(242, { equipment: [674, 9] })).reason,
+        'equipment PEN 9 not allowed by equipment rule #1 DENY_SPECIFIC 9',
+      );
       assert.equal(evaluatePrivacy(noCisco, subject(242, { equipment: [674, 11] })).pass, true);
     });
 
     it('allows only the listed vendors with ALLOW_SPECIFIC … DENY_ALL (the ded95 zone)', () => {
-      const only = rules({ equipment: [{ action: 'AllowSpecific', value: 1894 }, { action: 'AllowSpecific', value: 44957 }, { action: 'DenyAll' }] });
+      const only = rules({
+        equipment: [
+          { action: 'AllowSpecific', value: 1894 },
+          { action: 'AllowSpecific', value: 44957 },
+          { action: 'DenyAll' },
+        ],
+      });
       assert.equal(evaluatePrivacy(only, subject(262, { equipment: [1894, 44957] })).pass, true);
       const v = evaluatePrivacy(only, subject(262, { equipment: [1894, 2011] }));
       assert.equal(v.pass, false);
@@ -125,7 +154,11 @@ describe('privacy rules (design section 2)', () => {
   });
 
   it('gives the same verdicts compiled as the reference evaluation, also across repeated look-ups', () => {
-    const r = rules({ regions: [{ action: 'AllowSpecific', value: 'EU' }, { action: 'DenyAll' }], countries: [{ action: 'DenySpecific', value: 'FR' }], equipment: [{ action: 'DenySpecific', value: 9 }] });
+    const r = rules({
+      regions: [{ action: 'AllowSpecific', value: 'EU' }, { action: 'DenyAll' }],
+      countries: [{ action: 'DenySpecific', value: 'FR' }],
+      equipment: [{ action: 'DenySpecific', value: 9 }],
+    });
     const compiled = new CompiledPrivacy(r);
     for (const mcc of [208, 262, 310, 311, 242, 240, 262, 208]) {
       for (const equipment of [[], [9], [674], [674, 9]]) {

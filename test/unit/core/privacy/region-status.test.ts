@@ -3,21 +3,51 @@ import type { ExecutionZoneSpec, InstanceGroup, PrivacyRegion } from '../../../.
 import { type RegionContext, regionStatus, regionsNamedBy } from '../../../../src/core/privacy/region-status.js';
 import { builtinRegionManifests } from '../../../../tools/codegen/region-manifests.js';
 
-const region = (name: string, spec: PrivacyRegion['spec'], generation = 1, annotations?: Record<string, string>): PrivacyRegion => ({
+const region = (
+  name: string,
+  spec: PrivacyRegion['spec'],
+  generation = 1,
+  annotations?: Record<string, string>,
+): PrivacyRegion => ({
   apiVersion: 'zonekeeper.io/v1alpha1',
   kind: 'PrivacyRegion',
   metadata: { name, generation, ...(annotations ? { annotations } : {}) },
   spec,
 });
 
-const group = (name: string, privacy?: InstanceGroup['privacy']): InstanceGroup => ({ name, environment: 'container', platformType: 'cloud', resourceType: 'CPU', count: 1, cores: 1, memory: 1, storage: 1, image: 'x', ...(privacy ? { privacy } : {}) });
+const group = (name: string, privacy?: InstanceGroup['privacy']): InstanceGroup => ({
+  name,
+  environment: 'container',
+  platformType: 'cloud',
+  resourceType: 'CPU',
+  count: 1,
+  cores: 1,
+  memory: 1,
+  storage: 1,
+  image: 'x',
+  ...(privacy ? { privacy } : {}),
+});
 const zone = (regions: string[], groupRegions: string[] = []): Pick<ExecutionZoneSpec, 'privacy' | 'groups'> => ({
-  privacy: { regions: [...regions.map((value) => ({ action: 'AllowSpecific' as const, value })), { action: 'DenyAll' as const }] },
-  groups: [group('g1', groupRegions.length ? { regions: groupRegions.map((value) => ({ action: 'DenySpecific' as const, value })) } : undefined)],
+  privacy: {
+    regions: [...regions.map((value) => ({ action: 'AllowSpecific' as const, value })), { action: 'DenyAll' as const }],
+  },
+  groups: [
+    group(
+      'g1',
+      groupRegions.length
+        ? { regions: groupRegions.map((value) => ({ action: 'DenySpecific' as const, value })) }
+        : undefined,
+    ),
+  ],
 });
 
 const builtins = (): PrivacyRegion[] => builtinRegionManifests();
-const ctx = (over: Partial<RegionContext> = {}): RegionContext => ({ regions: builtins(), providerCountries: [], zones: [], ...over });
+const ctx = (over: Partial<RegionContext> = {}): RegionContext => ({
+  regions: builtins(),
+  providerCountries: [],
+  zones: [],
+  ...over,
+});
 const cond = (s: ReturnType<typeof regionStatus>, type: string) => s.conditions.find((c) => c.type === type);
 
 describe('PrivacyRegion status (src/core/privacy/region-status.ts)', () => {
@@ -25,11 +55,18 @@ describe('PrivacyRegion status (src/core/privacy/region-status.ts)', () => {
     const eea = builtins().find((r) => r.metadata.name === 'eea');
     assert.ok(eea);
     // Norway (242, and as NO), Sweden, the US (outside), an unknown MCC (ignored).
-    const s = regionStatus({ ...eea, metadata: { ...eea.metadata, generation: 3 } }, ctx({ providerCountries: [242, 'NO', '240', 310, 999] }));
+    const s = regionStatus(
+      { ...eea, metadata: { ...eea.metadata, generation: 3 } },
+      ctx({ providerCountries: [242, 'NO', '240', 310, 999] }),
+    );
     assert.equal(s.observedGeneration, 3);
     assert.equal(s.providers, 3);
     assert.ok(s.mccs?.includes(242) && s.mccs.includes(240) && !s.mccs.includes(310));
-    assert.deepEqual(s.mccs, [...(s.mccs ?? [])].sort((a, b) => a - b), 'ascending');
+    assert.deepEqual(
+      s.mccs,
+      [...(s.mccs ?? [])].sort((a, b) => a - b),
+      'ascending',
+    );
     assert.equal(cond(s, 'Valid')?.status, 'True');
     assert.equal(cond(s, 'Ready')?.status, 'True');
     assert.match(cond(s, 'Ready')?.message ?? '', /name it EEA; it sets marking bit 6/);
@@ -69,7 +106,10 @@ describe('PrivacyRegion status (src/core/privacy/region-status.ts)', () => {
     assert.match(ready?.message ?? '', /^spec\.markingBit: bit 7 is also set by PrivacyRegion scandinavia;/);
     assert.equal(cond(mine, 'Valid')?.status, 'True', 'the content itself is fine');
     const scandinavia = all.find((r) => r.metadata.name === 'scandinavia') as PrivacyRegion;
-    assert.match(cond(regionStatus(scandinavia, ctx({ regions: all })), 'Ready')?.message ?? '', /bit 7 is also set by PrivacyRegion nordics/);
+    assert.match(
+      cond(regionStatus(scandinavia, ctx({ regions: all })), 'Ready')?.message ?? '',
+      /bit 7 is also set by PrivacyRegion nordics/,
+    );
     assert.equal(cond(regionStatus(scandinavia, ctx()), 'Ready')?.status, 'True');
   });
 
@@ -80,7 +120,10 @@ describe('PrivacyRegion status (src/core/privacy/region-status.ts)', () => {
 
   it('does not count an invalid region as a rival', () => {
     const broken = region('broken', { countries: ['XX'], markingBit: 7 });
-    const s = regionStatus(builtins().find((r) => r.metadata.name === 'scandinavia') as PrivacyRegion, ctx({ regions: [...builtins(), broken] }));
+    const s = regionStatus(
+      builtins().find((r) => r.metadata.name === 'scandinavia') as PrivacyRegion,
+      ctx({ regions: [...builtins(), broken] }),
+    );
     assert.equal(cond(s, 'Ready')?.status, 'True');
   });
 
@@ -88,7 +131,11 @@ describe('PrivacyRegion status (src/core/privacy/region-status.ts)', () => {
     const zones = [zone(['EEA']), zone(['eu'], ['eea']), zone(['America']), zone([], ['Eea'])];
     const eea = builtins().find((r) => r.metadata.name === 'eea') as PrivacyRegion;
     assert.equal(regionStatus(eea, ctx({ zones })).zones, 3);
-    assert.equal(regionStatus(region('nordics', { countries: ['XX'] }), ctx({ zones })).zones, 0, 'counted for invalid regions too');
+    assert.equal(
+      regionStatus(region('nordics', { countries: ['XX'] }), ctx({ zones })).zones,
+      0,
+      'counted for invalid regions too',
+    );
     assert.deepEqual([...regionsNamedBy(zones[1] as ExecutionZoneSpec)].sort(), ['eea', 'eu']);
   });
 });

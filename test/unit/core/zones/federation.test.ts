@@ -25,13 +25,18 @@ describe('Federation', () => {
 
   it('keeps a zone waiting with a reason per provider when nothing fits', () => {
     const f = new Federation({ providers: small() });
-    const out = f.reconcile(zone({ privacy: { regions: [{ action: 'AllowSpecific', value: 'BRICS' }, { action: 'DenyAll' }] } }));
+    const out = f.reconcile(
+      zone({ privacy: { regions: [{ action: 'AllowSpecific', value: 'BRICS' }, { action: 'DenyAll' }] } }),
+    );
     assert.equal(out.waiting, true);
     assert.equal(out.groups[0].reason, 'NoMatchingProvider');
-    assert.deepEqual(out.groups[0].explanation?.map((e) => e.reason), [
-      'country 242 (NO) not allowed by regions rule #2 DENY_ALL',
-      'country 262 (DE) not allowed by regions rule #2 DENY_ALL',
-    ]);
+    assert.deepEqual(
+      out.groups[0].explanation?.map((e) => e.reason),
+      [
+        'country 242 (NO) not allowed by regions rule #2 DENY_ALL',
+        'country 262 (DE) not allowed by regions rule #2 DENY_ALL',
+      ],
+    );
     assert.equal(f.vlans.used, 0, 'a waiting zone holds no VLAN');
   });
 
@@ -53,15 +58,26 @@ describe('Federation', () => {
     f.reconcile(spec);
     const up = { ...spec, groups: [...spec.groups, group({ name: 'g2', count: 4, cores: 2 })] };
     const out = f.reconcile(up);
-    assert.deepEqual(out.groups.map((g) => [g.provider, g.instances, g.new]), [['A', ['V1', 'V2'], false], ['B', ['V3', 'V4', 'V5', 'V6'], true]]);
+    assert.deepEqual(
+      out.groups.map((g) => [g.provider, g.instances, g.new]),
+      [
+        ['A', ['V1', 'V2'], false],
+        ['B', ['V3', 'V4', 'V5', 'V6'], true],
+      ],
+    );
     const plan = f.networkPlan(spec.applicationId);
     assert.equal(plan?.vlanId, 1000);
-    assert.deepEqual(plan?.vpn.map((v) => v.to), ['A-SWITCH', 'B-SWITCH']);
+    assert.deepEqual(
+      plan?.vpn.map((v) => v.to),
+      ['A-SWITCH', 'B-SWITCH'],
+    );
   });
 
-  it('applies a group\'s own rules on top of the zone\'s', () => {
+  it("applies a group's own rules on top of the zone's", () => {
     const f = new Federation({ providers: small() });
-    const out = f.reconcile(zone({ groups: [group({ privacy: { countries: [{ action: 'DenySpecific', value: 242 }] } })] }));
+    const out = f.reconcile(
+      zone({ groups: [group({ privacy: { countries: [{ action: 'DenySpecific', value: 242 }] } })] }),
+    );
     assert.equal(out.groups[0].provider, 'B');
   });
 
@@ -78,7 +94,10 @@ describe('Federation', () => {
   it('reports spec errors and allocates nothing', () => {
     const f = new Federation({ providers: small() });
     const out = f.reconcile({ applicationId: 'nope', groups: [group({ count: 0 })] });
-    assert.deepEqual(out.errors?.map((e) => e.path), ['spec.applicationId', 'spec.groups[0].count']);
+    assert.deepEqual(
+      out.errors?.map((e) => e.path),
+      ['spec.applicationId', 'spec.groups[0].count'],
+    );
     assert.equal(f.applicationIds().length, 0);
   });
 
@@ -178,8 +197,17 @@ describe('Federation', () => {
     ];
 
     it('first-fit takes the earliest, best-fit the tightest', () => {
-      assert.equal(new Federation({ providers: providers() }).reconcile(zone({ groups: [group({ count: 2 })] })).groups[0].provider, 'Big');
-      assert.equal(new Federation({ providers: providers(), strategy: 'best-fit' }).reconcile(zone({ groups: [group({ count: 2 })] })).groups[0].provider, 'Small');
+      assert.equal(
+        new Federation({ providers: providers() }).reconcile(zone({ groups: [group({ count: 2 })] })).groups[0]
+          .provider,
+        'Big',
+      );
+      assert.equal(
+        new Federation({ providers: providers(), strategy: 'best-fit' }).reconcile(
+          zone({ groups: [group({ count: 2 })] }),
+        ).groups[0].provider,
+        'Small',
+      );
     });
 
     it('fewest-links keeps a zone on a provider it already uses, first-fit opens a new link', () => {
@@ -187,8 +215,13 @@ describe('Federation', () => {
         provider('Big', { country: 242, capacity: { cores: 64, memory: 65536, storage: 65536 } }),
         provider('Small', { country: 262, capacity: { cores: 4, memory: 65536, storage: 65536 } }),
       ];
-      const onlyDe = group({ privacy: { countries: [{ action: 'AllowSpecific', value: 'DE' }, { action: 'DenyAll' }] } });
-      for (const [strategy, want] of [['first-fit', 'Big'], ['fewest-links', 'Small']] as const) {
+      const onlyDe = group({
+        privacy: { countries: [{ action: 'AllowSpecific', value: 'DE' }, { action: 'DenyAll' }] },
+      });
+      for (const [strategy, want] of [
+        ['first-fit', 'Big'],
+        ['fewest-links', 'Small'],
+      ] as const) {
         const f = new Federation({ providers: two(), strategy });
         const spec = zone({ groups: [onlyDe] });
         assert.equal(f.reconcile(spec).groups[0].provider, 'Small');

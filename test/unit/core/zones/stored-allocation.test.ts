@@ -8,8 +8,16 @@ import { group, provider, uuid, zone } from '../../../support/core-fixtures.js';
 
 describe('stored allocation (status.allocation)', () => {
   function placed(): ZoneAllocation {
-    const f = new Federation({ providers: [provider('Fog1', { tier: 'fog', environment: 'container' }), provider('Cloud1')] });
-    const spec = zone({ applicationId: uuid(1), groups: [group({ name: 'a', environment: 'container', platformType: 'cloud+fog', count: 2, cores: 2 }), group({ name: 'b', count: 1, memory: 4096 })] });
+    const f = new Federation({
+      providers: [provider('Fog1', { tier: 'fog', environment: 'container' }), provider('Cloud1')],
+    });
+    const spec = zone({
+      applicationId: uuid(1),
+      groups: [
+        group({ name: 'a', environment: 'container', platformType: 'cloud+fog', count: 2, cores: 2 }),
+        group({ name: 'b', count: 1, memory: 4096 }),
+      ],
+    });
     const out = f.reconcile(spec, true);
     assert.deepEqual(out.errors ?? [], []);
     const a = f.allocation(uuid(1));
@@ -44,8 +52,14 @@ describe('stored allocation (status.allocation)', () => {
     const first = s.instances[0];
     assert.ok(first);
     const cases: [typeof s, RegExp][] = [
-      [{ ...s, instances: [{ ...first, group: 'zz' }] }, /status\.allocation\.instances\[0\]\.group: group zz is not in status\.allocation\.groups/],
-      [{ ...s, instances: [{ ...first, name: 'C99' }] }, /status\.allocation\.instances\[0\]\.name: C99 is not an instance of group a/],
+      [
+        { ...s, instances: [{ ...first, group: 'zz' }] },
+        /status\.allocation\.instances\[0\]\.group: group zz is not in status\.allocation\.groups/,
+      ],
+      [
+        { ...s, instances: [{ ...first, name: 'C99' }] },
+        /status\.allocation\.instances\[0\]\.name: C99 is not an instance of group a/,
+      ],
       [{ ...s, instances: [first, first] }, /status\.allocation\.instances\[1\]\.name: C1 is listed twice/],
     ];
     for (const [bad, want] of cases) {
