@@ -64,7 +64,7 @@ async function sides(member: ClusterRecord): Promise<Sides> {
       const r = await outcome(() =>
         operator.request('POST', resourcePath(PODS, 'default'), {
           query: { dryRun: 'All' },
-          body: desiredPod(zone('probe'), instance('C1', 'container')),
+          body: inNamespace(desiredPod(zone('probe'), instance('C1', 'container')), 'default'),
         }),
       );
       return r.code === 403 && /namespaces zonekeeper owns/.test(r.message);
@@ -73,6 +73,12 @@ async function sides(member: ClusterRecord): Promise<Sides> {
   );
   return { admin, operator };
 }
+
+/** The same object, aimed at another namespace (the API server refuses a body whose namespace differs from the path's). */
+const inNamespace = <T extends KubeObject>(o: T, namespace: string): T => ({
+  ...o,
+  metadata: { ...o.metadata, namespace },
+});
 
 const zone = (id: string): ZoneIdentity => ({ applicationId: id, namespace: 'tenant-a', name: `zone-${id}` });
 
@@ -109,7 +115,10 @@ describe('security: the member identity', function () {
 
     it('cannot create a pod in kube-system', async () => {
       const r = await outcome(() =>
-        s.operator.create(resourcePath(PODS, 'kube-system'), desiredPod(zone('x1'), instance('C1', 'container'))),
+        s.operator.create(
+          resourcePath(PODS, 'kube-system'),
+          inNamespace(desiredPod(zone('x1'), instance('C1', 'container')), 'kube-system'),
+        ),
       );
       assert.equal(r.code, 403, r.message);
       assert.match(r.message, /namespaces zonekeeper owns/);
@@ -216,7 +225,7 @@ describe('security: the member identity', function () {
         200,
       );
       const elsewhere = await outcome(() =>
-        s.operator.create(resourcePath(VMS, 'default'), desiredVm(z, instance('V2', 'VM'))),
+        s.operator.create(resourcePath(VMS, 'default'), inNamespace(desiredVm(z, instance('V2', 'VM')), 'default')),
       );
       assert.equal(elsewhere.code, 403, elsewhere.message);
       assert.equal((await outcome(() => s.operator.delete(resourcePath(VMS, ns.metadata.name, 'v1')))).code, 200);
