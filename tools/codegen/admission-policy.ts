@@ -2,7 +2,7 @@
 // operator's cleanup finalizer as it is created. Without it the operator
 // adds the finalizer itself, which is one more update of the zone on the
 // hub, and an update of an ExecutionZone costs the hub API server several
-// times what the create does (docs/benchmarks.md, "What an ExecutionZone
+// times what the create does (docs/operator.md, "What an ExecutionZone
 // update costs the hub"). The operator still adds
 // the finalizer when it is missing (a cluster without the policy, a user
 // who removed it), so the policy may fail open.

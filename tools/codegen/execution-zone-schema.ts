@@ -170,7 +170,7 @@ function allocation(): JSONSchemaProps {
     ['applicationId', 'groups', 'instances', 'released'],
     // Only the operator writes status; field-by-field ownership in
     // managedFields would buy nothing and make every update of the zone
-    // dearer for the API server (docs/benchmarks.md, "What an
+    // dearer for the API server (docs/operator.md, "What an
     // ExecutionZone update costs the hub").
     { 'x-kubernetes-map-type': 'atomic' },
   );

@@ -293,7 +293,7 @@ export interface GroupAllocation extends InstanceShape {
  * One live instance as the ExecutionZone status stores it: what its group
  * does not already say. Provider and shape are the group's (a placed group
  * never moves), so storing them per instance only made every update of the
- * zone dearer for the hub API server (docs/benchmarks.md, "What an
+ * zone dearer for the hub API server (docs/operator.md, "What an
  * ExecutionZone update costs the hub").
  */
 export interface StoredInstance {
