@@ -10,7 +10,7 @@ import { type Demand, KEYS, UNITS } from './capacity-ledger.js';
 import { ENVIRONMENTS, PROVIDER_TIERS } from '../api/types.js';
 import { andBits, andNotBits, type Bits, countBits, lowestBit } from './bitset.js';
 import { Catalogue } from './catalogue.js';
-import { eligibility, type GroupRequest, type PlacementContext } from './place-group.js';
+import { eligibility, type GroupRequest, type PlacementContext } from './group-request.js';
 
 /** Providers named per cause; the rest of a cause is counted. */
 export const EXAMPLES_PER_CAUSE = 3;

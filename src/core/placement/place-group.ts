@@ -12,26 +12,8 @@ import type { CapacityLedger, Demand } from './capacity-ledger.js';
 import { Catalogue, type GroupShape } from './catalogue.js';
 import { allEligible, firstEligible } from './eligible-search.js';
 import { groupReasons } from './explain-groups.js';
+import { eligibility, type GroupRequest, type PlacementContext } from './group-request.js';
 import { type PlacementStrategy, STRATEGIES, type StrategyName } from './strategies.js';
-
-export interface GroupRequest extends GroupShape {
-  /** Group name, for explanations. */
-  name: string;
-  count: number;
-  cores: number;
-  memory: number;
-  storage: number;
-  /** Zone rules first, then the group's own. */
-  privacy: readonly CompiledPrivacy[];
-}
-
-export interface PlacementContext {
-  catalogue: Catalogue;
-  ledger: CapacityLedger;
-  strategy: StrategyName;
-  /** Providers the zone already uses (strategies may prefer them). */
-  zoneProviders?: ReadonlySet<string>;
-}
 
 interface Reasons {
   /**
@@ -49,14 +31,6 @@ export type PlacementDecision = (
   { placed: true; provider: Provider; demand: Demand } | { placed: false; demand: Demand }
 ) &
   Reasons;
-
-/** Why a provider cannot take the whole group now, or undefined when it can. */
-export function eligibility(p: Provider, req: GroupRequest, total: Demand, ledger: CapacityLedger): string | undefined {
-  if (!p.ready) return `not ready${p.notReadyReason ? `: ${p.notReadyReason}` : ''}`;
-  const verdict = evaluateAll(req.privacy, p);
-  if (!verdict.pass) return verdict.reason;
-  return ledger.shortfall(p.name, p.capacity, total);
-}
 
 /** The provider the strategy picks, found through the catalogue index. */
 export function chooseProvider(req: GroupRequest, ctx: PlacementContext, demand: Demand): Provider | undefined {

@@ -15,7 +15,7 @@ import { type FieldError, joinPath, mustBe } from '../errors.js';
 import { CompiledPrivacy } from '../privacy/evaluate.js';
 import type { RegionCatalogue } from '../privacy/region-catalogue.js';
 import { type NormalizedPrivacy, normalizePrivacy } from '../privacy/rules.js';
-import type { GroupRequest } from '../placement/place-group.js';
+import type { GroupRequest } from '../placement/group-request.js';
 import { privacyMarking } from '../network/marking.js';
 import type { PrivacyMarking } from '../network/types.js';
 

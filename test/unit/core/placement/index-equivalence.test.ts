@@ -18,7 +18,8 @@ import {
 } from '../../../../src/core/placement/capacity-ledger.js';
 import { Catalogue } from '../../../../src/core/placement/catalogue.js';
 import { EXAMPLES_PER_CAUSE, MAX_CAUSES } from '../../../../src/core/placement/explain-groups.js';
-import { eligibility, type GroupRequest, placeGroup } from '../../../../src/core/placement/place-group.js';
+import { eligibility, type GroupRequest } from '../../../../src/core/placement/group-request.js';
+import { placeGroup } from '../../../../src/core/placement/place-group.js';
 import { referenceFirstFit, referenceOrder } from '../../../../src/core/placement/reference-placement.js';
 import { STRATEGIES, STRATEGY_NAMES, type StrategyName } from '../../../../src/core/placement/strategies.js';
 import { CompiledPrivacy } from '../../../../src/core/privacy/evaluate.js';
