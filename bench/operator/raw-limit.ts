@@ -120,7 +120,7 @@ export async function rawLimit(
       createdAt.set(pod.metadata?.name ?? '', Date.now());
       await m.client.create(resourcePath(PODS, NS), pod);
     });
-    await pollUntil('raw pods Ready', async () => (ready.at.size >= zones * per ? true : undefined), {
+    await pollUntil('raw pods Ready', () => (ready.at.size >= zones * per ? true : undefined), {
       timeoutMs: 600_000,
       everyMs: 50,
     });

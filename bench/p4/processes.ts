@@ -86,7 +86,7 @@ export async function startSwitch(address?: string): Promise<SwitchProc> {
     deviceId: '1',
     pid: p.child.pid,
     restartable: true,
-    stop: p.stop,
+    stop: () => p.stop(),
   };
 }
 

@@ -28,11 +28,11 @@ interface Core {
 }
 
 async function load(dist: string): Promise<Core> {
-  const at = (p: string) => import(pathToFileURL(resolve(dist, p)).href);
+  const at = <T>(p: string): Promise<T> => import(pathToFileURL(resolve(dist, p)).href) as Promise<T>;
   const [fed, prov, place] = await Promise.all([
-    at('src/core/zones/federation.js'),
-    at('src/core/catalogue/provider.js'),
-    at('src/core/placement/place-group.js'),
+    at<Pick<Core, 'Federation'>>('src/core/zones/federation.js'),
+    at<Pick<Core, 'providerFromManifest'>>('src/core/catalogue/provider.js'),
+    at<Pick<Core, 'formatExplanation'>>('src/core/placement/place-group.js'),
   ]);
   return {
     Federation: fed.Federation,

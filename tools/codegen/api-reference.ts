@@ -23,7 +23,8 @@ function cell(s: string): string {
 
 function constraints(n: JSONSchemaProps): string[] {
   const out: string[] = [];
-  if (n.enum) out.push(`one of ${n.enum.map((e) => `\`${String(e)}\``).join(', ')}`);
+  if (n.enum)
+    out.push(`one of ${n.enum.map((e) => `\`${typeof e === 'string' ? e : JSON.stringify(e)}\``).join(', ')}`);
   if (n.minimum !== undefined || n.maximum !== undefined) out.push(`${n.minimum ?? '…'} to ${n.maximum ?? '…'}`);
   if (n.minItems !== undefined || n.maxItems !== undefined)
     out.push(`${n.minItems ?? 0} to ${n.maxItems ?? '…'} items`);

@@ -32,7 +32,7 @@ export async function pollUntil<T>(
       last = err;
     }
     if (Date.now() > deadline) {
-      const why = last === undefined ? '' : ` (last error: ${last instanceof Error ? last.message : String(last)})`;
+      const why = last === undefined ? '' : ` (last error: ${describe(last)})`;
       throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${why}${suffix(opts)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, opts.everyMs ?? 100));
@@ -40,3 +40,16 @@ export async function pollUntil<T>(
 }
 
 const suffix = (opts: PollOptions): string => (opts.detail ? `\n${opts.detail()}` : '');
+
+/** A thrown value as text: an Error's message, a string as it is, anything else as JSON where it has one. */
+function describe(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message;
+  if (typeof thrown === 'object' && thrown !== null) {
+    try {
+      return JSON.stringify(thrown);
+    } catch {
+      return Object.prototype.toString.call(thrown);
+    }
+  }
+  return String(thrown);
+}

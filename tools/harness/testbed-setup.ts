@@ -53,7 +53,7 @@ async function waitEstablished(hub: KubeClient, names: string[]): Promise<void> 
         await hub.list(`/apis/${group.join('.')}/v1alpha1/${plural}`);
         break;
       } catch (err) {
-        if (Date.now() > end) throw new Error(`CRD ${name} not servable in 60 s: ${String(err)}`);
+        if (Date.now() > end) throw new Error(`CRD ${name} not servable in 60 s: ${String(err)}`, { cause: err });
         await new Promise((r) => setTimeout(r, 200));
       }
     }

@@ -298,7 +298,7 @@ export async function pauseImageArchive(binDir: string, workDir: string): Promis
  * the test bed.
  */
 export async function killContainers(node: RealNodeRecord, tools: HostTools): Promise<void> {
-  let tasks: string[] = [];
+  let tasks: string[];
   try {
     tasks = (await ctr(node, tools, ['tasks', 'list', '--quiet'])).split('\n').filter((t) => t.trim() !== '');
   } catch {

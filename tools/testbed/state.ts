@@ -85,12 +85,12 @@ export interface TestbedState {
 export function readState(dir = stateDir()): TestbedState | undefined {
   const file = stateFile(dir);
   if (!existsSync(file)) return undefined;
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as TestbedState;
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Omit<TestbedState, 'version'> & { version: unknown };
   if (parsed.version !== STATE_VERSION)
     throw new Error(
       `${file}: state version ${String(parsed.version)}, expected ${STATE_VERSION}; run "testbed down" first`,
     );
-  return parsed;
+  return parsed as TestbedState;
 }
 
 /** Like readState, but a missing test bed is an error with the fix in it. */

@@ -217,7 +217,7 @@ export async function up(opts: UpOptions = {}): Promise<TestbedState> {
       const rec = findCluster(state, spec.id);
       await startCluster(state, rec, layout, spec.provider, index, binDir, timeoutMs, log);
     });
-    await startVmiStandIn(state, log);
+    startVmiStandIn(state, log);
     const hubLayout = layouts.find((l) => !l.spec.provider)?.layout;
     const nodeUp =
       state.realNode && nodePorts && hubLayout
@@ -420,7 +420,7 @@ async function installKubeVirtCrds(kc: KubeConfig): Promise<void> {
   }
 }
 
-async function startVmiStandIn(state: TestbedState, log: Log): Promise<void> {
+function startVmiStandIn(state: TestbedState, log: Log): void {
   const vmMembers = state.clusters.filter((c) => c.provider?.environment === 'VM');
   if (vmMembers.length === 0) return;
   const rec = vmiStandInProcess(state.dir);
@@ -588,14 +588,14 @@ async function waitMembersReady(state: TestbedState, log: Log): Promise<void> {
 /** Runs `task` over `items`, at most `width` at a time, failing fast. */
 async function pool<T>(items: readonly T[], width: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  let failed: unknown;
+  let failed: Error | undefined;
   const worker = async (): Promise<void> => {
     while (next < items.length && failed === undefined) {
       const item = items[next++];
       try {
         await task(item);
       } catch (err) {
-        failed ??= err;
+        failed ??= err instanceof Error ? err : new Error(String(err));
       }
     }
   };
@@ -657,7 +657,7 @@ export async function status(opts: { dir?: string } = {}): Promise<StatusReport>
   const apiServers = await Promise.all(
     state.clusters.map(async (c) => {
       const pki = join(dir, 'clusters', c.id, 'pki');
-      let ready = false;
+      let ready: boolean;
       try {
         ready =
           (
@@ -694,7 +694,7 @@ function apiServerRecord(name: string, dir: string) {
  */
 export async function stopApiServer(name: string, opts: { dir?: string } = {}): Promise<void> {
   const dir = opts.dir ?? stateDir();
-  const { state, rec, api } = apiServerRecord(name, dir);
+  const { state, api } = apiServerRecord(name, dir);
   await stopProcess(api.pid, dir);
   api.pid = null;
   api.stoppedOnPurpose = true;

@@ -55,8 +55,15 @@ describe('test bed: namespace deletion', function () {
         spec: { runStrategy: 'Always', template: { spec: { domain: { cpu: { cores: 1 } } } } },
       },
     });
-    await pollUntil('VMI exists', async () =>
-      api.getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: ns.name, name: 'vm' }),
+    await pollUntil(
+      'VMI exists',
+      async () =>
+        (await api.getNamespacedCustomObject({
+          ...G,
+          plural: 'virtualmachineinstances',
+          namespace: ns.name,
+          name: 'vm',
+        })) as unknown,
     );
     await core(m).deleteNamespace({ name: ns.name });
     await pollUntil(`namespace ${ns.name} gone`, () => gone(m, ns.name), 60_000);

@@ -89,8 +89,15 @@ describe('test bed: KubeVirt VirtualMachines in a VM provider', function () {
       namespace: n.name,
       body: vm('batch', 'Always'),
     });
-    await pollUntil('VMI exists', async () =>
-      api().getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: n.name, name: 'batch' }),
+    await pollUntil(
+      'VMI exists',
+      async () =>
+        (await api().getNamespacedCustomObject({
+          ...G,
+          plural: 'virtualmachineinstances',
+          namespace: n.name,
+          name: 'batch',
+        })) as unknown,
     );
     await api().patchNamespacedCustomObject(
       { ...G, plural: 'virtualmachines', namespace: n.name, name: 'batch', body: { spec: { runStrategy: 'Halted' } } },
@@ -129,8 +136,15 @@ describe('test bed: KubeVirt VirtualMachines in a VM provider', function () {
       namespace: n.name,
       body: vm('tmp', 'Always'),
     });
-    await pollUntil('VMI exists', async () =>
-      api().getNamespacedCustomObject({ ...G, plural: 'virtualmachineinstances', namespace: n.name, name: 'tmp' }),
+    await pollUntil(
+      'VMI exists',
+      async () =>
+        (await api().getNamespacedCustomObject({
+          ...G,
+          plural: 'virtualmachineinstances',
+          namespace: n.name,
+          name: 'tmp',
+        })) as unknown,
     );
     await api().deleteNamespacedCustomObject({ ...G, plural: 'virtualmachines', namespace: n.name, name: 'tmp' });
     await pollUntil('VMI garbage-collected', async () => {

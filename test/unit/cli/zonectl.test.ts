@@ -37,7 +37,7 @@ describe('zonectl plan', function () {
   });
 
   it('prints the same as YAML', () => {
-    const json = JSON.parse(zonectl('plan', '--providers', PROVIDERS, '--messages', MESSAGES).out);
+    const json = JSON.parse(zonectl('plan', '--providers', PROVIDERS, '--messages', MESSAGES).out) as unknown;
     const r = zonectl('plan', '--providers', PROVIDERS, '--messages', MESSAGES, '--format', 'yaml');
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(yaml.load(r.out), json);
@@ -76,7 +76,7 @@ describe('zonectl plan', function () {
   it('places differently with another strategy', () => {
     const r = zonectl('plan', '--providers', PROVIDERS, '--messages', MESSAGES, '--strategy', 'best-fit');
     assert.equal(r.code, 0, r.err);
-    assert.ok(JSON.parse(r.out).outcomes.length === 10);
+    assert.ok((JSON.parse(r.out) as { outcomes: unknown[] }).outcomes.length === 10);
   });
 
   it('reports rejected, waiting and released messages as outcomes', () => {

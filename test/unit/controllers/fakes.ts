@@ -147,7 +147,7 @@ export class FakeMembers implements MemberAccess, MemberClients {
   private handle(provider: string, m: FakeMember): MemberZoneObjects {
     const zoneMap = (id: string) => {
       let z = m.zones.get(id);
-      if (!z) m.zones.set(id, (z = new Map()));
+      if (!z) m.zones.set(id, (z = new Map<string, ZoneObject>()));
       return z;
     };
     return {

@@ -19,13 +19,17 @@ describe('ObjectStore echo detection', () => {
     // A hub that answers every PATCH with the next resourceVersion.
     server = createServer((req, res) => {
       req.resume();
-      req.on('end', async () => {
-        await hold;
-        rv++;
-        res.setHeader('Content-Type', 'application/json');
-        res.end(
-          JSON.stringify({ metadata: { name: 'z', namespace: 'ns', resourceVersion: String(rv) }, status: { x: rv } }),
-        );
+      req.on('end', () => {
+        void hold.then(() => {
+          rv++;
+          res.setHeader('Content-Type', 'application/json');
+          res.end(
+            JSON.stringify({
+              metadata: { name: 'z', namespace: 'ns', resourceVersion: String(rv) },
+              status: { x: rv },
+            }),
+          );
+        });
       });
     });
     client = await listenWithClient(server);

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { ZoneConditionType as T } from '../../../src/core/api/conditions.js';
-import type { ExecutionZone, ZoneRelease, ZoneReleaseSpec } from '../../../src/core/api/types.js';
+import type { ZoneRelease, ZoneReleaseSpec } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
 import { ZoneReleaseReconciler } from '../../../src/controllers/zone-release-reconciler.js';
 import { silentLogger } from '../../../src/runtime/logger.js';

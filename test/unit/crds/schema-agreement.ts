@@ -13,7 +13,8 @@ export function disagreements(shape: Shape, schema: JSONSchemaProps, path: strin
   switch (shape.kind) {
     case 'string':
       if (schema.type !== 'string') say(`TS string, schema ${schema.type ?? 'untyped'}`);
-      else if (schema.enum) say(`TS string, schema has an enum (${schema.enum.join(', ')}); make the TS type a union`);
+      else if (schema.enum)
+        say(`TS string, schema has an enum (${schema.enum.map(String).join(', ')}); make the TS type a union`);
       break;
     case 'number':
       if (schema.type !== 'integer' && schema.type !== 'number') say(`TS number, schema ${schema.type ?? 'untyped'}`);

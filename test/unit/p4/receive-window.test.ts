@@ -14,7 +14,7 @@ describe('p4/receive-window: grpc-js servers with a large HTTP/2 window', () => 
     try {
       // The server's SETTINGS (per-stream window) and WINDOW_UPDATE (connection window) follow the connection preface.
       let streamWindow: number | undefined;
-      client.on('remoteSettings', (s) => {
+      client.on('remoteSettings', (s: http2.Settings) => {
         streamWindow = s.initialWindowSize;
       });
       const end = Date.now() + 2000;

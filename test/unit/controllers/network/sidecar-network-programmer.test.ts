@@ -215,7 +215,7 @@ describe('sidecar as the operator NetworkProgrammer', function () {
       await sidecar.setZoneEntries(gone.applicationId.toLowerCase(), 1, entriesOf(gone));
       sidecar.desired.remove(gone.applicationId.toLowerCase());
       const left = entriesOf(gone).length;
-      let wanted: string[] | undefined;
+      let wanted: string[] | undefined = undefined; // read through lead() before it is set below
       np.lead?.(0, () => wanted);
       await np.resync();
       assert.equal(sidecar.desiredComplete(), false, 'the leader does not know its zones yet');

@@ -29,7 +29,7 @@ describe('stored allocation (status.allocation)', () => {
     const a = placed();
     const s = storeAllocation(a);
     for (const i of s.instances) assert.deepEqual(Object.keys(i).sort(), ['address', 'group', 'name']);
-    const back = loadAllocation(JSON.parse(JSON.stringify(s)));
+    const back = loadAllocation(JSON.parse(JSON.stringify(s)) as typeof s);
     assert.deepEqual(back.problems, []);
     assert.deepEqual(back.allocation, a);
   });
