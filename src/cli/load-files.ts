@@ -99,7 +99,7 @@ export function parseDocuments(text: string, file: string): unknown[] {
   const out: unknown[] = [];
   for (const d of docs) {
     if (d === null || d === undefined) continue;
-    if (Array.isArray(d)) out.push(...d);
+    if (Array.isArray(d)) out.push(...(d as unknown[]));
     else if (
       typeof d === 'object' &&
       (d as { kind?: unknown }).kind === 'List' &&

@@ -255,7 +255,7 @@ export class ExecutionZoneReconciler {
     // and awaited outside, so commits of different zones overlap. A failed
     // commit marks the state stale, and the rebuild waits for every commit
     // in flight before it LISTs (placement-state.ts).
-    const pending = await this.state.withLock(async (f) => {
+    const pending = await this.state.withLock((f) => {
       const before = f.allocation(id);
       const beforeText = snapshot(before);
       const outcome = f.reconcile(p.zone.spec);
@@ -678,7 +678,7 @@ export class ExecutionZoneReconciler {
     const fed = this.state.federation;
     const id = fed?.applicationIds().find((x) => this.state.ownerOf(x) === key);
     if (!id) return done;
-    await this.state.withLock(async (f) => {
+    await this.state.withLock((f) => {
       if (this.state.ownerOf(id) !== key) return;
       if (f.has(id)) f.releaseZone(id);
       this.state.disown(id);

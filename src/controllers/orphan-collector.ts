@@ -51,7 +51,7 @@ export async function collectOrphans(
     }
   }
   // Snapshot after listing, under the lock, so no placement is half-done.
-  const live = await state.withLock(async (f) => {
+  const live = await state.withLock((f) => {
     const byProvider = new Map<string, Set<string>>();
     const apps = new Set<string>();
     for (const { allocation } of f.entries()) {

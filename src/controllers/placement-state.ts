@@ -9,7 +9,7 @@
 //     lock rebuilds it from a fresh LIST, dropping the change nobody saw.
 // So memory is never ahead of the hub in a way anyone can act on.
 
-import type { ExecutionZone, ExecutionZoneSpec, PrivacyRegion } from '../core/api/types.js';
+import type { ExecutionZone, PrivacyRegion } from '../core/api/types.js';
 import type { Provider } from '../core/catalogue/provider.js';
 import { formatFieldErrors } from '../core/errors.js';
 import { type Region, RegionCatalogue, regionFromObject } from '../core/privacy/region-catalogue.js';
@@ -61,7 +61,7 @@ export class PlacementState {
   }
 
   /** Runs `fn` holding the placement lock, on a fresh federation. */
-  withLock<T>(fn: (f: Federation) => Promise<T>): Promise<T> {
+  withLock<T>(fn: (f: Federation) => T | Promise<T>): Promise<T> {
     return this.lock.run(async () => {
       if (this.stale || !this.fed) await this.rebuild();
       return fn(this.fed as Federation);
@@ -207,9 +207,7 @@ export class PlacementState {
       }
       this.owners.set(id, key);
       if (!loaded) continue;
-      const problems = loaded.allocation
-        ? fed.restore(z.spec, loaded.allocation)
-        : loaded.problems;
+      const problems = loaded.allocation ? fed.restore(z.spec, loaded.allocation) : loaded.problems;
       if (problems.length > 0) {
         this.conflicts.set(key, formatFieldErrors(problems));
         this.options.logger.error('durable allocation not restored', {

@@ -89,8 +89,9 @@ export class ProviderClusterReconciler {
       if (!object) return toReconcileResult(this.forgetProvider(key));
       const p: Pass = { key, object, providerName: object.spec.providerName ?? object.metadata.name, reachable: false };
       const results: PhaseResult[] = [];
-      for (const phase of [this.syncMember, this.readCapacity, this.updateCatalogue]) {
-        const r = await runPhase(() => phase.call(this, p));
+      const phases = [() => this.syncMember(p), () => this.readCapacity(p), () => this.updateCatalogue(p)];
+      for (const phase of phases) {
+        const r = await runPhase(phase);
         results.push(r);
         if (r.kind === 'error') break;
       }
@@ -129,7 +130,7 @@ export class ProviderClusterReconciler {
     return done;
   }
 
-  private async updateCatalogue(p: Pass): Promise<PhaseResult> {
+  private updateCatalogue(p: Pass): PhaseResult {
     const spec = { ...p.object.spec, ...(p.capacity ? { capacity: p.capacity } : {}) };
     const { provider, errors } = providerFromManifest({ ...p.object, kind: KINDS.providerCluster, spec });
     if (!provider) {

@@ -26,7 +26,7 @@ export class ReleaseRequests {
   /** Idempotent: asking again replaces the earlier ask of the same release. */
   ask(a: ReleaseAsk): void {
     let byRelease = this.asks.get(a.zone);
-    if (!byRelease) this.asks.set(a.zone, (byRelease = new Map()));
+    if (!byRelease) this.asks.set(a.zone, (byRelease = new Map<string, ReleaseAsk>()));
     byRelease.set(a.release, a);
   }
 

@@ -54,7 +54,9 @@ export function quote(v: unknown): string {
   if (typeof v === 'object' && v !== null) return 'an object';
   if (typeof v === 'string' && v.length > QUOTE_LIMIT)
     return `${JSON.stringify(v.slice(0, QUOTE_LIMIT))}… (${v.length} characters)`;
-  return JSON.stringify(v) ?? String(v);
+  // What JSON cannot render: a function or a symbol.
+  if (typeof v === 'function' || typeof v === 'symbol') return String(v);
+  return JSON.stringify(v);
 }
 
 /** "is required" for a missing value, else "must be <what>, got <value>". */

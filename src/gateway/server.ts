@@ -45,7 +45,7 @@ export type ReadyCheck = () => Promise<string | undefined>;
 export function gatewayServer(
   handler: MessageHandler,
   log: (line: Record<string, unknown>) => void = () => {},
-  ready: ReadyCheck = async () => undefined,
+  ready: ReadyCheck = () => Promise.resolve(undefined),
   view?: ViewRoutes,
 ): Server {
   return createServer((req, res) => {

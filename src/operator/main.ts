@@ -119,7 +119,7 @@ export function loadSwitchPorts(file: string): SwitchPortMap {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`--switch-ports ${file}: ${errorText(err)}`);
+    throw new Error(`--switch-ports ${file}: ${errorText(err)}`, { cause: err });
   }
   const bad = (why: string): never => {
     throw new Error(`--switch-ports ${file}: ${why}`);
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
   });
   const shutdown = (sig: string) => {
     log.info('shutting down', { signal: sig });
-    manager.stop().finally(() => process.exit(0));
+    void manager.stop().finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -181,20 +181,19 @@ export class Manager {
 
     const memberEventDelayMs = options.memberEventDelayMs ?? 1000;
     // The member cache, the reconcilers and the watches need each other;
-    // the triggers are bound once the zone controller exists.
-    let zoneTriggers: ExecutionZoneTriggers | undefined;
+    // the triggers and the release controller are bound once they exist.
+    const late: { zoneTriggers?: ExecutionZoneTriggers; relCtl?: Controller } = {};
     const members = new MemberClusterCache({
       hub,
       namespace: options.namespace,
       logger: log,
       metrics: this.metrics,
-      onZoneObjectChanged: (key) => zoneTriggers?.zoneObjectChanged(key),
-      onHealthChanged: (provider) => zoneTriggers?.providerChanged(provider),
+      onZoneObjectChanged: (key) => late.zoneTriggers?.zoneObjectChanged(key),
+      onHealthChanged: (provider) => late.zoneTriggers?.providerChanged(provider),
     });
     this.members = members;
     const memberPort = memberAccess(members);
-    const capacityFreed = () => zoneTriggers?.capacityFreed();
-    let relCtl: Controller | undefined;
+    const capacityFreed = () => late.zoneTriggers?.capacityFreed();
     const zoneReconciler = new ExecutionZoneReconciler({
       zones,
       state,
@@ -205,7 +204,7 @@ export class Manager {
       clock,
       metrics: this.metrics,
       onCapacityFreed: capacityFreed,
-      onReleaseSettled: (key) => relCtl?.enqueue(key),
+      onReleaseSettled: (key) => late.relCtl?.enqueue(key),
     });
     const zoneCtl = new Controller({
       name: 'executionzone',
@@ -215,14 +214,14 @@ export class Manager {
       logger: log,
       clock,
     });
-    zoneTriggers = executionZoneWatches(zoneCtl.queue, {
+    late.zoneTriggers = executionZoneWatches(zoneCtl.queue, {
       zones: zoneInf,
       store: zones,
       state,
       reconciler: zoneReconciler,
       memberEventDelayMs,
     });
-    options.network?.onChange?.((ids) => zoneTriggers?.networkChanged(ids));
+    options.network?.onChange?.((ids) => late.zoneTriggers?.networkChanged(ids));
 
     const releaseReconciler = new ZoneReleaseReconciler({
       releases,
@@ -233,7 +232,7 @@ export class Manager {
       clock,
       enqueueZone: (k) => zoneCtl.enqueue(k),
     });
-    relCtl = new Controller({
+    const relCtl = new Controller({
       name: 'zonerelease',
       reconcile: (k) => releaseReconciler.reconcile(k),
       concurrency: Math.max(1, Math.ceil(concurrency / 2)),
@@ -241,6 +240,7 @@ export class Manager {
       logger: log,
       clock,
     });
+    late.relCtl = relCtl;
     zoneReleaseWatches(relCtl.queue, { releases: relInf, zones: zoneInf });
 
     const providerReconciler = new ProviderClusterReconciler({
@@ -252,7 +252,7 @@ export class Manager {
       clock,
       probeIntervalMs: options.probeIntervalMs ?? 5000,
       onCatalogueChanged: (provider) => {
-        zoneTriggers?.providerChanged(provider);
+        late.zoneTriggers?.providerChanged(provider);
         capacityFreed();
       },
     });
@@ -291,7 +291,7 @@ export class Manager {
     pcCtl.start();
     regionCtl.start();
     await waitUntil(clock, () => pcInf.list().every((p) => providerReconciler.reconciled.has(keyOf(p))), 15_000);
-    await state.withLock(async () => undefined);
+    await state.withLock(() => undefined);
     await waitUntil(
       clock,
       () => members.providers().every((p) => !members.isReachable(p) || members.synced(p)),

@@ -2,7 +2,7 @@
 // and parameters by name, values as integer text) into a P4Runtime
 // TableEntry with canonical byte strings, checking it against the P4Info
 // first so that a bad desired state is rejected before anything is written.
-import type { PlannedEntry, PlannedMatch, PlannedParam } from '../core/network/p4-entries.js';
+import type { PlannedEntry, PlannedMatch } from '../core/network/p4-entries.js';
 import { bigIntToBytes, maskOfWidth, significantBits } from './bytestrings.js';
 import { sortedByField } from './entry-keys.js';
 import type { MatchFieldInfo, P4InfoIndex } from './p4info.js';
@@ -36,7 +36,7 @@ function plainBytes(text: string): Buffer | undefined {
   if (n > 2 && text.charCodeAt(0) === 48 && (text.charCodeAt(1) | 0x20) === 120) {
     for (let j = 2; j < n; j++) {
       const c = text.charCodeAt(j);
-      if (c > 127 || (NIBBLE[c]) < 0) return undefined;
+      if (c > 127 || NIBBLE[c] < 0) return undefined;
     }
     let i = 2;
     while (i < n - 1 && text.charCodeAt(i) === 48) i++;
@@ -44,7 +44,7 @@ function plainBytes(text: string): Buffer | undefined {
     let j = n - 1;
     for (let k = buf.length - 1; k >= 0; k--) {
       const lo = NIBBLE[text.charCodeAt(j--)];
-      buf[k] = j >= i ? ((NIBBLE[text.charCodeAt(j--)]) << 4) | lo : lo;
+      buf[k] = j >= i ? (NIBBLE[text.charCodeAt(j--)] << 4) | lo : lo;
     }
     return buf;
   }
@@ -88,8 +88,8 @@ function parseUint(text: string, bitwidth: number, what: string): bigint {
 /** Whether canonical `value` has a one bit where canonical `mask` has none. */
 function outsideMask(value: Uint8Array, mask: Uint8Array): boolean {
   for (let k = 0; k < value.length; k++) {
-    const m = k < mask.length ? (mask[mask.length - 1 - k]) : 0;
-    if (((value[value.length - 1 - k]) & ~m) !== 0) return true;
+    const m = k < mask.length ? mask[mask.length - 1 - k] : 0;
+    if ((value[value.length - 1 - k] & ~m) !== 0) return true;
   }
   return false;
 }
@@ -99,7 +99,7 @@ function pastPrefix(value: Uint8Array, prefixLen: number, bitwidth: number): boo
   const zero = bitwidth - prefixLen;
   for (let k = 0; k < value.length && 8 * k < zero; k++) {
     const low = zero - 8 * k >= 8 ? 0xff : (1 << (zero - 8 * k)) - 1;
-    if (((value[value.length - 1 - k]) & low) !== 0) return true;
+    if ((value[value.length - 1 - k] & low) !== 0) return true;
   }
   return false;
 }

@@ -10,8 +10,8 @@ export const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
 export const P4_ERROR_TYPE_URL = 'type.googleapis.com/p4.v1.Error';
 
 export interface UpdateError {
-  /** A google.rpc.Code; 0 for an update that succeeded. */
-  code: number;
+  /** A google.rpc.Code (the same numbers as gRPC's status codes); 0 (OK) for an update that succeeded. */
+  code: grpc.status;
   message: string;
 }
 
@@ -23,7 +23,9 @@ export function encodeBatchStatus(code: number, message: string, perUpdate: Upda
     type_url: P4_ERROR_TYPE_URL,
     // An OK update carries only its code, as the specification asks.
     value: ErrorType.encode(
-      ErrorType.fromObject(e.code === 0 ? { canonical_code: 0 } : { canonical_code: e.code, message: e.message }),
+      ErrorType.fromObject(
+        e.code === grpc.status.OK ? { canonical_code: 0 } : { canonical_code: e.code, message: e.message },
+      ),
     ).finish(),
   }));
   return Buffer.from(StatusType.encode(StatusType.fromObject({ code, message, details })).finish());
@@ -51,7 +53,7 @@ export function decodeBatchErrors(metadata: grpc.Metadata | undefined): UpdateEr
 /** A ServiceError for a failed batch, with the standard trailer attached. */
 export function batchError(perUpdate: UpdateError[]): Partial<grpc.StatusObject> {
   const metadata = new grpc.Metadata();
-  const failed = perUpdate.filter((e) => e.code !== 0).length;
+  const failed = perUpdate.filter((e) => e.code !== grpc.status.OK).length;
   const message = `${failed} of ${perUpdate.length} updates failed`;
   metadata.set(STATUS_DETAILS_KEY, encodeBatchStatus(grpc.status.UNKNOWN, message, perUpdate));
   return { code: grpc.status.UNKNOWN, details: message, metadata };

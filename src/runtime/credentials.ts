@@ -17,7 +17,8 @@ export const CREDENTIAL_REFRESH_MS = 60_000;
 export function changingCredentials(kc: KubeConfig): CredentialSource | undefined {
   const user = kc.getCurrentUser();
   if (!user) return undefined;
-  const tokenFile = (user.authProvider?.config as Record<string, string> | undefined)?.['tokenFile'];
+  const authProvider = user.authProvider as { config?: Record<string, string> } | undefined;
+  const tokenFile = authProvider?.config?.['tokenFile'];
   // Read directly: client-node caches a token file for a minute after each read, on its own clock.
   if (tokenFile) return async () => `Bearer ${(await readFile(tokenFile, 'utf8')).trim()}`;
   if (!user.exec && !user.authProvider) return undefined;

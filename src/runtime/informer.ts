@@ -84,7 +84,7 @@ export class Informer<T extends KubeObject> {
     this.cache.set(key, obj);
     const ns = obj.metadata?.namespace ?? '';
     let m = this.byNamespace.get(ns);
-    if (!m) this.byNamespace.set(ns, (m = new Map()));
+    if (!m) this.byNamespace.set(ns, (m = new Map<string, T>()));
     m.set(key, obj);
   }
 

@@ -41,7 +41,10 @@ export class Watches {
   /** Another kind, whose changes concern objects of this controller's kind. */
   watches<T>(source: EventSource<T>, map: KeyMap<T>, options: WatchOptions = {}): this {
     const enqueue = (keys: Iterable<string> | undefined) => {
-      for (const k of keys ?? []) options.delayMs ? this.queue.addAfter(k, options.delayMs) : this.queue.add(k);
+      for (const k of keys ?? []) {
+        if (options.delayMs) this.queue.addAfter(k, options.delayMs);
+        else this.queue.add(k);
+      }
     };
     source.on({
       ...(map.add ? { add: (o: T) => enqueue(map.add?.(o)) } : {}),

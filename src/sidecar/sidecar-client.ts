@@ -69,7 +69,7 @@ export class SidecarClient {
     req: unknown,
   ): Promise<R> {
     return new Promise((resolve, reject) =>
-      fn.call(this.raw, req, new grpc.Metadata(), { deadline: Date.now() + this.timeoutMs }, (e, r) =>
+      fn(req, new grpc.Metadata(), { deadline: Date.now() + this.timeoutMs }, (e, r) =>
         e ? reject(e) : resolve(r as R),
       ),
     );
@@ -92,21 +92,21 @@ export class SidecarClient {
     return r.statuses ?? [];
   }
   deleteZone(zone: string): Promise<{ removed?: boolean; message?: string }> {
-    return this.call(this.raw.DeleteZone, { zone });
+    return this.call(this.raw.DeleteZone.bind(this.raw), { zone });
   }
   getZoneStatus(
     zone = '',
   ): Promise<{ zones?: WireZoneStatus[]; switches?: WireSwitchStatus[]; desired_complete?: boolean }> {
-    return this.call(this.raw.GetZoneStatus, { zone });
+    return this.call(this.raw.GetZoneStatus.bind(this.raw), { zone });
   }
   async getSwitchStatus(): Promise<WireSwitchStatus[]> {
-    return (await this.call(this.raw.GetZoneStatus, { switches_only: true })).switches ?? [];
+    return (await this.call(this.raw.GetZoneStatus.bind(this.raw), { switches_only: true })).switches ?? [];
   }
   async setElection(term: bigint, ordinal: bigint): Promise<void> {
-    await this.call(this.raw.SetElection, { term: term.toString(), ordinal: ordinal.toString() });
+    await this.call(this.raw.SetElection.bind(this.raw), { term: term.toString(), ordinal: ordinal.toString() });
   }
   async setDesiredComplete(): Promise<void> {
-    await this.call(this.raw.SetDesiredComplete, {});
+    await this.call(this.raw.SetDesiredComplete.bind(this.raw), {});
   }
   close(): void {
     this.raw.close();

@@ -81,11 +81,8 @@ function decode<T>(fn: (b: Buffer) => T, b: Buffer): T {
 function deferred<T>(queue: TurnQueue, work: () => Promise<T>): Promise<T> {
   return new Promise((resolve, reject) =>
     queue.push(() => {
-      try {
-        work().then(resolve, reject);
-      } catch (e) {
-        reject(e);
-      }
+      // The executor turns a synchronous throw of `work` into a rejection too.
+      new Promise<T>((run) => run(work())).then(resolve, reject);
     }),
   );
 }

@@ -129,7 +129,7 @@ export class SwitchConnection {
   start(): void {
     this.connect();
     this.resyncTimer = setInterval(() => {
-      if (this.primary) this.requestFullSync('periodic');
+      if (this.primary) void this.requestFullSync('periodic');
     }, this.opts.resyncIntervalMs);
     this.resyncTimer.unref();
   }
@@ -155,7 +155,7 @@ export class SwitchConnection {
     if (this.stopped) return;
     const stream = this.client.openStream(this.target.deviceId, this.election, this.opts.role);
     this.stream = stream;
-    stream.on('arbitration', (m) => {
+    stream.on('arbitration', (m: MasterArbitrationUpdate) => {
       this.connected = true;
       this.backoffMs = 100;
       const code = arbitrationCode(m);
@@ -176,7 +176,7 @@ export class SwitchConnection {
       } else if (!was) {
         this.opts.log(`${this.label}: primary (election ${this.election.high ?? '0'}:${this.election.low ?? '0'})`);
         this.message = 'primary';
-        this.requestFullSync('became primary');
+        void this.requestFullSync('became primary');
       }
     });
     stream.on('closed', (c: { code: grpc.status; details: string }) => {
@@ -463,7 +463,7 @@ export class SwitchConnection {
       .map((t) => updates.filter((u) => u.type === t))
       .filter((p) => p.length > 0);
     const writeBatch = async (batch: PlannedUpdate[]): Promise<void> => {
-      let results: { code: number; message: string }[];
+      let results: { code: grpc.status; message: string }[];
       try {
         await this.client.writeEncoded(
           encodeWriteRequest(

@@ -67,7 +67,7 @@ function name(r: protobuf.Reader, limit: number): string {
   r.pos = e;
   if (n > NAME_MAX_BYTES) return protobuf.util.utf8.read(buf, start, e);
   let h = n;
-  for (let i = start; i < e; i++) h = Math.imul(h ^ (buf[i]), 0x01000193);
+  for (let i = start; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
   const bucket = NAMES.get(h);
   if (bucket) for (const s of bucket) if (sameAscii(s, buf, start, n)) return s;
   const s = protobuf.util.utf8.read(buf, start, e);
@@ -139,7 +139,7 @@ function readZone(r: protobuf.Reader, end: number): ZoneRequest {
     const f = tag >>> 3;
     const w = tag & 7;
     if (f === 1 && w === LEN) z.zone = str(r, end);
-    else if (f === 2 && w === VARINT) z.generation = Number(String(r.int64()));
+    else if (f === 2 && w === VARINT) z.generation = protobuf.util.LongBits.from(r.int64()).toNumber();
     else if (f === 3 && w === LEN) z.entries.push(readEntry(r, fieldEnd(r, end)));
     else r.skipType(w);
   }

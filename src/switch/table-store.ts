@@ -188,8 +188,11 @@ export class TableStore {
           return fail(grpc.status.INVALID_ARGUMENT, `${f.name}: the full range is a don't-care; omit the field`);
         return { ok: true, value: { ...base, value: lo.value, mask: hi.value } };
       }
-      default:
-        return fail(grpc.status.INVALID_ARGUMENT, `${f.name}: unsupported match kind ${kind ?? 'none'}`);
+      default: {
+        // Unreachable by type, but a match type KIND_OF lacks lets an unset kind through.
+        const other = kind as string | undefined;
+        return fail(grpc.status.INVALID_ARGUMENT, `${f.name}: unsupported match kind ${other ?? 'none'}`);
+      }
     }
   }
 
@@ -343,7 +346,7 @@ export class TableStore {
     let wanted: string | undefined;
     if ((entry.match ?? []).length > 0) {
       if (tableId === 0) return { code: grpc.status.INVALID_ARGUMENT, message: 'a match filter needs a table_id' };
-      const key = this.parseKey((states[0]).info, entry);
+      const key = this.parseKey(states[0].info, entry);
       if (!key.ok) return key.error;
       wanted = key.value.key;
     }
@@ -423,7 +426,7 @@ export class TableStore {
     if (!t) throw new Error(`no table ${tableName}`);
     const s = this.tables.get(t.id) as TableState;
     const exactKey = t.matchFields
-      .map((f, i) => (f.matchType === 'EXACT' ? (keyValues[i]).toString(16) : undefined))
+      .map((f, i) => (f.matchType === 'EXACT' ? keyValues[i].toString(16) : undefined))
       .filter((x): x is string => x !== undefined)
       .join(',');
     let best: StoredEntry | undefined;

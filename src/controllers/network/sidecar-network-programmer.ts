@@ -289,7 +289,7 @@ export function sidecarNetworkProgrammer(
         settled.delete(zone);
         programmedNow.delete(zone);
       } catch (e) {
-        if (isServiceError(e)) throw new Error(callFailure(address, e).message);
+        if (isServiceError(e)) throw new Error(callFailure(address, e).message, { cause: e });
         throw e;
       }
     },
