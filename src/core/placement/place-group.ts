@@ -7,13 +7,12 @@
 
 import type { PlacementExplanationEntry } from '../api/types.js';
 import type { Provider } from '../catalogue/provider.js';
-import { type CompiledPrivacy, evaluateAll } from '../privacy/evaluate.js';
-import type { CapacityLedger, Demand } from './capacity-ledger.js';
-import { Catalogue, type GroupShape } from './catalogue.js';
+import type { Demand } from './capacity-ledger.js';
+import { Catalogue } from './catalogue.js';
 import { allEligible, firstEligible } from './eligible-search.js';
 import { groupReasons } from './explain-groups.js';
 import { eligibility, type GroupRequest, type PlacementContext } from './group-request.js';
-import { type PlacementStrategy, STRATEGIES, type StrategyName } from './strategies.js';
+import { type PlacementStrategy, STRATEGIES } from './strategies.js';
 
 interface Reasons {
   /**

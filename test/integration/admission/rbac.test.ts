@@ -164,6 +164,11 @@ const GATEWAY_ALLOWED: Access[] = [
   { verb: 'get', group: ZK, resource: 'executionzones', namespace: TENANT },
   { verb: 'create', group: ZK, resource: 'zonereleases', namespace: TENANT },
   { verb: 'list', group: ZK, resource: 'privacyregions' },
+  // The web view: read-only watch of zones and the catalogue, filtered per viewer by SubjectAccessReview.
+  { verb: 'watch', group: ZK, resource: 'executionzones' },
+  { verb: 'watch', group: ZK, resource: 'providerclusters' },
+  { verb: 'create', group: 'authentication.k8s.io', resource: 'tokenreviews' },
+  { verb: 'create', group: 'authorization.k8s.io', resource: 'subjectaccessreviews' },
 ];
 
 const GATEWAY_DENIED: Access[] = [
@@ -174,7 +179,8 @@ const GATEWAY_DENIED: Access[] = [
   { verb: 'create', group: ZK, resource: 'providerclusters' },
   { verb: 'create', group: ZK, resource: 'privacyregions' },
   { verb: 'patch', group: ZK, resource: 'privacyregions', subresource: 'status' },
-  { verb: 'watch', group: ZK, resource: 'executionzones', namespace: TENANT },
+  { verb: 'update', group: ZK, resource: 'providerclusters' },
+  { verb: 'list', resource: 'secrets' },
   { verb: 'get', resource: 'secrets', namespace: NS },
 ];
 
