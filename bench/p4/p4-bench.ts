@@ -470,8 +470,7 @@ const cpuLine = (name: string, runs: PathCpu[]): string => {
 const bound = (runs: PathCpu[]): number =>
   n / (Math.max(...(['client', 'sidecar', 'switch'] as const).map((k) => stats(runs.map((r) => r[k])).median)) / 1000);
 /** Ratios per round (each path's rate over the raw rate of the same round, seconds apart). */
-const ratios = (k: PathName, round: 0 | 1): number[] =>
-  rates[k][round].map((x, i) => x / (rates.raw[round][i]));
+const ratios = (k: PathName, round: 0 | 1): number[] => rates[k][round].map((x, i) => x / rates.raw[round][i]);
 const roundLines = (round: 0 | 1): string[] => {
   const label =
     round === 0

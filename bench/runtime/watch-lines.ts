@@ -96,7 +96,7 @@ const fmt = (xs: number[]): string => {
   const s = stats(xs);
   return `${s.median.toFixed(0)} ms (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)})`;
 };
-const ratios = (result.readline ?? []).map((x, i) => x / ((result.splitter ?? [])[i]));
+const ratios = (result.readline ?? []).map((x, i) => x / (result.splitter ?? [])[i]);
 process.stdout.write(
   `- ${EVENTS} watch events of ${(stream.length / EVENTS / 1024).toFixed(1)} KiB in 16 KiB chunks, CPU to cut them into lines (JSON parsing not included):\n`,
 );

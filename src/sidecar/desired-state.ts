@@ -25,8 +25,7 @@ const sameMatch = (a: PlannedMatch, b: PlannedMatch): boolean =>
 function samePlanned(a: PlannedEntry, b: PlannedEntry): boolean {
   if (a.table !== b.table || a.action !== b.action || a.priority !== b.priority) return false;
   if (a.match.length !== b.match.length || a.params.length !== b.params.length) return false;
-  for (let i = 0; i < a.match.length; i++)
-    if (!sameMatch(a.match[i], b.match[i])) return false;
+  for (let i = 0; i < a.match.length; i++) if (!sameMatch(a.match[i], b.match[i])) return false;
   for (let i = 0; i < a.params.length; i++)
     if (a.params[i]?.name !== b.params[i]?.name || a.params[i]?.value !== b.params[i]?.value) return false;
   return true;

@@ -32,7 +32,7 @@ export function ipv4Checksum(header: Buffer): number {
   let sum = 0;
   for (let i = 0; i < header.length; i += 2) {
     if (i === 10) continue;
-    sum += ((header[i]) << 8) | (header[i + 1] ?? 0);
+    sum += (header[i] << 8) | (header[i + 1] ?? 0);
   }
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return ~sum & 0xffff;
@@ -100,8 +100,8 @@ export function parseFrame(frame: Buffer): ParsedFrame | undefined {
     out.ipv4 = {
       offset: ip,
       dst: BigInt(frame.readUInt32BE(ip + 16)),
-      dscp: (frame[ip + 1]) >> 2,
-      ihl: (frame[ip]) & 0x0f,
+      dscp: frame[ip + 1] >> 2,
+      ihl: frame[ip] & 0x0f,
     };
   } else if (inner === ETHERTYPE_IPV6) {
     if (frame.length < ip + 40) return undefined;

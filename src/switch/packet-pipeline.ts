@@ -42,7 +42,7 @@ export function processFrame(store: TableStore | undefined, input: Buffer, ingre
   const dscp = Number(mark.params.get('dscp') ?? 0n);
   if (p.ipv4) {
     const o = p.ipv4.offset;
-    frame[o + 1] = (dscp << 2) | ((frame[o + 1]) & 0x03);
+    frame[o + 1] = (dscp << 2) | (frame[o + 1] & 0x03);
     // update_checksum(csum16) in ZoneComputeChecksum: over ipv4_t, the fixed 20 bytes.
     frame.writeUInt16BE(ipv4Checksum(frame.subarray(o, o + 20)), o + 10);
   } else if (p.ipv6) {

@@ -37,7 +37,7 @@ const NAMESPACE = 'paper';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const outDir = args.includes('--out') ? (args[args.indexOf('--out') + 1]) : join(repoRoot(), 'out');
+  const outDir = args.includes('--out') ? args[args.indexOf('--out') + 1] : join(repoRoot(), 'out');
   const say = (m: string) => process.stderr.write(`[demo] ${m}\n`);
   const t0 = Date.now();
   const state = await up({ catalogue: defaultCatalogue(), log: (m) => say(`testbed: ${m}`) });

@@ -148,9 +148,7 @@ export function metricSamples(text: string, name: string): { labels: Record<stri
     if (!line.startsWith(name)) continue;
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (.+)$/.exec(line);
     if (!m || m[1] !== name) continue;
-    const labels = Object.fromEntries(
-      [...(m[2] ?? '').matchAll(/([a-zA-Z_]+)="([^"]*)"/g)].map((x) => [x[1], x[2]]),
-    );
+    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_]+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
     out.push({ labels, value: Number(m[3]) });
   }
   return out;

@@ -85,7 +85,7 @@ export function ipv6ToBigInt(text: string): bigint {
         const o = g.split('.').map(Number);
         if (o.length !== 4 || o.some((x) => !Number.isInteger(x) || x < 0 || x > 255))
           throw new Error(`bad IPv4 tail in ${text}`);
-        out.push(((o[0]) << 8) | (o[1]), ((o[2]) << 8) | (o[3]));
+        out.push((o[0] << 8) | o[1], (o[2] << 8) | o[3]);
       } else {
         if (!/^[0-9a-f]{1,4}$/.test(g)) throw new Error(`not an IPv6 address: ${text}`);
         out.push(parseInt(g, 16));

@@ -155,7 +155,14 @@ describe('the chart and deploy/operator/ are accepted by a real API server (dry 
       .filter((o) => o.metadata.name === 'zk-dry-zonekeeper-gateway')
       .map((o) => o.kind)
       .sort();
-    assert.deepEqual(gateway, ['ClusterRole', 'Deployment', 'RoleBinding', 'Service', 'ServiceAccount']);
+    assert.deepEqual(gateway, [
+      'ClusterRole',
+      'Deployment',
+      'NetworkPolicy',
+      'RoleBinding',
+      'Service',
+      'ServiceAccount',
+    ]);
     const kinds = await dryRun(objects);
     assert.equal(kinds.filter((k) => k === 'Deployment').length, 2, 'operator and gateway');
   });

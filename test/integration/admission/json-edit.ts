@@ -6,7 +6,7 @@ export type Json = string | number | boolean | null | Json[] | { [k: string]: Js
 export type Edit = (o: Json) => void;
 
 function keys(path: string): (string | number)[] {
-  return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : (m[1])));
+  return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]));
 }
 
 function container(o: Json, path: (string | number)[]): Json {

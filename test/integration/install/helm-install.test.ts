@@ -281,9 +281,7 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
       'one Ready operator pod, not the old one',
       async () => {
         const list = await pods();
-        return list.length === 1 && list[0]?.metadata?.name !== oldName && podReady(list[0])
-          ? (list[0])
-          : undefined;
+        return list.length === 1 && list[0]?.metadata?.name !== oldName && podReady(list[0]) ? list[0] : undefined;
       },
       { timeoutMs: 120_000, everyMs: 500 },
     );

@@ -324,7 +324,7 @@ describe('sidecar against the software switch', function () {
     const writes = sw.stats.updates;
     const bad: PlannedEntry[] = [
       ...a.entries.slice(0, 3),
-      { ...(a.entries[3]), params: [{ name: 'dscp', value: '64' }] },
+      { ...a.entries[3], params: [{ name: 'dscp', value: '64' }] },
       ...a.entries.slice(4),
     ];
     bad.push({ table: 'ZoneIngress.no_such_table', match: [], priority: 0, action: 'x', params: [] });

@@ -56,7 +56,6 @@ describe('interop with the official P4Runtime Go bindings (tools/p4rt-interop)',
   before(function () {
     const go = spawnSync('go', ['version'], { encoding: 'utf8' });
     if (go.status !== 0) {
-       
       console.warn('go is not installed: skipping the P4Runtime interop test');
       this.skip();
     }

@@ -62,8 +62,7 @@ export class TypeShapes {
     if (type.isUnion()) {
       const parts = type.types.filter((t) => (t.flags & f.Undefined) === 0);
       if (parts.length === 1) return this.shapeOf(parts[0], where);
-      if (parts.every((t) => t.isStringLiteral()))
-        return { kind: 'enum', values: parts.map((t) => (t).value).sort() };
+      if (parts.every((t) => t.isStringLiteral())) return { kind: 'enum', values: parts.map((t) => t.value).sort() };
       if (parts.every((t) => (t.flags & f.BooleanLiteral) !== 0)) return { kind: 'boolean' };
       const flags = parts.map((t) => t.flags);
       if (parts.length === 2 && flags.some((x) => (x & f.Number) !== 0) && flags.some((x) => (x & f.String) !== 0))

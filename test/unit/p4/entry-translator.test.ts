@@ -135,7 +135,7 @@ describe('p4/entry-translator: names to IDs, text to canonical bytes', () => {
     assert.equal(
       problem({
         ...base,
-        match: [{ ...(base.match[1]), kind: 'EXACT' as 'exact' }, base.match[0]],
+        match: [{ ...base.match[1], kind: 'EXACT' as 'exact' }, base.match[0]],
       }),
       undefined,
       'kinds in capitals',

@@ -50,7 +50,7 @@ export function readP4Program(source: string): { actions: ProgramAction[]; table
   };
   const aggregates = new Map<string, Map<string, string>>();
   for (const m of src.matchAll(/(header|struct)\s+(\w+)\s*\{/g)) {
-    const body = block(src, (m.index) + m[0].length - 1);
+    const body = block(src, m.index + m[0].length - 1);
     const fields = new Map<string, string>();
     for (const f of body.matchAll(/([\w<>]+)\s+(\w+)\s*;/g)) fields.set(f[2], f[1]);
     aggregates.set(m[2], fields);
@@ -75,9 +75,9 @@ export function readP4Program(source: string): { actions: ProgramAction[]; table
   const tables: ProgramTable[] = [];
   for (const c of src.matchAll(/control\s+(\w+)\s*\([^)]*\)\s*\{/g)) {
     const control = c[1];
-    const body = block(src, (c.index) + c[0].length - 1);
+    const body = block(src, c.index + c[0].length - 1);
     for (const a of body.matchAll(/@id\((0x[0-9a-fA-F]+|\d+)\)\s*action\s+(\w+)\s*\(([^)]*)\)/g)) {
-      const params = (a[3])
+      const params = a[3]
         .split(',')
         .map((p) => p.trim())
         .filter(Boolean)
@@ -88,11 +88,11 @@ export function readP4Program(source: string): { actions: ProgramAction[]; table
       actions.push({ control, name: a[2], id: Number(a[1]), params });
     }
     for (const t of body.matchAll(/@id\((0x[0-9a-fA-F]+|\d+)\)\s*table\s+(\w+)\s*\{/g)) {
-      const tb = block(body, (t.index) + t[0].length - 1);
+      const tb = block(body, t.index + t[0].length - 1);
       const keyBody = /key\s*=\s*\{([^}]*)\}/.exec(tb)?.[1] ?? '';
       const keys = [...keyBody.matchAll(/([\w.]+)\s*:\s*(\w+)\s*;/g)].map((k) => ({
         expr: k[1],
-        kind: (k[2]).toUpperCase(),
+        kind: k[2].toUpperCase(),
         bitwidth: resolve(k[1]),
       }));
       const actBody = /actions\s*=\s*\{([^}]*)\}/.exec(tb)?.[1] ?? '';

@@ -71,10 +71,9 @@ export class FakeApiServer {
   }
 }
 
-export const object = (name: string, rv: string, data?: Record<string, string>): KubeObject =>
-  ({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name, namespace: 'ns', resourceVersion: rv },
-    ...(data ? { data } : {}),
-  });
+export const object = (name: string, rv: string, data?: Record<string, string>): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'ns', resourceVersion: rv },
+  ...(data ? { data } : {}),
+});

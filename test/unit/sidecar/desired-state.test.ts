@@ -97,14 +97,13 @@ describe('sidecar/desired-state: reusing the unchanged entries of a zone update'
           const build = (inputs: PlannedEntry[][]): DesiredState | undefined => {
             const fresh = new DesiredState(index);
             try {
-              for (const [i, z] of ZONES.entries())
-                fresh.commit(fresh.prepare(z.zone, 1, copy(inputs[i])));
+              for (const [i, z] of ZONES.entries()) fresh.commit(fresh.prepare(z.zone, 1, copy(inputs[i])));
             } catch {
               return undefined;
             }
             return fresh;
           };
-          const withNext = build(ZONES.map((_, i) => (i === o.zone ? next : (current[i]))));
+          const withNext = build(ZONES.map((_, i) => (i === o.zone ? next : current[i])));
           assert.equal(accepted, withNext !== undefined, `${o.kind}: accepted ${accepted}`);
           if (accepted) current[o.zone] = next;
           const fresh = build(current);

@@ -75,9 +75,9 @@ describe('the paper messages (Listings 1 and 2)', () => {
     const m = { ...listing1(), environment: 'vm', platform_type: 'CLOUD', resource_type: 'gpu' };
     const r = parseMessage(m, REGIONS);
     assert.ok(r.ok && r.value.type === 'INIT');
-    assert.equal((r.value).group.environment, 'VM');
-    assert.equal((r.value).group.platformType, 'cloud');
-    assert.equal((r.value).group.resourceType, 'GPU');
+    assert.equal(r.value.group.environment, 'VM');
+    assert.equal(r.value.group.platformType, 'cloud');
+    assert.equal(r.value.group.resourceType, 'GPU');
   });
 
   it('parses Listing 2 and converts it to a ZoneRelease and back', () => {
