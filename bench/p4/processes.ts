@@ -3,15 +3,14 @@
 // do not share an event loop with them. The switch is the software switch,
 // BMv2 simple_switch_grpc, or an external switch the benchmark only talks to.
 import { NodeChild } from '../../tools/harness/node-child.js';
+import { repoRoot } from '../../tools/testbed/paths.js';
 import { Bmv2Process } from '../../tools/harness/bmv2-process.js';
 import type { P4Toolchain } from '../../tools/harness/p4-toolchain.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const REPO = path.resolve(DIST, '..');
+export const REPO = repoRoot();
 
 export interface Proc {
   child: NodeChild;

@@ -7,7 +7,15 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ensureNamespace, ForeignNamespaceError } from '../../../src/clusters/member-actuator.js';
-import { desiredNamespace, desiredPod, desiredVm, type ZoneIdentity } from '../../../src/clusters/member-objects.js';
+import {
+  NAMESPACES,
+  PODS,
+  VIRTUAL_MACHINES,
+  desiredNamespace,
+  desiredPod,
+  desiredVm,
+  type ZoneIdentity,
+} from '../../../src/clusters/member-objects.js';
 import type { InstanceAllocation } from '../../../src/core/zones/allocation.js';
 import { hubClient } from '../../../src/runtime/hub-connection.js';
 import { type KubeClient, type KubeObject, KubeError, resourcePath } from '../../../src/runtime/kube-client.js';
@@ -18,10 +26,7 @@ import type { ClusterRecord } from '../../../tools/testbed/state.js';
 import { containerMember, vmMember } from '../support/members.js';
 
 const MEMBER_USER = 'system:serviceaccount:zonekeeper-system:zonekeeper-member';
-const NAMESPACES = { group: '', version: 'v1', plural: 'namespaces', namespaced: false };
-const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true };
 const SECRETS = { group: '', version: 'v1', plural: 'secrets', namespaced: true };
-const VMS = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines', namespaced: true };
 
 /** The HTTP status a request ends with, and the API server's message. */
 async function outcome(call: () => Promise<unknown>): Promise<{ code: number; message: string }> {
@@ -219,16 +224,22 @@ describe('security: the member identity', function () {
       assert.equal(
         (
           await outcome(() =>
-            s.operator.create(resourcePath(VMS, ns.metadata.name), desiredVm(z, instance('V1', 'VM'))),
+            s.operator.create(resourcePath(VIRTUAL_MACHINES, ns.metadata.name), desiredVm(z, instance('V1', 'VM'))),
           )
         ).code,
         200,
       );
       const elsewhere = await outcome(() =>
-        s.operator.create(resourcePath(VMS, 'default'), inNamespace(desiredVm(z, instance('V2', 'VM')), 'default')),
+        s.operator.create(
+          resourcePath(VIRTUAL_MACHINES, 'default'),
+          inNamespace(desiredVm(z, instance('V2', 'VM')), 'default'),
+        ),
       );
       assert.equal(elsewhere.code, 403, elsewhere.message);
-      assert.equal((await outcome(() => s.operator.delete(resourcePath(VMS, ns.metadata.name, 'v1')))).code, 200);
+      assert.equal(
+        (await outcome(() => s.operator.delete(resourcePath(VIRTUAL_MACHINES, ns.metadata.name, 'v1')))).code,
+        200,
+      );
     });
   });
 });
