@@ -12,16 +12,17 @@
 //   npm run testbed -- stop-apiserver NAME     stop one cluster's API server
 //   npm run testbed -- start-apiserver NAME    start it again and wait until ready
 //   npm run testbed -- kubeconfig NAME         print the path of a cluster's admin kubeconfig
+//   npm run testbed -- load-image ARCHIVE      import an image archive into the real node
 //
 // TESTBED_DIR moves the state folder (default <repo>/.testbed).
 // Exit status: 0 ok; 1 failure; 3 from `status` when a process crashed or the bed is down.
 
-import { down, repair, startApiServer, status, stopApiServer, up } from './testbed.js';
+import { down, loadImage, repair, startApiServer, status, stopApiServer, up } from './testbed.js';
 import { kubeconfigPath, requireState } from './state.js';
 
 function usage(): never {
   console.error(
-    'usage: testbed up [--catalogue FILE] [--with-node [--image ARCHIVE ...]] | down | status [--json] | repair | stop-apiserver NAME | start-apiserver NAME | kubeconfig NAME',
+    'usage: testbed up [--catalogue FILE] [--with-node [--image ARCHIVE ...]] | down | status [--json] | repair | stop-apiserver NAME | start-apiserver NAME | kubeconfig NAME | load-image ARCHIVE',
   );
   process.exit(2);
 }
@@ -72,6 +73,9 @@ async function main(argv: string[]): Promise<number> {
       }
       return report.up && report.processes.every((p) => p.state !== 'crashed') ? 0 : 3;
     }
+    case 'load-image':
+      log(`imported ${(await loadImage(rest[0] ?? usage())).join(', ')}`);
+      return 0;
     case 'repair':
       await repair({ log });
       return 0;

@@ -12,6 +12,10 @@
 //   test bed's own pause binary, and images are imported with `ctr`.
 // Pods run in the host network (hostNetwork: true): the API servers listen
 // on loopback only, which a pod in its own network namespace cannot reach.
+// The node's address is not loopback (the kubelet refuses one): a veth pair
+// of the test bed's own carries an address from 198.18.0.0/15 (RFC 2544's
+// benchmarking range, never routed), so the API server reaches the kubelet
+// (logs, exec) without the host's own interfaces being involved.
 // A bridge CNI configuration exists because the kubelet reports the node
 // Ready only once the runtime's network is configured.
 
@@ -36,6 +40,10 @@ export interface RealNodeRecord {
   dir: string;
   containerdSocket: string;
   kubeletPort: number;
+  /** The node's InternalIP, on `link`; the kubelet listens there. */
+  address: string;
+  /** The host-side veth that holds `address` (its peer is `${link}p`). */
+  link: string;
   /** Images imported into containerd's k8s.io namespace at `up`. */
   images: string[];
 }
@@ -83,7 +91,26 @@ export function realNodeRecord(stateDir: string, ports: NodePorts): RealNodeReco
   // A unix socket path longer than sun_path (108 bytes) cannot be bound.
   if (Buffer.byteLength(socket) > 100)
     throw new Error(`test bed folder ${stateDir} is too long for containerd's socket path; use a shorter TESTBED_DIR`);
-  return { name: NODE_NAME, dir, containerdSocket: socket, kubeletPort: ports.kubelet, images: [] };
+  // Address and link name from the folder: two test beds on one machine differ.
+  const h = createHash('sha256').update(stateDir).digest();
+  const address = `198.${18 + (h[0] % 2)}.${h[1]}.${1 + (h[2] % 254)}`;
+  const link = `zktb${h.subarray(3, 6).toString('hex')}`;
+  return { name: NODE_NAME, dir, containerdSocket: socket, kubeletPort: ports.kubelet, address, link, images: [] };
+}
+
+/** Makes the veth pair that carries the node's address (replacing a leftover one). */
+export async function addNodeLink(node: RealNodeRecord): Promise<void> {
+  await removeNodeLink(node);
+  const ip = (args: string[]) => run('ip', args);
+  await ip(['link', 'add', node.link, 'type', 'veth', 'peer', 'name', `${node.link}p`]);
+  await ip(['addr', 'add', `${node.address}/32`, 'dev', node.link]);
+  await ip(['link', 'set', node.link, 'up']);
+  await ip(['link', 'set', `${node.link}p`, 'up']);
+}
+
+/** Removes the node's veth pair (deleting one end removes both); no error if it is gone. */
+export async function removeNodeLink(node: RealNodeRecord): Promise<void> {
+  await run('ip', ['link', 'del', node.link]).catch(() => undefined);
 }
 
 function containerdConfig(node: RealNodeRecord, tools: HostTools, streamingPort: number): string {
@@ -161,7 +188,7 @@ enforceNodeAllocatable: []
 failSwapOn: false
 localStorageCapacityIsolation: false
 resolvConf: ""
-address: 127.0.0.1
+address: ${node.address}
 port: ${ports.kubelet}
 healthzBindAddress: 127.0.0.1
 healthzPort: ${ports.kubeletHealthz}
@@ -223,7 +250,7 @@ export function realNodeProcesses(
       `--cert-dir=${join(node.dir, 'kubelet', 'pki')}`,
       `--hostname-override=${NODE_NAME}`,
       // The API server dials the kubelet by this address (logs, exec).
-      '--node-ip=127.0.0.1',
+      `--node-ip=${node.address}`,
       '--node-labels=zonekeeper.io/testbed-node=real',
       '--v=1',
     ],

@@ -28,6 +28,7 @@ import { isOurs, proportionalKiB, residentKiB, startProcess, stopProcess } from 
 import {
   findCluster,
   readState,
+  requireState,
   STATE_VERSION,
   writeState,
   type ClusterRecord,
@@ -42,6 +43,8 @@ import {
   NODE_NAME,
   pauseImageArchive,
   realNodeProcesses,
+  addNodeLink,
+  removeNodeLink,
   realNodeRecord,
   unmountBelow,
   type NodePorts,
@@ -477,6 +480,7 @@ async function startRealNode(
     const names = await importImage(node, tools, archive);
     log(`hub node: imported ${names.join(', ') || archive}`);
   }
+  await addNodeLink(node);
   hub.processes.push(kubelet);
   kubelet.pid = startProcess(kubelet);
   hub.nodes = [NODE_NAME];
@@ -499,6 +503,15 @@ async function startRealNode(
   log(`hub: real node ${NODE_NAME} Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (kubelet + containerd)`);
 }
 
+/** Imports an image archive into a running test bed's real node (like `kind load image-archive`). */
+export async function loadImage(archive: string): Promise<string[]> {
+  const state = requireState();
+  if (!state.realNode) throw new Error('the test bed has no real node (testbed up --with-node)');
+  const names = await importImage(state.realNode, findHostTools(), archive);
+  writeState(state);
+  return names;
+}
+
 /** Stops the real node: kubelet, then its containers, then containerd and its shims; unmounts its volumes. */
 async function stopRealNode(state: TestbedState): Promise<void> {
   const node = state.realNode;
@@ -518,6 +531,7 @@ async function stopRealNode(state: TestbedState): Promise<void> {
   for (const pid of processesNaming(node.dir)) await stopProcess(pid, node.dir, 2000);
   await unmountBelow(node.dir);
   removeContainerLogLinks(node.dir);
+  await removeNodeLink(node);
 }
 
 /** The kubelet links every container log into /var/log/containers (a fixed path); drop ours. */
