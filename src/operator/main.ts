@@ -26,6 +26,8 @@ export interface OperatorFlags {
   concurrency: number;
   leaderElect: boolean;
   metricsPort: number;
+  /** Where the metrics and health server listens; "" is every address. */
+  metricsAddress: string;
   leaseDurationMs: number;
   renewDeadlineMs: number;
   retryPeriodMs: number;
@@ -43,6 +45,7 @@ const FLAGS = [
   'concurrency',
   'leader-elect',
   'metrics-port',
+  'metrics-address',
   'lease-duration',
   'renew-deadline',
   'retry-period',
@@ -88,6 +91,9 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Ope
     concurrency: Math.max(1, num('concurrency', 'ZONEKEEPER_CONCURRENCY', 4)),
     leaderElect: le === 'true',
     metricsPort: num('metrics-port', 'ZONEKEEPER_METRICS_PORT', 8080),
+    // Loopback unless told: a pod's probes and scrapes need its own address
+    // (the chart sets "", every address), a developer's run does not.
+    metricsAddress: get('metrics-address', 'ZONEKEEPER_METRICS_ADDRESS') ?? '127.0.0.1',
     leaseDurationMs: dur('lease-duration', 'ZONEKEEPER_LEASE_DURATION', 15_000),
     renewDeadlineMs: dur('renew-deadline', 'ZONEKEEPER_RENEW_DEADLINE', 10_000),
     retryPeriodMs: dur('retry-period', 'ZONEKEEPER_RETRY_PERIOD', 2_000),
@@ -165,6 +171,7 @@ async function main(): Promise<void> {
     concurrency: flags.concurrency,
     leaderElection: flags.leaderElect,
     metricsPort: flags.metricsPort,
+    metricsAddress: flags.metricsAddress,
     leaseDurationMs: flags.leaseDurationMs,
     renewDeadlineMs: flags.renewDeadlineMs,
     retryPeriodMs: flags.retryPeriodMs,

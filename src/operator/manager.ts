@@ -44,6 +44,8 @@ export interface ManagerOptions {
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
   metricsPort?: number;
+  /** Listen address of the metrics and health server: default loopback, "" every address. */
+  metricsAddress?: string;
   identity?: string;
   network?: NetworkProgrammer;
   probeIntervalMs?: number;
@@ -90,7 +92,8 @@ export class Manager {
       }
     });
     this.health.addReadyCheck('informers', () => (this.leading && !this.started ? 'leader, still syncing' : undefined));
-    if (this.options.metricsPort !== undefined) this.metricsPort = await this.health.listen(this.options.metricsPort);
+    if (this.options.metricsPort !== undefined)
+      this.metricsPort = await this.health.listen(this.options.metricsPort, this.options.metricsAddress);
     const leaseName = this.options.leaseName ?? 'zonekeeper-operator';
     this.metrics.leaderStatus.set({ name: leaseName }, 0);
     if (this.options.leaderElection === false) {

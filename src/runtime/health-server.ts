@@ -40,6 +40,7 @@ export class HealthServer {
     return { ok, text: lines.join('\n') + `\n${ok ? 'ok' : 'failed'}\n` };
   }
 
+  /** host "" listens on every address (IPv6 and IPv4 where the host has both). */
   async listen(port: number, host = '127.0.0.1'): Promise<number> {
     this.server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
@@ -60,7 +61,8 @@ export class HealthServer {
     });
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject);
-      this.server?.listen(port, host, resolve);
+      if (host === '') this.server?.listen(port, resolve);
+      else this.server?.listen(port, host, resolve);
     });
     return (this.server.address() as AddressInfo).port;
   }

@@ -532,6 +532,26 @@ describe('Helm chart', () => {
       );
     });
 
+    it('probes every container on the address it listens on, with a startup probe before liveness; host network stops the old pod first', () => {
+      const deployment = (...set: string[]) => render(...set).find((o) => o.kind === 'Deployment');
+      const plain = deployment('sidecar.enabled=true');
+      const containers = plain?.spec?.template?.spec?.containers ?? [];
+      for (const c of containers) {
+        const probes = c as unknown as Record<
+          string,
+          { httpGet?: { path: string }; failureThreshold?: number } | undefined
+        >;
+        assert.equal(probes['startupProbe']?.httpGet?.path, '/healthz', `${c.name}: startup probe`);
+        assert.equal(probes['startupProbe']?.failureThreshold, 60, `${c.name}: 120 s to start at 2 s a probe`);
+      }
+      // A loopback listener would fail every probe (the kubelet dials the pod's IP).
+      assert.equal(containers[0]?.env?.find((e) => e.name === 'ZONEKEEPER_METRICS_ADDRESS')?.value, '');
+      const strategy = (o: K8sObject | undefined) =>
+        (o?.spec as { strategy?: { rollingUpdate?: unknown } } | undefined)?.strategy?.rollingUpdate;
+      assert.deepEqual(strategy(plain), { maxSurge: 1, maxUnavailable: 0 });
+      assert.deepEqual(strategy(deployment('hostNetwork=true')), { maxSurge: 0, maxUnavailable: 1 });
+    });
+
     it('renders, with the sidecar, the same containers, ServiceAccount and security context as deploy/operator/deployment.yaml', () => {
       const rendered = render('sidecar.enabled=true').find((o) => o.kind === 'Deployment');
       const [plain] = yaml.loadAll(readText('deploy/operator/deployment.yaml')) as K8sObject[];
