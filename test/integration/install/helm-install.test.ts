@@ -39,12 +39,12 @@ import { repoRoot } from '../../../tools/testbed/paths.js';
 import { hubCluster, requireState } from '../../../tools/testbed/state.js';
 import { findHelm } from '../../interop/chart/find-helm.js';
 import {
-  deleteAllZones,
   ensureNamespace,
   foreignZones,
   install,
   type Installed,
   memberObjects,
+  resetNamespace,
   startOperator,
 } from '../operator/operator-fixture.js';
 
@@ -68,6 +68,16 @@ interface Pod extends KubeObject {
 function liveInstances(z: ExecutionZone): string[] {
   const a = z.status?.allocation;
   return (a?.instances ?? []).map((i) => `${a?.groups[i.group]?.provider ?? '?'}/${i.name}`).sort();
+}
+
+/** The Pod Security level enforced in the operator's namespace (deploy/hub sets restricted). */
+async function setPodSecurity(hub: KubeClient, level: 'privileged' | 'restricted'): Promise<void> {
+  await hub.mergePatch(
+    resourcePath({ group: '', version: 'v1', plural: 'namespaces', namespaced: false }, undefined, OPERATOR_NAMESPACE),
+    {
+      metadata: { labels: { 'pod-security.kubernetes.io/enforce': level } },
+    },
+  );
 }
 
 function podReady(p: Pod): boolean {
@@ -95,13 +105,14 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
     assert.equal(r.status, 0, `helm ${args.join(' ')}: ${r.stderr}${r.stdout}`);
     return r.stdout;
   };
-  const pods = async (): Promise<Pod[]> =>
+  /** The release's operator pods; those being deleted only when asked for. */
+  const pods = async (withTerminating = false): Promise<Pod[]> =>
     (
       await hub.list<Pod>(
         resourcePath({ group: '', version: 'v1', plural: 'pods', namespaced: true }, OPERATOR_NAMESPACE),
         { labelSelector: `app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component=operator` },
       )
-    ).items;
+    ).items.filter((p) => withTerminating || p.metadata?.deletionTimestamp === undefined);
   const leaseHolder = async (): Promise<string> =>
     (
       await hub.get<{ spec?: { holderIdentity?: string } }>(
@@ -142,6 +153,19 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
       'other ExecutionZones in the hub would take the VLANs the paper expects',
     );
     await ensureNamespace(hub, NS);
+    // Zones and ZoneReleases of an earlier run (a Succeeded release of the
+    // same name would make this run's STOP look done before it happened).
+    await cleanNamespace();
+    // An aborted earlier run can leave its operator pod terminating on the node.
+    await pollUntil(
+      `no ${RELEASE} operator pod left from an earlier run`,
+      async () => ((await pods(true)).length === 0 ? true : undefined),
+      { timeoutMs: 120_000, everyMs: 1000 },
+    );
+    // The chart's pod is restricted, but here it must run in the host network
+    // (the test bed's API servers listen on loopback), which only the
+    // privileged Pod Security level admits. Restored in after().
+    await setPodSecurity(hub, 'privileged');
     work = mkdtempSync(join(tmpdir(), 'zk-install-'));
     const hubUrl = new URL(hubCluster(state).server);
     const [repository, tag] = [image.slice(0, image.lastIndexOf(':')), image.slice(image.lastIndexOf(':') + 1)];
@@ -152,6 +176,8 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
         operator: {
           image: { repository, tag, pullPolicy: 'IfNotPresent' },
           metricsPort: await freePort(),
+          // In the host network: the node's own address, where the kubelet probes.
+          metricsAddress: state.realNode?.address,
           // The hub's address as the pod sees it in the host network.
           extraEnv: [
             { name: 'KUBERNETES_SERVICE_HOST', value: hubUrl.hostname },
@@ -179,21 +205,14 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
         ],
         { encoding: 'utf8' },
       );
-    // The zones' finalizers need an operator: one on the host cleans up.
-    const op = startOperator(env, 'it-install-cleanup');
-    try {
-      await op.start();
-      await deleteAllZones(hub, NS);
-    } catch (e) {
-      console.error(`[install-it] cleanup: ${String(e)}`);
-    } finally {
-      await op.kill('SIGTERM');
-    }
+    await cleanNamespace().catch((e: unknown) => console.error(`[install-it] cleanup: ${String(e)}`));
+    await setPodSecurity(hub, 'restricted').catch((e: unknown) => console.error(`[install-it] ${String(e)}`));
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it('installs: the operator pod runs the local image on the real node, becomes Ready and takes the lease', async () => {
     const t0 = Date.now();
+    installed = true; // a failed install leaves a release behind too: after() uninstalls it
     // --take-ownership: earlier tests applied the same built-in PrivacyRegions with kubectl.
     run([
       'install',
@@ -209,9 +228,16 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
       '--timeout',
       '4m',
     ]);
-    installed = true;
-    const [pod] = await pods();
-    assert.ok(pod && podReady(pod), 'the operator pod is Ready after helm install --wait');
+    // helm's --wait counts replicas minus maxUnavailable, which is 0 for one
+    // replica in the host network (maxUnavailable 1): wait for Ready here.
+    const pod = await pollUntil(
+      'the operator pod Ready',
+      async () => {
+        const list = await pods();
+        return list.length === 1 && podReady(list[0]) ? list[0] : undefined;
+      },
+      { timeoutMs: 180_000, everyMs: 500 },
+    );
     console.error(`      helm install --wait to a Ready operator pod: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     assert.equal(pod.spec?.nodeName, requireState().realNode?.name);
     assert.equal(
@@ -254,7 +280,13 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
     const zones: ExecutionZone[] = [];
     for (const z of (await listZones(hub, NS)).filter((x) => !isReleased(x)))
       zones.push(await waitZoneReady(hub, NS, z.metadata.name, 120_000));
-    assert.equal(zones.length, 5, 'five of the six applications keep a zone (one is released whole)');
+    assert.equal(
+      zones.length,
+      5,
+      `five of the six applications keep a zone (one is released whole); have ${zones
+        .map((z) => `${z.metadata.name} ${z.spec.applicationId} ${liveInstances(z).join(',')}`)
+        .join('; ')}`,
+    );
     assert.deepEqual(zones.map((z) => z.status?.vlanId).sort(), [1000, 1001, 1002, 1003, 1004]);
     await assertMembersMatch(zones);
   });
@@ -313,7 +345,7 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
     const before = await zoneSummary();
     run(['uninstall', RELEASE, '--namespace', OPERATOR_NAMESPACE, '--wait', '--timeout', '2m']);
     installed = false;
-    await pollUntil('operator pods gone', async () => ((await pods()).length === 0 ? true : undefined), {
+    await pollUntil('operator pods gone', async () => ((await pods(true)).length === 0 ? true : undefined), {
       timeoutMs: 60_000,
       everyMs: 500,
     });
@@ -330,6 +362,17 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
     ]);
     assert.deepEqual(await zoneSummary(), before, "the tenants' zones stay, with their status");
   });
+
+  /** Deletes the namespace's zones and releases; the zones' finalizers need an operator, run on the host. */
+  async function cleanNamespace(): Promise<void> {
+    const op = startOperator(env, 'it-install-cleanup');
+    try {
+      await op.start();
+      await resetNamespace(hub, NS);
+    } finally {
+      await op.kill('SIGTERM');
+    }
+  }
 
   /** Name, VLAN and instances of every zone still holding instances. */
   async function zoneSummary(): Promise<{ name: string; vlan: number | undefined; instances: string[] }[]> {
