@@ -7,6 +7,8 @@
 #
 #   TESTBED_DIR=...           state folder (default: a fresh temp folder)
 #   ZONEKEEPER_BIN_CACHE=...  binary cache (default ~/.cache/zonekeeper/bin)
+#   ZONEKEEPER_WITH_NODE=0    no image and no real node: the helm install test
+#                             is skipped (default 1: built, and required)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -48,13 +50,28 @@ teardown() {
       tail -n 40 "$mocha_log"
     fi
   fi
-  rm -f "$mocha_log"
+  rm -f "$mocha_log" "${image_archive:-}"
   exit $rc
 }
 trap teardown EXIT
 
+up_args=()
+if [[ "${ZONEKEEPER_WITH_NODE:-1}" == 1 ]]; then
+  # The helm install test runs the operator from the project's image as a
+  # pod on the hub's real node; without both it would be skipped, so here
+  # it must run.
+  echo "== image (tools/build-image.sh)"
+  start=$SECONDS
+  image_archive="$(mktemp /tmp/zonekeeper-image.XXXXXX.tar)"
+  ZONEKEEPER_IMAGE_SAVE="$image_archive" bash tools/build-image.sh | tail -n 1
+  echo "image built and saved in $((SECONDS - start)) s"
+  up_args=(--with-node --image "$image_archive")
+  export ZONEKEEPER_REQUIRE_NODE=1
+fi
+
 echo "== testbed up"
-node dist/tools/testbed/cli.js up
+node dist/tools/testbed/cli.js up "${up_args[@]}"
+if [[ -n "${image_archive:-}" ]]; then rm -f "$image_archive"; fi
 node dist/tools/testbed/cli.js status
 
 echo "== integration tests"
