@@ -12,7 +12,7 @@
 // ARCHIVE`, after `ZONEKEEPER_WITH_NODE=1 bash scripts/install-deps.sh` and
 // tools/build-image.sh) and a helm binary: without them it is skipped, and
 // the skip is named in the summary; ZONEKEEPER_REQUIRE_NODE=1 makes it fail
-// instead. It has not yet passed a full run (docs/testbed.md, "The real node").
+// instead; scripts/test.sh sets it (docs/testbed.md, "The hub's real node").
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
