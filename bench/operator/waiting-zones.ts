@@ -49,6 +49,8 @@ const SETTLE_S = numberArg('settle', 15);
 const WAKE_S = numberArg('wake-window', 20);
 /** Also written after every run, so a run cut short leaves its figures. */
 const OUT = textArg('out', '');
+/** An operator's start on a loaded 2-core machine can take a minute before it leads. */
+const LEAD_TIMEOUT_MS = 300_000;
 const FILL_NS = 'bench-fill';
 const WAIT_NS = 'bench-waiting';
 const say = (m: string) => process.stderr.write(`[bench] ${m}\n`);
@@ -249,7 +251,7 @@ async function oneRun(
   op.onLog((rec) => {
     if (rec['msg'] === 'durable allocation not restored') notRestored++;
   });
-  const leading = op.waitLeading();
+  const leading = op.waitLeading(LEAD_TIMEOUT_MS);
   await op.start();
   try {
     await leading;
@@ -382,7 +384,7 @@ async function main(): Promise<void> {
       mainScript: variants[variants.length - 1].mainScript,
       logFile: join(state.dir, 'logs', 'operator-waiting-fill.log'),
     });
-    const leading = filler.waitLeading();
+    const leading = filler.waitLeading(LEAD_TIMEOUT_MS);
     await filler.start();
     await leading;
     await fill(hubClient, providers);

@@ -15,7 +15,10 @@ import { Federation } from '../../../src/core/zones/federation.js';
 
 /** Counts the placement attempts (Federation.reconcile) of every federation until restored. */
 function countAttempts(): { count: number; restore: () => void } {
-  const original = Federation.prototype.reconcile;
+  const original = Object.getOwnPropertyDescriptor(Federation.prototype, 'reconcile')?.value as (
+    this: Federation,
+    ...args: Parameters<Federation['reconcile']>
+  ) => ReturnType<Federation['reconcile']>;
   const counter = {
     count: 0,
     restore: () => {
