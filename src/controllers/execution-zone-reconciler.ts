@@ -74,6 +74,12 @@ export interface ExecutionZoneReconcilerDeps {
   onReleaseSettled?: (releaseKey: string) => void;
   /** How often a zone that is not Ready is looked at again without an event. */
   pollMs?: number;
+  /**
+   * The same for a zone that only waits for a provider: capacity freed, the
+   * catalogue and the regions changing wake it (onCapacityFreed and the
+   * watches), so this is only a safety net.
+   */
+  waitingPollMs?: number;
 }
 
 /** A member write failed (e.g. the namespace's ServiceAccount is not there yet): not the poll interval. */
@@ -95,6 +101,8 @@ interface Pass {
   network?: NetworkFact;
   /** Phases stop here: the rest cannot run (invalid spec, conflict). */
   halted: boolean;
+  /** The placement revision this pass's attempt saw, when it tried to place a group. */
+  attemptedAt?: number;
   /** Instance phases seen in the members, by `provider/instance`. */
   phases: Map<string, string>;
   /** Why this pass leaves status to the next pass (see provisionMembers). */
@@ -106,6 +114,13 @@ type Phase = (p: Pass) => Promise<PhaseResult>;
 export class ExecutionZoneReconciler {
   /** Zones that have a group without provider, by key. */
   readonly waiting = new Set<string>();
+  /**
+   * Waiting zones whose status holds the answer of their last attempt: the
+   * placement revision it saw and the object it was written to. While both
+   * hold, another attempt would fail the same way, so a pass skips it (no
+   * search, no explanation, no repeated Event).
+   */
+  private readonly attempted = new Map<string, { revision: number; resourceVersion: string | undefined }>();
   private readonly readySeen = new Set<string>();
   private readonly zones: HubObjects<ExecutionZone>;
   private readonly state: PlacementState;
@@ -116,6 +131,7 @@ export class ExecutionZoneReconciler {
   private readonly clock: Clock;
   private readonly metrics: OperatorMetrics | undefined;
   private readonly pollMs: number;
+  private readonly waitingPollMs: number;
   private readonly onCapacityFreed: () => void;
   private readonly onReleaseSettled: (releaseKey: string) => void;
   private readonly releasing: ReleaseContext;
@@ -138,6 +154,7 @@ export class ExecutionZoneReconciler {
     this.clock = deps.clock;
     this.metrics = deps.metrics;
     this.pollMs = deps.pollMs ?? 10_000;
+    this.waitingPollMs = deps.waitingPollMs ?? 300_000;
     this.onCapacityFreed = deps.onCapacityFreed;
     this.onReleaseSettled = deps.onReleaseSettled ?? (() => undefined);
     this.releasing = { state: deps.state, zones: deps.zones, logger: deps.logger };
@@ -166,6 +183,7 @@ export class ExecutionZoneReconciler {
     results.push(this.summarize(pass));
     const failedPhase = results.some((r) => r.kind === 'error');
     if (pass.statusDeferred === undefined || failedPhase) results.push(await runPhase(() => this.writeStatus(pass)));
+    this.rememberAttempt(pass, results);
     return toReconcileResult(foldResults(results));
   }
 
@@ -226,7 +244,7 @@ export class ExecutionZoneReconciler {
         : await releaseWhole(this.releasing, p, ask);
       this.state.releases.settle(ask, outcome);
       this.onReleaseSettled(ask.release);
-      if (outcome.ok) this.onCapacityFreed();
+      if (outcome.ok) this.capacityFreed();
     }
     return done;
   }
@@ -250,12 +268,18 @@ export class ExecutionZoneReconciler {
       this.recordPlacement(p, fed);
       return done;
     }
+    if (fed && this.state.ready && this.answerStands(p)) {
+      this.waiting.add(p.key);
+      this.recordPlacement(p, fed);
+      return done;
+    }
     const t0 = process.hrtime.bigint();
     // Placement is decided under the lock; the commit is started under it
     // and awaited outside, so commits of different zones overlap. A failed
     // commit marks the state stale, and the rebuild waits for every commit
     // in flight before it LISTs (placement-state.ts).
     const pending = await this.state.withLock((f) => {
+      p.attemptedAt = this.state.revision;
       const before = f.allocation(id);
       const beforeText = snapshot(before);
       const outcome = f.reconcile(p.zone.spec);
@@ -269,7 +293,7 @@ export class ExecutionZoneReconciler {
       const after = f.allocation(id);
       this.explain(p, outcome.groups);
       this.recordPlacement(p, f);
-      if (before && Object.keys(before.groups).length > Object.keys(after?.groups ?? {}).length) this.onCapacityFreed();
+      if (before && Object.keys(before.groups).length > Object.keys(after?.groups ?? {}).length) this.capacityFreed();
       if (!after || snapshot(after) === beforeText) return undefined;
       // Commit before anything is created in a member: the allocation is
       // durable, or it is forgotten (rebuild) and nothing used it.
@@ -312,6 +336,34 @@ export class ExecutionZoneReconciler {
     }
     this.metrics?.placementLatency.observe(Number(process.hrtime.bigint() - t0) / 1e9);
     return done;
+  }
+
+  /** Frees count for the waiting zones' attempts (placement-state.ts, revision) before they are woken. */
+  private capacityFreed(): void {
+    this.state.touch();
+    this.onCapacityFreed();
+  }
+
+  /** The last attempt's answer is in this very object and nothing it depended on moved since. */
+  private answerStands(p: Pass): boolean {
+    const last = this.attempted.get(p.key);
+    return (
+      last !== undefined &&
+      last.revision === this.state.revision &&
+      last.resourceVersion === p.zone.metadata.resourceVersion &&
+      (p.status.placement?.length ?? 0) > 0
+    );
+  }
+
+  /** A waiting zone's attempt whose answer reached status is remembered; anything else forgets. */
+  private rememberAttempt(p: Pass, results: readonly PhaseResult[]): void {
+    const written = p.statusDeferred === undefined && !results.some((r) => r.kind === 'error');
+    const last = this.attempted.get(p.key);
+    if (!written || p.placement?.outcome !== 'waiting') this.attempted.delete(p.key);
+    else if (p.attemptedAt !== undefined)
+      this.attempted.set(p.key, { revision: p.attemptedAt, resourceVersion: p.zone.metadata.resourceVersion });
+    // A pass that kept the answer wrote it back unchanged: the new object holds it too.
+    else if (last) last.resourceVersion = p.zone.metadata.resourceVersion;
   }
 
   private refuse(
@@ -557,7 +609,12 @@ export class ExecutionZoneReconciler {
     );
     if (p.released) return done;
     this.reportTransitions(p);
-    return isTrue(p.status.conditions, T.Ready) ? done : requeueAfter(this.pollMs, 'not Ready');
+    if (isTrue(p.status.conditions, T.Ready)) return done;
+    // Nothing placed, nothing to watch in the members: only a freed
+    // capacity or a catalogue change can move it, and those wake it.
+    if (p.placement?.outcome === 'waiting' && (p.provision?.total ?? 0) === 0 && p.finalizerError === undefined)
+      return requeueAfter(this.waitingPollMs, 'waiting for a provider');
+    return requeueAfter(this.pollMs, 'not Ready');
   }
 
   private reportTransitions(p: Pass): void {
@@ -638,7 +695,7 @@ export class ExecutionZoneReconciler {
       EventAction.Delete,
       `zone ${id} released${from}`,
     );
-    this.onCapacityFreed();
+    this.capacityFreed();
     return done;
   }
 
@@ -683,12 +740,13 @@ export class ExecutionZoneReconciler {
       if (f.has(id)) f.releaseZone(id);
       this.state.disown(id);
     });
-    this.onCapacityFreed();
+    this.capacityFreed();
     return done;
   }
 
   private forgetZone(key: string): void {
     this.waiting.delete(key);
+    this.attempted.delete(key);
     this.readySeen.delete(key);
     this.state.releases.dropZone(key);
   }

@@ -3,8 +3,9 @@
 //   its pods and VMs in the members (folded over a short delay, except the
 //   event that makes the zone Ready); a member turning reachable or not,
 //   and the catalogue changing (the zones on that provider); the switch's
-//   programmer reporting a change; capacity freed (the zones that wait,
-//   oldest first).
+//   programmer reporting a change; capacity freed or a region changed
+//   (the zones that wait, oldest first). A zone that waits is not polled
+//   often (the reconciler's waitingPollMs): these wake it.
 // The informer is watched here; the other sources call the returned
 // triggers, which the manager hands to them.
 

@@ -50,6 +50,7 @@ export class PlacementState {
   /** Releases asked of the zone reconciler, and its answers. */
   readonly releases = new ReleaseRequests();
   rebuilds = 0;
+  private revisionCount = 0;
   /** Allocation commits on their way to the hub (made outside the lock). */
   private inFlight = 0;
   private settled: (() => void)[] = [];
@@ -96,7 +97,24 @@ export class PlacementState {
     return this.inFlight === 0 ? Promise.resolve() : new Promise((r) => this.settled.push(r));
   }
 
+  /**
+   * Moves whenever a zone that found no provider might find one now: any
+   * change of the capacity ledger (a release, but also a reservation), a
+   * VLAN or capacity freed (`touch`), a provider that joined, left, changed
+   * or flipped readiness, a region change, a rebuild. While it holds still,
+   * a waiting zone's next attempt would fail the same way and say the same.
+   */
+  get revision(): number {
+    return this.revisionCount;
+  }
+
+  /** Something a waiting zone may now fit into was freed. */
+  touch(): void {
+    this.revisionCount++;
+  }
+
   markStale(why: string): void {
+    this.revisionCount++;
     if (!this.stale)
       this.options.logger.info('placement state marked stale; rebuilding from the hub on next use', { why });
     this.stale = true;
@@ -134,6 +152,7 @@ export class PlacementState {
     const live = this.fed?.catalogue.get(p.name);
     const target = live ?? old;
     if (target.ready === p.ready && target.notReadyReason === p.notReadyReason) return 'same';
+    this.revisionCount++;
     target.ready = p.ready;
     target.notReadyReason = p.notReadyReason;
     if (live && live !== old) {
@@ -216,8 +235,10 @@ export class PlacementState {
         });
       } else restored++;
     }
+    fed.ledger.watch(() => this.revisionCount++);
     this.fed = fed;
     this.stale = false;
+    this.revisionCount++;
     this.rebuilds++;
     this.options.metrics?.vlansInUse.set(fed.entries().filter((e) => e.allocation.vlanId !== undefined).length);
     this.options.logger.info('placement state rebuilt from the hub', {

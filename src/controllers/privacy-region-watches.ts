@@ -69,10 +69,16 @@ export function privacyRegionWatches(queue: Pick<WorkQueue, 'add' | 'addAfter'>,
 export function placementRegionWatches(
   regions: EventSource<PrivacyRegion>,
   state: Pick<PlacementState, 'markStale'>,
+  wakeWaiting: () => void = () => undefined,
 ): void {
+  // A zone waiting for a provider may be allowed one now: it is woken, not polled.
+  const changed = (why: string) => {
+    state.markStale(why);
+    wakeWaiting();
+  };
   regions.on({
-    add: () => state.markStale('PrivacyRegion added'),
-    update: (now, old) => (regionMeaningChanged(old, now) ? state.markStale('PrivacyRegion changed') : undefined),
-    delete: () => state.markStale('PrivacyRegion deleted'),
+    add: () => changed('PrivacyRegion added'),
+    update: (now, old) => (regionMeaningChanged(old, now) ? changed('PrivacyRegion changed') : undefined),
+    delete: () => changed('PrivacyRegion deleted'),
   });
 }

@@ -285,7 +285,7 @@ export class Manager {
       clock,
     });
     privacyRegionWatches(regionCtl.queue, { regions: regionInf, zones: zoneInf, providers: pcInf });
-    placementRegionWatches(regionInf, state);
+    placementRegionWatches(regionInf, state, capacityFreed);
     this.controllers = [zoneCtl, relCtl, pcCtl, regionCtl];
 
     for (const i of this.informers) i.start();

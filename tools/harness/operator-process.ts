@@ -26,6 +26,8 @@ export interface OperatorProcessOptions {
   sidecar?: string;
   /** JSON file with the SwitchPortMap. */
   switchPorts?: string;
+  /** The operator's main.js, when not this checkout's build (e.g. an older build to compare with). */
+  mainScript?: string;
 }
 
 export class OperatorProcess {
@@ -51,7 +53,7 @@ export class OperatorProcess {
   start(): Promise<void> {
     const args = [
       ...(this.options.nodeArgs ?? []),
-      join(repoRoot(), 'dist', 'src', 'operator', 'main.js'),
+      this.options.mainScript ?? join(repoRoot(), 'dist', 'src', 'operator', 'main.js'),
       '--kubeconfig',
       this.options.kubeconfig,
       '--namespace',

@@ -11,6 +11,26 @@ import { KubeError } from '../../../src/runtime/kube-client.js';
 import { group, uuid, zone } from '../../support/core-fixtures.js';
 import { zoneObject } from './fakes.js';
 import { readyZone, zoneBed } from './zone-bed.js';
+import { Federation } from '../../../src/core/zones/federation.js';
+
+/** Counts the placement attempts (Federation.reconcile) of every federation until restored. */
+function countAttempts(): { count: number; restore: () => void } {
+  const original = Object.getOwnPropertyDescriptor(Federation.prototype, 'reconcile')?.value as (
+    this: Federation,
+    ...args: Parameters<Federation['reconcile']>
+  ) => ReturnType<Federation['reconcile']>;
+  const counter = {
+    count: 0,
+    restore: () => {
+      Federation.prototype.reconcile = original;
+    },
+  };
+  Federation.prototype.reconcile = function (this: Federation, ...args: Parameters<Federation['reconcile']>) {
+    counter.count++;
+    return original.apply(this, args);
+  };
+  return counter;
+}
 
 describe('ExecutionZoneReconciler', () => {
   it('places a new zone: commits the allocation, sets the finalizer, creates the instances, and leaves status to the next pass', async () => {
@@ -68,7 +88,7 @@ describe('ExecutionZoneReconciler', () => {
     const waitingSpec = zone({ groups: [group({ count: 2 })] });
     bed.zones.put(zoneObject('late', waitingSpec, { finalizers: [FINALIZER] }));
     const r = await bed.reconciler.reconcile('tenant/late');
-    assert.deepEqual(r, { requeueAfterMs: 10_000 });
+    assert.deepEqual(r, { requeueAfterMs: 300_000 }, 'freed capacity wakes it; the long poll is only a safety net');
     assert.equal(bed.cond('tenant/late', T.Placed), 'False/NoMatchingProvider');
     assert.equal(bed.cond('tenant/late', T.Ready), 'False/NoMatchingProvider');
     assert.match(getCondition(bed.conditions('tenant/late'), T.Placed)?.message ?? '', /no provider can take g1/);
@@ -88,6 +108,77 @@ describe('ExecutionZoneReconciler', () => {
     await bed.reconciler.reconcile('tenant/late');
     assert.equal(bed.members.instances(waitingSpec.applicationId)['Cloud1']?.length, 2);
     assert.ok(!bed.reconciler.waiting.has('tenant/late'));
+  });
+
+  it('does not try a waiting zone again until capacity, the catalogue or its object changes', async () => {
+    const bed = zoneBed(['Cloud1', 'Cloud2']);
+    await readyZone(bed, 'big1', zone({ groups: [group({ count: 4 })] }));
+    await readyZone(bed, 'big2', zone({ groups: [group({ count: 4 })] }));
+    const spec = zone({ groups: [group({ count: 2 })] });
+    bed.zones.put(zoneObject('late', spec, { finalizers: [FINALIZER] }));
+    const key = 'tenant/late';
+    const attempts = countAttempts();
+    try {
+      const noMatch = () => bed.events.reasons().filter((x) => x === 'NoMatchingProvider').length;
+      await bed.reconciler.reconcile(key);
+      const placedMessage = getCondition(bed.conditions(key), T.Placed)?.message;
+      const explanation = bed.zones.current(key)?.status?.placement;
+      assert.ok(explanation && explanation.length > 0, 'status holds the grouped reasons');
+      assert.deepEqual([attempts.count, noMatch()], [1, 1]);
+
+      for (let i = 0; i < 3; i++)
+        assert.deepEqual(await bed.reconciler.reconcile(key), { requeueAfterMs: 300_000 }, 'still waiting');
+      assert.deepEqual([attempts.count, noMatch()], [1, 1], 'no search, no explanation, no repeated Event');
+      assert.equal(getCondition(bed.conditions(key), T.Placed)?.message, placedMessage, 'the same reasons');
+      assert.deepEqual(bed.zones.current(key)?.status?.placement, explanation);
+      assert.ok(bed.reconciler.waiting.has(key));
+
+      // A provider's readiness flips: another attempt, even though it fails the same way.
+      const cloud2 = bed.state.provider('Cloud2');
+      assert.ok(cloud2);
+      bed.state.setProvider({ ...cloud2, ready: false, notReadyReason: 'probe failed' });
+      await bed.reconciler.reconcile(key);
+      assert.equal(attempts.count, 2);
+      await bed.reconciler.reconcile(key);
+      assert.equal(attempts.count, 2);
+
+      // Someone else writes the object (a label, a status edit): its answer is read again.
+      const current = bed.zones.current(key) as ExecutionZone;
+      bed.zones.put({ ...current, metadata: { ...current.metadata, labels: { team: 'a' } } });
+      await bed.reconciler.reconcile(key);
+      assert.equal(attempts.count, 3);
+
+      // A spec change: tried again, and the new reasons are written.
+      const before = bed.zones.current(key) as ExecutionZone;
+      const bigger = zone({ applicationId: spec.applicationId, groups: [group({ count: 3 })] });
+      bed.zones.put({ ...before, metadata: { ...before.metadata, generation: 2 }, spec: bigger });
+      await bed.reconciler.reconcile(key);
+      assert.equal(attempts.count, 4);
+      assert.equal(bed.zones.current(key)?.status?.observedGeneration, 2);
+      await bed.reconciler.reconcile(key);
+      assert.equal(attempts.count, 4);
+    } finally {
+      attempts.restore();
+    }
+  });
+
+  it('tries a waiting zone again once a release frees capacity, without being told by a watch', async () => {
+    const bed = zoneBed(['Cloud1']);
+    const big = await readyZone(bed, 'big', zone({ groups: [group({ count: 4 })] }));
+    const spec = zone({ groups: [group({ count: 2 })] });
+    bed.zones.put(zoneObject('late', spec, { finalizers: [FINALIZER] }));
+    await bed.reconciler.reconcile('tenant/late');
+    await bed.reconciler.reconcile('tenant/late');
+    assert.ok(bed.reconciler.waiting.has('tenant/late'));
+    const current = bed.zones.current(big) as ExecutionZone;
+    bed.zones.objects.set(big, {
+      ...current,
+      metadata: { ...current.metadata, deletionTimestamp: '2026-01-01T00:01:00Z' },
+    });
+    await bed.reconciler.reconcile(big);
+    await bed.reconciler.reconcile('tenant/late');
+    assert.ok(!bed.reconciler.waiting.has('tenant/late'), 'the remembered answer did not outlive the release');
+    assert.equal(bed.members.instances(spec.applicationId)['Cloud1']?.length, 2);
   });
 
   it('turns Degraded, not Ready, when a member holding instances does not answer', async () => {

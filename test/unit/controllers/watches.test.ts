@@ -5,7 +5,7 @@ import { FINALIZER } from '../../../src/core/api/resources.js';
 import type { ExecutionZone, PrivacyRegion, ProviderCluster, ZoneRelease } from '../../../src/core/api/types.js';
 import { executionZoneWatches } from '../../../src/controllers/execution-zone-watches.js';
 import type { ObjectStore } from '../../../src/controllers/object-store.js';
-import { privacyRegionWatches } from '../../../src/controllers/privacy-region-watches.js';
+import { placementRegionWatches, privacyRegionWatches } from '../../../src/controllers/privacy-region-watches.js';
 import { zoneReleaseWatches } from '../../../src/controllers/zone-release-watches.js';
 import type { InformerHandlers } from '../../../src/runtime/informer.js';
 import { group, zone } from '../../support/core-fixtures.js';
@@ -136,5 +136,25 @@ describe('controller watches', () => {
     zones.add(naming);
     zones.update({ ...naming, status: {} }, naming);
     assert.deepEqual(queue.later, ['nordics+500'], 'the zone add, not its status update');
+  });
+
+  it('PrivacyRegion, for placement: a change of meaning rebuilds the state and wakes the waiting zones', () => {
+    const regions = new Source<PrivacyRegion>();
+    const stale: string[] = [];
+    let woken = 0;
+    placementRegionWatches(regions, { markStale: (why) => stale.push(why) }, () => woken++);
+    const region = (countries: string[], status?: PrivacyRegion['status']): PrivacyRegion => ({
+      apiVersion: 'zonekeeper.io/v1alpha1',
+      kind: 'PrivacyRegion',
+      metadata: { name: 'nordics' },
+      spec: { countries },
+      ...(status ? { status } : {}),
+    });
+    regions.update(region(['SE'], { zones: 1 }), region(['SE']));
+    assert.deepEqual([stale.length, woken], [0, 0], 'a status write changes no meaning');
+    regions.update(region(['SE', 'NO']), region(['SE']));
+    regions.add(region(['FI']));
+    regions.delete(region(['FI']));
+    assert.deepEqual([stale.length, woken], [3, 3]);
   });
 });
