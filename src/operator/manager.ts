@@ -217,6 +217,7 @@ export class Manager {
     late.zoneTriggers = executionZoneWatches(zoneCtl.queue, {
       zones: zoneInf,
       store: zones,
+      regions: regionInf,
       state,
       reconciler: zoneReconciler,
       memberEventDelayMs,
