@@ -453,7 +453,7 @@ export class ExecutionZoneReconciler {
     const outcome = await releaseNamed(this.releasing, p, instances);
     if (!outcome.ok) {
       p.compliance.message = `${lines}; spec.onViolation is Release, but the release failed: ${outcome.message}; retried`;
-      return requeueAfter(MEMBER_RETRY_MS, 'release of non-compliant instances failed');
+      return requeueAfter(this.pollMs, 'release of non-compliant instances failed');
     }
     this.onCapacityFreed();
     p.noncompliantGroups = 0;
