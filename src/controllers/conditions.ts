@@ -30,6 +30,7 @@ const ORDER = [
   'Provisioned',
   'NetworkReady',
   'Degraded',
+  'Compliant',
   'Released',
   'Reachable',
   'Succeeded',

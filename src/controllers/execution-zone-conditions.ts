@@ -36,6 +36,13 @@ export interface NetworkFact {
   message: string;
 }
 
+/** What the compliance check of this pass found (absent: the condition stays as it was). */
+export interface ComplianceFact {
+  compliant: boolean;
+  reason: typeof R.Compliant | typeof R.ViolationReleased | typeof R.RuleViolated | typeof R.RulesUnresolvable;
+  message: string;
+}
+
 export interface ZoneFacts {
   generation: number | undefined;
   /** The zone is released whole: every condition says so. */
@@ -46,6 +53,7 @@ export interface ZoneFacts {
   finalizerError?: string;
   provision?: ProvisionFact;
   network?: NetworkFact;
+  compliance?: ComplianceFact;
 }
 
 /** The zone's new condition list, from the old one and the pass's facts. */
@@ -106,6 +114,9 @@ export function zoneConditions(old: readonly Condition[] | undefined, f: ZoneFac
   }
 
   if (f.network) set(T.NetworkReady, f.network.ok ? 'True' : 'False', f.network.reason, f.network.message);
+  // Not part of Ready: a zone that drifted out of compliance still runs (spec.onViolation Report).
+  if (f.compliance)
+    set(T.Compliant, f.compliance.compliant ? 'True' : 'False', f.compliance.reason, f.compliance.message);
 
   // Degraded and Ready sum up the pass: only when it got that far, or
   // when placement refused the zone (nothing further can run).

@@ -1,26 +1,27 @@
 // The ExecutionZone reconciler. A pass is
 //
 //   fetch -> deleting? reconcileDelete : the phases
-//     adoptFinalizer, settleReleases, placeZone, finalizeAndPrepare,
-//     provisionMembers, programNetwork
+//     adoptFinalizer, settleReleases, placeZone, recheckCompliance,
+//     finalizeAndPrepare, provisionMembers, programNetwork
 //   -> conditions from the pass's facts -> one status write, always
 //
 // and each phase answers with a PhaseResult; the answers fold (the
 // shortest requeue wins, an error wins over requeues). A phase that throws
 // ends the phases, but the status write still runs and says what failed.
 //
-// placeZone and settleReleases are the only phases that change the
-// allocation; they do so under the placement lock and commit it to status
+// placeZone, settleReleases and recheckCompliance (spec.onViolation
+// Release) are the only phases that change the allocation; they do so under the placement lock and commit it to status
 // (with a resourceVersion precondition) before any member object is
 // created or deleted. See docs/operator.md, "Crash safety". This
 // reconciler is the only writer of ExecutionZone status: a ZoneRelease
 // asks it to release (release-requests.ts).
 
 import { EventAction, EventReason, ZoneConditionType as T, ZoneReason as R } from '../core/api/conditions.js';
-import { FINALIZER, KINDS, API_GROUP_VERSION } from '../core/api/resources.js';
+import { FINALIZER, KINDS, API_GROUP_VERSION, splitKey } from '../core/api/resources.js';
 import type { ExecutionZone, ExecutionZoneStatus } from '../core/api/types.js';
 import { formatFieldErrors } from '../core/errors.js';
 import { formatExplanation } from '../core/placement/place-group.js';
+import { checkCompliance, describeViolation, violatingInstances } from '../core/zones/compliance.js';
 import type { ZoneAllocation } from '../core/zones/allocation.js';
 import type { Federation, GroupOutcome } from '../core/zones/federation.js';
 import {
@@ -39,6 +40,7 @@ import type { OperatorMetrics } from '../runtime/metrics.js';
 import { getCondition, isTrue } from './conditions.js';
 import {
   zoneConditions,
+  type ComplianceFact,
   type NetworkFact,
   type PlacementFact,
   type ProvisionFact,
@@ -99,6 +101,9 @@ interface Pass {
   finalizerError?: string;
   provision?: ProvisionFact;
   network?: NetworkFact;
+  compliance?: ComplianceFact;
+  /** Non-compliant groups found by this pass (for the metric). */
+  noncompliantGroups?: number;
   /** Phases stop here: the rest cannot run (invalid spec, conflict). */
   halted: boolean;
   /** The placement revision this pass's attempt saw, when it tried to place a group. */
@@ -139,6 +144,7 @@ export class ExecutionZoneReconciler {
     (p) => this.adoptFinalizer(p),
     (p) => this.settleReleases(p),
     (p) => this.placeZone(p),
+    (p) => this.recheckCompliance(p),
     (p) => this.finalizeAndPrepare(p),
     (p) => this.provisionMembers(p),
     (p) => this.programNetwork(p),
@@ -433,6 +439,88 @@ export class ExecutionZoneReconciler {
     );
   }
 
+  // ---- recheckCompliance -------------------------------------------------
+
+  /**
+   * Compliance drift: every placed group with live instances against the
+   * zone's rules, its provider's facts and the regions as they are now.
+   * Runs on every pass of a placed zone, so on start and whenever the zone,
+   * a provider hosting it or a region it names changes (the watches
+   * requeue it); the federation is fresh here (placeZone rebuilt it if any
+   * of those marked it stale). spec.onViolation Release releases the
+   * non-compliant instances as a ZoneRelease naming them would, before
+   * provisionMembers, which then deletes them.
+   */
+  private async recheckCompliance(p: Pass): Promise<PhaseResult> {
+    if (p.released) return done;
+    const f = this.state.federation;
+    const a = f?.allocation(applicationId(p.zone));
+    if (!f || !a || Object.keys(a.groups).length === 0) return done;
+    const facts = (name: string) => (this.state.hasProvider(name) ? f.catalogue.get(name) : undefined);
+    const report = checkCompliance(p.zone.spec, a, facts, f.regions);
+    if (!report.ok) {
+      p.noncompliantGroups = new Set(a.instances.map((i) => i.group)).size;
+      p.compliance = {
+        compliant: false,
+        reason: R.RulesUnresolvable,
+        message: `the rules no longer resolve, so no placed group can be shown to comply: ${formatFieldErrors(report.errors)}`,
+      };
+      return done;
+    }
+    p.noncompliantGroups = report.violations.length;
+    if (report.violations.length === 0) {
+      // A release for non-compliance says so until the next change of the zone.
+      const old = getCondition(p.zone.status?.conditions, T.Compliant);
+      const keep =
+        old?.status === 'True' &&
+        old.reason === R.ViolationReleased &&
+        old.observedGeneration === p.zone.metadata.generation;
+      if (!keep)
+        p.compliance = {
+          compliant: true,
+          reason: R.Compliant,
+          message: `${report.groupsChecked} placed group(s) pass the zone's current rules on their providers' current facts`,
+        };
+      return done;
+    }
+    const lines = report.violations.map(describeViolation).join('; ');
+    if ((p.zone.spec.onViolation ?? 'Report') === 'Report') {
+      p.compliance = {
+        compliant: false,
+        reason: R.RuleViolated,
+        message: `${lines}; spec.onViolation is Report: nothing moved`,
+      };
+      return done;
+    }
+    const instances = violatingInstances(report.violations);
+    const names = Object.entries(instances)
+      .map(([provider, list]) => `${list.join(', ')} on ${provider}`)
+      .join('; ');
+    // Said before the release, so a failed commit leaves the condition telling the truth.
+    p.compliance = {
+      compliant: false,
+      reason: R.RuleViolated,
+      message: `${lines}; spec.onViolation is Release: releasing ${names}`,
+    };
+    const outcome = await releaseNamed(this.releasing, p, instances);
+    if (!outcome.ok) {
+      p.compliance.message = `${lines}; spec.onViolation is Release, but the release failed: ${outcome.message}; retried`;
+      return requeueAfter(this.pollMs, 'release of non-compliant instances failed');
+    }
+    this.onCapacityFreed();
+    p.noncompliantGroups = 0;
+    const message = `released ${names} (spec.onViolation is Release): ${lines}`;
+    p.compliance = { compliant: true, reason: R.ViolationReleased, message };
+    this.events.emit(
+      this.target(p.zone),
+      'Warning',
+      EventReason.NonCompliantReleased,
+      EventAction.CheckCompliance,
+      message,
+    );
+    return done;
+  }
+
   // ---- finalizeAndPrepare ------------------------------------------------
 
   /**
@@ -604,9 +692,11 @@ export class ExecutionZoneReconciler {
         ...(p.finalizerError !== undefined ? { finalizerError: p.finalizerError } : {}),
         ...(p.provision ? { provision: p.provision } : {}),
         ...(p.network ? { network: p.network } : {}),
+        ...(p.compliance ? { compliance: p.compliance } : {}),
       },
       p.now,
     );
+    this.recordCompliance(p);
     if (p.released) return done;
     this.reportTransitions(p);
     if (isTrue(p.status.conditions, T.Ready)) return done;
@@ -615,6 +705,32 @@ export class ExecutionZoneReconciler {
     if (p.placement?.outcome === 'waiting' && (p.provision?.total ?? 0) === 0 && p.finalizerError === undefined)
       return requeueAfter(this.waitingPollMs, 'waiting for a provider');
     return requeueAfter(this.pollMs, 'not Ready');
+  }
+
+  /** The gauge, and an Event when the set of violations changes or the zone complies again. */
+  private recordCompliance(p: Pass): void {
+    const labels = { namespace: p.zone.metadata.namespace ?? '', name: p.zone.metadata.name };
+    if (p.released || p.noncompliantGroups === 0) this.metrics?.zoneNoncompliant.remove(labels);
+    else if (p.noncompliantGroups !== undefined) this.metrics?.zoneNoncompliant.set(labels, p.noncompliantGroups);
+    if (p.released || !p.compliance) return;
+    const before = getCondition(p.zone.status?.conditions, T.Compliant);
+    const now = p.compliance;
+    if (!now.compliant && (before?.status !== 'False' || before.message !== now.message))
+      this.events.emit(
+        this.target(p.zone),
+        'Warning',
+        EventReason.NonCompliant,
+        EventAction.CheckCompliance,
+        now.message,
+      );
+    else if (now.compliant && before?.status === 'False' && now.reason === R.Compliant)
+      this.events.emit(
+        this.target(p.zone),
+        'Normal',
+        EventReason.Compliant,
+        EventAction.CheckCompliance,
+        `complies again: ${now.message}`,
+      );
   }
 
   private reportTransitions(p: Pass): void {
@@ -745,6 +861,8 @@ export class ExecutionZoneReconciler {
   }
 
   private forgetZone(key: string): void {
+    const { namespace = '', name } = splitKey(key);
+    this.metrics?.zoneNoncompliant.remove({ namespace, name });
     this.waiting.delete(key);
     this.attempted.delete(key);
     this.readySeen.delete(key);

@@ -2,16 +2,19 @@
 //   For(ExecutionZone), except the echo of this process's own writes;
 //   its pods and VMs in the members (folded over a short delay, except the
 //   event that makes the zone Ready); a member turning reachable or not,
-//   and the catalogue changing (the zones on that provider); the switch's
-//   programmer reporting a change; capacity freed or a region changed
-//   (the zones that wait, oldest first). A zone that waits is not polled
-//   often (the reconciler's waitingPollMs): these wake it.
+//   and the catalogue changing (the zones on that provider); a
+//   PrivacyRegion's meaning changing (the zones whose rules name it: their
+//   compliance is checked again); the switch's programmer reporting a
+//   change; capacity freed or a region changed (the zones that wait,
+//   oldest first). A zone that waits is not polled often (the
+//   reconciler's waitingPollMs): these wake it.
 // The informer is watched here; the other sources call the returned
 // triggers, which the manager hands to them.
 
 import { ZoneConditionType } from '../core/api/conditions.js';
 import { keyOf } from '../core/api/resources.js';
-import type { ExecutionZone } from '../core/api/types.js';
+import type { ExecutionZone, PrivacyRegion } from '../core/api/types.js';
+import { regionsNamedBy } from '../core/privacy/region-status.js';
 import type { EventSource } from '../runtime/watches.js';
 import { Watches } from '../runtime/watches.js';
 import type { WorkQueue } from '../runtime/work-queue.js';
@@ -19,10 +22,13 @@ import { isTrue } from './conditions.js';
 import type { ExecutionZoneReconciler } from './execution-zone-reconciler.js';
 import type { ObjectStore } from './object-store.js';
 import type { PlacementState } from './placement-state.js';
+import { regionMeaningChanged } from './privacy-region-watches.js';
 
 export interface ExecutionZoneWatchSources {
   zones: EventSource<ExecutionZone>;
   store: ObjectStore<ExecutionZone>;
+  /** PrivacyRegions: a change of meaning requeues the zones whose rules name the region. */
+  regions?: EventSource<PrivacyRegion>;
   state: PlacementState;
   reconciler: Pick<ExecutionZoneReconciler, 'becameReady' | 'waiting'>;
   /** Delay before a member-side change requeues its zone (folds bursts). */
@@ -55,6 +61,17 @@ export function executionZoneWatches(
     s.store.isEcho(now);
   new Watches(queue).for(s.zones, ownEcho);
   s.store.onMissed = (key) => queue.add(key);
+  // The placement state marks itself stale on the same events
+  // (placementRegionWatches), so these passes check against the new regions.
+  const zonesNaming = (region: PrivacyRegion) => {
+    const name = region.metadata.name.toLowerCase();
+    for (const z of s.store.list()) if (regionsNamedBy(z.spec).has(name)) queue.add(keyOf(z));
+  };
+  s.regions?.on({
+    add: zonesNaming,
+    update: (now, old) => (regionMeaningChanged(old, now) ? zonesNaming(now) : undefined),
+    delete: zonesNaming,
+  });
 
   const zonesOnProvider = (provider: string): string[] => {
     const f = s.state.federation;

@@ -170,6 +170,11 @@ export class PlacementState {
     return this.fed?.catalogue.get(name) ?? this.providers.get(name);
   }
 
+  /** Whether a ProviderCluster defines the provider now; a retired one only books capacity, its facts are unknown. */
+  hasProvider(name: string): boolean {
+    return this.providers.has(name);
+  }
+
   providerNames(): string[] {
     return [...this.providers.keys()];
   }

@@ -138,6 +138,8 @@ function stateOf(z: ExecutionZone): ZoneState {
   const conds = z.status?.conditions;
   if (z.metadata.deletionTimestamp) return 'deleting';
   if (find(conds, 'Released')?.status === 'True') return 'released';
+  // As the Argo CD health check: running where the rules now forbid is an alarm, Ready or not.
+  if (find(conds, 'Compliant')?.status === 'False') return 'degraded';
   const ready = find(conds, 'Ready');
   if (ready?.status === 'True') return 'ready';
   if (find(conds, 'Placed')?.status === 'False' && find(conds, 'Placed')?.reason === 'NoMatchingProvider')

@@ -220,6 +220,7 @@ export class Manager {
     late.zoneTriggers = executionZoneWatches(zoneCtl.queue, {
       zones: zoneInf,
       store: zones,
+      regions: regionInf,
       state,
       reconciler: zoneReconciler,
       memberEventDelayMs,

@@ -116,6 +116,12 @@ export class OperatorMetrics {
     labelNames: ['condition', 'status'] as const,
     registers: [this.registry],
   });
+  readonly zoneNoncompliant = new Gauge({
+    name: 'zonekeeper_zone_noncompliant',
+    help: "Placed groups of a zone that no longer pass its current privacy rules on their provider's current facts; a series exists only while the zone is not compliant",
+    labelNames: ['namespace', 'name'] as const,
+    registers: [this.registry],
+  });
   readonly vlansInUse = new Gauge({
     name: 'zonekeeper_vlans_in_use',
     help: 'VLAN IDs held by execution zones',

@@ -3,7 +3,13 @@
 // durable allocation and conditions. Limits and patterns come from the core
 // (zone-spec.ts), so the API server and compileZone reject the same things.
 
-import { ENVIRONMENTS, PERFORMANCES, PLATFORM_TYPES, RESOURCE_TYPES } from '../../src/core/api/types.js';
+import {
+  ENVIRONMENTS,
+  ON_VIOLATION_POLICIES,
+  PERFORMANCES,
+  PLATFORM_TYPES,
+  RESOURCE_TYPES,
+} from '../../src/core/api/types.js';
 import { GROUP_NAME, LIMITS, UUID } from '../../src/core/zones/zone-spec.js';
 import { conditions, observedGeneration } from './condition-schema.js';
 import type { JSONSchemaProps } from './json-schema.js';
@@ -100,6 +106,10 @@ function spec(): JSONSchemaProps {
       ),
       performance: enumOf(`The default for every group: ${PERFORMANCE_TEXT}. Defaults to tolerant.`, PERFORMANCES),
       groups,
+      onViolation: enumOf(
+        "What the operator does when a placed group stops complying with the zone's rules: after the zone's or a group's privacy rules are edited, a provider's facts (country, autonomous systems, equipment) change, or a PrivacyRegion the rules name changes. Report (when absent): Compliant=False names the group, provider, rule and fact, an Event and the zonekeeper_zone_noncompliant metric say so, and nothing moves until an admin or the tenant acts. Release: the group's instances are released as a ZoneRelease naming them would (deleted, capacity and addresses freed, names never reused); the zone keeps its compliant groups. Replacing a group on a compliant provider is not offered yet.",
+        ON_VIOLATION_POLICIES,
+      ),
     },
     ['applicationId', 'groups'],
   );
@@ -233,7 +243,7 @@ function status(): JSONSchemaProps {
       allocation: allocation(),
       conditions: conditions(
         'zone',
-        'Placed, Provisioned, NetworkReady, Degraded (a member is unreachable) and the summary Ready',
+        "Placed, Provisioned, NetworkReady, Degraded (a member is unreachable), Compliant (every live instance passes the current rules on its provider's current facts) and the summary Ready",
       ),
     },
   );

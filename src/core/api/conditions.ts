@@ -11,6 +11,8 @@ export const ZoneConditionType = {
   NetworkReady: 'NetworkReady',
   Degraded: 'Degraded',
   Released: 'Released',
+  /** Every live instance still passes the zone's current rules on its provider's current facts. */
+  Compliant: 'Compliant',
 } as const;
 export type ZoneConditionType = (typeof ZoneConditionType)[keyof typeof ZoneConditionType];
 
@@ -42,6 +44,14 @@ export const ZoneReason = {
   InstancesNotReady: 'InstancesNotReady',
   // Every condition of a zone released whole
   Released: 'Released',
+  // Compliant
+  Compliant: 'Compliant',
+  /** A placed group no longer passes the rules; spec.onViolation is Report, or its release is pending. */
+  RuleViolated: 'RuleViolated',
+  /** spec.onViolation Release released the non-compliant groups' instances; what is left complies. */
+  ViolationReleased: 'ViolationReleased',
+  /** The rules no longer compile (a region they name is gone): nothing can be shown to comply. */
+  RulesUnresolvable: 'RulesUnresolvable',
 } as const;
 export type ZoneReason = (typeof ZoneReason)[keyof typeof ZoneReason];
 
@@ -83,6 +93,10 @@ export const EventReason = {
   ReleaseFailed: 'ReleaseFailed',
   Reachable: 'Reachable',
   Unreachable: 'Unreachable',
+  NonCompliant: 'NonCompliant',
+  Compliant: 'Compliant',
+  /** spec.onViolation Release released the instances of non-compliant groups. */
+  NonCompliantReleased: 'NonCompliantReleased',
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 
@@ -94,6 +108,7 @@ export const EventAction = {
   Delete: 'Delete',
   Release: 'Release',
   Probe: 'Probe',
+  CheckCompliance: 'CheckCompliance',
 } as const;
 export type EventAction = (typeof EventAction)[keyof typeof EventAction];
 

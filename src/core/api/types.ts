@@ -42,6 +42,14 @@ export const RESOURCE_TYPES: readonly ResourceType[] = ['CPU', 'GPU', 'FPGA'];
 export const PERFORMANCES: readonly Performance[] = ['latency', 'tolerant'];
 export const PROVIDER_TIERS: readonly ProviderTier[] = ['cloud', 'fog'];
 
+/**
+ * What the operator does when a placed group stops complying with the
+ * zone's rules (compliance drift): Report only sets `Compliant=False`;
+ * Release releases the group's instances as a ZoneRelease naming them would.
+ */
+export type OnViolation = 'Report' | 'Release';
+export const ON_VIOLATION_POLICIES: readonly OnViolation[] = ['Report', 'Release'];
+
 /** One INIT message's resource block: `instance-count` instances alike. */
 export interface InstanceGroup {
   /** Unique within the zone; INITs from the paper get `init-<n>`. */
@@ -69,6 +77,8 @@ export interface ExecutionZoneSpec {
   privacy?: PrivacyRules;
   performance?: Performance;
   groups: InstanceGroup[];
+  /** Defaults to Report. */
+  onViolation?: OnViolation;
 }
 
 /** A Kubernetes-style condition (metav1.Condition). */

@@ -28,8 +28,10 @@ export interface PrivacyVerdict {
   pass: boolean;
   /** The list that decided a failure. */
   list?: RuleListName;
-  /** 0-based index of the deciding rule, absent for implicit or unknown-value decisions. */
+  /** 0-based index of the deciding rule (for an unknown value: the deny rule that cannot be checked). */
   ruleIndex?: number;
+  /** The provider's fact the deciding rule turned away: "country 242 (NO)", "AS 64500", "no AS numbers". */
+  fact?: string;
   reason: string;
 }
 
@@ -65,6 +67,7 @@ function listDenies<V>(
     pass: false,
     list,
     ruleIndex: i,
+    fact: `country ${s.mcc} (${s.country})`,
     reason: `country ${s.mcc} (${s.country}) not allowed by ${describeRule(list, i, rules[i])}`,
   };
 }
@@ -82,6 +85,8 @@ function setVerdict(
     return {
       pass: false,
       list,
+      ruleIndex: deny,
+      fact: `no ${list === 'as' ? 'AS numbers' : 'equipment'} declared`,
       reason: `declares no ${list === 'as' ? 'AS numbers' : 'equipment'}, and ${describeRule(list, deny, rules[deny])} cannot be checked (unknown is never compliant)`,
     };
   }
@@ -92,6 +97,7 @@ function setVerdict(
         pass: false,
         list,
         ruleIndex: i,
+        fact: `${what} ${v}`,
         reason: `${what} ${v} not allowed by ${describeRule(list, i, rules[i])}`,
       };
     }

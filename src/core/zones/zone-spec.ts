@@ -6,6 +6,8 @@ import {
   ENVIRONMENTS,
   type ExecutionZoneSpec,
   type InstanceGroup,
+  ON_VIOLATION_POLICIES,
+  type OnViolation,
   PERFORMANCES,
   PLATFORM_TYPES,
   type Performance,
@@ -32,6 +34,7 @@ export interface CompiledGroup {
 export interface CompiledZone {
   applicationId: string;
   performance: Performance;
+  onViolation: OnViolation;
   privacy: NormalizedPrivacy;
   marking: PrivacyMarking;
   groups: CompiledGroup[];
@@ -86,6 +89,8 @@ export function compileZone(
     });
   }
   if (spec.performance !== undefined) oneOf(spec.performance, PERFORMANCES, joinPath(base, 'performance'), errors);
+  if (spec.onViolation !== undefined)
+    oneOf(spec.onViolation, ON_VIOLATION_POLICIES, joinPath(base, 'onViolation'), errors);
   const zonePrivacy = normalizePrivacy(spec.privacy, joinPath(base, 'privacy'), catalogue);
   errors.push(...zonePrivacy.errors);
   const zoneSet = new CompiledPrivacy(zonePrivacy.privacy);
@@ -133,6 +138,7 @@ export function compileZone(
     zone: {
       applicationId: spec.applicationId.toLowerCase(),
       performance,
+      onViolation: spec.onViolation ?? 'Report',
       privacy: zonePrivacy.privacy,
       marking: privacyMarking(zonePrivacy.privacy, catalogue),
       groups,

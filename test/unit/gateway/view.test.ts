@@ -237,6 +237,24 @@ describe('zone view model', () => {
     assert.equal(zoneView(d).state, 'deleting');
   });
 
+  it('a zone that no longer complies is degraded even while Ready, and lists its Compliant condition', () => {
+    const z = structuredClone(base[0]);
+    assert.equal(zoneView(z).state, 'ready');
+    z.status?.conditions?.push({
+      type: 'Compliant',
+      status: 'False',
+      reason: 'RuleViolated',
+      message: 'group init-1 on Fog1 (C1): country 242 (NO) not allowed by countries rule #1 DENY_SPECIFIC NO',
+      lastTransitionTime: 'x',
+    });
+    const v = zoneView(z);
+    assert.equal(v.state, 'degraded');
+    assert.deepEqual(
+      v.conditions.filter((c) => c.type === 'Compliant').map((c) => `${c.status}/${c.reason}`),
+      ['False/RuleViolated'],
+    );
+  });
+
   it('copies only the fields the page shows', () => {
     const z = structuredClone(base[0]);
     (z.status as Record<string, unknown>)['allocation'] = { secretish: true };

@@ -11,7 +11,10 @@
 --                waiting for capacity: every unplaced group has a provider that
 --                complies and lacks only free capacity or readiness, which the
 --                operator retries when capacity frees or the member returns
---   Degraded     Ready=False for any other reason: a group no provider complies
+--   Degraded     Compliant=False (a placed group no longer passes the zone's
+--                rules after they, its provider's facts or a PrivacyRegion
+--                changed; spec.onViolation Report leaves it running), or
+--                Ready=False for any other reason: a group no provider complies
 --                with (NoMatchingProvider for privacy, environment, tier or
 --                resource type), InvalidSpec, ApplicationIdInUse, Degraded (a
 --                member of a placed zone is unreachable), SwitchError
@@ -86,6 +89,15 @@ local observed = obj.status.observedGeneration or 0
 if observed < generation then
   hs.message = string.format("Waiting for the operator to observe generation %d (status is for %d)", generation, observed)
   return hs
+end
+
+-- Non-compliance outranks progress: a zone running where its rules forbid is an alarm even while it starts.
+for _, c in ipairs(obj.status.conditions or {}) do
+  if c.type == "Compliant" and c.status == "False" and (c.observedGeneration == nil or c.observedGeneration >= generation) then
+    hs.status = "Degraded"
+    hs.message = "Compliant=False: " .. (c.reason or "RuleViolated") .. ": " .. (c.message or "")
+    return hs
+  end
 end
 
 local ready = nil
