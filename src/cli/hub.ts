@@ -111,7 +111,11 @@ export class Hub {
   async list<T>(r: ResourceRef, namespace?: string, query?: Query): Promise<T[]> {
     const path = resourcePath(r, namespace);
     const what = `${r.plural}${r.namespaced ? (namespace ? ` in namespace ${namespace}` : ' in all namespaces') : ''}`;
-    const got = await this.call(() => this.client.request<KubeList<T>>('GET', path, { query, timeoutMs: REQUEST_TIMEOUT_MS }), what, r);
+    const got = await this.call(
+      () => this.client.request<KubeList<T>>('GET', path, { query, timeoutMs: REQUEST_TIMEOUT_MS }),
+      what,
+      r,
+    );
     return got.items ?? [];
   }
 

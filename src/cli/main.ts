@@ -7,7 +7,7 @@ import { UsageError } from './args.js';
 import { runGet, parseGetArgs } from './get-command.js';
 import { HubError } from './cli-errors.js';
 import type { Hub, HubOptions } from './hub.js';
-import { parsePlanHubArgs, runPlanHub } from './plan-hub.js';
+import { loadPlanMessages, parsePlanHubArgs, runPlanHub } from './plan-hub.js';
 import { formatPlan, parsePlanArgs } from './plan-command.js';
 import { parseWhyArgs, runWhy } from './why-command.js';
 
@@ -60,8 +60,9 @@ export async function run(argv: readonly string[], program: string, io: Io): Pro
     }
     if (command === 'plan') {
       const options = parsePlanHubArgs(rest, help);
+      const messages = loadPlanMessages(options);
       return await withHub(options, async (hub) => {
-        const { text, rejected } = await runPlanHub(options, hub);
+        const { text, rejected } = await runPlanHub(options, messages, hub);
         io.out(text);
         return finishPlan(rejected, options.keepGoing, io, program);
       });

@@ -81,9 +81,16 @@ function outcomeDetail(o: MessageOutcome): string {
   }
 }
 
-export async function runPlanHub(o: PlanHubOptions, hub: Hub): Promise<{ text: string; rejected: string[] }> {
-  // The file first: a bad file is found without asking the hub anything.
-  const messages = loadMessages(o.messages, { single: true });
+/** The messages file, read before the hub is asked anything: a bad file needs no hub to be found. */
+export function loadPlanMessages(o: PlanHubOptions): unknown[] {
+  return loadMessages(o.messages, { single: true });
+}
+
+export async function runPlanHub(
+  o: PlanHubOptions,
+  messages: readonly unknown[],
+  hub: Hub,
+): Promise<{ text: string; rejected: string[] }> {
   const state = await loadHubFederation(hub);
   const fed = state.federation;
   const engine = new MessageEngine(fed, o.allReasons);

@@ -8,12 +8,7 @@
 import type { ExecutionZone } from '../core/api/types.js';
 import { EXECUTION_ZONES } from '../core/api/resources.js';
 import { formatFieldError } from '../core/errors.js';
-import {
-  type ConditionView,
-  type ReasonView,
-  type ZoneState,
-  zoneView,
-} from '../core/render/federation-view.js';
+import { type ConditionView, type ReasonView, type ZoneState, zoneView } from '../core/render/federation-view.js';
 import { explainEveryProvider, type GroupExplanation } from '../core/zones/explain-zone.js';
 import { type OutputFormat, outputFormat, parseArgs, UsageError } from './args.js';
 import { HubError } from './cli-errors.js';
@@ -40,7 +35,11 @@ export function parseWhyArgs(argv: readonly string[], usage: string): WhyOptions
   );
   if (positional.length === 0) throw new UsageError(`why: name the ExecutionZone\n${usage}`);
   if (positional.length > 1) throw new UsageError(`why: unexpected argument "${positional[1]}"\n${usage}`);
-  const o: WhyOptions = { zone: positional[0], all: flags.has('all'), output: outputFormat(flags.get('output'), 'table') };
+  const o: WhyOptions = {
+    zone: positional[0],
+    all: flags.has('all'),
+    output: outputFormat(flags.get('output'), 'table'),
+  };
   for (const k of ['namespace', 'kubeconfig', 'context'] as const) {
     const v = flags.get(k);
     if (v !== undefined) o[k] = v;
@@ -87,7 +86,8 @@ const cut = (text: string) => (text.length > MESSAGE_WIDTH ? `${text.slice(0, ME
 
 function stateLine(d: WhyDocument): string {
   const head = `ExecutionZone ${d.zone} (application id ${d.applicationId}): ${d.state}`;
-  if (d.conditions.length === 0 && d.state === 'ready') return `${head}; every group is placed and every instance Ready`;
+  if (d.conditions.length === 0 && d.state === 'ready')
+    return `${head}; every group is placed and every instance Ready`;
   return head;
 }
 
@@ -117,7 +117,12 @@ export function whyTable(d: WhyDocument): string {
   for (const e of d.errors ?? []) parts.push(`\nthe spec cannot be placed: ${e}\n`);
   for (const g of d.groups) {
     parts.push(`\ngroup ${g.group}: ${groupLine(g)}\n`);
-    parts.push(table(['PROVIDER', 'VERDICT', 'REASON'], g.entries.map((e) => [e.provider, e.verdict, e.reason])));
+    parts.push(
+      table(
+        ['PROVIDER', 'VERDICT', 'REASON'],
+        g.entries.map((e) => [e.provider, e.verdict, e.reason]),
+      ),
+    );
   }
   return parts.join('');
 }

@@ -128,7 +128,10 @@ describe('zonectl against the live hub', function () {
     for (const z of placed) {
       const row = lines.find((l) => l.startsWith(`${z.metadata.name} `));
       assert.ok(row, `a row for ${z.metadata.name}:\n${t.out}`);
-      assert.match(row, new RegExp(`\\bready\\s+${z.status?.vlanId}\\s+${z.status?.network}\\s+${z.status?.marking}\\b`));
+      assert.match(
+        row,
+        new RegExp(`\\bready\\s+${z.status?.vlanId}\\s+${z.status?.network}\\s+${z.status?.marking}\\b`),
+      );
       for (const [provider, list] of Object.entries(z.status?.instances ?? {}))
         assert.ok(row.includes(`${provider}: ${Object.keys(list).join(' ')}`), `${provider}'s instances in: ${row}`);
     }
@@ -233,11 +236,16 @@ describe('zonectl against the live hub', function () {
     assert.match(a.out, /^group huge: waiting \(NoMatchingProvider\)$/m);
     for (const name of catalogue.keys())
       assert.match(a.out, new RegExp(`^${name}\\s+Skipped\\s+\\S`, 'm'), `a line for ${name}`);
-    const aj = JSON.parse((await zonectl(['why', WAITING, '-n', NS, '--all', '-o', 'json', ...hubArgs])).out) as WhyDocument;
+    const aj = JSON.parse(
+      (await zonectl(['why', WAITING, '-n', NS, '--all', '-o', 'json', ...hubArgs])).out,
+    ) as WhyDocument;
     const entries = aj.groups?.[0]?.entries ?? [];
     assert.deepEqual(entries.map((e) => e.provider).sort(), [...catalogue.keys()].sort(), 'one entry per provider');
     assert.ok(entries.every((e) => e.verdict === 'Skipped'));
-    assert.ok(entries.some((e) => /insufficient capacity|1000/.test(e.reason)), JSON.stringify(entries));
+    assert.ok(
+      entries.some((e) => /insufficient capacity|1000/.test(e.reason)),
+      JSON.stringify(entries),
+    );
   });
 
   it('why on a placed zone says it is ready; --all marks its provider Selected', async () => {
@@ -335,7 +343,11 @@ describe('zonectl against the live hub', function () {
       const listed = await runFile(kubectl, ['plugin', 'list'], pluginEnv);
       assert.match(listed.out, /kubectl-zonekeeper/);
     }
-    const missing = await runFile(kubectl ?? 'kubectl-zonekeeper', [...(kubectl ? ['zonekeeper'] : []), 'why', 'nope', '-n', NS], pluginEnv);
+    const missing = await runFile(
+      kubectl ?? 'kubectl-zonekeeper',
+      [...(kubectl ? ['zonekeeper'] : []), 'why', 'nope', '-n', NS],
+      pluginEnv,
+    );
     assert.equal(missing.code, 2);
     assert.equal(missing.err.trim(), `kubectl zonekeeper: ExecutionZone ${NS}/nope not found`);
   });
