@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import type { ExecutionZone, ProviderCluster } from '../../../src/core/api/types.js';
@@ -36,7 +36,6 @@ import { repoRoot } from '../../../tools/testbed/paths.js';
 import { hubCluster, requireState } from '../../../tools/testbed/state.js';
 import { catalogueProviders } from '../operator/invariants.js';
 import {
-  deleteAllZones,
   ensureNamespace,
   install,
   type Installed,
@@ -65,8 +64,16 @@ function runFile(file: string, args: string[], env: NodeJS.ProcessEnv = process.
   });
 }
 
-function zonectl(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
-  return runFile(process.execPath, [ZONECTL, ...args], env);
+/** Every command and what it printed, for whoever reads the test bed's logs after a failure. */
+function transcript(args: readonly string[], r: Run): void {
+  const file = join(requireState().dir, 'logs', 'zonectl-it.txt');
+  appendFileSync(file, `$ zonectl ${args.join(' ')}\n${r.out}${r.err}[exit ${r.code}]\n\n`);
+}
+
+async function zonectl(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+  const r = await runFile(process.execPath, [ZONECTL, ...args], env);
+  transcript(args, r);
+  return r;
 }
 
 /** No stack trace: no line that looks like `    at fn (file:line:col)`. */
@@ -112,8 +119,9 @@ describe('zonectl against the live hub', function () {
   });
 
   after(async () => {
+    // Zones and ZoneReleases go while the operator still runs (it removes the zones' finalizers).
     if (env && op?.running)
-      await deleteAllZones(env.hub, NS).catch((e: unknown) => console.error(`[zonectl-it] cleanup: ${String(e)}`));
+      await resetNamespace(env.hub, NS).catch((e: unknown) => console.error(`[zonectl-it] cleanup: ${String(e)}`));
     await op?.kill('SIGTERM');
   });
 
@@ -289,6 +297,10 @@ describe('zonectl against the live hub', function () {
     assert.equal(plan.outcomes.length, 1);
     assert.ok(outcome.result === 'placed', JSON.stringify(outcome));
     assert.ok(plan.state[id], 'the Listing 3 entry of the planned zone');
+    const tbl = await zonectl(['plan', '--hub', '-f', file, '-o', 'table', ...hubArgs]);
+    assert.equal(tbl.code, 0, tbl.err);
+    const row = `group init-1: ${outcome.instances.join(' ')} on ${outcome.provider}, VLAN ${outcome.vlanId}`;
+    assert.match(tbl.out, new RegExp(`^0\\s+INIT\\s+${id}\\s+placed\\s+${row}$`, 'm'));
     const after = (await listZones(env.hub)).map((z) => `${z.metadata.namespace}/${z.metadata.name}`).sort();
     assert.deepEqual(after, before, 'plan --hub wrote nothing');
 
