@@ -195,8 +195,11 @@ export function loadCatalogue(file: string): CatalogueFile {
   return { providers, regions: RegionCatalogue.builtin().withRegions(regions) };
 }
 
-/** The messages file: a JSON array of INIT / STOP objects (checked later, one by one). */
-export function loadMessages(file: string): unknown[] {
+/**
+ * The messages file: a JSON array of INIT / STOP objects (checked later,
+ * one by one); with `single`, one message object alone is taken too.
+ */
+export function loadMessages(file: string, o: { single?: boolean } = {}): unknown[] {
   const text = readText(file);
   let json: unknown;
   try {
@@ -204,7 +207,11 @@ export function loadMessages(file: string): unknown[] {
   } catch (e) {
     throw new FileError(file, [`not valid JSON: ${(e as Error).message}`]);
   }
-  if (!Array.isArray(json)) throw new FileError(file, ['must be a JSON array of INIT and STOP messages']);
+  if (o.single && typeof json === 'object' && json !== null && !Array.isArray(json)) return [json];
+  if (!Array.isArray(json))
+    throw new FileError(file, [
+      `must be a JSON array of INIT and STOP messages${o.single ? ', or one message object' : ''}`,
+    ]);
   if (json.length > MAX_MESSAGES)
     throw new FileError(file, [`holds ${json.length} messages; zonectl takes at most ${MAX_MESSAGES}`]);
   return json;

@@ -12,6 +12,7 @@ import { parseGlobalId, PAPER_GLOBAL_ID } from '../core/network/ula.js';
 import { checkVlanRange, DEFAULT_VLAN_RANGE, type VlanRange } from '../core/network/vlan-allocator.js';
 import { planP4Entries, type P4EntryPlan } from '../core/network/p4-entries.js';
 import { loadCatalogue, loadMessages } from './load-files.js';
+import { UsageError } from './args.js';
 
 export type Format = 'json' | 'yaml' | 'svg' | 'p4';
 
@@ -31,7 +32,7 @@ export interface PlanOptions {
   allReasons?: boolean;
 }
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export interface PlanResult {
   state: Record<string, Listing3Zone>;
@@ -67,7 +68,7 @@ export function runPlan(o: PlanOptions): { result: PlanResult; providerNames: st
 }
 
 /** One line per problem of each rejected message: file, message index, field and reason. */
-export function rejections(o: PlanOptions, outcomes: readonly MessageOutcome[]): string[] {
+export function rejections(o: Pick<PlanOptions, 'messages'>, outcomes: readonly MessageOutcome[]): string[] {
   return outcomes.flatMap((out) =>
     out.result === 'rejected' ? out.errors.map((e) => `${o.messages}: message ${out.index} rejected: ${e}`) : [],
   );

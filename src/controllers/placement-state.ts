@@ -12,16 +12,16 @@
 import type { ExecutionZone, PrivacyRegion } from '../core/api/types.js';
 import type { Provider } from '../core/catalogue/provider.js';
 import { formatFieldErrors } from '../core/errors.js';
-import { type Region, RegionCatalogue, regionFromObject } from '../core/privacy/region-catalogue.js';
+import type { RegionCatalogue } from '../core/privacy/region-catalogue.js';
 import type { VlanRange } from '../core/network/vlan-allocator.js';
-import { loadAllocation } from '../core/zones/allocation.js';
-import { Federation } from '../core/zones/federation.js';
+import type { Federation } from '../core/zones/federation.js';
+import { federationFromHub, regionsFromObjects } from '../core/zones/hub-federation.js';
 import type { KubeList, Query } from '../runtime/kube-client.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { Mutex } from './mutex.js';
-import { EXECUTION_ZONES, PRIVACY_REGIONS, keyOf, resourcePath } from '../core/api/resources.js';
+import { EXECUTION_ZONES, PRIVACY_REGIONS, resourcePath } from '../core/api/resources.js';
 import { ReleaseRequests } from './release-requests.js';
 
 /** The one read the placement state makes of the hub: a fresh LIST. */
@@ -189,56 +189,20 @@ export class PlacementState {
         .list<PrivacyRegion>(resourcePath(PRIVACY_REGIONS))
         .catch(() => ({ items: [] as PrivacyRegion[] })),
     ]);
-    const catalogue = regionCatalogue(regions.items, this.options.logger);
-    const providers = [...this.providers.values()];
-    // A provider that left the catalogue but still holds instances stays,
-    // not ready, so its capacity and the zones' VLANs remain booked.
-    const known = new Set(providers.map((p) => p.name));
-    const stored = new Map(
-      zones.items.map((z) => [z, z.status?.allocation ? loadAllocation(z.status.allocation) : undefined]),
-    );
-    for (const z of zones.items) {
-      for (const i of stored.get(z)?.allocation?.instances ?? []) {
-        if (!known.has(i.provider)) {
-          providers.push(retiredProvider(i.provider));
-          known.add(i.provider);
-        }
-      }
-    }
-    const fed = new Federation({
-      providers,
-      regions: catalogue,
+    const rebuilt = federationFromHub({
+      providers: [...this.providers.values()],
+      zones: zones.items,
+      regions: regionCatalogue(regions.items, this.options.logger),
       ...(this.options.globalId !== undefined ? { globalId: this.options.globalId } : {}),
       ...(this.options.vlanRange ? { vlanRange: this.options.vlanRange } : {}),
     });
+    const fed = rebuilt.federation;
     this.owners.clear();
     this.conflicts.clear();
-    // Oldest first: if two objects claim one VLAN, the older keeps it.
-    const sorted = [...zones.items].sort(
-      (a, b) =>
-        (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
-        keyOf(a).localeCompare(keyOf(b)),
-    );
-    let restored = 0;
-    for (const z of sorted) {
-      const loaded = stored.get(z);
-      const key = keyOf(z);
-      const id = z.spec?.applicationId?.toLowerCase();
-      if (!id) continue;
-      if (this.owners.has(id)) {
-        this.conflicts.set(key, `application id ${id} is already held by ExecutionZone ${this.owners.get(id)}`);
-        continue;
-      }
-      this.owners.set(id, key);
-      if (!loaded) continue;
-      const problems = loaded.allocation ? fed.restore(z.spec, loaded.allocation) : loaded.problems;
-      if (problems.length > 0) {
-        this.conflicts.set(key, formatFieldErrors(problems));
-        this.options.logger.error('durable allocation not restored', {
-          zone: key,
-          problems: formatFieldErrors(problems),
-        });
-      } else restored++;
+    for (const [id, key] of rebuilt.owners) this.owners.set(id, key);
+    for (const [key, problems] of rebuilt.conflicts) {
+      this.conflicts.set(key, problems);
+      this.options.logger.error('durable allocation not restored', { zone: key, problems });
     }
     fed.ledger.watch(() => this.revisionCount++);
     this.fed = fed;
@@ -248,9 +212,9 @@ export class PlacementState {
     this.options.metrics?.vlansInUse.set(fed.entries().filter((e) => e.allocation.vlanId !== undefined).length);
     this.options.logger.info('placement state rebuilt from the hub', {
       zones: zones.items.length,
-      restored,
+      restored: rebuilt.restored,
       conflicts: this.conflicts.size,
-      providers: providers.length,
+      providers: rebuilt.providerCount,
       ms: this.clock.now() - t0,
     });
   }
@@ -283,31 +247,9 @@ function sameShape(a: Provider, b: Provider): boolean {
   );
 }
 
-/** A provider known only from allocations: books capacity, takes nothing new. */
-function retiredProvider(name: string): Provider {
-  return {
-    name,
-    objectName: name.toLowerCase(),
-    order: Number.MAX_SAFE_INTEGER,
-    country: 'ZZ',
-    mcc: 0,
-    tier: 'cloud',
-    environment: 'container',
-    resourceTypes: new Set(),
-    equipment: [],
-    autonomousSystems: [],
-    capacity: { cores: 0, memory: 0, storage: 0, gpus: 0, fpgas: 0 },
-    ready: false,
-    notReadyReason: 'its ProviderCluster was deleted',
-  };
-}
-
 export function regionCatalogue(items: readonly PrivacyRegion[], logger: Logger): RegionCatalogue {
-  const regions: Region[] = [];
-  for (const r of items) {
-    const got = regionFromObject(r);
-    if (got.region) regions.push(got.region);
-    else logger.warn('PrivacyRegion ignored', { region: r.metadata.name, problems: formatFieldErrors(got.errors) });
-  }
-  return RegionCatalogue.builtin().withRegions(regions);
+  const { catalogue, ignored } = regionsFromObjects(items);
+  for (const r of ignored)
+    logger.warn('PrivacyRegion ignored', { region: r.name, problems: formatFieldErrors(r.problems) });
+  return catalogue;
 }

@@ -2,6 +2,7 @@
 // and instances per provider per name. The operator writes the same shape
 // into ExecutionZone status; zonectl prints it.
 
+import type { ExecutionZoneStatus } from '../api/types.js';
 import type { ZoneAllocation } from '../zones/allocation.js';
 import { buildNetworkPlan, instanceOrder } from '../zones/federation.js';
 import type { PrivacyMarking } from '../network/types.js';
@@ -54,4 +55,30 @@ export function listing3(
     .filter((r): r is readonly [string, Listing3Zone] => r[1] !== undefined)
     .sort((x, y) => x[1].vlan_id - y[1].vlan_id);
   return Object.fromEntries(rows);
+}
+
+/**
+ * A zone's Listing 3 entry as the operator wrote it into status; undefined
+ * while the zone holds no VLAN (waiting, or released whole).
+ */
+export function listing3FromStatus(status: ExecutionZoneStatus | undefined): Listing3Zone | undefined {
+  const s = status;
+  if (!s || s.vlanId === undefined || s.networkId === undefined || s.network === undefined) return undefined;
+  const instances: Listing3Zone['instances'] = {};
+  for (const [p, list] of Object.entries(s.instances ?? {})) {
+    instances[p] = {};
+    const names = Object.keys(list).sort(instanceOrder);
+    for (const n of names) {
+      const i = list[n];
+      instances[p][n] = { cores: i.cores, memory: i.memory, storage: i.storage, address: i.address };
+    }
+  }
+  return {
+    vlan_id: s.vlanId,
+    vpn: Object.fromEntries(Object.entries(s.vpn ?? {}).map(([p, v]) => [p, { from: v.from, to: v.to }])),
+    network_id: s.networkId,
+    network: s.network,
+    marking: s.marking ?? '',
+    instances,
+  };
 }
