@@ -147,7 +147,9 @@ describe('zonectl against the live hub', function () {
     assert.equal(j.code, 0, j.err);
     const doc = JSON.parse(j.out) as ZonesDocument;
     assert.deepEqual(doc.state, listing3FromStatus(zones), 'the Listing 3 state is the statuses');
-    assert.equal(doc.state['755b94a1-2847-4bb8-b530-cfca97404f51']?.network, 'fd3f:e79f:d35c:3e8::/64');
+    // The paper's ULA prefix with the zone's VLAN as subnet ID (VLAN 1000 is 3e8 when no other zone holds it).
+    const first = doc.state['755b94a1-2847-4bb8-b530-cfca97404f51'];
+    assert.equal(first?.network, `fd3f:e79f:d35c:${(first?.vlan_id ?? -1).toString(16)}::/64`);
     const y = await zonectl(['get', 'zones', '-n', NS, '-o', 'yaml', ...hubArgs]);
     assert.equal(y.code, 0, y.err);
     assert.match(y.out, /^state:\n/);

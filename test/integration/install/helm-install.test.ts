@@ -23,7 +23,7 @@ import yaml from 'js-yaml';
 import type { ExecutionZone } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
 import { type KubeClient, type KubeObject, resourcePath } from '../../../src/runtime/kube-client.js';
-import { apply } from '../../../tools/harness/apply.js';
+import { apply, readManifestDir } from '../../../tools/harness/apply.js';
 import {
   isReleased,
   listZones,
@@ -207,6 +207,9 @@ describe('install: helm install of the chart, the operator as a pod on the hub r
       );
     await cleanNamespace().catch((e: unknown) => console.error(`[install-it] cleanup: ${String(e)}`));
     await setPodSecurity(hub, 'restricted').catch((e: unknown) => console.error(`[install-it] ${String(e)}`));
+    // The release took the built-in PrivacyRegions over (--take-ownership) and
+    // its uninstall deleted them: put back what the other tests expect.
+    for (const region of readManifestDir(join(repoRoot(), 'deploy', 'regions'))) await apply(hub, region);
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
