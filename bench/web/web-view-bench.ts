@@ -20,12 +20,11 @@ import { gzipSync } from 'node:zlib';
 import type { ExecutionZone, ProviderCluster } from '../../src/core/api/types.js';
 import { EXECUTION_ZONES } from '../../src/core/api/resources.js';
 import { type KubeClient, resourcePath } from '../../src/runtime/kube-client.js';
-import type { ZoneStore } from '../../src/gateway/zone-store.js';
 import { apply, refFor } from '../../tools/harness/apply.js';
 import { launchBrowser, waitForEntry } from '../../tools/harness/browser.js';
 import { installOnTestbed } from '../../tools/harness/testbed-setup.js';
 import { gatewayKubeconfig, startGateway, viewerToken } from '../../tools/harness/view-gateway.js';
-import { federation } from '../../tools/harness/view-fixtures.js';
+import { emptyZoneStore, federation } from '../../tools/harness/view-fixtures.js';
 import { requireState } from '../../tools/testbed/state.js';
 import { numberArg, textArg } from '../support/args.js';
 import { stats } from '../support/stats.js';
@@ -77,7 +76,7 @@ async function testbedTarget(fed: { providers: ProviderCluster[]; zones: Executi
     await writeStatus(z);
   });
   say(`${fed.zones.length} zones with status written to the hub in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  const gw = await startGateway(gatewayKubeconfig(state), join(state.dir, 'logs', 'gateway-bench.log'));
+  const gw = await startGateway(await gatewayKubeconfig(state, hub), join(state.dir, 'logs', 'gateway-bench.log'));
   const token = await viewerToken(hub, 'zonekeeper-system', 'bench-viewer', true);
   return {
     base: gw.base,
@@ -109,18 +108,10 @@ async function fakeTarget(fed: { providers: ProviderCluster[]; zones: ExecutionZ
   const client: KubeClient = await listenWithClient(hub.server);
   const feed = new ViewFeed(client, silentLogger);
   await feed.start();
-  const noStore: ZoneStore = {
-    getZone: () => Promise.resolve(undefined),
-    putZone: (z) => Promise.resolve(z),
-    createRelease: (r) => Promise.resolve(r),
-    listRegions: () => Promise.resolve([]),
-  };
-  const server = gatewayServer(
-    new MessageHandler(noStore, 'default'),
-    () => {},
-    () => Promise.resolve(undefined),
-    new ViewRoutes(feed, new ViewerAuth(client)),
-  );
+  const server = gatewayServer(new MessageHandler(emptyZoneStore()), {
+    defaultNamespace: 'default',
+    view: new ViewRoutes(feed, new ViewerAuth(client)),
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

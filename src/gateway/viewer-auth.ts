@@ -4,7 +4,8 @@
 // `list executionzones.zonekeeper.io` (cluster-wide first: whoever may list
 // everywhere sees the whole catalogue). Answers are cached briefly, so a
 // page of 500 zones does not cost 500 reviews and a revoked right stops
-// showing within CACHE_MS.
+// showing within CACHE_MS. The REST API asks the same way for each
+// message (`create executionzones`, `create zonereleases`, `get executionzones`).
 
 import { createHash } from 'node:crypto';
 import type { KubeClient } from '../runtime/kube-client.js';
@@ -24,6 +25,13 @@ interface TokenReview {
     error?: string;
   };
 }
+/** A zonekeeper.io action to ask the hub about: `create executionzones` in namespace `tenant-a`. */
+export interface Action {
+  verb: string;
+  resource: string;
+  namespace: string;
+}
+
 interface SubjectAccessReview {
   status?: { allowed?: boolean };
 }
@@ -71,8 +79,14 @@ export class ViewerAuth {
   }
 
   /** May the viewer list zones in `namespace` ('' for every namespace)? */
-  async mayList(viewer: Viewer, namespace: string): Promise<boolean> {
-    const key = `${viewer.user}\u0000${viewer.groups.join(',')}\u0000${namespace}`;
+  mayList(viewer: Viewer, namespace: string): Promise<boolean> {
+    return this.may(viewer, { verb: 'list', resource: 'executionzones', namespace });
+  }
+
+  /** May the viewer `verb` the zonekeeper.io `resource` in `namespace` ('' for every namespace)? */
+  async may(viewer: Viewer, action: Action): Promise<boolean> {
+    const { verb, resource, namespace } = action;
+    const key = [viewer.user, viewer.groups.join(','), verb, resource, namespace].join('\u0000');
     const hit = this.decisions.get(key);
     if (hit && this.now() - hit.at < CACHE_MS) return hit.allowed;
     const review = await this.hub.create<SubjectAccessReview & Record<string, unknown>>(
@@ -85,12 +99,7 @@ export class ViewerAuth {
           groups: viewer.groups,
           ...(viewer.uid ? { uid: viewer.uid } : {}),
           ...(viewer.extra ? { extra: viewer.extra } : {}),
-          resourceAttributes: {
-            ...(namespace ? { namespace } : {}),
-            verb: 'list',
-            group: API_GROUP,
-            resource: 'executionzones',
-          },
+          resourceAttributes: { ...(namespace ? { namespace } : {}), verb, group: API_GROUP, resource },
         },
       },
     );

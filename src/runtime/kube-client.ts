@@ -66,6 +66,8 @@ export interface RequestOpts {
   body?: unknown;
   contentType?: string;
   timeoutMs?: number;
+  /** Extra request headers (a list is sent as repeated lines, as Impersonate-Group needs). */
+  headers?: Record<string, string | string[]>;
 }
 
 export interface WatchEvent<T> {
@@ -178,7 +180,7 @@ export class KubeClient {
     method: string,
     path: string,
     query: Query | undefined,
-    headers: Record<string, string>,
+    headers: Record<string, string | string[]>,
     body: Buffer | undefined,
     timeoutMs: number,
     onResponse: (res: IncomingMessage) => void,
@@ -224,9 +226,10 @@ export class KubeClient {
 
   request<T>(method: string, path: string, o: RequestOpts = {}): Promise<T> {
     const body = o.body === undefined ? undefined : Buffer.from(JSON.stringify(o.body));
-    const headers: Record<string, string> = body
-      ? { 'Content-Type': o.contentType ?? 'application/json', 'Content-Length': String(body.length) }
-      : {};
+    const headers: Record<string, string | string[]> = {
+      ...o.headers,
+      ...(body ? { 'Content-Type': o.contentType ?? 'application/json', 'Content-Length': String(body.length) } : {}),
+    };
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const fail = (e: Error) => {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import type { Capacity, Condition, ExecutionZone, InstanceStatus, ProviderCluster } from '../../src/core/api/types.js';
+import type { ZoneStore } from '../../src/gateway/zone-store.js';
 import { repoRoot } from '../testbed/paths.js';
 
 const T = '2026-12-01T06:00:00Z';
@@ -134,4 +135,16 @@ export function federation(
     },
   }));
   return { providers: withStatus, zones };
+}
+
+/** A hub with no zones for the REST side of a gateway whose web view is under test. */
+export function emptyZoneStore(): ZoneStore {
+  const store: ZoneStore = {
+    getZone: () => Promise.resolve(undefined),
+    putZone: (z) => Promise.resolve(z),
+    createRelease: (r) => Promise.resolve(r),
+    listRegions: () => Promise.resolve([]),
+    actingAs: () => store,
+  };
+  return store;
 }

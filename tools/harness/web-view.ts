@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const { proc: gateway } = await NodeChild.start({
     name: 'gateway',
     script: 'src/gateway/main.js',
-    args: ['--kubeconfig', gatewayKubeconfig(state), '--port', port, '--namespace', NAMESPACE],
+    args: ['--kubeconfig', await gatewayKubeconfig(state, hub), '--port', port, '--namespace', NAMESPACE],
     ready: /"msg":"listening"/,
     logFile: join(state.dir, 'logs', 'gateway-web-view.log'),
   });

@@ -33,7 +33,7 @@ describe('REST gateway on the hub', function () {
   });
 
   beforeEach(async () => {
-    server = gatewayServer(new MessageHandler(new KubeZoneStore(client), nsName()));
+    server = gatewayServer(new MessageHandler(new KubeZoneStore(client)), { defaultNamespace: nsName() });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

@@ -93,7 +93,7 @@ describe('web view in Chromium on the live federation', function () {
     await leading;
     for (const ns of [PAPER_NS, TENANT_NS]) await resetNamespace(env.hub, ns);
     const state = requireState();
-    gw = await startGateway(gatewayKubeconfig(state), join(state.dir, 'logs', 'gateway-view.log'));
+    gw = await startGateway(await gatewayKubeconfig(state, env.hub), join(state.dir, 'logs', 'gateway-view.log'));
     adminToken = await viewerToken(env.hub, 'zonekeeper-system', 'view-admin', true);
     tenantToken = await viewerToken(env.hub, TENANT_NS, 'view-tenant', false);
     browser = await launchBrowser();

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import type { AddressInfo } from 'node:net';
 import type { ExecutionZone, PrivacyRegion, ZoneRelease } from '../../../src/core/api/types.js';
-import { MessageHandler } from '../../../src/gateway/message-handler.js';
+import { type MessageContext, MessageHandler } from '../../../src/gateway/message-handler.js';
+import type { Viewer } from '../../../src/gateway/viewer-auth.js';
 import { gatewayServer } from '../../../src/gateway/server.js';
 import { StoreConflict, type ZoneStore } from '../../../src/gateway/zone-store.js';
 
@@ -37,7 +38,21 @@ class MemoryStore implements ZoneStore {
   async listRegions() {
     return this.regions;
   }
+  /** Who the handler acted as, in order. */
+  tenants: string[] = [];
+  actingAs(tenant: Viewer): ZoneStore {
+    this.tenants.push(tenant.user);
+    return this;
+  }
 }
+
+/** The context of a request to namespace `ns` without authentication, at a fixed time. */
+const at = (store: ZoneStore, namespace: string, over: Partial<MessageContext> = {}): MessageContext => ({
+  namespace,
+  store,
+  now: Date.parse('2026-12-07T12:00:00Z'),
+  ...over,
+});
 
 const ID = '755b94a1-2847-4bb8-b530-cfca97404f51';
 const init = (over: Record<string, unknown> = {}) => ({
@@ -56,7 +71,7 @@ const init = (over: Record<string, unknown> = {}) => ({
 describe('REST gateway (the paper messages over HTTP)', () => {
   it('creates an ExecutionZone from an INIT, named by the application id', async () => {
     const store = new MemoryStore();
-    const r = await new MessageHandler(store, 'tenant-a').handle(init());
+    const r = await new MessageHandler(store).handle(init(), at(store, 'tenant-a'));
     assert.equal(r.status, 201);
     const z = store.zones.get(`tenant-a/${ID}`);
     assert.equal(z?.spec.applicationId, ID);
@@ -69,10 +84,10 @@ describe('REST gateway (the paper messages over HTTP)', () => {
 
   it('turns a second INIT into a scale-up group, retrying when it loses a write race', async () => {
     const store = new MemoryStore();
-    const h = new MessageHandler(store, 'ns');
-    await h.handle(init());
+    const h = new MessageHandler(store);
+    await h.handle(init(), at(store, 'ns'));
     store.conflictsToInject = 2;
-    const r = await h.handle(init({ resource_type: 'GPU' }));
+    const r = await h.handle(init({ resource_type: 'GPU' }), at(store, 'ns'));
     assert.equal(r.status, 200);
     assert.deepEqual(r.body, { zone: ID, group: 'init-2', scaleUp: true });
     assert.deepEqual(
@@ -83,9 +98,9 @@ describe('REST gateway (the paper messages over HTTP)', () => {
 
   it('turns a STOP into a ZoneRelease of the named instances', async () => {
     const store = new MemoryStore();
-    const h = new MessageHandler(store, 'ns');
-    await h.handle(init());
-    const r = await h.handle({ type: 'STOP', application_id: ID, instances: { Fog2: ['C3'] } });
+    const h = new MessageHandler(store);
+    await h.handle(init(), at(store, 'ns'));
+    const r = await h.handle({ type: 'STOP', application_id: ID, instances: { Fog2: ['C3'] } }, at(store, 'ns'));
     assert.equal(r.status, 202);
     assert.equal(store.releases.length, 1);
     assert.deepEqual(store.releases[0].spec, {
@@ -97,15 +112,16 @@ describe('REST gateway (the paper messages over HTTP)', () => {
 
   it('answers a STOP for an unknown zone with 404 and creates nothing', async () => {
     const store = new MemoryStore();
-    const r = await new MessageHandler(store, 'ns').handle({ type: 'STOP', application_id: ID });
+    const r = await new MessageHandler(store).handle({ type: 'STOP', application_id: ID }, at(store, 'ns'));
     assert.equal(r.status, 404);
     assert.equal(store.releases.length, 0);
   });
 
   it('rejects a malformed message with 422 and the field errors, writing nothing', async () => {
     const store = new MemoryStore();
-    const r = await new MessageHandler(store, 'ns').handle(
+    const r = await new MessageHandler(store).handle(
       init({ privacy: { countries: [[0, 999]] }, 'instance-count': 0 }),
+      at(store, 'ns'),
     );
     assert.equal(r.status, 422);
     const body = r.body as { detail: string; errors: { path: string }[] };
@@ -127,13 +143,16 @@ describe('REST gateway (the paper messages over HTTP)', () => {
         spec: { countries: ['DK', 'NO', 'SE', 'FI', 'IS'] },
       },
     ];
-    const r = await new MessageHandler(store, 'ns').handle(init({ privacy: { regions: [[2, 'Nordics'], [1]] } }));
+    const r = await new MessageHandler(store).handle(
+      init({ privacy: { regions: [[2, 'Nordics'], [1]] } }),
+      at(store, 'ns'),
+    );
     assert.equal(r.status, 201);
   });
 
   it('serves POST /v1/messages and GET /v1/zones/<id> over HTTP', async () => {
     const store = new MemoryStore();
-    const server = gatewayServer(new MessageHandler(store, 'ns'));
+    const server = gatewayServer(new MessageHandler(store), { defaultNamespace: 'ns' });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
@@ -175,11 +194,10 @@ describe('REST gateway (the paper messages over HTTP)', () => {
 
   it('answers /healthz always and /readyz only while the hub answers (probes of the chart)', async () => {
     let hubDown: string | undefined = 'hub 10.0.0.1:443: connect ECONNREFUSED';
-    const server = gatewayServer(
-      new MessageHandler(new MemoryStore(), 'ns'),
-      () => {},
-      async () => hubDown,
-    );
+    const server = gatewayServer(new MessageHandler(new MemoryStore()), {
+      defaultNamespace: 'ns',
+      ready: async () => hubDown,
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
@@ -193,5 +211,25 @@ describe('REST gateway (the paper messages over HTTP)', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('answers a retried INIT with the group it made, and adds nothing (Idempotency-Key or the same message)', async () => {
+    const store = new MemoryStore();
+    const h = new MessageHandler(store);
+    const first = await h.handle(init(), at(store, 'ns', { requestKey: 'sha256:aa' }));
+    assert.equal(first.status, 201);
+    const retry = await h.handle(init(), at(store, 'ns', { requestKey: 'sha256:aa' }));
+    assert.deepEqual(retry, { status: 200, body: { zone: ID, group: 'init-1', scaleUp: false, replayed: true } });
+    const scale = await h.handle(init(), at(store, 'ns', { requestKey: 'key:second-group' }));
+    assert.deepEqual(scale.body, { zone: ID, group: 'init-2', scaleUp: true });
+    const scaleRetry = await h.handle(init(), at(store, 'ns', { requestKey: 'key:second-group' }));
+    assert.deepEqual(scaleRetry.body, { zone: ID, group: 'init-2', scaleUp: false, replayed: true });
+    assert.deepEqual(
+      store.zones.get(`ns/${ID}`)?.spec.groups.map((g) => g.name),
+      ['init-1', 'init-2'],
+    );
+    // The same message after the window is a new request: a deliberate second identical scale-up.
+    const later = at(store, 'ns', { requestKey: 'sha256:aa', now: at(store, 'ns').now + 11 * 60_000 });
+    assert.deepEqual((await h.handle(init(), later)).body, { zone: ID, group: 'init-3', scaleUp: true });
   });
 });

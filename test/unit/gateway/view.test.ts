@@ -12,20 +12,12 @@ import { ViewFeed } from '../../../src/gateway/view-feed.js';
 import { type ViewSnapshot, zoneView } from '../../../src/gateway/view-model.js';
 import { ViewRoutes } from '../../../src/gateway/view-routes.js';
 import { ViewerAuth } from '../../../src/gateway/viewer-auth.js';
-import type { ZoneStore } from '../../../src/gateway/zone-store.js';
 import type { KubeClient } from '../../../src/runtime/kube-client.js';
 import { silentLogger } from '../../../src/runtime/logger.js';
 import { pollUntil } from '../../../tools/harness/poll-until.js';
-import { federation } from '../../../tools/harness/view-fixtures.js';
+import { emptyZoneStore, federation } from '../../../tools/harness/view-fixtures.js';
 import { FakeViewHub } from '../../support/fake-view-hub.js';
 import { listenWithClient } from '../../support/local-kube-client.js';
-
-const noStore: ZoneStore = {
-  getZone: () => Promise.resolve(undefined),
-  putZone: (z) => Promise.resolve(z),
-  createRelease: (r) => Promise.resolve(r),
-  listRegions: () => Promise.resolve([]),
-};
 
 /** Reads an SSE stream into events until `stop` says enough. */
 async function readEvents(
@@ -79,12 +71,10 @@ describe('gateway web view', function () {
     client = await listenWithClient(hub.server);
     feed = new ViewFeed(client, silentLogger);
     await feed.start();
-    server = gatewayServer(
-      new MessageHandler(noStore, 'default'),
-      () => {},
-      () => Promise.resolve(undefined),
-      new ViewRoutes(feed, new ViewerAuth(client)),
-    );
+    server = gatewayServer(new MessageHandler(emptyZoneStore()), {
+      defaultNamespace: 'default',
+      view: new ViewRoutes(feed, new ViewerAuth(client)),
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
