@@ -79,13 +79,21 @@ export const MEMBER_CLUSTER_RULES: readonly PolicyRule[] = [
 ];
 
 /**
- * The REST gateway (src/gateway, docs/gateway.md): an INIT creates or
- * appends to an ExecutionZone, a STOP creates a ZoneRelease. Bound with a
- * RoleBinding in each tenant namespace the gateway serves, never cluster-wide.
+ * The REST gateway (src/gateway, docs/gateway.md) writes nothing as itself:
+ * an INIT creates or appends to an ExecutionZone, a STOP creates a
+ * ZoneRelease, each as the tenant who sent it (impersonation). Constrained
+ * impersonation (Kubernetes 1.36+) asks two things of the gateway: that it
+ * may impersonate that kind of user at all (cluster-wide rules below), and
+ * that it may do so for this verb on this resource, which these rules grant,
+ * bound with a RoleBinding in each tenant namespace the gateway serves. The
+ * tenant's own rights are checked by the hub on top.
  */
+const IMPERSONATION_MODES = ['user-info', 'serviceaccount'] as const;
+const impersonateOn = (...verbs: string[]): string[] =>
+  IMPERSONATION_MODES.flatMap((mode) => verbs.map((verb) => `impersonate-on:${mode}:${verb}`));
 export const GATEWAY_RULES: readonly PolicyRule[] = [
-  { apiGroups: [API_GROUP], resources: ['executionzones'], verbs: ['get', 'create', 'update'] },
-  { apiGroups: [API_GROUP], resources: ['zonereleases'], verbs: ['create'] },
+  { apiGroups: [API_GROUP], resources: ['executionzones'], verbs: impersonateOn('get', 'create', 'update') },
+  { apiGroups: [API_GROUP], resources: ['zonereleases'], verbs: impersonateOn('create') },
 ];
 /** Cluster-wide for the gateway. */
 export const GATEWAY_CLUSTER_RULES: readonly PolicyRule[] = [
@@ -94,9 +102,18 @@ export const GATEWAY_CLUSTER_RULES: readonly PolicyRule[] = [
   // The web view watches every zone and the catalogue, read-only; each viewer
   // is shown only the namespaces a SubjectAccessReview says they may list.
   { apiGroups: [API_GROUP], resources: ['executionzones', 'providerclusters'], verbs: WATCH },
-  // Who a viewer's bearer token belongs to, and what they may list.
+  // Who a bearer token belongs to, and what they may do.
   { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
   { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+  // Which tenants the gateway may act as: people and ServiceAccounts, never a
+  // node, never system:masters (the hub refuses that group in these modes);
+  // only for the verbs GATEWAY_RULES grant, in the namespaces it is bound in.
+  {
+    apiGroups: ['authentication.k8s.io'],
+    resources: ['users', 'groups', 'uids', 'userextras'],
+    verbs: ['impersonate:user-info'],
+  },
+  { apiGroups: ['authentication.k8s.io'], resources: ['serviceaccounts'], verbs: ['impersonate:serviceaccount'] },
 ];
 
 /** For tenants: aggregated into the built-in edit/admin and view roles. */
@@ -189,7 +206,7 @@ export function hubRbacManifests(namespace = OPERATOR_NAMESPACE): Manifest[] {
   ];
 }
 
-/** The RoleBinding that lets the gateway write zones in one tenant namespace. */
+/** The RoleBinding that lets the gateway act for tenants in one tenant namespace. */
 export function gatewayRoleBinding(tenantNamespace: string, namespace = OPERATOR_NAMESPACE): Manifest {
   return binding(GATEWAY_ROLE, 'ClusterRole', GATEWAY_SERVICE_ACCOUNT, namespace, tenantNamespace);
 }

@@ -73,6 +73,7 @@ interface Access {
   resource: string;
   subresource?: string;
   namespace?: string;
+  name?: string;
 }
 
 async function allowed(api: HubApi, user: string, a: Access): Promise<boolean> {
@@ -159,10 +160,20 @@ const MEMBER_DENIED: Access[] = [
 ];
 
 const GATEWAY_ALLOWED: Access[] = [
-  { verb: 'create', group: ZK, resource: 'executionzones', namespace: TENANT },
-  { verb: 'update', group: ZK, resource: 'executionzones', namespace: TENANT },
-  { verb: 'get', group: ZK, resource: 'executionzones', namespace: TENANT },
-  { verb: 'create', group: ZK, resource: 'zonereleases', namespace: TENANT },
+  // As a tenant (impersonation), only what a message needs, only in a namespace it serves.
+  { verb: 'impersonate-on:serviceaccount:create', group: ZK, resource: 'executionzones', namespace: TENANT },
+  { verb: 'impersonate-on:user-info:update', group: ZK, resource: 'executionzones', namespace: TENANT },
+  { verb: 'impersonate-on:user-info:get', group: ZK, resource: 'executionzones', namespace: TENANT },
+  { verb: 'impersonate-on:serviceaccount:create', group: ZK, resource: 'zonereleases', namespace: TENANT },
+  { verb: 'impersonate:user-info', group: 'authentication.k8s.io', resource: 'users', name: 'alice' },
+  { verb: 'impersonate:user-info', group: 'authentication.k8s.io', resource: 'groups', name: 'tenants' },
+  {
+    verb: 'impersonate:serviceaccount',
+    group: 'authentication.k8s.io',
+    resource: 'serviceaccounts',
+    namespace: TENANT,
+    name: 'ci',
+  },
   { verb: 'list', group: ZK, resource: 'privacyregions' },
   // The web view: read-only watch of zones and the catalogue, filtered per viewer by SubjectAccessReview.
   { verb: 'watch', group: ZK, resource: 'executionzones' },
@@ -172,7 +183,18 @@ const GATEWAY_ALLOWED: Access[] = [
 ];
 
 const GATEWAY_DENIED: Access[] = [
-  { verb: 'create', group: ZK, resource: 'executionzones', namespace: 'tenant-other' },
+  // It writes nothing as itself.
+  { verb: 'create', group: ZK, resource: 'executionzones', namespace: TENANT },
+  { verb: 'update', group: ZK, resource: 'executionzones', namespace: TENANT },
+  { verb: 'create', group: ZK, resource: 'zonereleases', namespace: TENANT },
+  { verb: 'impersonate-on:user-info:create', group: ZK, resource: 'executionzones', namespace: 'tenant-other' },
+  { verb: 'impersonate-on:user-info:delete', group: ZK, resource: 'executionzones', namespace: TENANT },
+  { verb: 'impersonate-on:user-info:patch', group: ZK, resource: 'providerclusters' },
+  { verb: 'impersonate-on:user-info:get', resource: 'secrets', namespace: TENANT },
+  // The unconstrained verb would make it anyone, everywhere.
+  { verb: 'impersonate', resource: 'users', name: 'alice' },
+  { verb: 'impersonate', resource: 'groups', name: 'system:masters' },
+  { verb: 'impersonate:arbitrary-node', group: 'authentication.k8s.io', resource: 'nodes' },
   { verb: 'delete', group: ZK, resource: 'executionzones', namespace: TENANT },
   { verb: 'patch', group: ZK, resource: 'executionzones', subresource: 'status', namespace: TENANT },
   { verb: 'delete', group: ZK, resource: 'zonereleases', namespace: TENANT },

@@ -38,7 +38,7 @@ function has(values: unknown, path: string): boolean {
 }
 
 interface Probe {
-  httpGet?: { path: string; port: string | number };
+  httpGet?: { path: string; port: string | number; scheme?: string };
 }
 
 interface Container {
@@ -72,7 +72,7 @@ interface K8sObject {
         automountServiceAccountToken?: boolean;
         securityContext?: unknown;
         containers?: Container[];
-        volumes?: { name: string; configMap?: { name: string } }[];
+        volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string } }[];
       };
     };
   };
@@ -455,7 +455,7 @@ describe('Helm chart', () => {
         { encoding: 'utf8' },
       );
       assert.notEqual(r.status, 0);
-      assert.match(r.stderr, /gateway\.namespace: the tenant namespace/);
+      assert.match(r.stderr, /gateway\.namespace: the gateway's default tenant namespace/);
     });
 
     it('renders the gateway Deployment and Service with its own ServiceAccount, probes, port, replicas and resources', () => {
@@ -476,14 +476,24 @@ describe('Helm chart', () => {
       const [c] = pod?.containers ?? [];
       assert.equal(c?.name, 'gateway');
       assert.equal(c?.image, 'localhost/zonekeeper:0.1.0');
-      assert.deepEqual(c?.args, ['gateway', '--namespace', 'tenant-a', '--port', '9000', '--address', '0.0.0.0']);
+      assert.deepEqual(c?.args, [
+        'gateway',
+        '--namespace',
+        'tenant-a',
+        '--port',
+        '9000',
+        '--address',
+        '0.0.0.0',
+        '--tenant-rate',
+        '10:20',
+      ]);
       assert.ok(!(c?.args ?? []).includes('--kubeconfig'), 'in a pod the gateway uses its ServiceAccount');
       assert.deepEqual(
         c?.ports?.map((p) => [p.name, p.containerPort]),
         [['http', 9000]],
       );
-      assert.deepEqual(c?.livenessProbe?.httpGet, { path: '/healthz', port: 'http' });
-      assert.deepEqual(c?.readinessProbe?.httpGet, { path: '/readyz', port: 'http' });
+      assert.deepEqual(c?.livenessProbe?.httpGet, { path: '/healthz', port: 'http', scheme: 'HTTP' });
+      assert.deepEqual(c?.readinessProbe?.httpGet, { path: '/readyz', port: 'http', scheme: 'HTTP' });
       assert.deepEqual(c?.resources, { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '300Mi' } });
       // The operator's selector must not pick up gateway pods, nor the other way round.
       const operator = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'zonekeeper-operator');
@@ -517,6 +527,20 @@ describe('Helm chart', () => {
       );
       const values = yaml.load(readText(`${CHART}/values.yaml`)) as { containerSecurityContext: unknown };
       assert.deepEqual(c?.securityContext, values.containerSecurityContext);
+    });
+
+    it('serves the gateway over HTTPS from a TLS Secret when gateway.tls.secretName is set, probes included', () => {
+      const objs = render('gateway.enabled=true', 'gateway.namespace=tenant-a', 'gateway.tls.secretName=gw-tls');
+      const pod = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'zonekeeper-gateway')?.spec?.template
+        ?.spec;
+      const [c] = pod?.containers ?? [];
+      const args = c?.args ?? [];
+      assert.equal(args[args.indexOf('--tls-cert-file') + 1], '/etc/zonekeeper/gateway-tls/tls.crt');
+      assert.equal(args[args.indexOf('--tls-key-file') + 1], '/etc/zonekeeper/gateway-tls/tls.key');
+      assert.equal(c?.livenessProbe?.httpGet?.scheme, 'HTTPS');
+      assert.equal(c?.readinessProbe?.httpGet?.scheme, 'HTTPS');
+      assert.deepEqual(pod?.volumes, [{ name: 'tls', secret: { secretName: 'gw-tls' } }]);
+      assert.deepEqual(c?.volumeMounts, [{ name: 'tls', mountPath: '/etc/zonekeeper/gateway-tls', readOnly: true }]);
     });
 
     it('binds the gateway once per namespace when gateway.namespace is also listed in gateway.namespaces', () => {
