@@ -266,8 +266,18 @@ export class ExecutionZoneReconciler {
     const conflict = this.state.conflicts.get(p.key);
     if (conflict) return this.refuse(p, R.AllocationConflict, `the durable allocation cannot be restored: ${conflict}`);
     const owner = this.state.ownerOf(id);
-    if (owner && owner !== p.key)
-      return this.refuse(p, R.ApplicationIdInUse, `application id ${id} is already used by ExecutionZone ${owner}`);
+    if (owner && owner !== p.key) {
+      // Application ids are unique across the hub (the zone's VLAN, network
+      // and switch entries are keyed by it). The tenant is told only that it
+      // is taken: the other zone's namespace and name belong to another
+      // tenant. The operator's log names it for the platform admin.
+      this.logger.info('application id in use', { zone: p.key, applicationId: id, usedBy: owner });
+      return this.refuse(
+        p,
+        R.ApplicationIdInUse,
+        `application id ${id} is already used by another ExecutionZone; application ids are unique across the hub`,
+      );
+    }
     const fed = this.state.federation;
     if (fed && this.state.ready && fullyPlaced(fed, p.zone)) {
       this.waiting.delete(p.key);

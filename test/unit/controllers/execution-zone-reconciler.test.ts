@@ -258,6 +258,10 @@ describe('ExecutionZoneReconciler', () => {
     assert.deepEqual(await bed.reconciler.reconcile('tenant/second'), { requeueAfterMs: 10_000 });
     assert.equal(bed.cond('tenant/second', T.Placed), `False/${R.ApplicationIdInUse}`);
     assert.equal(bed.cond('tenant/second', T.Ready), `False/${R.ApplicationIdInUse}`);
+    // Another tenant's zone stays unnamed: the message says the id is taken, not by whom.
+    const message = bed.conditions('tenant/second').find((c) => c.type === T.Placed)?.message ?? '';
+    assert.match(message, /already used by another ExecutionZone/);
+    assert.doesNotMatch(message, /first/);
     assert.equal(bed.cond('tenant/second', T.Degraded), 'False/AsExpected');
     assert.equal(bed.members.created.length, created);
   });
