@@ -7,6 +7,10 @@ import {
   POD_SECURITY_ENFORCE,
 } from '../../../src/clusters/member-objects.js';
 import type { InstanceAllocation } from '../../../src/core/zones/allocation.js';
+import { PAPER_PLANS } from '../p4/paper-zone-plans.js';
+
+const plan = PAPER_PLANS[0];
+if (!plan) throw new Error('no paper zone');
 
 const zone = { applicationId: 'AbC123', namespace: 'tenant-a', name: 'web' };
 const c1: InstanceAllocation = {
@@ -30,7 +34,7 @@ describe('member objects', () => {
   });
 
   it('makes pods that meet Pod Security restricted', () => {
-    const spec = desiredPod(zone, c1).spec;
+    const spec = desiredPod(zone, c1, plan).spec;
     assert.deepEqual(spec?.['securityContext'], {
       runAsNonRoot: true,
       runAsUser: INSTANCE_UID,
