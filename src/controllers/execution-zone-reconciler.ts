@@ -609,9 +609,9 @@ export class ExecutionZoneReconciler {
           if (missing.length > 0 && (uplink === undefined || !plan)) {
             // Never an instance without its zone interface: it waits for the uplink (docs/network.md).
             const object = this.state.provider(provider)?.objectName ?? provider.toLowerCase();
-            const names = missing.map((i) => i.name).join(', ');
+            const names = missing.map((i) => i.name);
             net.held.push(
-              `ProviderCluster ${object} has no spec.network.uplink, so ${names} on ${provider} wait(s) for it`,
+              `${names.join(', ')} on ${provider} ${names.length === 1 ? 'is' : 'are'} not created: ProviderCluster ${object} has no spec.network.uplink`,
             );
             fact.problems.push(`${provider}: waiting for spec.network.uplink of ProviderCluster ${object}`);
           } else if (missing.length > 0 && uplink !== undefined && plan) {
@@ -920,14 +920,14 @@ function attachmentFact(net: NetworkAttachment, v: ProvisionFact, plan: ZoneNetw
     return {
       ok: false,
       reason: R.UplinkMissing,
-      message: `${net.held.sort().join('; ')}: an instance is only created with its interface on the zone's VLAN, which is made on that uplink`,
+      message: `${net.held.sort().join('; ')} (an instance is only created with its interface on the zone's VLAN, which is made on its provider's uplink to the switch)`,
     };
   if (net.failed.length > 0) return { ok: false, reason: R.AttachmentFailed, message: net.failed.sort().join('; ') };
   if (net.bare.length > 0)
     return {
       ok: false,
       reason: R.NotAttached,
-      message: `${net.bare.sort().join(', ')} exist(s) without an interface on the zone's network (made before zonekeeper attached instances); delete the pod or VM and it is recreated with one`,
+      message: `${net.bare.sort().join(', ')}: no interface on the zone's network (made before zonekeeper attached instances); delete the pod or VM and it is recreated with one`,
     };
   if (v.total === 0 || !plan) return { ok: true, reason: R.Attached, message: 'no live instance' };
   return {
