@@ -174,9 +174,10 @@ export async function deleteInstance(m: Member, applicationId: string, objectNam
 }
 
 /**
- * Removes a zone from a member: its pods and VMs, then (once none is left,
- * so Multus can still read it while they are torn down) its
- * NetworkAttachmentDefinitions, then its namespace.
+ * Removes a zone from a member: its pods and VMs, its
+ * NetworkAttachmentDefinitions (in the same pass: a zone's next pass sees
+ * no object there and does not come back; Multus tears a pod's interfaces
+ * down from its own cache, not from the definition), then its namespace.
  * True once no instance object of the zone is left. The namespace itself
  * is not waited for: its finalization belongs to the member's namespace
  * controller and can take long (or stall) without holding anything of
@@ -204,7 +205,7 @@ export async function deleteZoneObjects(m: Member, applicationId: string): Promi
       if (!o.metadata?.deletionTimestamp) await deleteInstance(m, id, o.metadata?.name ?? '', vm);
     }
   }
-  if (left === 0) await deleteAttachments(m, ns, selector);
+  await deleteAttachments(m, ns, selector);
   try {
     const got = await m.client.get<KubeObject>(resourcePath(NAMESPACES, undefined, ns));
     if (!got.metadata?.deletionTimestamp)

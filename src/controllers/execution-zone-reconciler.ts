@@ -606,7 +606,7 @@ export class ExecutionZoneReconciler {
         if (wanted.length > 0 && uplink !== undefined) net.uplinks.push(`${provider}'s ${uplink}`);
         try {
           const missing = wanted.filter((i) => !have.has(i.name));
-          if (missing.length > 0 && (uplink === undefined || !plan)) {
+          if (missing.length > 0 && uplink === undefined) {
             // Never an instance without its zone interface: it waits for the uplink (docs/network.md).
             const object = this.state.provider(provider)?.objectName ?? provider.toLowerCase();
             const names = missing.map((i) => i.name);
@@ -614,7 +614,10 @@ export class ExecutionZoneReconciler {
               `${names.join(', ')} on ${provider} ${names.length === 1 ? 'is' : 'are'} not created: ProviderCluster ${object} has no spec.network.uplink`,
             );
             fact.problems.push(`${provider}: waiting for spec.network.uplink of ProviderCluster ${object}`);
-          } else if (missing.length > 0 && uplink !== undefined && plan) {
+          } else if (missing.length > 0 && !plan) {
+            // Cannot happen while the allocation holds instances (they imply a VLAN); said, not assumed.
+            fact.problems.push(`${provider}: the zone has no network plan (VLAN) yet`);
+          } else if (missing.length > 0 && plan && uplink !== undefined) {
             await m.ensureNamespace(z);
             try {
               await m.ensureAttachment(z, plan, uplink);

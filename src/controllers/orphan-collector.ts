@@ -93,7 +93,7 @@ export async function collectOrphans(
         report.errors.push(`${s.provider}/${o.name}: ${errorText(err)}`);
       }
     }
-    // A zone with no live instance here needs no attachment here (its pods went first, see deleteZoneObjects).
+    // A zone with no live instance here, and no pod or VM left here, needs no attachment here.
     for (const nad of s.attachments) {
       const app = nad.metadata?.labels?.[LABELS.applicationId];
       const where = `${nad.metadata?.namespace ?? ''}/${nad.metadata?.name ?? ''}`;

@@ -180,13 +180,15 @@ describe('operator: instances on their zone network', function () {
       for (const [provider, list] of Object.entries(s.instances)) {
         wanted.add(`${provider}/zk-${id}/${nadName}`);
         const objects = await instanceObjects(env, provider, id);
+        const vm = env.memberRecords.find((m) => m.name === provider)?.provider?.environment === 'VM';
         assert.deepEqual([...objects.keys()].sort(), Object.keys(list).sort(), `${id} on ${provider}`);
         for (const [name, inst] of Object.entries(list)) {
           assert.equal(inst.mac, instanceMac(inst.address), `${name}: MAC from the address`);
           assert.equal(inst.interface, 'zone0');
-          const o = objects.get(name) as KubeObject;
+          const o = objects.get(name);
+          assert.ok(o, `${name} on ${provider}`);
           const cidr = `${inst.address}/64`;
-          if (o.kind === 'Pod') {
+          if (!vm) {
             assert.deepEqual(JSON.parse(o.metadata?.annotations?.[NETWORKS_ANNOTATION] ?? 'null'), [
               { name: nadName, namespace: `zk-${id}`, interface: 'zone0', ips: [cidr], mac: inst.mac },
             ]);
@@ -258,7 +260,16 @@ describe('operator: instances on their zone network', function () {
     const pc = await env.hub.get<ProviderCluster>(resourcePath(PROVIDER_CLUSTERS, undefined, 'fog2'));
     fog2Spec = pc.spec;
     const { network: _dropped, ...withoutUplink } = pc.spec;
-    await putFog2(withoutUplink);
+    const put = await putFog2(withoutUplink);
+    // The operator must have seen the edit before the zone arrives, or it would create the pod over the old uplink.
+    await pollUntil(
+      'the operator observed fog2 without an uplink',
+      async () => {
+        const now = await env.hub.get<ProviderCluster>(resourcePath(PROVIDER_CLUSTERS, undefined, 'fog2'));
+        return (now.status?.observedGeneration ?? 0) >= (put.metadata.generation ?? 1) ? true : undefined;
+      },
+      { timeoutMs: 30_000, everyMs: 250 },
+    );
     const id = '27f7e237-37d5-4344-a564-a9c4533a2eab';
     const zone: ExecutionZone = {
       apiVersion: 'zonekeeper.io/v1alpha1',

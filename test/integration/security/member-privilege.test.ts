@@ -12,8 +12,10 @@ import {
   PODS,
   VIRTUAL_MACHINES,
   desiredNamespace,
+  desiredAttachment,
   desiredPod,
   desiredVm,
+  NETWORK_ATTACHMENTS,
   type ZoneIdentity,
 } from '../../../src/clusters/member-objects.js';
 import type { InstanceAllocation } from '../../../src/core/zones/allocation.js';
@@ -131,6 +133,42 @@ describe('security: the member identity', function () {
       );
       assert.equal(r.code, 403, r.message);
       assert.match(r.message, /namespaces zonekeeper owns/);
+    });
+
+    it('writes a zone attachment in a zone namespace (get, list, create, update, delete), but not elsewhere, and cannot watch them', async () => {
+      const z = zone(`sec${Date.now().toString(36)}n`);
+      const ns = desiredNamespace(z, false);
+      cleanup.push([s.admin, ns.metadata.name]);
+      await s.operator.create(resourcePath(NAMESPACES), ns);
+      const nad = desiredAttachment(z, standalonePlan('probe'), 'eth1');
+      const path = resourcePath(NETWORK_ATTACHMENTS, ns.metadata.name, nad.metadata.name);
+      assert.equal(
+        (await outcome(() => s.operator.create(resourcePath(NETWORK_ATTACHMENTS, ns.metadata.name), nad))).code,
+        200,
+      );
+      const got = await s.operator.get<KubeObject>(path);
+      const moved = desiredAttachment(z, standalonePlan('probe'), 'bond0');
+      const put = await outcome(() =>
+        s.operator.replace(path, {
+          ...moved,
+          metadata: { ...moved.metadata, resourceVersion: got.metadata?.resourceVersion },
+        }),
+      );
+      assert.equal(put.code, 200, put.message);
+      assert.equal((await outcome(() => s.operator.list(resourcePath(NETWORK_ATTACHMENTS)))).code, 200);
+      const watch = await outcome(() =>
+        s.operator.request('GET', resourcePath(NETWORK_ATTACHMENTS), { query: { watch: 'true', timeoutSeconds: 1 } }),
+      );
+      assert.equal(watch.code, 403, 'no watch: nothing waits on attachments');
+      assert.equal((await outcome(() => s.operator.delete(path))).code, 200);
+      const elsewhere = await outcome(() =>
+        s.operator.create(resourcePath(NETWORK_ATTACHMENTS, 'default'), {
+          ...nad,
+          metadata: { ...nad.metadata, namespace: 'default' },
+        }),
+      );
+      assert.equal(elsewhere.code, 403, elsewhere.message);
+      assert.match(elsewhere.message, /namespaces zonekeeper owns/);
     });
 
     it('cannot create a namespace that is not a zone namespace, nor one without a Pod Security level', async () => {
