@@ -117,7 +117,12 @@ describe('operator: instances on their zone network', function () {
   let fog2Spec: ProviderCluster['spec'] | undefined;
   const uplinks = new Map([...catalogueProviders(requireState().catalogue)].map(([n, p]) => [n, p.uplink]));
   const putFog2 = (spec: ProviderCluster['spec']) =>
-    apply(env.hub, { apiVersion: 'zonekeeper.io/v1alpha1', kind: 'ProviderCluster', metadata: { name: 'fog2' }, spec });
+    apply<ProviderCluster>(env.hub, {
+      apiVersion: 'zonekeeper.io/v1alpha1',
+      kind: 'ProviderCluster',
+      metadata: { name: 'fog2' },
+      spec,
+    });
 
   before(async () => {
     env = await install();

@@ -48,7 +48,8 @@ describe('core/network/zone-attachment: instances on their zone network', () => 
     for (const bad of ['eth0:1', 'a'.repeat(16), '.', '..', '']) {
       assert.throws(() => zoneAttachment(zone, 'ns', bad), /^Error: uplink: must be a Linux network interface name/);
     }
-    assert.equal(JSON.parse(zoneAttachment(zone, 'ns', 'bond0.10').spec.config).plugins[0].master, 'bond0.10');
+    const config = JSON.parse(zoneAttachment(zone, 'ns', 'bond0.10').spec.config) as { plugins: { master?: string }[] };
+    assert.equal(config.plugins[0]?.master, 'bond0.10');
   });
 
   it('gives each instance its address and the MAC the switch forwards to', () => {
