@@ -14,6 +14,7 @@ import type { InstanceAllocation } from '../../src/core/zones/allocation.js';
 import { desiredPod, NAMESPACES, PODS, podReady, type MemberPod } from '../../src/clusters/member-objects.js';
 import { apply } from '../../tools/harness/apply.js';
 import { pollUntil } from '../../tools/harness/poll-until.js';
+import { standalonePlan } from '../../tools/harness/zone-plan.js';
 import { untilServiceAccount } from '../../src/clusters/member-actuator.js';
 import { type KubeClient, type KubeObject, resourcePath } from '../../src/runtime/kube-client.js';
 import { cpuSince, sampleCpu, type CpuProcess } from './cpu-account.js';
@@ -63,7 +64,7 @@ function rawPods(
         image: 'busybox',
         address: '::1',
       };
-      const pod = desiredPod({ applicationId: 'raw', namespace: 'bench', name: 'raw' }, inst);
+      const pod = desiredPod({ applicationId: 'raw', namespace: 'bench', name: 'raw' }, inst, standalonePlan('raw'));
       // The same pod without zonekeeper's labels: the operator, which runs
       // through the whole benchmark, neither watches nor collects these.
       pod.metadata = {

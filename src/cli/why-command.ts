@@ -51,6 +51,7 @@ export function parseWhyArgs(argv: readonly string[], usage: string): WhyOptions
 const GOOD: Record<string, string> = {
   Placed: 'True',
   Provisioned: 'True',
+  NetworkAttached: 'True',
   NetworkReady: 'True',
   Ready: 'True',
   Degraded: 'False',

@@ -11,6 +11,8 @@ import {
   isNotFound,
   resourcePath,
 } from '../runtime/kube-client.js';
+import type { ZoneNetworkPlan } from '../core/network/types.js';
+import { errorText } from '../runtime/logger.js';
 import type { InstanceAllocation } from '../core/zones/allocation.js';
 import type { Member } from './member-cluster-cache.js';
 import {
@@ -18,9 +20,11 @@ import {
   type MemberPod,
   type MemberVm,
   NAMESPACES,
+  NETWORK_ATTACHMENTS,
   PODS,
   VIRTUAL_MACHINES,
   type ZoneIdentity,
+  desiredAttachment,
   desiredNamespace,
   desiredPod,
   desiredVm,
@@ -59,10 +63,70 @@ export class ForeignNamespaceError extends Error {
   override readonly name = 'ForeignNamespaceError';
 }
 
-export async function createInstance(m: Member, z: ZoneIdentity, i: InstanceAllocation): Promise<void> {
+/**
+ * Makes the zone's NetworkAttachmentDefinition in its namespace, or brings
+ * the one there to the wanted config (the provider's uplink changed; pods
+ * made afterwards use the new one). Called before any instance of the
+ * zone is created in the member: a pod asking Multus for a network that is
+ * not there would not start. A member without the CRD (no Multus) answers
+ * 404 on the create, which the zone reports.
+ */
+export async function ensureAttachment(
+  m: Pick<Member, 'client' | 'attachments' | 'namespaces'>,
+  z: ZoneIdentity,
+  plan: ZoneNetworkPlan,
+  uplink: string,
+): Promise<void> {
+  const want = desiredAttachment(z, plan, uplink);
+  const ns = want.metadata.namespace;
+  const key = `${ns}/${want.metadata.name}`;
+  if (m.attachments.get(key) === want.spec.config) return;
+  const path = resourcePath(NETWORK_ATTACHMENTS, ns, want.metadata.name);
+  let found: (KubeObject & { spec?: { config?: string } }) | undefined;
+  try {
+    found = await m.client.get<KubeObject & { spec?: { config?: string } }>(path);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  try {
+    if (!found) await m.client.create(resourcePath(NETWORK_ATTACHMENTS, ns), want);
+    else if (found.spec?.config !== want.spec.config || !ownsAttachment(found, z.applicationId))
+      await m.client.replace(path, {
+        ...want,
+        metadata: { ...want.metadata, resourceVersion: found.metadata?.resourceVersion },
+      });
+  } catch (err) {
+    if (isNotFound(err)) {
+      m.namespaces.delete(ns);
+      throw new AttachmentError(
+        `NetworkAttachmentDefinition ${key} not written: ${errorText(err)} (is Multus's CRD network-attachment-definitions.k8s.cni.cncf.io installed in the member, and the namespace there?)`,
+      );
+    }
+    // Made at the same moment by another pass: it reads back next time.
+    if (!isAlreadyExists(err)) throw err;
+    return;
+  }
+  m.attachments.set(key, want.spec.config);
+}
+
+/** The zone's NetworkAttachmentDefinition could not be written in a member. */
+export class AttachmentError extends Error {
+  override readonly name = 'AttachmentError';
+}
+
+const ownsAttachment = (o: KubeObject, applicationId: string): boolean =>
+  o.metadata?.labels?.[LABELS.applicationId] === applicationId.toLowerCase();
+
+/** Creates the instance on its zone's network (`plan`); its zone's attachment must exist (ensureAttachment). */
+export async function createInstance(
+  m: Member,
+  z: ZoneIdentity,
+  i: InstanceAllocation,
+  plan: ZoneNetworkPlan,
+): Promise<void> {
   const ns = zoneNamespace(z.applicationId);
   const vm = i.environment === 'VM';
-  const body: KubeObject = vm ? desiredVm(z, i) : desiredPod(z, i);
+  const body: KubeObject = vm ? desiredVm(z, i, plan) : desiredPod(z, i, plan);
   await untilServiceAccount(() => createOnce(m, ns, vm, body));
 }
 
@@ -110,7 +174,10 @@ export async function deleteInstance(m: Member, applicationId: string, objectNam
 }
 
 /**
- * Removes a zone from a member: its pods and VMs, then its namespace.
+ * Removes a zone from a member: its pods and VMs, its
+ * NetworkAttachmentDefinitions (in the same pass: a zone's next pass sees
+ * no object there and does not come back; Multus tears a pod's interfaces
+ * down from its own cache, not from the definition), then its namespace.
  * True once no instance object of the zone is left. The namespace itself
  * is not waited for: its finalization belongs to the member's namespace
  * controller and can take long (or stall) without holding anything of
@@ -120,6 +187,7 @@ export async function deleteZoneObjects(m: Member, applicationId: string): Promi
   const id = applicationId.toLowerCase();
   const ns = zoneNamespace(id);
   m.namespaces.delete(ns);
+  for (const key of [...m.attachments.keys()]) if (key.startsWith(`${ns}/`)) m.attachments.delete(key);
   const selector = `${LABELS.applicationId}=${id}`;
   const kinds: [ResourceRef, boolean][] = [[PODS, false]];
   if (m.vms) kinds.push([VIRTUAL_MACHINES, true]);
@@ -137,6 +205,7 @@ export async function deleteZoneObjects(m: Member, applicationId: string): Promi
       if (!o.metadata?.deletionTimestamp) await deleteInstance(m, id, o.metadata?.name ?? '', vm);
     }
   }
+  await deleteAttachments(m, ns, selector);
   try {
     const got = await m.client.get<KubeObject>(resourcePath(NAMESPACES, undefined, ns));
     if (!got.metadata?.deletionTimestamp)
@@ -145,6 +214,25 @@ export async function deleteZoneObjects(m: Member, applicationId: string): Promi
     if (!isNotFound(err)) throw err;
   }
   return left === 0;
+}
+
+/** The zone's NetworkAttachmentDefinitions in `ns` (by label); a member without the CRD has none. */
+export async function deleteAttachments(m: Pick<Member, 'client'>, ns: string, selector: string): Promise<number> {
+  let items: KubeObject[];
+  try {
+    items = (await m.client.list<KubeObject>(resourcePath(NETWORK_ATTACHMENTS, ns), { labelSelector: selector })).items;
+  } catch (err) {
+    if (isNotFound(err)) return 0;
+    throw err;
+  }
+  for (const o of items) {
+    try {
+      await m.client.delete(resourcePath(NETWORK_ATTACHMENTS, ns, o.metadata?.name ?? ''));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+  return items.length;
 }
 
 /** The zone's instance objects this member holds, from the informer cache, by instance name. */

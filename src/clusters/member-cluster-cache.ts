@@ -35,6 +35,8 @@ export interface Member {
   virtualMachines?: Informer<MemberVm>;
   /** Namespaces known to exist (saves a POST per reconcile). */
   namespaces: Set<string>;
+  /** The zone NetworkAttachmentDefinitions known to exist, as `namespace/name` -> spec.config (saves a GET per reconcile). */
+  attachments: Map<string, string>;
 }
 
 export type MemberLookup = { ok: true; member: Member } | { ok: false; reason: string };
@@ -174,7 +176,7 @@ export class MemberClusterCache {
       logger: log,
       onHealth: health('pods'),
     }).on(handlers);
-    const member: Member = { provider, client, vms, pods, namespaces: new Set() };
+    const member: Member = { provider, client, vms, pods, namespaces: new Set(), attachments: new Map() };
     pods.start();
     if (vms) {
       member.virtualMachines = new Informer<MemberVm>({
@@ -231,6 +233,7 @@ export class MemberClusterCache {
       e.member?.pods.resync();
       e.member?.virtualMachines?.resync();
       e.member?.namespaces.clear();
+      e.member?.attachments.clear();
     }
     this.options.onHealthChanged?.(e.provider, reachable);
   }

@@ -1,11 +1,20 @@
 // What zonekeeper creates in a member cluster for a zone: one namespace
-// per zone, and per live instance a pod (containers) or a KubeVirt
-// VirtualMachine (VMs). Names are deterministic (the namespace from the
+// per zone holding the zone's NetworkAttachmentDefinition, and per live
+// instance a pod (containers) or a KubeVirt VirtualMachine (VMs) with an
+// interface on the zone's network. Names are deterministic (the namespace from the
 // application id, the object from the instance name), so creating twice
 // is a 409 and never a duplicate. Labels carry the zone's identity: owner
 // references cannot cross clusters, so cleanup and orphan collection find
 // objects by label.
 
+import type { ZoneNetworkPlan } from '../core/network/types.js';
+import {
+  NETWORKS_ANNOTATION,
+  type NetworkAttachmentDefinition,
+  podNetworksAnnotation,
+  vmZoneNetwork,
+  zoneAttachment,
+} from '../core/network/zone-attachment.js';
 import type { InstanceAllocation } from '../core/zones/allocation.js';
 import type { KubeObject, ResourceRef } from '../runtime/kube-client.js';
 
@@ -38,6 +47,14 @@ export const VIRTUAL_MACHINES: ResourceRef = {
   group: 'kubevirt.io',
   version: 'v1',
   plural: 'virtualmachines',
+  namespaced: true,
+};
+
+/** Multus's NetworkAttachmentDefinition (k8s.cni.cncf.io/v1). */
+export const NETWORK_ATTACHMENTS: ResourceRef = {
+  group: 'k8s.cni.cncf.io',
+  version: 'v1',
+  plural: 'network-attachment-definitions',
   namespaced: true,
 };
 
@@ -99,6 +116,27 @@ export function ownsNamespace(ns: KubeObject, applicationId: string): boolean {
   return labels[LABELS.managedBy] === MANAGER && labels[LABELS.applicationId] === applicationId.toLowerCase();
 }
 
+/**
+ * The zone's NetworkAttachmentDefinition in its namespace of one member
+ * (the core's zoneAttachment), labelled like every other object zonekeeper
+ * makes there, so cleanup and orphan collection find it.
+ */
+export function desiredAttachment(
+  z: ZoneIdentity,
+  plan: ZoneNetworkPlan,
+  uplink: string,
+): NetworkAttachmentDefinition & KubeObject {
+  const nad = zoneAttachment(plan, zoneNamespace(z.applicationId), uplink);
+  return {
+    ...nad,
+    metadata: {
+      ...nad.metadata,
+      labels: { ...nad.metadata.labels, ...zoneLabels(z) },
+      annotations: { [ZONE_ANNOTATION]: `${z.namespace}/${z.name}` },
+    },
+  };
+}
+
 function nodeSelector(i: InstanceAllocation): Record<string, string> {
   const s: Record<string, string> = { [NODE_LABELS.provider]: i.provider };
   if (i.resourceType === 'GPU') s[NODE_LABELS.gpu] = 'true';
@@ -151,12 +189,18 @@ export function imageReference(image: string): string {
 /** The user an instance's container runs as: `restricted` refuses root, and the image's own user is not known. */
 export const INSTANCE_UID = 65532;
 
-export function desiredPod(z: ZoneIdentity, i: InstanceAllocation): MemberPod {
+/** The instance's pod; `plan` is its zone's network, which Multus attaches it to (the annotation). */
+export function desiredPod(z: ZoneIdentity, i: InstanceAllocation, plan: ZoneNetworkPlan): MemberPod {
   const r = resources(i);
+  const meta = instanceMeta(z, i);
+  meta.annotations = {
+    ...meta.annotations,
+    [NETWORKS_ANNOTATION]: podNetworksAnnotation(plan, zoneNamespace(z.applicationId), i),
+  };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: instanceMeta(z, i),
+    metadata: meta,
     spec: {
       nodeSelector: nodeSelector(i),
       // KWOK nodes (and real fog nodes) may carry a taint; the zone's pods must land anyway.
@@ -184,8 +228,14 @@ export interface MemberVm extends KubeObject {
   status?: { ready?: boolean; printableStatus?: string; created?: boolean };
 }
 
-export function desiredVm(z: ZoneIdentity, i: InstanceAllocation): MemberVm {
+/**
+ * The instance's VirtualMachine: besides the pod network, a bridge
+ * interface on the zone's network (Multus) with the instance's MAC, and
+ * the address through cloud-init network data (matched by that MAC).
+ */
+export function desiredVm(z: ZoneIdentity, i: InstanceAllocation, plan: ZoneNetworkPlan): MemberVm {
   const meta = instanceMeta(z, i);
+  const zone = vmZoneNetwork(plan, zoneNamespace(z.applicationId), i);
   const requests: Record<string, string> = { memory: `${i.memory}Mi` };
   if (i.resourceType === 'GPU') requests[GPU_RESOURCE] = '1';
   if (i.resourceType === 'FPGA') requests[FPGA_RESOURCE] = '1';
@@ -204,17 +254,36 @@ export function desiredVm(z: ZoneIdentity, i: InstanceAllocation): MemberVm {
             cpu: { cores: i.cores },
             resources: { requests },
             devices: {
-              disks: [{ name: 'rootdisk', disk: { bus: 'virtio' } }],
-              interfaces: [{ name: 'default', masquerade: {} }],
+              disks: [
+                { name: 'rootdisk', disk: { bus: 'virtio' } },
+                { name: 'cloudinitdisk', disk: { bus: 'virtio' } },
+              ],
+              interfaces: [{ name: 'default', masquerade: {} }, zone.interface],
             },
           },
-          networks: [{ name: 'default', pod: {} }],
-          volumes: [{ name: 'rootdisk', containerDisk: { image: imageReference(i.image) } }],
+          networks: [{ name: 'default', pod: {} }, zone.network],
+          volumes: [
+            { name: 'rootdisk', containerDisk: { image: imageReference(i.image) } },
+            { name: 'cloudinitdisk', cloudInitNoCloud: { networkData: zone.networkData } },
+          ],
         },
       },
       dataVolumeTemplates: [],
     },
   };
+}
+
+/**
+ * Whether the object was made with its interface on the zone's network: a
+ * pod with the Multus annotation, a VM with a Multus network. Objects made
+ * before zonekeeper attached instances have neither; Multus and KubeVirt
+ * read them only when the pod or VM starts, so such an object has to be
+ * recreated to join.
+ */
+export function hasZoneInterface(o: MemberPod | MemberVm, vm: boolean): boolean {
+  if (!vm) return (o.metadata?.annotations?.[NETWORKS_ANNOTATION] ?? '') !== '';
+  const template = (o as MemberVm).spec?.['template'] as { spec?: { networks?: { multus?: unknown }[] } } | undefined;
+  return (template?.spec?.networks ?? []).some((n) => n.multus !== undefined);
 }
 
 export function podReady(p: MemberPod): boolean {

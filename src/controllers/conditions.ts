@@ -28,6 +28,7 @@ const ORDER = [
   'Ready',
   'Placed',
   'Provisioned',
+  'NetworkAttached',
   'NetworkReady',
   'Degraded',
   'Compliant',

@@ -30,6 +30,13 @@ export interface ProvisionFact {
   problems: string[];
 }
 
+/** How the live instances stand on the zone's network in the members (provisionMembers). */
+export interface AttachmentFact {
+  ok: boolean;
+  reason: typeof R.Attached | typeof R.UplinkMissing | typeof R.AttachmentFailed | typeof R.NotAttached;
+  message: string;
+}
+
 export interface NetworkFact {
   ok: boolean;
   reason: string;
@@ -53,6 +60,7 @@ export interface ZoneFacts {
   finalizerError?: string;
   provision?: ProvisionFact;
   network?: NetworkFact;
+  attachment?: AttachmentFact;
   compliance?: ComplianceFact;
 }
 
@@ -70,7 +78,8 @@ export function zoneConditions(old: readonly Condition[] | undefined, f: ZoneFac
   if (f.released || f.releasedBy !== undefined) {
     const msg = getCondition(list, T.Released)?.message ?? 'released';
     const left = f.released?.switchLeft;
-    for (const type of [T.Placed, T.Provisioned, T.Degraded, T.Ready]) set(type, 'False', R.Released, msg);
+    for (const type of [T.Placed, T.Provisioned, T.NetworkAttached, T.Degraded, T.Ready])
+      set(type, 'False', R.Released, msg);
     set(
       T.NetworkReady,
       'False',
@@ -113,6 +122,8 @@ export function zoneConditions(old: readonly Condition[] | undefined, f: ZoneFac
     );
   }
 
+  if (f.attachment)
+    set(T.NetworkAttached, f.attachment.ok ? 'True' : 'False', f.attachment.reason, f.attachment.message);
   if (f.network) set(T.NetworkReady, f.network.ok ? 'True' : 'False', f.network.reason, f.network.message);
   // Not part of Ready: a zone that drifted out of compliance still runs (spec.onViolation Report).
   if (f.compliance)
@@ -131,7 +142,7 @@ export function zoneConditions(old: readonly Condition[] | undefined, f: ZoneFac
       );
     else set(T.Degraded, 'False', R.AsExpected, 'every member cluster of the zone answers');
   }
-  const notTrue = [T.Placed, T.Provisioned, T.NetworkReady]
+  const notTrue = [T.Placed, T.Provisioned, T.NetworkAttached, T.NetworkReady]
     .map((t) => getCondition(list, t))
     .find((x) => x?.status !== 'True');
   if (notTrue) set(T.Ready, 'False', notTrue.reason, `${notTrue.type}: ${notTrue.message}`);

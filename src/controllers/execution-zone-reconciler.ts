@@ -20,11 +20,15 @@ import { EventAction, EventReason, ZoneConditionType as T, ZoneReason as R } fro
 import { FINALIZER, KINDS, API_GROUP_VERSION, splitKey } from '../core/api/resources.js';
 import type { ExecutionZone, ExecutionZoneStatus } from '../core/api/types.js';
 import { formatFieldErrors } from '../core/errors.js';
+import type { ZoneNetworkPlan } from '../core/network/types.js';
+import { ZONE_INTERFACE } from '../core/network/zone-attachment.js';
 import { formatExplanation } from '../core/placement/place-group.js';
 import { checkCompliance, describeViolation, violatingInstances } from '../core/zones/compliance.js';
 import type { ZoneAllocation } from '../core/zones/allocation.js';
 import type { Federation, GroupOutcome } from '../core/zones/federation.js';
+import { AttachmentError } from '../clusters/member-actuator.js';
 import {
+  hasZoneInterface,
   instancePhase,
   podReady,
   vmReady,
@@ -40,6 +44,7 @@ import type { OperatorMetrics } from '../runtime/metrics.js';
 import { getCondition, isTrue } from './conditions.js';
 import {
   zoneConditions,
+  type AttachmentFact,
   type ComplianceFact,
   type NetworkFact,
   type PlacementFact,
@@ -101,6 +106,7 @@ interface Pass {
   finalizerError?: string;
   provision?: ProvisionFact;
   network?: NetworkFact;
+  attachment?: AttachmentFact;
   compliance?: ComplianceFact;
   /** Non-compliant groups found by this pass (for the metric). */
   noncompliantGroups?: number;
@@ -582,7 +588,9 @@ export class ExecutionZoneReconciler {
     const z = identity(p.zone);
     const a = f?.allocation(z.applicationId);
     const live = a?.instances ?? [];
+    const plan = a ? f?.networkPlan(z.applicationId) : undefined;
     const fact: ProvisionFact = { total: live.length, created: 0, ready: 0, unreachable: [], problems: [] };
+    const net: NetworkAttachment = { held: [], failed: [], bare: [], uplinks: [] };
     let createdNow = 0;
     let memberWriteFailed = false;
     const providers = new Set([...live.map((i) => i.provider), ...this.members.providers()]);
@@ -604,11 +612,30 @@ export class ExecutionZoneReconciler {
           return;
         }
         const have = m.zoneObjects(z.applicationId);
+        const uplink = this.state.provider(provider)?.uplink;
+        if (wanted.length > 0 && uplink !== undefined) net.uplinks.push(`${provider}'s ${uplink}`);
         try {
           const missing = wanted.filter((i) => !have.has(i.name));
-          if (missing.length > 0) {
+          if (missing.length > 0 && uplink === undefined) {
+            // Never an instance without its zone interface: it waits for the uplink (docs/network.md).
+            const object = this.state.provider(provider)?.objectName ?? provider.toLowerCase();
+            const names = missing.map((i) => i.name);
+            net.held.push(
+              `${names.join(', ')} on ${provider} ${names.length === 1 ? 'is' : 'are'} not created: ProviderCluster ${object} has no spec.network.uplink`,
+            );
+            fact.problems.push(`${provider}: waiting for spec.network.uplink of ProviderCluster ${object}`);
+          } else if (missing.length > 0 && !plan) {
+            // Cannot happen while the allocation holds instances (they imply a VLAN); said, not assumed.
+            fact.problems.push(`${provider}: the zone has no network plan (VLAN) yet`);
+          } else if (missing.length > 0 && plan && uplink !== undefined) {
             await m.ensureNamespace(z);
-            await Promise.all(missing.map((i) => m.createInstance(z, i)));
+            try {
+              await m.ensureAttachment(z, plan, uplink);
+            } catch (err) {
+              net.failed.push(`${provider}: ${errorText(err)}`);
+              throw err;
+            }
+            await Promise.all(missing.map((i) => m.createInstance(z, i, plan)));
             createdNow += missing.length;
             this.metrics?.memberRequests.inc({ provider, outcome: 'created' }, missing.length);
           }
@@ -634,7 +661,8 @@ export class ExecutionZoneReconciler {
         } catch (err) {
           this.metrics?.memberRequests.inc({ provider, outcome: 'error' });
           fact.problems.push(`${provider}: ${errorText(err)}`);
-          memberWriteFailed = true;
+          // A member without Multus's CRD will not grow one in 250 ms: the poll interval retries it.
+          if (!(err instanceof AttachmentError)) memberWriteFailed = true;
         }
         for (const i of wanted) {
           const o = have.get(i.name);
@@ -644,10 +672,12 @@ export class ExecutionZoneReconciler {
           }
           fact.created++;
           if (objectReady(o)) fact.ready++;
+          if (!hasZoneInterface(o.obj, o.vm)) net.bare.push(`${i.name} on ${provider}`);
           p.phases.set(`${provider}/${i.name}`, instancePhase(o.obj, o.vm));
         }
       }),
     );
+    if (a) p.attachment = attachmentFact(net, fact, plan);
     if (f && a) this.fillAllocation(p, f, a);
     p.provision = fact;
     // Not the rate limiter: its overall bucket (10/s) would queue every new
@@ -702,6 +732,7 @@ export class ExecutionZoneReconciler {
         ...(p.finalizerError !== undefined ? { finalizerError: p.finalizerError } : {}),
         ...(p.provision ? { provision: p.provision } : {}),
         ...(p.network ? { network: p.network } : {}),
+        ...(p.attachment ? { attachment: p.attachment } : {}),
         ...(p.compliance ? { compliance: p.compliance } : {}),
       },
       p.now,
@@ -883,6 +914,40 @@ export class ExecutionZoneReconciler {
     const { name, namespace, uid } = zone.metadata;
     return { apiVersion: zone.apiVersion ?? API_GROUP_VERSION, kind: KINDS.executionZone, name, namespace, uid };
   }
+}
+
+/** What provisionMembers saw of the instances' zone interfaces. */
+interface NetworkAttachment {
+  /** Instances not created because their provider has no uplink, per provider. */
+  held: string[];
+  /** NetworkAttachmentDefinitions that could not be written. */
+  failed: string[];
+  /** Instance objects without a zone interface. */
+  bare: string[];
+  /** `Fog1's zkup-fog1`, per provider hosting instances. */
+  uplinks: string[];
+}
+
+function attachmentFact(net: NetworkAttachment, v: ProvisionFact, plan: ZoneNetworkPlan | undefined): AttachmentFact {
+  if (net.held.length > 0)
+    return {
+      ok: false,
+      reason: R.UplinkMissing,
+      message: `${net.held.sort().join('; ')} (an instance is only created with its interface on the zone's VLAN, which is made on its provider's uplink to the switch)`,
+    };
+  if (net.failed.length > 0) return { ok: false, reason: R.AttachmentFailed, message: net.failed.sort().join('; ') };
+  if (net.bare.length > 0)
+    return {
+      ok: false,
+      reason: R.NotAttached,
+      message: `${net.bare.sort().join(', ')}: no interface on the zone's network (made before zonekeeper attached instances); delete the pod or VM and it is recreated with one`,
+    };
+  if (v.total === 0 || !plan) return { ok: true, reason: R.Attached, message: 'no live instance' };
+  return {
+    ok: true,
+    reason: R.Attached,
+    message: `${v.created}/${v.total} instance(s) made, each with interface ${ZONE_INTERFACE} on VLAN ${plan.vlanId} (${plan.network}) over ${net.uplinks.sort().join(', ')}`,
+  };
 }
 
 const objectReady = (o: ZoneObject): boolean => (o.vm ? vmReady(o.obj as MemberVm) : podReady(o.obj as MemberPod));

@@ -9,11 +9,13 @@ import {
   createInstance,
   deleteInstance,
   deleteZoneObjects,
+  ensureAttachment,
   ensureNamespace,
   zoneObjects,
 } from '../clusters/member-actuator.js';
 import { NODES, type MemberPod, type MemberVm, type ZoneIdentity } from '../clusters/member-objects.js';
 import { resourcePath } from '../core/api/resources.js';
+import type { ZoneNetworkPlan } from '../core/network/types.js';
 import type { InstanceAllocation } from '../core/zones/allocation.js';
 
 /** One of a zone's pods or VMs in a member, from the member's informer cache. */
@@ -27,8 +29,10 @@ export interface MemberZoneObjects {
   /** The zone's instance objects the member holds, by instance name. */
   zoneObjects(applicationId: string): Map<string, ZoneObject>;
   ensureNamespace(zone: ZoneIdentity): Promise<void>;
-  /** Idempotent: an instance that exists counts as created. */
-  createInstance(zone: ZoneIdentity, instance: InstanceAllocation): Promise<void>;
+  /** The zone's NetworkAttachmentDefinition over `uplink`, made or brought up to date; before any instance. */
+  ensureAttachment(zone: ZoneIdentity, plan: ZoneNetworkPlan, uplink: string): Promise<void>;
+  /** Idempotent: an instance that exists counts as created. It joins the zone's network `plan`. */
+  createInstance(zone: ZoneIdentity, instance: InstanceAllocation, plan: ZoneNetworkPlan): Promise<void>;
   deleteInstance(applicationId: string, objectName: string, vm: boolean): Promise<void>;
   /** Removes all of a zone's objects; true once none is left. */
   deleteZoneObjects(applicationId: string): Promise<boolean>;
@@ -70,7 +74,8 @@ export function memberAccess(cache: MemberClusterCache): MemberAccess & MemberCl
       h = {
         zoneObjects: (id) => zoneObjects(m, id),
         ensureNamespace: (z) => ensureNamespace(m, z),
-        createInstance: (z, i) => createInstance(m, z, i),
+        ensureAttachment: (z, plan, uplink) => ensureAttachment(m, z, plan, uplink),
+        createInstance: (z, i, plan) => createInstance(m, z, i, plan),
         deleteInstance: (id, name, vm) => deleteInstance(m, id, name, vm),
         deleteZoneObjects: (id) => deleteZoneObjects(m, id),
       };

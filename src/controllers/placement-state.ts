@@ -243,6 +243,7 @@ function sameShape(a: Provider, b: Provider): boolean {
     [...a.resourceTypes].sort().join() === [...b.resourceTypes].sort().join() &&
     a.equipment.join() === b.equipment.join() &&
     a.autonomousSystems.join() === b.autonomousSystems.join() &&
+    a.uplink === b.uplink &&
     cap(a) === cap(b)
   );
 }

@@ -1,10 +1,12 @@
 // The ExecutionZone status as a function of the durable allocation: the
 // Listing 3 fields (the core's listing3Zone, so zonectl and the operator
-// print the same), the instances with their member-side phase, and the
-// allocation itself.
+// print the same), the instances with their member-side phase and the MAC
+// of their zone interface, and the allocation itself.
 
 import type { ExecutionZoneStatus, InstanceStatus } from '../core/api/types.js';
+import { instanceMac } from '../core/network/p4-entries.js';
 import type { PrivacyMarking } from '../core/network/types.js';
+import { ZONE_INTERFACE } from '../core/network/zone-attachment.js';
 import { listing3Zone } from '../core/render/listing3.js';
 import { storeAllocation, type ZoneAllocation } from '../core/zones/allocation.js';
 
@@ -47,6 +49,8 @@ export function allocationFields(
         memory: i.memory,
         storage: i.storage,
         address: i.address,
+        mac: instanceMac(i.address),
+        interface: ZONE_INTERFACE,
         ...(phase ? { phase } : {}),
       };
     }

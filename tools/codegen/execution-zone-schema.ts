@@ -124,6 +124,10 @@ function instanceStatus(): JSONSchemaProps {
       memory: int('Memory in MiB.'),
       storage: int('Storage in MiB.'),
       address: str("The instance's IPv6 address in the zone network."),
+      mac: str(
+        "The MAC of its interface on the zone's network: locally administered unicast, derived from the address (so a restart or failover computes the same one); the switch's mac_forward entry for the instance matches it.",
+      ),
+      interface: str("That interface's name inside the pod or VM (zone0)."),
       phase: str("The member object's phase as last seen (a pod's phase, a VM's printableStatus)."),
     },
     ['group', 'cores', 'memory', 'storage', 'address'],
@@ -243,7 +247,7 @@ function status(): JSONSchemaProps {
       allocation: allocation(),
       conditions: conditions(
         'zone',
-        "Placed, Provisioned, NetworkReady, Degraded (a member is unreachable), Compliant (every live instance passes the current rules on its provider's current facts) and the summary Ready",
+        "Placed, Provisioned, NetworkAttached (every live instance has its interface on the zone's network), NetworkReady, Degraded (a member is unreachable), Compliant (every live instance passes the current rules on its provider's current facts) and the summary Ready",
       ),
     },
   );

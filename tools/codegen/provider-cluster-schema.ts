@@ -4,6 +4,7 @@
 
 import { ENVIRONMENTS, PROVIDER_TIERS, RESOURCE_TYPES } from '../../src/core/api/types.js';
 import { DNS_LABEL, PROVIDER_NAME } from '../../src/core/catalogue/provider.js';
+import { INTERFACE_NAME, INTERFACE_NAME_RULE } from '../../src/core/network/zone-attachment.js';
 import { conditions, observedGeneration } from './condition-schema.js';
 import type { JSONSchemaProps } from './json-schema.js';
 import { MAX_UINT32, country } from './privacy-schema.js';
@@ -105,6 +106,19 @@ function spec(): JSONSchemaProps {
             ),
           },
           ['address'],
+        ),
+        network: obj(
+          "How the member's nodes reach the provider's switch. Without it no instance is created on this provider: the zones placed here say NetworkAttached=False, reason UplinkMissing, until it is set.",
+          {
+            uplink: withRules(
+              str(
+                "The interface, on every member node that may run a zone's instance, wired to the provider's switch port (eth1, bond0, ens2f0). Each zone gets a VLAN sub-interface of it (Multus with the vlan CNI plugin; docs/network.md). Changing it applies to instances created afterwards; running ones keep their interface until recreated.",
+                { minLength: 1, maxLength: 15, pattern: patternOf(INTERFACE_NAME) },
+              ),
+              rule(`self.matches('${patternOf(INTERFACE_NAME)}')`, INTERFACE_NAME_RULE),
+            ),
+          },
+          ['uplink'],
         ),
       },
       ['country', 'tier', 'environment', 'resourceTypes', 'capacity'],

@@ -74,6 +74,14 @@ export const MEMBER_CLUSTER_RULES: readonly PolicyRule[] = [
   // VM instances are KubeVirt VirtualMachines; their instances carry the IP address.
   { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: [...WATCH, 'create', 'delete'] },
   { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: WATCH },
+  // Each zone's Multus NetworkAttachmentDefinition in its namespace: read and written before its
+  // instances (get, create; update when the provider's uplink changed), deleted with the zone, and
+  // listed by label for cleanup and orphan collection. No watch: nothing waits on them.
+  {
+    apiGroups: ['k8s.cni.cncf.io'],
+    resources: ['network-attachment-definitions'],
+    verbs: ['get', 'list', 'create', 'update', 'delete'],
+  },
   // Capacity from node allocatable, and pinning instances to matching nodes.
   { apiGroups: [''], resources: ['nodes'], verbs: WATCH },
 ];
@@ -217,8 +225,8 @@ const notSet = (path: string): string => `!has(${path}) || !${path}`;
 
 /**
  * What RBAC cannot say about the member identity: its namespaces are only
- * zonekeeper's own (zk-*, labelled, with a Pod Security level), its pods
- * and VMs live only in those, and its pods never ask for privilege. Bound
+ * zonekeeper's own (zk-*, labelled, with a Pod Security level), its pods,
+ * VMs and network attachments live only in those, and its pods never ask for privilege. Bound
  * to the member ServiceAccount alone, so nothing else in the member is
  * affected. A ValidatingAdmissionPolicy (GA in Kubernetes 1.30) is the
  * member's own API server enforcing it: no webhook to run or trust.
@@ -240,6 +248,12 @@ export function memberScopePolicy(namespace = OPERATOR_NAMESPACE): Manifest[] {
           resourceRules: [
             { apiGroups: [''], apiVersions: ['v1'], operations: ops, resources: ['namespaces', 'pods'] },
             { apiGroups: ['kubevirt.io'], apiVersions: ['*'], operations: ops, resources: ['virtualmachines'] },
+            {
+              apiGroups: ['k8s.cni.cncf.io'],
+              apiVersions: ['*'],
+              operations: ops,
+              resources: ['network-attachment-definitions'],
+            },
           ],
         },
         matchConditions: [{ name: 'member-identity', expression: `request.userInfo.username == '${username}'` }],
@@ -260,7 +274,7 @@ export function memberScopePolicy(namespace = OPERATOR_NAMESPACE): Manifest[] {
           {
             expression: `request.resource.resource == 'namespaces' || (namespaceObject != null && ${managed('namespaceObject')})`,
             message:
-              "zonekeeper's member identity may only touch pods and VirtualMachines in namespaces zonekeeper owns",
+              "zonekeeper's member identity may only touch pods, VirtualMachines and NetworkAttachmentDefinitions in namespaces zonekeeper owns",
             reason: 'Forbidden',
           },
           {

@@ -18,7 +18,12 @@ const quantityMap: V1JSONSchemaProps = {
   additionalProperties: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
 };
 const open: V1JSONSchemaProps = { type: 'object', x_kubernetes_preserve_unknown_fields: true };
-const openList: V1JSONSchemaProps = { type: 'array', items: open };
+// So is `items` (typed `any` there): an open list item in model names lost
+// its preserve flag, and the API server pruned every VM network to `{}`.
+const openList: V1JSONSchemaProps = {
+  type: 'array',
+  items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+};
 
 const conditions: V1JSONSchemaProps = {
   type: 'array',

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ApiextensionsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CoreV1Api, KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { loadCatalogue, type CatalogueEntry } from './catalogue.js';
 import {
   apiServerProcess,
@@ -21,6 +21,7 @@ import { fakeNodes } from './fake-nodes.js';
 import { freePort, probe, waitFor } from './health.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { virtualMachineCrd, virtualMachineInstanceCrd } from './kubevirt-crds.js';
+import { networkAttachmentDefinitionCrd } from './nad-crd.js';
 import { kwokConfigText } from './kwok-stages.js';
 import { defaultCatalogue, repoRoot, stateDir } from './paths.js';
 import { makeClusterPki, type ClusterPki } from './pki.js';
@@ -353,8 +354,10 @@ async function startCluster(
   for (const node of nodes) await core.createNode({ body: node });
   rec.nodes = nodes.map((n) => n.metadata?.name ?? '');
   const vms = provider.environment === 'VM';
+  // Every member runs Multus, as a member whose instances join their zone's network must.
+  await installCrds(kc, [networkAttachmentDefinitionCrd()]);
   if (vms) {
-    await installKubeVirtCrds(kc);
+    await installCrds(kc, [virtualMachineCrd(), virtualMachineInstanceCrd()]);
     // kwok reads patch metadata from OpenAPI v3 at start and exits if the
     // group is not published yet, which lags behind Established.
     const pki = join(state.dir, 'clusters', rec.id, 'pki');
@@ -407,9 +410,8 @@ async function waitApiServer(
   );
 }
 
-async function installKubeVirtCrds(kc: KubeConfig): Promise<void> {
+async function installCrds(kc: KubeConfig, crds: V1CustomResourceDefinition[]): Promise<void> {
   const ext = kc.makeApiClient(ApiextensionsV1Api);
-  const crds = [virtualMachineCrd(), virtualMachineInstanceCrd()];
   for (const crd of crds) await ext.createCustomResourceDefinition({ body: crd });
   for (const crd of crds) {
     const name = crd.metadata?.name ?? '';

@@ -9,6 +9,8 @@ export const ZoneConditionType = {
   Placed: 'Placed',
   Provisioned: 'Provisioned',
   NetworkReady: 'NetworkReady',
+  /** Every live instance has its interface on the zone's network (NetworkAttachmentDefinition, annotation, VM interface). */
+  NetworkAttached: 'NetworkAttached',
   Degraded: 'Degraded',
   Released: 'Released',
   /** Every live instance still passes the zone's current rules on its provider's current facts. */
@@ -36,6 +38,14 @@ export const ZoneReason = {
   PlanOnly: 'PlanOnly',
   SwitchError: 'SwitchError',
   NoVlan: 'NoVlan',
+  // NetworkAttached
+  Attached: 'Attached',
+  /** A provider hosting the zone has no spec.network.uplink: its instances are not created until it has. */
+  UplinkMissing: 'UplinkMissing',
+  /** The zone's NetworkAttachmentDefinition could not be written in a member. */
+  AttachmentFailed: 'AttachmentFailed',
+  /** An instance object exists without its zone interface (made before it had one): recreate it. */
+  NotAttached: 'NotAttached',
   // Degraded
   AsExpected: 'AsExpected',
   // Ready

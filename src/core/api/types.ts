@@ -97,6 +97,10 @@ export interface InstanceStatus {
   memory: number;
   storage: number;
   address: string;
+  /** The MAC of its interface on the zone's network (instanceMac(address)): what the switch forwards to. */
+  mac?: string;
+  /** That interface's name inside the pod or VM. */
+  interface?: string;
   phase?: string;
 }
 
@@ -231,6 +235,17 @@ export interface ProviderClusterSpec {
   kubeconfigSecretRef?: { name: string; key?: string };
   /** The provider's P4 switch (P4Runtime). */
   switch?: { address: string; deviceId?: number };
+  /** How the member's nodes reach that switch. */
+  network?: ProviderNetwork;
+}
+
+export interface ProviderNetwork {
+  /**
+   * The interface, on every member node that may run a zone's instance,
+   * that is wired to the provider's switch port: each zone's VLAN
+   * sub-interfaces are made on it. No uplink: no instance is created there.
+   */
+  uplink: string;
 }
 
 export interface ProviderClusterStatus {

@@ -13,6 +13,7 @@ import {
 } from '../api/types.js';
 import { type FieldError, joinPath, mustBe, quote } from '../errors.js';
 import { resolveCountry } from '../geo/countries.js';
+import { INTERFACE_NAME, INTERFACE_NAME_RULE } from '../network/zone-attachment.js';
 import { validateAsn, validatePen } from '../privacy/rules.js';
 import type { PrivacySubject } from '../privacy/evaluate.js';
 
@@ -27,6 +28,8 @@ export interface Provider extends PrivacySubject {
   environment: Environment;
   resourceTypes: ReadonlySet<ResourceType>;
   capacity: Required<Capacity>;
+  /** `spec.network.uplink`: the member nodes' interface towards the switch; absent, no instance is created there. */
+  uplink?: string;
   /** False takes the provider out of new placements (unreachable member). */
   ready: boolean;
   notReadyReason?: string;
@@ -135,6 +138,7 @@ export function providerFromManifest(obj: unknown, path = ''): { provider?: Prov
     if (resourceTypes.has('FPGA') && cap.fpgas === undefined)
       errors.push({ path: joinPath(cp, 'fpgas'), reason: 'is required when resourceTypes contains FPGA' });
   }
+  const uplink = networkUplink(spec.network, joinPath(sp, 'network'), errors);
   let order = Number.MAX_SAFE_INTEGER;
   if (spec.catalogueOrder !== undefined)
     order = positiveInt(spec.catalogueOrder, joinPath(sp, 'catalogueOrder'), errors, true);
@@ -152,10 +156,29 @@ export function providerFromManifest(obj: unknown, path = ''): { provider?: Prov
       equipment,
       autonomousSystems,
       capacity,
+      ...(uplink !== undefined ? { uplink } : {}),
       ready: true,
     },
     errors,
   };
+}
+
+function networkUplink(network: unknown, path: string, errors: FieldError[]): string | undefined {
+  if (network === undefined) return undefined;
+  if (typeof network !== 'object' || network === null || Array.isArray(network)) {
+    errors.push({ path, reason: "must be an object with uplink (the member nodes' interface towards the switch)" });
+    return undefined;
+  }
+  const uplink = (network as { uplink?: unknown }).uplink;
+  if (uplink === undefined) {
+    errors.push({ path: joinPath(path, 'uplink'), reason: 'is required when network is given' });
+    return undefined;
+  }
+  if (typeof uplink !== 'string' || !INTERFACE_NAME.test(uplink)) {
+    errors.push({ path: joinPath(path, 'uplink'), reason: `${INTERFACE_NAME_RULE}, got ${quote(uplink)}` });
+    return undefined;
+  }
+  return uplink;
 }
 
 /** Catalogue order: `catalogueOrder`, then name. */

@@ -21,6 +21,16 @@ export interface NetworkAttachmentDefinition {
   spec: { config: string };
 }
 
+/**
+ * A Linux network interface name, as the kernel takes it (at most 15
+ * bytes, IFNAMSIZ less its NUL; no "/", ":" or white space), kept to the
+ * plain characters real uplinks use and starting with a letter or digit
+ * (so never "." or ".."). RE2 and ECMAScript agree on it: the CRD carries it.
+ */
+export const INTERFACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
+export const INTERFACE_NAME_RULE =
+  'must be a Linux network interface name: 1-15 letters, digits, "_", "." or "-", starting with a letter or digit (e.g. eth1, bond0.10, ens2f0)';
+
 /** `zone-<VLAN>`: one per zone and namespace. */
 export const attachmentName = (plan: ZoneNetworkPlan): string => `zone-${plan.vlanId}`;
 
@@ -33,8 +43,7 @@ const prefixLength = (plan: ZoneNetworkPlan): number => Number(plan.network.spli
  * address from the pod's `ips`), then `tuning` (the MAC from the pod's `mac`).
  */
 export function zoneAttachment(plan: ZoneNetworkPlan, namespace: string, uplink: string): NetworkAttachmentDefinition {
-  if (!/^[A-Za-z0-9_.:-]{1,15}$/.test(uplink))
-    throw new Error(`uplink: "${uplink}" is not a Linux interface name (1-15 characters, no / or spaces)`);
+  if (!INTERFACE_NAME.test(uplink)) throw new Error(`uplink: ${INTERFACE_NAME_RULE}, got "${uplink}"`);
   const config = {
     cniVersion: '0.4.0',
     name: attachmentName(plan),

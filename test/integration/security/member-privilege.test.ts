@@ -12,8 +12,10 @@ import {
   PODS,
   VIRTUAL_MACHINES,
   desiredNamespace,
+  desiredAttachment,
   desiredPod,
   desiredVm,
+  NETWORK_ATTACHMENTS,
   type ZoneIdentity,
 } from '../../../src/clusters/member-objects.js';
 import type { InstanceAllocation } from '../../../src/core/zones/allocation.js';
@@ -21,6 +23,7 @@ import { hubClient } from '../../../src/runtime/hub-connection.js';
 import { type KubeClient, type KubeObject, KubeError, resourcePath } from '../../../src/runtime/kube-client.js';
 import { apply, deleteIfExists, readManifests } from '../../../tools/harness/apply.js';
 import { pollUntil } from '../../../tools/harness/poll-until.js';
+import { standalonePlan } from '../../../tools/harness/zone-plan.js';
 import { repoRoot } from '../../../tools/testbed/paths.js';
 import type { ClusterRecord } from '../../../tools/testbed/state.js';
 import { containerMember, vmMember } from '../support/members.js';
@@ -69,7 +72,7 @@ async function sides(member: ClusterRecord): Promise<Sides> {
       const r = await outcome(() =>
         operator.request('POST', resourcePath(PODS, 'default'), {
           query: { dryRun: 'All' },
-          body: inNamespace(desiredPod(zone('probe'), instance('C1', 'container')), 'default'),
+          body: inNamespace(desiredPod(zone('probe'), instance('C1', 'container'), standalonePlan('probe')), 'default'),
         }),
       );
       return r.code === 403 && /namespaces zonekeeper owns/.test(r.message);
@@ -107,7 +110,10 @@ describe('security: the member identity', function () {
       await s.operator.create(resourcePath(NAMESPACES), ns);
       await pollUntil('the namespace default ServiceAccount', async () => {
         const r = await outcome(() =>
-          s.operator.create(resourcePath(PODS, ns.metadata.name), desiredPod(z, instance('C1', 'container'))),
+          s.operator.create(
+            resourcePath(PODS, ns.metadata.name),
+            desiredPod(z, instance('C1', 'container'), standalonePlan('probe')),
+          ),
         );
         return r.code === 200 || (r.code !== 403 ? assert.fail(r.message) : undefined);
       });
@@ -122,11 +128,47 @@ describe('security: the member identity', function () {
       const r = await outcome(() =>
         s.operator.create(
           resourcePath(PODS, 'kube-system'),
-          inNamespace(desiredPod(zone('x1'), instance('C1', 'container')), 'kube-system'),
+          inNamespace(desiredPod(zone('x1'), instance('C1', 'container'), standalonePlan('probe')), 'kube-system'),
         ),
       );
       assert.equal(r.code, 403, r.message);
       assert.match(r.message, /namespaces zonekeeper owns/);
+    });
+
+    it('writes a zone attachment in a zone namespace (get, list, create, update, delete), but not elsewhere, and cannot watch them', async () => {
+      const z = zone(`sec${Date.now().toString(36)}n`);
+      const ns = desiredNamespace(z, false);
+      cleanup.push([s.admin, ns.metadata.name]);
+      await s.operator.create(resourcePath(NAMESPACES), ns);
+      const nad = desiredAttachment(z, standalonePlan('probe'), 'eth1');
+      const path = resourcePath(NETWORK_ATTACHMENTS, ns.metadata.name, nad.metadata.name);
+      assert.equal(
+        (await outcome(() => s.operator.create(resourcePath(NETWORK_ATTACHMENTS, ns.metadata.name), nad))).code,
+        200,
+      );
+      const got = await s.operator.get<KubeObject>(path);
+      const moved = desiredAttachment(z, standalonePlan('probe'), 'bond0');
+      const put = await outcome(() =>
+        s.operator.replace(path, {
+          ...moved,
+          metadata: { ...moved.metadata, resourceVersion: got.metadata?.resourceVersion },
+        }),
+      );
+      assert.equal(put.code, 200, put.message);
+      assert.equal((await outcome(() => s.operator.list(resourcePath(NETWORK_ATTACHMENTS)))).code, 200);
+      const watch = await outcome(() =>
+        s.operator.request('GET', resourcePath(NETWORK_ATTACHMENTS), { query: { watch: 'true', timeoutSeconds: 1 } }),
+      );
+      assert.equal(watch.code, 403, 'no watch: nothing waits on attachments');
+      assert.equal((await outcome(() => s.operator.delete(path))).code, 200);
+      const elsewhere = await outcome(() =>
+        s.operator.create(resourcePath(NETWORK_ATTACHMENTS, 'default'), {
+          ...nad,
+          metadata: { ...nad.metadata, namespace: 'default' },
+        }),
+      );
+      assert.equal(elsewhere.code, 403, elsewhere.message);
+      assert.match(elsewhere.message, /namespaces zonekeeper owns/);
     });
 
     it('cannot create a namespace that is not a zone namespace, nor one without a Pod Security level', async () => {
@@ -150,7 +192,7 @@ describe('security: the member identity', function () {
       const ns = desiredNamespace(z, false);
       cleanup.push([s.admin, ns.metadata.name]);
       await s.operator.create(resourcePath(NAMESPACES), ns);
-      const base = desiredPod(z, instance('C1', 'container'));
+      const base = desiredPod(z, instance('C1', 'container'), standalonePlan('probe'));
       const spec = base.spec as NonNullable<typeof base.spec>;
       const container = spec.containers[0] as Record<string, unknown>;
       const variants: [string, KubeObject & { spec: unknown }][] = [
@@ -224,7 +266,10 @@ describe('security: the member identity', function () {
       assert.equal(
         (
           await outcome(() =>
-            s.operator.create(resourcePath(VIRTUAL_MACHINES, ns.metadata.name), desiredVm(z, instance('V1', 'VM'))),
+            s.operator.create(
+              resourcePath(VIRTUAL_MACHINES, ns.metadata.name),
+              desiredVm(z, instance('V1', 'VM'), standalonePlan('probe')),
+            ),
           )
         ).code,
         200,
@@ -232,7 +277,7 @@ describe('security: the member identity', function () {
       const elsewhere = await outcome(() =>
         s.operator.create(
           resourcePath(VIRTUAL_MACHINES, 'default'),
-          inNamespace(desiredVm(z, instance('V2', 'VM')), 'default'),
+          inNamespace(desiredVm(z, instance('V2', 'VM'), standalonePlan('probe')), 'default'),
         ),
       );
       assert.equal(elsewhere.code, 403, elsewhere.message);

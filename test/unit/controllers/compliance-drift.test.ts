@@ -11,7 +11,7 @@ import { OperatorMetrics } from '../../../src/runtime/metrics.js';
 import { group, provider, uuid, zone } from '../../support/core-fixtures.js';
 import { readyZone, zoneBed, type ZoneBed } from './zone-bed.js';
 
-const CAPACITY = { capacity: { cores: 4, memory: 65536, storage: 1048576 } };
+const CAPACITY = { capacity: { cores: 4, memory: 65536, storage: 1048576 }, network: { uplink: 'zkup-cloud1' } };
 
 /** The zone's spec edited by its owner: the generation moves. */
 function edit(bed: ZoneBed, key: string, spec: ExecutionZoneSpec): void {

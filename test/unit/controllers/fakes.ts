@@ -3,7 +3,8 @@
 // clusters, the switch's programmer and the event sink. Each records what
 // was asked of it, so a test asserts the writes a situation produces.
 
-import type { MemberVm, ZoneIdentity } from '../../../src/clusters/member-objects.js';
+import { desiredVm, type MemberVm, type ZoneIdentity } from '../../../src/clusters/member-objects.js';
+import type { ZoneNetworkPlan } from '../../../src/core/network/types.js';
 import { resourcePath, EXECUTION_ZONES, keyOf } from '../../../src/core/api/resources.js';
 import type { ExecutionZone, ExecutionZoneSpec } from '../../../src/core/api/types.js';
 import type { InstanceAllocation } from '../../../src/core/zones/allocation.js';
@@ -97,8 +98,13 @@ export class FakeMembers implements MemberAccess, MemberClients {
   readonly created: string[] = [];
   readonly deleted: string[] = [];
   readonly namespaces: string[] = [];
+  /** `provider/namespace/name over uplink`, in the order written. */
+  readonly attachments: string[] = [];
+  /** Objects created, in order, with what went first (`attach fog1` before `create fog1/C1`). */
+  readonly writes: string[] = [];
   nodes: NodeAllocatable[] = [];
   failCreate: Error | undefined;
+  failAttach: Error | undefined;
 
   add(provider: string): this {
     this.members.set(provider, { reachable: true, synced: true, zones: new Map(), terminating: 0 });
@@ -155,13 +161,16 @@ export class FakeMembers implements MemberAccess, MemberClients {
       ensureNamespace: async (z: ZoneIdentity) => {
         this.namespaces.push(`${provider}/${z.applicationId}`);
       },
-      createInstance: async (z: ZoneIdentity, i: InstanceAllocation) => {
+      ensureAttachment: async (z: ZoneIdentity, plan: ZoneNetworkPlan, uplink: string) => {
+        if (this.failAttach) throw this.failAttach;
+        this.attachments.push(`${provider}/zk-${z.applicationId}/zone-${plan.vlanId} over ${uplink}`);
+        this.writes.push(`attach ${provider}`);
+      },
+      createInstance: async (z: ZoneIdentity, i: InstanceAllocation, plan: ZoneNetworkPlan) => {
         if (this.failCreate) throw this.failCreate;
         this.created.push(`${provider}/${i.name}`);
-        zoneMap(z.applicationId).set(i.name, {
-          vm: true,
-          obj: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: i.name.toLowerCase() } },
-        });
+        this.writes.push(`create ${provider}/${i.name}`);
+        zoneMap(z.applicationId).set(i.name, { vm: true, obj: desiredVm(z, i, plan) });
       },
       deleteInstance: async (id: string, objectName: string) => {
         const z = zoneMap(id);

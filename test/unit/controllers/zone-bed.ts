@@ -19,7 +19,13 @@ export function zoneBed(providers = ['Cloud1', 'Cloud2']) {
   const zones = new FakeObjects<ExecutionZone>();
   const state = new PlacementState({ hub: listerOf(zones), logger: silentLogger, clock });
   for (const [i, name] of providers.entries())
-    state.setProvider({ ...provider(name, { capacity: { cores: 4, memory: 65536, storage: 1048576 } }), order: i });
+    state.setProvider({
+      ...provider(name, {
+        capacity: { cores: 4, memory: 65536, storage: 1048576 },
+        network: { uplink: `zkup-${name.toLowerCase()}` },
+      }),
+      order: i,
+    });
   const members = new FakeMembers();
   for (const p of providers) members.add(p);
   const network = new FakeNetwork();

@@ -68,20 +68,33 @@ describe('CRD schema ↔ core validators', () => {
 
   it('judge provider capacities, tiers and environments alike (case aside)', () => {
     const schema = node('ProviderCluster', 'spec');
-    const spec = fc.record({
-      country: fc.constantFrom(242, 238, 'NO'),
-      tier: fc.constantFrom('cloud', 'fog', 'edge'),
-      environment: fc.constantFrom('VM', 'container', 'metal'),
-      resourceTypes: fc.constantFrom(['CPU'], ['CPU', 'GPU'], ['FPGA'], [], ['TPU']),
-      // Device counts always present: when they are required is a CEL rule, covered by the admission tests.
-      capacity: fc.record({
-        cores: sized(4096),
-        memory: sized(1 << 20),
-        storage: sized(1 << 22),
-        gpus: fc.constantFrom(0, 1, 2, -1),
-        fpgas: fc.constantFrom(0, 1, -1),
-      }),
-    });
+    const spec = fc.record(
+      {
+        country: fc.constantFrom(242, 238, 'NO'),
+        tier: fc.constantFrom('cloud', 'fog', 'edge'),
+        environment: fc.constantFrom('VM', 'container', 'metal'),
+        resourceTypes: fc.constantFrom(['CPU'], ['CPU', 'GPU'], ['FPGA'], [], ['TPU']),
+        // Device counts always present: when they are required is a CEL rule, covered by the admission tests.
+        capacity: fc.record({
+          cores: sized(4096),
+          memory: sized(1 << 20),
+          storage: sized(1 << 22),
+          gpus: fc.constantFrom(0, 1, 2, -1),
+          fpgas: fc.constantFrom(0, 1, -1),
+        }),
+        network: fc.oneof(
+          fc.record({
+            uplink: fc.oneof(
+              fc.constantFrom('eth1', 'bond0.10', 'ens2f0', 'zkup-fog1', 'a'.repeat(15), 'a'.repeat(16)),
+              fc.constantFrom('eth:1', 'eth 1', 'eth/1', '.', '..', '', '-x', '_x', 'é0', 5, null),
+              fc.stringMatching(/^[A-Za-z0-9_.:-]{1,17}$/),
+            ),
+          }),
+          fc.constant({}),
+        ),
+      },
+      { requiredKeys: ['country', 'tier', 'environment', 'resourceTypes', 'capacity'] },
+    );
     fc.assert(
       fc.property(spec, (s) => {
         const core = providerFromManifest({

@@ -30,6 +30,14 @@ describe('ProviderCluster manifests', () => {
     assert.equal(providerFromManifest(withSpec({ country: 311 })).provider?.mcc, 311);
   });
 
+  it('reads the uplink, and leaves it unset when spec.network is absent (never a guessed default)', () => {
+    assert.equal(providerFromManifest(withSpec({ network: { uplink: 'bond0.10' } })).provider?.uplink, 'bond0.10');
+    assert.equal(providerFromManifest(withSpec({ network: { uplink: 'a'.repeat(15) } })).provider?.uplink?.length, 15);
+    const p = providerFromManifest(withSpec({})).provider;
+    assert.ok(p);
+    assert.equal('uplink' in p, false);
+  });
+
   const cases: [string, unknown, RegExp][] = [
     ['not an object', 'ProviderCluster', /^must be a ProviderCluster object/],
     ['wrong kind', { ...(withSpec({}) as object), kind: 'Provider' }, /^kind: must be ProviderCluster/],
@@ -66,6 +74,19 @@ describe('ProviderCluster manifests', () => {
       /^spec\.autonomousSystems\[0\]: AS number must be an integer/,
     ],
     ['no capacity', withSpec({ capacity: undefined }), /^spec\.capacity: is required/],
+    [
+      'uplink with a colon (the kernel refuses it)',
+      withSpec({ network: { uplink: 'eth0:1' } }),
+      /^spec\.network\.uplink: must be a Linux network interface name: 1-15 letters.*got "eth0:1"/,
+    ],
+    [
+      'uplink longer than IFNAMSIZ allows',
+      withSpec({ network: { uplink: 'a'.repeat(16) } }),
+      /^spec\.network\.uplink: must be a Linux network interface name/,
+    ],
+    ['uplink "."', withSpec({ network: { uplink: '.' } }), /^spec\.network\.uplink: must be a Linux network/],
+    ['network without uplink', withSpec({ network: {} }), /^spec\.network\.uplink: is required when network/],
+    ['network not an object', withSpec({ network: 'eth1' }), /^spec\.network: must be an object with uplink/],
     [
       'zero cores',
       withSpec({ capacity: { cores: 0, memory: 1, storage: 1, gpus: 1 } }),

@@ -44,6 +44,12 @@ describe('core/network/zone-attachment: instances on their zone network', () => 
 
   it('refuses an uplink that is not an interface name, naming the field', () => {
     assert.throws(() => zoneAttachment(zone, 'ns', 'eth1; rm -rf /'), /^Error: uplink: /);
+    // The kernel's dev_valid_name refuses ":" (alias syntax) and anything of IFNAMSIZ (16) or more.
+    for (const bad of ['eth0:1', 'a'.repeat(16), '.', '..', '']) {
+      assert.throws(() => zoneAttachment(zone, 'ns', bad), /^Error: uplink: must be a Linux network interface name/);
+    }
+    const config = JSON.parse(zoneAttachment(zone, 'ns', 'bond0.10').spec.config) as { plugins: { master?: string }[] };
+    assert.equal(config.plugins[0]?.master, 'bond0.10');
   });
 
   it('gives each instance its address and the MAC the switch forwards to', () => {
