@@ -5,6 +5,8 @@
 #   udp-recv PORT WAIT_MS          print "ready", then one JSON line: the first
 #                                  datagram's sender, payload and the Traffic
 #                                  Class it arrived with, or {"timeout": true}
+#                                  WAIT_MS after a line on stdin (the caller
+#                                  writes one once it has sent)
 #   udp-send ADDR PORT PAYLOAD     one datagram through the kernel's stack
 #   raw-udp IFACE VLAN SRC_MAC DST_MAC SRC DST PORT PAYLOAD
 #                                  one 802.1Q-tagged IPv6/UDP frame written on
@@ -12,7 +14,8 @@
 #                                  misbehaving instance could)
 #   capture IFACE WAIT_MS TAG      print "ready", then one JSON line: every
 #                                  frame seen on IFACE whose bytes contain TAG
-#                                  (hex, with its 802.1Q tag put back)
+#                                  (hex, with its 802.1Q tag put back) until
+#                                  WAIT_MS after a line on stdin
 import json
 import select
 import socket
@@ -33,13 +36,29 @@ def ready():
     print("ready", flush=True)
 
 
+def wait_for(sock, wait_ms):
+    """True once `sock` is readable; gives up WAIT_MS after a line on stdin
+    says the probe was sent (process start-up on a busy machine takes
+    seconds, so the time counts from the send, not from here)."""
+    deadline = time.monotonic() + 120
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        r, _, _ = select.select([sock, sys.stdin], [], [], left)
+        if sock in r:
+            return True
+        if sys.stdin in r:
+            sys.stdin.readline()
+            deadline = time.monotonic() + int(wait_ms) / 1000.0
+
+
 def udp_recv(port, wait_ms):
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     s.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVTCLASS, 1)
     s.bind(("::", int(port)))
     ready()
-    r, _, _ = select.select([s], [], [], int(wait_ms) / 1000.0)
-    if not r:
+    if not wait_for(s, wait_ms):
         print(json.dumps({"timeout": True}), flush=True)
         return
     data, anc, _flags, addr = s.recvmsg(65535, socket.CMSG_SPACE(4))
@@ -104,13 +123,17 @@ def capture(iface, wait_ms, tag):
     ready()
     needle = tag.encode()
     got = []
-    deadline = time.monotonic() + int(wait_ms) / 1000.0
+    deadline = time.monotonic() + 120
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
             break
-        r, _, _ = select.select([s], [], [], left)
-        if not r:
+        r, _, _ = select.select([s, sys.stdin], [], [], left)
+        if sys.stdin in r:
+            # The probe was sent: WAIT_MS more from now (see wait_for).
+            sys.stdin.readline()
+            deadline = time.monotonic() + int(wait_ms) / 1000.0
+        if s not in r:
             continue
         try:
             while True:

@@ -52,9 +52,9 @@ export interface Received {
 }
 
 /** Starts `zone-probe.py cmd ...` in a namespace; resolves with its JSON line once it ends. */
-function listener(netns: string, args: string[]): { ready: Promise<void>; result: Promise<unknown> } {
+function listener(netns: string, args: string[]): { ready: Promise<void>; sent: () => void; result: Promise<unknown> } {
   const child = spawn('ip', ['netns', 'exec', netns, 'python3', SCRIPT(), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
@@ -72,7 +72,9 @@ function listener(netns: string, args: string[]): { ready: Promise<void>; result
       resolve(JSON.parse(out.slice('ready\n'.length)));
     });
   });
-  return { ready, result };
+  // Its waiting time starts now: starting the sender can take seconds on a busy machine.
+  const sent = (): void => void child.stdin.write('sent\n');
+  return { ready, sent, result };
 }
 
 function probe(netns: string, args: string[]): void {
@@ -87,12 +89,13 @@ function probe(netns: string, args: string[]): void {
 export async function udpWhile(
   to: string,
   port: number,
-  send: () => void,
+  send: () => void | Promise<unknown>,
   waitMs = 2000,
 ): Promise<Received | undefined> {
   const l = listener(to, ['udp-recv', String(port), String(waitMs)]);
   await l.ready;
-  send();
+  await send();
+  l.sent();
   const got = (await l.result) as Received | { timeout: true };
   return 'timeout' in got ? undefined : got;
 }
@@ -129,12 +132,13 @@ export async function captureWhile(
   netns: string,
   iface: string,
   tag: string,
-  send: () => void,
+  send: () => void | Promise<unknown>,
   waitMs = 1500,
 ): Promise<string[]> {
   const l = listener(netns, ['capture', iface, String(waitMs), tag]);
   await l.ready;
-  send();
+  await send();
+  l.sent();
   return (await l.result) as string[];
 }
 

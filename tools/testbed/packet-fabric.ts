@@ -97,6 +97,7 @@ export async function listNetns(): Promise<string[]> {
 /** Deletes every namespace of this test bed (its links go with them). */
 export async function removeFabric(prefix: string): Promise<string[]> {
   for (const n of [...taggers.keys()]) if (n.startsWith(`${prefix}-`)) await stopTagger(n);
+  for (const k of [...uplinks.keys()]) if (k.startsWith(`${prefix}-`)) uplinks.delete(k);
   const ours = (await listNetns()).filter((n) => n.startsWith(`${prefix}-`));
   for (const n of ours) await ip(['netns', 'delete', n]).catch(() => undefined);
   return ours;
@@ -168,6 +169,17 @@ async function uplinkBridge(netns: string, provider: string, master: string): Pr
   await ip(['-n', netns, 'link', 'set', master, 'up']);
 }
 
+const uplinks = new Map<string, Promise<void>>();
+
+/** Instances are realised a few at a time: the first to need a provider's bridge makes it, the others wait. */
+function uplinkOnce(netns: string, provider: string, master: string): Promise<void> {
+  const key = `${netns} ${master}`;
+  const made = uplinks.get(key) ?? uplinkBridge(netns, provider, master);
+  uplinks.set(key, made);
+  made.catch(() => uplinks.delete(key));
+  return made;
+}
+
 /** Realises one instance's zone interface in its own namespace (replacing one of the same key). */
 export async function realiseInstance(
   fabric: Fabric,
@@ -175,7 +187,7 @@ export async function realiseInstance(
 ): Promise<{ netns: string; device: ZoneDevice }> {
   const provider = fabric.providers[spec.provider];
   if (!provider) throw new Error(`provider ${spec.provider} has no switch port in the port map`);
-  await uplinkBridge(provider.netns, spec.provider, spec.master);
+  await uplinkOnce(provider.netns, spec.provider, spec.master);
   const netns = instanceNetns(fabric.prefix, spec.key);
   await removeInstance(netns);
   const port = bridgePortName(spec.key);

@@ -20,7 +20,7 @@
 // What it realised is in <state dir>/packets/instances.json, the fabric
 // (namespaces, BMv2's interfaces) in <state dir>/packets/fabric.json.
 
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { load as parseYaml } from 'js-yaml';
@@ -195,8 +195,9 @@ class StandIn {
       console.log(`packet-stand-in: removed ${key} (${have.netns})`);
     }
     const problems = [...this.lastProblems.values()].flat();
-    for (const [key, spec] of want) {
-      if (this.realised.has(key)) continue;
+    const missing = [...want].filter(([key]) => !this.realised.has(key));
+    // A few at a time: each is a dozen ip/sysctl runs, seconds on a busy machine.
+    await pool(missing, 4, async ([key, spec]) => {
       try {
         const { netns, device } = await realiseInstance(this.fabric, spec);
         this.realised.set(key, { ...spec, netns, device });
@@ -208,13 +209,21 @@ class StandIn {
         if (this.failed.get(key) !== message) console.log(`packet-stand-in: ${key}: ${message}`);
         this.failed.set(key, message);
       }
-    }
+    });
     const report: PacketReport = {
       instances: [...this.realised.values()].sort((a, b) => a.key.localeCompare(b.key)),
       problems: problems.sort((a, b) => a.key.localeCompare(b.key)),
     };
     writeJson(join(packetsDir(this.dir), 'instances.json'), report);
   }
+}
+
+async function pool<T>(items: readonly T[], width: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await task(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }
 
 function stripNetns(r: RealisedInstance): ZoneInterfaceSpec {
@@ -230,6 +239,8 @@ async function main(): Promise<void> {
   if (!state) throw new Error(`no test bed state in ${dir}`);
   const ports = JSON.parse(readFileSync(portsFile, 'utf8')) as SwitchPortMap;
   const prefix = fabricPrefix(state.dir);
+  // What an earlier run reported is no longer true: readers wait for new files.
+  rmSync(packetsDir(state.dir), { recursive: true, force: true });
   const fabric = await buildFabric(prefix, ports);
   mkdirSync(packetsDir(state.dir), { recursive: true });
   writeJson(join(packetsDir(state.dir), 'fabric.json'), fabric);

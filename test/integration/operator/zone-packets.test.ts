@@ -14,7 +14,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutionZone } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
@@ -106,7 +106,7 @@ describe('operator: real packets between zone instances over BMv2', function () 
         const got = insts.map(realised);
         return got.every((r) => r !== undefined) ? got : undefined;
       },
-      { timeoutMs: 90_000, everyMs: 500, detail: () => JSON.stringify(report().problems) },
+      { timeoutMs: 300_000, everyMs: 1000, detail: () => JSON.stringify(report().problems) },
     );
   const refreshPlans = async (): Promise<void> => {
     for (const id of PAPER_ZONES) plans.set(id, await networkPlan(env.hub, NS, id));
@@ -162,14 +162,17 @@ describe('operator: real packets between zone instances over BMv2', function () 
     };
     const portsFile = join(stateDir(), 'it-packets-switch-ports.json');
     writeFileSync(portsFile, JSON.stringify(ports));
+    rmSync(join(packetsDir(stateDir()), 'fabric.json'), { force: true });
     await startPacketStandIn(portsFile, { log: (m) => console.error(`[packets-it] ${m}`) });
     standIn = true;
     const fabricFile = join(packetsDir(stateDir()), 'fabric.json');
     fabric = await pollUntil(
       'the packet stand-in built its fabric',
       () => (existsSync(fabricFile) ? (JSON.parse(readFileSync(fabricFile, 'utf8')) as Fabric) : undefined),
-      { timeoutMs: 30_000, everyMs: 200 },
+      { timeoutMs: 90_000, everyMs: 200 },
     );
+    // A socket file an earlier run left would make BMv2's server fail to bind.
+    rmSync(join(packetsDir(stateDir()), 'p4rt.sock'), { force: true });
     bmv2 = await Bmv2Process.start({
       toolchain,
       logFile: join(stateDir(), 'logs', 'it-packets-bmv2.log'),
@@ -322,17 +325,17 @@ describe('operator: real packets between zone instances over BMv2', function () 
       [plan(Z505).vlanId, "on 5050f's VLAN (Fog1's port is no member of it)"],
     ] as const) {
       const tag = `raw-cross-${vlan}`;
-      let got: unknown;
+      let got: unknown = 'not sent';
       const trunk = await captureWhile(
         fabric.routerNetns,
         fabric.trunkInterface,
         tag,
-        () => {
-          got = udpWhile(ro.netns, 7100, frame(vlan, other, tag), 1500);
+        async () => {
+          got = await udpWhile(ro.netns, 7100, frame(vlan, other, tag), 1500);
         },
-        3000,
+        500,
       );
-      assert.equal(await got, undefined, `C1 -> ${other.name} of 5050f ${what}`);
+      assert.equal(got, undefined, `C1 -> ${other.name} of 5050f ${what}`);
       assert.deepEqual(trunk, [], `nothing of it goes up the trunk either (${what})`);
     }
   });
