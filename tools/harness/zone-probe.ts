@@ -73,14 +73,18 @@ function listener(netns: string, args: string[]): { ready: Promise<void>; sent: 
     });
   });
   // Its waiting time starts now: starting the sender can take seconds on a busy machine.
-  const sent = (): void => void child.stdin.write('sent\n');
+  // (It may have ended already: a datagram that came at once ends a udp-recv.)
+  child.stdin.on('error', () => undefined);
+  const sent = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.stdin.write('sent\n');
+  };
   return { ready, sent, result };
 }
 
 function probe(netns: string, args: string[]): void {
   const r = spawnSync('ip', ['netns', 'exec', netns, 'python3', SCRIPT(), ...args], {
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout: 120_000,
   });
   if (r.status !== 0) throw new Error(`zone-probe ${args[0]} in ${netns}: ${r.stderr || r.error?.message}`);
 }

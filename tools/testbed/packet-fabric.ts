@@ -60,7 +60,7 @@ async function ip(args: string[]): Promise<string> {
     return (await run('ip', args)).stdout;
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`ip ${args.join(' ')}: ${(err.stderr ?? err.message).trim()}`);
+    throw new Error(`ip ${args.join(' ')}: ${(err.stderr ?? err.message).trim()}`, { cause: e });
   }
 }
 
@@ -69,7 +69,9 @@ async function inNetns(netns: string, cmd: string, args: string[]): Promise<void
     await run('ip', ['netns', 'exec', netns, cmd, ...args]);
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`(in ${netns}) ${cmd} ${args.join(' ')}: ${(err.stderr ?? err.message).trim()}`);
+    throw new Error(`(in ${netns}) ${cmd} ${args.join(' ')}: ${(err.stderr ?? err.message).trim()}`, {
+      cause: e,
+    });
   }
 }
 

@@ -144,7 +144,7 @@ class Member {
             vlan = await this.vlanConfig(ns, sel.name);
           } catch (e) {
             if (e instanceof ApiException && e.code === 404)
-              throw new Error(`NetworkAttachmentDefinition ${ns}/${sel.name} not found`);
+              throw new Error(`NetworkAttachmentDefinition ${ns}/${sel.name} not found`, { cause: e });
             throw e;
           }
           specs.push(zoneInterfaceSpec({ ...c.where, index }, sel, vlan));
@@ -221,7 +221,7 @@ class StandIn {
 async function pool<T>(items: readonly T[], width: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < items.length) await task(items[next++] as T);
+    while (next < items.length) await task(items[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }

@@ -62,10 +62,10 @@ export function parseNetworksAnnotation(value: string, field: string): NetworkSe
     if (typeof name !== 'string' || name === '') fail(`${at}.name`, 'missing');
     if (namespace !== undefined && typeof namespace !== 'string') fail(`${at}.namespace`, 'not a string');
     if (ifname !== undefined && (typeof ifname !== 'string' || !IFNAME.test(ifname)))
-      fail(`${at}.interface`, `"${String(ifname)}" is not a Linux interface name (1-15 characters)`);
+      fail(`${at}.interface`, `${JSON.stringify(ifname)} is not a Linux interface name (1-15 characters)`);
     if (!Array.isArray(ips) || ips.some((x) => typeof x !== 'string')) fail(`${at}.ips`, 'not a list of strings');
     if (mac !== undefined && (typeof mac !== 'string' || !MAC.test(mac.toLowerCase())))
-      fail(`${at}.mac`, `"${String(mac)}" is not a MAC address`);
+      fail(`${at}.mac`, `${JSON.stringify(mac)} is not a MAC address`);
     return {
       name,
       ...(namespace !== undefined ? { namespace } : {}),
@@ -165,7 +165,7 @@ export function vmiSelections(
     if (text === undefined) continue;
     const parsed = parseYaml(text);
     if (!isRecord(parsed)) fail(`${field}.volumes[${i}].cloudInitNoCloud.networkData`, 'not a YAML mapping');
-    data.push(parsed as NetworkDataV2);
+    data.push(parsed);
   }
   const out: NetworkSelection[] = [];
   for (const [i, itf] of (spec.domain?.devices?.interfaces ?? []).entries()) {

@@ -16,7 +16,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExecutionZone } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
 import { instanceMac, planP4Entries, type SwitchPortMap } from '../../../src/core/network/p4-entries.js';
 import type { InstanceAddress, ZoneNetworkPlan } from '../../../src/core/network/types.js';
@@ -217,7 +216,7 @@ describe('operator: real packets between zone instances over BMv2', function () 
     const wanted = [...plan(Z755).instances, ...plan(Z505).instances.filter((i) => i.provider === 'PublicCloud2')];
     const got = await waitRealised(wanted, 'the container instances of 755b9 and 5050f realised');
     for (const [i, r] of got.entries()) {
-      const inst = wanted[i] as InstanceAddress;
+      const inst = wanted[i];
       const zoneOf = inst.address.startsWith(plan(Z755).network.split('::')[0] ?? '-') ? plan(Z755) : plan(Z505);
       const out = spawnSync('ip', ['-d', '-j', '-n', r.netns, 'addr', 'show', 'dev', r.interfaceName], {
         encoding: 'utf8',
@@ -257,7 +256,7 @@ describe('operator: real packets between zone instances over BMv2', function () 
       (s) => s.kind === 'zone' && s.scaleUp && s.zone.metadata.name === Z755,
     );
     assert.ok(step && step.kind === 'zone');
-    await apply(env.hub, step.zone as ExecutionZone);
+    await apply(env.hub, step.zone);
     await pollUntil(
       '755b9 scaled up and Ready',
       async () => {
@@ -407,19 +406,36 @@ describe('operator: real packets between zone instances over BMv2', function () 
     );
     const fog2 = fabric.providers['Fog2'];
     assert.ok(fog2);
-    const atProvider = await captureWhile(fog2.netns, 'switch', 'after-stop', () => {
-      spawnSync('ip', [
-        'netns',
-        'exec',
-        r1.netns,
-        'python3',
-        join(repoRoot(), 'tools', 'harness', 'zone-probe.py'),
-        'udp-send',
-        gone.address,
-        '7300',
+    // Its MAC is no longer in mac_forward: like any unknown destination of the
+    // zone's network, the frame goes up the trunk, and not to Fog2's port.
+    let trunk: string[] = [];
+    const atProvider = await captureWhile(fog2.netns, 'switch', 'after-stop', async () => {
+      trunk = await captureWhile(
+        fabric.routerNetns,
+        fabric.trunkInterface,
         'after-stop',
-      ]);
+        () => {
+          spawnSync(
+            'ip',
+            [
+              'netns',
+              'exec',
+              r1.netns,
+              'python3',
+              join(repoRoot(), 'tools', 'harness', 'zone-probe.py'),
+              'udp-send',
+              gone.address,
+              '7300',
+              'after-stop',
+            ],
+            { timeout: 120_000 },
+          );
+        },
+        1500,
+      );
     });
+    assert.equal(trunk.length, 1, 'the frame to the stopped instance goes up the trunk');
+    assert.deepEqual(frameTrafficClass(trunk[0] ?? ''), { vlan: plan(Z755).vlanId, tclass: 0xe0 });
     assert.deepEqual(atProvider, [], "nothing reaches Fog2's port for the stopped instance");
   });
 });
