@@ -14,9 +14,13 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v lua5.4 >/dev/null 2>&1 || need+=(lua5.4)
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || need+=(chromium)
 command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || need+=(golang-go)
-# iproute2 and python3: the BMv2 packet tests' network namespaces and raw-socket helper.
+# iproute2 and python3: the BMv2 packet tests' network namespaces and raw-socket helper;
+# iputils-ping and ethtool: the end-to-end zone packet tests (ping6 between
+# instances; software checksums on the instances' links).
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
+command -v ethtool >/dev/null 2>&1 || [ -x /usr/sbin/ethtool ] || need+=(ethtool)
 # Only with ZONEKEEPER_WITH_NODE=1: the container image (tools/build-image.sh)
 # and the hub's real node (testbed up --with-node). podman builds with runc;
 # mmdebstrap makes the base from Debian packages; containerd, runc and the

@@ -13,16 +13,30 @@
 //   npm run testbed -- start-apiserver NAME    start it again and wait until ready
 //   npm run testbed -- kubeconfig NAME         print the path of a cluster's admin kubeconfig
 //   npm run testbed -- load-image ARCHIVE      import an image archive into the real node
+//   npm run testbed -- packets --ports FILE    start the packet stand-in (network namespaces for
+//                                              running instances; FILE: a SwitchPortMap as JSON)
+//   npm run testbed -- packets-stop            stop it and remove its namespaces
 //
 // TESTBED_DIR moves the state folder (default <repo>/.testbed).
 // Exit status: 0 ok; 1 failure; 3 from `status` when a process crashed or the bed is down.
 
-import { down, loadImage, repair, startApiServer, status, stopApiServer, up } from './testbed.js';
+import {
+  down,
+  loadImage,
+  repair,
+  startApiServer,
+  startPacketStandIn,
+  status,
+  stopApiServer,
+  stopPacketStandIn,
+  up,
+} from './testbed.js';
+import { resolve } from 'node:path';
 import { kubeconfigPath, requireState } from './state.js';
 
 function usage(): never {
   console.error(
-    'usage: testbed up [--catalogue FILE] [--with-node [--image ARCHIVE ...]] | down | status [--json] | repair | stop-apiserver NAME | start-apiserver NAME | kubeconfig NAME | load-image ARCHIVE',
+    'usage: testbed up [--catalogue FILE] [--with-node [--image ARCHIVE ...]] | down | status [--json] | repair | stop-apiserver NAME | start-apiserver NAME | kubeconfig NAME | load-image ARCHIVE | packets --ports FILE | packets-stop',
   );
   process.exit(2);
 }
@@ -75,6 +89,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'load-image':
       log(`imported ${(await loadImage(rest[0] ?? usage())).join(', ')}`);
+      return 0;
+    case 'packets':
+      await startPacketStandIn(resolve(option(rest, '--ports') ?? usage()), { log });
+      return 0;
+    case 'packets-stop':
+      await stopPacketStandIn({ log });
       return 0;
     case 'repair':
       await repair({ log });

@@ -17,6 +17,7 @@ export type ProcessRole =
   | 'kube-scheduler'
   | 'kwok'
   | 'vmi-stand-in'
+  | 'packet-stand-in'
   | 'containerd'
   | 'kubelet';
 
@@ -76,7 +77,7 @@ export interface TestbedState {
   catalogue: string;
   etcd: { url: string; process: ProcessRecord };
   clusters: ClusterRecord[];
-  /** Test-bed-only helpers that serve several clusters (the VMI stand-in). */
+  /** Test-bed-only helpers that serve several clusters (the VMI and packet stand-ins). */
   helpers: ProcessRecord[];
   /** The hub's real node (kubelet + containerd), with `up --with-node`. */
   realNode?: RealNodeRecord;

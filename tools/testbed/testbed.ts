@@ -37,6 +37,8 @@ import {
   type TestbedState,
 } from './state.js';
 import { vmiStandInProcess } from './vmi-stand-in-process.js';
+import { fabricPrefix, removeFabric } from './packet-fabric.js';
+import { packetStandInProcess } from './packet-stand-in-process.js';
 import {
   findHostTools,
   importImage,
@@ -635,6 +637,45 @@ async function stopAll(state: TestbedState): Promise<void> {
   await stopProcess(state.etcd.process.pid, state.dir);
 }
 
+/**
+ * Starts the packet stand-in (tools/testbed/packet-stand-in.ts) for a
+ * switch port map (a SwitchPortMap as JSON), replacing one that runs; it
+ * builds its namespaces and then realises running instances every second.
+ * `down` stops it and removes its namespaces. Needs root.
+ */
+export async function startPacketStandIn(
+  portsFile: string,
+  opts: { dir?: string; log?: Log } = {},
+): Promise<ProcessRecord> {
+  const log = opts.log ?? ((m: string) => console.error(m));
+  const state = requireState(opts.dir);
+  await stopPacketStandIn({ dir: state.dir, log: () => undefined });
+  const rec = packetStandInProcess(state.dir, portsFile);
+  state.helpers.push(rec);
+  rec.pid = startProcess(rec);
+  writeState(state);
+  log(`packet stand-in started (pid ${rec.pid}) for the ports in ${portsFile}`);
+  return rec;
+}
+
+/** Stops the packet stand-in and removes every network namespace of this test bed. */
+export async function stopPacketStandIn(opts: { dir?: string; log?: Log } = {}): Promise<void> {
+  const log = opts.log ?? ((m: string) => console.error(m));
+  const state = requireState(opts.dir);
+  const mine = state.helpers.filter((p) => p.role === 'packet-stand-in');
+  await Promise.all(mine.map((p) => stopProcess(p.pid, state.dir)));
+  state.helpers = state.helpers.filter((p) => p.role !== 'packet-stand-in');
+  writeState(state);
+  const removed = await removeNetworkNamespaces(state.dir);
+  if (mine.length > 0 || removed.length > 0)
+    log(`packet stand-in stopped; ${removed.length} network namespaces removed`);
+}
+
+/** The namespaces the packet stand-in made for this folder (none when `ip` is missing or we are not root). */
+async function removeNetworkNamespaces(dir: string): Promise<string[]> {
+  return removeFabric(fabricPrefix(dir)).catch(() => []);
+}
+
 /** Stops every process of the test bed by PID and removes its state. */
 export async function down(opts: { dir?: string; log?: Log } = {}): Promise<{ seconds: number; stopped: number }> {
   const log = opts.log ?? ((m: string) => console.error(m));
@@ -645,6 +686,7 @@ export async function down(opts: { dir?: string; log?: Log } = {}): Promise<{ se
   if (state) {
     stopped = processHealth(state).filter((p) => p.state === 'running').length;
     await stopAll(state);
+    await removeNetworkNamespaces(state.dir);
   }
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   const seconds = Math.round((Date.now() - t0) / 100) / 10;
