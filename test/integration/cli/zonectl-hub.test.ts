@@ -35,13 +35,7 @@ import { pollUntil } from '../../../tools/harness/poll-until.js';
 import { repoRoot } from '../../../tools/testbed/paths.js';
 import { hubCluster, requireState } from '../../../tools/testbed/state.js';
 import { catalogueProviders } from '../operator/invariants.js';
-import {
-  ensureNamespace,
-  install,
-  type Installed,
-  resetNamespace,
-  startOperator,
-} from '../operator/operator-fixture.js';
+import { install, type Installed, leadingOperator, resetNamespace } from '../operator/operator-fixture.js';
 
 const NS = 'it-zonectl';
 const ZONECTL = join(repoRoot(), 'dist', 'src', 'cli', 'zonectl.js');
@@ -99,12 +93,7 @@ describe('zonectl against the live hub', function () {
     env = await install();
     kubeconfig = hubCluster(requireState()).kubeconfig;
     hubArgs = ['--kubeconfig', kubeconfig];
-    await ensureNamespace(env.hub, NS);
-    op = startOperator(env, 'it-zonectl');
-    const leading = op.waitLeading();
-    await op.start();
-    await leading;
-    await resetNamespace(env.hub, NS);
+    op = await leadingOperator(env, 'it-zonectl', [NS]);
     for (const step of paperScenario(join(repoRoot(), 'examples', 'paper', 'messages.json'), NS)) {
       if (step.kind === 'zone') {
         await apply(env.hub, step.zone);

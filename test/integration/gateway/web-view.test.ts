@@ -38,14 +38,7 @@ import {
 } from '../../../tools/harness/view-gateway.js';
 import { repoRoot } from '../../../tools/testbed/paths.js';
 import { requireState } from '../../../tools/testbed/state.js';
-import {
-  deleteAllZones,
-  ensureNamespace,
-  install,
-  type Installed,
-  resetNamespace,
-  startOperator,
-} from '../operator/operator-fixture.js';
+import { deleteAllZones, install, type Installed, leadingOperator } from '../operator/operator-fixture.js';
 
 const PAPER_NS = 'it-view-paper';
 const TENANT_NS = 'it-view-tenant';
@@ -86,12 +79,7 @@ describe('web view in Chromium on the live federation', function () {
     const missing = chromiumMissing();
     if (missing) throw new Error(`the browser tests need Chromium: ${missing}`);
     env = await install();
-    for (const ns of [PAPER_NS, TENANT_NS]) await ensureNamespace(env.hub, ns);
-    op = startOperator(env, 'it-view');
-    const leading = op.waitLeading();
-    await op.start();
-    await leading;
-    for (const ns of [PAPER_NS, TENANT_NS]) await resetNamespace(env.hub, ns);
+    op = await leadingOperator(env, 'it-view', [PAPER_NS, TENANT_NS]);
     const state = requireState();
     gw = await startGateway(await gatewayKubeconfig(state, env.hub), join(state.dir, 'logs', 'gateway-view.log'));
     adminToken = await viewerToken(env.hub, 'zonekeeper-system', 'view-admin', true);

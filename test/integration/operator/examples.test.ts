@@ -16,14 +16,7 @@ import type { OperatorProcess } from '../../../tools/harness/operator-process.js
 import { pollUntil } from '../../../tools/harness/poll-until.js';
 import { OPERATOR_NAMESPACE } from '../../../tools/harness/testbed-setup.js';
 import { repoRoot } from '../../../tools/testbed/paths.js';
-import {
-  deleteAllZones,
-  ensureNamespace,
-  install,
-  type Installed,
-  resetNamespace,
-  startOperator,
-} from './operator-fixture.js';
+import { deleteAllZones, install, type Installed, leadingOperator } from './operator-fixture.js';
 
 const NS = 'it-examples';
 const example = (rel: string): KubeObject[] => readManifests(join(repoRoot(), 'examples', rel));
@@ -42,12 +35,7 @@ describe('examples/ on the live federation', function () {
 
   before(async () => {
     env = await install();
-    await ensureNamespace(env.hub, NS);
-    op = startOperator(env, 'it-examples');
-    const leading = op.waitLeading();
-    await op.start();
-    await leading;
-    await resetNamespace(env.hub, NS);
+    op = await leadingOperator(env, 'it-examples', [NS]);
   });
 
   after(async () => {

@@ -12,15 +12,7 @@ import { pollUntil } from '../../../tools/harness/poll-until.js';
 import type { OperatorProcess } from '../../../tools/harness/operator-process.js';
 import { resourcePath } from '../../../src/runtime/kube-client.js';
 import { startApiServer, stopApiServer } from '../../../tools/testbed/testbed.js';
-import {
-  deleteAllZones,
-  resetNamespace,
-  ensureNamespace,
-  install,
-  type Installed,
-  memberObjects,
-  startOperator,
-} from './operator-fixture.js';
+import { deleteAllZones, install, type Installed, leadingOperator, memberObjects } from './operator-fixture.js';
 
 const NS = 'it-member';
 
@@ -57,12 +49,7 @@ describe('operator: a member API server goes away and comes back', function () {
 
   before(async () => {
     env = await install();
-    await ensureNamespace(env.hub, NS);
-    op = startOperator(env, 'it-member', { probeInterval: '2s' });
-    const leading = op.waitLeading();
-    await op.start();
-    await leading;
-    await resetNamespace(env.hub, NS);
+    op = await leadingOperator(env, 'it-member', [NS], { probeInterval: '2s' });
   });
 
   after(async () => {

@@ -35,14 +35,7 @@ import { pollUntil } from '../../../tools/harness/poll-until.js';
 import { repoRoot } from '../../../tools/testbed/paths.js';
 import { requireState } from '../../../tools/testbed/state.js';
 import { catalogueProviders } from './invariants.js';
-import {
-  deleteAllZones,
-  ensureNamespace,
-  install,
-  type Installed,
-  resetNamespace,
-  startOperator,
-} from './operator-fixture.js';
+import { deleteAllZones, install, type Installed, leadingOperator } from './operator-fixture.js';
 
 const NS = 'it-attach';
 const ZONE_755B9 = '755b94a1-2847-4bb8-b530-cfca97404f51';
@@ -126,12 +119,7 @@ describe('operator: instances on their zone network', function () {
 
   before(async () => {
     env = await install();
-    await ensureNamespace(env.hub, NS);
-    op = startOperator(env, 'it-attach');
-    const leading = op.waitLeading();
-    await op.start();
-    await leading;
-    await resetNamespace(env.hub, NS);
+    op = await leadingOperator(env, 'it-attach', [NS]);
   });
 
   after(async () => {

@@ -50,6 +50,31 @@ export function startOperator(
   });
 }
 
+/**
+ * An operator that holds the lease, over `namespaces` that exist and hold no
+ * zone of an earlier run (resetNamespace). A start that fails kills the
+ * process, so no after hook has to.
+ */
+export async function leadingOperator(
+  env: Installed,
+  identity: string,
+  namespaces: readonly string[],
+  o: Partial<OperatorProcessOptions> = {},
+): Promise<OperatorProcess> {
+  for (const ns of namespaces) await ensureNamespace(env.hub, ns);
+  const op = startOperator(env, identity, o);
+  try {
+    const leading = op.waitLeading();
+    await op.start();
+    await leading;
+    for (const ns of namespaces) await resetNamespace(env.hub, ns);
+    return op;
+  } catch (e) {
+    await op.kill('SIGTERM').catch(() => undefined);
+    throw e;
+  }
+}
+
 export async function ensureNamespace(hub: KubeClient, name: string): Promise<void> {
   await apply(hub, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 }

@@ -27,13 +27,11 @@ import { requireState } from '../../../tools/testbed/state.js';
 import { catalogueProviders, checkInvariants } from './invariants.js';
 import {
   deleteAllZones,
-  resetNamespace,
-  ensureNamespace,
   foreignZones,
   install,
   type Installed,
+  leadingOperator,
   memberObjects,
-  startOperator,
 } from './operator-fixture.js';
 
 const NS = 'it-paper';
@@ -77,12 +75,7 @@ describe('operator: the paper scenario on the live federation', function () {
       [],
       'other ExecutionZones in the hub would take the VLANs the paper expects',
     );
-    await ensureNamespace(env.hub, NS);
-    op = startOperator(env, 'it-paper');
-    const leading = op.waitLeading();
-    await op.start();
-    await leading;
-    await resetNamespace(env.hub, NS);
+    op = await leadingOperator(env, 'it-paper', [NS]);
   });
 
   after(async () => {

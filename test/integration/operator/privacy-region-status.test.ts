@@ -11,14 +11,7 @@ import { apply, deleteIfExists } from '../../../tools/harness/apply.js';
 import { pollUntil } from '../../../tools/harness/poll-until.js';
 import type { OperatorProcess } from '../../../tools/harness/operator-process.js';
 import { resourcePath } from '../../../src/runtime/kube-client.js';
-import {
-  deleteAllZones,
-  ensureNamespace,
-  install,
-  type Installed,
-  resetNamespace,
-  startOperator,
-} from './operator-fixture.js';
+import { deleteAllZones, install, type Installed, leadingOperator } from './operator-fixture.js';
 
 const NS = 'it-regions';
 const MINE = 'it-nordics';
@@ -51,13 +44,8 @@ describe('operator: PrivacyRegion status', function () {
 
   before(async () => {
     env = await install();
-    await ensureNamespace(env.hub, NS);
     await deleteIfExists(env.hub, 'PrivacyRegion', MINE);
-    op = startOperator(env, 'it-regions');
-    const leading = op.waitLeading();
-    await op.start();
-    await leading;
-    await resetNamespace(env.hub, NS);
+    op = await leadingOperator(env, 'it-regions', [NS]);
   });
 
   after(async () => {
