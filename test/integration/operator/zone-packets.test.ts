@@ -3,7 +3,8 @@
 // (simple_switch_grpc running the compiled zone_switch) through the
 // sidecar, and the test bed's packet stand-in giving every running instance
 // a network namespace from the NetworkAttachmentDefinition and pod
-// annotation on its member. Then ping6, UDP and hand-made frames between
+// annotation (or VM interface) the operator wrote on its member, over the
+// uplink its ProviderCluster names. Then ping6, UDP and hand-made frames between
 // those namespaces: a zone's instances on different providers reach each
 // other marked with the zone's Table V class, other zones and outside
 // destinations do not, the router's address goes up the trunk, a STOP takes
@@ -51,11 +52,10 @@ import {
   startOperator,
 } from './operator-fixture.js';
 import { asSwitchEntries, type NodeChild, readSwitch, startSidecar } from './p4-processes.js';
-import { attachPods, networkPlan } from './zone-network-plans.js';
+import { networkPlan, operatorAttachments, providerUplinks } from './zone-network-plans.js';
 
 const NS = 'it-packets';
 const ROUTER = 'fd00:5a4b::1';
-const UPLINK = 'uplink0';
 const Z755 = '755b94a1-2847-4bb8-b530-cfca97404f51';
 const Z505 = '5050f3c2-7a1e-4d9b-9c4e-8b1f2a6522ca';
 const PAPER_ZONES = [
@@ -85,6 +85,8 @@ describe('operator: real packets between zone instances over BMv2', function () 
   let fabric: Fabric;
   let ports: SwitchPortMap;
   let standIn = false;
+  /** Provider name -> its ProviderCluster's spec.network.uplink. */
+  let uplinks: Map<string, string>;
   const plans = new Map<string, ZoneNetworkPlan>();
   const stateDir = (): string => requireState().dir;
 
@@ -100,8 +102,6 @@ describe('operator: real packets between zone instances over BMv2', function () 
     pollUntil(
       what,
       async () => {
-        // Until the operator writes the attachments itself, the test writes what it is to write.
-        await attachPods(env, [...plans.values()], UPLINK);
         const got = insts.map(realised);
         return got.every((r) => r !== undefined) ? got : undefined;
       },
@@ -148,6 +148,7 @@ describe('operator: real packets between zone instances over BMv2', function () 
       'zones of other namespaces would be programmed on this switch too',
     );
     await ensureNamespace(env.hub, NS);
+    uplinks = await providerUplinks(env.hub);
     // Every member of the test bed behind its own port, the trunk on 0.
     ports = {
       trunkPort: 0,
@@ -203,10 +204,13 @@ describe('operator: real packets between zone instances over BMv2', function () 
     );
     for (const step of steps) if (step.kind === 'zone') await apply(env.hub, step.zone);
     for (const id of PAPER_ZONES) {
+      // Ready needs NetworkAttached=True: every pod and VM made with its zone interface.
       const z = await waitZoneReady(env.hub, NS, id, 180_000);
       assert.equal(getCondition(z.status?.conditions, 'NetworkReady')?.reason, 'Programmed');
+      assert.equal(getCondition(z.status?.conditions, 'NetworkAttached')?.reason, 'Attached');
     }
     await refreshPlans();
+    for (const id of PAPER_ZONES) assert.equal(await operatorAttachments(env, plan(id), uplinks), true);
     assert.equal(plan(Z755).vlanId, 1000);
     assert.equal(plan(Z755).marking.tos, 0xe0, "755b9's Table V mark is 111000");
     assert.deepEqual(sorted(await readSwitch((bmv2 as Bmv2Process).address)), sorted(plannedSwitch(PAPER_ZONES)));
@@ -230,7 +234,7 @@ describe('operator: real packets between zone instances over BMv2', function () 
       assert.ok(link, `${r.netns} has ${r.interfaceName}: ${out.stderr}`);
       assert.equal(r.interfaceName, 'zone0');
       assert.equal(r.provider, inst.provider);
-      assert.equal(r.master, UPLINK);
+      assert.equal(r.master, uplinks.get(inst.provider), `${r.key} over its ProviderCluster's uplink`);
       assert.equal(r.vlanId, zoneOf.vlanId);
       if (r.device === 'vlan') {
         assert.equal(link.linkinfo.info_kind, 'vlan');
@@ -267,6 +271,8 @@ describe('operator: real packets between zone instances over BMv2', function () 
       { timeoutMs: 180_000, everyMs: 1000 },
     );
     await refreshPlans();
+    // Ready after the scale-up means the new instances were made attached.
+    assert.equal(await operatorAttachments(env, plan(Z755), uplinks), true);
     const fresh = plan(Z755).instances.filter((i) => !before.has(i.address));
     assert.ok(fresh.length > 0);
     const olds = plan(Z755).instances.filter((i) => before.has(i.address));
