@@ -38,8 +38,9 @@ function numberFlag(name: string, fallback: number): number {
   return n;
 }
 
-function limitsFromFlags(): Partial<GatewayLimits> {
-  const limits: Partial<GatewayLimits> = {
+function limitsFromFlags(): GatewayLimits {
+  const limits: GatewayLimits = {
+    ...DEFAULT_LIMITS,
     maxBodyBytes: numberFlag('max-body-bytes', DEFAULT_LIMITS.maxBodyBytes),
     headersTimeoutMs: numberFlag('headers-timeout-ms', DEFAULT_LIMITS.headersTimeoutMs),
     requestTimeoutMs: numberFlag('request-timeout-ms', DEFAULT_LIMITS.requestTimeoutMs),
@@ -61,7 +62,13 @@ function tlsFiles(): { read: () => { cert: Buffer; key: Buffer }; stamp: () => s
   if (!cert || !key) throw new Error('--tls-cert-file and --tls-key-file go together');
   return {
     read: () => ({ cert: readFileSync(cert), key: readFileSync(key) }),
-    stamp: () => [cert, key].map((f) => `${statSync(f).mtimeMs}:${statSync(f).size}`).join('/'),
+    stamp: () =>
+      [cert, key]
+        .map((f) => {
+          const st = statSync(f);
+          return `${st.mtimeMs}:${st.size}`;
+        })
+        .join('/'),
   };
 }
 
@@ -139,7 +146,7 @@ async function main(): Promise<void> {
       view: view ? '/ui/' : 'off',
       tls: tls !== undefined,
       auth: insecure ? 'none' : 'bearer',
-      limits: { ...DEFAULT_LIMITS, ...limits },
+      limits,
     }),
   );
   const stop = () => {

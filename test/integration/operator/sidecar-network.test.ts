@@ -25,11 +25,10 @@ import { repoRoot } from '../../../tools/testbed/paths.js';
 import { requireState } from '../../../tools/testbed/state.js';
 import {
   deleteAllZones,
-  ensureNamespace,
   foreignZones,
   install,
   type Installed,
-  resetNamespace,
+  leadingOperator,
   startOperator,
 } from './operator-fixture.js';
 import { asSwitchEntries, type NodeChild, readSwitch, startSidecar, startSwitch } from './p4-processes.js';
@@ -148,7 +147,6 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
       [],
       'zones of other namespaces would be programmed on this switch too',
     );
-    await ensureNamespace(env.hub, NS);
     const s = await startSwitch(logDir());
     sw = s.proc;
     switchAddress = s.address;
@@ -157,11 +155,7 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
     sidecarAddress = sc.address;
     const portsFile = join(requireState().dir, 'it-sidecar-switch-ports.json');
     writeFileSync(portsFile, JSON.stringify(PORTS));
-    op = startOperator(env, 'it-sidecar', { sidecar: sidecarAddress, switchPorts: portsFile });
-    const leading = op.waitLeading();
-    await op.start();
-    await leading;
-    await resetNamespace(env.hub, NS);
+    op = await leadingOperator(env, 'it-sidecar', [NS], { sidecar: sidecarAddress, switchPorts: portsFile });
   });
 
   after(async () => {

@@ -42,15 +42,7 @@ import { packetsDir, type PacketReport, type RealisedInstance } from '../../../t
 import { repoRoot } from '../../../tools/testbed/paths.js';
 import { requireState } from '../../../tools/testbed/state.js';
 import { startPacketStandIn, stopPacketStandIn } from '../../../tools/testbed/testbed.js';
-import {
-  deleteAllZones,
-  ensureNamespace,
-  foreignZones,
-  install,
-  type Installed,
-  resetNamespace,
-  startOperator,
-} from './operator-fixture.js';
+import { deleteAllZones, foreignZones, install, type Installed, leadingOperator } from './operator-fixture.js';
 import { asSwitchEntries, type NodeChild, readSwitch, startSidecar } from './p4-processes.js';
 import { networkPlan, operatorAttachments, providerUplinks } from './zone-network-plans.js';
 
@@ -147,7 +139,6 @@ describe('operator: real packets between zone instances over BMv2', function () 
       [],
       'zones of other namespaces would be programmed on this switch too',
     );
-    await ensureNamespace(env.hub, NS);
     uplinks = await providerUplinks(env.hub);
     // Every member of the test bed behind its own port, the trunk on 0.
     ports = {
@@ -182,11 +173,7 @@ describe('operator: real packets between zone instances over BMv2', function () 
     const sc = await startSidecar(join(stateDir(), 'logs'), bmv2.address);
     sidecar = sc.proc;
     const sidecarAddress = sc.address;
-    op = startOperator(env, 'it-packets', { sidecar: sidecarAddress, switchPorts: portsFile });
-    const leading = op.waitLeading();
-    await op.start();
-    await leading;
-    await resetNamespace(env.hub, NS);
+    op = await leadingOperator(env, 'it-packets', [NS], { sidecar: sidecarAddress, switchPorts: portsFile });
   });
 
   after(async () => {
