@@ -97,6 +97,24 @@ function readBody(req: IncomingMessage, max: number): Promise<string> {
   });
 }
 
+/** How much more than the limit a refused body may still send before its connection is cut. */
+const DISCARD_FACTOR = 8;
+
+/**
+ * Reads and drops the rest of a refused body. Cutting the connection at once
+ * resets a client still writing, which then never reads its 413; one that
+ * keeps sending past `max` bytes is cut (a slow one meets the request
+ * time-out).
+ */
+function discardBody(req: IncomingMessage, max: number): void {
+  let seen = 0;
+  req.on('data', (c: Buffer) => {
+    seen += c.length;
+    if (seen > max) req.destroy();
+  });
+  req.resume();
+}
+
 const problem = (status: number, title: string, detail: string): Reply => ({
   status,
   body: { type: 'about:blank', title, status, detail },
@@ -118,10 +136,8 @@ export function gatewayServer(handler: MessageHandler, opts: GatewayOptions): Se
   const byTenant = new RateLimiter(limits.tenantRate, now);
   const byAddress = new RateLimiter(limits.addressRate, now);
 
-  /** The /v1 API; undefined when the path is not one of its routes. */
-  async function api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void | undefined> {
-    const route = ROUTE.exec(url.pathname);
-    if (!route) return undefined;
+  /** The /v1 API, for a path ROUTE matched. */
+  async function api(req: IncomingMessage, res: ServerResponse, route: RegExpExecArray): Promise<void> {
     const namespace = route[1] === undefined ? opts.defaultNamespace : decodeURIComponent(route[1]);
     if (!NAMESPACE.test(namespace))
       return send(res, problem(400, 'Bad namespace', `"${namespace}" is not a Kubernetes namespace name`));
@@ -175,10 +191,8 @@ export function gatewayServer(handler: MessageHandler, opts: GatewayOptions): Se
       text = await readBody(req, limits.maxBodyBytes);
     } catch (e) {
       if (!(e instanceof TooLarge)) throw e;
-      // The rest of the body is not read: close the connection rather than drain it.
-      res.setHeader('Connection', 'close');
       send(res, problem(413, 'Content too large', `a message is at most ${limits.maxBodyBytes} bytes`));
-      res.on('finish', () => req.destroy());
+      discardBody(req, DISCARD_FACTOR * limits.maxBodyBytes);
       return;
     }
     let json: unknown;
@@ -212,7 +226,8 @@ export function gatewayServer(handler: MessageHandler, opts: GatewayOptions): Se
             why === undefined ? { status: 200, body: { status: 'ok' } } : problem(503, 'Not ready', why),
           );
         }
-        if (ROUTE.test(url.pathname)) return await api(req, res, url);
+        const route = ROUTE.exec(url.pathname);
+        if (route) return await api(req, res, route);
         if (opts.view && (await opts.view.handle(req, res, url))) return;
         return send(res, problem(404, 'Not found', `no route ${req.method} ${url.pathname}`));
       } catch (e) {
