@@ -1,3 +1,0 @@
-module zonekeeper.invalid/tools/pause
-
-go 1.26.0
