@@ -151,6 +151,7 @@ export class MemberClusterCache {
       this.options.logger.info('member kubeconfig changed; rebuilding its client', { provider: e.provider });
       this.dropMember(e);
     }
+    this.options.metrics?.observeClient(client);
     e.secretVersion = version;
     e.member = this.buildMember(e.provider, client, vms);
     e.failures = 0;

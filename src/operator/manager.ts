@@ -74,6 +74,7 @@ export class Manager {
   constructor(private readonly options: ManagerOptions) {
     this.identity = options.identity ?? defaultIdentity();
     this.health = new HealthServer(this.metrics.registry);
+    this.metrics.observeClient(options.hub);
   }
 
   get isLeader(): boolean {

@@ -89,6 +89,8 @@ export class KubeClient {
   private readonly tls: { secureContext?: SecureContext; rejectUnauthorized?: boolean; servername?: string };
   /** Every request that reached a server, for tests and the bench. */
   requests = 0;
+  /** Told of every answer (its status code) and every request that got none (code 0): the operator's rest_client_requests_total. */
+  observer: ((method: string, code: number) => void) | undefined;
 
   private constructor(server: string, opts: RequestOptions & { headers?: Record<string, string> }) {
     this.server = new URL(server);
@@ -203,6 +205,7 @@ export class KubeClient {
       },
       (res) => {
         responded = true;
+        this.observer?.(method, res.statusCode ?? 0);
         onResponse(res);
       },
     );
@@ -217,6 +220,7 @@ export class KubeClient {
         current = this.open(method, path, query, headers, body, timeoutMs, onResponse, onError, agent, true);
         return;
       }
+      if (!responded) this.observer?.(method, 0);
       onError(err);
     });
     req.end(body);

@@ -3,6 +3,7 @@
 // (zonekeeper_*). One registry per operator process.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { KubeClient } from './kube-client.js';
 import type { QueueMetrics } from './work-queue.js';
 
 const exponential = (start: number, factor: number, count: number): number[] =>
@@ -157,6 +158,13 @@ export class OperatorMetrics {
     labelNames: ['provider', 'outcome'] as const,
     registers: [this.registry],
   });
+  /** client-go's name and labels, so dashboards made for Go operators read it. */
+  readonly restClientRequests = new Counter({
+    name: 'rest_client_requests_total',
+    help: 'Number of HTTP requests to the hub and member API servers, partitioned by status code, method, and host',
+    labelNames: ['code', 'method', 'host'] as const,
+    registers: [this.registry],
+  });
   readonly watchRestarts = new Counter({
     name: 'zonekeeper_watch_restarts_total',
     help: 'Informer watch restarts by resource and cause',
@@ -166,6 +174,13 @@ export class OperatorMetrics {
 
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts every request `client` makes in rest_client_requests_total. */
+  observeClient(client: KubeClient): void {
+    const host = client.server.host;
+    client.observer = (method, code) =>
+      this.restClientRequests.inc({ host, method, code: code === 0 ? '<error>' : String(code) });
   }
 
   /** The queue's hooks, labelled the way controller-runtime labels them (name = controller). */

@@ -28,6 +28,12 @@ export function nodesPerMember(): number {
   return Number.isInteger(n) && n >= 1 ? n : 2;
 }
 
+/** Pods a fake node accepts: the kubelet's default of 110, or more for benchmarks that pack thousands of zones onto eight members. */
+export function podsPerNode(): number {
+  const n = Number(process.env['TESTBED_PODS_PER_NODE'] ?? '110');
+  return Number.isInteger(n) && n >= 1 ? n : 110;
+}
+
 /** Splits `total` into `n` whole shares, the first ones taking the remainder. */
 function share(total: number, n: number, i: number): number {
   return Math.floor(total / n) + (i < total % n ? 1 : 0);
@@ -45,7 +51,7 @@ export function fakeNodes(memberName: string, memberId: string, p: ProviderFacts
       cpu: String(share(p.capacity.cores, count, i)),
       memory: `${share(p.capacity.memory, count, i)}Mi`,
       'ephemeral-storage': `${share(p.capacity.storage, count, i)}Mi`,
-      pods: '110',
+      pods: String(podsPerNode()),
     };
     if (p.resourceTypes.includes('GPU')) resources[GPU_RESOURCE] = String(share(p.capacity.gpus, count, i));
     if (p.resourceTypes.includes('FPGA')) resources[FPGA_RESOURCE] = String(share(p.capacity.fpgas, count, i));
