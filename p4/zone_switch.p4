@@ -11,7 +11,8 @@
  * Pipeline, in order; each table drops by default (default deny):
  *   zone_admit    (ingress port, VLAN)     -> is this port a member of the zone?
  *   zone_mark     (VLAN)                   -> the zone's DSCP privacy mark
- *   zone_acl      (VLAN, destination)      -> own network, VPN peers, router
+ *   zone_acl      (VLAN, destination)      -> own network, VPN peers, router;
+ *                                             released instances dropped
  *   mac_forward   (VLAN, destination MAC)  -> output port; a miss goes to port 0
  *   egress_vlan   (VLAN, egress port)      -> may this port carry the zone?
  *
@@ -174,8 +175,10 @@ control ZoneIngress(inout headers_t hdr, inout metadata_t meta,
         }
         actions = { acl_permit; drop; }
         default_action = drop();
-        /* 4,094 zones with eight destination rules each. */
-        size = 32768;
+        /* 4,094 zones with eight destination rules each, and as many
+         * again for the addresses of released instances (a drop above the
+         * zone's own network, so they do not go up the trunk). */
+        size = 65536;
     }
 
     @id(0x02000004) table mac_forward {

@@ -88,6 +88,7 @@ function plan(vlan: number, instances: number): ZoneNetworkPlan {
     prefixBytes: [],
     marking: { bits: '111000', dscp: 56, tos: 224 },
     vpn: [{ provider, from: 'HOME-SWITCH', to: `${provider}-SWITCH` }],
+    released: [],
     instances: Array.from({ length: instances }, (_, i) => ({
       name: `C${i + 1}`,
       provider,

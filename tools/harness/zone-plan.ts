@@ -19,6 +19,7 @@ export function standalonePlan(applicationId: string, vlanId = 1000): ZoneNetwor
     prefixBytes: prefixBytes(GLOBAL_ID, vlanId),
     marking: markingFromDscp(0),
     vpn: [],
+    released: [],
     instances: [],
   };
 }

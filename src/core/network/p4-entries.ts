@@ -67,7 +67,7 @@ export const TABLES = {
   egress: 'ZoneEgress.egress_vlan',
 } as const;
 
-export const ACL_PRIORITY = { ownNetwork: 100, linkLocal: 90, router: 80, vpnPeer: 70 } as const;
+export const ACL_PRIORITY = { released: 110, ownNetwork: 100, linkLocal: 90, router: 80, vpnPeer: 70 } as const;
 
 const ALL_ONES_128 = (1n << 128n) - 1n;
 
@@ -138,7 +138,12 @@ export function macToBigInt(mac: string): bigint {
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
 const exact = (field: string, value: bigint | number): PlannedMatch => ({ field, kind: 'exact', value: String(value) });
 
-function aclEntry(vlan: number, prefix: { value: bigint; prefixLen: number }, priority: number): PlannedEntry {
+function aclEntry(
+  vlan: number,
+  prefix: { value: bigint; prefixLen: number },
+  priority: number,
+  action = 'ZoneIngress.acl_permit',
+): PlannedEntry {
   return {
     table: TABLES.acl,
     match: [
@@ -146,7 +151,7 @@ function aclEntry(vlan: number, prefix: { value: bigint; prefixLen: number }, pr
       { field: 'meta.dst_addr', kind: 'ternary', value: hex(prefix.value), mask: hex(prefixMask128(prefix.prefixLen)) },
     ],
     priority,
-    action: 'ZoneIngress.acl_permit',
+    action,
     params: [],
   };
 }
@@ -210,6 +215,14 @@ export function planP4Entries(plans: readonly ZoneNetworkPlan[], ports: SwitchPo
         zoneProblems.push({ path: `${path}.instances[${ii}].address`, reason: (e as Error).message });
       }
     }
+    const released: bigint[] = [];
+    for (const [ri, r] of plan.released.entries()) {
+      try {
+        released.push(ipv6ToBigInt(r.address));
+      } catch (e) {
+        zoneProblems.push({ path: `${path}.released[${ri}].address`, reason: (e as Error).message });
+      }
+    }
     if (zoneProblems.length > 0 || !network) {
       problems.push(...zoneProblems);
       continue;
@@ -234,6 +247,11 @@ export function planP4Entries(plans: readonly ZoneNetworkPlan[], ports: SwitchPo
       action: 'ZoneIngress.set_dscp',
       params: [{ name: 'dscp', value: String(plan.marking.dscp) }],
     });
+    // A released instance's address is inside the zone's network, which
+    // the next entry admits: without this, packets to it would miss
+    // mac_forward and go up the trunk to the router.
+    for (const r of released)
+      entries.push(aclEntry(v, { value: r, prefixLen: 128 }, ACL_PRIORITY.released, 'ZoneIngress.drop'));
     entries.push(aclEntry(v, network, ACL_PRIORITY.ownNetwork));
     // Neighbour discovery and link-local traffic stay inside the VLAN.
     entries.push(aclEntry(v, parseIpv6Prefix('fe80::/10'), ACL_PRIORITY.linkLocal));

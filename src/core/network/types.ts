@@ -28,6 +28,12 @@ export interface InstanceAddress {
   address: string;
 }
 
+/** An instance the zone released: its address is never handed out again and the switch drops what is sent to it. */
+export interface ReleasedAddress {
+  name: string;
+  address: string;
+}
+
 export interface ZoneNetworkPlan {
   applicationId: string;
   vlanId: number;
@@ -44,4 +50,10 @@ export interface ZoneNetworkPlan {
   vpn: VpnLinkPlan[];
   /** Ordered by provider, then instance name. */
   instances: InstanceAddress[];
+  /**
+   * Released instances of a zone that lives on, in instance order: the
+   * switch drops packets to them, which the zone's own network would
+   * otherwise admit and send up the trunk.
+   */
+  released: ReleasedAddress[];
 }

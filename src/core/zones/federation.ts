@@ -306,6 +306,10 @@ export function buildNetworkPlan(
     marking: zone.marking,
     vpn: providers.map((p) => ({ provider: p, from: HOME_SWITCH, to: `${p}-SWITCH` })),
     instances,
+    released: [...a.released].sort(instanceOrder).map((name) => ({
+      name,
+      address: instanceAddress(globalId, vlan, name[0] === 'V' ? 'VM' : 'container', instanceNumber(name)),
+    })),
   };
 }
 

@@ -97,6 +97,7 @@ function planFromStatus(z: ExecutionZone): ZoneNetworkPlan {
     prefixBytes: prefixBytes(s.networkId, s.vlanId),
     marking: markingFromDscp(parseInt(s.marking, 2)),
     vpn: [],
+    released: [],
     instances: Object.entries(s.instances).flatMap(([provider, list]) =>
       Object.entries(list).map(([name, i]) => ({ name, provider, group: i.group, address: i.address })),
     ),

@@ -43,6 +43,25 @@ describe('core/network/p4-entries: the P4 entry plan', () => {
     assert.ok(problems.some((p) => p.reason.includes('also used')));
   });
 
+  it("drops the address of each released instance, above the zone's own network", () => {
+    const plan = syntheticPlan(1000, 'Fog1', 3);
+    const gone = plan.instances[1];
+    assert.ok(gone);
+    const withRelease = { ...plan, instances: plan.instances.filter((i) => i !== gone), released: [gone] };
+    const z = planP4Entries([withRelease], PORTS).zones[0];
+    assert.ok(z);
+    const acl = z.entries.filter((e) => e.table === TABLES.acl);
+    const drops = acl.filter((e) => e.action === 'ZoneIngress.drop');
+    assert.equal(drops.length, 1);
+    assert.equal(drops[0]?.match[1]?.value, `0x${ipv6ToBigInt(gone.address).toString(16)}`);
+    assert.equal(drops[0]?.match[1]?.mask, `0x${'f'.repeat(32)}`);
+    assert.ok(acl.every((e) => e === drops[0] || e.priority < (drops[0]?.priority ?? 0)));
+    assert.equal(translateEntry(INDEX, drops[0], z.zone).problem, undefined);
+    // No forwarding entry is left for it.
+    const mac = BigInt(`0x${instanceMac(gone.address).replace(/:/g, '')}`);
+    assert.ok(z.entries.every((e) => e.table !== TABLES.forward || BigInt(e.match[1]?.value ?? 0) !== mac));
+  });
+
   it('derives a locally administered unicast MAC from the instance address', () => {
     assert.equal(instanceMac('fd3f:e79f:d35c:3e8::1'), '02:00:00:00:00:01');
     assert.equal(ipv6ToBigInt('::ffff:10.0.0.1'), 0xffff0a000001n);
@@ -55,5 +74,16 @@ describe('core/network/p4-entries: the P4 entry plan', () => {
     const perTable = new Map<string, number>();
     for (const z of zones) for (const e of z.entries) perTable.set(e.table, (perTable.get(e.table) ?? 0) + 1);
     for (const [t, n] of perTable) assert.ok(n <= (INDEX.tableByName(t)?.size ?? 0), `${t}: ${n}`);
+  });
+
+  it('fits 4,094 zones that each released eight instances', () => {
+    const plans = Array.from({ length: 4094 }, (_, i) => {
+      const p = syntheticPlan(i + 1, 'Fog1', 10);
+      return { ...p, instances: p.instances.slice(0, 2), released: p.instances.slice(2) };
+    });
+    const { zones, problems } = planP4Entries(plans, PORTS);
+    assert.equal(problems.length, 0);
+    const acl = zones.reduce((n, z) => n + z.entries.filter((e) => e.table === TABLES.acl).length, 0);
+    assert.ok(acl <= (INDEX.tableByName(TABLES.acl)?.size ?? 0), `zone_acl: ${acl}`);
   });
 });

@@ -66,6 +66,7 @@ export function zonePlan(z: (typeof ZONES)[number]): ZoneNetworkPlan {
     prefixBytes: [0xfd, 0x3f, 0xe7, 0x9f, 0xd3, 0x5c, z.vlan >> 8, z.vlan & 0xff],
     marking: { bits: z.bits, dscp, tos: dscp << 2 },
     vpn: providers.map((p) => ({ provider: p, from: 'HOME-SWITCH', to: `${p}-SWITCH` })),
+    released: [],
     instances,
   };
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { instanceMac, planP4Entries } from '../../../src/core/network/p4-entries.js';
 import { translateEntry } from '../../../src/p4/entry-translator.js';
 import { buildFrame, ipv4Checksum, parseFrame } from '../../../src/switch/frame.js';
-import { PAPER_PLANS, PORTS } from '../p4/paper-zone-plans.js';
+import { PAPER_PLANS, PORTS, syntheticPlan } from '../p4/paper-zone-plans.js';
 import { DEVICE, id, INDEX, startProgrammed, type Harness } from './switch-harness.js';
 import type { Uint128 } from '../../../src/p4/p4runtime-types.js';
 
@@ -293,5 +293,47 @@ describe('packet pipeline: the paper zones (Tables IV and V, Figure 5)', () => {
     );
     assert.ok(r.verdict === 'drop');
     assert.equal(r.stage, 'ZoneEgress.egress_vlan');
+  });
+});
+
+describe('packet pipeline: a released instance', () => {
+  let h: Harness & { election: Uint128 };
+  const full = syntheticPlan(1500, 'Fog1', 3);
+  const gone = full.instances[2];
+  const kept = full.instances[0];
+  before(async () => {
+    h = await startProgrammed();
+    assert.ok(gone);
+    const plan = { ...full, instances: full.instances.slice(0, 2), released: [gone] };
+    const { zones } = planP4Entries([plan], PORTS);
+    const updates = zones.flatMap((z) =>
+      z.entries.map((e) => ({
+        type: 'INSERT' as const,
+        entity: { table_entry: translateEntry(INDEX, e, z.zone).entry },
+      })),
+    );
+    await h.client.write({ device_id: DEVICE, election_id: h.election, updates });
+  });
+  after(() => h.close());
+
+  it("drops a packet to its address, which the zone's network would otherwise send up the trunk", () => {
+    assert.ok(gone && kept);
+    const send = (dst: string) =>
+      h.sw.processFrame(
+        buildFrame({
+          dstMac: instanceMac(dst),
+          srcMac: instanceMac(kept.address),
+          vlanId: 1500,
+          ipv6: { src: kept.address, dst },
+        }),
+        PORTS.providerPorts['Fog1'],
+      );
+    const r = send(gone.address);
+    assert.ok(r.verdict === 'drop', JSON.stringify(r));
+    assert.equal(r.stage, 'ZoneIngress.zone_acl');
+    assert.match(r.reason, /explicit drop rule/);
+    // An address of the zone's network that was never handed out still goes to the router.
+    const never = send(`${full.network.split('::')[0]}::1:ff`);
+    assert.ok(never.verdict !== 'drop', JSON.stringify(never));
   });
 });

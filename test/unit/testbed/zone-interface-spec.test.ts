@@ -27,6 +27,7 @@ const plan: ZoneNetworkPlan = {
   prefixBytes: [],
   marking: { bits: '111000', dscp: 56, tos: 0xe0 },
   vpn: [],
+  released: [],
   instances: [{ name: 'C1', provider: 'Fog1', group: 'g1', address: 'fd3f:e79f:d35c:3e8::1' }],
 };
 const inst = plan.instances[0];

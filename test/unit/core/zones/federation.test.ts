@@ -113,6 +113,26 @@ describe('Federation', () => {
       assert.deepEqual(out.groups[1].instances, ['V4']);
     });
 
+    it("puts a released instance's address in the network plan, so the switch drops it, and restores it from durable state", () => {
+      const f = new Federation({ providers: small() });
+      const spec = zone({ groups: [group({ count: 3 })] });
+      f.reconcile(spec);
+      const before = f.networkPlan(spec.applicationId);
+      const v2 = before?.instances.find((i) => i.name === 'V2');
+      assert.ok(v2);
+      assert.deepEqual(before?.released, []);
+      assert.ok(f.releaseInstances(spec.applicationId, { A: ['V2'] }).ok);
+      const after = f.networkPlan(spec.applicationId);
+      assert.deepEqual(after?.released, [{ name: 'V2', address: v2.address }]);
+      assert.deepEqual(
+        after?.instances.map((i) => i.name),
+        ['V1', 'V3'],
+      );
+      const g = new Federation({ providers: small() });
+      assert.deepEqual(g.restore(spec, f.allocation(spec.applicationId)!), []);
+      assert.deepEqual(g.networkPlan(spec.applicationId)?.released, after?.released);
+    });
+
     it('rejects a STOP naming an unknown instance and releases nothing', () => {
       const f = new Federation({ providers: small() });
       const spec = zone({ groups: [group({ count: 3 })] });
