@@ -285,7 +285,12 @@ export class ExecutionZoneReconciler {
       );
     }
     const fed = this.state.federation;
-    if (fed && this.state.ready && fullyPlaced(fed, p.zone)) {
+    // The federation's compiled copy of the rules (the privacy mark, the
+    // regions they name) is refreshed by fed.reconcile: a spec edited since
+    // the last status write takes the locked path even when every group is
+    // placed, or the zone would keep the mark of its old rules.
+    const specSeen = p.zone.status?.observedGeneration === p.zone.metadata.generation;
+    if (fed && this.state.ready && specSeen && fullyPlaced(fed, p.zone)) {
       this.waiting.delete(p.key);
       this.recordPlacement(p, fed);
       return done;
@@ -439,7 +444,7 @@ export class ExecutionZoneReconciler {
   }
 
   private fillAllocation(p: Pass, f: Federation, a: ZoneAllocation): void {
-    const marking = f.compiled(a.applicationId)?.marking;
+    const marking = f.marking(a.applicationId);
     if (!marking) return;
     const phase = (provider: string, name: string) =>
       p.phases.get(`${provider}/${name}`) ?? p.status.instances?.[provider]?.[name]?.phase;

@@ -104,7 +104,7 @@ export async function releaseNamed(
       return { ok: true, released: instances };
     const r = f.releaseInstances(id, instances, 'spec.instances');
     if (!r.ok) return { ok: false, message: `nothing was released: ${formatFieldErrors(r.errors)}` };
-    const marking = f.compiled(id)?.marking;
+    const marking = f.marking(id);
     const old = p.zone.status;
     const fields = marking
       ? allocationFields(

@@ -13,7 +13,8 @@ import type { StrategyName } from '../placement/strategies.js';
 import { RegionCatalogue } from '../privacy/region-catalogue.js';
 import { instanceAddress, PAPER_GLOBAL_ID, zoneNetwork, prefixBytes } from '../network/ula.js';
 import { DEFAULT_VLAN_RANGE, VlanAllocator, type VlanRange } from '../network/vlan-allocator.js';
-import { HOME_SWITCH, type ZoneNetworkPlan } from '../network/types.js';
+import { markingFromDscp } from '../network/marking.js';
+import { HOME_SWITCH, type PrivacyMarking, type ZoneNetworkPlan } from '../network/types.js';
 import { type CompiledGroup, type CompiledZone, compileZone } from './zone-spec.js';
 import type { GroupAllocation } from '../api/types.js';
 import type { InstanceAllocation, ZoneAllocation } from './allocation.js';
@@ -53,7 +54,10 @@ export interface ZoneOutcome {
 }
 
 interface ZoneRecord {
-  compiled: CompiledZone;
+  /** Absent for a zone restored while its rules do not compile (a PrivacyRegion they name is gone). */
+  compiled?: CompiledZone;
+  /** The compiled rules' mark; 000000 (nothing proven) while they do not compile. */
+  marking: PrivacyMarking;
   allocation: ZoneAllocation;
 }
 
@@ -88,6 +92,11 @@ export class Federation {
     return this.zones.get(applicationId.toLowerCase())?.compiled;
   }
 
+  /** The zone's privacy mark, as its rules last compiled. */
+  marking(applicationId: string): PrivacyMarking | undefined {
+    return this.zones.get(applicationId.toLowerCase())?.marking;
+  }
+
   applicationIds(): string[] {
     return [...this.zones.keys()];
   }
@@ -108,11 +117,13 @@ export class Federation {
     if (!record) {
       record = {
         compiled: zone,
+        marking: zone.marking,
         allocation: { applicationId: zone.applicationId, groups: {}, instances: [], released: [] },
       };
       this.zones.set(zone.applicationId, record);
     }
     record.compiled = zone;
+    record.marking = zone.marking;
     const a = record.allocation;
     const wanted = new Set(zone.groups.map((g) => g.spec.name));
     for (const name of Object.keys(a.groups)) if (!wanted.has(name)) this.releaseGroup(a, name);
@@ -243,13 +254,17 @@ export class Federation {
   /**
    * Re-creates a zone from durable state (the operator after a restart).
    * Conflicts (a VLAN held twice, unknown providers) are reported and the
-   * zone is not restored, so nothing is double-booked.
+   * zone is not restored, so nothing is double-booked. Rules that no longer
+   * compile (a PrivacyRegion they name was deleted) are not a conflict: the
+   * instances exist, so their VLAN and capacity stay booked; the zone's mark
+   * is 000000 until its rules compile again, and the zone reconciler's
+   * compliance check reports the rules as unresolvable.
    */
   restore(spec: ExecutionZoneSpec, allocation: ZoneAllocation): FieldError[] {
-    const { zone, errors } = compileZone(spec, this.regions);
-    if (!zone) return errors;
-    if (this.zones.has(zone.applicationId))
-      return [{ path: 'spec.applicationId', reason: `application_id ${zone.applicationId} is held by another zone` }];
+    const { zone } = compileZone(spec, this.regions);
+    const id = allocation.applicationId.toLowerCase();
+    if (this.zones.has(id))
+      return [{ path: 'spec.applicationId', reason: `application_id ${id} is held by another zone` }];
     const problems: FieldError[] = [];
     if (allocation.vlanId !== undefined && this.vlans.has(allocation.vlanId)) {
       problems.push({ path: 'status.vlanId', reason: `VLAN ${allocation.vlanId} is already held by another zone` });
@@ -266,19 +281,23 @@ export class Federation {
     // Capacity is booked even when it now exceeds the provider's: the
     // instances exist, and hiding them would invite over-use.
     for (const i of allocation.instances) this.ledger.reserve(i.provider, instanceDemand(i));
-    this.zones.set(zone.applicationId, { compiled: zone, allocation: cloneAllocation(allocation) });
+    this.zones.set(id, {
+      ...(zone ? { compiled: zone } : {}),
+      marking: zone?.marking ?? markingFromDscp(0),
+      allocation: cloneAllocation(allocation),
+    });
     return [];
   }
 
   networkPlan(applicationId: string): ZoneNetworkPlan | undefined {
     const record = this.zones.get(applicationId.toLowerCase());
     if (!record || record.allocation.vlanId === undefined) return undefined;
-    return buildNetworkPlan(record.allocation, record.compiled, this.globalId);
+    return buildNetworkPlan(record.allocation, record, this.globalId);
   }
 
   /** Every zone's allocation with its marking, for renderers. */
   entries(): { allocation: ZoneAllocation; marking: CompiledZone['marking'] }[] {
-    return [...this.zones.values()].map((r) => ({ allocation: r.allocation, marking: r.compiled.marking }));
+    return [...this.zones.values()].map((r) => ({ allocation: r.allocation, marking: r.marking }));
   }
 
   usedBy(provider: string): Readonly<Demand> {

@@ -21,7 +21,7 @@ import { getCondition } from '../../../src/controllers/conditions.js';
 import { type KubeObject, resourcePath } from '../../../src/runtime/kube-client.js';
 import { apply, deleteIfExists } from '../../../tools/harness/apply.js';
 import { getZone, waitZoneReady } from '../../../tools/harness/hub-reads.js';
-import { metricValue, type OperatorProcess } from '../../../tools/harness/operator-process.js';
+import { metricSum, metricValue, type OperatorProcess } from '../../../tools/harness/operator-process.js';
 import { pollUntil } from '../../../tools/harness/poll-until.js';
 import {
   deleteAllZones,
@@ -311,6 +311,82 @@ describe('operator: compliance drift', function () {
       release,
       before,
       /group a on Fog1 \(C1, C2\): country 242 \(NO\) not allowed by regions rule #2 DENY_ALL \(spec\.privacy\.regions\[1\]\)/,
+    );
+  });
+
+  it('a PrivacyRegion the rules name is deleted: the rules are unresolvable, the zone keeps its allocation (also across a restart), and the region coming back complies again', async () => {
+    const region: PrivacyRegion = {
+      apiVersion: 'zonekeeper.io/v1alpha1',
+      kind: 'PrivacyRegion',
+      metadata: { name: REGION },
+      spec: { countries: ['NO', 'DK'] },
+    };
+    await apply(env.hub, region);
+    const observed = () =>
+      pollUntil(
+        `${REGION} observed`,
+        async () => {
+          const r = await env.hub.get<PrivacyRegion>(resourcePath(PRIVACY_REGIONS, undefined, REGION));
+          return r.status?.observedGeneration === r.metadata.generation ? true : undefined;
+        },
+        { timeoutMs: 30_000, everyMs: 250 },
+      );
+    await observed();
+    // EEA beside the region, so the zone has a mark to lose.
+    const north: PrivacyRules = {
+      regions: [
+        { action: 'AllowSpecific', value: 'EEA' },
+        { action: 'AllowSpecific', value: REGION },
+        { action: 'DenyAll' },
+      ],
+    };
+    const zone = driftZone('region-gone', '44444444-0000-4000-8000-000000000008', north, 'Release');
+    await apply(env.hub, zone);
+    await waitZoneReady(env.hub, NS, zone.metadata.name, 90_000);
+    await compliant(zone.metadata.name, 'True', 'Compliant');
+    const before = await fog1Settled();
+    const placedStatus = (await getZone(env.hub, NS, zone.metadata.name)).status;
+    const vlan = placedStatus?.vlanId;
+    const mark = placedStatus?.marking;
+    assert.ok(mark && mark !== '000000', `the zone is marked while its rules compile (${mark})`);
+
+    const unresolvable = async () => {
+      const r = await compliant(zone.metadata.name, 'False', 'RulesUnresolvable');
+      assert.match(r.condition.message, /spec\.privacy\.regions\[1\]\.value/);
+      const placed = getCondition(r.zone.status?.conditions, 'Placed');
+      assert.equal(placed?.status, 'True', `still placed, not a conflict: ${placed?.reason}: ${placed?.message}`);
+      assert.equal(r.zone.status?.vlanId, vlan, "the VLAN stays the zone's");
+      assert.equal(r.zone.status?.marking, '000000', 'no mark the rules cannot prove');
+      // Release moves nothing either: what the rules ask cannot be known, so nothing is judged to break them.
+      assert.deepEqual(await pods(zone.spec.applicationId), { Fog1: ['C1', 'C2'], Fog2: ['C3'] });
+      assert.equal(await fog1Settled(), before, "Fog1's cores stay booked for the zone's instances");
+    };
+    await deleteIfExists(env.hub, 'PrivacyRegion', REGION);
+    await unresolvable();
+
+    await op.kill('SIGKILL');
+    op = startOperator(env, 'it-drift');
+    const leading = op.waitLeading(180_000);
+    await op.start();
+    await leading;
+    // The rebuild from the hub restores the zone although its rules do not compile.
+    await pollUntil(
+      'the restarted operator has looked at the zone',
+      async () =>
+        metricSum(await op.metrics(), 'controller_runtime_reconcile_total', { controller: 'executionzone' }) > 0
+          ? true
+          : undefined,
+      { timeoutMs: 60_000, everyMs: 250 },
+    );
+    await unresolvable();
+
+    await apply(env.hub, region);
+    await observed();
+    await compliant(zone.metadata.name, 'True', 'Compliant');
+    await pollUntil(
+      'the mark back',
+      async () => ((await getZone(env.hub, NS, zone.metadata.name)).status?.marking === mark ? true : undefined),
+      { timeoutMs: 30_000, everyMs: 250 },
     );
   });
 });

@@ -76,6 +76,32 @@ describe('compliance drift (zone reconciler)', () => {
     assert.equal(bed.events.list.filter((e) => e.reason === 'Compliant').length, 1);
   });
 
+  it("an edit of a placed zone's rules re-derives its privacy mark, in status and in the plan the switch gets", async () => {
+    const bed = zoneBed();
+    const spec = zone({
+      applicationId: uuid(),
+      privacy: { regions: [{ action: 'AllowSpecific', value: 'EEA' }, { action: 'DenyAll' }] },
+      groups: [group({ name: 'web' })],
+    });
+    const key = await readyZone(bed, 'drift-mark', spec);
+    const id = spec.applicationId.toLowerCase();
+    const eea = bed.zones.current(key)?.status?.marking;
+    assert.equal(eea, '111000');
+    assert.equal(bed.network.plans.get(id)?.marking.bits, '111000');
+
+    // Still compliant on Cloud1 (NO), but no longer explicitly EEA-wide: the EEA bits go.
+    edit(bed, key, {
+      ...spec,
+      privacy: { countries: [{ action: 'AllowSpecific', value: 'NO' }, { action: 'DenyAll' }] },
+    });
+    await bed.reconciler.reconcile(key);
+    assert.equal(bed.cond(key, T.Compliant), 'True/Compliant');
+    const now = bed.zones.current(key)?.status?.marking;
+    assert.notEqual(now, eea);
+    assert.equal(bed.network.plans.get(id)?.marking.bits, now);
+    assert.deepEqual(bed.members.instances(spec.applicationId), { Cloud1: ['V1'] }, 'nothing moved');
+  });
+
   it("Release: a provider's facts change; its group's instances are released, capacity freed, the compliant group stays", async () => {
     const bed = zoneBed();
     const spec = zone({

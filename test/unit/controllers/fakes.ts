@@ -214,11 +214,14 @@ export class FakeMembers implements MemberAccess, MemberClients {
 export class FakeNetwork implements NetworkProgrammer {
   readonly configured = false;
   readonly programmed: string[] = [];
+  /** The last plan handed over, per zone. */
+  readonly plans = new Map<string, ZoneNetworkPlan>();
   readonly removed: string[] = [];
   removeError: Error | undefined;
 
-  program(plan: { applicationId: string; vlanId: number }): Promise<NetworkProgramResult> {
+  program(plan: ZoneNetworkPlan): Promise<NetworkProgramResult> {
     this.programmed.push(plan.applicationId);
+    this.plans.set(plan.applicationId, plan);
     return Promise.resolve({ ok: true, message: `VLAN ${plan.vlanId}, plan only` });
   }
 

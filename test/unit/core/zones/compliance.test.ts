@@ -194,6 +194,39 @@ describe('compliance drift (checkCompliance)', () => {
     assert.ok(!r.ok && r.errors[0].path === 'spec.privacy.regions[0].value');
   });
 
+  it('a zone whose rules name a deleted region is still restored: its VLAN and capacity stay booked, its mark drops to 000000', () => {
+    const nordic = regionFromSpec('Nordics', { countries: ['NO', 'SE', 'DK', 'FI', 'IS'] });
+    assert.ok(nordic.region);
+    const spec = zone({
+      applicationId: uuid(),
+      privacy: {
+        regions: [
+          { action: 'AllowSpecific', value: 'EEA' },
+          { action: 'AllowSpecific', value: 'Nordics' },
+          { action: 'DenyAll' },
+        ],
+      },
+      groups: [group({ name: 'web', platformType: 'fog', cores: 2 })],
+    });
+    const f = new Federation({ providers: catalogue(), regions: REGIONS.withRegions([nordic.region]) });
+    f.reconcile(spec);
+    const a = f.allocation(spec.applicationId);
+    assert.ok(a);
+    assert.notEqual(f.marking(spec.applicationId)?.bits, '000000', 'marked while the rules compile');
+    // The operator restarts after the region was deleted: the rules no longer compile.
+    const g = new Federation({ providers: catalogue(), regions: REGIONS });
+    assert.deepEqual(g.restore(spec, a), [], 'not a conflict: the instances exist');
+    assert.equal(g.vlans.has(a.vlanId ?? -1), true, 'the VLAN stays held');
+    assert.deepEqual(g.usedBy(a.instances[0]?.provider ?? ''), f.usedBy(a.instances[0]?.provider ?? ''));
+    assert.equal(g.marking(spec.applicationId)?.bits, '000000', 'no mark the rules cannot prove');
+    assert.equal(g.networkPlan(spec.applicationId)?.marking.dscp, 0);
+    assert.equal(checkCompliance(spec, a, facts(catalogue()), REGIONS).ok, false, 'and the report says unresolvable');
+    // Another zone cannot take its VLAN or its capacity.
+    const other = zone({ applicationId: uuid(), groups: [group({ name: 'web', platformType: 'fog', cores: 2 })] });
+    g.reconcile(other);
+    assert.notEqual(g.allocation(other.applicationId)?.vlanId, a.vlanId);
+  });
+
   it('does not check groups whose instances were all released', () => {
     const spec = twoGroups();
     const f = new Federation({ providers: catalogue() });
