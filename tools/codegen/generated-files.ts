@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { BUILTIN_REGIONS } from '../../src/core/geo/regions.js';
-import { zoneFinalizerPolicyManifests } from './admission-policy.js';
+import { zoneFinalizerGuardManifests, zoneFinalizerPolicyManifests } from './admission-policy.js';
 import { withReference } from './api-reference.js';
 import { allCrds, crdFileName } from './crds.js';
 import {
@@ -84,6 +84,15 @@ function rbacFiles(): GeneratedFile[] {
     {
       path: `${CHART_DIR}/files/admission/zone-finalizer-policy.yaml`,
       content: header('tools/codegen/admission-policy.ts') + multiDoc(zoneFinalizerPolicyManifests()),
+    },
+    {
+      path: 'deploy/hub/21-zone-finalizer-guard.yaml',
+      content: header('tools/codegen/admission-policy.ts') + multiDoc(zoneFinalizerGuardManifests()),
+    },
+    // The chart puts its release namespace in the operator's name (templates/admission-policy.yaml).
+    {
+      path: `${CHART_DIR}/files/admission/zone-finalizer-guard.yaml`,
+      content: header('tools/codegen/admission-policy.ts') + multiDoc(zoneFinalizerGuardManifests()),
     },
     {
       path: 'deploy/member-rbac.yaml',

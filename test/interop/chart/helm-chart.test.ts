@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { allCrds } from '../../../tools/codegen/crds.js';
-import { zoneFinalizerPolicyManifests } from '../../../tools/codegen/admission-policy.js';
+import { zoneFinalizerGuardManifests, zoneFinalizerPolicyManifests } from '../../../tools/codegen/admission-policy.js';
 import {
   GATEWAY_CLUSTER_RULES,
   GATEWAY_RULES,
@@ -272,6 +272,35 @@ describe('Helm chart', () => {
           .length,
         0,
       );
+    });
+
+    it("renders the finalizer guard of deploy/hub where the hub serves ValidatingAdmissionPolicy, naming the release namespace's operator, and none when admissionPolicy.finalizerGuard=false", () => {
+      const VAP_API = 'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy';
+      const guard = (objs: K8sObject[]) => objs.filter((o) => o.metadata?.name === 'zonekeeper-zone-finalizer-guard');
+      const want = JSON.parse(JSON.stringify(zoneFinalizerGuardManifests())) as K8sObject[];
+      assert.deepEqual(guard(renderWith(['--api-versions', MAP_API, '--api-versions', VAP_API])), want);
+      assert.deepEqual(yaml.loadAll(readText('deploy/hub/21-zone-finalizer-guard.yaml')), want);
+      const r = spawnSync(
+        helm as string,
+        [
+          'template',
+          'zonekeeper',
+          join(repoRoot(), CHART),
+          '--namespace',
+          'platform',
+          '--kube-version',
+          '1.37.0',
+          '--api-versions',
+          VAP_API,
+        ],
+        { encoding: 'utf8' },
+      );
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(
+        guard(yaml.loadAll(r.stdout) as K8sObject[]),
+        JSON.parse(JSON.stringify(zoneFinalizerGuardManifests('platform'))),
+      );
+      assert.equal(guard(renderWith(['--api-versions', VAP_API], 'admissionPolicy.finalizerGuard=false')).length, 0);
     });
 
     it('renders no admission policy for a hub without admissionregistration.k8s.io/v1 MutatingAdmissionPolicy (before 1.36)', () => {
