@@ -11,6 +11,7 @@ import { withReference } from './api-reference.js';
 import { allCrds, crdFileName } from './crds.js';
 import {
   CATALOGUE_ADMIN_RULES,
+  CATALOGUE_READER_RULES,
   GATEWAY_CLUSTER_RULES,
   GATEWAY_RULES,
   hubRbacManifests,
@@ -106,6 +107,7 @@ function rbacFiles(): GeneratedFile[] {
     rules('zone-editor-rules', ZONE_EDITOR_RULES),
     rules('zone-viewer-rules', ZONE_VIEWER_RULES),
     rules('catalogue-admin-rules', CATALOGUE_ADMIN_RULES),
+    rules('catalogue-reader-rules', CATALOGUE_READER_RULES),
     rules('gateway-rules', GATEWAY_RULES),
     rules('gateway-cluster-rules', GATEWAY_CLUSTER_RULES),
   ];

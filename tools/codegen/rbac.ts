@@ -140,6 +140,26 @@ export const ZONE_VIEWER_RULES: readonly PolicyRule[] = [
     verbs: WATCH,
   },
 ];
+/**
+ * For tenants: the catalogue and the regions, read-only. A tenant writes its
+ * privacy rules against the providers' facts (country, autonomous systems,
+ * equipment vendors; the paper's Table I) and the regions' names, and
+ * `zonectl why` explains a placement from them. Kubeconfig contents stay in
+ * Secrets, which this does not open.
+ */
+export const CATALOGUE_READER_RULES: readonly PolicyRule[] = [
+  {
+    apiGroups: [API_GROUP],
+    resources: ['providerclusters', 'privacyregions', 'providerclusters/status', 'privacyregions/status'],
+    verbs: WATCH,
+  },
+];
+export const CATALOGUE_READER_ROLE = 'zonekeeper-catalogue-reader';
+/** Whom deploy/hub binds the reader role to (the chart: rbac.catalogueReaders). */
+export const CATALOGUE_READERS: readonly Manifest[] = [
+  { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'system:authenticated' },
+];
+
 /** For platform admins: the catalogue and the regions. */
 export const CATALOGUE_ADMIN_RULES: readonly PolicyRule[] = [
   {
@@ -206,6 +226,14 @@ export function hubRbacManifests(namespace = OPERATOR_NAMESPACE): Manifest[] {
     }),
     clusterRole('zonekeeper-zone-viewer', ZONE_VIEWER_RULES, { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' }),
     clusterRole('zonekeeper-catalogue-admin', CATALOGUE_ADMIN_RULES),
+    clusterRole(CATALOGUE_READER_ROLE, CATALOGUE_READER_RULES),
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: CATALOGUE_READER_ROLE, labels: LABELS },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CATALOGUE_READER_ROLE },
+      subjects: CATALOGUE_READERS,
+    },
     // The gateway's identity and roles; bind zonekeeper-gateway per tenant namespace (docs/install.md).
     serviceAccount(GATEWAY_SERVICE_ACCOUNT, namespace),
     clusterRole(GATEWAY_ROLE, GATEWAY_RULES),

@@ -206,6 +206,27 @@ const GATEWAY_DENIED: Access[] = [
   { verb: 'get', resource: 'secrets', namespace: NS },
 ];
 
+/** Any authenticated user, here a ServiceAccount with no binding of its own. */
+const ANYONE = 'system:serviceaccount:tenant-unbound:dana';
+/** zonekeeper-catalogue-reader, bound to system:authenticated: tenants write rules against the providers' facts. */
+const ANYONE_ALLOWED: Access[] = [
+  { verb: 'list', group: ZK, resource: 'providerclusters' },
+  { verb: 'watch', group: ZK, resource: 'providerclusters' },
+  { verb: 'get', group: ZK, resource: 'providerclusters', subresource: 'status' },
+  { verb: 'get', group: ZK, resource: 'privacyregions' },
+  { verb: 'list', group: ZK, resource: 'privacyregions' },
+];
+const ANYONE_DENIED: Access[] = [
+  { verb: 'create', group: ZK, resource: 'providerclusters' },
+  { verb: 'update', group: ZK, resource: 'providerclusters' },
+  { verb: 'patch', group: ZK, resource: 'providerclusters', subresource: 'status' },
+  { verb: 'delete', group: ZK, resource: 'privacyregions' },
+  // The catalogue names the member kubeconfig Secrets; reading it opens none of them.
+  { verb: 'get', resource: 'secrets', namespace: NS },
+  { verb: 'list', group: ZK, resource: 'executionzones' },
+  { verb: 'create', group: ZK, resource: 'executionzones', namespace: 'tenant-a' },
+];
+
 describe('RBAC shipped in deploy/ is least privilege', function () {
   this.timeout(60_000);
   let hub: HubApi;
@@ -241,4 +262,9 @@ describe('RBAC shipped in deploy/ is least privilege', function () {
   for (const a of MEMBER_DENIED)
     it(`does not let the member ServiceAccount ${show(a)}`, async () =>
       assert.equal(await allowed(member, MEMBER, a), false));
+  for (const a of ANYONE_ALLOWED)
+    it(`lets any authenticated user ${show(a)}`, async () => assert.equal(await allowed(hub, ANYONE, a), true));
+  for (const a of ANYONE_DENIED)
+    it(`does not let any authenticated user ${show(a)}`, async () =>
+      assert.equal(await allowed(hub, ANYONE, a), false));
 });
