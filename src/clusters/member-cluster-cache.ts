@@ -11,7 +11,7 @@
 
 import { keyOf } from '../core/api/resources.js';
 import { Informer } from '../runtime/informer.js';
-import { KubeClient, isNotFound, resourcePath } from '../runtime/kube-client.js';
+import { KubeClient, KubeError, isNotFound, resourcePath } from '../runtime/kube-client.js';
 import { type Logger, errorText } from '../runtime/logger.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { LABELS, MANAGED_SELECTOR, type MemberPod, type MemberVm, PODS, VIRTUAL_MACHINES } from './member-objects.js';
@@ -49,7 +49,17 @@ interface Entry {
   reachable: boolean;
   failures: number;
   lastError?: string;
+  /** The member answered 401 to the kubeconfig's credential: expired or revoked, not a network fault. */
+  credentialRejected?: boolean;
   probing?: Promise<void>;
+}
+
+/** What the last look at a member found. */
+export interface MemberSync {
+  reachable: boolean;
+  reason?: string;
+  /** The member refuses the credential (401): it expired or was revoked. */
+  credentialExpired?: boolean;
 }
 
 export interface MemberClusterCacheOptions {
@@ -99,7 +109,7 @@ export class MemberClusterCache {
    * Called by the ProviderCluster reconciler on every pass, so a changed
    * Secret is picked up within one resync.
    */
-  async sync(provider: string, ref: SecretRef, vms: boolean): Promise<{ reachable: boolean; reason?: string }> {
+  async sync(provider: string, ref: SecretRef, vms: boolean): Promise<MemberSync> {
     let e = this.entries.get(provider);
     if (!e || e.secret.name !== ref.name || (e.secret.key ?? 'kubeconfig') !== (ref.key ?? 'kubeconfig')) {
       if (e) this.dropMember(e);
@@ -112,7 +122,8 @@ export class MemberClusterCache {
       return { reachable: false, reason: e.lastError };
     }
     await this.probe(e);
-    return e.reachable ? { reachable: true } : { reachable: false, reason: e.lastError };
+    if (e.reachable) return { reachable: true };
+    return { reachable: false, reason: e.lastError, ...(e.credentialRejected ? { credentialExpired: true } : {}) };
   }
 
   private async loadSecret(e: Entry, vms: boolean): Promise<boolean> {
@@ -209,11 +220,18 @@ export class MemberClusterCache {
         await m.client.request('GET', '/readyz', { timeoutMs: this.options.probeTimeoutMs ?? 3000 });
         e.failures = 0;
         e.lastError = undefined;
+        e.credentialRejected = false;
         this.setReachable(e, true);
       } catch (err) {
         e.failures++;
-        e.lastError = `health probe failed: ${errorText(err)}`;
-        if (e.failures >= (this.options.failureThreshold ?? 2) || !e.reachable) this.setReachable(e, false);
+        // A 401 is the member's answer, not a lost packet: no second probe will
+        // change it, so the member counts as unreachable at once.
+        e.credentialRejected = err instanceof KubeError && err.code === 401;
+        e.lastError = e.credentialRejected
+          ? `the member refuses the credential in kubeconfig Secret ${this.options.namespace}/${e.secret.name} (401 Unauthorized): it expired or was revoked; write a fresh one into the Secret`
+          : `health probe failed: ${errorText(err)}`;
+        if (e.credentialRejected || e.failures >= (this.options.failureThreshold ?? 2) || !e.reachable)
+          this.setReachable(e, false);
       } finally {
         e.probing = undefined;
       }

@@ -4,7 +4,7 @@
 // wires the member-cluster cache and actuator behind them
 // (`memberAccess`); unit tests put in-memory members there.
 
-import type { SecretRef, MemberClusterCache, Member } from '../clusters/member-cluster-cache.js';
+import type { SecretRef, MemberClusterCache, Member, MemberSync } from '../clusters/member-cluster-cache.js';
 import {
   createInstance,
   deleteInstance,
@@ -55,7 +55,7 @@ export type NodeAllocatable = Record<string, string>;
 /** The ProviderCluster reconciler's view of the members. */
 export interface MemberClients {
   /** Keeps a client for the kubeconfig Secret and probes it once. */
-  sync(provider: string, secret: SecretRef, vms: boolean): Promise<{ reachable: boolean; reason?: string }>;
+  sync(provider: string, secret: SecretRef, vms: boolean): Promise<MemberSync>;
   remove(provider: string): void;
   /** The allocatable of each node; throws when the member cannot be read. */
   nodeAllocatable(provider: string): Promise<NodeAllocatable[]>;

@@ -52,6 +52,7 @@ interface Pass {
   providerName: string;
   reachable: boolean;
   unreachableReason?: string;
+  credentialExpired?: boolean;
   capacity?: Capacity;
   /** The catalogue entry, or why the spec makes none. */
   provider?: Provider;
@@ -117,6 +118,7 @@ export class ProviderClusterReconciler {
     const sync = await this.members.sync(p.providerName, ref, p.object.spec.environment === 'VM');
     p.reachable = sync.reachable;
     if (sync.reason !== undefined) p.unreachableReason = sync.reason;
+    p.credentialExpired = sync.credentialExpired === true;
     return done;
   }
 
@@ -182,7 +184,7 @@ export class ProviderClusterReconciler {
       set(
         T.Reachable,
         p.reachable ? 'True' : 'False',
-        p.reachable ? R.ProbeSucceeded : R.ProbeFailed,
+        p.reachable ? R.ProbeSucceeded : p.credentialExpired ? R.CredentialExpired : R.ProbeFailed,
         why ?? 'member answers',
       );
       if (p.invalid !== undefined) set(T.Ready, 'False', R.InvalidSpec, p.invalid);
@@ -191,7 +193,7 @@ export class ProviderClusterReconciler {
       set(
         T.Reachable,
         p.reachable ? 'True' : 'False',
-        p.reachable ? R.ProbeSucceeded : R.ProbeFailed,
+        p.reachable ? R.ProbeSucceeded : p.credentialExpired ? R.CredentialExpired : R.ProbeFailed,
         p.reachable ? 'the member API server answers /readyz' : (why ?? 'no answer'),
       );
       set(

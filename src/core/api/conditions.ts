@@ -84,6 +84,8 @@ export type ProviderConditionType = (typeof ProviderConditionType)[keyof typeof 
 export const ProviderReason = {
   ProbeSucceeded: 'ProbeSucceeded',
   ProbeFailed: 'ProbeFailed',
+  /** The member answers 401 to the operator's credential: expired or revoked. */
+  CredentialExpired: 'CredentialExpired',
   Ready: 'Ready',
   MemberUnreachable: 'MemberUnreachable',
   InvalidSpec: 'InvalidSpec',
