@@ -1,4 +1,4 @@
-// The restart benchmark: 5,000 live zones of mixed sizes (1 to 3 one-core
+// The restart benchmark: 5,000 zones of mixed sizes (1 to 3 one-core
 // instances) over eight container members, then the operator is SIGKILLed
 // and started again with the same identity (a container restart in its
 // pod). A restart that finds nothing changed must not write anything: this
@@ -7,6 +7,11 @@
 // to the hub and the members after the restart, by method and answer
 // (its own rest_client_requests_total, which starts at 0 in the new
 // process), beside what each API server counted by resource.
+//
+// One switch separates zones by 802.1Q VLAN, one each, so at most 4,094
+// zones can be placed at once: the operator gets the whole range
+// (--vlan-range 1-4094) and the zones past it wait, Placed=False with
+// NoFreeVlan, which a restart must leave as untouched as the live ones.
 //
 //   TESTBED_DIR=$(mktemp -d) node dist/bench/operator/restart-bench.js \
 //     [--zones 5000] [--cores-per-member 1200] [--workers 16] [--concurrency 16] [--restarts 3] [--keep]
@@ -20,6 +25,7 @@ import { LABELS, PODS } from '../../src/clusters/member-objects.js';
 import { getCondition } from '../../src/controllers/conditions.js';
 import { EXECUTION_ZONES } from '../../src/core/api/resources.js';
 import { apply } from '../../tools/harness/apply.js';
+import { listZones } from '../../tools/harness/hub-reads.js';
 import { metricSamples, metricSum, OperatorProcess } from '../../tools/harness/operator-process.js';
 import { pollUntil } from '../../tools/harness/poll-until.js';
 import { adminClient, installOnTestbed } from '../../tools/harness/testbed-setup.js';
@@ -27,7 +33,7 @@ import { type KubeClient, type KubeObject, resourcePath } from '../../src/runtim
 import { down, up } from '../../tools/testbed/testbed.js';
 import { repoRoot } from '../../tools/testbed/paths.js';
 import { memberClusters, readState } from '../../tools/testbed/state.js';
-import { numberArg } from '../support/args.js';
+import { numberArg, textArg } from '../support/args.js';
 import { stats } from '../support/stats.js';
 import { FirstSeen, track } from './first-seen.js';
 import { apiRequests } from './hub-requests.js';
@@ -38,6 +44,7 @@ const CORES = numberArg('cores-per-member', 1200);
 const WORKERS = numberArg('workers', 16);
 const CONC = numberArg('concurrency', 16);
 const RESTARTS = numberArg('restarts', 3);
+const VLANS = textArg('vlan-range', '1-4094');
 /** Instances per zone, in turn: a mean of 1.75, so 5,000 zones hold 8,750 instances. */
 const SIZES = [1, 2, 1, 3];
 const say = (m: string) => process.stderr.write(`[restart-bench] ${m}\n`);
@@ -92,6 +99,13 @@ interface RestartRun {
   memberServedWrites: Record<string, number>;
   podsBefore: number;
   podsAfter: number;
+}
+
+/** A zone the fill phase is done with: Ready, or waiting because every VLAN is taken. */
+function settled(z: ExecutionZone): 'live' | 'waiting' | undefined {
+  if (getCondition(z.status?.conditions, 'Ready')?.status === 'True') return 'live';
+  const placed = getCondition(z.status?.conditions, 'Placed');
+  return placed?.status === 'False' && placed.reason === 'NoFreeVlan' ? 'waiting' : undefined;
 }
 
 function memory(pid: number): { rssMiB: number; peakMiB: number } {
@@ -158,6 +172,7 @@ async function main(): Promise<void> {
       identity: 'restart-bench',
       concurrency: WORKERS,
       logFile: join(state.dir, 'logs', 'operator-restart-bench.log'),
+      extraEnv: { ZONEKEEPER_VLAN_RANGE: VLANS },
     };
     let op = new OperatorProcess(options);
     let leading = op.waitLeading();
@@ -169,11 +184,11 @@ async function main(): Promise<void> {
       hub,
       resourcePath(EXECUTION_ZONES, 'bench'),
       ready,
-      (z) => getCondition(z.status?.conditions, 'Ready')?.status === 'True',
+      (z) => settled(z) !== undefined,
     );
     say(`creating ${ZONES} zones (${CONC} creates in flight, ${WORKERS} workers) ...`);
     const t0 = Date.now();
-    const progress = setInterval(() => say(`${ready.at.size}/${ZONES} Ready`), 30_000);
+    const progress = setInterval(() => say(`${ready.at.size}/${ZONES} Ready or waiting for a VLAN`), 30_000);
     await pool(
       Array.from({ length: ZONES }, (_, i) => i),
       CONC,
@@ -181,17 +196,24 @@ async function main(): Promise<void> {
         await hub.create(resourcePath(EXECUTION_ZONES, 'bench'), zone(i));
       },
     );
-    await pollUntil('every zone Ready', () => Promise.resolve(ready.at.size >= ZONES ? true : undefined), {
-      timeoutMs: 3_600_000,
-      everyMs: 1000,
-    });
+    await pollUntil(
+      'every zone Ready or waiting for a VLAN',
+      () => Promise.resolve(ready.at.size >= ZONES ? true : undefined),
+      {
+        timeoutMs: 3_600_000,
+        everyMs: 1000,
+      },
+    );
     clearInterval(progress);
     const fillSeconds = (Date.now() - t0) / 1000;
     zoneInf.stop();
     await steady(op, ZONES);
     const pods = await countPods(members);
+    const kinds = (await listZones(hub, 'bench')).map(settled);
+    const live = kinds.filter((k) => k === 'live').length;
+    const waiting = kinds.filter((k) => k === 'waiting').length;
     say(
-      `${ZONES} zones Ready with ${pods} pods in ${fillSeconds.toFixed(0)} s; operator ${JSON.stringify(memory(op.pid as number))}`,
+      `${live} zones Ready with ${pods} pods and ${waiting} waiting for a VLAN in ${fillSeconds.toFixed(0)} s; operator ${JSON.stringify(memory(op.pid as number))}`,
     );
 
     const hubHost = hub.server.host;
@@ -232,6 +254,9 @@ async function main(): Promise<void> {
     const pick = (f: (r: RestartRun) => number) => stats(runs.map(f));
     const out = {
       zones: ZONES,
+      live,
+      waitingForVlan: waiting,
+      vlanRange: VLANS,
       instances: pods,
       fillSeconds,
       workers: WORKERS,

@@ -11,7 +11,7 @@ import { capMessage, getCondition, setCondition } from './conditions.js';
 /** How placement ended for this pass. */
 export type PlacementFact =
   | { outcome: 'placed'; message: string }
-  | { outcome: 'waiting'; message: string }
+  | { outcome: 'waiting'; message: string; noFreeVlan?: boolean }
   | {
       outcome: 'refused';
       reason: typeof R.AllocationConflict | typeof R.ApplicationIdInUse | typeof R.InvalidSpec;
@@ -91,7 +91,8 @@ export function zoneConditions(old: readonly Condition[] | undefined, f: ZoneFac
 
   const p = f.placement;
   if (p?.outcome === 'placed') set(T.Placed, 'True', R.Placed, p.message);
-  else if (p?.outcome === 'waiting') set(T.Placed, 'False', R.NoMatchingProvider, p.message);
+  else if (p?.outcome === 'waiting')
+    set(T.Placed, 'False', p.noFreeVlan ? R.NoFreeVlan : R.NoMatchingProvider, p.message);
   else if (p?.outcome === 'refused') set(T.Placed, 'False', p.reason, p.message);
   else if (p?.outcome === 'commitFailed')
     set(

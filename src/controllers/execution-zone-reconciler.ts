@@ -435,10 +435,20 @@ export class ExecutionZoneReconciler {
         return `group ${g.name}: ${formatExplanation(mine).join('; ') || 'waiting for a provider'}`;
       });
       const names = unplaced.map((g) => g.name).join(', ');
-      p.placement = {
-        outcome: 'waiting',
-        message: `no provider can take ${names} (retried when capacity frees or the catalogue changes): ${reasons.join(' | ')}`,
-      };
+      // A zone without a VLAN when none is free waits for a zone to go, whatever
+      // the explanation says of the providers (which may well have room).
+      if (a?.vlanId === undefined && f.vlans.used >= f.vlans.capacity) {
+        const { min, max } = f.vlans.range;
+        p.placement = {
+          outcome: 'waiting',
+          noFreeVlan: true,
+          message: `no VLAN left for ${names}: all ${f.vlans.capacity} VLANs of ${min}–${max} are held by other zones (the switch keeps zones apart by VLAN, one each); retried when a zone is released: ${reasons.join(' | ')}`,
+        };
+      } else
+        p.placement = {
+          outcome: 'waiting',
+          message: `no provider can take ${names} (retried when capacity frees or the catalogue changes): ${reasons.join(' | ')}`,
+        };
     }
     if (a) this.fillAllocation(p, f, a);
   }

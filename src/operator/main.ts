@@ -4,6 +4,7 @@
 //     [--concurrency N] [--leader-elect=true|false] [--metrics-port N]
 //     [--lease-duration 15s] [--renew-deadline 10s] [--retry-period 2s]
 //     [--sidecar HOST:PORT --switch-ports FILE] [--identity ID] [--as USER]
+//     [--vlan-range 1000-4094]
 //
 // Every flag has an environment twin (ZONEKEEPER_KUBECONFIG or KUBECONFIG,
 // ZONEKEEPER_NAMESPACE, ZONEKEEPER_CONCURRENCY, ZONEKEEPER_LEADER_ELECT,
@@ -13,6 +14,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { SwitchPortMap } from '../core/network/p4-entries.js';
+import { checkVlanRange, type VlanRange } from '../core/network/vlan-allocator.js';
 import type { NetworkProgrammer } from '../controllers/network/network-programmer.js';
 import { sidecarNetworkProgrammer } from '../controllers/network/sidecar-network-programmer.js';
 import { parseDuration } from '../core/api/duration.js';
@@ -37,6 +39,8 @@ export interface OperatorFlags {
   identity?: string;
   as?: string;
   probeIntervalMs: number;
+  /** The VLAN IDs zones get, one each (default 1000–4094). */
+  vlanRange?: VlanRange;
 }
 
 const FLAGS = [
@@ -54,6 +58,7 @@ const FLAGS = [
   'identity',
   'as',
   'probe-interval',
+  'vlan-range',
 ] as const;
 
 export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): OperatorFlags {
@@ -111,6 +116,14 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Ope
   if (id) flags.identity = id;
   const as = get('as', 'ZONEKEEPER_AS');
   if (as) flags.as = as;
+  const vlans = get('vlan-range', 'ZONEKEEPER_VLAN_RANGE');
+  if (vlans !== undefined) {
+    const m = /^(\d+)-(\d+)$/.exec(vlans);
+    const range = m ? { min: Number(m[1]), max: Number(m[2]) } : undefined;
+    const bad = range ? checkVlanRange(range) : `must be MIN-MAX, e.g. 1000-4094`;
+    if (bad !== undefined || !range) throw new Error(`--vlan-range "${vlans}": ${bad}`);
+    flags.vlanRange = range;
+  }
   if (flags.renewDeadlineMs >= flags.leaseDurationMs)
     throw new Error('--renew-deadline must be shorter than --lease-duration');
   return flags;
@@ -176,6 +189,7 @@ async function main(): Promise<void> {
     renewDeadlineMs: flags.renewDeadlineMs,
     retryPeriodMs: flags.retryPeriodMs,
     probeIntervalMs: flags.probeIntervalMs,
+    ...(flags.vlanRange ? { vlanRange: flags.vlanRange } : {}),
     ...(network ? { network } : {}),
     ...(flags.identity ? { identity: flags.identity } : {}),
   });

@@ -31,6 +31,7 @@ import { resourcePath } from '../runtime/kube-client.js';
 import { defaultIdentity, LeaderElector } from '../runtime/leader-election.js';
 import { errorText, type Logger } from '../runtime/logger.js';
 import { OperatorMetrics } from '../runtime/metrics.js';
+import type { VlanRange } from '../core/network/vlan-allocator.js';
 
 export interface ManagerOptions {
   hub: KubeClient;
@@ -49,6 +50,8 @@ export interface ManagerOptions {
   identity?: string;
   network?: NetworkProgrammer;
   probeIntervalMs?: number;
+  /** The VLAN IDs zones get (default 1000–4094). */
+  vlanRange?: VlanRange;
   orphanIntervalMs?: number;
   /** Delay before a member-side change requeues its zone (batches bursts). */
   memberEventDelayMs?: number;
@@ -170,7 +173,13 @@ export class Manager {
     const zones = new ObjectStore(hub, EXECUTION_ZONES, zoneInf);
     const releases = new ObjectStore(hub, ZONE_RELEASES, relInf);
     const providers = new ObjectStore(hub, PROVIDER_CLUSTERS, pcInf);
-    const state = new PlacementState({ hub, logger: log, clock, metrics: this.metrics });
+    const state = new PlacementState({
+      hub,
+      logger: log,
+      clock,
+      metrics: this.metrics,
+      ...(options.vlanRange ? { vlanRange: options.vlanRange } : {}),
+    });
     // Before any zone is programmed: the switches must take this leader's
     // writes. The zones that should have entries are known once the state
     // is rebuilt from the statuses and the controllers run.

@@ -142,7 +142,8 @@ function stateOf(z: ExecutionZone): ZoneState {
   if (find(conds, 'Compliant')?.status === 'False') return 'degraded';
   const ready = find(conds, 'Ready');
   if (ready?.status === 'True') return 'ready';
-  if (find(conds, 'Placed')?.status === 'False' && find(conds, 'Placed')?.reason === 'NoMatchingProvider')
+  const placed = find(conds, 'Placed');
+  if (placed?.status === 'False' && (placed.reason === 'NoMatchingProvider' || placed.reason === 'NoFreeVlan'))
     return 'waiting';
   if (
     ready?.status === 'False' &&

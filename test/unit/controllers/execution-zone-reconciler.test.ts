@@ -110,6 +110,37 @@ describe('ExecutionZoneReconciler', () => {
     assert.ok(!bed.reconciler.waiting.has('tenant/late'));
   });
 
+  it('says NoFreeVlan, not NoMatchingProvider, when a provider has room but every VLAN is held, and places the zone once one is freed', async () => {
+    const bed = zoneBed(['Cloud1'], { vlanRange: { min: 1000, max: 1001 } });
+    const first = await readyZone(bed, 'first', zone({ groups: [group({ count: 1, cores: 1 })] }));
+    await readyZone(bed, 'second', zone({ groups: [group({ count: 1, cores: 1 })] }));
+    const thirdSpec = zone({ groups: [group({ count: 1, cores: 1 })] });
+    bed.zones.put(zoneObject('third', thirdSpec, { finalizers: [FINALIZER] }));
+    await bed.reconciler.reconcile('tenant/third');
+    assert.equal(bed.cond('tenant/third', T.Placed), 'False/NoFreeVlan');
+    assert.equal(bed.cond('tenant/third', T.Ready), 'False/NoFreeVlan');
+    assert.match(
+      getCondition(bed.conditions('tenant/third'), T.Placed)?.message ?? '',
+      /^no VLAN left for g1: all 2 VLANs of 1000–1001 are held by other zones .*retried when a zone is released: group g1: Cloud1: selected/,
+    );
+    assert.ok(bed.reconciler.waiting.has('tenant/third'));
+    // A pass that finds nothing changed says the same (the answer stands, no new search).
+    await bed.reconciler.reconcile('tenant/third');
+    assert.equal(bed.cond('tenant/third', T.Placed), 'False/NoFreeVlan');
+
+    const current = bed.zones.current(first) as ExecutionZone;
+    bed.zones.objects.set(first, {
+      ...current,
+      metadata: { ...current.metadata, deletionTimestamp: '2026-01-01T00:01:00Z' },
+    });
+    await bed.reconciler.reconcile(first);
+    // The pass that places it commits the allocation and leaves the conditions to the next.
+    await bed.reconciler.reconcile('tenant/third');
+    await bed.reconciler.reconcile('tenant/third');
+    assert.equal(bed.cond('tenant/third', T.Placed), 'True/Placed');
+    assert.equal(bed.zones.current('tenant/third')?.status?.vlanId, 1000, 'the freed VLAN');
+  });
+
   it('does not try a waiting zone again until capacity, the catalogue or its object changes', async () => {
     const bed = zoneBed(['Cloud1', 'Cloud2']);
     await readyZone(bed, 'big1', zone({ groups: [group({ count: 4 })] }));

@@ -1,6 +1,7 @@
 // A zone reconciler on in-memory fakes, with the real placement state
 // (rebuilt from the fake hub's zones), for the reconciler tests.
 
+import type { VlanRange } from '../../../src/core/network/vlan-allocator.js';
 import assert from 'node:assert/strict';
 import { ZoneConditionType as T } from '../../../src/core/api/conditions.js';
 import { FINALIZER } from '../../../src/core/api/resources.js';
@@ -14,10 +15,10 @@ import { FakeClock } from '../runtime/fake-clock.js';
 import { FakeMembers, FakeNetwork, FakeObjects, listerOf, RecordedEvents, zoneObject } from './fakes.js';
 
 /** Two clouds with room for four 1-core instances each. */
-export function zoneBed(providers = ['Cloud1', 'Cloud2']) {
+export function zoneBed(providers = ['Cloud1', 'Cloud2'], o: { vlanRange?: VlanRange } = {}) {
   const clock = new FakeClock();
   const zones = new FakeObjects<ExecutionZone>();
-  const state = new PlacementState({ hub: listerOf(zones), logger: silentLogger, clock });
+  const state = new PlacementState({ hub: listerOf(zones), logger: silentLogger, clock, ...o });
   for (const [i, name] of providers.entries())
     state.setProvider({
       ...provider(name, {

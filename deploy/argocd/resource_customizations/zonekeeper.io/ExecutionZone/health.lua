@@ -124,6 +124,9 @@ if ready.status == "True" then
   hs.message = detail
 elseif ready.status == "False" and ready.reason == "NoMatchingProvider" and waitingForCapacity(obj.status.placement) ~= nil then
   hs.message = "Waiting for capacity: " .. waitingForCapacity(obj.status.placement)
+elseif ready.status == "False" and ready.reason == "NoFreeVlan" then
+  -- Every VLAN is held by another zone: placed once one is released, nothing is wrong with this one.
+  hs.message = "Waiting for a free VLAN: " .. detail
 elseif ready.status == "False" and not working[ready.reason or ""] then
   hs.status = "Degraded"
   hs.message = (ready.reason or "NotReady") .. ": " .. detail
