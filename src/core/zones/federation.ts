@@ -266,7 +266,13 @@ export class Federation {
     if (this.zones.has(id))
       return [{ path: 'spec.applicationId', reason: `application_id ${id} is held by another zone` }];
     const problems: FieldError[] = [];
-    if (allocation.vlanId !== undefined && this.vlans.has(allocation.vlanId)) {
+    const { min, max } = this.vlans.range;
+    if (allocation.vlanId !== undefined && (allocation.vlanId < min || allocation.vlanId > max)) {
+      problems.push({
+        path: 'status.vlanId',
+        reason: `VLAN ${allocation.vlanId} is outside the VLAN range ${min}–${max}`,
+      });
+    } else if (allocation.vlanId !== undefined && this.vlans.has(allocation.vlanId)) {
       problems.push({ path: 'status.vlanId', reason: `VLAN ${allocation.vlanId} is already held by another zone` });
     }
     for (const i of allocation.instances) {

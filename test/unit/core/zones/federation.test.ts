@@ -180,6 +180,16 @@ describe('Federation', () => {
       assert.deepEqual(up.groups[1].instances, ['V3']);
     });
 
+    it('reports a VLAN outside a narrowed range as a conflict instead of throwing', () => {
+      const f = new Federation({ providers: small() });
+      const spec = zone();
+      f.reconcile(spec);
+      const g = new Federation({ providers: small(), vlanRange: { min: 2000, max: 2999 } });
+      const problems = g.restore(spec, f.allocation(spec.applicationId)!);
+      assert.deepEqual(problems, [{ path: 'status.vlanId', reason: 'VLAN 1000 is outside the VLAN range 2000–2999' }]);
+      assert.equal(g.vlans.used, 0);
+    });
+
     it('refuses a second zone claiming the same VLAN', () => {
       const f = new Federation({ providers: small() });
       const a = zone();
