@@ -405,6 +405,13 @@ export class ExecutionZoneReconciler {
 
   private explain(p: Pass, groups: GroupOutcome[]): void {
     const entries = groups.filter((g) => g.explanation).flatMap((g) => g.explanation ?? []);
+    // The zone already says exactly this (an operator that restarts tries
+    // every waiting zone once more): no second Event for the same answer.
+    const placed = getCondition(p.zone.status?.conditions, T.Placed);
+    const told =
+      placed?.status === 'False' &&
+      placed.observedGeneration === p.zone.metadata.generation &&
+      JSON.stringify(p.zone.status?.placement ?? []) === JSON.stringify(entries);
     if (entries.length > 0) p.status.placement = entries;
     const waiting = groups.filter((g) => !g.placed);
     if (waiting.length === 0) {
@@ -414,6 +421,7 @@ export class ExecutionZoneReconciler {
     this.waiting.add(p.key);
     for (const g of waiting) {
       this.metrics?.placementDecisions.inc({ result: 'no-match' });
+      if (told) continue;
       const text = `group ${g.group}: ${g.reason ?? 'NoMatchingProvider'}: ${formatExplanation(g.explanation ?? []).join('; ')}`;
       this.events.emit(this.target(p.zone), 'Warning', EventReason.NoMatchingProvider, EventAction.Place, text);
     }

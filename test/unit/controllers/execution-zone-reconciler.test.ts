@@ -10,6 +10,8 @@ import { getCondition } from '../../../src/controllers/conditions.js';
 import { KubeError } from '../../../src/runtime/kube-client.js';
 import { group, uuid, zone } from '../../support/core-fixtures.js';
 import { zoneObject } from './fakes.js';
+import { ExecutionZoneReconciler } from '../../../src/controllers/execution-zone-reconciler.js';
+import { silentLogger } from '../../../src/runtime/logger.js';
 import { readyZone, zoneBed } from './zone-bed.js';
 import { Federation } from '../../../src/core/zones/federation.js';
 
@@ -191,6 +193,44 @@ describe('ExecutionZoneReconciler', () => {
     } finally {
       attempts.restore();
     }
+  });
+
+  it('does not repeat the Event of a waiting zone after a restart when its answer is unchanged, and does when it changed', async () => {
+    const bed = zoneBed(['Cloud1']);
+    await readyZone(bed, 'big', zone({ groups: [group({ count: 4 })] }));
+    const spec = zone({ groups: [group({ count: 2 })] });
+    bed.zones.put(zoneObject('late', spec, { finalizers: [FINALIZER] }));
+    const key = 'tenant/late';
+    const noMatch = () => bed.events.reasons().filter((x) => x === 'NoMatchingProvider').length;
+    await bed.reconciler.reconcile(key);
+    assert.equal(noMatch(), 1);
+    const written = bed.zones.current(key);
+
+    // A new operator process: its memory of attempts is empty, so it searches again.
+    const restarted = new ExecutionZoneReconciler({
+      zones: bed.zones,
+      state: bed.state,
+      members: bed.members,
+      network: bed.network,
+      events: bed.events,
+      logger: silentLogger,
+      clock: bed.clock,
+      onCapacityFreed: () => undefined,
+    });
+    await restarted.reconcile(key);
+    assert.equal(noMatch(), 1, 'the zone already says so: no second Event');
+    assert.deepEqual(
+      bed.zones.current(key)?.status,
+      written?.status,
+      'the same status, which the hub store does not write again',
+    );
+
+    // The answer changes (the provider stops being ready): that is news.
+    const cloud1 = bed.state.provider('Cloud1');
+    assert.ok(cloud1);
+    bed.state.setProvider({ ...cloud1, ready: false, notReadyReason: 'probe failed' });
+    await restarted.reconcile(key);
+    assert.equal(noMatch(), 2);
   });
 
   it('tries a waiting zone again once a release frees capacity, without being told by a watch', async () => {
