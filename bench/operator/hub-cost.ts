@@ -19,6 +19,7 @@
 // `--write put` sends each status write as a PUT of the whole object
 // (managedFields left out, resourceVersion kept) instead of a merge patch.
 
+import { benchZone } from '../support/bench-zone.js';
 import type { ExecutionZone, ExecutionZoneStatus, PlacementExplanationEntry } from '../../src/core/api/types.js';
 import { PAPER_GLOBAL_ID } from '../../src/core/network/ula.js';
 import type { ZoneAllocation } from '../../src/core/zones/allocation.js';
@@ -188,27 +189,7 @@ async function main(): Promise<void> {
     );
   };
   await phase('create', async (id) => {
-    const z: ExecutionZone = {
-      apiVersion: 'zonekeeper.io/v1alpha1',
-      kind: 'ExecutionZone',
-      metadata: { name: id, namespace: NS },
-      spec: {
-        applicationId: id,
-        groups: [
-          {
-            name: 'g1',
-            environment: 'container',
-            platformType: 'cloud+fog',
-            resourceType: 'CPU',
-            count: 4,
-            cores: 1,
-            memory: 256,
-            storage: 1024,
-            image: 'busybox',
-          },
-        ],
-      },
-    };
+    const z = benchZone(id, NS, 4);
     zones.set(id, await hub.create(resourcePath(EXECUTION_ZONES, NS), z));
   });
   const writeStatus = async (id: string, s: ExecutionZoneStatus): Promise<void> => {

@@ -33,6 +33,7 @@ import { memberClusters, readState } from '../../tools/testbed/state.js';
 import { cpuSince, sampleCpu, testbedProcesses, type CpuProcess } from './cpu-account.js';
 import { FirstSeen, track } from './first-seen.js';
 import { numberArg, textArg } from '../support/args.js';
+import { benchZone } from '../support/bench-zone.js';
 import { percentile } from '../support/stats.js';
 import { apiRequests, requestsPerZone } from './hub-requests.js';
 import { pool } from './pool.js';
@@ -58,30 +59,7 @@ function rssMiB(pid: number): number {
 const zoneId = (i: number, salt: number) =>
   `bbbbbbbb-0000-4000-8000-${(salt * 100000 + i).toString(16).padStart(12, '0')}`;
 
-function zone(i: number, salt: number, count: number): ExecutionZone {
-  const id = zoneId(i, salt);
-  return {
-    apiVersion: 'zonekeeper.io/v1alpha1',
-    kind: 'ExecutionZone',
-    metadata: { name: id, namespace: 'bench' },
-    spec: {
-      applicationId: id,
-      groups: [
-        {
-          name: 'g1',
-          environment: 'container',
-          platformType: 'cloud+fog',
-          resourceType: 'CPU',
-          count,
-          cores: 1,
-          memory: 256,
-          storage: 1024,
-          image: 'busybox',
-        },
-      ],
-    },
-  };
-}
+const zone = (i: number, salt: number, count: number): ExecutionZone => benchZone(zoneId(i, salt), 'bench', count);
 
 interface Phase {
   seconds: number;

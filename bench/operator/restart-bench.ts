@@ -34,6 +34,7 @@ import { down, up } from '../../tools/testbed/testbed.js';
 import { repoRoot } from '../../tools/testbed/paths.js';
 import { memberClusters, readState } from '../../tools/testbed/state.js';
 import { numberArg, textArg } from '../support/args.js';
+import { benchZone } from '../support/bench-zone.js';
 import { stats } from '../support/stats.js';
 import { FirstSeen, track } from './first-seen.js';
 import { apiRequests } from './hub-requests.js';
@@ -61,30 +62,11 @@ function catalogue(): string {
   return file;
 }
 
-function zone(i: number): ExecutionZone {
-  const id = `cccccccc-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
-  return {
-    apiVersion: 'zonekeeper.io/v1alpha1',
-    kind: 'ExecutionZone',
-    metadata: { name: id, namespace: 'bench' },
-    spec: {
-      applicationId: id,
-      groups: [
-        {
-          name: 'g1',
-          environment: 'container',
-          platformType: 'cloud+fog',
-          resourceType: 'CPU',
-          count: SIZES[i % SIZES.length],
-          cores: 1,
-          memory: 64,
-          storage: 64,
-          image: 'busybox',
-        },
-      ],
-    },
-  };
-}
+const zone = (i: number): ExecutionZone =>
+  benchZone(`cccccccc-0000-4000-8000-${i.toString(16).padStart(12, '0')}`, 'bench', SIZES[i % SIZES.length], {
+    memory: 64,
+    storage: 64,
+  });
 
 interface RestartRun {
   startSeconds: number;

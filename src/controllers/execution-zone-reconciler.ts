@@ -42,6 +42,7 @@ import type { EventSink, EventTarget } from '../runtime/events.js';
 import { type Logger, errorText } from '../runtime/logger.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { getCondition, isTrue } from './conditions.js';
+import { jsonEqual } from './merge-patch.js';
 import {
   zoneConditions,
   type AttachmentFact,
@@ -411,7 +412,7 @@ export class ExecutionZoneReconciler {
     const told =
       placed?.status === 'False' &&
       placed.observedGeneration === p.zone.metadata.generation &&
-      JSON.stringify(p.zone.status?.placement ?? []) === JSON.stringify(entries);
+      jsonEqual(p.zone.status?.placement ?? [], entries);
     if (entries.length > 0) p.status.placement = entries;
     const waiting = groups.filter((g) => !g.placed);
     if (waiting.length === 0) {

@@ -5,11 +5,9 @@ import assert from 'node:assert/strict';
 import { ZoneConditionType as T } from '../../../src/core/api/conditions.js';
 import type { ExecutionZone, ExecutionZoneSpec } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
-import { ExecutionZoneReconciler } from '../../../src/controllers/execution-zone-reconciler.js';
-import { silentLogger } from '../../../src/runtime/logger.js';
 import { OperatorMetrics } from '../../../src/runtime/metrics.js';
 import { group, provider, uuid, zone } from '../../support/core-fixtures.js';
-import { readyZone, zoneBed, type ZoneBed } from './zone-bed.js';
+import { readyZone, reconcilerOn, zoneBed, type ZoneBed } from './zone-bed.js';
 
 const CAPACITY = { capacity: { cores: 4, memory: 65536, storage: 1048576 }, network: { uplink: 'zkup-cloud1' } };
 
@@ -22,17 +20,7 @@ function edit(bed: ZoneBed, key: string, spec: ExecutionZoneSpec): void {
 /** A reconciler on the same bed that reports metrics, for the gauge. */
 function withMetrics(bed: ZoneBed) {
   const metrics = new OperatorMetrics();
-  const reconciler = new ExecutionZoneReconciler({
-    zones: bed.zones,
-    state: bed.state,
-    members: bed.members,
-    network: bed.network,
-    events: bed.events,
-    logger: silentLogger,
-    clock: bed.clock,
-    metrics,
-    onCapacityFreed: () => bed.freed.push(bed.clock.now()),
-  });
+  const reconciler = reconcilerOn(bed, { metrics });
   const gauge = async () =>
     (await metrics.zoneNoncompliant.get()).values.map((v) => `${v.labels.namespace}/${v.labels.name}=${v.value}`);
   return { reconciler, gauge };

@@ -10,9 +10,7 @@ import { getCondition } from '../../../src/controllers/conditions.js';
 import { KubeError } from '../../../src/runtime/kube-client.js';
 import { group, uuid, zone } from '../../support/core-fixtures.js';
 import { zoneObject } from './fakes.js';
-import { ExecutionZoneReconciler } from '../../../src/controllers/execution-zone-reconciler.js';
-import { silentLogger } from '../../../src/runtime/logger.js';
-import { readyZone, zoneBed } from './zone-bed.js';
+import { markDeleted, readyZone, reconcilerOn, zoneBed } from './zone-bed.js';
 import { Federation } from '../../../src/core/zones/federation.js';
 
 /** Counts the placement attempts (Federation.reconcile) of every federation until restored. */
@@ -99,11 +97,7 @@ describe('ExecutionZoneReconciler', () => {
     assert.ok(bed.events.reasons().includes('NoMatchingProvider'));
 
     // The big zone is deleted: its capacity goes back and the waiting zones are retried.
-    const current = bed.zones.current(big) as ExecutionZone;
-    bed.zones.objects.set(big, {
-      ...current,
-      metadata: { ...current.metadata, deletionTimestamp: '2026-01-01T00:01:00Z' },
-    });
+    markDeleted(bed, big);
     assert.deepEqual(await bed.reconciler.reconcile(big), {});
     assert.equal(bed.freed.length, 1, 'capacity freed');
     assert.deepEqual(bed.zones.current(big)?.metadata.finalizers, [], 'finalizer removed once the members are clean');
@@ -130,11 +124,7 @@ describe('ExecutionZoneReconciler', () => {
     await bed.reconciler.reconcile('tenant/third');
     assert.equal(bed.cond('tenant/third', T.Placed), 'False/NoFreeVlan');
 
-    const current = bed.zones.current(first) as ExecutionZone;
-    bed.zones.objects.set(first, {
-      ...current,
-      metadata: { ...current.metadata, deletionTimestamp: '2026-01-01T00:01:00Z' },
-    });
+    markDeleted(bed, first);
     await bed.reconciler.reconcile(first);
     // The pass that places it commits the allocation and leaves the conditions to the next.
     await bed.reconciler.reconcile('tenant/third');
@@ -207,16 +197,7 @@ describe('ExecutionZoneReconciler', () => {
     const written = bed.zones.current(key);
 
     // A new operator process: its memory of attempts is empty, so it searches again.
-    const restarted = new ExecutionZoneReconciler({
-      zones: bed.zones,
-      state: bed.state,
-      members: bed.members,
-      network: bed.network,
-      events: bed.events,
-      logger: silentLogger,
-      clock: bed.clock,
-      onCapacityFreed: () => undefined,
-    });
+    const restarted = reconcilerOn(bed);
     await restarted.reconcile(key);
     assert.equal(noMatch(), 1, 'the zone already says so: no second Event');
     assert.deepEqual(
@@ -241,11 +222,7 @@ describe('ExecutionZoneReconciler', () => {
     await bed.reconciler.reconcile('tenant/late');
     await bed.reconciler.reconcile('tenant/late');
     assert.ok(bed.reconciler.waiting.has('tenant/late'));
-    const current = bed.zones.current(big) as ExecutionZone;
-    bed.zones.objects.set(big, {
-      ...current,
-      metadata: { ...current.metadata, deletionTimestamp: '2026-01-01T00:01:00Z' },
-    });
+    markDeleted(bed, big);
     await bed.reconciler.reconcile(big);
     await bed.reconciler.reconcile('tenant/late');
     assert.ok(!bed.reconciler.waiting.has('tenant/late'), 'the remembered answer did not outlive the release');
@@ -341,8 +318,7 @@ describe('ExecutionZoneReconciler', () => {
     const bed = zoneBed();
     const spec = zone({ groups: [group({ count: 2 })] });
     const key = await readyZone(bed, 'a', spec);
-    const z = bed.zones.current(key) as ExecutionZone;
-    bed.zones.objects.set(key, { ...z, metadata: { ...z.metadata, deletionTimestamp: '2026-01-01T00:05:00Z' } });
+    markDeleted(bed, key, '2026-01-01T00:05:00Z');
     assert.deepEqual(await bed.reconciler.reconcile(key), {});
     assert.deepEqual(bed.members.instances(spec.applicationId), {});
     assert.deepEqual(bed.network.removed, [spec.applicationId]);
@@ -357,8 +333,7 @@ describe('ExecutionZoneReconciler', () => {
     const spec = zone();
     const key = await readyZone(bed, 'a', spec);
     bed.members.member('Cloud1').reachable = false;
-    const z = bed.zones.current(key) as ExecutionZone;
-    bed.zones.objects.set(key, { ...z, metadata: { ...z.metadata, deletionTimestamp: '2026-01-01T00:05:00Z' } });
+    markDeleted(bed, key, '2026-01-01T00:05:00Z');
     const writes = bed.zones.writes.length;
     assert.deepEqual(await bed.reconciler.reconcile(key), { requeueAfterMs: 1000 });
     assert.deepEqual(bed.zones.current(key)?.metadata.finalizers, [FINALIZER]);

@@ -65,7 +65,9 @@ export class FakeObjects<T extends StoredObject> implements HubObjects<T> {
     if (!stored) throw new KubeError(404, 'NotFound', `${key} not found`);
     if (stored.metadata.resourceVersion !== obj.metadata.resourceVersion)
       throw new KubeError(409, 'Conflict', `${key}: the object has been modified`);
-    const next = change(structuredClone(stored));
+    // As the API server does: what it hands back has its keys sorted (Go
+    // encodes maps that way), not in the order the writer built them.
+    const next = sortedKeys(change(structuredClone(stored)));
     next.metadata.resourceVersion = String(++this.rv);
     this.objects.set(key, next);
     this.writes.push({ kind, key, body: kind === 'status' ? next.status : next.metadata.finalizers });
@@ -262,4 +264,11 @@ export function zoneObject(
     },
     spec,
   };
+}
+
+function sortedKeys<V>(v: V): V {
+  if (Array.isArray(v)) return v.map((x: unknown) => sortedKeys(x)) as V;
+  if (typeof v !== 'object' || v === null) return v;
+  const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries.map(([k, x]) => [k, sortedKeys(x)])) as V;
 }

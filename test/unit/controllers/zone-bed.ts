@@ -7,7 +7,10 @@ import { ZoneConditionType as T } from '../../../src/core/api/conditions.js';
 import { FINALIZER } from '../../../src/core/api/resources.js';
 import type { Condition, ExecutionZone, ExecutionZoneSpec } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
-import { ExecutionZoneReconciler } from '../../../src/controllers/execution-zone-reconciler.js';
+import {
+  ExecutionZoneReconciler,
+  type ExecutionZoneReconcilerDeps,
+} from '../../../src/controllers/execution-zone-reconciler.js';
 import { PlacementState } from '../../../src/controllers/placement-state.js';
 import { silentLogger } from '../../../src/runtime/logger.js';
 import { provider } from '../../support/core-fixtures.js';
@@ -64,4 +67,25 @@ export async function readyZone(bed: ZoneBed, name: string, spec: ExecutionZoneS
   await bed.reconciler.reconcile(key);
   assert.equal(bed.cond(key, T.Ready), 'True/Ready');
   return key;
+}
+
+/** Another reconciler on the same bed: a restarted operator (empty memory), or one with metrics. */
+export function reconcilerOn(bed: ZoneBed, extra: Partial<ExecutionZoneReconcilerDeps> = {}): ExecutionZoneReconciler {
+  return new ExecutionZoneReconciler({
+    zones: bed.zones,
+    state: bed.state,
+    members: bed.members,
+    network: bed.network,
+    events: bed.events,
+    logger: silentLogger,
+    clock: bed.clock,
+    onCapacityFreed: () => bed.freed.push(bed.clock.now()),
+    ...extra,
+  });
+}
+
+/** The zone's owner deletes it: the API server sets deletionTimestamp and the finalizer holds it. */
+export function markDeleted(bed: ZoneBed, key: string, at = '2026-01-01T00:01:00Z'): void {
+  const z = bed.zones.current(key) as ExecutionZone;
+  bed.zones.objects.set(key, { ...z, metadata: { ...z.metadata, deletionTimestamp: at } });
 }

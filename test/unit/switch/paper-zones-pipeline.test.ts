@@ -7,21 +7,27 @@ import { buildFrame, ipv4Checksum, parseFrame } from '../../../src/switch/frame.
 import { PAPER_PLANS, PORTS, syntheticPlan } from '../p4/paper-zone-plans.js';
 import { DEVICE, id, INDEX, startProgrammed, type Harness } from './switch-harness.js';
 import type { Uint128 } from '../../../src/p4/p4runtime-types.js';
+import type { ZoneNetworkPlan } from '../../../src/core/network/types.js';
 
 const ROUTER_MAC = '02:ff:00:00:00:01';
+
+/** The entries the core plans for these zones, written over P4Runtime. */
+async function writePlanned(h: Harness & { election: Uint128 }, plans: readonly ZoneNetworkPlan[]): Promise<void> {
+  const { zones } = planP4Entries(plans, PORTS);
+  const updates = zones.flatMap((z) =>
+    z.entries.map((e) => ({
+      type: 'INSERT' as const,
+      entity: { table_entry: translateEntry(INDEX, e, z.zone).entry },
+    })),
+  );
+  await h.client.write({ device_id: DEVICE, election_id: h.election, updates });
+}
 
 describe('packet pipeline: the paper zones (Tables IV and V, Figure 5)', () => {
   let h: Harness & { election: Uint128 };
   before(async () => {
     h = await startProgrammed();
-    const { zones } = planP4Entries(PAPER_PLANS, PORTS);
-    const updates = zones.flatMap((z) =>
-      z.entries.map((e) => ({
-        type: 'INSERT' as const,
-        entity: { table_entry: translateEntry(INDEX, e, z.zone).entry },
-      })),
-    );
-    await h.client.write({ device_id: DEVICE, election_id: h.election, updates });
+    await writePlanned(h, PAPER_PLANS);
   });
   after(() => h.close());
 
@@ -304,15 +310,7 @@ describe('packet pipeline: a released instance', () => {
   before(async () => {
     h = await startProgrammed();
     assert.ok(gone);
-    const plan = { ...full, instances: full.instances.slice(0, 2), released: [gone] };
-    const { zones } = planP4Entries([plan], PORTS);
-    const updates = zones.flatMap((z) =>
-      z.entries.map((e) => ({
-        type: 'INSERT' as const,
-        entity: { table_entry: translateEntry(INDEX, e, z.zone).entry },
-      })),
-    );
-    await h.client.write({ device_id: DEVICE, election_id: h.election, updates });
+    await writePlanned(h, [{ ...full, instances: full.instances.slice(0, 2), released: [gone] }]);
   });
   after(() => h.close());
 
