@@ -54,8 +54,11 @@ export const OPERATOR_CLUSTER_RULES: readonly PolicyRule[] = [
 
 /** Only in the operator's namespace. */
 export const OPERATOR_NAMESPACE_RULES: readonly PolicyRule[] = [
-  // Member kubeconfigs (ProviderCluster spec.kubeconfigSecretRef); no other Secret is readable.
-  { apiGroups: [''], resources: ['secrets'], verbs: WATCH },
+  // Member kubeconfigs (ProviderCluster spec.kubeconfigSecretRef), read by name on each probe
+  // (member-cluster-cache.ts). Only get: a list or watch would hand over every Secret of the
+  // namespace at once. resourceNames cannot narrow it further, as the names come from the
+  // ProviderClusters; keep other Secrets out of this namespace.
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
   // Leader election on a coordination.k8s.io Lease.
   {
     apiGroups: ['coordination.k8s.io'],

@@ -111,7 +111,6 @@ const OPERATOR_ALLOWED: Access[] = [
   { verb: 'watch', group: ZK, resource: 'privacyregions' },
   { verb: 'patch', group: ZK, resource: 'privacyregions', subresource: 'status' },
   { verb: 'get', resource: 'secrets', namespace: NS },
-  { verb: 'watch', resource: 'secrets', namespace: NS },
   { verb: 'create', group: 'coordination.k8s.io', resource: 'leases', namespace: NS },
   { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: NS },
   { verb: 'create', group: 'events.k8s.io', resource: 'events', namespace: 'tenant-a' },
@@ -131,6 +130,9 @@ const OPERATOR_DENIED: Access[] = [
   { verb: 'get', resource: 'secrets', namespace: 'tenant-a' },
   { verb: 'list', resource: 'secrets' },
   { verb: 'create', resource: 'secrets', namespace: NS },
+  // Read by name only: a list or watch would return every Secret of the namespace.
+  { verb: 'list', resource: 'secrets', namespace: NS },
+  { verb: 'watch', resource: 'secrets', namespace: NS },
   { verb: 'create', group: 'coordination.k8s.io', resource: 'leases', namespace: 'tenant-a' },
   { verb: 'create', resource: 'pods', namespace: 'tenant-a' },
   { verb: 'get', resource: 'configmaps', namespace: NS },
