@@ -41,16 +41,29 @@ export function waitZoneReady(
   name: string,
   timeoutMs = 60_000,
 ): Promise<ExecutionZone> {
+  let last: ExecutionZone | undefined;
   return pollUntil(
     `ExecutionZone ${namespace}/${name} Ready`,
     async () => {
       const z = await getZone(hub, namespace, name);
+      last = z;
       return z.status?.observedGeneration === z.metadata.generation &&
         getCondition(z.status?.conditions, 'Ready')?.status === 'True'
         ? z
         : undefined;
     },
-    timeoutMs,
+    {
+      timeoutMs,
+      // A time-out says what the zone last said of itself, not only that it was not Ready.
+      detail: () =>
+        last
+          ? `generation ${last.metadata.generation}, observed ${last.status?.observedGeneration}; ${(
+              last.status?.conditions ?? []
+            )
+              .map((c) => `${c.type}=${c.status}/${c.reason}: ${c.message}`)
+              .join(' | ')}`
+          : 'never read',
+    },
   );
 }
 
