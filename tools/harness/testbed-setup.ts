@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { hubCluster, memberClusters, type ClusterRecord, type TestbedState } from '../testbed/state.js';
 import { repoRoot } from '../testbed/paths.js';
-import { KubeClient, type KubeObject, resourcePath } from '../../src/runtime/kube-client.js';
+import { KubeClient, KubeError, type KubeObject, resourcePath } from '../../src/runtime/kube-client.js';
 import { apply, readManifestDir, readManifests } from './apply.js';
 
 export const OPERATOR_NAMESPACE = 'zonekeeper-system';
@@ -45,14 +45,32 @@ async function waitEstablished(hub: KubeClient, names: string[]): Promise<void> 
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  // Established is not yet servable: the first LISTs answer 429 "storage is (re)initializing".
+  // Established is not yet servable: the first LISTs answer 429 "storage is
+  // (re)initializing", and a create can still answer 503 "Resource kind …
+  // not found" after a LIST works. A dry-run create of an empty object is
+  // refused by validation (422) once the kind is served: that is the answer
+  // waited for.
   for (const name of names) {
     const [plural, ...group] = name.split('.');
+    const crd = await hub.get<{ spec: { names: { kind: string }; scope: string } }>(
+      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
+    );
+    const base = `/apis/${group.join('.')}/v1alpha1`;
+    const collection = crd.spec.scope === 'Namespaced' ? `${base}/namespaces/default/${plural}` : `${base}/${plural}`;
     for (;;) {
       try {
-        await hub.list(`/apis/${group.join('.')}/v1alpha1/${plural}`);
+        await hub.list(`${base}/${plural}`);
+        await hub.request('POST', collection, {
+          query: { dryRun: 'All' },
+          body: {
+            apiVersion: `${group.join('.')}/v1alpha1`,
+            kind: crd.spec.names.kind,
+            metadata: { name: 'zk-servable' },
+          },
+        });
         break;
       } catch (err) {
+        if (err instanceof KubeError && ![404, 429, 503].includes(err.code)) break;
         if (Date.now() > end) throw new Error(`CRD ${name} not servable in 60 s: ${String(err)}`, { cause: err });
         await new Promise((r) => setTimeout(r, 200));
       }
