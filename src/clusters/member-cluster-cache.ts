@@ -50,7 +50,7 @@ interface Entry {
   failures: number;
   lastError?: string;
   /** The member answered 401 to the kubeconfig's credential: expired or revoked, not a network fault. */
-  credentialRejected?: boolean;
+  credentialExpired?: boolean;
   probing?: Promise<void>;
 }
 
@@ -123,7 +123,7 @@ export class MemberClusterCache {
     }
     await this.probe(e);
     if (e.reachable) return { reachable: true };
-    return { reachable: false, reason: e.lastError, ...(e.credentialRejected ? { credentialExpired: true } : {}) };
+    return { reachable: false, reason: e.lastError, credentialExpired: e.credentialExpired === true };
   }
 
   private async loadSecret(e: Entry, vms: boolean): Promise<boolean> {
@@ -220,17 +220,17 @@ export class MemberClusterCache {
         await m.client.request('GET', '/readyz', { timeoutMs: this.options.probeTimeoutMs ?? 3000 });
         e.failures = 0;
         e.lastError = undefined;
-        e.credentialRejected = false;
+        e.credentialExpired = false;
         this.setReachable(e, true);
       } catch (err) {
         e.failures++;
         // A 401 is the member's answer, not a lost packet: no second probe will
         // change it, so the member counts as unreachable at once.
-        e.credentialRejected = err instanceof KubeError && err.code === 401;
-        e.lastError = e.credentialRejected
+        e.credentialExpired = err instanceof KubeError && err.code === 401;
+        e.lastError = e.credentialExpired
           ? `the member refuses the credential in kubeconfig Secret ${this.options.namespace}/${e.secret.name} (401 Unauthorized): it expired or was revoked; write a fresh one into the Secret`
           : `health probe failed: ${errorText(err)}`;
-        if (e.credentialRejected || e.failures >= (this.options.failureThreshold ?? 2) || !e.reachable)
+        if (e.credentialExpired || e.failures >= (this.options.failureThreshold ?? 2) || !e.reachable)
           this.setReachable(e, false);
       } finally {
         e.probing = undefined;

@@ -180,20 +180,16 @@ export class ProviderClusterReconciler {
       observedGeneration: p.object.metadata.generation,
     };
     const why = p.unreachableReason;
+    const probe = p.reachable ? R.ProbeSucceeded : p.credentialExpired ? R.CredentialExpired : R.ProbeFailed;
     if (!p.provider) {
-      set(
-        T.Reachable,
-        p.reachable ? 'True' : 'False',
-        p.reachable ? R.ProbeSucceeded : p.credentialExpired ? R.CredentialExpired : R.ProbeFailed,
-        why ?? 'member answers',
-      );
+      set(T.Reachable, p.reachable ? 'True' : 'False', probe, why ?? 'member answers');
       if (p.invalid !== undefined) set(T.Ready, 'False', R.InvalidSpec, p.invalid);
     } else {
       const name = p.provider.name;
       set(
         T.Reachable,
         p.reachable ? 'True' : 'False',
-        p.reachable ? R.ProbeSucceeded : p.credentialExpired ? R.CredentialExpired : R.ProbeFailed,
+        probe,
         p.reachable ? 'the member API server answers /readyz' : (why ?? 'no answer'),
       );
       set(

@@ -10,38 +10,17 @@
 import json
 import select
 import socket
-import struct
 import sys
 import time
 
-ETH_P_ALL = 0x0003
-SOL_PACKET = 263
-PACKET_AUXDATA = 8
-TP_STATUS_VLAN_VALID = 0x10
-TP_STATUS_VLAN_TPID_VALID = 0x40
-
-
-def with_vlan_tag(data, ancdata):
-    # The kernel may take the 802.1Q tag out of a received frame (VLAN
-    # offload) and report it beside it; put it back where it was.
-    for level, kind, cdata in ancdata:
-        if level == SOL_PACKET and kind == PACKET_AUXDATA and len(cdata) >= 20:
-            status, _len, _snap, _mac, _net, tci, tpid = struct.unpack("IIIHHHH", cdata[:20])
-            if status & TP_STATUS_VLAN_VALID:
-                tpid = tpid if status & TP_STATUS_VLAN_TPID_VALID else 0x8100
-                return data[:12] + struct.pack("!HH", tpid, tci) + data[12:]
-    return data
+from raw_frames import packet_socket, with_vlan_tag
 
 
 def main():
     req = json.load(sys.stdin)
     socks = {}
     for p in req["ports"]:
-        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-        s.bind((f"h{p}", 0))
-        s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
-        s.setblocking(False)
-        socks[p] = s
+        socks[p] = packet_socket(f"h{p}")
     wait = req.get("wait_ms", 300) / 1000.0
     out = []
     for f in req["frames"]:

@@ -23,13 +23,10 @@ import struct
 import sys
 import time
 
+from raw_frames import packet_socket, with_vlan_tag
+
 IPV6_RECVTCLASS = getattr(socket, "IPV6_RECVTCLASS", 66)
 IPV6_TCLASS = getattr(socket, "IPV6_TCLASS", 67)
-ETH_P_ALL = 0x0003
-SOL_PACKET = 263
-PACKET_AUXDATA = 8
-TP_STATUS_VLAN_VALID = 0x10
-TP_STATUS_VLAN_TPID_VALID = 0x40
 
 
 def ready():
@@ -99,27 +96,11 @@ def raw_udp(iface, vlan, src_mac, dst_mac, src, dst, port, payload):
     ip6 = struct.pack("!IHBB", 6 << 28, length, 17, 64) + src_b + dst_b
     frame = mac_bytes(dst_mac) + mac_bytes(src_mac) + struct.pack("!HH", 0x8100, int(vlan) & 0xFFF)
     frame += struct.pack("!H", 0x86DD) + ip6 + udp
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-    s.bind((iface, 0))
-    s.send(frame)
-
-
-def with_vlan_tag(data, ancdata):
-    # VLAN offload may take the tag out of the frame and report it beside it.
-    for level, kind, cdata in ancdata:
-        if level == SOL_PACKET and kind == PACKET_AUXDATA and len(cdata) >= 20:
-            status, _len, _snap, _mac, _net, tci, tpid = struct.unpack("IIIHHHH", cdata[:20])
-            if status & TP_STATUS_VLAN_VALID:
-                tpid = tpid if status & TP_STATUS_VLAN_TPID_VALID else 0x8100
-                return data[:12] + struct.pack("!HH", tpid, tci) + data[12:]
-    return data
+    packet_socket(iface, receive=False).send(frame)
 
 
 def capture(iface, wait_ms, tag):
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-    s.bind((iface, 0))
-    s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
-    s.setblocking(False)
+    s = packet_socket(iface)
     ready()
     needle = tag.encode()
     got = []

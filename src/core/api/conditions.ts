@@ -98,8 +98,6 @@ export type ProviderReason = (typeof ProviderReason)[keyof typeof ProviderReason
 export const EventReason = {
   Placed: 'Placed',
   NoMatchingProvider: 'NoMatchingProvider',
-  /** A provider could take the zone, but every VLAN of the range is held by another zone. */
-  NoFreeVlan: 'NoFreeVlan',
   InvalidSpec: 'InvalidSpec',
   InstancesRemoved: 'InstancesRemoved',
   Ready: 'Ready',

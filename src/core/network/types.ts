@@ -29,10 +29,7 @@ export interface InstanceAddress {
 }
 
 /** An instance the zone released: its address is never handed out again and the switch drops what is sent to it. */
-export interface ReleasedAddress {
-  name: string;
-  address: string;
-}
+export type ReleasedAddress = Pick<InstanceAddress, 'name' | 'address'>;
 
 export interface ZoneNetworkPlan {
   applicationId: string;

@@ -36,8 +36,13 @@ export class VlanAllocator {
     return this.inUse.length;
   }
 
+  /** The ID lies in this allocator's range. */
+  contains(vlan: number): boolean {
+    return vlan >= this.range.min && vlan <= this.range.max;
+  }
+
   has(vlan: number): boolean {
-    return vlan >= this.range.min && vlan <= this.range.max && this.inUse[vlan - this.range.min] === 1;
+    return this.contains(vlan) && this.inUse[vlan - this.range.min] === 1;
   }
 
   /** The lowest free ID, or undefined when the range is exhausted. */
@@ -55,8 +60,7 @@ export class VlanAllocator {
 
   /** Marks an ID as taken (rebuilding from durable state); false if it was already. */
   claim(vlan: number): boolean {
-    if (vlan < this.range.min || vlan > this.range.max)
-      throw new Error(`VLAN ${vlan} is outside ${this.range.min}–${this.range.max}`);
+    if (!this.contains(vlan)) throw new Error(`VLAN ${vlan} is outside ${this.range.min}–${this.range.max}`);
     if (this.has(vlan)) return false;
     this.take(vlan);
     return true;

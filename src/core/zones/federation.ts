@@ -56,10 +56,12 @@ export interface ZoneOutcome {
 interface ZoneRecord {
   /** Absent for a zone restored while its rules do not compile (a PrivacyRegion they name is gone). */
   compiled?: CompiledZone;
-  /** The compiled rules' mark; 000000 (nothing proven) while they do not compile. */
-  marking: PrivacyMarking;
   allocation: ZoneAllocation;
 }
+
+/** Nothing proven: the mark of a zone whose rules do not compile. */
+const UNPROVEN = markingFromDscp(0);
+const markingOf = (r: ZoneRecord): PrivacyMarking => r.compiled?.marking ?? UNPROVEN;
 
 export type ReleaseResult = { ok: true; released: Record<string, string[]> } | { ok: false; errors: FieldError[] };
 
@@ -94,7 +96,8 @@ export class Federation {
 
   /** The zone's privacy mark, as its rules last compiled. */
   marking(applicationId: string): PrivacyMarking | undefined {
-    return this.zones.get(applicationId.toLowerCase())?.marking;
+    const r = this.zones.get(applicationId.toLowerCase());
+    return r && markingOf(r);
   }
 
   applicationIds(): string[] {
@@ -117,13 +120,11 @@ export class Federation {
     if (!record) {
       record = {
         compiled: zone,
-        marking: zone.marking,
         allocation: { applicationId: zone.applicationId, groups: {}, instances: [], released: [] },
       };
       this.zones.set(zone.applicationId, record);
     }
     record.compiled = zone;
-    record.marking = zone.marking;
     const a = record.allocation;
     const wanted = new Set(zone.groups.map((g) => g.spec.name));
     for (const name of Object.keys(a.groups)) if (!wanted.has(name)) this.releaseGroup(a, name);
@@ -266,8 +267,8 @@ export class Federation {
     if (this.zones.has(id))
       return [{ path: 'spec.applicationId', reason: `application_id ${id} is held by another zone` }];
     const problems: FieldError[] = [];
-    const { min, max } = this.vlans.range;
-    if (allocation.vlanId !== undefined && (allocation.vlanId < min || allocation.vlanId > max)) {
+    if (allocation.vlanId !== undefined && !this.vlans.contains(allocation.vlanId)) {
+      const { min, max } = this.vlans.range;
       problems.push({
         path: 'status.vlanId',
         reason: `VLAN ${allocation.vlanId} is outside the VLAN range ${min}–${max}`,
@@ -287,23 +288,19 @@ export class Federation {
     // Capacity is booked even when it now exceeds the provider's: the
     // instances exist, and hiding them would invite over-use.
     for (const i of allocation.instances) this.ledger.reserve(i.provider, instanceDemand(i));
-    this.zones.set(id, {
-      ...(zone ? { compiled: zone } : {}),
-      marking: zone?.marking ?? markingFromDscp(0),
-      allocation: cloneAllocation(allocation),
-    });
+    this.zones.set(id, { ...(zone ? { compiled: zone } : {}), allocation: cloneAllocation(allocation) });
     return [];
   }
 
   networkPlan(applicationId: string): ZoneNetworkPlan | undefined {
     const record = this.zones.get(applicationId.toLowerCase());
     if (!record || record.allocation.vlanId === undefined) return undefined;
-    return buildNetworkPlan(record.allocation, record, this.globalId);
+    return buildNetworkPlan(record.allocation, { marking: markingOf(record) }, this.globalId);
   }
 
   /** Every zone's allocation with its marking, for renderers. */
   entries(): { allocation: ZoneAllocation; marking: CompiledZone['marking'] }[] {
-    return [...this.zones.values()].map((r) => ({ allocation: r.allocation, marking: r.marking }));
+    return [...this.zones.values()].map((r) => ({ allocation: r.allocation, marking: markingOf(r) }));
   }
 
   usedBy(provider: string): Readonly<Demand> {

@@ -76,6 +76,13 @@ describe('operator: compliance drift', function () {
   let op: OperatorProcess;
   let fog1Spec: ProviderCluster['spec'] | undefined;
 
+  /** A new operator process, once it leads; a shared machine can take a while to start one. */
+  const startLeading = async (): Promise<void> => {
+    op = startOperator(env, 'it-drift');
+    const leading = op.waitLeading(180_000);
+    await op.start();
+    await leading;
+  };
   const fog1 = () => env.hub.get<ProviderCluster>(resourcePath(PROVIDER_CLUSTERS, undefined, FOG1));
   /** Fog1's catalogue entry with this spec, as an admin would apply it. */
   const putFog1 = (spec: ProviderCluster['spec']) =>
@@ -202,11 +209,7 @@ describe('operator: compliance drift', function () {
   before(async () => {
     env = await install();
     await ensureNamespace(env.hub, NS);
-    op = startOperator(env, 'it-drift');
-    // A shared machine can take a while to start the operator; leading is all this waits for.
-    const leading = op.waitLeading(180_000);
-    await op.start();
-    await leading;
+    await startLeading();
     await resetNamespace(env.hub, NS);
     await deleteIfExists(env.hub, 'PrivacyRegion', REGION);
     fog1Spec = structuredClone((await fog1()).spec);
@@ -254,10 +257,7 @@ describe('operator: compliance drift', function () {
       ...zone,
       spec: { ...zone.spec, privacy: { countries: [{ action: 'DenySpecific', value: 'NO' }] } },
     });
-    op = startOperator(env, 'it-drift');
-    const leading = op.waitLeading(180_000);
-    await op.start();
-    await leading;
+    await startLeading();
     const r = await compliant(zone.metadata.name, 'False', 'RuleViolated');
     assert.match(r.condition.message, /^group a on Fog1 \(C1, C2\): country 242 \(NO\) not allowed/);
     assert.deepEqual(await pods(zone.spec.applicationId), { Fog1: ['C1', 'C2'], Fog2: ['C3'] }, 'nothing moved');
@@ -365,10 +365,7 @@ describe('operator: compliance drift', function () {
     await unresolvable();
 
     await op.kill('SIGKILL');
-    op = startOperator(env, 'it-drift');
-    const leading = op.waitLeading(180_000);
-    await op.start();
-    await leading;
+    await startLeading();
     // The rebuild from the hub restores the zone although its rules do not compile.
     await pollUntil(
       'the restarted operator has looked at the zone',

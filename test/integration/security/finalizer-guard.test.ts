@@ -18,6 +18,7 @@ import { findCluster } from '../../../tools/testbed/state.js';
 import { HubApi } from '../admission/hub-api.js';
 import { installCrds } from '../admission/install-crds.js';
 import { testbed } from '../support/global-fixture.js';
+import { group } from '../../support/core-fixtures.js';
 
 const NS = `zk-fg-${randomBytes(3).toString('hex')}`;
 const OPERATOR = 'system:serviceaccount:zonekeeper-system:zonekeeper-operator';
@@ -30,19 +31,7 @@ function zone(name: string, id: string): ExecutionZone {
     metadata: { name, namespace: NS, finalizers: [FINALIZER] },
     spec: {
       applicationId: id,
-      groups: [
-        {
-          name: 'g1',
-          environment: 'container',
-          platformType: 'fog',
-          resourceType: 'CPU',
-          count: 1,
-          cores: 1,
-          memory: 128,
-          storage: 256,
-          image: 'busybox',
-        },
-      ],
+      groups: [group({ environment: 'container', platformType: 'fog', memory: 128, storage: 256, image: 'busybox' })],
     },
   };
 }
