@@ -3,12 +3,14 @@
 //   node dist/src/operator/main.js [--kubeconfig FILE] [--namespace NS]
 //     [--concurrency N] [--leader-elect=true|false] [--metrics-port N]
 //     [--lease-duration 15s] [--renew-deadline 10s] [--retry-period 2s]
-//     [--sidecar HOST:PORT --switch-ports FILE] [--identity ID] [--as USER]
-//     [--vlan-range 1000-4094]
+//     [--sidecar HOST:PORT --switch-ports FILE
+//      (--sidecar-tls-dir DIR | --sidecar-insecure-plaintext=true)]
+//     [--identity ID] [--as USER] [--vlan-range 1000-4094]
 //
 // Every flag has an environment twin (ZONEKEEPER_KUBECONFIG or KUBECONFIG,
 // ZONEKEEPER_NAMESPACE, ZONEKEEPER_CONCURRENCY, ZONEKEEPER_LEADER_ELECT,
-// ZONEKEEPER_METRICS_PORT, ZONEKEEPER_SIDECAR, ZONEKEEPER_SWITCH_PORTS,
+// ZONEKEEPER_METRICS_PORT, ZONEKEEPER_SIDECAR, ZONEKEEPER_SIDECAR_TLS_DIR,
+// ZONEKEEPER_SIDECAR_INSECURE_PLAINTEXT, ZONEKEEPER_SWITCH_PORTS,
 // ZONEKEEPER_AS). In a pod,
 // without a kubeconfig, the in-cluster ServiceAccount is used.
 
@@ -16,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import type { SwitchPortMap } from '../core/network/p4-entries.js';
 import { checkVlanRange, type VlanRange } from '../core/network/vlan-allocator.js';
 import type { NetworkProgrammer } from '../controllers/network/network-programmer.js';
+import { type GrpcSecurity, securityFromFlags } from '../runtime/grpc-tls.js';
 import { sidecarNetworkProgrammer } from '../controllers/network/sidecar-network-programmer.js';
 import { parseDuration } from '../core/api/duration.js';
 import { hubClient } from '../runtime/hub-connection.js';
@@ -34,6 +37,10 @@ export interface OperatorFlags {
   renewDeadlineMs: number;
   retryPeriodMs: number;
   sidecar?: string;
+  /** The operator's certificate and the CA it trusts for the sidecar (tls.crt, tls.key, ca.crt). */
+  sidecarTlsDir?: string;
+  /** The sidecar is reached in plaintext, as asked for by name. */
+  sidecarInsecure: boolean;
   /** JSON file with the switch's SwitchPortMap (trunk port, port per provider). */
   switchPorts?: string;
   identity?: string;
@@ -54,6 +61,8 @@ const FLAGS = [
   'renew-deadline',
   'retry-period',
   'sidecar',
+  'sidecar-tls-dir',
+  'sidecar-insecure-plaintext',
   'switch-ports',
   'identity',
   'as',
@@ -89,12 +98,16 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Ope
     if (ms === undefined) throw new Error(`--${k}: must be a duration like 15s, got "${v}"`);
     return ms;
   };
-  const le = get('leader-elect', 'ZONEKEEPER_LEADER_ELECT') ?? 'true';
-  if (le !== 'true' && le !== 'false') throw new Error(`--leader-elect: true or false, got "${le}"`);
+  const bool = (k: (typeof FLAGS)[number], e: string, d: boolean): boolean => {
+    const v = get(k, e) ?? String(d);
+    if (v !== 'true' && v !== 'false') throw new Error(`--${k}: true or false, got "${v}"`);
+    return v === 'true';
+  };
   const flags: OperatorFlags = {
     namespace: get('namespace', 'ZONEKEEPER_NAMESPACE') ?? 'zonekeeper-system',
     concurrency: Math.max(1, num('concurrency', 'ZONEKEEPER_CONCURRENCY', 4)),
-    leaderElect: le === 'true',
+    leaderElect: bool('leader-elect', 'ZONEKEEPER_LEADER_ELECT', true),
+    sidecarInsecure: bool('sidecar-insecure-plaintext', 'ZONEKEEPER_SIDECAR_INSECURE_PLAINTEXT', false),
     metricsPort: num('metrics-port', 'ZONEKEEPER_METRICS_PORT', 8080),
     // Loopback unless told: a pod's probes and scrapes need its own address
     // (the chart sets "", every address), a developer's run does not.
@@ -108,6 +121,8 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Ope
   if (kc) flags.kubeconfig = kc;
   const sidecar = get('sidecar', 'ZONEKEEPER_SIDECAR');
   if (sidecar) flags.sidecar = sidecar;
+  const sidecarTls = get('sidecar-tls-dir', 'ZONEKEEPER_SIDECAR_TLS_DIR');
+  if (sidecarTls) flags.sidecarTlsDir = sidecarTls;
   const ports = get('switch-ports', 'ZONEKEEPER_SWITCH_PORTS');
   if (ports) flags.switchPorts = ports;
   if (flags.sidecar && !flags.switchPorts)
@@ -174,8 +189,22 @@ async function main(): Promise<void> {
       process.stderr.write(`zonekeeper-operator: ${errorText(err)}\n`);
       process.exit(2);
     }
-    network = sidecarNetworkProgrammer(flags.sidecar, ports, { log: (m, f) => log.info(m, f) });
-    log.info('switch entries go through the P4Runtime sidecar', { sidecar: flags.sidecar });
+    let security: GrpcSecurity;
+    try {
+      security = securityFromFlags(
+        { tlsDir: flags.sidecarTlsDir, insecure: flags.sidecarInsecure },
+        { tlsDir: '--sidecar-tls-dir', insecure: '--sidecar-insecure-plaintext=true', hop: 'the sidecar connection' },
+        (level, m, f) => log[level](m, f),
+      );
+    } catch (err) {
+      process.stderr.write(`zonekeeper-operator: ${errorText(err)}\n`);
+      process.exit(2);
+    }
+    network = sidecarNetworkProgrammer(flags.sidecar, ports, { log: (m, f) => log.info(m, f), security });
+    log.info('switch entries go through the P4Runtime sidecar', {
+      sidecar: flags.sidecar,
+      security: security.description,
+    });
   }
   const manager = new Manager({
     hub,

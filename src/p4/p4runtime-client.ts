@@ -1,6 +1,7 @@
 // A promise-based P4Runtime client over @grpc/grpc-js: the unary RPCs, Read
 // collected into one list, and the StreamChannel as an arbitration session.
 // Failed batches are decoded into one error per update.
+import { type GrpcSecurity, PLAINTEXT } from '../runtime/grpc-tls.js';
 import * as grpc from '@grpc/grpc-js';
 import { EventEmitter } from 'node:events';
 import { loadP4RuntimeProto } from './p4runtime-proto.js';
@@ -56,6 +57,8 @@ interface RawClient extends grpc.Client {
 export interface P4RuntimeClientOptions {
   /** Per-RPC deadline for unary calls and reads. */
   timeoutMs?: number;
+  /** How the channel is secured (default plaintext: the processes' flags choose, see grpc-tls.ts). */
+  security?: GrpcSecurity;
 }
 
 export class P4RuntimeClient {
@@ -68,7 +71,7 @@ export class P4RuntimeClient {
   ) {
     const { Client } = loadP4RuntimeProto();
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    this.raw = new Client(address, grpc.credentials.createInsecure(), {
+    this.raw = new Client(address, (opts.security ?? PLAINTEXT).channel(), {
       // A failed batch carries ~10-100 bytes per update in its trailer; the
       // 8 KB default would turn a large failed batch into RESOURCE_EXHAUSTED
       // (P4Runtime specification, implementation note on error reporting).

@@ -3,6 +3,10 @@
 //   node dist/src/sidecar/main.js --switch 127.0.0.1:9559@1 \
 //     [--p4info p4/zone_switch.p4info.txtpb --device-config p4/zone_switch.json] \
 //     --listen 127.0.0.1:50051 --http 127.0.0.1:9090 [--election-term 0 --election-ordinal N]
+//     (--tls-dir DIR | --insecure-plaintext)
+// DIR (tls.crt, tls.key, ca.crt) is the sidecar's identity on both of its
+// hops: the server certificate the operator checks, and the client
+// certificate the switches check; its ca.crt decides whom it trusts.
 // Prints `zone-sidecar listening on HOST:PORT http HOST:PORT` once serving.
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -11,6 +15,8 @@ import { readP4InfoFile } from '../p4/p4info.js';
 import { ZONE_SWITCH_JSON, ZONE_SWITCH_P4INFO } from '../p4/proto-files.js';
 import { serveHealth } from './health-server.js';
 import { Sidecar } from './sidecar.js';
+import { type GrpcSecurity, securityFromFlags } from '../runtime/grpc-tls.js';
+import { createLogger, errorText } from '../runtime/logger.js';
 import { serveSidecarApi } from './sidecar-server.js';
 
 const { values } = parseArgs({
@@ -33,8 +39,24 @@ const { values } = parseArgs({
     'resync-interval-ms': { type: 'string', default: '30000' },
     // Delete entries no zone owns without waiting for SetDesiredComplete.
     'prune-unowned': { type: 'boolean', default: false },
+    'tls-dir': { type: 'string' },
+    'insecure-plaintext': { type: 'boolean', default: false },
   },
 });
+
+const logger = createLogger({ fields: { component: 'zone-sidecar' } });
+const log = (level: 'warn' | 'info', msg: string, fields: Record<string, unknown>): void => logger[level](msg, fields);
+let security: GrpcSecurity;
+try {
+  security = securityFromFlags(
+    { tlsDir: values['tls-dir'], insecure: values['insecure-plaintext'] },
+    { tlsDir: '--tls-dir', insecure: '--insecure-plaintext', hop: 'the sidecar (its API and its switch connections)' },
+    log,
+  );
+} catch (e) {
+  process.stderr.write(`zone-sidecar: ${errorText(e)}\n`);
+  process.exit(2);
+}
 
 const switches = (values.switch ?? []).map((s) => {
   const [address, deviceId] = s.split('@');
@@ -54,9 +76,10 @@ const sidecar = new Sidecar({
   maxInFlight: Number(values['max-in-flight']),
   resyncIntervalMs: Number(values['resync-interval-ms']),
   pruneUnowned: values['prune-unowned'],
+  security,
 });
 sidecar.start();
-const api = await serveSidecarApi(sidecar, values.listen);
+const api = await serveSidecarApi(sidecar, values.listen, security);
 const [hh, hp] = values.http.split(':');
 const health = await serveHealth(sidecar, hh ?? '127.0.0.1', Number(hp ?? '9090'));
 const listenHost = values.listen.slice(0, values.listen.lastIndexOf(':'));

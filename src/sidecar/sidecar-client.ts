@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { PlannedEntry } from '../core/network/p4-entries.js';
 import { loadSidecarService, type WireSwitchStatus, type WireZoneStatus } from './sidecar-server.js';
 import type { ZoneRequest } from './wire-entries.js';
+import { type GrpcSecurity, PLAINTEXT } from '../runtime/grpc-tls.js';
 import { encodeSetZoneEntriesRequest, encodeSetZonesRequest } from './zone-request-encoding.js';
 
 type Cb<R> = (e: grpc.ServiceError | null, r?: R) => void;
@@ -31,10 +32,11 @@ export class SidecarClient {
   constructor(
     address: string,
     private readonly timeoutMs = 60_000,
+    security: GrpcSecurity = PLAINTEXT,
   ) {
     const C = loadSidecarService();
     this.service = C.service;
-    this.raw = new C(address, grpc.credentials.createInsecure(), {
+    this.raw = new C(address, security.channel(), {
       'grpc.max_send_message_length': 64 * 1024 * 1024,
       'grpc.enable_channelz': 0,
       // grpc-js backs off up to 120 s between connection attempts; the sidecar is

@@ -6,6 +6,7 @@ import { LOADER_OPTIONS, PROTO_ROOT, SIDECAR_PROTO } from '../p4/proto-files.js'
 import { DesiredStateError, type Sidecar, type ZoneStatus } from './sidecar.js';
 import { raiseReceiveWindow } from '../p4/receive-window.js';
 import { TurnQueue } from '../p4/turn-queue.js';
+import { type GrpcSecurity, PLAINTEXT } from '../runtime/grpc-tls.js';
 import { decodeSetZoneEntriesRequest, decodeSetZonesRequest, type ZoneRequest } from './wire-entries.js';
 
 export interface WireZoneStatus {
@@ -90,6 +91,7 @@ function deferred<T>(queue: TurnQueue, work: () => Promise<T>): Promise<T> {
 export async function serveSidecarApi(
   sidecar: Sidecar,
   address: string,
+  security: GrpcSecurity = PLAINTEXT,
 ): Promise<{ server: grpc.Server; port: number }> {
   // Channelz (grpc-js' call statistics, unused here) costs a tracker update per call.
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.enable_channelz': 0 });
@@ -164,7 +166,7 @@ export async function serveSidecarApi(
     },
   });
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p)));
+    server.bindAsync(address, security.server(), (e, p) => (e ? reject(e) : resolve(p)));
   });
   // SetZones requests of 64 zones are about 100 KiB.
   raiseReceiveWindow(server);

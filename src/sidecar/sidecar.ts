@@ -1,5 +1,6 @@
 // The sidecar: the desired state of every zone, one SwitchConnection per
 // switch, and the zone status the operator turns into NetworkReady.
+import type { GrpcSecurity } from '../runtime/grpc-tls.js';
 import { createHash } from 'node:crypto';
 import type { PlannedEntry } from '../core/network/p4-entries.js';
 import { encodeP4Info, P4InfoIndex } from '../p4/p4info.js';
@@ -22,6 +23,8 @@ export interface SidecarOptions {
   /** Delete entries no zone owns from the start (default: only after setDesiredComplete). */
   pruneUnowned?: boolean;
   log?: (msg: string) => void;
+  /** How the sidecar reaches its switches (default plaintext; main.ts makes the flags choose). */
+  security?: GrpcSecurity;
 }
 
 export interface ZoneStatus {
@@ -87,6 +90,7 @@ export class Sidecar {
             resyncIntervalMs: opts.resyncIntervalMs ?? 30_000,
             metrics: this.metrics,
             log,
+            ...(opts.security ? { security: opts.security } : {}),
           },
           electionId(opts.election.term, opts.election.ordinal),
           this.desired,

@@ -20,6 +20,7 @@ import {
   type PlannedUpdate,
 } from './reconcile-plan.js';
 import type { SidecarMetrics } from './metrics.js';
+import type { GrpcSecurity } from '../runtime/grpc-tls.js';
 import { encodeWriteRequest } from '../p4/write-encoding.js';
 
 export interface SwitchTarget {
@@ -37,6 +38,8 @@ export interface SwitchConnectionOptions {
   resyncIntervalMs: number;
   metrics: SidecarMetrics;
   log: (msg: string) => void;
+  /** The channel's credentials (default plaintext). */
+  security?: GrpcSecurity;
 }
 
 const SYNC_RETRY_MIN_MS = 100;
@@ -119,7 +122,10 @@ export class SwitchConnection {
   ) {
     this.target = opts.target;
     this.election = election;
-    this.client = new P4RuntimeClient(opts.target.address, { timeoutMs: 30_000 });
+    this.client = new P4RuntimeClient(opts.target.address, {
+      timeoutMs: 30_000,
+      ...(opts.security ? { security: opts.security } : {}),
+    });
   }
 
   private get label(): string {

@@ -1,24 +1,50 @@
 #!/usr/bin/env node
 // Runs the software switch standalone:
 //   node dist/src/switch/main.js --port 9559 --device-id 1 [--host 127.0.0.1]
+//     (--tls-dir DIR | --insecure-plaintext)
+// With --tls-dir it serves mutual TLS, as `simple_switch_grpc
+// --grpc-server-ssl --grpc-server-with-client-auth` does: only a
+// controller with a certificate from DIR/ca.crt may connect.
 // It starts with no pipeline, like `simple_switch_grpc --no-p4`: a
 // controller (the sidecar) pushes one with SetForwardingPipelineConfig.
 // Prints one line `zone-switch listening on HOST:PORT device_id=N` once
 // serving, so scripts and tests can wait for it.
 import { parseArgs } from 'node:util';
 import { SoftwareSwitch } from './p4runtime-server.js';
+import { type GrpcSecurity, securityFromFlags } from '../runtime/grpc-tls.js';
+import { createLogger, errorText } from '../runtime/logger.js';
 
 const { values } = parseArgs({
   options: {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '9559' },
     'device-id': { type: 'string', default: '1' },
+    'tls-dir': { type: 'string' },
+    'insecure-plaintext': { type: 'boolean', default: false },
   },
 });
+const logger = createLogger({ fields: { component: 'zone-switch' } });
+const log = (level: 'warn' | 'info', msg: string, fields: Record<string, unknown>): void => logger[level](msg, fields);
+let security: GrpcSecurity;
+try {
+  security = securityFromFlags(
+    { tlsDir: values['tls-dir'], insecure: values['insecure-plaintext'] },
+    { tlsDir: '--tls-dir', insecure: '--insecure-plaintext', hop: 'the switch P4Runtime server' },
+    log,
+  );
+} catch (e) {
+  process.stderr.write(`zone-switch: ${errorText(e)}\n`);
+  process.exit(2);
+}
 
-const sw = new SoftwareSwitch({ deviceId: BigInt(values['device-id']) });
-const port = await sw.start(`${values.host}:${values.port}`);
-process.stdout.write(`zone-switch listening on ${values.host}:${port} device_id=${sw.deviceId}\n`);
+const sw = new SoftwareSwitch({
+  deviceId: BigInt(values['device-id']),
+  onRefusedWrite: (r) => log('warn', 'write refused: not the primary controller', { ...r }),
+});
+const port = await sw.start(`${values.host}:${values.port}`, security);
+process.stdout.write(
+  `zone-switch listening on ${values.host}:${port} device_id=${sw.deviceId} ${security.tls ? 'tls' : 'plaintext'}\n`,
+);
 const stop = (): void => {
   sw.stop();
   process.exit(0);

@@ -3,6 +3,7 @@
 // (arbitration, primary-only writes, pipeline actions and cookie, canonical
 // byte strings, per-update errors, wildcard reads, default entries). The
 // packet pipeline reads the same TableStore the server writes.
+import { type GrpcSecurity, PLAINTEXT } from '../runtime/grpc-tls.js';
 import * as grpc from '@grpc/grpc-js';
 import { loadP4RuntimeProto } from '../p4/p4runtime-proto.js';
 import type {
@@ -37,6 +38,18 @@ export interface SoftwareSwitchOptions {
   maxStreamsPerRole?: number;
   /** Another proto/ tree to serve from (the wire-compatibility test). */
   protoRoot?: string;
+  /** Told of every write refused to a controller that is not primary: who tried, for the log. */
+  onRefusedWrite?: (r: RefusedWrite) => void;
+}
+
+/** A Write or SetForwardingPipelineConfig from a controller that is not primary. */
+export interface RefusedWrite {
+  rpc: 'Write' | 'SetForwardingPipelineConfig';
+  peer: string;
+  /** The client certificate's subject, when the connection is mutual TLS. */
+  subject: string;
+  role: string;
+  electionId: string;
 }
 
 type Err = Partial<grpc.StatusObject>;
@@ -53,16 +66,18 @@ export class SoftwareSwitch {
   /** Writes received and not yet applied, in arrival order (see write()). */
   private readonly writeQueue = new TurnQueue();
   /** Counts for tests and the CLI's log. */
-  readonly stats = { writes: 0, updates: 0, reads: 0 };
+  readonly stats = { writes: 0, updates: 0, reads: 0, refusedWrites: 0 };
+  private readonly onRefusedWrite: ((r: RefusedWrite) => void) | undefined;
 
   constructor(opts: SoftwareSwitchOptions) {
     this.deviceId = opts.deviceId;
     this.arbitration = new Arbitration(opts.maxStreamsPerRole ?? 16);
     this.protoRoot = opts.protoRoot;
+    this.onRefusedWrite = opts.onRefusedWrite;
   }
 
   /** Serve on host:port (port 0 picks a free one); resolves to the bound port. */
-  async start(address = '127.0.0.1:0'): Promise<number> {
+  async start(address = '127.0.0.1:0', security: GrpcSecurity = PLAINTEXT): Promise<number> {
     const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
     const { service } = loadP4RuntimeProto(this.protoRoot);
     server.addService(service, {
@@ -74,7 +89,7 @@ export class SoftwareSwitch {
       Capabilities: this.capabilities.bind(this),
     });
     const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p)));
+      server.bindAsync(address, security.server(), (e, p) => (e ? reject(e) : resolve(p)));
     });
     raiseReceiveWindow(server);
     this.server = server;
@@ -162,14 +177,28 @@ export class SoftwareSwitch {
 
   // ---- checks shared by Write and SetForwardingPipelineConfig ----
 
-  private checkPrimary(req: {
-    device_id?: string;
-    role?: string;
-    election_id?: WriteRequest['election_id'];
-  }): Err | undefined {
+  private checkPrimary(
+    rpc: RefusedWrite['rpc'],
+    call: grpc.ServerUnaryCall<unknown, unknown>,
+    req: {
+      device_id?: string;
+      role?: string;
+      election_id?: WriteRequest['election_id'];
+    },
+  ): Err | undefined {
     if (BigInt(req.device_id ?? '0') !== this.deviceId)
       return err(grpc.status.NOT_FOUND, `unknown device_id ${req.device_id ?? '0'}`);
     if (!this.arbitration.isPrimary(this.deviceId, req.role ?? '', req.election_id)) {
+      // Counted and told: a refused write is either a stale controller or someone trying to take the switch.
+      this.stats.refusedWrites++;
+      const e = req.election_id;
+      this.onRefusedWrite?.({
+        rpc,
+        peer: call.getPeer(),
+        subject: String(call.getAuthContext().sslPeerCertificate?.subject?.CN ?? ''),
+        role: req.role ?? '',
+        electionId: e ? `${e.high ?? '0'}:${e.low ?? '0'}` : 'none',
+      });
       return err(grpc.status.PERMISSION_DENIED, 'not the primary controller for this device and role (election_id)');
     }
     return undefined;
@@ -190,7 +219,7 @@ export class SoftwareSwitch {
 
   private applyWrite(call: grpc.ServerUnaryCall<WriteRequest, object>, cb: grpc.sendUnaryData<object>): void {
     const req = call.request;
-    const denied = this.checkPrimary(req);
+    const denied = this.checkPrimary('Write', call, req);
     if (denied) return cb(denied, null);
     if (!this.store)
       return cb(err(grpc.status.FAILED_PRECONDITION, 'no forwarding pipeline config has been set'), null);
@@ -255,7 +284,7 @@ export class SoftwareSwitch {
     cb: grpc.sendUnaryData<object>,
   ): void {
     const req = call.request;
-    const denied = this.checkPrimary(req);
+    const denied = this.checkPrimary('SetForwardingPipelineConfig', call, req);
     if (denied) return cb(denied, null);
     const action = req.action ?? 'UNSPECIFIED';
     if (action === 'COMMIT') {

@@ -14,9 +14,12 @@ import { planP4Entries, type PlannedEntry, type SwitchPortMap } from '../../core
 import type { ZoneNetworkPlan } from '../../core/network/types.js';
 import { SidecarClient } from '../../sidecar/sidecar-client.js';
 import type { WireZoneStatus } from '../../sidecar/sidecar-server.js';
+import type { GrpcSecurity } from '../../runtime/grpc-tls.js';
 
 export interface SidecarNetworkProgrammerOptions {
   client?: SidecarClient;
+  /** How the operator reaches the sidecar (default plaintext; the operator's flags choose). */
+  security?: GrpcSecurity;
   /** How often the sidecar is asked whether it still knows every zone (default 5 s; 0: never). */
   resyncIntervalMs?: number;
   log?: (msg: string, fields: Record<string, unknown>) => void;
@@ -75,7 +78,7 @@ export function sidecarNetworkProgrammer(
   o: SidecarNetworkProgrammerOptions = {},
 ): SidecarNetworkProgrammer {
   // Short timeout: a reconcile waits for this call, and a hung sidecar must not hold a worker for a minute.
-  const client = o.client ?? new SidecarClient(address, 15_000);
+  const client = o.client ?? new SidecarClient(address, 15_000, o.security);
   /** Entries the sidecar accepted, by zone: what it must be given back after a restart. */
   const handedOver = new Map<string, PlannedEntry[]>();
   /** Zones being removed: a resync must not hand them back. */
