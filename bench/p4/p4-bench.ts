@@ -22,6 +22,8 @@ import { pollUntil } from '../../tools/harness/poll-until.js';
 import {
   REPO,
   setSwitchTarget,
+  setBenchTls,
+  benchClient,
   startSidecar,
   startSwitch,
   switchTargetName,
@@ -50,8 +52,11 @@ const { values } = parseArgs({
     target: { type: 'string', default: 'software' },
     'switch-address': { type: 'string' },
     'device-id': { type: 'string', default: '1' },
+    // Mutual TLS on every hop, as deployed (a test CA made for the run); not for an external switch.
+    tls: { type: 'boolean', default: false },
   },
 });
+setBenchTls(values.tls);
 if (values['switch-address']) {
   setSwitchTarget({ kind: 'external', address: values['switch-address'], deviceId: values['device-id'] });
 } else if (values.target === 'bmv2') {
@@ -142,7 +147,7 @@ const waitFor = (cond: () => Promise<boolean>, timeoutMs = 120_000, everyMs = 10
   pollUntil('the switch to hold the entries', async () => (await cond()) || undefined, { timeoutMs, everyMs });
 
 async function switchEntryCount(sw: SwitchProc): Promise<number> {
-  const c = new P4RuntimeClient(sw.address);
+  const c = new P4RuntimeClient(sw.address, { security: benchClient('raw') });
   try {
     return (await c.read({ device_id: sw.deviceId, entities: [{ table_entry: {} }] })).length;
   } catch {
@@ -177,7 +182,7 @@ interface Stack {
 
 async function rawStack(): Promise<Stack> {
   const sw = await startSwitch();
-  const c = new P4RuntimeClient(sw.address);
+  const c = new P4RuntimeClient(sw.address, { security: benchClient('raw') });
   const election = { high: '1', low: '0' };
   const stream = c.openStream(sw.deviceId, election);
   await stream.next();
@@ -257,7 +262,7 @@ async function sidecarRound(
 async function sidecarStack(perCall: number): Promise<Stack> {
   const sw = await startSwitch();
   const side = await startSidecar(sw);
-  const sc = new SidecarClient(`127.0.0.1:${side.port}`);
+  const sc = new SidecarClient(`127.0.0.1:${side.port}`, undefined, benchClient('operator'));
   await sidecarReady(sc);
   return {
     name: perCall === 1 ? 'side' : 'bulk',
@@ -302,7 +307,7 @@ async function sidecarStack(perCall: number): Promise<Stack> {
 async function programmerStack(): Promise<Stack> {
   const sw = await startSwitch();
   const side = await startSidecar(sw);
-  const sc = new SidecarClient(`127.0.0.1:${side.port}`);
+  const sc = new SidecarClient(`127.0.0.1:${side.port}`, undefined, benchClient('operator'));
   const np = sidecarNetworkProgrammer(`127.0.0.1:${side.port}`, PORTS, { resyncIntervalMs: 0 });
   await sidecarReady(sc);
   return {
@@ -353,7 +358,7 @@ async function resyncRuns(zones: ZoneP4Entries[], runs: number): Promise<ResyncR
   const address = sw.address;
   const side = await startSidecar(sw);
   const httpPort = Number(/http [\d.]+:(\d+)/.exec(side.line)?.[1]);
-  const sc = new SidecarClient(`127.0.0.1:${side.port}`);
+  const sc = new SidecarClient(`127.0.0.1:${side.port}`, undefined, benchClient('operator'));
   const out: ResyncResult[] = [];
   try {
     await sidecarReady(sc);
@@ -398,7 +403,7 @@ async function fitRun(): Promise<{ zones: number; entries: number; ms: number; p
   if (problems.length > 0) throw new Error(problems[0]?.reason);
   const sw = await startSwitch();
   const side = await startSidecar(sw);
-  const sc = new SidecarClient(`127.0.0.1:${side.port}`);
+  const sc = new SidecarClient(`127.0.0.1:${side.port}`, undefined, benchClient('operator'));
   try {
     await sidecarReady(sc);
     const t0 = performance.now();

@@ -7,6 +7,8 @@ import { repoRoot } from '../../tools/testbed/paths.js';
 import { Bmv2Process } from '../../tools/harness/bmv2-process.js';
 import type { P4Toolchain } from '../../tools/harness/p4-toolchain.js';
 import { mkdtempSync } from 'node:fs';
+import { type GrpcSecurity, mutualTls, PLAINTEXT } from '../../src/runtime/grpc-tls.js';
+import { makeTestPki, type TestPki } from '../../tools/harness/test-pki.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -42,6 +44,46 @@ export interface SwitchProc {
   stop(): Promise<void>;
 }
 
+/**
+ * Mutual TLS on every hop (--tls): a test CA made for the run, a folder per
+ * party. Off, the processes run with --insecure-plaintext, which the
+ * figures before TLS existed were measured with.
+ */
+let pki: TestPki | undefined;
+const dirs = new Map<string, string>();
+const clientSecurity = new Map<string, GrpcSecurity>();
+export function setBenchTls(on: boolean): void {
+  pki = on ? makeTestPki(mkdtempSync(path.join(tmpdir(), 'zonekeeper-bench-pki-'))) : undefined;
+}
+export function benchTls(): boolean {
+  return pki !== undefined;
+}
+function tlsDir(party: string): string | undefined {
+  if (!pki) return undefined;
+  let d = dirs.get(party);
+  if (!d) {
+    d = pki.issue(party);
+    dirs.set(party, d);
+  }
+  return d;
+}
+/** The flags that secure a process of the benchmark. */
+function benchSecurityArgs(party: string): string[] {
+  const d = tlsDir(party);
+  return d ? ['--tls-dir', d] : ['--insecure-plaintext'];
+}
+/** The credentials of one of the benchmark's own clients ("raw", "operator"). */
+export function benchClient(party: string): GrpcSecurity {
+  const d = tlsDir(party);
+  if (!d) return PLAINTEXT;
+  let s = clientSecurity.get(party);
+  if (!s) {
+    s = mutualTls(d);
+    clientSecurity.set(party, s);
+  }
+  return s;
+}
+
 let target: SwitchTarget = { kind: 'software' };
 export function setSwitchTarget(t: SwitchTarget): void {
   target = t;
@@ -72,12 +114,13 @@ export async function startSwitch(address?: string): Promise<SwitchProc> {
       toolchain: target.toolchain,
       logFile: path.join(logDir, 'bmv2.log'),
       ...(port ? { grpcPort: port } : {}),
+      ...(pki ? { tls: { dir: tlsDir('bmv2') ?? '', probe: benchClient('probe') } } : {}),
     });
     return { address: b.address, deviceId: '1', pid: b.pid, restartable: true, stop: () => b.kill() };
   }
   const p = await startProcess(
     'src/switch/main.js',
-    ['--port', String(port), '--device-id', '1'],
+    ['--port', String(port), '--device-id', '1', ...benchSecurityArgs('zone-switch')],
     /listening on [\d.]+:(\d+)/,
   );
   return {
@@ -105,6 +148,7 @@ export async function startSidecar(sw: SwitchProc, extra: string[] = []): Promis
       '0',
       '--p4info',
       path.join(REPO, 'p4/zone_switch.p4info.txtpb'),
+      ...benchSecurityArgs('zone-sidecar'),
       ...extra,
       ...(process.env.ZK_BENCH_SIDECAR_ARGS ?? '').split(' ').filter(Boolean),
     ],

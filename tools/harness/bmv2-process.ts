@@ -6,7 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { P4RuntimeClient } from '../../src/p4/p4runtime-client.js';
+import { type GrpcSecurity, TLS_FILES } from '../../src/runtime/grpc-tls.js';
 import { pollUntil } from './poll-until.js';
 import type { P4Toolchain } from './p4-toolchain.js';
 
@@ -35,6 +37,12 @@ export interface Bmv2Options {
    */
   netns?: { name: string; socket: string };
   deviceId?: number;
+  /**
+   * Serve P4Runtime with mutual TLS from this folder (tls.crt, tls.key,
+   * ca.crt): BMv2's --grpc-server-ssl with client authentication. The
+   * readiness probe dials with `probeTls`, a client certificate of the same CA.
+   */
+  tls?: { dir: string; probe: GrpcSecurity };
 }
 
 export class Bmv2Process {
@@ -61,6 +69,18 @@ export class Bmv2Process {
       '--',
       '--grpc-server-addr',
       address,
+      ...(opts.tls
+        ? [
+            '--grpc-server-ssl',
+            '--grpc-server-with-client-auth',
+            '--grpc-server-cacert',
+            join(opts.tls.dir, TLS_FILES.ca),
+            '--grpc-server-cert',
+            join(opts.tls.dir, TLS_FILES.cert),
+            '--grpc-server-key',
+            join(opts.tls.dir, TLS_FILES.key),
+          ]
+        : []),
     ];
     const [cmd, argv] = opts.netns
       ? ['ip', ['netns', 'exec', opts.netns.name, opts.toolchain.simpleSwitch, ...args]]
@@ -72,7 +92,10 @@ export class Bmv2Process {
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     const proc = new Bmv2Process(child, grpcPort, address, exited, opts.logFile);
     {
-      const client = new P4RuntimeClient(proc.address, { timeoutMs: 1000 });
+      const client = new P4RuntimeClient(proc.address, {
+        timeoutMs: 1000,
+        ...(opts.tls ? { security: opts.tls.probe } : {}),
+      });
       try {
         await pollUntil(
           'BMv2 P4Runtime server',

@@ -24,6 +24,8 @@ export interface OperatorProcessOptions {
   nodeArgs?: string[];
   /** HOST:PORT of the P4Runtime sidecar; needs switchPorts. */
   sidecar?: string;
+  /** The operator's certificate folder for the sidecar's mutual TLS; without it the sidecar is dialled in plaintext. */
+  sidecarTlsDir?: string;
   /** JSON file with the SwitchPortMap. */
   switchPorts?: string;
   /** The operator's main.js, when not this checkout's build (e.g. an older build to compare with). */
@@ -75,6 +77,11 @@ export class OperatorProcess {
       '--probe-interval',
       this.options.probeInterval ?? '5s',
       ...(this.options.sidecar ? ['--sidecar', this.options.sidecar] : []),
+      ...(this.options.sidecar
+        ? this.options.sidecarTlsDir
+          ? ['--sidecar-tls-dir', this.options.sidecarTlsDir]
+          : ['--sidecar-insecure-plaintext', 'true']
+        : []),
       ...(this.options.switchPorts ? ['--switch-ports', this.options.switchPorts] : []),
     ];
     const log = this.options.logFile ? createWriteStream(this.options.logFile, { flags: 'a' }) : undefined;

@@ -20,7 +20,6 @@ import { getZone, waitReleaseDone, waitZoneGone, waitZoneReady } from '../../../
 import { pollUntil } from '../../../tools/harness/poll-until.js';
 import type { OperatorProcess } from '../../../tools/harness/operator-process.js';
 import { paperScenario } from '../../../tools/harness/paper-scenario.js';
-import { SidecarClient } from '../../../src/sidecar/sidecar-client.js';
 import { repoRoot } from '../../../tools/testbed/paths.js';
 import { requireState } from '../../../tools/testbed/state.js';
 import {
@@ -31,7 +30,15 @@ import {
   leadingOperator,
   startOperator,
 } from './operator-fixture.js';
-import { asSwitchEntries, type NodeChild, readSwitch, startSidecar, startSwitch } from './p4-processes.js';
+import {
+  asSwitchEntries,
+  type NodeChild,
+  operatorSidecarClient,
+  readSwitch,
+  startSidecar,
+  startSwitch,
+  tlsDirOf,
+} from './p4-processes.js';
 
 const NS = 'it-sidecar';
 
@@ -155,7 +162,11 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
     sidecarAddress = sc.address;
     const portsFile = join(requireState().dir, 'it-sidecar-switch-ports.json');
     writeFileSync(portsFile, JSON.stringify(PORTS));
-    op = await leadingOperator(env, 'it-sidecar', [NS], { sidecar: sidecarAddress, switchPorts: portsFile });
+    op = await leadingOperator(env, 'it-sidecar', [NS], {
+      sidecar: sidecarAddress,
+      sidecarTlsDir: tlsDirOf('operator'),
+      switchPorts: portsFile,
+    });
   });
 
   after(async () => {
@@ -226,7 +237,7 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
       'and the early zone is Ready again',
     );
     // The restarted sidecar started empty; the operator gave it back the zones it had.
-    const client = new SidecarClient(sidecarAddress);
+    const client = operatorSidecarClient(sidecarAddress);
     try {
       const known = await pollUntil(
         'the sidecar knows every zone again',
@@ -306,6 +317,7 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
     // The same identity: it renews its own lease at once.
     op = startOperator(env, 'it-sidecar', {
       sidecar: sidecarAddress,
+      sidecarTlsDir: tlsDirOf('operator'),
       switchPorts: join(requireState().dir, 'it-sidecar-switch-ports.json'),
     });
     const leading = op.waitLeading();
@@ -314,7 +326,7 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
     await waitZoneGone(env.hub, NS, PAPER.zf88, 60_000);
     const rest = [PAPER.z755, PAPER.z9ed, PAPER.z505, LATE];
     await waitSwitch(rest, "the deleted zone's entries pruned after SetDesiredComplete, every other zone's back");
-    const client = new SidecarClient(sidecarAddress);
+    const client = operatorSidecarClient(sidecarAddress);
     try {
       assert.equal((await client.getZoneStatus()).desired_complete, true);
     } finally {

@@ -43,7 +43,7 @@ import { repoRoot } from '../../../tools/testbed/paths.js';
 import { requireState } from '../../../tools/testbed/state.js';
 import { startPacketStandIn, stopPacketStandIn } from '../../../tools/testbed/testbed.js';
 import { deleteAllZones, foreignZones, install, type Installed, leadingOperator } from './operator-fixture.js';
-import { asSwitchEntries, type NodeChild, readSwitch, startSidecar } from './p4-processes.js';
+import { asSwitchEntries, type NodeChild, readerSecurity, readSwitch, startSidecar, tlsDirOf } from './p4-processes.js';
 import { networkPlan, operatorAttachments, providerUplinks } from './zone-network-plans.js';
 
 const NS = 'it-packets';
@@ -169,11 +169,17 @@ describe('operator: real packets between zone instances over BMv2', function () 
       logFile: join(stateDir(), 'logs', 'it-packets-bmv2.log'),
       interfaces: fabric.switchInterfaces,
       netns: { name: fabric.switchNetns, socket: join(packetsDir(stateDir()), 'p4rt.sock') },
+      // As the software switch does in the other suites: only controllers with a certificate of the test CA.
+      tls: { dir: tlsDirOf('bmv2'), probe: readerSecurity() },
     });
     const sc = await startSidecar(join(stateDir(), 'logs'), bmv2.address);
     sidecar = sc.proc;
     const sidecarAddress = sc.address;
-    op = await leadingOperator(env, 'it-packets', [NS], { sidecar: sidecarAddress, switchPorts: portsFile });
+    op = await leadingOperator(env, 'it-packets', [NS], {
+      sidecar: sidecarAddress,
+      sidecarTlsDir: tlsDirOf('operator'),
+      switchPorts: portsFile,
+    });
   });
 
   after(async () => {

@@ -31,7 +31,9 @@ describe('image entrypoint', function () {
   });
 
   it('runs the switch and stops it on SIGTERM with exit code 0 (its own handler)', async () => {
-    const child = spawn(process.execPath, [ENTRYPOINT, 'switch', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [ENTRYPOINT, 'switch', '--port', '0', '--insecure-plaintext'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: string[] = [];
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {

@@ -24,7 +24,7 @@ describe('binaries: dist/src/switch/main.js and dist/src/sidecar/main.js', funct
   it('start on free ports, and the sidecar programs the switch when the operator hands it a zone', async () => {
     const s = await start(
       'src/switch/main.js',
-      ['--port', '0', '--device-id', '1'],
+      ['--port', '0', '--device-id', '1', '--insecure-plaintext'],
       /zone-switch listening on 127\.0\.0\.1:(\d+) device_id=1/,
     );
     sw = s.proc;
@@ -43,6 +43,7 @@ describe('binaries: dist/src/switch/main.js and dist/src/sidecar/main.js', funct
         '3',
         '--election-ordinal',
         '1',
+        '--insecure-plaintext',
       ],
       /zone-sidecar listening on 127\.0\.0\.1:(\d+) http 127\.0\.0\.1:(\d+)/,
     );
