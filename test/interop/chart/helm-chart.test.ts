@@ -214,6 +214,31 @@ describe('Helm chart', () => {
       assert.equal(sa?.metadata.name, 'zonekeeper-operator');
     });
 
+    it('secures the switch path with the TLS Secret by default, in plaintext only when asked, and refuses neither', () => {
+      const pod = (...set: string[]) =>
+        render('sidecar.enabled=true', ...set).find((o) => o.kind === 'Deployment')?.spec?.template?.spec;
+      const tls = pod();
+      const [operator, sidecar] = tls?.containers ?? [];
+      assert.equal(
+        operator?.env?.find((e) => e.name === 'ZONEKEEPER_SIDECAR_TLS_DIR')?.value,
+        '/etc/zonekeeper/switch-tls',
+      );
+      assert.ok(sidecar?.args?.includes('--tls-dir=/etc/zonekeeper/switch-tls'));
+      const volumes = (tls as unknown as { volumes: { name: string; secret?: { secretName: string } }[] }).volumes;
+      assert.equal(volumes.find((v) => v.name === 'switch-tls')?.secret?.secretName, 'zonekeeper-switch-tls');
+      const plain = pod('sidecar.tls.insecurePlaintext=true');
+      const [op2, side2] = plain?.containers ?? [];
+      assert.equal(op2?.env?.find((e) => e.name === 'ZONEKEEPER_SIDECAR_INSECURE_PLAINTEXT')?.value, 'true');
+      assert.ok(side2?.args?.includes('--insecure-plaintext'));
+      assert.equal(JSON.stringify(plain).includes('switch-tls'), false, 'no TLS Secret mounted in plaintext');
+      const r = refused('sidecar.enabled=true', 'sidecar.tls.secretName=');
+      assert.notEqual(r.status, 0);
+      assert.match(
+        r.stderr,
+        /sidecar\.tls\.secretName: the kubernetes\.io\/tls Secret .* or sidecar\.tls\.insecurePlaintext=true/,
+      );
+    });
+
     it('renders the sidecar with the switch port map when sidecar.enabled', () => {
       const objs = render('sidecar.enabled=true');
       const containers = objs.find((o) => o.kind === 'Deployment')?.spec?.template?.spec?.containers ?? [];
@@ -634,8 +659,12 @@ describe('Helm chart', () => {
       );
       assert.deepEqual(operator?.volumeMounts, [
         { name: 'switch-ports', mountPath: '/etc/zonekeeper/switch-ports', readOnly: true },
+        { name: 'switch-tls', mountPath: '/etc/zonekeeper/switch-tls', readOnly: true },
       ]);
-      assert.deepEqual(pod?.volumes, [{ name: 'switch-ports', configMap: { name: 'zonekeeper-switch-ports' } }]);
+      assert.deepEqual(pod?.volumes, [
+        { name: 'switch-ports', configMap: { name: 'zonekeeper-switch-ports' } },
+        { name: 'switch-tls', secret: { secretName: 'zonekeeper-switch-tls' } },
+      ]);
 
       const own = render(
         'sidecar.enabled=true',
@@ -644,7 +673,10 @@ describe('Helm chart', () => {
       );
       assert.equal(own.filter((o) => o.kind === 'ConfigMap').length, 0, 'a named ConfigMap is not rendered');
       const ownPod = own.find((o) => o.kind === 'Deployment')?.spec?.template?.spec;
-      assert.deepEqual(ownPod?.volumes, [{ name: 'switch-ports', configMap: { name: 'site-ports' } }]);
+      assert.deepEqual(ownPod?.volumes, [
+        { name: 'switch-ports', configMap: { name: 'site-ports' } },
+        { name: 'switch-tls', secret: { secretName: 'zonekeeper-switch-tls' } },
+      ]);
       assert.equal(
         ownPod?.containers?.[0]?.env?.find((e) => e.name === 'ZONEKEEPER_SWITCH_PORTS')?.value,
         '/etc/zonekeeper/switch-ports/ports.json',
