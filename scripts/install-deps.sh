@@ -21,6 +21,8 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
 command -v ethtool >/dev/null 2>&1 || [ -x /usr/sbin/ethtool ] || need+=(ethtool)
+# openssl: the certificates of the switch path's mutual TLS tests (tools/harness/test-pki.ts).
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # Only with ZONEKEEPER_WITH_NODE=1: the container image (tools/build-image.sh)
 # and the hub's real node (testbed up --with-node). podman builds with runc;
 # mmdebstrap makes the base from Debian packages; containerd, runc and the
