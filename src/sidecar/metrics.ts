@@ -10,6 +10,7 @@ export interface SidecarMetrics {
   pipelinePushes: client.Counter<'switch'>;
   connected: client.Gauge<'switch'>;
   primary: client.Gauge<'switch'>;
+  primaryLost: client.Counter<'switch'>;
   zones: client.Gauge<'state'>;
   desiredEntries: client.Gauge;
 }
@@ -55,6 +56,12 @@ export function createMetrics(
     primary: new client.Gauge({
       name: 'zonekeeper_sidecar_switch_primary',
       help: '1 while this sidecar is the primary controller of the switch',
+      labelNames: ['switch'],
+      registers,
+    }),
+    primaryLost: new client.Counter({
+      name: 'zonekeeper_sidecar_primary_lost_total',
+      help: 'Times another controller took the switch from this primary sidecar (a new leader, or someone with a certificate of the switch path)',
       labelNames: ['switch'],
       registers,
     }),

@@ -172,6 +172,14 @@ export class SwitchConnection {
       this.opts.metrics.primary.set({ switch: this.label }, nowPrimary ? 1 : 0);
       this.opts.metrics.connected.set({ switch: this.label }, 1);
       if (!nowPrimary) {
+        if (was && code === grpc.status.ALREADY_EXISTS) {
+          // Outbid: the next leader's sidecar does this on purpose; anyone else is taking the switch.
+          this.opts.metrics.primaryLost.inc({ switch: this.label });
+          const e = m.election_id;
+          this.opts.log(
+            `${this.label}: another controller took the switch (its election ${e?.high ?? '0'}:${e?.low ?? '0'}, ours ${this.election.high ?? '0'}:${this.election.low ?? '0'})`,
+          );
+        }
         this.synced = false;
         this.message =
           code === grpc.status.ALREADY_EXISTS

@@ -53,15 +53,15 @@ export function readerSecurity(): GrpcSecurity {
   return readerTls;
 }
 
-export async function startSwitch(logDir: string): Promise<{ proc: NodeChild; address: string }> {
+export async function startSwitch(logDir: string): Promise<{ proc: NodeChild; address: string; metrics: string }> {
   const { proc, match } = await NodeChild.start({
     name: 'zone-switch',
     script: 'src/switch/main.js',
-    args: ['--port', '0', '--device-id', '1', '--tls-dir', tlsDirOf('zone-switch')],
-    ready: /listening on ([\d.]+:\d+)/,
+    args: ['--port', '0', '--device-id', '1', '--tls-dir', tlsDirOf('zone-switch'), '--metrics', '127.0.0.1:0'],
+    ready: /listening on ([\d.]+:\d+) .* metrics ([\d.]+:\d+)/,
     logFile: join(logDir, 'it-zone-switch.log'),
   });
-  return { proc, address: match[1] };
+  return { proc, address: match[1], metrics: match[2] };
 }
 
 /** `listen` 127.0.0.1:0 picks a port; a restart passes the port it had, so the operator finds it again. */

@@ -71,6 +71,7 @@ describe('security: mutual TLS and a pinned primary on the switch path', functio
   let sw: NodeChild | undefined;
   let sidecar: NodeChild | undefined;
   let switchAddress = '';
+  let switchMetrics = '';
   let sidecarAddress = '';
   let operator: SidecarClient;
   /** An entry of the programmed zone, the attackers' target. */
@@ -101,6 +102,7 @@ describe('security: mutual TLS and a pinned primary on the switch path', functio
     const s = await startSwitch(logDir());
     sw = s.proc;
     switchAddress = s.address;
+    switchMetrics = s.metrics;
     const sc = await startSidecar(logDir(), switchAddress);
     sidecar = sc.proc;
     sidecarAddress = sc.address;
@@ -196,6 +198,8 @@ describe('security: mutual TLS and a pinned primary on the switch path', functio
       refused.some((r) => r.subject === 'reader' && r.electionId === '0:5' && r.rpc === 'Write'),
       `the switch logged the refused write with the certificate's subject: ${JSON.stringify(refused)}`,
     );
+    const metrics = await (await fetch(`http://${switchMetrics}/metrics`)).text();
+    assert.match(metrics, /^zone_switch_writes_refused_total\{rpc="Write"\} [1-9]/m, 'and counted it');
   });
 
   it("rotates the sidecar's certificate while zones are programmed: no entry lost, no write refused", async () => {
