@@ -918,8 +918,19 @@ export class ExecutionZoneReconciler {
     if (!id) return done;
     await this.state.withLock((f) => {
       if (this.state.ownerOf(id) !== key) return;
+      const vlan = f.allocation(id)?.vlanId;
       if (f.has(id)) f.releaseZone(id);
       this.state.disown(id);
+      // Capacity goes at once (member objects are the member orphan
+      // collector's); the VLAN only once the switches confirm the zone is
+      // gone from them (the switch orphan collector, sidecar-network-programmer.ts).
+      if (vlan !== undefined && this.network.configured) this.state.drain(id, vlan);
+      this.metrics?.vlansInUse.set(vlansInUse(f));
+    });
+    this.logger.info('zone vanished without its finalizer: allocation released', {
+      zone: key,
+      applicationId: id,
+      vlan: this.state.draining.get(id) ?? 'free',
     });
     this.capacityFreed();
     return done;
