@@ -163,7 +163,10 @@ export class PlacementState {
     const stillDraining = [...this.drainingVlans.values()].includes(vlan);
     if (!stillDraining && this.fed?.vlans.isQuarantined(vlan)) this.fed.vlans.release(vlan);
     this.options.metrics?.vlansDraining.set(this.drainingVlans.size);
-    this.options.logger.info('VLAN drained: the switches no longer carry the vanished zone', { applicationId: id, vlan });
+    this.options.logger.info('VLAN drained: the switches no longer carry the vanished zone', {
+      applicationId: id,
+      vlan,
+    });
     this.touch();
     return true;
   }

@@ -346,7 +346,8 @@ export function sidecarNetworkProgrammer(
       }
       await resyncing;
       return new Promise((done) => {
-        queue.push({ zone: z.zone, entries: z.entries, vlanId: plan.vlanId, done });
+        // Keyed as remove() and the orphan check name it: an id spelled otherwise in a status is the same zone.
+        queue.push({ zone: z.zone.toLowerCase(), entries: z.entries, vlanId: plan.vlanId, done });
         pump();
       });
     },

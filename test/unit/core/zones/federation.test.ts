@@ -224,7 +224,10 @@ describe('Federation', () => {
     const f = new Federation({ providers: small(), vlanRange: { min: 1000, max: 1000 } });
     assert.equal(f.vlans.quarantine(1000), true);
     const out = f.reconcile(zone());
-    assert.match(out.groups[0].reason ?? '', /^NoFreeVlan: every VLAN of 1000–1000 is in use; 1 of them still draining/);
+    assert.match(
+      out.groups[0].reason ?? '',
+      /^NoFreeVlan: every VLAN of 1000–1000 is in use; 1 of them still draining/,
+    );
     f.vlans.release(1000);
     const placed = f.reconcile(zone());
     assert.equal(placed.groups[0].placed, true);
