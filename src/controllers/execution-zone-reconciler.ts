@@ -448,10 +448,15 @@ export class ExecutionZoneReconciler {
       // the explanation says of the providers (which may well have room).
       if (a?.vlanId === undefined && f.vlans.used >= f.vlans.capacity) {
         const { min, max } = f.vlans.range;
+        const draining = f.vlans.draining;
+        const held =
+          draining > 0
+            ? `are taken: ${f.vlans.capacity - draining} held by other zones, ${draining} still draining (their zones are gone, but the switches have not yet confirmed their entries removed)`
+            : 'are held by other zones';
         p.placement = {
           outcome: 'waiting',
           noFreeVlan: true,
-          message: `no VLAN left for ${names}: all ${f.vlans.capacity} VLANs of ${min}–${max} are held by other zones (the switch keeps zones apart by VLAN, one each); retried when a zone is released: ${reasons.join(' | ')}`,
+          message: `no VLAN left for ${names}: all ${f.vlans.capacity} VLANs of ${min}–${max} ${held} (the switch keeps zones apart by VLAN, one each); retried when a zone is released or a VLAN drained: ${reasons.join(' | ')}`,
         };
       } else
         p.placement = {
@@ -918,8 +923,19 @@ export class ExecutionZoneReconciler {
     if (!id) return done;
     await this.state.withLock((f) => {
       if (this.state.ownerOf(id) !== key) return;
+      const vlan = f.allocation(id)?.vlanId;
       if (f.has(id)) f.releaseZone(id);
       this.state.disown(id);
+      // Capacity goes at once (member objects are the member orphan
+      // collector's); the VLAN only once the switches confirm the zone is
+      // gone from them (the switch orphan collector, sidecar-network-programmer.ts).
+      if (vlan !== undefined && this.network.configured) this.state.drain(id, vlan);
+      this.metrics?.vlansInUse.set(vlansInUse(f));
+    });
+    this.logger.info('zone vanished without its finalizer: allocation released', {
+      zone: key,
+      applicationId: id,
+      vlan: this.state.draining.get(id) ?? 'free',
     });
     this.capacityFreed();
     return done;

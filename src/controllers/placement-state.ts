@@ -47,6 +47,8 @@ export class PlacementState {
   private readonly owners = new Map<string, string>();
   /** Zones whose durable allocation could not be restored, with why. */
   readonly conflicts = new Map<string, string>();
+  /** application id -> VLAN of a vanished zone whose switch entries are not yet confirmed gone. */
+  private readonly drainingVlans = new Map<string, number>();
   /** Releases asked of the zone reconciler, and its answers. */
   readonly releases = new ReleaseRequests();
   rebuilds = 0;
@@ -133,6 +135,48 @@ export class PlacementState {
   }
 
   /**
+   * The zone is gone but the switches may still carry its entries on this
+   * VLAN: no other zone gets the VLAN until `drained`, or the next zone on it
+   * would be refused (its keys are still the old zone's) or collide on the
+   * switch. A VLAN a live zone holds is left to that zone. Synchronous, so
+   * it needs no lock: a rebuild under way applies it when it ends.
+   */
+  drain(applicationId: string, vlan: number): void {
+    const id = applicationId.toLowerCase();
+    if (this.drainingVlans.has(id)) return;
+    this.drainingVlans.set(id, vlan);
+    const quarantined = this.fed?.vlans.quarantine(vlan) ?? false;
+    this.options.logger.info('VLAN draining: held back until the switches confirm the zone is gone from them', {
+      applicationId: id,
+      vlan,
+      ...(quarantined || !this.fed ? {} : { heldBy: 'a live zone, which keeps it' }),
+    });
+    this.options.metrics?.vlansDraining.set(this.drainingVlans.size);
+  }
+
+  /** The switches confirmed the zone's entries are gone: its draining VLAN is free. False when it was not draining. */
+  drained(applicationId: string): boolean {
+    const id = applicationId.toLowerCase();
+    const vlan = this.drainingVlans.get(id);
+    if (vlan === undefined) return false;
+    this.drainingVlans.delete(id);
+    const stillDraining = [...this.drainingVlans.values()].includes(vlan);
+    if (!stillDraining && this.fed?.vlans.isQuarantined(vlan)) this.fed.vlans.release(vlan);
+    this.options.metrics?.vlansDraining.set(this.drainingVlans.size);
+    this.options.logger.info('VLAN drained: the switches no longer carry the vanished zone', {
+      applicationId: id,
+      vlan,
+    });
+    this.touch();
+    return true;
+  }
+
+  /** Vanished zones whose switch entries are not yet confirmed gone: application id -> VLAN. */
+  get draining(): ReadonlyMap<string, number> {
+    return this.drainingVlans;
+  }
+
+  /**
    * Adds or refreshes a provider. A readiness flip is applied in place
    * (placement reads the flag); any other change rebuilds the federation.
    */
@@ -204,6 +248,8 @@ export class PlacementState {
       this.conflicts.set(key, problems);
       this.options.logger.error('durable allocation not restored', { zone: key, problems });
     }
+    // After the zones: a VLAN a surviving status holds stays that zone's.
+    for (const vlan of this.drainingVlans.values()) fed.vlans.quarantine(vlan);
     fed.ledger.watch(() => this.revisionCount++);
     this.fed = fed;
     this.stale = false;

@@ -180,10 +180,6 @@ export class Manager {
       metrics: this.metrics,
       ...(options.vlanRange ? { vlanRange: options.vlanRange } : {}),
     });
-    // Before any zone is programmed: the switches must take this leader's
-    // writes. The zones that should have entries are known once the state
-    // is rebuilt from the statuses and the controllers run.
-    options.network?.lead?.(term, () => (this.started && state.federation ? state.zonesWithVlan() : undefined));
     const events = new EventRecorder(hub, {
       controller: 'zonekeeper.io/operator',
       instance: this.identity,
@@ -207,6 +203,27 @@ export class Manager {
     this.members = members;
     const memberPort = memberAccess(members);
     const capacityFreed = () => late.zoneTriggers?.capacityFreed();
+    /** Set once the state is rebuilt and the zone informer synced: the switch orphan collector may then act. */
+    let zonesKnown = false;
+    // Before any zone is programmed: the switches must take this leader's
+    // writes. The zones that should have entries are known once the state
+    // is rebuilt from the statuses and the controllers run.
+    options.network?.lead?.(term, () => (this.started && state.federation ? state.zonesWithVlan() : undefined), {
+      zones: () =>
+        zonesKnown
+          ? {
+              live: new Set(zones.list().flatMap((z) => z.spec?.applicationId?.toLowerCase() ?? [])),
+              draining: state.draining,
+            }
+          : undefined,
+      orphaned: (id, vlan) => {
+        if (vlan > 0) state.drain(id, vlan);
+      },
+      removed: (id, orphan) => {
+        if (orphan) this.metrics.switchOrphansRemoved.inc();
+        if (state.drained(id)) capacityFreed();
+      },
+    });
     const zoneReconciler = new ExecutionZoneReconciler({
       zones,
       state,
@@ -317,7 +334,14 @@ export class Manager {
       () => new Set(zones.list().map((z) => z.spec.applicationId.toLowerCase())),
       log,
     );
+    zonesKnown = true;
+    // Before any zone is placed: the VLANs the switches still carry for
+    // vanished zones are learned (and those zones removed) first. A sidecar
+    // that does not answer in time is checked again every few seconds.
+    const switchCheck = await within(options.network?.resync?.(), 10_000).catch((err: unknown) => errorText(err));
     log.info('leading: state rebuilt, orphans collected; starting controllers', {
+      switchOrphanCheck: switchCheck,
+      vlansDraining: state.draining.size,
       zones: zoneInf.list().length,
       providers: members.providers().length,
       orphans: report,
@@ -356,6 +380,23 @@ export class Manager {
     this.members?.close();
     await this.elector?.release();
     await this.health.close();
+  }
+}
+
+/** 'done', 'timed out' (the work goes on), or 'none' when there is no work; rejects as the work does. */
+async function within(work: Promise<unknown> | undefined, ms: number): Promise<'done' | 'timed out' | 'none'> {
+  if (!work) return 'none';
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'timed out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed out'), ms);
+  });
+  const done = work.then(() => 'done' as const);
+  // Failing after the time-out is not news: the periodic check reports it.
+  done.catch(() => undefined);
+  try {
+    return await Promise.race([done, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

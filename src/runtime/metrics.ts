@@ -128,6 +128,16 @@ export class OperatorMetrics {
     help: 'VLAN IDs held by execution zones',
     registers: [this.registry],
   });
+  readonly vlansDraining = new Gauge({
+    name: 'zonekeeper_vlans_draining',
+    help: 'VLAN IDs of vanished execution zones held back until the switches confirm their entries are gone',
+    registers: [this.registry],
+  });
+  readonly switchOrphansRemoved = new Counter({
+    name: 'zonekeeper_switch_orphan_zones_removed_total',
+    help: 'Zones the sidecar still held for no live ExecutionZone, removed from every switch by the orphan collector',
+    registers: [this.registry],
+  });
   readonly placementDecisions = new Counter({
     name: 'zonekeeper_placement_decisions_total',
     help: 'Instance-group placement decisions by result',

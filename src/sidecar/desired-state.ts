@@ -17,6 +17,8 @@ export interface ZoneDesired {
   /** The entries as the operator planned them and what each became, in its order: the next update of the zone reuses what did not change. */
   planned: PlannedEntry[];
   translated: DesiredEntry[];
+  /** The VLAN the operator said the zone has (0: not said), echoed in its status. */
+  vlanId: number;
 }
 
 const sameMatch = (a: PlannedMatch, b: PlannedMatch): boolean =>
@@ -61,7 +63,7 @@ export class DesiredState {
    * and encoding), since operators re-send whole zones that mostly did not
    * change; the checks across entries and zones still run for it.
    */
-  prepare(zone: string, generation: number, planned: PlannedEntry[]): ZoneDesired {
+  prepare(zone: string, generation: number, planned: PlannedEntry[], vlanId = 0): ZoneDesired {
     const problems: { path: string; reason: string }[] = [];
     if (zone.trim() === '') problems.push({ path: 'zone', reason: 'zone name is empty' });
     const entries = new Map<string, DesiredEntry>();
@@ -108,7 +110,7 @@ export class DesiredState {
         problems.push({ path: t.name, reason: `${n} entries would exceed the table size ${t.size}` });
     }
     if (problems.length > 0) throw new DesiredStateError('capacity', problems);
-    return { zone, generation, entries, planned, translated };
+    return { zone, generation, entries, planned, translated, vlanId };
   }
 
   commit(z: ZoneDesired): void {

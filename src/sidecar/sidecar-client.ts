@@ -77,11 +77,16 @@ export class SidecarClient {
     );
   }
 
-  async setZoneEntries(zone: string, generation: number, entries: PlannedEntry[]): Promise<WireZoneStatus> {
+  async setZoneEntries(
+    zone: string,
+    generation: number,
+    entries: PlannedEntry[],
+    vlanId?: number,
+  ): Promise<WireZoneStatus> {
     const r = await this.callEncoded<ZoneRequest, { status?: WireZoneStatus }>(
       'SetZoneEntries',
       encodeSetZoneEntriesRequest,
-      { zone, generation, entries },
+      { zone, generation, entries, ...(vlanId !== undefined ? { vlanId } : {}) },
     );
     return r.status ?? {};
   }

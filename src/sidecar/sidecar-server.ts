@@ -16,6 +16,7 @@ export interface WireZoneStatus {
   reason?: string;
   message?: string;
   entries?: number;
+  vlan_id?: number;
 }
 export interface WireSwitchStatus {
   address?: string;
@@ -43,6 +44,7 @@ const statusToWire = (s: ZoneStatus): WireZoneStatus => ({
   reason: s.reason,
   message: s.message,
   entries: s.entries,
+  vlan_id: s.vlanId,
 });
 
 /**
@@ -112,7 +114,7 @@ export async function serveSidecarApi(
     SetZoneEntries: (call: grpc.ServerUnaryCall<Buffer, unknown>, cb: grpc.sendUnaryData<unknown>) => {
       deferred(updates, () => {
         const r: ZoneRequest = decode(decodeSetZoneEntriesRequest, call.request);
-        return sidecar.setZoneEntries(r.zone, r.generation, r.entries);
+        return sidecar.setZoneEntries(r.zone, r.generation, r.entries, r.vlanId);
       }).then(
         (s) => cb(null, { status: statusToWire(s) }),
         (e: unknown) => fail(cb, e),

@@ -34,6 +34,8 @@ export interface ZoneStatus {
   reason: 'Programmed' | 'SwitchUnavailable' | 'NotPrimary' | 'WriteFailed' | 'Pending' | 'NotFound';
   message: string;
   entries: number;
+  /** The VLAN the operator last set the zone's entries with (0: not said). */
+  vlanId: number;
 }
 
 export interface SwitchStatus {
@@ -117,8 +119,8 @@ export class Sidecar {
    * sidecar keeps `entries` to compare the zone's next update with: callers
    * hand over fresh entries and do not change them afterwards.
    */
-  async setZoneEntries(zone: string, generation: number, entries: PlannedEntry[]): Promise<ZoneStatus> {
-    const prepared = this.desired.prepare(zone, generation, entries);
+  async setZoneEntries(zone: string, generation: number, entries: PlannedEntry[], vlanId = 0): Promise<ZoneStatus> {
+    const prepared = this.desired.prepare(zone, generation, entries, vlanId);
     const released = [...(this.desired.zones.get(zone)?.entries.keys() ?? [])].filter((k) => !prepared.entries.has(k));
     this.desired.commit(prepared);
     this.removing.delete(zone);
@@ -128,13 +130,15 @@ export class Sidecar {
   }
 
   /** All zones accepted, or DesiredStateError and the desired state as it was. */
-  async setZones(zones: { zone: string; generation: number; entries: PlannedEntry[] }[]): Promise<ZoneStatus[]> {
+  async setZones(
+    zones: { zone: string; generation: number; entries: PlannedEntry[]; vlanId?: number }[],
+  ): Promise<ZoneStatus[]> {
     const before = new Map<string, ZoneDesired | undefined>();
     const released: string[] = [];
     try {
       for (const z of zones) {
         if (!before.has(z.zone)) before.set(z.zone, this.desired.zones.get(z.zone));
-        const prepared = this.desired.prepare(z.zone, z.generation, z.entries);
+        const prepared = this.desired.prepare(z.zone, z.generation, z.entries, z.vlanId);
         for (const k of this.desired.zones.get(z.zone)?.entries.keys() ?? [])
           if (!prepared.entries.has(k)) released.push(k);
         this.desired.commit(prepared);
@@ -196,8 +200,9 @@ export class Sidecar {
         reason: 'NotFound',
         message: `zone ${zone} is not known to the sidecar`,
         entries: 0,
+        vlanId: 0,
       };
-    const base = { zone, generation: z.generation, entries: z.entries.size };
+    const base = { zone, generation: z.generation, entries: z.entries.size, vlanId: z.vlanId };
     for (const c of this.connections) {
       const where = `switch ${c.target.address} (device ${c.target.deviceId})`;
       if (!c.connected)

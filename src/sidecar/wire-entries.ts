@@ -11,6 +11,8 @@ export interface ZoneRequest {
   zone: string;
   generation: number;
   entries: PlannedEntry[];
+  /** The zone's VLAN, echoed in its status (0 or absent: not said). */
+  vlanId?: number;
 }
 
 const LEN = 2;
@@ -141,6 +143,7 @@ function readZone(r: protobuf.Reader, end: number): ZoneRequest {
     if (f === 1 && w === LEN) z.zone = str(r, end);
     else if (f === 2 && w === VARINT) z.generation = protobuf.util.LongBits.from(r.int64()).toNumber();
     else if (f === 3 && w === LEN) z.entries.push(readEntry(r, fieldEnd(r, end)));
+    else if (f === 4 && w === VARINT) z.vlanId = r.uint32();
     else r.skipType(w);
   }
   overrun(r, end);

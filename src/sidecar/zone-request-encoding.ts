@@ -92,6 +92,10 @@ function zoneSize(sizes: Sizes, z: ZoneRequest): number {
     if (f < 0) return -1;
     n += f;
   }
+  if (z.vlanId) {
+    if (!Number.isInteger(z.vlanId) || z.vlanId < 0 || z.vlanId > 0xffffffff) return -1;
+    n += 1 + uint53Size(z.vlanId);
+  }
   return n;
 }
 
@@ -152,6 +156,7 @@ function writeZone(o: Out, z: ZoneRequest): void {
     o.open(3);
     writeEntry(o, e);
   }
+  if (z.vlanId) o.uint(4, z.vlanId);
 }
 
 function finish(len: number, sizes: Sizes, write: (o: Out) => void): Buffer {
@@ -223,4 +228,5 @@ function genericZone(w: protobuf.Writer, z: ZoneRequest): void {
     }
     w.ldelim();
   }
+  if (z.vlanId) w.uint32((4 << 3) | VARINT).uint32(z.vlanId);
 }

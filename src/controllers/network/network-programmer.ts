@@ -36,7 +36,31 @@ export interface NetworkProgrammer {
    * the programmer may let the switches drop entries no zone owns: those of
    * zones deleted while nothing was there to remove them.
    */
-  lead?(term: number, zonesWithEntries?: () => string[] | undefined): void;
+  lead?(term: number, zonesWithEntries?: () => string[] | undefined, orphans?: SwitchOrphanHooks): void;
+  /** Checks the backend now (and, once leading, collects switch orphans); resolves when done. */
+  resync?(): Promise<unknown>;
+}
+
+/** What the leader knows of the zones on the hub, for the switch orphan collector. */
+export interface LeaderZones {
+  /** Application ids (lower case) of every ExecutionZone on the hub, deleting ones included. */
+  live: ReadonlySet<string>;
+  /** Vanished zones whose VLAN waits for the switches to confirm them gone: application id -> VLAN. */
+  draining: ReadonlyMap<string, number>;
+}
+
+/**
+ * How the programmer and the leader settle switch entries of zones that no
+ * longer exist (an admin removed the finalizer, or the zone was deleted
+ * while nothing could remove its entries).
+ */
+export interface SwitchOrphanHooks {
+  /** Undefined while the leader does not know the zones on the hub yet: nothing is collected then. */
+  zones(): LeaderZones | undefined;
+  /** The switches carry a zone no ExecutionZone owns, on this VLAN (0: not known); its removal follows. */
+  orphaned(applicationId: string, vlan: number): void;
+  /** Every switch confirmed the zone's entries are gone (`orphan`: removed by the collector, not by a zone's own removal). */
+  removed(applicationId: string, orphan: boolean): void;
 }
 
 export const planOnlyNetwork: NetworkProgrammer = {

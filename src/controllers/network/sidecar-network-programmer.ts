@@ -8,8 +8,16 @@
 // remembers what it handed over: a periodic check gives the sidecar back
 // every zone it lost, and a removal re-sends the zone first, so that
 // DeleteZone deletes its entries instead of answering "no entries".
+//
+// The same check, once the leader knows the zones on the hub, collects
+// switch orphans: a zone the sidecar holds (or this adapter handed over, or
+// could not confirm removed) that no ExecutionZone owns is removed with
+// DeleteZone, and the leader hears of it before (its VLAN is held back) and
+// once every switch confirmed it (the VLAN is free). Zones are created on
+// the hub before they are programmed, so a zone the sidecar holds is live
+// unless its object is gone; the live set is read after the sidecar's list.
 import * as grpc from '@grpc/grpc-js';
-import type { NetworkProgrammer, NetworkProgramResult } from './network-programmer.js';
+import type { NetworkProgrammer, NetworkProgramResult, SwitchOrphanHooks } from './network-programmer.js';
 import { planP4Entries, type PlannedEntry, type SwitchPortMap } from '../../core/network/p4-entries.js';
 import type { ZoneNetworkPlan } from '../../core/network/types.js';
 import { SidecarClient } from '../../sidecar/sidecar-client.js';
@@ -52,10 +60,14 @@ function callFailure(address: string, e: unknown): NetworkProgramResult {
   return { ok: false, reason: 'SidecarError', message: `sidecar ${address}: ${code}: ${e.details}` };
 }
 
-/** A zone waiting to be handed over, and who waits for the verdict. */
-interface Pending {
+/** What the sidecar was given of a zone: its entries and the VLAN they are on. */
+interface ZoneEntries {
   zone: string;
   entries: PlannedEntry[];
+  vlanId: number;
+}
+/** A zone waiting to be handed over, and who waits for the verdict. */
+interface Pending extends ZoneEntries {
   done: (r: NetworkProgramResult) => void;
 }
 /** Calls to the sidecar at once; a zone that finds both out waits for the next, with the zones that came meanwhile. */
@@ -80,7 +92,9 @@ export function sidecarNetworkProgrammer(
   // Short timeout: a reconcile waits for this call, and a hung sidecar must not hold a worker for a minute.
   const client = o.client ?? new SidecarClient(address, 15_000, o.security);
   /** Entries the sidecar accepted, by zone: what it must be given back after a restart. */
-  const handedOver = new Map<string, PlannedEntry[]>();
+  const handedOver = new Map<string, ZoneEntries>();
+  /** Zones whose DeleteZone did not answer removed: retried by the orphan check unless a zone owns them. */
+  const unconfirmed = new Set<string>();
   /** Zones being removed: a resync must not hand them back. */
   const removing = new Set<string>();
   // Resync, program and remove of a zone must not overtake each other:
@@ -95,6 +109,8 @@ export function sidecarNetworkProgrammer(
   let leaderTerm: number | undefined;
   /** The zones that should have entries, from the leader (lead()). */
   let zonesWanted: (() => string[] | undefined) | undefined;
+  /** The leader's side of switch orphan collection (lead()). */
+  let orphanHooks: SwitchOrphanHooks | undefined;
   /**
    * Zones whose last program() got the sidecar's verdict, or had no entries
    * to give: nothing more to hand over for them. A zone whose call failed
@@ -108,8 +124,8 @@ export function sidecarNetworkProgrammer(
 
   const sendBack = async (zones: string[]): Promise<void> => {
     const batch = zones.flatMap((zone) => {
-      const entries = handedOver.get(zone);
-      return entries ? [{ zone, generation: 0, entries }] : [];
+      const given = handedOver.get(zone);
+      return given ? [{ zone, generation: 0, entries: given.entries, vlanId: given.vlanId }] : [];
     });
     if (batch.length > 0) await client.setZones(batch);
   };
@@ -146,11 +162,74 @@ export function sidecarNetworkProgrammer(
       await sendBack(lost);
       if (lost.length > 0)
         o.log?.('sidecar had lost zones (restarted?); handed them back', { sidecar: address, zones: lost.length });
+      await collectOrphans(statuses);
       if (!complete) await declareComplete();
       return lost.length;
     });
     resyncing = run.catch(() => undefined);
     return run;
+  };
+
+  /**
+   * DeleteZone, after giving a lost zone back (see the file's comment);
+   * throws until every switch confirmed the entries gone.
+   */
+  const removeNow = async (zone: string, orphan: boolean): Promise<void> => {
+    try {
+      if (handedOver.has(zone)) {
+        const st = (await client.getZoneStatus(zone)).zones?.[0];
+        if (st?.reason === 'NotFound') {
+          // Refused when the zone's VLAN went to another zone meanwhile: those keys are
+          // that zone's now, and deleting what is left is all that can be done.
+          await sendBack([zone]).catch((e: unknown) => {
+            if (!isServiceError(e) || e.code !== grpc.status.INVALID_ARGUMENT) throw e;
+          });
+        }
+      }
+      const r = await client.deleteZone(zone);
+      if (!r.removed) throw new Error(r.message ?? `zone ${zone} not yet removed from every switch`);
+    } catch (e) {
+      unconfirmed.add(zone);
+      if (isServiceError(e)) throw new Error(callFailure(address, e).message, { cause: e });
+      throw e;
+    }
+    handedOver.delete(zone);
+    settled.delete(zone);
+    programmedNow.delete(zone);
+    unconfirmed.delete(zone);
+    orphanHooks?.removed(zone, orphan);
+  };
+
+  /**
+   * Removes the zones the switches may carry that no ExecutionZone owns.
+   * A vanished zone whose application id a new zone took meanwhile is not
+   * removed (the new zone's entries replace its own): its VLAN is free once
+   * the sidecar no longer holds the zone on that VLAN.
+   */
+  const collectOrphans = async (statuses: readonly WireZoneStatus[]): Promise<void> => {
+    const leader = orphanHooks?.zones();
+    if (!orphanHooks || !leader) return;
+    const held = new Map(statuses.map((st) => [st.zone ?? '', st.vlan_id ?? 0]));
+    const candidates = new Set([...held.keys(), ...handedOver.keys(), ...unconfirmed, ...leader.draining.keys()]);
+    for (const zone of candidates) {
+      if (zone === '') continue;
+      if (leader.live.has(zone)) {
+        const vlan = leader.draining.get(zone);
+        if (vlan !== undefined && !unconfirmed.has(zone) && held.get(zone) !== vlan) orphanHooks.removed(zone, false);
+        continue;
+      }
+      orphanHooks.orphaned(zone, held.get(zone) || handedOver.get(zone)?.vlanId || leader.draining.get(zone) || 0);
+      try {
+        await removeNow(zone, true);
+        o.log?.('removed a zone no ExecutionZone owns from every switch', { sidecar: address, zone });
+      } catch (e) {
+        o.log?.('orphan zone not yet removed from every switch; the next check retries', {
+          sidecar: address,
+          zone,
+          error: (e as Error).message,
+        });
+      }
+    }
   };
 
   /**
@@ -177,7 +256,8 @@ export function sidecarNetworkProgrammer(
   let calls = 0;
 
   const accepted = (p: Pending, st: WireZoneStatus): void => {
-    handedOver.set(p.zone, p.entries);
+    handedOver.set(p.zone, { zone: p.zone, entries: p.entries, vlanId: p.vlanId });
+    unconfirmed.delete(p.zone);
     settled.add(p.zone);
     removing.delete(p.zone);
     const programmed = st.programmed === true;
@@ -199,14 +279,16 @@ export function sidecarNetworkProgrammer(
     const [only] = batch;
     if (only && batch.length === 1) {
       try {
-        accepted(only, await client.setZoneEntries(only.zone, 0, only.entries));
+        accepted(only, await client.setZoneEntries(only.zone, 0, only.entries, only.vlanId));
       } catch (e) {
         refused(only, e);
       }
       return;
     }
     try {
-      const statuses = await client.setZones(batch.map((p) => ({ zone: p.zone, generation: 0, entries: p.entries })));
+      const statuses = await client.setZones(
+        batch.map((p) => ({ zone: p.zone, generation: 0, entries: p.entries, vlanId: p.vlanId })),
+      );
       batch.forEach((p, i) => accepted(p, statuses[i] ?? {}));
     } catch (e) {
       // SetZones takes all or nothing: halve the batch until the refused zones
@@ -267,7 +349,8 @@ export function sidecarNetworkProgrammer(
       }
       await resyncing;
       return new Promise((done) => {
-        queue.push({ zone: z.zone, entries: z.entries, done });
+        // Keyed as remove() and the orphan check name it: an id spelled otherwise in a status is the same zone.
+        queue.push({ zone: z.zone.toLowerCase(), entries: z.entries, vlanId: plan.vlanId, done });
         pump();
       });
     },
@@ -275,34 +358,16 @@ export function sidecarNetworkProgrammer(
       const zone = applicationId.toLowerCase();
       removing.add(zone);
       await resyncing;
-      try {
-        if (handedOver.has(zone)) {
-          const st = (await client.getZoneStatus(zone)).zones?.[0];
-          if (st?.reason === 'NotFound') {
-            // Refused when the zone's VLAN went to another zone meanwhile: those keys are
-            // that zone's now, and deleting what is left is all that can be done.
-            await sendBack([zone]).catch((e: unknown) => {
-              if (!isServiceError(e) || e.code !== grpc.status.INVALID_ARGUMENT) throw e;
-            });
-          }
-        }
-        const r = await client.deleteZone(zone);
-        if (!r.removed) throw new Error(r.message ?? `zone ${zone} not yet removed from every switch`);
-        handedOver.delete(zone);
-        settled.delete(zone);
-        programmedNow.delete(zone);
-      } catch (e) {
-        if (isServiceError(e)) throw new Error(callFailure(address, e).message, { cause: e });
-        throw e;
-      }
+      await removeNow(zone, false);
     },
     resync,
     onChange: (listener) => {
       listeners.push(listener);
     },
-    lead: (term, zonesWithEntries) => {
+    lead: (term, zonesWithEntries, orphans) => {
       leaderTerm = term;
       zonesWanted = zonesWithEntries;
+      orphanHooks = orphans;
       const election = sidecarElection(term);
       client.setElection(...election).then(
         () =>

@@ -1,5 +1,8 @@
 // VLAN IDs: the lowest free ID in a configurable range (default 1000–4094;
-// 4094 is the 802.1Q limit), freed on whole-zone release.
+// 4094 is the 802.1Q limit), freed on whole-zone release. An ID whose zone
+// vanished while the switches may still carry its entries is quarantined:
+// taken, so no other zone gets it and collides with those entries, until
+// the switches confirm they are gone.
 
 export interface VlanRange {
   min: number;
@@ -18,6 +21,7 @@ export function checkVlanRange(r: VlanRange): string | undefined {
 export class VlanAllocator {
   private readonly inUse: Uint8Array;
   private count = 0;
+  private readonly quarantined = new Set<number>();
   /** Every ID below this one is taken: the next search starts here. */
   private lowestMaybeFree: number;
 
@@ -66,7 +70,25 @@ export class VlanAllocator {
     return true;
   }
 
+  /** Takes a free ID as draining (see the file's comment); false when it is taken or outside the range. */
+  quarantine(vlan: number): boolean {
+    if (!this.contains(vlan) || this.has(vlan)) return false;
+    this.take(vlan);
+    this.quarantined.add(vlan);
+    return true;
+  }
+
+  isQuarantined(vlan: number): boolean {
+    return this.quarantined.has(vlan);
+  }
+
+  /** IDs quarantined now. */
+  get draining(): number {
+    return this.quarantined.size;
+  }
+
   release(vlan: number): void {
+    this.quarantined.delete(vlan);
     if (!this.has(vlan)) return;
     this.inUse[vlan - this.range.min] = 0;
     this.count--;

@@ -158,7 +158,12 @@ export class Federation {
     if (a.vlanId === undefined) {
       const vlan = this.vlans.allocate();
       if (vlan === undefined) {
-        const reason = `NoFreeVlan: every VLAN of ${this.vlans.range.min}–${this.vlans.range.max} is in use`;
+        const draining = this.vlans.draining;
+        const reason =
+          `NoFreeVlan: every VLAN of ${this.vlans.range.min}–${this.vlans.range.max} is in use` +
+          (draining > 0
+            ? `; ${draining} of them still draining: held back until the switches confirm the entries of the deleted zone(s) that had them are gone`
+            : '');
         return withReasons({ group: g.spec.name, placed: false, new: false, reason }, decision);
       }
       a.vlanId = vlan;

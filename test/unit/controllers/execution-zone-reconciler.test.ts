@@ -117,7 +117,7 @@ describe('ExecutionZoneReconciler', () => {
     assert.equal(bed.cond('tenant/third', T.Ready), 'False/NoFreeVlan');
     assert.match(
       getCondition(bed.conditions('tenant/third'), T.Placed)?.message ?? '',
-      /^no VLAN left for g1: all 2 VLANs of 1000–1001 are held by other zones .*retried when a zone is released: group g1: Cloud1: selected/,
+      /^no VLAN left for g1: all 2 VLANs of 1000–1001 are held by other zones .*retried when a zone is released or a VLAN drained: group g1: Cloud1: selected/,
     );
     assert.ok(bed.reconciler.waiting.has('tenant/third'));
     // A pass that finds nothing changed says the same (the answer stands, no new search).
@@ -352,6 +352,45 @@ describe('ExecutionZoneReconciler', () => {
     assert.deepEqual(await bed.reconciler.reconcile(key), {});
     assert.equal(bed.state.ownerOf(spec.applicationId), undefined);
     assert.equal(bed.freed.length, 1);
+  });
+
+  it('with a sidecar, keeps the VLAN of a vanished zone draining through rebuilds, says so to a zone that waits for one, and gives it out once drained', async () => {
+    const bed = zoneBed(['Cloud1'], { vlanRange: { min: 1000, max: 1000 } });
+    bed.network.configured = true;
+    const gone = zone({ groups: [group({ count: 1, cores: 1 })] });
+    const key = await readyZone(bed, 'gone', gone);
+    bed.zones.objects.delete(key);
+    await bed.reconciler.reconcile(key);
+    assert.equal(bed.state.ownerOf(gone.applicationId), undefined);
+    assert.equal(bed.freed.length, 1, 'capacity freed at once');
+    assert.deepEqual([...bed.state.draining], [[gone.applicationId.toLowerCase(), 1000]]);
+    // A rebuild from the hub's LIST no longer sees the zone: the VLAN must stay held regardless.
+    bed.state.markStale('test: a commit failed');
+    const next = zone({ groups: [group({ count: 1, cores: 1 })] });
+    bed.zones.put(zoneObject('next', next, { finalizers: [FINALIZER] }));
+    await bed.reconciler.reconcile('tenant/next');
+    assert.equal(bed.state.rebuilds, 2, 'placed on a rebuilt federation');
+    assert.equal(bed.cond('tenant/next', T.Placed), 'False/NoFreeVlan');
+    assert.match(
+      getCondition(bed.conditions('tenant/next'), T.Placed)?.message ?? '',
+      /all 1 VLANs of 1000–1000 are taken: 0 held by other zones, 1 still draining \(their zones are gone, but the switches have not yet confirmed their entries removed\)/,
+    );
+    assert.equal(bed.state.drained(next.applicationId), false, 'only a draining zone drains');
+    assert.equal(bed.state.drained(gone.applicationId), true);
+    await bed.reconciler.reconcile('tenant/next');
+    assert.equal(bed.state.federation?.allocation(next.applicationId)?.vlanId, 1000);
+  });
+
+  it('without a sidecar, frees the VLAN of a vanished zone at once', async () => {
+    const bed = zoneBed(['Cloud1'], { vlanRange: { min: 1000, max: 1000 } });
+    const key = await readyZone(bed, 'gone', zone({ groups: [group({ count: 1, cores: 1 })] }));
+    bed.zones.objects.delete(key);
+    await bed.reconciler.reconcile(key);
+    assert.equal(bed.state.draining.size, 0);
+    const next = zone({ groups: [group({ count: 1, cores: 1 })] });
+    bed.zones.put(zoneObject('next', next, { finalizers: [FINALIZER] }));
+    await bed.reconciler.reconcile('tenant/next');
+    assert.equal(bed.state.federation?.allocation(next.applicationId)?.vlanId, 1000);
   });
 
   it('reports Ready at once through becameReady when every instance is ready in the members', async () => {

@@ -214,7 +214,8 @@ export class FakeMembers implements MemberAccess, MemberClients {
 }
 
 export class FakeNetwork implements NetworkProgrammer {
-  readonly configured = false;
+  /** True: stands for a sidecar, whose switches must confirm a vanished zone gone before its VLAN is free. */
+  configured = false;
   readonly programmed: string[] = [];
   /** The last plan handed over, per zone. */
   readonly plans = new Map<string, ZoneNetworkPlan>();

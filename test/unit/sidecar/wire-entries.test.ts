@@ -19,6 +19,7 @@ const Many = root.lookupType('zonekeeper.sidecar.v1.SetZonesRequest');
 const generic = (z: ZoneRequest): object => ({
   zone: z.zone,
   generation: String(z.generation),
+  ...(z.vlanId !== undefined ? { vlan_id: z.vlanId } : {}),
   entries: z.entries.map((e) => ({
     table: e.table,
     priority: e.priority,
@@ -54,10 +55,12 @@ function zones(): ZoneRequest[] {
     zone: z.zone,
     generation: i * 1000,
     entries: z.entries,
+    vlanId: 1000 + i,
   }));
   return [
     ...planned,
-    { zone: 'odd', generation: 2 ** 40, entries: [odd] },
+    // Its generation takes the protobufjs path: the VLAN must go with it.
+    { zone: 'odd', generation: 2 ** 40, entries: [odd], vlanId: 4094 },
     { zone: 'empty', generation: 0, entries: [] },
   ];
 }
@@ -95,6 +98,7 @@ describe('sidecar/wire-entries: the hot requests straight to and from PlannedEnt
       present({
         zone: z.zone,
         generation: z.generation === 0 ? undefined : String(z.generation),
+        vlan_id: z.vlanId,
         entries: z.entries.map((e) =>
           present({
             table: e.table,

@@ -237,6 +237,90 @@ describe('sidecar as the operator NetworkProgrammer', function () {
     });
   });
 
+  it("collects switch orphans once the leader knows the hub's zones: a zone no ExecutionZone owns is removed, its VLAN reported before and its removal after", async () => {
+    await withLiveStack({ resyncIntervalMs: 0 }, async ({ sw, sidecar, np }) => {
+      const [kept, orphan] = [PAPER_PLANS[0], PAPER_PLANS[1]];
+      assert.ok(kept && orphan);
+      const id = (plan: typeof kept): string => plan.applicationId.toLowerCase();
+      const entriesOf = (plan: typeof kept): number => planP4Entries([plan], PORTS).zones[0]?.entries.length ?? 0;
+      // A status may spell the id in capitals: the sidecar keys the zone lower-cased all the same.
+      assert.equal((await np.program({ ...kept, applicationId: kept.applicationId.toUpperCase() })).ok, true);
+      assert.equal((await np.program(orphan)).ok, true);
+      assert.equal(sidecar.zoneStatus(id(kept)).reason, 'Programmed');
+      assert.equal(sidecar.zoneStatus(id(orphan)).vlanId, orphan.vlanId, 'the sidecar keeps the VLAN it was told');
+      const hub: { live?: Set<string> } = {};
+      const draining = new Map<string, number>();
+      const heard: string[] = [];
+      np.lead?.(0, () => undefined, {
+        zones: () => (hub.live ? { live: hub.live, draining } : undefined),
+        orphaned: (zone, vlan) => {
+          heard.push(`orphaned ${zone} ${vlan}`);
+          draining.set(zone, vlan);
+        },
+        removed: (zone, isOrphan) => {
+          heard.push(`removed ${zone} ${isOrphan}`);
+          draining.delete(zone);
+        },
+      });
+      await np.resync();
+      assert.deepEqual(heard, [], 'nothing is collected while the leader does not know its zones');
+      // The hub holds only `kept`.
+      hub.live = new Set([id(kept)]);
+      await np.resync();
+      assert.deepEqual(heard, [`orphaned ${id(orphan)} ${orphan.vlanId}`, `removed ${id(orphan)} true`]);
+      assert.equal(sidecar.zoneStatus(id(orphan)).reason, 'NotFound');
+      assert.equal(sw.tables?.entryCount(), entriesOf(kept), "only the live zone's entries stay on the switch");
+      assert.equal((await np.program(kept)).ok, true, 'the live zone is still programmed');
+      await np.resync();
+      assert.equal(heard.length, 2, 'collected once');
+    });
+  });
+
+  it('keeps retrying an orphan until every switch confirms it gone, and frees the VLAN of a vanished zone whose id a new zone took once the sidecar no longer holds it on that VLAN', async () => {
+    const deletes: string[] = [];
+    let confirm = false;
+    const statuses = [
+      { zone: 'gone', vlan_id: 1001 },
+      { zone: 'reused', vlan_id: 1003 },
+    ];
+    const fake = {
+      setElection: async () => undefined,
+      getZoneStatus: async () => ({ zones: statuses, desired_complete: true }),
+      deleteZone: async (zone: string) => {
+        deletes.push(zone);
+        return confirm ? { removed: true } : { removed: false, message: 'switch 1 not connected' };
+      },
+      close: () => undefined,
+    };
+    const np = sidecarNetworkProgrammer('sidecar:50051', PORTS, {
+      resyncIntervalMs: 0,
+      client: fake as unknown as SidecarClient,
+    });
+    const removed: string[] = [];
+    // "reused": a vanished zone (VLAN 1002) whose application id a new, live zone took (VLAN 1003).
+    const draining = new Map([['reused', 1002]]);
+    np.lead?.(0, () => undefined, {
+      zones: () => ({ live: new Set(['reused']), draining }),
+      orphaned: () => undefined,
+      removed: (zone) => {
+        removed.push(zone);
+        draining.delete(zone);
+      },
+    });
+    await np.resync();
+    assert.deepEqual(deletes, ['gone'], 'the live id is never deleted');
+    assert.deepEqual(removed, ['reused'], 'the sidecar holds "reused" on another VLAN: its old one is free');
+    statuses.shift(); // A DeleteZone that is not confirmed takes the zone out of the sidecar's list all the same.
+    await np.resync();
+    assert.deepEqual(deletes, ['gone', 'gone'], 'retried though no longer listed');
+    confirm = true;
+    await np.resync();
+    assert.deepEqual(removed.slice(1), ['gone']);
+    await np.resync();
+    assert.deepEqual(deletes, ['gone', 'gone', 'gone'], 'not asked again once confirmed');
+    np.close();
+  });
+
   it('hands concurrent zones over together in SetZones calls, and refuses only the zone the switch cannot hold', async () => {
     await withLiveStack({ resyncIntervalMs: 0 }, async ({ sw, sidecar }) => {
       // A provider port of 600 does not fit the program's 9-bit ports: that zone's entries are refused.

@@ -46,6 +46,22 @@ describe('network plan', () => {
       assert.equal(v.claim(1000), false);
       assert.equal(v.allocate(), 1001);
     });
+
+    it('holds a quarantined ID back from allocation until it is released, and quarantines only free IDs', () => {
+      const v = new VlanAllocator({ min: 1000, max: 1002 });
+      assert.equal(v.allocate(), 1000);
+      assert.equal(v.quarantine(1000), false, 'held by a zone: not draining');
+      assert.equal(v.quarantine(1001), true);
+      assert.equal(v.quarantine(999), false, 'outside the range');
+      assert.equal(v.draining, 1);
+      assert.equal(v.isQuarantined(1001), true);
+      assert.equal(v.isQuarantined(1000), false);
+      assert.equal(v.allocate(), 1002, 'the draining ID is skipped');
+      assert.equal(v.allocate(), undefined);
+      v.release(1001);
+      assert.equal(v.draining, 0);
+      assert.equal(v.allocate(), 1001, 'free again once released');
+    });
   });
 
   describe('IPv6 ULA', () => {

@@ -220,6 +220,20 @@ describe('Federation', () => {
     assert.equal(f.usedBy('A').cores + f.usedBy('B').cores, 1, 'the waiting zone took no capacity');
   });
 
+  it('says when the VLANs it lacks are draining, and places the zone once the draining VLAN is released', () => {
+    const f = new Federation({ providers: small(), vlanRange: { min: 1000, max: 1000 } });
+    assert.equal(f.vlans.quarantine(1000), true);
+    const out = f.reconcile(zone());
+    assert.match(
+      out.groups[0].reason ?? '',
+      /^NoFreeVlan: every VLAN of 1000–1000 is in use; 1 of them still draining/,
+    );
+    f.vlans.release(1000);
+    const placed = f.reconcile(zone());
+    assert.equal(placed.groups[0].placed, true);
+    assert.equal(f.allocation(placed.applicationId)?.vlanId, 1000);
+  });
+
   describe('strategies', () => {
     const providers = () => [
       provider('Big', { capacity: { cores: 64, memory: 65536, storage: 65536 } }),
