@@ -55,10 +55,12 @@ export const OPERATOR_CLUSTER_RULES: readonly PolicyRule[] = [
 /** Only in the operator's namespace. */
 export const OPERATOR_NAMESPACE_RULES: readonly PolicyRule[] = [
   // Member kubeconfigs (ProviderCluster spec.kubeconfigSecretRef), read by name on each probe
-  // (member-cluster-cache.ts). Only get: a list or watch would hand over every Secret of the
-  // namespace at once. resourceNames cannot narrow it further, as the names come from the
-  // ProviderClusters; keep other Secrets out of this namespace.
-  { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
+  // (member-cluster-cache.ts) and patched when the operator renews a member's short-lived token
+  // (member-credential-renewal.ts; a merge patch with a resourceVersion precondition, so no
+  // update). No list or watch: that would hand over every Secret of the namespace at once.
+  // resourceNames cannot narrow get and patch, as the names come from the ProviderClusters; keep
+  // other Secrets out of this namespace (docs/security.md).
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'patch'] },
   // Leader election on a coordination.k8s.io Lease.
   {
     apiGroups: ['coordination.k8s.io'],
