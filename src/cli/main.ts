@@ -10,6 +10,7 @@ import type { Hub, HubOptions } from './hub.js';
 import { loadPlanMessages, parsePlanHubArgs, runPlanHub } from './plan-hub.js';
 import { formatPlan, parsePlanArgs } from './plan-command.js';
 import { parseWhyArgs, runWhy } from './why-command.js';
+import { parseOnboardArgs, runOnboard } from './onboard-command.js';
 
 /**
  * 0 done; 1 a bug in zonectl; 2 bad input: usage, an unreadable or invalid
@@ -27,8 +28,11 @@ export function usage(program: string): string {
        ${program} plan --hub -f MESSAGES.json [-o json|yaml|table] [--keep-going] [--all-reasons]
        ${program} plan --providers FILE --messages FILE [--strategy NAME] [--format json|yaml|svg|p4]
 ${pad}[--until N] [--global-id HEX] [--vlan-range MIN-MAX] [--title TEXT] [--keep-going] [--all-reasons]
+       ${program} onboard PROVIDER --member-context NAME [--member-kubeconfig FILE] [--token-duration 24h]
+${pad}[--secret NAME] [--namespace zonekeeper-system] [--manifest FILE] [--server URL]
 hub commands take --kubeconfig FILE (else KUBECONFIG, else ~/.kube/config) and --context NAME;
--n defaults to the context's namespace. Nothing is ever written to the hub.
+-n defaults to the context's namespace. Only onboard writes: the member manifest to the member,
+and the member's kubeconfig Secret (with a token the operator renews) to the hub.
 exit codes: 0 done; 1 a bug; 2 usage error, unreadable or invalid file, no kubeconfig or context,
             hub unreachable or refusing, zone not found; 3 messages rejected by plan (the result
             for the others is still printed; --keep-going makes that 0)`;
@@ -83,7 +87,11 @@ export async function run(argv: readonly string[], program: string, io: Io): Pro
         return EXIT.ok;
       });
     }
-    throw new UsageError(`unknown command "${command}"; use get, why or plan\n${help}`);
+    if (command === 'onboard') {
+      io.out(await runOnboard(parseOnboardArgs(rest, help)));
+      return EXIT.ok;
+    }
+    throw new UsageError(`unknown command "${command}"; use get, why, plan or onboard\n${help}`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof FileError || e instanceof HubError) {
       io.err(`${program}: ${e.message}\n`);

@@ -5,6 +5,10 @@
 // goes. A member that does not answer is a normal state ("not
 // reachable"), reported to the reconcilers, not an exception storm.
 //
+// A member whose Secret holds a short-lived ServiceAccount token has it
+// renewed before it expires (member-credential-renewal.ts); the renewed
+// Secret is then picked up like any other change of it.
+//
 // Each member also runs informers on the objects zonekeeper made there
 // (label app.kubernetes.io/managed-by=zonekeeper), so a pod turning Ready
 // requeues its zone without polling.
@@ -14,6 +18,7 @@ import { Informer } from '../runtime/informer.js';
 import { KubeClient, KubeError, isNotFound, resourcePath } from '../runtime/kube-client.js';
 import { type Logger, errorText } from '../runtime/logger.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
+import type { CredentialRenewal, RenewalOutcome } from './member-credential-renewal.js';
 import { LABELS, MANAGED_SELECTOR, type MemberPod, type MemberVm, PODS, VIRTUAL_MACHINES } from './member-objects.js';
 
 export interface SecretRef {
@@ -45,6 +50,8 @@ interface Entry {
   provider: string;
   secret: SecretRef;
   secretVersion: string;
+  /** The kubeconfig text the member client was built from. */
+  kubeconfig?: string;
   member?: Member;
   reachable: boolean;
   failures: number;
@@ -60,6 +67,8 @@ export interface MemberSync {
   reason?: string;
   /** The member refuses the credential (401): it expired or was revoked. */
   credentialExpired?: boolean;
+  /** A renewal of the member's token was tried in this pass. */
+  renewal?: RenewalOutcome;
 }
 
 export interface MemberClusterCacheOptions {
@@ -75,6 +84,8 @@ export interface MemberClusterCacheOptions {
   onZoneObjectChanged?: (zoneKey: string) => void;
   /** A member became reachable or unreachable. */
   onHealthChanged?: (provider: string, reachable: boolean) => void;
+  /** Renews short-lived member tokens; without it none is renewed. */
+  renewal?: CredentialRenewal;
 }
 
 export class MemberClusterCache {
@@ -122,8 +133,25 @@ export class MemberClusterCache {
       return { reachable: false, reason: e.lastError };
     }
     await this.probe(e);
-    if (e.reachable) return { reachable: true };
+    if (e.reachable) {
+      const renewal = await this.renew(e);
+      return renewal ? { reachable: true, renewal } : { reachable: true };
+    }
     return { reachable: false, reason: e.lastError, credentialExpired: e.credentialExpired === true };
+  }
+
+  /** Only a member that answers can be asked for a token, and only with the credential it accepted. */
+  private async renew(e: Entry): Promise<RenewalOutcome | undefined> {
+    const renewal = this.options.renewal;
+    if (!renewal || !e.member || e.kubeconfig === undefined) return undefined;
+    return renewal.renewIfDue({
+      provider: e.provider,
+      secretName: e.secret.name,
+      key: e.secret.key ?? 'kubeconfig',
+      secretVersion: e.secretVersion,
+      kubeconfig: e.kubeconfig,
+      client: e.member.client,
+    });
   }
 
   private async loadSecret(e: Entry, vms: boolean): Promise<boolean> {
@@ -164,6 +192,7 @@ export class MemberClusterCache {
     }
     this.options.metrics?.observeClient(client);
     e.secretVersion = version;
+    e.kubeconfig = text;
     e.member = this.buildMember(e.provider, client, vms);
     e.failures = 0;
     return true;
@@ -209,6 +238,7 @@ export class MemberClusterCache {
     e.member?.client.close();
     e.member = undefined;
     e.secretVersion = '';
+    e.kubeconfig = undefined;
   }
 
   private async probe(e: Entry): Promise<void> {
@@ -268,6 +298,7 @@ export class MemberClusterCache {
     if (!e) return;
     this.dropMember(e);
     this.entries.delete(provider);
+    this.options.renewal?.forget(provider);
     this.options.metrics?.memberHealth.remove({ provider });
   }
 

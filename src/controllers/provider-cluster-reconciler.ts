@@ -119,6 +119,18 @@ export class ProviderClusterReconciler {
     p.reachable = sync.reachable;
     if (sync.reason !== undefined) p.unreachableReason = sync.reason;
     p.credentialExpired = sync.credentialExpired === true;
+    // A conflict is not news: the Secret changed under the renewal, and the next pass reads it.
+    if (sync.renewal && sync.renewal.result !== 'conflict') {
+      const ok = sync.renewal.result === 'renewed';
+      const { name, uid } = p.object.metadata;
+      this.events.emit(
+        { apiVersion: API_GROUP_VERSION, kind: KINDS.providerCluster, name, uid },
+        ok ? 'Normal' : 'Warning',
+        ok ? EventReason.CredentialRenewed : EventReason.CredentialRenewalFailed,
+        EventAction.RenewCredential,
+        sync.renewal.message,
+      );
+    }
     return done;
   }
 

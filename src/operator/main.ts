@@ -6,17 +6,19 @@
 //     [--sidecar HOST:PORT --switch-ports FILE
 //      (--sidecar-tls-dir DIR | --sidecar-insecure-plaintext=true)]
 //     [--identity ID] [--as USER] [--vlan-range 1000-4094]
+//     [--credential-renew-fraction 0.33]
 //
 // Every flag has an environment twin (ZONEKEEPER_KUBECONFIG or KUBECONFIG,
 // ZONEKEEPER_NAMESPACE, ZONEKEEPER_CONCURRENCY, ZONEKEEPER_LEADER_ELECT,
 // ZONEKEEPER_METRICS_PORT, ZONEKEEPER_SIDECAR, ZONEKEEPER_SIDECAR_TLS_DIR,
 // ZONEKEEPER_SIDECAR_INSECURE_PLAINTEXT, ZONEKEEPER_SWITCH_PORTS,
-// ZONEKEEPER_AS). In a pod,
+// ZONEKEEPER_AS, ZONEKEEPER_CREDENTIAL_RENEW_FRACTION). In a pod,
 // without a kubeconfig, the in-cluster ServiceAccount is used.
 
 import { readFileSync } from 'node:fs';
 import type { SwitchPortMap } from '../core/network/p4-entries.js';
 import { checkVlanRange, type VlanRange } from '../core/network/vlan-allocator.js';
+import { checkRenewFraction } from '../clusters/token-schedule.js';
 import type { NetworkProgrammer } from '../controllers/network/network-programmer.js';
 import { type GrpcSecurity, securityFromFlags } from '../runtime/grpc-tls.js';
 import { sidecarNetworkProgrammer } from '../controllers/network/sidecar-network-programmer.js';
@@ -48,6 +50,8 @@ export interface OperatorFlags {
   probeIntervalMs: number;
   /** The VLAN IDs zones get, one each (default 1000–4094). */
   vlanRange?: VlanRange;
+  /** A member token is renewed when this part of its lifetime is left (default 1/3). */
+  credentialRenewFraction?: number;
 }
 
 const FLAGS = [
@@ -68,6 +72,7 @@ const FLAGS = [
   'as',
   'probe-interval',
   'vlan-range',
+  'credential-renew-fraction',
 ] as const;
 
 export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): OperatorFlags {
@@ -138,6 +143,12 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Ope
     const bad = range ? checkVlanRange(range) : `must be MIN-MAX, e.g. 1000-4094`;
     if (bad !== undefined || !range) throw new Error(`--vlan-range "${vlans}": ${bad}`);
     flags.vlanRange = range;
+  }
+  const fraction = get('credential-renew-fraction', 'ZONEKEEPER_CREDENTIAL_RENEW_FRACTION');
+  if (fraction !== undefined) {
+    const bad = checkRenewFraction(fraction.trim() === '' ? Number.NaN : Number(fraction));
+    if (bad !== undefined) throw new Error(`--credential-renew-fraction "${fraction}": ${bad}`);
+    flags.credentialRenewFraction = Number(fraction);
   }
   if (flags.renewDeadlineMs >= flags.leaseDurationMs)
     throw new Error('--renew-deadline must be shorter than --lease-duration');
@@ -219,6 +230,7 @@ async function main(): Promise<void> {
     retryPeriodMs: flags.retryPeriodMs,
     probeIntervalMs: flags.probeIntervalMs,
     ...(flags.vlanRange ? { vlanRange: flags.vlanRange } : {}),
+    ...(flags.credentialRenewFraction !== undefined ? { credentialRenewFraction: flags.credentialRenewFraction } : {}),
     ...(network ? { network } : {}),
     ...(flags.identity ? { identity: flags.identity } : {}),
   });

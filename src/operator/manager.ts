@@ -7,6 +7,7 @@
 
 import type { ExecutionZone, PrivacyRegion, ProviderCluster, ZoneRelease } from '../core/api/types.js';
 import { MemberClusterCache } from '../clusters/member-cluster-cache.js';
+import { CredentialRenewal } from '../clusters/member-credential-renewal.js';
 import { ExecutionZoneReconciler } from '../controllers/execution-zone-reconciler.js';
 import { planOnlyNetwork, type NetworkProgrammer } from '../controllers/network/network-programmer.js';
 import { ObjectStore } from '../controllers/object-store.js';
@@ -52,6 +53,8 @@ export interface ManagerOptions {
   probeIntervalMs?: number;
   /** The VLAN IDs zones get (default 1000–4094). */
   vlanRange?: VlanRange;
+  /** Renew a member's short-lived token when this part of its lifetime is left (default 1/3). */
+  credentialRenewFraction?: number;
   orphanIntervalMs?: number;
   /** Delay before a member-side change requeues its zone (batches bursts). */
   memberEventDelayMs?: number;
@@ -199,6 +202,14 @@ export class Manager {
       metrics: this.metrics,
       onZoneObjectChanged: (key) => late.zoneTriggers?.zoneObjectChanged(key),
       onHealthChanged: (provider) => late.zoneTriggers?.providerChanged(provider),
+      renewal: new CredentialRenewal({
+        hub,
+        namespace: options.namespace,
+        logger: log,
+        clock,
+        metrics: this.metrics,
+        ...(options.credentialRenewFraction !== undefined ? { renewFraction: options.credentialRenewFraction } : {}),
+      }),
     });
     this.members = members;
     const memberPort = memberAccess(members);

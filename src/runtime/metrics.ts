@@ -162,6 +162,12 @@ export class OperatorMetrics {
     labelNames: ['provider'] as const,
     registers: [this.registry],
   });
+  readonly credentialRenewals = new Counter({
+    name: 'zonekeeper_member_credential_renewals_total',
+    help: "Renewals of a member's short-lived token by provider and result (renewed, failed, conflict)",
+    labelNames: ['provider', 'result'] as const,
+    registers: [this.registry],
+  });
   readonly memberRequests = new Counter({
     name: 'zonekeeper_member_requests_total',
     help: 'Requests to member clusters by provider and outcome',

@@ -20,7 +20,7 @@ export const OPERATOR_CLUSTER_ROLE = 'zonekeeper-operator';
 export const OPERATOR_ROLE = 'zonekeeper-operator';
 export const MEMBER_SERVICE_ACCOUNT = 'zonekeeper-member';
 export const MEMBER_CLUSTER_ROLE = 'zonekeeper-member';
-export const MEMBER_TOKEN_SECRET = 'zonekeeper-member-token';
+export const MEMBER_TOKEN_ROLE = 'zonekeeper-member-token-request';
 export const GATEWAY_SERVICE_ACCOUNT = 'zonekeeper-gateway';
 export const GATEWAY_ROLE = 'zonekeeper-gateway';
 export const GATEWAY_REGIONS_ROLE = 'zonekeeper-gateway-regions';
@@ -55,10 +55,12 @@ export const OPERATOR_CLUSTER_RULES: readonly PolicyRule[] = [
 /** Only in the operator's namespace. */
 export const OPERATOR_NAMESPACE_RULES: readonly PolicyRule[] = [
   // Member kubeconfigs (ProviderCluster spec.kubeconfigSecretRef), read by name on each probe
-  // (member-cluster-cache.ts). Only get: a list or watch would hand over every Secret of the
-  // namespace at once. resourceNames cannot narrow it further, as the names come from the
-  // ProviderClusters; keep other Secrets out of this namespace.
-  { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
+  // (member-cluster-cache.ts) and patched when the operator renews a member's short-lived token
+  // (member-credential-renewal.ts; a merge patch with a resourceVersion precondition, so no
+  // update). No list or watch: that would hand over every Secret of the namespace at once.
+  // resourceNames cannot narrow get and patch, as the names come from the ProviderClusters; keep
+  // other Secrets out of this namespace (docs/security.md).
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'patch'] },
   // Leader election on a coordination.k8s.io Lease.
   {
     apiGroups: ['coordination.k8s.io'],
@@ -87,6 +89,20 @@ export const MEMBER_CLUSTER_RULES: readonly PolicyRule[] = [
   },
   // Capacity from node allocatable, and pinning instances to matching nodes.
   { apiGroups: [''], resources: ['nodes'], verbs: WATCH },
+];
+
+/**
+ * In the member's zonekeeper-system only: the member identity asks the TokenRequest API for a
+ * fresh token of its own, before the one it holds expires (the operator renews the kubeconfig
+ * Secret on the hub). resourceNames keeps it to its own ServiceAccount: no token for anyone else.
+ */
+export const MEMBER_TOKEN_RULES: readonly PolicyRule[] = [
+  {
+    apiGroups: [''],
+    resources: ['serviceaccounts/token'],
+    verbs: ['create'],
+    resourceNames: [MEMBER_SERVICE_ACCOUNT],
+  },
 ];
 
 /**
@@ -332,7 +348,10 @@ export function memberScopePolicy(namespace = OPERATOR_NAMESPACE): Manifest[] {
   ];
 }
 
-/** What an admin applies to each member cluster; the token Secret feeds the kubeconfig. */
+/**
+ * What an admin applies to each member cluster. No token Secret: the kubeconfig on the hub holds
+ * a bound token from the TokenRequest API (`zonectl onboard`), which the operator renews.
+ */
 export function memberRbacManifests(namespace = OPERATOR_NAMESPACE): Manifest[] {
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: LABELS } },
@@ -340,16 +359,12 @@ export function memberRbacManifests(namespace = OPERATOR_NAMESPACE): Manifest[] 
     clusterRole(MEMBER_CLUSTER_ROLE, MEMBER_CLUSTER_RULES),
     binding(MEMBER_CLUSTER_ROLE, 'ClusterRole', MEMBER_SERVICE_ACCOUNT, namespace),
     {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      type: 'kubernetes.io/service-account-token',
-      metadata: {
-        name: MEMBER_TOKEN_SECRET,
-        namespace,
-        labels: LABELS,
-        annotations: { 'kubernetes.io/service-account.name': MEMBER_SERVICE_ACCOUNT },
-      },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: MEMBER_TOKEN_ROLE, namespace, labels: LABELS },
+      rules: MEMBER_TOKEN_RULES,
     },
+    binding(MEMBER_TOKEN_ROLE, 'Role', MEMBER_SERVICE_ACCOUNT, namespace, namespace),
     ...memberScopePolicy(namespace),
   ];
 }

@@ -1,17 +1,20 @@
 // Puts zonekeeper onto a running test bed the way an admin installs it:
-// the CRDs and the hub RBAC from crds/ and deploy/, the member RBAC in
-// every member, one kubeconfig Secret per member holding the token of the
-// member's zonekeeper-member ServiceAccount, and the catalogue's
+// the CRDs and the hub RBAC from crds/ and deploy/, each member onboarded
+// as `zonectl onboard` does it (the member RBAC, and a kubeconfig Secret
+// holding a TokenRequest token of the member's zonekeeper-member
+// ServiceAccount), and the catalogue's
 // ProviderClusters. The operator itself then runs as the
 // zonekeeper-operator ServiceAccount (impersonated through the kubeconfig's
 // `as`), so what it can do is exactly what deploy/ grants.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { hubCluster, memberClusters, type ClusterRecord, type TestbedState } from '../testbed/state.js';
 import { repoRoot } from '../testbed/paths.js';
-import { KubeClient, KubeError, type KubeObject, resourcePath } from '../../src/runtime/kube-client.js';
+import { KubeClient, KubeError } from '../../src/runtime/kube-client.js';
+import { onboardMember } from '../../src/cli/member-onboarding.js';
+import { DEFAULT_TOKEN_SECONDS } from '../../src/cli/onboard-command.js';
 import { apply, readManifestDir, readManifests } from './apply.js';
 
 export const OPERATOR_NAMESPACE = 'zonekeeper-system';
@@ -78,47 +81,25 @@ async function waitEstablished(hub: KubeClient, names: string[]): Promise<void> 
   }
 }
 
-/** A kubeconfig for the member's zonekeeper-member ServiceAccount (its token Secret). */
-async function memberKubeconfig(member: ClusterRecord, admin: KubeClient, log: Log): Promise<string> {
-  for (const obj of readManifests(join(repoRoot(), 'deploy', 'member-rbac.yaml'))) await apply(admin, obj);
-  const admKc = yaml.load((await import('node:fs')).readFileSync(member.kubeconfig, 'utf8')) as KubeconfigDoc;
+/** The member's identity and its kubeconfig Secret on the hub, made as `zonectl onboard` makes them. */
+async function onboard(member: ClusterRecord, admin: KubeClient, hub: KubeClient): Promise<void> {
+  const admKc = yaml.load(readFileSync(member.kubeconfig, 'utf8')) as KubeconfigDoc;
   const cluster = admKc.clusters[0]?.cluster;
   if (!cluster) throw new Error(`${member.kubeconfig}: no cluster`);
-  const end = Date.now() + 30_000;
-  for (;;) {
-    const s = await admin.get<{ data?: Record<string, string> }>(
-      resourcePath(
-        { group: '', version: 'v1', plural: 'secrets', namespaced: true },
-        OPERATOR_NAMESPACE,
-        'zonekeeper-member-token',
-      ),
-    );
-    const token = s.data?.['token'];
-    if (token) {
-      const doc = {
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: member.id, cluster }],
-        // A distinct user name per member: client-node caches credentials by user name.
-        users: [
-          { name: `zonekeeper-member@${member.id}`, user: { token: Buffer.from(token, 'base64').toString('utf8') } },
-        ],
-        contexts: [{ name: member.id, context: { cluster: member.id, user: `zonekeeper-member@${member.id}` } }],
-        'current-context': member.id,
-      };
-      return yaml.dump(doc, { lineWidth: -1 });
-    }
-    if (Date.now() > end) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  log(
-    `${member.name}: the token controller gave no token in 30 s; using impersonation of the member ServiceAccount instead`,
-  );
-  admKc.users = admKc.users.map((u) => ({
-    ...u,
-    user: { ...u.user, as: `system:serviceaccount:${OPERATOR_NAMESPACE}:zonekeeper-member` },
-  }));
-  return yaml.dump(admKc, { lineWidth: -1 });
+  await onboardMember({
+    provider: member.id,
+    member: admin,
+    endpoint: {
+      server: cluster.server,
+      ...(cluster['certificate-authority-data'] ? { caData: cluster['certificate-authority-data'] } : {}),
+    },
+    hub,
+    manifests: readManifests(join(repoRoot(), 'deploy', 'member-rbac.yaml')),
+    namespace: OPERATOR_NAMESPACE,
+    secretName: `member-${member.id}-kubeconfig`,
+    // Each install (once per mocha run) makes fresh ones; a running operator renews them.
+    tokenSeconds: DEFAULT_TOKEN_SECONDS,
+  });
 }
 
 export interface InstallResult {
@@ -148,26 +129,18 @@ export async function installOnTestbed(
   await Promise.all(
     memberClusters(state).map(async (m) => {
       const admin = await adminClient(m);
-      const text = await memberKubeconfig(m, admin, log);
-      admin.close();
-      await apply(hub, {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: {
-          name: `member-${m.id}-kubeconfig`,
-          namespace: OPERATOR_NAMESPACE,
-          labels: { 'zonekeeper.io/member': m.id },
-        },
-        type: 'Opaque',
-        data: { kubeconfig: Buffer.from(text).toString('base64') },
-      } as KubeObject);
+      try {
+        await onboard(m, admin, hub);
+      } finally {
+        admin.close();
+      }
     }),
   );
-  log(`members: RBAC applied and ${memberClusters(state).length} kubeconfig Secrets written`);
+  log(`members: onboarded, ${memberClusters(state).length} kubeconfig Secrets written with TokenRequest tokens`);
   const catalogue = opts.catalogue ?? state.catalogue;
   for (const pc of readManifests(catalogue)) if (pc.kind === 'ProviderCluster') await apply(hub, pc);
   log(`catalogue: ProviderClusters from ${catalogue} applied`);
-  const admKc = yaml.load((await import('node:fs')).readFileSync(hubRec.kubeconfig, 'utf8')) as KubeconfigDoc;
+  const admKc = yaml.load(readFileSync(hubRec.kubeconfig, 'utf8')) as KubeconfigDoc;
   admKc.users = admKc.users.map((u) => ({ ...u, user: { ...u.user, as: OPERATOR_USER } }));
   const operatorKubeconfig = join(opts.dir ?? state.dir, 'kubeconfigs', 'zonekeeper-operator.kubeconfig');
   writeFileSync(operatorKubeconfig, yaml.dump(admKc, { lineWidth: -1 }), { mode: 0o600 });

@@ -111,6 +111,10 @@ export const EventReason = {
   Compliant: 'Compliant',
   /** spec.onViolation Release released the instances of non-compliant groups. */
   NonCompliantReleased: 'NonCompliantReleased',
+  /** The operator renewed a member's short-lived token and wrote it into the kubeconfig Secret. */
+  CredentialRenewed: 'CredentialRenewed',
+  /** A renewal failed; the Secret keeps the token that still works, and it is tried again. */
+  CredentialRenewalFailed: 'CredentialRenewalFailed',
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 
@@ -123,6 +127,7 @@ export const EventAction = {
   Release: 'Release',
   Probe: 'Probe',
   CheckCompliance: 'CheckCompliance',
+  RenewCredential: 'RenewCredential',
 } as const;
 export type EventAction = (typeof EventAction)[keyof typeof EventAction];
 

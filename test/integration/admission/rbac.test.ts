@@ -111,6 +111,8 @@ const OPERATOR_ALLOWED: Access[] = [
   { verb: 'watch', group: ZK, resource: 'privacyregions' },
   { verb: 'patch', group: ZK, resource: 'privacyregions', subresource: 'status' },
   { verb: 'get', resource: 'secrets', namespace: NS },
+  // Renewing a member's token rewrites its kubeconfig Secret (a merge patch).
+  { verb: 'patch', resource: 'secrets', namespace: NS },
   { verb: 'create', group: 'coordination.k8s.io', resource: 'leases', namespace: NS },
   { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: NS },
   { verb: 'create', group: 'events.k8s.io', resource: 'events', namespace: 'tenant-a' },
@@ -130,6 +132,9 @@ const OPERATOR_DENIED: Access[] = [
   { verb: 'get', resource: 'secrets', namespace: 'tenant-a' },
   { verb: 'list', resource: 'secrets' },
   { verb: 'create', resource: 'secrets', namespace: NS },
+  { verb: 'patch', resource: 'secrets', namespace: 'kube-system' },
+  { verb: 'update', resource: 'secrets', namespace: NS },
+  { verb: 'delete', resource: 'secrets', namespace: NS },
   // Read by name only: a list or watch would return every Secret of the namespace.
   { verb: 'list', resource: 'secrets', namespace: NS },
   { verb: 'watch', resource: 'secrets', namespace: NS },

@@ -19,6 +19,7 @@ import {
   type ZoneIdentity,
 } from '../../../src/clusters/member-objects.js';
 import type { InstanceAllocation } from '../../../src/core/zones/allocation.js';
+import { tokenRequestPath } from '../../../src/clusters/token-request.js';
 import { hubClient } from '../../../src/runtime/hub-connection.js';
 import { type KubeClient, type KubeObject, KubeError, resourcePath } from '../../../src/runtime/kube-client.js';
 import { apply, deleteIfExists, readManifests } from '../../../tools/harness/apply.js';
@@ -244,6 +245,28 @@ describe('security: the member identity', function () {
       await ensureNamespace(member, own);
       await ensureNamespace({ ...member, namespaces: new Set<string>() }, own);
       assert.deepEqual([...member.namespaces], [desiredNamespace(own, false).metadata.name]);
+    });
+
+    it('asks the TokenRequest API for a token of its own ServiceAccount, and of no other', async () => {
+      const ask = (namespace: string, name: string) =>
+        outcome(() =>
+          s.operator.create(tokenRequestPath(namespace, name), {
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'TokenRequest',
+            spec: { expirationSeconds: 600 },
+          }),
+        );
+      const own = await ask('zonekeeper-system', 'zonekeeper-member');
+      assert.equal(own.code, 200, own.message);
+      for (const [namespace, name] of [
+        ['kube-system', 'default'],
+        ['kube-system', 'namespace-controller'],
+        ['zonekeeper-system', 'default'],
+        ['default', 'default'],
+      ] as const) {
+        const r = await ask(namespace, name);
+        assert.equal(r.code, 403, `a token of ${namespace}/${name}: ${r.message}`);
+      }
     });
 
     it('cannot read Secrets', async () => {

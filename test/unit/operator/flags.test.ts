@@ -18,4 +18,19 @@ describe('operator flags', () => {
     assert.throws(() => parseFlags(['--vlan-range', '3000-2000'], {}), /--vlan-range "3000-2000": VLAN range is empty/);
     assert.throws(() => parseFlags(['--vlan-range', '1000'], {}), /--vlan-range "1000": must be MIN-MAX/);
   });
+
+  it('reads --credential-renew-fraction (or ZONEKEEPER_CREDENTIAL_RENEW_FRACTION), unset meaning the default 1/3', () => {
+    assert.equal(parseFlags([], {}).credentialRenewFraction, undefined);
+    assert.equal(parseFlags(['--credential-renew-fraction', '0.5'], {}).credentialRenewFraction, 0.5);
+    assert.equal(parseFlags([], { ZONEKEEPER_CREDENTIAL_RENEW_FRACTION: '0.98' }).credentialRenewFraction, 0.98);
+  });
+
+  it('refuses a renew fraction outside (0, 1), naming the flag', () => {
+    for (const bad of ['0', '1', '1.5', 'abc', ''])
+      assert.throws(
+        () => parseFlags(['--credential-renew-fraction', bad], {}),
+        /--credential-renew-fraction ".*": must be a number between 0 and 1/,
+        bad,
+      );
+  });
 });
