@@ -170,7 +170,12 @@ export class ExecutionZoneReconciler {
     this.waitingPollMs = deps.waitingPollMs ?? 300_000;
     this.onCapacityFreed = deps.onCapacityFreed;
     this.onReleaseSettled = deps.onReleaseSettled ?? (() => undefined);
-    this.releasing = { state: deps.state, zones: deps.zones, logger: deps.logger };
+    this.releasing = {
+      state: deps.state,
+      zones: deps.zones,
+      logger: deps.logger,
+      switchesHoldEntries: () => this.network.configured,
+    };
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -730,6 +735,7 @@ export class ExecutionZoneReconciler {
         p.switchLeft = errorText(err);
         return requeueAfter(SWITCH_RETRY_MS, 'switch entries not yet removed');
       }
+      if (this.state.drained(applicationId(p.zone))) this.capacityFreed();
       return done;
     }
     const plan = this.state.federation?.networkPlan(p.zone.spec.applicationId);

@@ -19,6 +19,8 @@ export interface ReleaseContext {
   state: PlacementState;
   zones: HubObjects<ExecutionZone>;
   logger: Logger;
+  /** Switches hold the zone's entries (a sidecar is configured): a released VLAN drains before another zone gets it. */
+  switchesHoldEntries: () => boolean;
 }
 
 /** What a release reads and changes of the zone reconciler's pass. */
@@ -55,6 +57,8 @@ export async function releaseWhole(
       released: [...(a?.released ?? []), ...(a?.instances.map((i) => i.name) ?? [])],
     };
     if (f.has(id)) f.releaseZone(id);
+    // The switches still admit the zone on its VLAN until this pass's removal is confirmed.
+    if (a?.vlanId !== undefined && c.switchesHoldEntries()) c.state.drain(id, a.vlanId);
     // Keep the zone known, placed and empty, so it is not placed again.
     const problems = f.restore(p.zone.spec, marker);
     if (problems.length > 0)

@@ -381,6 +381,28 @@ describe('ExecutionZoneReconciler', () => {
     assert.equal(bed.state.federation?.allocation(next.applicationId)?.vlanId, 1000);
   });
 
+  it('with a sidecar, keeps the VLAN of a zone released whole until its switch entries are removed', async () => {
+    const bed = zoneBed(['Cloud1'], { vlanRange: { min: 1000, max: 1000 } });
+    bed.network.configured = true;
+    const done = zone({ groups: [group({ count: 1, cores: 1 })] });
+    const key = await readyZone(bed, 'done', done);
+    bed.network.removeError = new Error('sidecar 127.0.0.1:50051 not reachable');
+    bed.state.releases.ask({ release: 'tenant/stop', releaseName: 'stop', zone: key });
+    await bed.reconciler.reconcile(key);
+    assert.equal(bed.zones.current(key)?.status?.vlanId, undefined, 'released: the zone no longer claims the VLAN');
+    assert.deepEqual([...bed.state.draining], [[done.applicationId.toLowerCase(), 1000]], 'but the switches still do');
+    const next = zone({ groups: [group({ count: 1, cores: 1 })] });
+    bed.zones.put(zoneObject('next', next, { finalizers: [FINALIZER] }));
+    await bed.reconciler.reconcile('tenant/next');
+    assert.equal(bed.cond('tenant/next', T.Placed), 'False/NoFreeVlan');
+    bed.network.removeError = undefined;
+    await bed.reconciler.reconcile(key);
+    assert.deepEqual(bed.network.removed, [done.applicationId]);
+    assert.equal(bed.state.draining.size, 0, 'drained once the switches confirm');
+    await bed.reconciler.reconcile('tenant/next');
+    assert.equal(bed.state.federation?.allocation(next.applicationId)?.vlanId, 1000);
+  });
+
   it('without a sidecar, frees the VLAN of a vanished zone at once', async () => {
     const bed = zoneBed(['Cloud1'], { vlanRange: { min: 1000, max: 1000 } });
     const key = await readyZone(bed, 'gone', zone({ groups: [group({ count: 1, cores: 1 })] }));
