@@ -24,7 +24,7 @@ export interface OperatorProcessOptions {
   nodeArgs?: string[];
   /** HOST:PORT of the P4Runtime sidecar; needs switchPorts. */
   sidecar?: string;
-  /** The operator's certificate folder for the sidecar's mutual TLS; without it the sidecar is dialled in plaintext. */
+  /** The operator's certificate folder for the sidecar's mutual TLS; needed with `sidecar` (every test sidecar serves TLS). */
   sidecarTlsDir?: string;
   /** JSON file with the SwitchPortMap. */
   switchPorts?: string;
@@ -52,6 +52,13 @@ export class OperatorProcess {
     this.listeners.push(fn);
   }
 
+  /** A sidecar of the tests serves mutual TLS: an operator dialling it in plaintext would only ever see "not reachable". */
+  private sidecarTlsDir(): string {
+    if (!this.options.sidecarTlsDir)
+      throw new Error('OperatorProcess: sidecar without sidecarTlsDir (tlsDirOf("operator"))');
+    return this.options.sidecarTlsDir;
+  }
+
   start(): Promise<void> {
     const args = [
       ...(this.options.nodeArgs ?? []),
@@ -77,11 +84,7 @@ export class OperatorProcess {
       '--probe-interval',
       this.options.probeInterval ?? '5s',
       ...(this.options.sidecar ? ['--sidecar', this.options.sidecar] : []),
-      ...(this.options.sidecar
-        ? this.options.sidecarTlsDir
-          ? ['--sidecar-tls-dir', this.options.sidecarTlsDir]
-          : ['--sidecar-insecure-plaintext', 'true']
-        : []),
+      ...(this.options.sidecar ? ['--sidecar-tls-dir', this.sidecarTlsDir()] : []),
       ...(this.options.switchPorts ? ['--switch-ports', this.options.switchPorts] : []),
     ];
     const log = this.options.logFile ? createWriteStream(this.options.logFile, { flags: 'a' }) : undefined;

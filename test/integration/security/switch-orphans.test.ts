@@ -15,7 +15,6 @@ import { markingFromDscp } from '../../../src/core/network/marking.js';
 import { planP4Entries, type SwitchPortMap } from '../../../src/core/network/p4-entries.js';
 import { loadAllocation } from '../../../src/core/zones/allocation.js';
 import { buildNetworkPlan } from '../../../src/core/zones/federation.js';
-import { SidecarClient } from '../../../src/sidecar/sidecar-client.js';
 import { apply, deleteIfExists } from '../../../tools/harness/apply.js';
 import { getZone, waitZoneGone, waitZoneReady } from '../../../tools/harness/hub-reads.js';
 import type { OperatorProcess } from '../../../tools/harness/operator-process.js';
@@ -29,7 +28,15 @@ import {
   leadingOperator,
   startOperator,
 } from '../operator/operator-fixture.js';
-import { asSwitchEntries, type NodeChild, readSwitch, startSidecar, startSwitch } from '../operator/p4-processes.js';
+import {
+  asSwitchEntries,
+  type NodeChild,
+  operatorSidecarClient,
+  readSwitch,
+  startSidecar,
+  startSwitch,
+  tlsDirOf,
+} from '../operator/p4-processes.js';
 
 const NS = 'it-switch-orphans';
 const VLAN = 3000;
@@ -101,6 +108,7 @@ describe('security: switch entries of zones that left without their finalizer', 
   const portsFile = (): string => join(requireState().dir, 'it-switch-orphans-ports.json');
   const operatorOptions = () => ({
     sidecar: sidecarAddress,
+    sidecarTlsDir: tlsDirOf('operator'),
     switchPorts: portsFile(),
     extraEnv: { ZONEKEEPER_VLAN_RANGE: `${VLAN}-${VLAN}` },
   });
@@ -116,7 +124,7 @@ describe('security: switch entries of zones that left without their finalizer', 
       async () => (JSON.stringify(sorted(await readSwitch(switchAddress))) === want ? true : undefined),
       { timeoutMs: 30_000, everyMs: 250 },
     );
-    const client = new SidecarClient(sidecarAddress);
+    const client = operatorSidecarClient(sidecarAddress);
     try {
       const held = (await client.getZoneStatus()).zones ?? [];
       assert.deepEqual(
