@@ -16,7 +16,7 @@ import { createSecureContext } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { errorText } from './logger.js';
+import { createLogger, errorText } from './logger.js';
 
 type CertificateProvider = grpc.experimental.CertificateProvider;
 type CaListener = grpc.experimental.CaCertificateUpdateListener;
@@ -167,6 +167,26 @@ export function mutualTls(dir: string, o: MutualTlsOptions = {}): GrpcSecurity {
     channel: () => grpc.experimental.createCertificateProviderChannelCredentials(folder, folder),
     close: () => folder.close(),
   };
+}
+
+/**
+ * securityFromFlags for a process's main: `--tls-dir` / `--insecure-plaintext`,
+ * logged as `component`; a wrong choice ends the process with exit code 2.
+ */
+export function processSecurity(
+  component: string,
+  flags: { tlsDir?: string; insecure?: boolean },
+  hop: string,
+): GrpcSecurity {
+  const logger = createLogger({ fields: { component } });
+  try {
+    return securityFromFlags(flags, { tlsDir: '--tls-dir', insecure: '--insecure-plaintext', hop }, (level, m, f) =>
+      logger[level](m, f),
+    );
+  } catch (e) {
+    process.stderr.write(`${component}: ${errorText(e)}\n`);
+    process.exit(2);
+  }
 }
 
 /**

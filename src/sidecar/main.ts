@@ -15,8 +15,7 @@ import { readP4InfoFile } from '../p4/p4info.js';
 import { ZONE_SWITCH_JSON, ZONE_SWITCH_P4INFO } from '../p4/proto-files.js';
 import { serveHealth } from './health-server.js';
 import { Sidecar } from './sidecar.js';
-import { type GrpcSecurity, securityFromFlags } from '../runtime/grpc-tls.js';
-import { createLogger, errorText } from '../runtime/logger.js';
+import { processSecurity } from '../runtime/grpc-tls.js';
 import { serveSidecarApi } from './sidecar-server.js';
 
 const { values } = parseArgs({
@@ -44,19 +43,11 @@ const { values } = parseArgs({
   },
 });
 
-const logger = createLogger({ fields: { component: 'zone-sidecar' } });
-const log = (level: 'warn' | 'info', msg: string, fields: Record<string, unknown>): void => logger[level](msg, fields);
-let security: GrpcSecurity;
-try {
-  security = securityFromFlags(
-    { tlsDir: values['tls-dir'], insecure: values['insecure-plaintext'] },
-    { tlsDir: '--tls-dir', insecure: '--insecure-plaintext', hop: 'the sidecar (its API and its switch connections)' },
-    log,
-  );
-} catch (e) {
-  process.stderr.write(`zone-sidecar: ${errorText(e)}\n`);
-  process.exit(2);
-}
+const security = processSecurity(
+  'zone-sidecar',
+  { tlsDir: values['tls-dir'], insecure: values['insecure-plaintext'] },
+  'the sidecar (its API and its switch connections)',
+);
 
 const switches = (values.switch ?? []).map((s) => {
   const [address, deviceId] = s.split('@');

@@ -13,8 +13,8 @@ import { parseArgs } from 'node:util';
 import { Counter, Registry } from 'prom-client';
 import { SoftwareSwitch } from './p4runtime-server.js';
 import { HealthServer } from '../runtime/health-server.js';
-import { type GrpcSecurity, securityFromFlags } from '../runtime/grpc-tls.js';
-import { createLogger, errorText } from '../runtime/logger.js';
+import { processSecurity } from '../runtime/grpc-tls.js';
+import { createLogger } from '../runtime/logger.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,18 +28,11 @@ const { values } = parseArgs({
   },
 });
 const logger = createLogger({ fields: { component: 'zone-switch' } });
-const log = (level: 'warn' | 'info', msg: string, fields: Record<string, unknown>): void => logger[level](msg, fields);
-let security: GrpcSecurity;
-try {
-  security = securityFromFlags(
-    { tlsDir: values['tls-dir'], insecure: values['insecure-plaintext'] },
-    { tlsDir: '--tls-dir', insecure: '--insecure-plaintext', hop: 'the switch P4Runtime server' },
-    log,
-  );
-} catch (e) {
-  process.stderr.write(`zone-switch: ${errorText(e)}\n`);
-  process.exit(2);
-}
+const security = processSecurity(
+  'zone-switch',
+  { tlsDir: values['tls-dir'], insecure: values['insecure-plaintext'] },
+  'the switch P4Runtime server',
+);
 
 const registry = new Registry();
 const refused = new Counter({
@@ -52,7 +45,7 @@ const sw = new SoftwareSwitch({
   deviceId: BigInt(values['device-id']),
   onRefusedWrite: (r) => {
     refused.inc({ rpc: r.rpc });
-    log('warn', 'write refused: not the primary controller', { ...r });
+    logger.warn('write refused: not the primary controller', { ...r });
   },
 });
 const port = await sw.start(`${values.host}:${values.port}`, security);
