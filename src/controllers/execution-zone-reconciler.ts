@@ -1,8 +1,8 @@
 // The ExecutionZone reconciler. A pass is
 //
 //   fetch -> deleting? reconcileDelete : the phases
-//     adoptFinalizer, settleReleases, placeZone, recheckCompliance,
-//     finalizeAndPrepare, provisionMembers, programNetwork
+//     adoptFinalizer, settleReleases, placeZone, failover,
+//     recheckCompliance, finalizeAndPrepare, provisionMembers, programNetwork
 //   -> conditions from the pass's facts -> one status write, always
 //
 // and each phase answers with a PhaseResult; the answers fold (the
@@ -15,6 +15,8 @@
 // created or deleted. See docs/operator.md, "Crash safety". This
 // reconciler is the only writer of ExecutionZone status: a ZoneRelease
 // asks it to release (release-requests.ts).
+// The failover phase (spec.failover, execution-zone-failover.ts) changes
+// the allocation the same way.
 
 import { EventAction, EventReason, ZoneConditionType as T, ZoneReason as R } from '../core/api/conditions.js';
 import { FINALIZER, KINDS, API_GROUP_VERSION, splitKey } from '../core/api/resources.js';
@@ -65,6 +67,7 @@ import {
 } from './phase-result.js';
 import type { PlacementState } from './placement-state.js';
 import { releaseNamed, releaseWhole, type ReleaseContext } from './execution-zone-release.js';
+import { ZoneFailover } from './execution-zone-failover.js';
 import { allocationFields, cloneStatus } from './zone-status.js';
 
 export interface ExecutionZoneReconcilerDeps {
@@ -147,10 +150,13 @@ export class ExecutionZoneReconciler {
   private readonly onCapacityFreed: () => void;
   private readonly onReleaseSettled: (releaseKey: string) => void;
   private readonly releasing: ReleaseContext;
+  /** spec.failover (execution-zone-failover.ts). */
+  private readonly failover: ZoneFailover;
   private readonly phaseList: Phase[] = [
     (p) => this.adoptFinalizer(p),
     (p) => this.settleReleases(p),
     (p) => this.placeZone(p),
+    (p) => this.failover.run(p, this.target(p.zone)),
     (p) => this.recheckCompliance(p),
     (p) => this.finalizeAndPrepare(p),
     (p) => this.provisionMembers(p),
@@ -176,6 +182,14 @@ export class ExecutionZoneReconciler {
       logger: deps.logger,
       switchesHoldEntries: () => this.network.configured,
     };
+    this.failover = new ZoneFailover({
+      state: deps.state,
+      zones: deps.zones,
+      events: deps.events,
+      clock: deps.clock,
+      logger: deps.logger,
+      retryMs: this.pollMs,
+    });
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -954,6 +968,7 @@ export class ExecutionZoneReconciler {
     this.attempted.delete(key);
     this.readySeen.delete(key);
     this.state.releases.dropZone(key);
+    this.failover.forget(key);
   }
 
   private target(zone: ExecutionZone): EventTarget {

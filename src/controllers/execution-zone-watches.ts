@@ -2,7 +2,8 @@
 //   For(ExecutionZone), except the echo of this process's own writes;
 //   its pods and VMs in the members (folded over a short delay, except the
 //   event that makes the zone Ready); a member turning reachable or not,
-//   and the catalogue changing (the zones on that provider); a
+//   and the catalogue changing (the zones on that provider, or that failed
+//   over from it); a
 //   PrivacyRegion's meaning changing (the zones whose rules name it: their
 //   compliance is checked again); the switch's programmer reporting a
 //   change; capacity freed or a region changed (the zones that wait,
@@ -76,7 +77,15 @@ export function executionZoneWatches(
   const zonesOnProvider = (provider: string): string[] => {
     const f = s.state.federation;
     if (!f) return [];
-    const hosting = f.entries().filter((e) => e.allocation.instances.some((i) => i.provider === provider));
+    // A zone that failed over from the provider too: when the member answers
+    // again, its pass deletes the instances left there (they are no longer live).
+    const hosting = f
+      .entries()
+      .filter(
+        (e) =>
+          e.allocation.instances.some((i) => i.provider === provider) ||
+          Object.values(e.allocation.groups).some((g) => g.moves?.some((m) => m.from === provider)),
+      );
     return hosting.map((e) => s.state.ownerOf(e.allocation.applicationId)).filter((k): k is string => k !== undefined);
   };
   return {

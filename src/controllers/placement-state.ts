@@ -195,13 +195,17 @@ export class PlacementState {
     this.providers.set(p.name, old);
     const live = this.fed?.catalogue.get(p.name);
     const target = live ?? old;
-    if (target.ready === p.ready && target.notReadyReason === p.notReadyReason) return 'same';
+    if (
+      target.ready === p.ready &&
+      target.notReadyReason === p.notReadyReason &&
+      target.unreachableSince === p.unreachableSince
+    )
+      return 'same';
     this.revisionCount++;
-    target.ready = p.ready;
-    target.notReadyReason = p.notReadyReason;
-    if (live && live !== old) {
-      old.ready = p.ready;
-      old.notReadyReason = p.notReadyReason;
+    for (const t of live && live !== old ? [target, old] : [target]) {
+      t.ready = p.ready;
+      t.notReadyReason = p.notReadyReason;
+      t.unreachableSince = p.unreachableSince;
     }
     return 'ready';
   }

@@ -46,6 +46,17 @@ export interface ProviderClusterReconcilerDeps {
   probeIntervalMs?: number;
 }
 
+/**
+ * Since when the member has been unreachable: the Reachable=False
+ * condition's lastTransitionTime when it already says so (writeStatus keeps
+ * that time while the status stays False), or now, when this pass turns it.
+ */
+export function unreachableSince(object: ProviderCluster, now: number): number {
+  const c = object.status?.conditions?.find((x) => x.type === T.Reachable);
+  const t = c?.status === 'False' ? Date.parse(c.lastTransitionTime) : NaN;
+  return Number.isFinite(t) ? Math.min(t, now) : now;
+}
+
 interface Pass {
   key: string;
   object: ProviderCluster;
@@ -156,7 +167,10 @@ export class ProviderClusterReconciler {
     p.provider = provider;
     this.names.set(p.key, provider.name);
     provider.ready = p.reachable;
-    if (!p.reachable) provider.notReadyReason = p.unreachableReason ?? 'member cluster not reachable';
+    if (!p.reachable) {
+      provider.notReadyReason = p.unreachableReason ?? 'member cluster not reachable';
+      provider.unreachableSince = unreachableSince(p.object, this.clock.now());
+    }
     const wasReady = isTrue(p.object.status?.conditions, T.Ready);
     if (this.state.setProvider(provider) !== 'same') this.onCatalogueChanged(provider.name, provider.ready);
     if (wasReady !== provider.ready) {

@@ -9,6 +9,7 @@ import type { PrivacyMarking } from '../core/network/types.js';
 import { ZONE_INTERFACE } from '../core/network/zone-attachment.js';
 import { listing3Zone } from '../core/render/listing3.js';
 import { storeAllocation, type ZoneAllocation } from '../core/zones/allocation.js';
+import { movesOf } from '../core/zones/failover.js';
 
 export function allocationFields(
   a: ZoneAllocation,
@@ -23,6 +24,8 @@ export function allocationFields(
     releasedInstances: [...a.released].sort(),
     marking: marking.bits,
   };
+  const moved = movesOf(a.groups);
+  out.movedInstances = moved.length > 0 ? moved : undefined;
   if (!l3)
     return {
       ...out,

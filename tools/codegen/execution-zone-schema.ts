@@ -10,7 +10,7 @@ import {
   PLATFORM_TYPES,
   RESOURCE_TYPES,
 } from '../../src/core/api/types.js';
-import { GROUP_NAME, LIMITS, UUID } from '../../src/core/zones/zone-spec.js';
+import { FAILOVER_SECONDS, GROUP_NAME, LIMITS, UUID } from '../../src/core/zones/zone-spec.js';
 import { conditions, observedGeneration } from './condition-schema.js';
 import type { JSONSchemaProps } from './json-schema.js';
 import { privacyRules } from './privacy-schema.js';
@@ -110,6 +110,16 @@ function spec(): JSONSchemaProps {
         "What the operator does when a placed group stops complying with the zone's rules: after the zone's or a group's privacy rules are edited, a provider's facts (country, autonomous systems, equipment) change, or a PrivacyRegion the rules name changes. Report (when absent): Compliant=False names the group, provider, rule and fact, an Event and the zonekeeper_zone_noncompliant metric say so, and nothing moves until an admin or the tenant acts. Release: the group's instances are released as a ZoneRelease naming them would (deleted, capacity and addresses freed, names never reused); the zone keeps its compliant groups. Replacing a group on a compliant provider is not offered yet.",
         ON_VIOLATION_POLICIES,
       ),
+      failover: obj(
+        "Move the zone's instances off a member cluster that stays unreachable. Absent (the default): a zone with instances on an unreachable member is Degraded and keeps its allocation, so its instances come back with the member. Set: once the member has been unreachable (its ProviderCluster Reachable=False) for afterSeconds, each group on it is placed again elsewhere under the zone's rules, as a new group would be, with new instance names and addresses; status.movedInstances names what moved where. A moved instance starts from its image: whatever it kept locally (files, a VM's disk, memory) is lost, so do not set this for stateful instances that cannot rebuild their state. When the member returns, the instances left there are deleted before anything else runs there for the zone: they never run twice.",
+        {
+          afterSeconds: int(
+            `How long the member must have been unreachable before its instances move, ${FAILOVER_SECONDS.min} to ${FAILOVER_SECONDS.max} seconds (a week). Members are probed every few seconds, so a brief blip does not move anything.`,
+            { minimum: FAILOVER_SECONDS.min, maximum: FAILOVER_SECONDS.max },
+          ),
+        },
+        ['afterSeconds'],
+      ),
     },
     ['applicationId', 'groups'],
   );
@@ -135,6 +145,19 @@ function instanceStatus(): JSONSchemaProps {
 }
 
 const ALLOC_ENV = 'container or VM';
+
+function move(): JSONSchemaProps {
+  return obj(
+    'One instance moved off an unreachable member by a failover.',
+    {
+      instance: str('The instance that was lost (released: its name is never used again).'),
+      from: str('The provider it was on.'),
+      replacement: str('The new instance that took its place (a new name and address).'),
+      to: str('The provider the replacement was placed on.'),
+    },
+    ['instance', 'from', 'replacement', 'to'],
+  );
+}
 /** For status maps only the operator writes: see allocation(). */
 const ATOMIC = { 'x-kubernetes-map-type': 'atomic' } as const;
 
@@ -160,12 +183,13 @@ function allocation(): JSONSchemaProps {
             memory: int('Memory in MiB per instance.'),
             storage: int('Storage in MiB per instance.'),
             image: str('Image per instance.'),
+            moves: arr('The failovers of the group, oldest first: which instance was replaced by which.', move()),
           },
           ['provider', 'instances', 'environment', 'resourceType', 'cores', 'memory', 'storage', 'image'],
         ),
       ),
       instances: arr(
-        "Live instances, one entry per instance name. Provider, environment, resource type, cores, memory, storage and image are the group's (a placed group never moves).",
+        "Live instances, one entry per instance name. Provider, environment, resource type, cores, memory, storage and image are the group's (a group moves only whole, by a failover, which gives the moved instances new names).",
         obj(
           'One live instance.',
           {
@@ -243,6 +267,10 @@ function status(): JSONSchemaProps {
         'Instance names released by ZoneReleases; they are never created again.',
         str('An instance name.'),
         { 'x-kubernetes-list-type': 'set' },
+      ),
+      movedInstances: arr(
+        'Instances spec.failover moved off an unreachable member, oldest first: each lost instance, where it was, and the new instance (name, provider) that replaced it.',
+        move(),
       ),
       allocation: allocation(),
       conditions: conditions(

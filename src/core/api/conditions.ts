@@ -115,6 +115,10 @@ export const EventReason = {
   CredentialRenewed: 'CredentialRenewed',
   /** A renewal failed; the Secret keeps the token that still works, and it is tried again. */
   CredentialRenewalFailed: 'CredentialRenewalFailed',
+  /** spec.failover moved instances off a member that stayed unreachable. */
+  FailedOver: 'FailedOver',
+  /** spec.failover is due, but no other provider can take a group now: it stays, and is tried again. */
+  FailoverBlocked: 'FailoverBlocked',
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 
@@ -128,6 +132,7 @@ export const EventAction = {
   Probe: 'Probe',
   CheckCompliance: 'CheckCompliance',
   RenewCredential: 'RenewCredential',
+  Failover: 'Failover',
 } as const;
 export type EventAction = (typeof EventAction)[keyof typeof EventAction];
 

@@ -79,6 +79,31 @@ export interface ExecutionZoneSpec {
   groups: InstanceGroup[];
   /** Defaults to Report. */
   onViolation?: OnViolation;
+  /** Absent: a zone on an unreachable member stays Degraded and keeps its allocation. */
+  failover?: FailoverPolicy;
+}
+
+/**
+ * Moving a zone's instances off a member that stays unreachable
+ * (src/core/zones/failover.ts). A moved instance is a new instance (new
+ * name, new address) on another provider: whatever state the old one kept
+ * locally is lost, which is why it is off by default.
+ */
+export interface FailoverPolicy {
+  /** How long the member must have been unreachable (Reachable=False) before its instances move. */
+  afterSeconds: number;
+}
+
+/** One instance moved off an unreachable member by a failover. */
+export interface InstanceMove {
+  /** The instance that was lost (released; its name is never used again). */
+  instance: string;
+  /** The provider it was on. */
+  from: string;
+  /** The new instance that took its place. */
+  replacement: string;
+  /** The provider the replacement was placed on. */
+  to: string;
 }
 
 /** A Kubernetes-style condition (metav1.Condition). */
@@ -123,6 +148,8 @@ export interface ExecutionZoneStatus {
   placement?: PlacementExplanationEntry[];
   /** Names released by ZoneReleases; never recreated. */
   releasedInstances?: string[];
+  /** Instances a failover moved off an unreachable member, oldest first (spec.failover). */
+  movedInstances?: InstanceMove[];
   /** Providers in use, comma-joined in catalogue order (`Fog1,Fog2`); the Providers printer column shows it. */
   providers?: string;
   /**
@@ -307,17 +334,26 @@ export interface InstanceShape {
   image: string;
 }
 
-/** A placed group: fixed once placed (scale up adds a group). */
+/**
+ * A placed group: its shape and size are fixed once placed (scale up adds a
+ * group); only a failover (spec.failover) moves it to another provider.
+ */
 export interface GroupAllocation extends InstanceShape {
   provider: string;
   /** Every name the group was given, released ones included. */
   instances: string[];
+  /**
+   * The group's failovers, oldest first: each moved instance's name and the
+   * name of the one that replaced it (both in `instances`). `provider` is
+   * where the group is now.
+   */
+  moves?: InstanceMove[];
 }
 
 /**
  * One live instance as the ExecutionZone status stores it: what its group
- * does not already say. Provider and shape are the group's (a placed group
- * never moves), so storing them per instance only made every update of the
+ * does not already say. Provider and shape are the group's (a group moves
+ * only whole, by a failover, which gives its moved instances new names), so storing them per instance only made every update of the
  * zone dearer for the hub API server (docs/operator.md, "What an
  * ExecutionZone update costs the hub").
  */

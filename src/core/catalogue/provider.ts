@@ -33,6 +33,12 @@ export interface Provider extends PrivacySubject {
   /** False takes the provider out of new placements (unreachable member). */
   ready: boolean;
   notReadyReason?: string;
+  /**
+   * When the member became unreachable (ms since the epoch): the
+   * lastTransitionTime of its Reachable=False condition, so it survives an
+   * operator restart. Zones with spec.failover count their toleration from it.
+   */
+  unreachableSince?: number;
 }
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

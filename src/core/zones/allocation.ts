@@ -57,10 +57,17 @@ export function nextInstanceNumber(a: ZoneAllocation, letter: 'C' | 'V'): number
   return max + 1;
 }
 
+/** A copy that shares no array with `g`. */
+export function cloneGroup(g: GroupAllocation): GroupAllocation {
+  const out: GroupAllocation = { ...g, instances: [...g.instances] };
+  if (g.moves) out.moves = g.moves.map((m) => ({ ...m }));
+  return out;
+}
+
 export function storeAllocation(a: ZoneAllocation): StoredAllocation {
   const out: StoredAllocation = {
     applicationId: a.applicationId,
-    groups: Object.fromEntries(Object.entries(a.groups).map(([k, g]) => [k, { ...g, instances: [...g.instances] }])),
+    groups: Object.fromEntries(Object.entries(a.groups).map(([k, g]) => [k, cloneGroup(g)])),
     instances: a.instances.map((i) => ({ name: i.name, group: i.group, address: i.address })),
     released: [...a.released],
   };
@@ -102,9 +109,7 @@ export function loadAllocation(
   if (problems.length > 0) return { problems };
   const allocation: ZoneAllocation = {
     applicationId: s.applicationId,
-    groups: Object.fromEntries(
-      Object.entries(s.groups ?? {}).map(([k, g]) => [k, { ...g, instances: [...g.instances] }]),
-    ),
+    groups: Object.fromEntries(Object.entries(s.groups ?? {}).map(([k, g]) => [k, cloneGroup(g)])),
     instances,
     released: [...(s.released ?? [])],
   };

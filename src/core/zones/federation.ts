@@ -18,7 +18,7 @@ import { HOME_SWITCH, type PrivacyMarking, type ZoneNetworkPlan } from '../netwo
 import { type CompiledGroup, type CompiledZone, compileZone } from './zone-spec.js';
 import type { GroupAllocation } from '../api/types.js';
 import type { InstanceAllocation, ZoneAllocation } from './allocation.js';
-import { instanceNumber, nextInstanceNumber, SHAPE_FIELDS, shapeOf } from './allocation.js';
+import { cloneGroup, instanceNumber, nextInstanceNumber, SHAPE_FIELDS, shapeOf } from './allocation.js';
 
 export interface FederationOptions {
   providers: readonly Provider[];
@@ -368,7 +368,7 @@ function cloneAllocation(a: ZoneAllocation): ZoneAllocation {
   return {
     applicationId: a.applicationId,
     vlanId: a.vlanId,
-    groups: Object.fromEntries(Object.entries(a.groups).map(([k, g]) => [k, { ...g, instances: [...g.instances] }])),
+    groups: Object.fromEntries(Object.entries(a.groups).map(([k, g]) => [k, cloneGroup(g)])),
     instances: a.instances.map((i) => ({ ...i })),
     released: [...a.released],
   };
@@ -388,10 +388,12 @@ function changedPlacedGroups(a: ZoneAllocation, groups: readonly CompiledGroup[]
         });
       }
     }
-    if (g.spec.count !== placed.instances.length) {
+    // A failover gave each moved instance a successor: both names are the group's, one slot.
+    const slots = placed.instances.length - (placed.moves?.length ?? 0);
+    if (g.spec.count !== slots) {
       errors.push({
         path: `spec.groups[${i}].count`,
-        reason: `group ${g.spec.name} is placed with ${placed.instances.length} instances and cannot change; add a group to scale up, or release instances with a ZoneRelease`,
+        reason: `group ${g.spec.name} is placed with ${slots} instances and cannot change; add a group to scale up, or release instances with a ZoneRelease`,
       });
     }
   });

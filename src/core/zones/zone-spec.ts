@@ -25,6 +25,12 @@ export const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 export const GROUP_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Upper bounds keep a typo from asking for a data centre. */
 export const LIMITS = { count: 1000, cores: 1024, memory: 16 * 1024 * 1024, storage: 1024 * 1024 * 1024 } as const;
+/**
+ * spec.failover.afterSeconds. Below 10 s a member's probe (every 5 s) that
+ * misses once or twice would already move instances; above a week the
+ * member is gone and an admin releases it by hand.
+ */
+export const FAILOVER_SECONDS = { min: 10, max: 7 * 24 * 3600 } as const;
 
 export interface CompiledGroup {
   spec: InstanceGroup;
@@ -71,6 +77,22 @@ export function checkGroupFields(g: InstanceGroup, path: string, errors: FieldEr
     errors.push({ path: joinPath(path, 'image'), reason: 'must name an image' });
 }
 
+function checkFailover(f: unknown, path: string, errors: FieldError[]): void {
+  if (typeof f !== 'object' || f === null || Array.isArray(f)) {
+    errors.push({ path, reason: mustBe('an object with afterSeconds', f) });
+    return;
+  }
+  const after = (f as { afterSeconds?: unknown }).afterSeconds;
+  const at = joinPath(path, 'afterSeconds');
+  if (typeof after !== 'number' || !Number.isInteger(after))
+    errors.push({ path: at, reason: mustBe('an integer number of seconds', after) });
+  else if (after < FAILOVER_SECONDS.min || after > FAILOVER_SECONDS.max)
+    errors.push({
+      path: at,
+      reason: `must be between ${FAILOVER_SECONDS.min} and ${FAILOVER_SECONDS.max} seconds, got ${after}`,
+    });
+}
+
 /**
  * Compiles a zone spec; `errors` names every bad field (and then `zone` is
  * absent). Compiled privacy sets are shared by all groups of the zone.
@@ -91,6 +113,7 @@ export function compileZone(
   if (spec.performance !== undefined) oneOf(spec.performance, PERFORMANCES, joinPath(base, 'performance'), errors);
   if (spec.onViolation !== undefined)
     oneOf(spec.onViolation, ON_VIOLATION_POLICIES, joinPath(base, 'onViolation'), errors);
+  if (spec.failover !== undefined) checkFailover(spec.failover, joinPath(base, 'failover'), errors);
   const zonePrivacy = normalizePrivacy(spec.privacy, joinPath(base, 'privacy'), catalogue);
   errors.push(...zonePrivacy.errors);
   const zoneSet = new CompiledPrivacy(zonePrivacy.privacy);

@@ -117,6 +117,28 @@ const CREATE_CASES: CreateCase[] = [
     field: 'spec.groups[0].memory',
     reason: /must be of type integer/,
   },
+  // ExecutionZone: failover
+  {
+    what: 'a failover toleration below the minimum',
+    make: zone,
+    breakIt: set('spec.failover', { afterSeconds: 5 }),
+    field: 'spec.failover.afterSeconds',
+    reason: /greater than or equal to 10/,
+  },
+  {
+    what: 'a failover toleration that is not an integer',
+    make: zone,
+    breakIt: set('spec.failover', { afterSeconds: 30.5 }),
+    field: 'spec.failover.afterSeconds',
+    reason: /must be of type integer/,
+  },
+  {
+    what: 'a failover without afterSeconds',
+    make: zone,
+    breakIt: set('spec.failover', {}),
+    field: 'spec.failover.afterSeconds',
+    reason: /Required value/,
+  },
   {
     what: 'zero storage',
     make: zone,
@@ -543,6 +565,13 @@ describe('admission: the hub API server rejects invalid zonekeeper manifests and
           { action: 'AllowAll' },
         ],
       };
+      const res = await create(z);
+      assert.equal(res.status, 201, res.message);
+    });
+
+    it('accepts a failover toleration at the minimum', async () => {
+      const z = zone(ns());
+      z.spec.failover = { afterSeconds: 10 };
       const res = await create(z);
       assert.equal(res.status, 201, res.message);
     });
