@@ -45,10 +45,12 @@ export const PROVIDER_TIERS: readonly ProviderTier[] = ['cloud', 'fog'];
 /**
  * What the operator does when a placed group stops complying with the
  * zone's rules (compliance drift): Report only sets `Compliant=False`;
- * Release releases the group's instances as a ZoneRelease naming them would.
+ * Release releases the group's instances as a ZoneRelease naming them would;
+ * Replace places the group again on a compliant provider, new instances
+ * Ready before the old ones go (docs/api.md, "Compliance drift").
  */
-export type OnViolation = 'Report' | 'Release';
-export const ON_VIOLATION_POLICIES: readonly OnViolation[] = ['Report', 'Release'];
+export type OnViolation = 'Report' | 'Release' | 'Replace';
+export const ON_VIOLATION_POLICIES: readonly OnViolation[] = ['Report', 'Release', 'Replace'];
 
 /** One INIT message's resource block: `instance-count` instances alike. */
 export interface InstanceGroup {
@@ -310,8 +312,27 @@ export interface InstanceShape {
 /** A placed group: fixed once placed (scale up adds a group). */
 export interface GroupAllocation extends InstanceShape {
   provider: string;
-  /** Every name the group was given, released ones included. */
+  /**
+   * Every name the group was given, released ones included; a replacement
+   * that completed put each new name in the place of the one it replaced
+   * (the old names are in the allocation's `released`).
+   */
   instances: string[];
+  /** The group moving to a compliant provider (spec.onViolation Replace); absent when it is not. */
+  replacing?: GroupReplacement;
+}
+
+/**
+ * A move of a group's live instances to another provider. It is committed
+ * to status before any new instance is created, so an operator that
+ * restarts mid-way finds it and carries on; the old instances are released
+ * only once every new one is Ready (make before break).
+ */
+export interface GroupReplacement {
+  /** The compliant provider the new instances run on. */
+  provider: string;
+  /** Old instance name -> the new instance that replaces it (new names: names are never reused). */
+  instances: Record<string, string>;
 }
 
 /**

@@ -51,7 +51,8 @@ export function instanceNumber(name: string): number {
 export function nextInstanceNumber(a: ZoneAllocation, letter: 'C' | 'V'): number {
   let max = 0;
   for (const g of Object.values(a.groups)) {
-    for (const n of g.instances) if (n[0] === letter) max = Math.max(max, instanceNumber(n));
+    const names = [...g.instances, ...Object.values(g.replacing?.instances ?? {})];
+    for (const n of names) if (n[0] === letter) max = Math.max(max, instanceNumber(n));
   }
   for (const n of a.released) if (n[0] === letter) max = Math.max(max, instanceNumber(n));
   return max + 1;
@@ -60,7 +61,7 @@ export function nextInstanceNumber(a: ZoneAllocation, letter: 'C' | 'V'): number
 export function storeAllocation(a: ZoneAllocation): StoredAllocation {
   const out: StoredAllocation = {
     applicationId: a.applicationId,
-    groups: Object.fromEntries(Object.entries(a.groups).map(([k, g]) => [k, { ...g, instances: [...g.instances] }])),
+    groups: Object.fromEntries(Object.entries(a.groups).map(([k, g]) => [k, cloneGroup(g)])),
     instances: a.instances.map((i) => ({ name: i.name, group: i.group, address: i.address })),
     released: [...a.released],
   };
@@ -88,7 +89,9 @@ export function loadAllocation(
       problems.push({ path: `${path}.group`, reason: `group ${i.group} is not in ${base}.groups` });
       return;
     }
-    if (!g.instances.includes(i.name)) {
+    // A new instance of a group being replaced runs on the replacing provider.
+    const moving = g.replacing && Object.values(g.replacing.instances).includes(i.name);
+    if (!g.instances.includes(i.name) && !moving) {
       problems.push({ path: `${path}.name`, reason: `${i.name} is not an instance of group ${i.group}` });
       return;
     }
@@ -97,17 +100,23 @@ export function loadAllocation(
       return;
     }
     seen.add(i.name);
-    instances.push({ name: i.name, provider: g.provider, group: i.group, ...shapeOf(g), address: i.address });
+    const provider = moving && g.replacing ? g.replacing.provider : g.provider;
+    instances.push({ name: i.name, provider, group: i.group, ...shapeOf(g), address: i.address });
   });
   if (problems.length > 0) return { problems };
   const allocation: ZoneAllocation = {
     applicationId: s.applicationId,
-    groups: Object.fromEntries(
-      Object.entries(s.groups ?? {}).map(([k, g]) => [k, { ...g, instances: [...g.instances] }]),
-    ),
+    groups: Object.fromEntries(Object.entries(s.groups ?? {}).map(([k, g]) => [k, cloneGroup(g)])),
     instances,
     released: [...(s.released ?? [])],
   };
   if (s.vlanId !== undefined) allocation.vlanId = s.vlanId;
   return { allocation, problems };
+}
+
+/** A deep copy: the replacement's mapping is shared by no two allocations. */
+export function cloneGroup(g: GroupAllocation): GroupAllocation {
+  const out: GroupAllocation = { ...g, instances: [...g.instances] };
+  if (g.replacing) out.replacing = { provider: g.replacing.provider, instances: { ...g.replacing.instances } };
+  return out;
 }
