@@ -337,8 +337,10 @@ export interface GroupReplacement {
 
 /**
  * One live instance as the ExecutionZone status stores it: what its group
- * does not already say. Provider and shape are the group's (a placed group
- * never moves), so storing them per instance only made every update of the
+ * does not already say. Provider and shape are the group's (the provider
+ * of its `replacing` move for the new instances of a group being moved:
+ * the only time a group's instances run on two providers), so storing
+ * them per instance only made every update of the
  * zone dearer for the hub API server (docs/operator.md, "What an
  * ExecutionZone update costs the hub").
  */
