@@ -162,6 +162,28 @@ describe('compliance drift, spec.onViolation Replace (zone reconciler)', () => {
     assert.equal(bed.cond(key, T.Replacing), 'False/Replaced');
   });
 
+  it('an operator restarted between the completion and the deletion deletes the old instances and creates nothing', async () => {
+    const bed = zoneBed();
+    const spec = webZone();
+    const key = await readyZone(bed, 'replace-crash-late', spec);
+    cloud1LeavesEea(bed);
+    await bed.reconciler.reconcile(key);
+    bed.members.makeReady(spec.applicationId);
+    const old = new Map(bed.members.member('Cloud1').zones.get(spec.applicationId));
+    assert.deepEqual([...old.keys()].sort(), ['V1', 'V2']);
+    await bed.reconciler.reconcile(key);
+    assert.equal(bed.cond(key, T.Replacing), 'False/Replaced');
+    // As if the operator died after the completion's commit, before its deletes.
+    bed.members.member('Cloud1').zones.set(spec.applicationId, old);
+    const created = bed.members.created.length;
+
+    bed.state.markStale('test: the operator restarted');
+    await reconcilerOn(bed).reconcile(key);
+    assert.deepEqual(bed.members.instances(spec.applicationId), { Cloud2: ['V3', 'V4'] });
+    assert.equal(bed.members.created.length, created, 'nothing created again');
+    assert.equal(bed.state.federation?.usedBy('Cloud1').cores, 0);
+  });
+
   it('a failed commit of the booking creates nothing and books nothing', async () => {
     const bed = zoneBed();
     const spec = webZone();
