@@ -50,6 +50,13 @@ export interface ComplianceFact {
   message: string;
 }
 
+/** How spec.onViolation Replace stands after this pass (absent: the condition stays as it was). */
+export interface ReplaceFact {
+  moving: boolean;
+  reason: typeof R.Replacing | typeof R.NoCompliantCapacity | typeof R.Replaced | typeof R.NoViolation;
+  message: string;
+}
+
 export interface ZoneFacts {
   generation: number | undefined;
   /** The zone is released whole: every condition says so. */
@@ -62,6 +69,7 @@ export interface ZoneFacts {
   network?: NetworkFact;
   attachment?: AttachmentFact;
   compliance?: ComplianceFact;
+  replace?: ReplaceFact;
 }
 
 /** The zone's new condition list, from the old one and the pass's facts. */
@@ -129,6 +137,8 @@ export function zoneConditions(old: readonly Condition[] | undefined, f: ZoneFac
   // Not part of Ready: a zone that drifted out of compliance still runs (spec.onViolation Report).
   if (f.compliance)
     set(T.Compliant, f.compliance.compliant ? 'True' : 'False', f.compliance.reason, f.compliance.message);
+  // Not part of Ready either: the old instances serve while the new ones start.
+  if (f.replace) set(T.Replacing, f.replace.moving ? 'True' : 'False', f.replace.reason, f.replace.message);
 
   // Degraded and Ready sum up the pass: only when it got that far, or
   // when placement refused the zone (nothing further can run).

@@ -10,7 +10,7 @@
 // ends the phases, but the status write still runs and says what failed.
 //
 // placeZone, settleReleases and recheckCompliance (spec.onViolation
-// Release) are the only phases that change the allocation; they do so under the placement lock and commit it to status
+// Release and Replace) are the only phases that change the allocation; they do so under the placement lock and commit it to status
 // (with a resourceVersion precondition) before any member object is
 // created or deleted. See docs/operator.md, "Crash safety". This
 // reconciler is the only writer of ExecutionZone status: a ZoneRelease
@@ -25,7 +25,12 @@ import { formatFieldErrors } from '../core/errors.js';
 import type { ZoneNetworkPlan } from '../core/network/types.js';
 import { ZONE_INTERFACE } from '../core/network/zone-attachment.js';
 import { formatExplanation } from '../core/placement/place-group.js';
-import { checkCompliance, describeViolation, violatingInstances } from '../core/zones/compliance.js';
+import {
+  checkCompliance,
+  describeViolation,
+  violatingInstances,
+  type ComplianceViolation,
+} from '../core/zones/compliance.js';
 import type { ZoneAllocation } from '../core/zones/allocation.js';
 import type { Federation, GroupOutcome } from '../core/zones/federation.js';
 import { AttachmentError } from '../clusters/member-actuator.js';
@@ -52,7 +57,9 @@ import {
   type NetworkFact,
   type PlacementFact,
   type ProvisionFact,
+  type ReplaceFact,
 } from './execution-zone-conditions.js';
+import { describeMove, replaceNonCompliant } from './execution-zone-replace.js';
 import type { MemberAccess, ZoneObject } from './member-access.js';
 import type { NetworkProgrammer } from './network/network-programmer.js';
 import type { HubObjects } from './object-store.js';
@@ -112,6 +119,7 @@ interface Pass {
   network?: NetworkFact;
   attachment?: AttachmentFact;
   compliance?: ComplianceFact;
+  replace?: ReplaceFact;
   /** Non-compliant groups found by this pass (for the metric). */
   noncompliantGroups?: number;
   /** Phases stop here: the rest cannot run (invalid spec, conflict). */
@@ -127,7 +135,7 @@ interface Pass {
 type Phase = (p: Pass) => Promise<PhaseResult>;
 
 export class ExecutionZoneReconciler {
-  /** Zones that have a group without provider, by key. */
+  /** Zones that have a group without provider, or a group to replace that no compliant provider has room for, by key. */
   readonly waiting = new Set<string>();
   /**
    * Waiting zones whose status holds the answer of their last attempt: the
@@ -520,6 +528,11 @@ export class ExecutionZoneReconciler {
     const f = this.state.federation;
     const a = f?.allocation(applicationId(p.zone));
     if (!f || !a || Object.keys(a.groups).length === 0) return done;
+    const policy = p.zone.spec.onViolation ?? 'Report';
+    // A move begun under Replace is finished whatever the policy now says
+    // (it would otherwise hold two sets of instances for good), before the
+    // check, so the check sees where the group runs now.
+    if (policy !== 'Replace' && Object.values(a.groups).some((g) => g.replacing)) await this.replaceViolations(p, []);
     const facts = (name: string) => (this.state.hasProvider(name) ? f.catalogue.get(name) : undefined);
     const report = checkCompliance(p.zone.spec, a, facts, f.regions);
     if (!report.ok) {
@@ -531,6 +544,7 @@ export class ExecutionZoneReconciler {
       };
       return done;
     }
+    if (policy === 'Replace') return this.replaceViolations(p, report.violations);
     p.noncompliantGroups = report.violations.length;
     if (report.violations.length === 0) {
       // A release for non-compliance says so until the next change of the zone.
@@ -548,7 +562,7 @@ export class ExecutionZoneReconciler {
       return done;
     }
     const lines = report.violations.map(describeViolation).join('; ');
-    if ((p.zone.spec.onViolation ?? 'Report') === 'Report') {
+    if (policy === 'Report') {
       p.compliance = {
         compliant: false,
         reason: R.RuleViolated,
@@ -583,6 +597,74 @@ export class ExecutionZoneReconciler {
       message,
     );
     return done;
+  }
+
+  /**
+   * spec.onViolation Replace (execution-zone-replace.ts): moves of this
+   * pass committed, then Compliant from the allocation as it is now (a
+   * group whose old instances still run is still in violation).
+   */
+  private async replaceViolations(p: Pass, violations: readonly ComplianceViolation[]): Promise<PhaseResult> {
+    const id = applicationId(p.zone);
+    const before = getCondition(p.zone.status?.conditions, T.Replacing);
+    const r = await replaceNonCompliant(this.releasing, p, violations, (provider, name) =>
+      this.instanceReady(id, provider, name),
+    );
+    const target = this.target(p.zone);
+    for (const m of r.started)
+      this.events.emit(
+        target,
+        'Normal',
+        EventReason.ReplacementStarted,
+        EventAction.Replace,
+        `${describeMove(m)}: new instances booked; the old ones are released once every new one is Ready`,
+      );
+    for (const m of r.completed)
+      this.events.emit(
+        target,
+        'Normal',
+        EventReason.Replaced,
+        EventAction.Replace,
+        `${describeMove(m)}: the new instances are Ready; the old ones are released`,
+      );
+    if (r.completed.length > 0) this.capacityFreed();
+    if (r.stuck.length > 0) {
+      // Woken with the zones that wait for a provider when capacity frees.
+      this.waiting.add(p.key);
+      if (before?.reason !== R.NoCompliantCapacity || before.message !== r.fact.message)
+        this.events.emit(target, 'Warning', EventReason.NoCompliantCapacity, EventAction.Replace, r.fact.message);
+    }
+    // The last move stays told until there is something new to say.
+    if (r.fact.reason !== R.NoViolation || before?.reason !== R.Replaced) p.replace = r.fact;
+    if ((p.zone.spec.onViolation ?? 'Report') !== 'Replace') return done;
+    const f = this.state.federation;
+    const a = f?.allocation(id);
+    if (!f || !a) return done;
+    const facts = (name: string) => (this.state.hasProvider(name) ? f.catalogue.get(name) : undefined);
+    const now = checkCompliance(p.zone.spec, a, facts, f.regions);
+    if (!now.ok) return done;
+    p.noncompliantGroups = now.violations.length;
+    p.compliance =
+      now.violations.length === 0
+        ? {
+            compliant: true,
+            reason: R.Compliant,
+            message: `${now.groupsChecked} placed group(s) pass the zone's current rules on their providers' current facts`,
+          }
+        : {
+            compliant: false,
+            reason: R.RuleViolated,
+            message: `${now.violations.map(describeViolation).join('; ')}; spec.onViolation is Replace: ${r.fact.message}`,
+          };
+    return r.stuck.length > 0 ? requeueAfter(this.waitingPollMs, 'waiting for compliant capacity') : done;
+  }
+
+  /** An instance is Ready in its member's cache (as the zone's Ready judges it). */
+  private instanceReady(id: string, provider: string, name: string): boolean {
+    const look = this.members.get(provider);
+    if (!look.ok || !this.members.synced(provider)) return false;
+    const o = look.member.zoneObjects(id).get(name);
+    return o !== undefined && objectReady(o);
   }
 
   // ---- finalizeAndPrepare ------------------------------------------------
@@ -783,6 +865,7 @@ export class ExecutionZoneReconciler {
         ...(p.network ? { network: p.network } : {}),
         ...(p.attachment ? { attachment: p.attachment } : {}),
         ...(p.compliance ? { compliance: p.compliance } : {}),
+        ...(p.replace ? { replace: p.replace } : {}),
       },
       p.now,
     );

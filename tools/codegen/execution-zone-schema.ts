@@ -107,7 +107,7 @@ function spec(): JSONSchemaProps {
       performance: enumOf(`The default for every group: ${PERFORMANCE_TEXT}. Defaults to tolerant.`, PERFORMANCES),
       groups,
       onViolation: enumOf(
-        "What the operator does when a placed group stops complying with the zone's rules: after the zone's or a group's privacy rules are edited, a provider's facts (country, autonomous systems, equipment) change, or a PrivacyRegion the rules name changes. Report (when absent): Compliant=False names the group, provider, rule and fact, an Event and the zonekeeper_zone_noncompliant metric say so, and nothing moves until an admin or the tenant acts. Release: the group's instances are released as a ZoneRelease naming them would (deleted, capacity and addresses freed, names never reused); the zone keeps its compliant groups. Replacing a group on a compliant provider is not offered yet.",
+        "What the operator does when a placed group stops complying with the zone's rules: after the zone's or a group's privacy rules are edited, a provider's facts (country, autonomous systems, equipment) change, or a PrivacyRegion the rules name changes. Report (when absent): Compliant=False names the group, provider, rule and fact, an Event and the zonekeeper_zone_noncompliant metric say so, and nothing moves until an admin or the tenant acts. Release: the group's instances are released as a ZoneRelease naming them would (deleted, capacity and addresses freed, names never reused); the zone keeps its compliant groups. Replace: the group is placed again on a compliant provider (as a new placement would choose), its new instances (new names) are created and Ready before the old ones are released; status.allocation.groups.<group>.replacing maps old to new while it moves, and the Replacing condition says how the move stands (False with NoCompliantCapacity while no compliant provider has room; retried when capacity frees).",
         ON_VIOLATION_POLICIES,
       ),
       failover: obj(
@@ -174,8 +174,19 @@ function allocation(): JSONSchemaProps {
           {
             provider: str('The provider (spec.providerName) the group was placed on.'),
             instances: arr(
-              'Every instance name the group was given, released ones included.',
+              'Every instance name the group was given, released ones included; a completed replacement puts each new name in the place of the one it replaced.',
               str('An instance name (C<n> or V<n>).'),
+            ),
+            replacing: obj(
+              'The group moving to a compliant provider (spec.onViolation Replace): committed before its new instances are created; the old ones are released once every new one is Ready.',
+              {
+                provider: str('The compliant provider the new instances run on.'),
+                instances: map(
+                  'Old instance name -> the new instance that replaces it.',
+                  str('The new instance name.'),
+                ),
+              },
+              ['provider', 'instances'],
             ),
             environment: enumOf(`The group's environment (${ALLOC_ENV}).`, ENVIRONMENTS),
             resourceType: enumOf("The group's resource type.", RESOURCE_TYPES),
@@ -189,7 +200,7 @@ function allocation(): JSONSchemaProps {
         ),
       ),
       instances: arr(
-        "Live instances, one entry per instance name. Provider, environment, resource type, cores, memory, storage and image are the group's (a group moves only whole, by a failover, which gives the moved instances new names).",
+        "Live instances, one entry per instance name. Provider, environment, resource type, cores, memory, storage and image are the group's (a failover moves a group whole, with new instance names; the new instances of a group being replaced run on its replacing provider).",
         obj(
           'One live instance.',
           {

@@ -15,6 +15,8 @@ export const ZoneConditionType = {
   Released: 'Released',
   /** Every live instance still passes the zone's current rules on its provider's current facts. */
   Compliant: 'Compliant',
+  /** spec.onViolation Replace: True while a non-compliant group moves to a compliant provider. */
+  Replacing: 'Replacing',
 } as const;
 export type ZoneConditionType = (typeof ZoneConditionType)[keyof typeof ZoneConditionType];
 
@@ -64,6 +66,15 @@ export const ZoneReason = {
   ViolationReleased: 'ViolationReleased',
   /** The rules no longer compile (a region they name is gone): nothing can be shown to comply. */
   RulesUnresolvable: 'RulesUnresolvable',
+  // Replacing (spec.onViolation Replace)
+  /** A group's new instances are booked on a compliant provider; the old ones go once every new one is Ready. */
+  Replacing: 'Replacing',
+  /** A non-compliant group waits: no compliant provider has room for it (retried when capacity frees). */
+  NoCompliantCapacity: 'NoCompliantCapacity',
+  /** The last move is done: the new instances are Ready and the old ones released. */
+  Replaced: 'Replaced',
+  /** Nothing to move: every placed group complies. */
+  NoViolation: 'NoViolation',
 } as const;
 export type ZoneReason = (typeof ZoneReason)[keyof typeof ZoneReason];
 
@@ -111,6 +122,12 @@ export const EventReason = {
   Compliant: 'Compliant',
   /** spec.onViolation Release released the instances of non-compliant groups. */
   NonCompliantReleased: 'NonCompliantReleased',
+  /** spec.onViolation Replace booked a non-compliant group's new instances on a compliant provider. */
+  ReplacementStarted: 'ReplacementStarted',
+  /** spec.onViolation Replace: the new instances are Ready, the old ones released. */
+  Replaced: 'Replaced',
+  /** spec.onViolation Replace: no compliant provider has room for a non-compliant group. */
+  NoCompliantCapacity: 'NoCompliantCapacity',
   /** The operator renewed a member's short-lived token and wrote it into the kubeconfig Secret. */
   CredentialRenewed: 'CredentialRenewed',
   /** A renewal failed; the Secret keeps the token that still works, and it is tried again. */
@@ -131,6 +148,7 @@ export const EventAction = {
   Release: 'Release',
   Probe: 'Probe',
   CheckCompliance: 'CheckCompliance',
+  Replace: 'Replace',
   RenewCredential: 'RenewCredential',
   Failover: 'Failover',
 } as const;

@@ -45,10 +45,12 @@ export const PROVIDER_TIERS: readonly ProviderTier[] = ['cloud', 'fog'];
 /**
  * What the operator does when a placed group stops complying with the
  * zone's rules (compliance drift): Report only sets `Compliant=False`;
- * Release releases the group's instances as a ZoneRelease naming them would.
+ * Release releases the group's instances as a ZoneRelease naming them would;
+ * Replace places the group again on a compliant provider, new instances
+ * Ready before the old ones go (docs/api.md, "Compliance drift").
  */
-export type OnViolation = 'Report' | 'Release';
-export const ON_VIOLATION_POLICIES: readonly OnViolation[] = ['Report', 'Release'];
+export type OnViolation = 'Report' | 'Release' | 'Replace';
+export const ON_VIOLATION_POLICIES: readonly OnViolation[] = ['Report', 'Release', 'Replace'];
 
 /** One INIT message's resource block: `instance-count` instances alike. */
 export interface InstanceGroup {
@@ -336,11 +338,16 @@ export interface InstanceShape {
 
 /**
  * A placed group: its shape and size are fixed once placed (scale up adds a
- * group); only a failover (spec.failover) moves it to another provider.
+ * group); only a failover (spec.failover) or a Replace (spec.onViolation)
+ * moves it to another provider.
  */
 export interface GroupAllocation extends InstanceShape {
   provider: string;
-  /** Every name the group was given, released ones included. */
+  /**
+   * Every name the group was given, released ones included; a replacement
+   * that completed put each new name in the place of the one it replaced
+   * (the old names are in the allocation's `released`).
+   */
   instances: string[];
   /**
    * The group's failovers, oldest first: each moved instance's name and the
@@ -348,12 +355,30 @@ export interface GroupAllocation extends InstanceShape {
    * where the group is now.
    */
   moves?: InstanceMove[];
+  /** The group moving to a compliant provider (spec.onViolation Replace); absent when it is not. */
+  replacing?: GroupReplacement;
+}
+
+/**
+ * A move of a group's live instances to another provider. It is committed
+ * to status before any new instance is created, so an operator that
+ * restarts mid-way finds it and carries on; the old instances are released
+ * only once every new one is Ready (make before break).
+ */
+export interface GroupReplacement {
+  /** The compliant provider the new instances run on. */
+  provider: string;
+  /** Old instance name -> the new instance that replaces it (new names: names are never reused). */
+  instances: Record<string, string>;
 }
 
 /**
  * One live instance as the ExecutionZone status stores it: what its group
- * does not already say. Provider and shape are the group's (a group moves
- * only whole, by a failover, which gives its moved instances new names), so storing them per instance only made every update of the
+ * does not already say. Provider and shape are the group's (a failover
+ * moves a group whole and gives its moved instances new names; during a
+ * Replace move the new instances run on the provider of its `replacing`:
+ * the only time a group's instances run on two providers), so storing
+ * them per instance only made every update of the
  * zone dearer for the hub API server (docs/operator.md, "What an
  * ExecutionZone update costs the hub").
  */

@@ -51,16 +51,18 @@ export function instanceNumber(name: string): number {
 export function nextInstanceNumber(a: ZoneAllocation, letter: 'C' | 'V'): number {
   let max = 0;
   for (const g of Object.values(a.groups)) {
-    for (const n of g.instances) if (n[0] === letter) max = Math.max(max, instanceNumber(n));
+    const names = [...g.instances, ...Object.values(g.replacing?.instances ?? {})];
+    for (const n of names) if (n[0] === letter) max = Math.max(max, instanceNumber(n));
   }
   for (const n of a.released) if (n[0] === letter) max = Math.max(max, instanceNumber(n));
   return max + 1;
 }
 
-/** A copy that shares no array with `g`. */
+/** A deep copy: no array, move or replacement mapping is shared by two allocations. */
 export function cloneGroup(g: GroupAllocation): GroupAllocation {
   const out: GroupAllocation = { ...g, instances: [...g.instances] };
   if (g.moves) out.moves = g.moves.map((m) => ({ ...m }));
+  if (g.replacing) out.replacing = { provider: g.replacing.provider, instances: { ...g.replacing.instances } };
   return out;
 }
 
@@ -95,7 +97,9 @@ export function loadAllocation(
       problems.push({ path: `${path}.group`, reason: `group ${i.group} is not in ${base}.groups` });
       return;
     }
-    if (!g.instances.includes(i.name)) {
+    // A new instance of a group being replaced runs on the replacing provider.
+    const moving = g.replacing && Object.values(g.replacing.instances).includes(i.name);
+    if (!g.instances.includes(i.name) && !moving) {
       problems.push({ path: `${path}.name`, reason: `${i.name} is not an instance of group ${i.group}` });
       return;
     }
@@ -104,7 +108,8 @@ export function loadAllocation(
       return;
     }
     seen.add(i.name);
-    instances.push({ name: i.name, provider: g.provider, group: i.group, ...shapeOf(g), address: i.address });
+    const provider = moving && g.replacing ? g.replacing.provider : g.provider;
+    instances.push({ name: i.name, provider, group: i.group, ...shapeOf(g), address: i.address });
   });
   if (problems.length > 0) return { problems };
   const allocation: ZoneAllocation = {

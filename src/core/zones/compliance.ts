@@ -8,7 +8,7 @@
 
 import type { ExecutionZoneSpec } from '../api/types.js';
 import { type FieldError, joinPath } from '../errors.js';
-import type { PrivacySubject, PrivacyVerdict } from '../privacy/evaluate.js';
+import type { CompiledPrivacy, PrivacySubject, PrivacyVerdict } from '../privacy/evaluate.js';
 import type { RegionCatalogue } from '../privacy/region-catalogue.js';
 import {
   describeRule,
@@ -66,39 +66,49 @@ export function checkCompliance(
   zone.groups.forEach((g, index) => {
     const placed = allocation.groups[g.spec.name];
     if (!placed) return;
-    const live = allocation.instances
-      .filter((i) => i.group === g.spec.name)
-      .map((i) => i.name)
-      .sort(instanceOrder);
-    if (live.length === 0) return;
+    const mine = allocation.instances.filter((i) => i.group === g.spec.name);
+    if (mine.length === 0) return;
     groupsChecked++;
-    const base = { group: g.spec.name, provider: placed.provider, instances: live };
     // The zone's rules first, then the group's own, as placement reads them.
     const sets = g.request.privacy.map((set, i) => ({
       set,
       path: i === 0 ? 'spec.privacy' : joinPath(joinPath(joinPath('spec', 'groups'), index), 'privacy'),
     }));
-    const subject = facts(placed.provider);
-    if (!subject) {
-      const ruled = sets.find((s) => hasRules(s.set.rules));
-      if (ruled)
-        violations.push({
-          ...base,
-          rules: ruled.path,
-          fact: 'facts unknown',
-          reason: `provider ${placed.provider} is not in the catalogue, so its facts are unknown and ${ruled.path} cannot be checked (unknown is never compliant)`,
-        });
-      return;
-    }
-    for (const { set, path } of sets) {
-      const verdict = set.evaluate(subject);
-      if (!verdict.pass) {
-        violations.push({ ...base, ...ruleOf(set.rules, path, verdict) });
-        return;
-      }
+    // Per provider: a group being replaced (spec.onViolation Replace) runs
+    // on two at once, and only the old one's instances are in violation.
+    for (const provider of [...new Set(mine.map((i) => i.provider))].sort()) {
+      const live = mine
+        .filter((i) => i.provider === provider)
+        .map((i) => i.name)
+        .sort(instanceOrder);
+      const v = checkProvider(sets, facts(provider), provider);
+      if (v) violations.push({ group: g.spec.name, provider, instances: live, ...v });
     }
   });
   return { ok: true, violations, groupsChecked };
+}
+
+type Found = Omit<ComplianceViolation, 'group' | 'provider' | 'instances'>;
+
+function checkProvider(
+  sets: readonly { set: CompiledPrivacy; path: string }[],
+  subject: PrivacySubject | undefined,
+  provider: string,
+): Found | undefined {
+  if (!subject) {
+    const ruled = sets.find((s) => hasRules(s.set.rules));
+    if (!ruled) return undefined;
+    return {
+      rules: ruled.path,
+      fact: 'facts unknown',
+      reason: `provider ${provider} is not in the catalogue, so its facts are unknown and ${ruled.path} cannot be checked (unknown is never compliant)`,
+    };
+  }
+  for (const { set, path } of sets) {
+    const verdict = set.evaluate(subject);
+    if (!verdict.pass) return ruleOf(set.rules, path, verdict);
+  }
+  return undefined;
 }
 
 function ruleOf(

@@ -8,7 +8,7 @@ import type { Provider } from '../catalogue/provider.js';
 import type { FieldError } from '../errors.js';
 import { CapacityLedger, type Demand, instanceDemand } from '../placement/capacity-ledger.js';
 import { Catalogue } from '../placement/catalogue.js';
-import { type PlacementDecision, placeGroup } from '../placement/place-group.js';
+import { formatExplanation, type PlacementDecision, placeGroup } from '../placement/place-group.js';
 import type { StrategyName } from '../placement/strategies.js';
 import { RegionCatalogue } from '../privacy/region-catalogue.js';
 import { instanceAddress, PAPER_GLOBAL_ID, zoneNetwork, prefixBytes } from '../network/ula.js';
@@ -63,6 +63,11 @@ interface ZoneRecord {
 const UNPROVEN = markingFromDscp(0);
 const markingOf = (r: ZoneRecord): PrivacyMarking => r.compiled?.marking ?? UNPROVEN;
 
+/** What replaceGroup did: the move (old -> new names), or why there is none. */
+export type ReplaceOutcome =
+  | { ok: true; new: boolean; from: string; provider: string; instances: Record<string, string> }
+  | { ok: false; reason: 'NotPlaced' | 'NothingToReplace' | 'NoCompliantCapacity'; message: string };
+
 export type ReleaseResult = { ok: true; released: Record<string, string[]> } | { ok: false; errors: FieldError[] };
 
 export class Federation {
@@ -107,7 +112,8 @@ export class Federation {
   /**
    * Converges a zone's allocation towards its spec: places every group that
    * has no provider yet (in spec order) and releases groups that left the
-   * spec. Placed groups never move and released instances never return.
+   * spec. Placed groups never move here (only replaceGroup moves one) and
+   * released instances never return.
    */
   reconcile(spec: ExecutionZoneSpec, explain = false): ZoneOutcome {
     const { zone, errors } = compileZone(spec, this.regions);
@@ -255,6 +261,93 @@ export class Federation {
     if (errors.length > 0) return { ok: false, errors };
     this.releaseLive(a, picked);
     return { ok: true, released: byProvider(picked) };
+  }
+
+  /**
+   * spec.onViolation Replace, first half: places the group's live instances
+   * on its provider again, as a new placement of that many instances would
+   * (same rules, same strategy, current facts and capacity), as new
+   * instances with new names on another provider. Capacity is booked now;
+   * the old instances stay until completeReplacement. A group already
+   * moving answers with its move (`new: false`): the call is idempotent.
+   */
+  replaceGroup(applicationId: string, group: string): ReplaceOutcome {
+    const record = this.zones.get(applicationId.toLowerCase());
+    const ga = record?.allocation.groups[group];
+    const g = record?.compiled?.groups.find((x) => x.spec.name === group);
+    if (!record || !ga || !g)
+      return { ok: false, reason: 'NotPlaced', message: `group ${group} of zone ${applicationId} is not placed` };
+    if (ga.replacing) {
+      const { provider, instances } = ga.replacing;
+      return { ok: true, new: false, from: ga.provider, provider, instances: { ...instances } };
+    }
+    const a = record.allocation;
+    const old = a.instances.filter((i) => i.group === group && i.provider === ga.provider);
+    if (old.length === 0 || a.vlanId === undefined)
+      return {
+        ok: false,
+        reason: 'NothingToReplace',
+        message: `group ${group} has no live instance on ${ga.provider}`,
+      };
+    const request = { ...g.request, count: old.length };
+    const decision = placeGroup(request, {
+      catalogue: this.catalogue,
+      ledger: this.ledger,
+      strategy: this.strategy,
+      zoneProviders: zoneProviders(a),
+    });
+    // The old provider is never "compliant capacity" for its own group,
+    // even when placement would pass it (its facts unknown to the check).
+    if (!decision.placed || decision.provider.name === ga.provider) {
+      const why = formatExplanation(decision.explanation.filter((e) => e.provider !== ga.provider));
+      return {
+        ok: false,
+        reason: 'NoCompliantCapacity',
+        message: `no compliant provider has room for ${old.length} instance(s) of group ${group}${why.length > 0 ? `: ${why.join('; ')}` : ''}`,
+      };
+    }
+    const provider = decision.provider.name;
+    this.ledger.reserve(provider, decision.demand);
+    const letter = g.spec.environment === 'VM' ? 'V' : 'C';
+    let n = nextInstanceNumber(a, letter);
+    const mapping: Record<string, string> = {};
+    for (const i of [...old].sort((x, y) => instanceOrder(x.name, y.name))) {
+      const name = `${letter}${n}`;
+      mapping[i.name] = name;
+      a.instances.push({
+        name,
+        provider,
+        group,
+        ...shapeOf(ga),
+        address: instanceAddress(this.globalId, a.vlanId, g.spec.environment, n),
+      });
+      n++;
+    }
+    ga.replacing = { provider, instances: mapping };
+    return { ok: true, new: true, from: ga.provider, provider, instances: { ...mapping } };
+  }
+
+  /**
+   * spec.onViolation Replace, second half (every new instance Ready): the
+   * old instances are released as releaseInstances would, and the group
+   * now lives on the new provider, each new name in the place of the one
+   * it replaced (so the group keeps `count` names).
+   */
+  completeReplacement(applicationId: string, group: string): ReleaseResult {
+    const a = this.zones.get(applicationId.toLowerCase())?.allocation;
+    const ga = a?.groups[group];
+    if (!a || !ga?.replacing)
+      return {
+        ok: false,
+        errors: [{ path: 'group', reason: `group ${group} of zone ${applicationId} is not being replaced` }],
+      };
+    const move = ga.replacing;
+    const old = a.instances.filter((i) => i.group === group && i.provider === ga.provider && i.name in move.instances);
+    this.releaseLive(a, old);
+    ga.instances = ga.instances.map((name) => move.instances[name] ?? name);
+    ga.provider = move.provider;
+    delete ga.replacing;
+    return { ok: true, released: byProvider(old) };
   }
 
   /**
