@@ -106,7 +106,7 @@ describe('operator: failover when a member stays unreachable (spec.failover)', f
         { timeoutMs: 30_000, everyMs: 500 },
       );
     } catch (e) {
-      throw new Error(`${String(e)} (last seen: ${last})`);
+      throw new Error(`${String(e)} (last seen: ${last})`, { cause: e });
     }
   };
 
