@@ -308,7 +308,10 @@ async function programmerStack(): Promise<Stack> {
   const sw = await startSwitch();
   const side = await startSidecar(sw);
   const sc = new SidecarClient(`127.0.0.1:${side.port}`, undefined, benchClient('operator'));
-  const np = sidecarNetworkProgrammer(`127.0.0.1:${side.port}`, PORTS, { resyncIntervalMs: 0 });
+  const np = sidecarNetworkProgrammer(`127.0.0.1:${side.port}`, PORTS, {
+    resyncIntervalMs: 0,
+    security: benchClient('operator'),
+  });
   await sidecarReady(sc);
   return {
     name: 'prog',
