@@ -54,7 +54,7 @@ function trigger(): JSONSchemaProps {
           },
           ['for'],
         ),
-        rule("self.for.matches('[1-9]')", 'for must be longer than zero', { fieldPath: '.for' }),
+        rule("self.__for__.matches('[1-9]')", 'for must be longer than zero', { fieldPath: '.for' }),
       ),
     }),
     rule(
