@@ -120,7 +120,9 @@ export class ZoneReleaseReconciler {
           EventAction.Release,
           capMessage(`${v.text}: releasing ${what}`),
         );
-        rel = await this.write(rel, { releaseTime: new Date(now).toISOString(), observed: v.observed }, []);
+        // The time of the decision, after the reading: `now` was taken before it.
+        const firedAt = new Date(this.clock.now()).toISOString();
+        rel = await this.write(rel, { releaseTime: firedAt, observed: v.observed }, []);
       }
     } else if (due.at > now) {
       const at = new Date(due.at).toISOString();
