@@ -144,7 +144,6 @@ export class Sidecar {
   }
 
   private async readCountsOnce(): Promise<ZoneCountsSnapshot> {
-    const readAtMs = Date.now();
     const tables = countedTables(this.index);
     const problems: string[] = [];
     if (tables.length === 0) problems.push('the P4Info has no direct counter');
@@ -162,10 +161,13 @@ export class Sidecar {
         }
       }),
     );
+    // Taken once the answers are in: every packet counted was counted by
+    // then, so "traffic no later than readAtMs" holds (the idle trigger's
+    // lastPacketTime errs late, never early).
     this.counts = {
       zones: countsByZone(reads, (k) => this.desired.ownerOf(k)),
       complete: problems.length === 0,
-      readAtMs,
+      readAtMs: Date.now(),
       message: problems.join('; '),
     };
     return this.counts;

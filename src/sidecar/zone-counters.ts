@@ -21,7 +21,7 @@ export interface ZoneCountsSnapshot {
    * be taken as evidence that a zone was idle.
    */
   complete: boolean;
-  /** When the reads were issued (ms since the epoch); 0 before the first read. */
+  /** When the last answer was in (ms since the epoch): every packet counted was counted by then; 0 before the first read. */
   readAtMs: number;
   /** Why the snapshot is partial ('' when complete). */
   message: string;
