@@ -131,16 +131,20 @@ function status(): JSONSchemaProps {
       'What was released, by provider: the instance names.',
       arr('Instance names released on that provider.', str('An instance name.')),
     ),
-    observed: obj("The trigger's monitored condition as last measured (idle only).", {
-      condition: str('The trigger kind measured: idle.'),
-      observedTime: str('When it was measured, RFC 3339.', { format: 'date-time' }),
-      packets: str("idle: packets the switches counted for the zone's VLAN, decimal."),
-      bytes: str("idle: bytes the switches counted for the zone's VLAN, decimal."),
-      lastPacketTime: str('idle: when the count last changed, or the release started watching, RFC 3339.', {
-        format: 'date-time',
-      }),
-      message: str('Why the last measurement could not be used, if it could not.'),
-    }),
+    observed: obj(
+      "The trigger's monitored condition as last measured (idle only).",
+      {
+        condition: str('The trigger kind measured: idle.'),
+        observedTime: str('When it was measured, RFC 3339.', { format: 'date-time' }),
+        packets: str("idle: packets the switches counted for the zone's VLAN, decimal."),
+        bytes: str("idle: bytes the switches counted for the zone's VLAN, decimal."),
+        lastPacketTime: str('idle: when the count last changed, or the release started watching, RFC 3339.', {
+          format: 'date-time',
+        }),
+        message: str('Why the last measurement could not be used, if it could not.'),
+      },
+      ['condition'],
+    ),
     conditions: conditions(
       'release',
       'Succeeded: False with reason Waiting or Releasing until done, then True; Failed: True when the release was refused',
