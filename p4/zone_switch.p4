@@ -159,12 +159,18 @@ control ZoneIngress(inout headers_t hdr, inout metadata_t meta,
         size = 16384;
     }
 
+    /* Packets and bytes per zone: one zone_mark entry per VLAN, so this
+     * counts each zone's admitted IP traffic (the termination condition
+     * "network idleness" reads it; docs/p4.md, "Per-zone counters"). */
+    @id(0x13000001) direct_counter(CounterType.packets_and_bytes) zone_traffic;
+
     @id(0x02000002) table zone_mark {
         key = {
             hdr.vlan.vid : exact;
         }
         actions = { set_dscp; @defaultonly drop; }
         default_action = drop();
+        counters = zone_traffic;
         size = 4096;
     }
 

@@ -1,18 +1,33 @@
-// When a ZoneRelease takes effect: at once, at an RFC 3339 time, or a
-// Go-style duration (`90s`, `10m`, `1h30m`) after the release was made.
+// When a ZoneRelease takes effect: at once, at an RFC 3339 time, a
+// Go-style duration (`90s`, `10m`, `1h30m`) after the release was made, or
+// once a monitored condition holds (idle: see idle-trigger.ts).
 
 import { parseDuration } from '../core/api/duration.js';
 import type { ReleaseTrigger } from '../core/api/types.js';
 
-/** The due time in ms since the epoch, or the reason the trigger is unusable. */
-export function dueTime(trigger: ReleaseTrigger | undefined, createdMs: number): { at: number } | { error: string } {
+/**
+ * The due time in ms since the epoch; for a monitored condition, how long
+ * it must hold; or the reason the trigger is unusable.
+ */
+export function dueTime(
+  trigger: ReleaseTrigger | undefined,
+  createdMs: number,
+): { at: number } | { idleForMs: number } | { error: string } {
   const t = trigger ?? { immediate: true };
   const set = [
     t.immediate ? 'immediate' : undefined,
     t.at !== undefined ? 'at' : undefined,
     t.after !== undefined ? 'after' : undefined,
+    t.idle !== undefined ? 'idle' : undefined,
   ].filter(Boolean);
-  if (set.length > 1) return { error: `spec.trigger: set only one of immediate, at, after (got ${set.join(', ')})` };
+  if (set.length > 1)
+    return { error: `spec.trigger: set only one of immediate, at, after, idle (got ${set.join(', ')})` };
+  if (t.idle !== undefined) {
+    const ms = parseDuration(t.idle.for);
+    return ms === undefined || ms <= 0
+      ? { error: `spec.trigger.idle.for: not a positive duration like 90s, 10m or 1h30m: "${t.idle.for}"` }
+      : { idleForMs: ms };
+  }
   if (t.at !== undefined) {
     const at = Date.parse(t.at);
     return Number.isNaN(at) ? { error: `spec.trigger.at: not an RFC 3339 time: "${t.at}"` } : { at };

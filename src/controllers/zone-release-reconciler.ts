@@ -36,6 +36,7 @@ import type { HubObjects } from './object-store.js';
 import { done, requeueAfter, runPhase, toReconcileResult, type PhaseResult } from './phase-result.js';
 import type { ReleaseOutcome, ReleaseRequests } from './release-requests.js';
 import { dueTime } from './release-trigger.js';
+import { judgeIdle, type IdleVerdict, type TrafficReading } from './idle-trigger.js';
 
 export interface ZoneReleaseReconcilerDeps {
   releases: HubObjects<ZoneRelease>;
@@ -49,6 +50,13 @@ export interface ZoneReleaseReconcilerDeps {
   enqueueZone: (key: string) => void;
   /** How often a release waiting for its zone's answer looks again without one (the answer enqueues it). */
   answerPollMs?: number;
+  /**
+   * The zone's traffic as the switches count it (application id, lower
+   * case); absent when the operator runs without a switch sidecar.
+   */
+  traffic?: (applicationId: string) => Promise<TrafficReading>;
+  /** How often an `idle` trigger reads the counters again (default 10 s, the sidecar's read interval). */
+  idlePollMs?: number;
 }
 
 type CondSpec = [type: ReleaseConditionType, status: Condition['status'], reason: ReleaseReason, message: string];
@@ -61,6 +69,8 @@ export class ZoneReleaseReconciler {
   private readonly clock: Clock;
   private readonly enqueueZone: (key: string) => void;
   private readonly answerPollMs: number;
+  private readonly traffic: ((applicationId: string) => Promise<TrafficReading>) | undefined;
+  private readonly idlePollMs: number;
 
   constructor(deps: ZoneReleaseReconcilerDeps) {
     this.releases = deps.releases;
@@ -70,6 +80,8 @@ export class ZoneReleaseReconciler {
     this.clock = deps.clock;
     this.enqueueZone = deps.enqueueZone;
     this.answerPollMs = deps.answerPollMs ?? 2000;
+    this.traffic = deps.traffic;
+    this.idlePollMs = deps.idlePollMs ?? 10_000;
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -77,7 +89,7 @@ export class ZoneReleaseReconciler {
   }
 
   private async pass(key: string): Promise<PhaseResult> {
-    const rel = this.releases.current(key);
+    let rel = this.releases.current(key);
     if (!rel || rel.metadata.deletionTimestamp) {
       this.requests.forget(key);
       return done;
@@ -85,19 +97,40 @@ export class ZoneReleaseReconciler {
     const phase = rel.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return done;
     const now = this.clock.now();
-    const due = dueTime(
-      rel.spec.trigger,
-      rel.metadata.creationTimestamp ? Date.parse(rel.metadata.creationTimestamp) : now,
-    );
+    const createdMs = rel.metadata.creationTimestamp ? Date.parse(rel.metadata.creationTimestamp) : now;
+    const due = dueTime(rel.spec.trigger, createdMs);
     if ('error' in due) return this.finish(key, rel, 'Failed', R.InvalidTrigger, due.error);
-    if (due.at > now) {
+    const zoneKey = keyOf({ metadata: { namespace: rel.metadata.namespace, name: rel.spec.zoneRef.name } });
+    if ('idleForMs' in due) {
+      // Once fired (Releasing written), the release goes on whatever the traffic does since.
+      const idleZone = this.zones.current(zoneKey);
+      if (rel.status?.phase !== 'Releasing' && idleZone) {
+        const v = await this.measureIdle(rel, idleZone, due.idleForMs, createdMs, now);
+        if (!v.fired) {
+          await this.write(rel, { phase: 'Waiting', observed: v.observed }, [
+            [T.Succeeded, 'False', R.Waiting, v.text],
+          ]);
+          return requeueAfter(Math.min(this.idlePollMs, Math.max(1000, v.waitMs)), 'zone not idle long enough');
+        }
+        const what = rel.spec.instances ? 'the named instances' : 'the whole zone';
+        this.events.emit(
+          this.target(rel),
+          'Normal',
+          EventReason.TriggerFired,
+          EventAction.Release,
+          capMessage(`${v.text}: releasing ${what}`),
+        );
+        // The time of the decision, after the reading: `now` was taken before it.
+        const firedAt = new Date(this.clock.now()).toISOString();
+        rel = await this.write(rel, { releaseTime: firedAt, observed: v.observed }, []);
+      }
+    } else if (due.at > now) {
       const at = new Date(due.at).toISOString();
       await this.write(rel, { phase: 'Waiting', releaseTime: at }, [
         [T.Succeeded, 'False', R.Waiting, `release due at ${at}`],
       ]);
       return requeueAfter(due.at - now, 'not due yet');
     }
-    const zoneKey = keyOf({ metadata: { namespace: rel.metadata.namespace, name: rel.spec.zoneRef.name } });
     const zone = this.zones.current(zoneKey);
     const answer = this.requests.outcome(key);
     if (answer) return this.answered(key, rel, zone, answer);
@@ -197,6 +230,26 @@ export class ZoneReleaseReconciler {
       observedGeneration: rel.metadata.generation,
       conditions,
     });
+  }
+
+  /** One reading of the zone's counters, judged against the last observation. */
+  private async measureIdle(
+    rel: ZoneRelease,
+    zone: ExecutionZone,
+    forMs: number,
+    startedMs: number,
+    now: number,
+  ): Promise<IdleVerdict> {
+    let reading: TrafficReading | { error: string };
+    if (!this.traffic) reading = { error: 'the operator runs without a switch sidecar (--sidecar)' };
+    else {
+      try {
+        reading = await this.traffic(zone.spec.applicationId.toLowerCase());
+      } catch (e) {
+        reading = { error: (e as Error).message };
+      }
+    }
+    return judgeIdle(forMs, startedMs, rel.status?.observed, reading, now);
   }
 
   private target(rel: ZoneRelease): EventTarget {

@@ -273,6 +273,7 @@ export class Manager {
       logger: log,
       clock,
       enqueueZone: (k) => zoneCtl.enqueue(k),
+      ...(options.network?.traffic ? { traffic: options.network.traffic.bind(options.network) } : {}),
     });
     const relCtl = new Controller({
       name: 'zonerelease',

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { loadP4RuntimeProto, TO_OBJECT } from './p4runtime-proto.js';
 import { parseTextFormat } from './text-format.js';
-import type { ActionScope, MatchType, P4InfoMessage } from './p4runtime-types.js';
+import type { ActionScope, CounterUnit, MatchType, P4InfoMessage } from './p4runtime-types.js';
 
 export interface MatchFieldInfo {
   id: number;
@@ -37,6 +37,14 @@ export interface TableInfo {
   isConst: boolean;
   /** Ternary, range or optional fields make priority mandatory (> 0). */
   needsPriority: boolean;
+  /** The table's direct counter, if it has one: every entry then counts its hits. */
+  directCounter: DirectCounterInfo | undefined;
+}
+export interface DirectCounterInfo {
+  id: number;
+  name: string;
+  unit: CounterUnit;
+  tableId: number;
 }
 
 export class P4InfoIndex {
@@ -48,6 +56,16 @@ export class P4InfoIndex {
   private readonly actionsByName = new Map<string, ActionInfo>();
 
   constructor(readonly message: P4InfoMessage) {
+    const counterByTable = new Map<number, DirectCounterInfo>();
+    for (const c of message.direct_counters ?? []) {
+      const info: DirectCounterInfo = {
+        id: c.preamble?.id ?? 0,
+        name: c.preamble?.name ?? '',
+        unit: c.spec?.unit ?? 'UNSPECIFIED',
+        tableId: c.direct_table_id ?? 0,
+      };
+      counterByTable.set(info.tableId, info);
+    }
     for (const a of message.actions ?? []) {
       const params = (a.params ?? []).map((p) => ({ id: p.id ?? 0, name: p.name ?? '', bitwidth: p.bitwidth ?? 0 }));
       const info: ActionInfo = {
@@ -82,6 +100,7 @@ export class P4InfoIndex {
         needsPriority: matchFields.some(
           (f) => f.matchType === 'TERNARY' || f.matchType === 'RANGE' || f.matchType === 'OPTIONAL',
         ),
+        directCounter: counterByTable.get(t.preamble?.id ?? 0),
       };
       this.tables.push(info);
       this.tablesById.set(info.id, info);

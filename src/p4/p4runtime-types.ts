@@ -44,11 +44,26 @@ export interface TableEntry {
   idle_timeout_ns?: string;
   metadata?: Buffer;
   is_const?: boolean;
+  /** A direct counter's value: in reads of DirectCounterEntry, or to set it on INSERT/MODIFY. */
+  counter_data?: CounterData;
+}
+
+/** int64 counts as decimal strings, as the loader hands them over. */
+export interface CounterData {
+  byte_count?: string;
+  packet_count?: string;
+}
+
+/** The counter of one table entry (P4Runtime §9.5): `table_entry` names the entry by its key. */
+export interface DirectCounterEntry {
+  table_entry?: TableEntry;
+  data?: CounterData;
 }
 
 export interface Entity {
   table_entry?: TableEntry;
-  entity?: 'table_entry';
+  direct_counter_entry?: DirectCounterEntry;
+  entity?: 'table_entry' | 'direct_counter_entry';
 }
 
 export type UpdateType = 'UNSPECIFIED' | 'INSERT' | 'MODIFY' | 'DELETE';
@@ -193,6 +208,8 @@ export interface P4InfoTable {
   const_default_action_id?: number;
   initial_default_action?: { action_id?: number; arguments?: { param_id?: number; value?: Buffer }[] };
   implementation_id?: number;
+  /** Direct resources (here: direct counters) attached to the table. */
+  direct_resource_ids?: number[];
   size?: string;
   is_const_table?: boolean;
   has_initial_entries?: boolean;
@@ -209,8 +226,16 @@ export interface P4InfoAction {
   params?: P4InfoParam[];
 }
 
+export type CounterUnit = 'UNSPECIFIED' | 'BYTES' | 'PACKETS' | 'BOTH';
+export interface P4InfoDirectCounter {
+  preamble?: Preamble;
+  spec?: { unit?: CounterUnit };
+  direct_table_id?: number;
+}
+
 export interface P4InfoMessage {
   pkg_info?: { name?: string; version?: string; arch?: string };
   tables?: P4InfoTable[];
   actions?: P4InfoAction[];
+  direct_counters?: P4InfoDirectCounter[];
 }

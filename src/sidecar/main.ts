@@ -36,6 +36,8 @@ const { values } = parseArgs({
     'batch-size': { type: 'string', default: '1000' },
     'max-in-flight': { type: 'string', default: '4' },
     'resync-interval-ms': { type: 'string', default: '30000' },
+    // How often the zones' counters are read for /metrics (0: only when asked).
+    'counter-interval-ms': { type: 'string', default: '10000' },
     // Delete entries no zone owns without waiting for SetDesiredComplete.
     'prune-unowned': { type: 'boolean', default: false },
     'tls-dir': { type: 'string' },
@@ -66,6 +68,7 @@ const sidecar = new Sidecar({
   batchSize: Number(values['batch-size']),
   maxInFlight: Number(values['max-in-flight']),
   resyncIntervalMs: Number(values['resync-interval-ms']),
+  counterIntervalMs: Number(values['counter-interval-ms']),
   pruneUnowned: values['prune-unowned'],
   security,
 });

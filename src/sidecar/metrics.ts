@@ -1,6 +1,7 @@
 // The sidecar's Prometheus metrics, on a registry of its own so that tests
 // can run several sidecars in one process.
 import client from 'prom-client';
+import { EMPTY_SNAPSHOT, type ZoneCountsSnapshot } from './zone-counters.js';
 
 export interface SidecarMetrics {
   registry: client.Registry;
@@ -13,10 +14,35 @@ export interface SidecarMetrics {
   primaryLost: client.Counter<'switch'>;
   zones: client.Gauge<'state'>;
   desiredEntries: client.Gauge;
+  zonePackets: client.Counter<'zone'>;
+  zoneBytes: client.Counter<'zone'>;
+}
+
+/** A counter that shows the zones' counts as last read from the switches. */
+function zoneCounter(
+  name: string,
+  help: string,
+  registers: client.Registry[],
+  value: (c: ZoneCountsSnapshot['zones'][number]) => bigint,
+  counts: () => ZoneCountsSnapshot,
+): client.Counter<'zone'> {
+  return new client.Counter({
+    name,
+    help,
+    labelNames: ['zone'],
+    registers,
+    collect() {
+      // The switch holds the count; a deleted zone's series goes, and a
+      // re-inserted entry starts at zero again (a counter reset to Prometheus).
+      this.reset();
+      for (const z of counts().zones) this.inc({ zone: z.zone }, Number(value(z)));
+    },
+  });
 }
 
 export function createMetrics(
   zoneCounts: () => { desired: number; programmed: number } = () => ({ desired: 0, programmed: 0 }),
+  counts: () => ZoneCountsSnapshot = () => EMPTY_SNAPSHOT,
 ): SidecarMetrics {
   const registry = new client.Registry();
   const registers = [registry];
@@ -81,5 +107,19 @@ export function createMetrics(
       help: 'Entries in the desired state',
       registers,
     }),
+    zonePackets: zoneCounter(
+      'zonekeeper_sidecar_zone_packets_total',
+      "Packets the zone's instances sent into the switches (zone_traffic, summed over switches), as last read",
+      registers,
+      (z) => z.packets,
+      counts,
+    ),
+    zoneBytes: zoneCounter(
+      'zonekeeper_sidecar_zone_bytes_total',
+      "Bytes the zone's instances sent into the switches (zone_traffic, summed over switches), as last read",
+      registers,
+      (z) => z.bytes,
+      counts,
+    ),
   };
 }

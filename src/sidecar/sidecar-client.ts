@@ -1,7 +1,12 @@
 // A typed client of the sidecar's API, for the operator and for tests.
 import * as grpc from '@grpc/grpc-js';
 import type { PlannedEntry } from '../core/network/p4-entries.js';
-import { loadSidecarService, type WireSwitchStatus, type WireZoneStatus } from './sidecar-server.js';
+import {
+  loadSidecarService,
+  type WireSwitchStatus,
+  type WireZoneCounters,
+  type WireZoneStatus,
+} from './sidecar-server.js';
 import type { ZoneRequest } from './wire-entries.js';
 import { type GrpcSecurity, PLAINTEXT } from '../runtime/grpc-tls.js';
 import { encodeSetZoneEntriesRequest, encodeSetZonesRequest } from './zone-request-encoding.js';
@@ -24,6 +29,15 @@ interface Raw extends grpc.Client {
   ): void;
   SetElection(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<object>): void;
   SetDesiredComplete(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<object>): void;
+  GetZoneCounters(req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: Cb<WireZoneCounters>): void;
+}
+
+/** A zone's traffic as the sidecar last read it from the switches. */
+export interface ZoneCounters {
+  zones: { zone: string; packets: bigint; bytes: bigint }[];
+  complete: boolean;
+  readAtMs: number;
+  message: string;
 }
 
 export class SidecarClient {
@@ -114,6 +128,20 @@ export class SidecarClient {
   }
   async setDesiredComplete(): Promise<void> {
     await this.call(this.raw.SetDesiredComplete.bind(this.raw), {});
+  }
+  /** `zone` empty: all zones; `cached`: the sidecar's last periodic read instead of a read now. */
+  async getZoneCounters(zone = '', cached = false): Promise<ZoneCounters> {
+    const r = await this.call(this.raw.GetZoneCounters.bind(this.raw), { zone, cached });
+    return {
+      zones: (r.zones ?? []).map((c) => ({
+        zone: c.zone ?? '',
+        packets: BigInt(c.packets ?? '0'),
+        bytes: BigInt(c.bytes ?? '0'),
+      })),
+      complete: r.complete ?? false,
+      readAtMs: Number(r.read_unix_ms ?? '0'),
+      message: r.message ?? '',
+    };
   }
   close(): void {
     this.raw.close();

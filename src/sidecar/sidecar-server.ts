@@ -29,6 +29,13 @@ export interface WireSwitchStatus {
   message?: string;
 }
 
+export interface WireZoneCounters {
+  zones?: { zone?: string; packets?: string; bytes?: string }[];
+  complete?: boolean;
+  read_unix_ms?: string;
+  message?: string;
+}
+
 export function loadSidecarService(): grpc.ServiceClientConstructor {
   const def = protoLoader.loadSync(SIDECAR_PROTO, { ...LOADER_OPTIONS, includeDirs: [PROTO_ROOT] });
   const pkg = grpc.loadPackageDefinition(def) as unknown as {
@@ -159,6 +166,25 @@ export async function serveSidecarApi(
     ) => {
       sidecar.setElection(BigInt(call.request.term ?? '0'), BigInt(call.request.ordinal ?? '0'));
       cb(null, {});
+    },
+    GetZoneCounters: (
+      call: grpc.ServerUnaryCall<{ zone?: string; cached?: boolean }, unknown>,
+      cb: grpc.sendUnaryData<WireZoneCounters>,
+    ) => {
+      const z = call.request.zone ?? '';
+      const snap = call.request.cached ? Promise.resolve(sidecar.lastZoneCounts()) : sidecar.readZoneCounts();
+      snap.then(
+        (s) =>
+          cb(null, {
+            zones: s.zones
+              .filter((c) => z === '' || c.zone === z)
+              .map((c) => ({ zone: c.zone, packets: c.packets.toString(), bytes: c.bytes.toString() })),
+            complete: s.complete,
+            read_unix_ms: String(s.readAtMs),
+            message: s.message,
+          }),
+        (e: unknown) => fail(cb, e),
+      );
     },
     SetDesiredComplete: (_call: grpc.ServerUnaryCall<object, unknown>, cb: grpc.sendUnaryData<unknown>) => {
       sidecar.setDesiredComplete().then(

@@ -8,7 +8,12 @@
 // and on a slow timer (the ONOS model: mirror, diff, bounded batches, re-sync).
 import * as grpc from '@grpc/grpc-js';
 import { P4RuntimeClient, P4RuntimeError, type ArbitrationStream } from '../p4/p4runtime-client.js';
-import type { ForwardingPipelineConfig, MasterArbitrationUpdate, Uint128 } from '../p4/p4runtime-types.js';
+import type {
+  DirectCounterEntry,
+  ForwardingPipelineConfig,
+  MasterArbitrationUpdate,
+  Uint128,
+} from '../p4/p4runtime-types.js';
 import type { DesiredState } from './desired-state.js';
 import {
   batches,
@@ -379,6 +384,20 @@ export class SwitchConnection {
     });
     this.opts.metrics.pipelinePushes.inc({ switch: this.label });
     this.mirror.clear();
+  }
+
+  /**
+   * The direct counters of one table (a wildcard read of that table: BMv2
+   * refuses table_id 0 for counters). Reads need no arbitration, so a
+   * backup sidecar reads them too; it does not go through the write queue.
+   */
+  async readDirectCounters(tableId: number): Promise<DirectCounterEntry[]> {
+    const read = await this.client.read({
+      device_id: this.target.deviceId,
+      role: this.opts.role,
+      entities: [{ direct_counter_entry: { table_entry: { table_id: tableId } }, entity: 'direct_counter_entry' }],
+    });
+    return read.flatMap((e) => (e.direct_counter_entry ? [e.direct_counter_entry] : []));
   }
 
   private async fullSync(why: string): Promise<void> {

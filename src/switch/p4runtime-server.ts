@@ -252,7 +252,14 @@ export class SoftwareSwitch {
     const results: UpdateError[] = [];
     let failed = false;
     for (const ent of req.entities ?? []) {
-      if (ent.entity !== 'table_entry' || !ent.table_entry) {
+      let r: Entity[] | UpdateError;
+      if (ent.entity === 'table_entry' && ent.table_entry) {
+        const read = this.store.read(ent.table_entry);
+        r = Array.isArray(read) ? read.map((e) => ({ table_entry: e })) : read;
+      } else if (ent.entity === 'direct_counter_entry' && ent.direct_counter_entry) {
+        const read = this.store.readCounters(ent.direct_counter_entry);
+        r = Array.isArray(read) ? read.map((e) => ({ direct_counter_entry: e })) : read;
+      } else {
         failed = true;
         results.push({
           code: grpc.status.INVALID_ARGUMENT,
@@ -260,10 +267,9 @@ export class SoftwareSwitch {
         });
         continue;
       }
-      const r = this.store.read(ent.table_entry);
       if (Array.isArray(r)) {
         results.push({ code: grpc.status.OK, message: '' });
-        for (const e of r) entities.push({ table_entry: e });
+        for (const e of r) entities.push(e);
       } else {
         failed = true;
         results.push(r);

@@ -37,7 +37,8 @@ export function processFrame(store: TableStore | undefined, input: Buffer, ingre
   else if (p.ipv6) dst = p.ipv6.dst;
   else return drop('ingress', 'not an IP packet: zones carry IP only');
 
-  const mark = store.lookup(TABLES.mark, [vid]);
+  // zone_mark carries the direct counter zone_traffic: a hit counts the frame as received.
+  const mark = store.lookup(TABLES.mark, [vid], input.length);
   if (!mark.hit) return drop(TABLES.mark, `VLAN ${p.vlan.vid} has no privacy mark`);
   const dscp = Number(mark.params.get('dscp') ?? 0n);
   if (p.ipv4) {

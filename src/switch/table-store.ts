@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { bigIntToBytes, bytesToBigInt, fitsBitwidth, maskOfWidth, prefixMask } from '../p4/bytestrings.js';
 import type { ActionInfo, P4InfoIndex, TableInfo } from '../p4/p4info.js';
-import type { FieldMatch, TableEntry, Update } from '../p4/p4runtime-types.js';
+import type { CounterData, DirectCounterEntry, FieldMatch, TableEntry, Update } from '../p4/p4runtime-types.js';
 import type { UpdateError } from '../p4/status-details.js';
 import type { DefaultAction } from '../p4/program-defaults.js';
 
@@ -33,6 +33,13 @@ export interface StoredEntry {
   /** In the action's P4Info parameter order. */
   params: { id: number; value: bigint }[];
   metadata: Buffer | undefined;
+  /** The entry's direct counter, when its table has one (counted on every hit). */
+  counter: Counter | undefined;
+}
+
+export interface Counter {
+  packets: bigint;
+  bytes: bigint;
 }
 
 type DefaultEntry = DefaultAction;
@@ -56,6 +63,16 @@ const KIND_OF: Record<string, MatchKind> = {
   RANGE: 'range',
   OPTIONAL: 'optional',
 };
+
+/** CounterData as written by a controller: non-negative int64 counts. */
+function counterIn(d: CounterData | undefined, fallback: Counter): Result<Counter> {
+  if (!d) return { ok: true, value: { ...fallback } };
+  const packets = BigInt(d.packet_count ?? '0');
+  const bytes = BigInt(d.byte_count ?? '0');
+  if (packets < 0n || bytes < 0n)
+    return fail(grpc.status.INVALID_ARGUMENT, 'counter_data: counts must not be negative');
+  return { ok: true, value: { packets, bytes } };
+}
 
 function bytesIn(b: Buffer | undefined, bitwidth: number, what: string): Result<bigint> {
   if (!b || !fitsBitwidth(b, bitwidth)) {
@@ -280,6 +297,15 @@ export class TableStore {
     }
     const action = this.parseAction(t, entry, false);
     if (!action.ok) return action.error;
+    let counter: Counter | undefined;
+    if (t.directCounter) {
+      // INSERT starts at zero, MODIFY keeps the count (P4Runtime §9.5); either may set it with counter_data.
+      const c = counterIn(entry.counter_data, existing?.counter ?? { packets: 0n, bytes: 0n });
+      if (!c.ok) return c.error;
+      counter = c.value;
+    } else if (entry.counter_data) {
+      return { code: grpc.status.INVALID_ARGUMENT, message: `table ${t.name} has no direct counter` };
+    }
     if (type === 'INSERT') {
       if (existing) return { code: grpc.status.ALREADY_EXISTS, message: `the entry already exists in ${t.name}` };
       if (state.entries.size >= t.size)
@@ -294,6 +320,7 @@ export class TableStore {
       actionId: action.value.actionId,
       params: action.value.params,
       metadata: entry.metadata && entry.metadata.length > 0 ? Buffer.from(entry.metadata) : undefined,
+      counter,
     };
     state.entries.set(stored.key, stored);
     let set = state.byExact.get(stored.exactKey);
@@ -366,6 +393,58 @@ export class TableStore {
     return out;
   }
 
+  /**
+   * The direct counters one DirectCounterEntry read asks for (P4Runtime
+   * §9.5): table_id 0 reads every counted table, a table_id alone every
+   * entry of that table, a key the one entry. Default entries are not
+   * counted by this target (a miss counts nothing), so reading one is
+   * refused.
+   */
+  readCounters(req: DirectCounterEntry): DirectCounterEntry[] | UpdateError {
+    const entry = req.table_entry ?? {};
+    const tableId = entry.table_id ?? 0;
+    if (entry.is_default_action)
+      return { code: grpc.status.UNIMPLEMENTED, message: 'default entries have no direct counter on this target' };
+    let states: TableState[];
+    if (tableId === 0) {
+      if ((entry.match ?? []).length > 0)
+        return { code: grpc.status.INVALID_ARGUMENT, message: 'a match filter needs a table_id' };
+      states = [...this.tables.values()].filter((s) => s.info.directCounter);
+    } else {
+      const s = this.tables.get(tableId);
+      if (!s) return { code: grpc.status.NOT_FOUND, message: `no table with id ${tableId}` };
+      if (!s.info.directCounter)
+        return { code: grpc.status.INVALID_ARGUMENT, message: `table ${s.info.name} has no direct counter` };
+      states = [s];
+    }
+    let wanted: string | undefined;
+    if (tableId !== 0 && (entry.match ?? []).length > 0) {
+      const key = this.parseKey(states[0].info, entry);
+      if (!key.ok) return key.error;
+      wanted = key.value.key;
+    }
+    const out: DirectCounterEntry[] = [];
+    for (const s of states) {
+      const unit = s.info.directCounter?.unit;
+      const candidates =
+        wanted !== undefined
+          ? [s.entries.get(wanted)].filter((e): e is StoredEntry => e !== undefined)
+          : s.entries.values();
+      for (const e of candidates) {
+        const c = e.counter ?? { packets: 0n, bytes: 0n };
+        const data: CounterData = {};
+        if (unit !== 'PACKETS') data.byte_count = c.bytes.toString();
+        if (unit !== 'BYTES') data.packet_count = c.packets.toString();
+        // The entry is named by its key only (table, match, priority): the action is not part of it.
+        const { table_id, match, priority } = this.toEntry(e);
+        const key: TableEntry = { table_id, match };
+        if (priority !== undefined) key.priority = priority;
+        out.push({ table_entry: key, data });
+      }
+    }
+    return out;
+  }
+
   toEntry(e: StoredEntry): TableEntry {
     const state = this.tables.get(e.tableId) as TableState;
     const match: FieldMatch[] = e.match.map((m) => {
@@ -419,9 +498,14 @@ export class TableStore {
    * Look a key up as the data plane does: exact fields select candidates,
    * ternary/LPM fields must match under their masks, the highest priority
    * (or, in priority-less tables, the longest prefix) wins; a miss yields
-   * the default entry.
+   * the default entry. With `packetLength`, a hit counts one packet of
+   * that many bytes in the entry's direct counter, if the table has one.
    */
-  lookup(tableName: string, keyValues: bigint[]): { hit: boolean; actionName: string; params: Map<string, bigint> } {
+  lookup(
+    tableName: string,
+    keyValues: bigint[],
+    packetLength?: number,
+  ): { hit: boolean; actionName: string; params: Map<string, bigint> } {
     const t = this.p4info.tableByName(tableName);
     if (!t) throw new Error(`no table ${tableName}`);
     const s = this.tables.get(t.id) as TableState;
@@ -454,6 +538,10 @@ export class TableStore {
         best = e;
         bestRank = rank;
       }
+    }
+    if (best?.counter && packetLength !== undefined) {
+      best.counter.packets += 1n;
+      best.counter.bytes += BigInt(packetLength);
     }
     const chosen = best ?? s.defaultEntry;
     const a = this.p4info.action(chosen.actionId);

@@ -1,7 +1,7 @@
 // ZoneRelease: the paper's STOP message, with a trigger so a release can
-// wait for a time or a duration. The trigger is an object of alternatives
-// so that monitored conditions (idle, memory or I/O stall) can be added as
-// further fields without changing the existing ones.
+// wait for a time, a duration or a monitored condition (network idleness;
+// memory or I/O stall later). The trigger is an object of alternatives, so
+// each condition is a further field and the existing ones do not change.
 
 import { PROVIDER_NAME } from '../../src/core/catalogue/provider.js';
 import { INSTANCE_NAME } from '../../src/core/messages/paper-messages.js';
@@ -43,10 +43,23 @@ function trigger(): JSONSchemaProps {
           maxLength: 64,
         },
       ),
+      idle: withRules(
+        obj(
+          "Release once the zone's network has been idle this long: no packet counted in its VLAN by the switches (needs the operator's switch sidecar). Measured from the ZoneRelease's creation or the last packet, whichever is later.",
+          {
+            for: str('How long the zone must be idle: a Go-style duration (10m, 1h30m), more than zero.', {
+              pattern: DURATION,
+              maxLength: 64,
+            }),
+          },
+          ['for'],
+        ),
+        rule("self.__for__.matches('[1-9]')", 'for must be longer than zero', { fieldPath: '.for' }),
+      ),
     }),
     rule(
-      '(has(self.immediate) ? 1 : 0) + (has(self.at) ? 1 : 0) + (has(self.after) ? 1 : 0) == 1',
-      'exactly one of immediate, at and after must be set',
+      '(has(self.immediate) ? 1 : 0) + (has(self.at) ? 1 : 0) + (has(self.after) ? 1 : 0) + (has(self.idle) ? 1 : 0) == 1',
+      'exactly one of immediate, at, after and idle must be set',
     ),
     rule(
       '!has(self.immediate) || self.immediate',
@@ -117,6 +130,20 @@ function status(): JSONSchemaProps {
     released: map(
       'What was released, by provider: the instance names.',
       arr('Instance names released on that provider.', str('An instance name.')),
+    ),
+    observed: obj(
+      "The trigger's monitored condition as last measured (idle only).",
+      {
+        condition: str('The trigger kind measured: idle.'),
+        observedTime: str('When it was measured, RFC 3339.', { format: 'date-time' }),
+        packets: str("idle: packets the switches counted for the zone's VLAN, decimal."),
+        bytes: str("idle: bytes the switches counted for the zone's VLAN, decimal."),
+        lastPacketTime: str('idle: when the count last changed, or the release started watching, RFC 3339.', {
+          format: 'date-time',
+        }),
+        message: str('Why the last measurement could not be used, if it could not.'),
+      },
+      ['condition'],
     ),
     conditions: conditions(
       'release',

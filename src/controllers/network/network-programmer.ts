@@ -4,6 +4,7 @@
 // network plan is still computed and reported, and NetworkReady says so.
 
 import type { ZoneNetworkPlan } from '../../core/network/types.js';
+import type { TrafficReading } from '../idle-trigger.js';
 
 export interface NetworkProgramResult {
   ok: boolean;
@@ -39,6 +40,8 @@ export interface NetworkProgrammer {
   lead?(term: number, zonesWithEntries?: () => string[] | undefined, orphans?: SwitchOrphanHooks): void;
   /** Checks the backend now (and, once leading, collects switch orphans); resolves when done. */
   resync?(): Promise<unknown>;
+  /** The zone's traffic as the switches count it now (application id, lower case): the `idle` release trigger. */
+  traffic?(applicationId: string): Promise<TrafficReading>;
 }
 
 /** What the leader knows of the zones on the hub, for the switch orphan collector. */

@@ -335,6 +335,18 @@ export function sidecarNetworkProgrammer(
 
   return {
     configured: true,
+    async traffic(applicationId: string) {
+      const c = await client.getZoneCounters(applicationId);
+      const z = c.zones.find((x) => x.zone === applicationId);
+      return {
+        packets: z?.packets ?? 0n,
+        bytes: z?.bytes ?? 0n,
+        complete: c.complete,
+        counted: z !== undefined,
+        readAtMs: c.readAtMs,
+        message: c.message,
+      };
+    },
     async program(plan: ZoneNetworkPlan): Promise<NetworkProgramResult> {
       const { zones, problems } = planP4Entries([plan], ports);
       const z = zones[0];

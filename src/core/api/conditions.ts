@@ -116,6 +116,8 @@ export const EventReason = {
   Degraded: 'Degraded',
   Released: 'Released',
   ReleaseFailed: 'ReleaseFailed',
+  /** A ZoneRelease's monitored condition (idle) held: the message names it and the measured value. */
+  TriggerFired: 'TriggerFired',
   Reachable: 'Reachable',
   Unreachable: 'Unreachable',
   NonCompliant: 'NonCompliant',

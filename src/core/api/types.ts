@@ -193,8 +193,8 @@ export interface ExecutionZone {
 }
 
 /**
- * When a release takes effect. Exactly one of the fields is set; the shape
- * leaves room for monitored conditions (idle, memory or I/O stall) later.
+ * When a release takes effect. Exactly one of the fields is set: a time,
+ * or a monitored condition (network idleness; memory or I/O stall later).
  */
 export interface ReleaseTrigger {
   immediate?: boolean;
@@ -202,6 +202,27 @@ export interface ReleaseTrigger {
   at?: string;
   /** Go-style duration after the release was created (`90s`, `10m`, `1h30m`). */
   after?: string;
+  /**
+   * Network idleness: no packet counted for the zone's VLAN by the switches
+   * for this long (a Go-style duration), measured from when the release
+   * was created or the last packet, whichever is later.
+   */
+  idle?: { for: string };
+}
+
+/** What the operator last measured of a release's condition (status.observed). */
+export interface ReleaseObservation {
+  /** The trigger kind observed: `idle`. */
+  condition: string;
+  /** When it was measured, RFC 3339. */
+  observedTime?: string;
+  /** idle: packets and bytes the switches have counted for the zone, as decimal text. */
+  packets?: string;
+  bytes?: string;
+  /** idle: when the count last changed (or the release started watching), RFC 3339. */
+  lastPacketTime?: string;
+  /** Why the last measurement could not be used, if it could not. */
+  message?: string;
 }
 
 export interface ZoneReleaseSpec {
@@ -219,6 +240,8 @@ export interface ZoneReleaseStatus {
   phase?: ReleasePhase;
   releaseTime?: string;
   released?: Record<string, string[]>;
+  /** The trigger's condition as last measured (monitored triggers only). */
+  observed?: ReleaseObservation;
   conditions?: Condition[];
 }
 

@@ -274,14 +274,42 @@ const CREATE_CASES: CreateCase[] = [
     make: release,
     breakIt: set('spec.trigger', { immediate: true, after: '10m' }),
     field: 'spec.trigger',
-    reason: /exactly one of immediate, at and after/,
+    reason: /exactly one of immediate, at, after and idle must be set/,
   },
   {
     what: 'a release with an empty trigger',
     make: release,
     breakIt: set('spec.trigger', {}),
     field: 'spec.trigger',
-    reason: /exactly one of immediate, at and after/,
+    reason: /exactly one of immediate, at, after and idle must be set/,
+  },
+  {
+    what: 'a release with idle and another trigger',
+    make: release,
+    breakIt: set('spec.trigger', { idle: { for: '10m' }, after: '10m' }),
+    field: 'spec.trigger',
+    reason: /exactly one of immediate, at, after and idle must be set/,
+  },
+  {
+    what: 'an idle trigger without for',
+    make: release,
+    breakIt: set('spec.trigger', { idle: {} }),
+    field: 'spec.trigger.idle.for',
+    reason: /Required value/,
+  },
+  {
+    what: 'an idle duration that is not one',
+    make: release,
+    breakIt: set('spec.trigger', { idle: { for: 'a while' } }),
+    field: 'spec.trigger.idle.for',
+    reason: /should match/,
+  },
+  {
+    what: 'an idle duration of zero',
+    make: release,
+    breakIt: set('spec.trigger', { idle: { for: '0s' } }),
+    field: 'spec.trigger.idle.for',
+    reason: /for must be longer than zero/,
   },
   {
     what: 'a duration that is not one',
@@ -553,6 +581,15 @@ describe('admission: the hub API server rejects invalid zonekeeper manifests and
       later.spec.trigger = { after: '1h30m' };
       const put2 = await api.request('PUT', `${collection(later)}/${later.metadata.name}`, later);
       assert.equal(put2.status, 200, put2.message);
+    });
+
+    it('accepts an idle trigger with a duration, fractional ones included', async () => {
+      for (const d of ['10m', '1h30m', '0.5s']) {
+        const r = release(ns());
+        r.spec.trigger = { idle: { for: d } };
+        const res = await create(r);
+        assert.equal(res.status, 201, `${d}: ${res.status} ${res.message}`);
+      }
     });
 
     it('accepts countries as MCC numbers, MCC strings and alpha-2 codes', async () => {

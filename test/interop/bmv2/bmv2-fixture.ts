@@ -50,6 +50,28 @@ const hexed = (v: unknown): unknown => {
   return v;
 };
 
+/**
+ * Every direct counter of one table (a wildcard read of that table: BMv2
+ * answers table_id 0 with UNIMPLEMENTED), as `key hex packets/bytes`, sorted.
+ */
+export async function readCountersBack(address: string, tableId: number): Promise<string[]> {
+  const c = new P4RuntimeClient(address);
+  try {
+    const ents = await c.read({
+      device_id: '1',
+      entities: [{ direct_counter_entry: { table_entry: { table_id: tableId } }, entity: 'direct_counter_entry' }],
+    });
+    return ents
+      .map((e) => {
+        const d = e.direct_counter_entry;
+        return `${JSON.stringify(hexed(d?.table_entry))} ${d?.data?.packet_count ?? '0'}/${d?.data?.byte_count ?? '0'}`;
+      })
+      .sort();
+  } finally {
+    c.close();
+  }
+}
+
 /** Every entry a switch holds (wildcard read), each as sorted JSON with byte strings in hex, sorted. */
 export async function readBack(address: string): Promise<string[]> {
   const c = new P4RuntimeClient(address);
