@@ -202,6 +202,15 @@ export const PROBES: Probe[] = [
       ),
   },
   {
+    // The specification's wildcard: table_id 0 reads the direct counters of every table.
+    name: 'a direct-counter read of every table (table_id 0)',
+    spec: grpc.status.OK,
+    software: grpc.status.OK,
+    bmv2: grpc.status.UNIMPLEMENTED,
+    run: (a) =>
+      asPrimary(a, (c) => code(c.read({ device_id: '1', entities: [{ direct_counter_entry: { table_entry: {} } }] }))),
+  },
+  {
     name: 'an update without an entity',
     spec: grpc.status.INVALID_ARGUMENT,
     software: grpc.status.INVALID_ARGUMENT,
