@@ -17,7 +17,6 @@
 
 import { EventAction, EventReason } from '../core/api/conditions.js';
 import type { ExecutionZone, InstanceMove } from '../core/api/types.js';
-import { storeAllocation } from '../core/zones/allocation.js';
 import { failOver, failoverDue, type FailoverResult } from '../core/zones/failover.js';
 import type { Clock } from '../runtime/clock.js';
 import type { EventSink, EventTarget } from '../runtime/events.js';
@@ -25,8 +24,7 @@ import type { Logger } from '../runtime/logger.js';
 import type { HubObjects } from './object-store.js';
 import { done, requeueAfter, type PhaseResult } from './phase-result.js';
 import type { PlacementState } from './placement-state.js';
-import type { ReleasePass } from './execution-zone-release.js';
-import { allocationFields, cloneStatus } from './zone-status.js';
+import { commitAllocation, type ReleasePass } from './execution-zone-release.js';
 
 export interface FailoverDeps {
   state: PlacementState;
@@ -83,25 +81,8 @@ export class ZoneFailover {
         out.stuck.push(...r.stuck.map((s) => ({ ...s, reason: `${s.group} on ${provider}: ${s.reason}` })));
       }
       if (out.moved.length === 0) return out;
-      const marking = f.marking(id);
-      const old = p.zone.status;
-      const fields = marking
-        ? allocationFields(
-            structuredClone(a),
-            marking,
-            f.globalId,
-            (provider, n) => old?.instances?.[provider]?.[n]?.phase,
-            f.catalogue.providers.map((x) => x.name),
-          )
-        : { allocation: storeAllocation(a) };
-      const status = { ...cloneStatus(old), ...fields };
-      const zone = p.zone;
       // A failed commit marks the state stale: the rebuild forgets the move, and nothing used it.
-      p.zone = await this.deps.state.commit(
-        () => this.deps.zones.writeStatus(zone, status),
-        `failover commit for ${p.key} failed`,
-      );
-      p.status = cloneStatus(p.zone.status);
+      await commitAllocation(this.deps, f, p, a, 'failover');
       return out;
     });
     if (result.moved.length > 0) {

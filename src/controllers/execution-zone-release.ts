@@ -7,7 +7,7 @@
 import type { ExecutionZone, ExecutionZoneStatus } from '../core/api/types.js';
 import { formatFieldErrors } from '../core/errors.js';
 import { storeAllocation, type ZoneAllocation } from '../core/zones/allocation.js';
-import { instanceOrder } from '../core/zones/federation.js';
+import { type Federation, instanceOrder } from '../core/zones/federation.js';
 import type { Logger } from '../runtime/logger.js';
 import { zoneConditions } from './execution-zone-conditions.js';
 import type { HubObjects } from './object-store.js';
@@ -33,6 +33,36 @@ export interface ReleasePass {
 }
 
 const applicationId = (zone: ExecutionZone): string => zone.spec.applicationId.toLowerCase();
+
+/**
+ * Writes the zone's allocation `a` (changed in `f` under the placement lock)
+ * and the Listing 3 fields derived from it, durably, before anything acts
+ * on it; `p` then holds the written zone. A failed write marks the state
+ * stale, so the rebuild forgets the change, which nothing has used yet.
+ */
+export async function commitAllocation(
+  c: Pick<ReleaseContext, 'state' | 'zones'>,
+  f: Federation,
+  p: ReleasePass,
+  a: ZoneAllocation,
+  what: string,
+): Promise<void> {
+  const marking = f.marking(a.applicationId);
+  const old = p.zone.status;
+  const fields = marking
+    ? allocationFields(
+        structuredClone(a),
+        marking,
+        f.globalId,
+        (provider, n) => old?.instances?.[provider]?.[n]?.phase,
+        f.catalogue.providers.map((x) => x.name),
+      )
+    : { allocation: storeAllocation(a) };
+  const status = { ...cloneStatus(old), ...fields };
+  const zone = p.zone;
+  p.zone = await c.state.commit(() => c.zones.writeStatus(zone, status), `${what} commit for ${p.key} failed`);
+  p.status = cloneStatus(p.zone.status);
+}
 
 /**
  * The whole zone goes: its allocation is given back (VLAN, addresses,
@@ -108,21 +138,7 @@ export async function releaseNamed(
       return { ok: true, released: instances };
     const r = f.releaseInstances(id, instances, 'spec.instances');
     if (!r.ok) return { ok: false, message: `nothing was released: ${formatFieldErrors(r.errors)}` };
-    const marking = f.marking(id);
-    const old = p.zone.status;
-    const fields = marking
-      ? allocationFields(
-          structuredClone(a),
-          marking,
-          f.globalId,
-          (provider, n) => old?.instances?.[provider]?.[n]?.phase,
-          f.catalogue.providers.map((x) => x.name),
-        )
-      : { allocation: storeAllocation(a) };
-    const status = { ...cloneStatus(old), ...fields };
-    const zone = p.zone;
-    p.zone = await c.state.commit(() => c.zones.writeStatus(zone, status), `release commit for ${p.key} failed`);
-    p.status = cloneStatus(p.zone.status);
+    await commitAllocation(c, f, p, a, 'release');
     return { ok: true, released: r.released };
   });
 }

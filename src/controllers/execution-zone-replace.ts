@@ -16,12 +16,10 @@
 // status does not name, and nothing is deleted that status still holds.
 
 import { formatFieldErrors } from '../core/errors.js';
-import { storeAllocation } from '../core/zones/allocation.js';
 import type { ComplianceViolation } from '../core/zones/compliance.js';
 import { describeViolation } from '../core/zones/compliance.js';
 import type { ReplaceFact } from './execution-zone-conditions.js';
-import type { ReleaseContext, ReleasePass } from './execution-zone-release.js';
-import { allocationFields, cloneStatus } from './zone-status.js';
+import { commitAllocation, type ReleaseContext, type ReleasePass } from './execution-zone-release.js';
 import { ZoneReason as R } from '../core/api/conditions.js';
 
 /** One move of this pass, for Events and messages. */
@@ -106,21 +104,7 @@ export async function replaceNonCompliant(
     }
     out.fact = replaceFact(out);
     if (out.started.length === 0 && out.completed.length === 0) return out;
-    const marking = f.marking(id);
-    const old = p.zone.status;
-    const fields = marking
-      ? allocationFields(
-          structuredClone(a),
-          marking,
-          f.globalId,
-          (provider, n) => old?.instances?.[provider]?.[n]?.phase,
-          f.catalogue.providers.map((x) => x.name),
-        )
-      : { allocation: storeAllocation(a) };
-    const status = { ...cloneStatus(old), ...fields };
-    const zone = p.zone;
-    p.zone = await c.state.commit(() => c.zones.writeStatus(zone, status), `replacement commit for ${p.key} failed`);
-    p.status = cloneStatus(p.zone.status);
+    await commitAllocation(c, f, p, a, 'replacement');
     return out;
   });
 }
