@@ -30,7 +30,14 @@ import {
   memberObjects,
   startOperator,
 } from './operator-fixture.js';
-import { asSwitchEntries, type NodeChild, readSwitch, startSidecar, startSwitch, tlsDirOf } from './p4-processes.js';
+import {
+  asSwitchEntries,
+  type NodeChild,
+  readSwitch,
+  startDataPlane,
+  tlsDirOf,
+  sortedEntries,
+} from './p4-processes.js';
 
 const NS = 'it-replace-switch';
 const ID = '66666666-0000-4000-8000-000000000001';
@@ -59,8 +66,6 @@ const zone = (privacy: ExecutionZone['spec']['privacy'] = {}): ExecutionZone => 
     ],
   },
 });
-
-const sorted = (m: Map<string, string>): [string, string][] => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 describe('operator: spec.onViolation Replace and the P4 switch, live', function () {
   this.timeout(400_000);
@@ -92,7 +97,7 @@ describe('operator: spec.onViolation Replace and the P4 switch, live', function 
     );
     assert.deepEqual(plan.problems, []);
     return {
-      entries: JSON.stringify(sorted(asSwitchEntries(plan.zones.flatMap((x) => x.entries)))),
+      entries: JSON.stringify(sortedEntries(asSwitchEntries(plan.zones.flatMap((x) => x.entries)))),
       instances: a.instances.map((i) => `${i.name}@${i.provider}`),
     };
   };
@@ -109,7 +114,7 @@ describe('operator: spec.onViolation Replace and the P4 switch, live', function 
       async () => {
         const p = await planned();
         last = JSON.stringify(p.instances);
-        return last === want && JSON.stringify(sorted(await readSwitch(switchAddress))) === p.entries
+        return last === want && JSON.stringify(sortedEntries(await readSwitch(switchAddress))) === p.entries
           ? true
           : undefined;
       },
@@ -133,12 +138,7 @@ describe('operator: spec.onViolation Replace and the P4 switch, live', function 
     fog2Spec = structuredClone(
       (await env.hub.get<ProviderCluster>(resourcePath(PROVIDER_CLUSTERS, undefined, 'fog2'))).spec,
     );
-    const s = await startSwitch(logDir());
-    sw = s.proc;
-    switchAddress = s.address;
-    const sc = await startSidecar(logDir(), switchAddress);
-    sidecar = sc.proc;
-    sidecarAddress = sc.address;
+    ({ sw, switchAddress, sidecar, sidecarAddress } = await startDataPlane(logDir()));
     writeFileSync(portsFile(), JSON.stringify(PORTS));
     op = await leadingOperator(env, 'it-replace-switch', [NS], operatorOptions());
   });

@@ -105,6 +105,30 @@ export function asSwitchEntries(entries: readonly PlannedEntry[]): Map<string, s
   return out;
 }
 
+/** Switch entries (key -> action) in one order, so two readings compare as arrays. */
+export function sortedEntries(m: Map<string, string>): [string, string][] {
+  return [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The software switch and a sidecar in front of it, both on mutual TLS. */
+export async function startDataPlane(logDir: string): Promise<{
+  sw: NodeChild;
+  switchAddress: string;
+  switchMetrics: string;
+  sidecar: NodeChild;
+  sidecarAddress: string;
+}> {
+  const s = await startSwitch(logDir);
+  const sc = await startSidecar(logDir, s.address);
+  return {
+    sw: s.proc,
+    switchAddress: s.address,
+    switchMetrics: s.metrics,
+    sidecar: sc.proc,
+    sidecarAddress: sc.address,
+  };
+}
+
 /** Every table entry on the switch (a P4Runtime wildcard read), as key -> action. */
 export async function readSwitch(address: string): Promise<Map<string, string>> {
   const c = new P4RuntimeClient(address, { security: readerSecurity() });

@@ -36,8 +36,9 @@ import {
   operatorSidecarClient,
   readSwitch,
   startSidecar,
-  startSwitch,
+  startDataPlane,
   tlsDirOf,
+  sortedEntries,
 } from './p4-processes.js';
 
 const NS = 'it-sidecar';
@@ -116,10 +117,6 @@ async function plannedFor(hub: Installed['hub'], names: readonly string[]): Prom
   return asSwitchEntries(plan.zones.flatMap((z) => z.entries));
 }
 
-function sorted(m: Map<string, string>): [string, string][] {
-  return [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
 describe('operator: the P4 switch programmed through the sidecar, live', function () {
   this.timeout(300_000);
   let env: Installed;
@@ -133,15 +130,15 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
     sidecar = (await startSidecar(logDir(), switchAddress, sidecarAddress)).proc;
   };
   const expectSwitch = async (zones: readonly string[], what: string): Promise<void> => {
-    const want = sorted(await plannedFor(env.hub, zones));
+    const want = sortedEntries(await plannedFor(env.hub, zones));
     assert.ok(want.length > 0);
-    assert.deepEqual(sorted(await readSwitch(switchAddress)), want, what);
+    assert.deepEqual(sortedEntries(await readSwitch(switchAddress)), want, what);
   };
   const waitSwitch = async (zones: readonly string[], what: string): Promise<void> => {
-    const want = JSON.stringify(sorted(await plannedFor(env.hub, zones)));
+    const want = JSON.stringify(sortedEntries(await plannedFor(env.hub, zones)));
     await pollUntil(
       what,
-      async () => (JSON.stringify(sorted(await readSwitch(switchAddress))) === want ? true : undefined),
+      async () => (JSON.stringify(sortedEntries(await readSwitch(switchAddress))) === want ? true : undefined),
       { timeoutMs: 60_000, everyMs: 250 },
     );
   };
@@ -154,12 +151,7 @@ describe('operator: the P4 switch programmed through the sidecar, live', functio
       [],
       'zones of other namespaces would be programmed on this switch too',
     );
-    const s = await startSwitch(logDir());
-    sw = s.proc;
-    switchAddress = s.address;
-    const sc = await startSidecar(logDir(), switchAddress);
-    sidecar = sc.proc;
-    sidecarAddress = sc.address;
+    ({ sw, switchAddress, sidecar, sidecarAddress } = await startDataPlane(logDir()));
     const portsFile = join(requireState().dir, 'it-sidecar-switch-ports.json');
     writeFileSync(portsFile, JSON.stringify(PORTS));
     op = await leadingOperator(env, 'it-sidecar', [NS], {

@@ -43,7 +43,15 @@ import { repoRoot } from '../../../tools/testbed/paths.js';
 import { requireState } from '../../../tools/testbed/state.js';
 import { startPacketStandIn, stopPacketStandIn } from '../../../tools/testbed/testbed.js';
 import { deleteAllZones, foreignZones, install, type Installed, leadingOperator } from './operator-fixture.js';
-import { asSwitchEntries, type NodeChild, readerSecurity, readSwitch, startSidecar, tlsDirOf } from './p4-processes.js';
+import {
+  asSwitchEntries,
+  type NodeChild,
+  readerSecurity,
+  readSwitch,
+  startSidecar,
+  tlsDirOf,
+  sortedEntries,
+} from './p4-processes.js';
 import { networkPlan, operatorAttachments, providerUplinks } from './zone-network-plans.js';
 
 const NS = 'it-packets';
@@ -58,8 +66,6 @@ const PAPER_ZONES = [
   'f885e6b4-3d2a-4c81-b7f9-0e5a6d189c29',
   'ded957a3-1f4b-4e6c-8a2d-9b3c5f062d9e',
 ];
-
-const sorted = (m: Map<string, string>): [string, string][] => [...m].sort(([a], [b]) => a.localeCompare(b));
 
 /** The IPv6 Traffic Class of a tagged frame (hex). */
 function frameTrafficClass(hex: string): { vlan: number; tclass: number } {
@@ -206,7 +212,10 @@ describe('operator: real packets between zone instances over BMv2', function () 
     for (const id of PAPER_ZONES) assert.equal(await operatorAttachments(env, plan(id), uplinks), true);
     assert.equal(plan(Z755).vlanId, 1000);
     assert.equal(plan(Z755).marking.tos, 0xe0, "755b9's Table V mark is 111000");
-    assert.deepEqual(sorted(await readSwitch((bmv2 as Bmv2Process).address)), sorted(plannedSwitch(PAPER_ZONES)));
+    assert.deepEqual(
+      sortedEntries(await readSwitch((bmv2 as Bmv2Process).address)),
+      sortedEntries(plannedSwitch(PAPER_ZONES)),
+    );
   });
 
   it('gives each running instance a namespace with its zone interface exactly as the NAD and annotation say', async () => {
@@ -270,7 +279,10 @@ describe('operator: real packets between zone instances over BMv2', function () 
     assert.ok(fresh.length > 0);
     const olds = plan(Z755).instances.filter((i) => before.has(i.address));
     const realisedFresh = await waitRealised(fresh, 'the new instances realised');
-    assert.deepEqual(sorted(await readSwitch((bmv2 as Bmv2Process).address)), sorted(plannedSwitch(PAPER_ZONES)));
+    assert.deepEqual(
+      sortedEntries(await readSwitch((bmv2 as Bmv2Process).address)),
+      sortedEntries(plannedSwitch(PAPER_ZONES)),
+    );
     for (const [i, n] of fresh.entries()) {
       // An old instance behind another port, so the packets cross the switch.
       const old = olds.find((o) => o.provider !== n.provider) ?? olds[0];
@@ -403,8 +415,8 @@ describe('operator: real packets between zone instances over BMv2', function () 
     await pollUntil(
       "the stopped instance's entries gone from BMv2",
       async () => {
-        const have = sorted(await readSwitch((bmv2 as Bmv2Process).address));
-        return JSON.stringify(have) === JSON.stringify(sorted(plannedSwitch(PAPER_ZONES))) ? true : undefined;
+        const have = sortedEntries(await readSwitch((bmv2 as Bmv2Process).address));
+        return JSON.stringify(have) === JSON.stringify(sortedEntries(plannedSwitch(PAPER_ZONES))) ? true : undefined;
       },
       { timeoutMs: 60_000, everyMs: 500 },
     );

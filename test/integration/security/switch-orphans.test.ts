@@ -34,8 +34,9 @@ import {
   operatorSidecarClient,
   readSwitch,
   startSidecar,
-  startSwitch,
+  startDataPlane,
   tlsDirOf,
+  sortedEntries,
 } from '../operator/p4-processes.js';
 
 const NS = 'it-switch-orphans';
@@ -89,11 +90,7 @@ function plannedFor(z: ExecutionZone): [string, string][] {
     PORTS,
   );
   assert.deepEqual(plan.problems, []);
-  return sorted(asSwitchEntries(plan.zones.flatMap((x) => x.entries)));
-}
-
-function sorted(m: Map<string, string>): [string, string][] {
-  return [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return sortedEntries(asSwitchEntries(plan.zones.flatMap((x) => x.entries)));
 }
 
 describe('security: switch entries of zones that left without their finalizer', function () {
@@ -121,7 +118,7 @@ describe('security: switch entries of zones that left without their finalizer', 
     const want = JSON.stringify(plannedFor(z));
     await pollUntil(
       `${what}: the switch holds exactly the zone's entries`,
-      async () => (JSON.stringify(sorted(await readSwitch(switchAddress))) === want ? true : undefined),
+      async () => (JSON.stringify(sortedEntries(await readSwitch(switchAddress))) === want ? true : undefined),
       { timeoutMs: 30_000, everyMs: 250 },
     );
     const client = operatorSidecarClient(sidecarAddress);
@@ -152,12 +149,7 @@ describe('security: switch entries of zones that left without their finalizer', 
       [],
       'zones of other namespaces would take the one VLAN',
     );
-    const s = await startSwitch(logDir());
-    sw = s.proc;
-    switchAddress = s.address;
-    const sc = await startSidecar(logDir(), switchAddress);
-    sidecar = sc.proc;
-    sidecarAddress = sc.address;
+    ({ sw, switchAddress, sidecar, sidecarAddress } = await startDataPlane(logDir()));
     writeFileSync(portsFile(), JSON.stringify(PORTS));
     op = await leadingOperator(env, 'it-switch-orphans', [NS], operatorOptions());
   });

@@ -30,7 +30,7 @@ import {
   readerSecurity,
   readSwitch,
   startSidecar,
-  startSwitch,
+  startDataPlane,
   tlsDirOf,
 } from '../operator/p4-processes.js';
 
@@ -99,13 +99,7 @@ describe('security: mutual TLS and a pinned primary on the switch path', functio
   };
 
   before(async () => {
-    const s = await startSwitch(logDir());
-    sw = s.proc;
-    switchAddress = s.address;
-    switchMetrics = s.metrics;
-    const sc = await startSidecar(logDir(), switchAddress);
-    sidecar = sc.proc;
-    sidecarAddress = sc.address;
+    ({ sw, switchAddress, sidecar, sidecarAddress, switchMetrics } = await startDataPlane(logDir()));
     operator = operatorSidecarClient(sidecarAddress);
     await operator.setElection(7n, 0n);
     const z = zoneEntries(3001);
