@@ -3,15 +3,12 @@
 // waits on it, fires with an Event naming the measurement, and releases.
 
 import assert from 'node:assert/strict';
-import type { ReleaseObservation, ZoneRelease, ZoneReleaseSpec } from '../../../src/core/api/types.js';
+import type { ReleaseObservation } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
 import { durationText, judgeIdle, type TrafficReading } from '../../../src/controllers/idle-trigger.js';
 import { dueTime } from '../../../src/controllers/release-trigger.js';
-import { ZoneReleaseReconciler } from '../../../src/controllers/zone-release-reconciler.js';
-import { silentLogger } from '../../../src/runtime/logger.js';
 import { group, zone } from '../../support/core-fixtures.js';
-import { readyZone, zoneBed } from './zone-bed.js';
-import { FakeObjects, RecordedEvents } from './fakes.js';
+import { readyZone, releaseBed, zoneBed } from './zone-bed.js';
 
 const T0 = Date.parse('2026-12-07T12:00:00Z');
 const MIN = 60_000;
@@ -95,18 +92,10 @@ describe('idle trigger: judging idleness from packet counts', () => {
 
 describe('ZoneReleaseReconciler: trigger idle', () => {
   function idleBed(traffic: () => Promise<TrafficReading>) {
-    const bed = zoneBed(['Cloud1']);
-    bed.clock.advance(T0 - bed.clock.now());
-    const releases = new FakeObjects<ZoneRelease>();
-    const events = new RecordedEvents();
+    const zones = zoneBed(['Cloud1']);
+    zones.clock.advance(T0 - zones.clock.now());
     const asked: string[] = [];
-    const reconciler = new ZoneReleaseReconciler({
-      releases,
-      zones: { current: (key: string) => bed.zones.current(key) },
-      requests: bed.state.releases,
-      events,
-      logger: silentLogger,
-      clock: bed.clock,
+    const bed = releaseBed(zones, {
       enqueueZone: () => {},
       traffic: (id) => {
         asked.push(id);
@@ -114,20 +103,7 @@ describe('ZoneReleaseReconciler: trigger idle', () => {
       },
       idlePollMs: 10_000,
     });
-    const put = (name: string, spec: ZoneReleaseSpec) =>
-      releases.put({
-        apiVersion: 'zonekeeper.io/v1alpha1',
-        kind: 'ZoneRelease',
-        metadata: {
-          name,
-          namespace: 'tenant',
-          generation: 1,
-          creationTimestamp: new Date(bed.clock.now()).toISOString(),
-        },
-        spec,
-      });
-    const rel = (name: string) => releases.current(`tenant/${name}`)?.status;
-    return { ...bed, releaseEvents: events, release: reconciler, put, rel, asked };
+    return { ...bed, asked };
   }
 
   it('waits while packets flow, shows the last observed count, then fires with an Event and releases the whole zone', async () => {

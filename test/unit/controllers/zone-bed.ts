@@ -5,7 +5,17 @@ import type { VlanRange } from '../../../src/core/network/vlan-allocator.js';
 import assert from 'node:assert/strict';
 import { ZoneConditionType as T } from '../../../src/core/api/conditions.js';
 import { FINALIZER } from '../../../src/core/api/resources.js';
-import type { Condition, ExecutionZone, ExecutionZoneSpec } from '../../../src/core/api/types.js';
+import type {
+  Condition,
+  ExecutionZone,
+  ExecutionZoneSpec,
+  ZoneRelease,
+  ZoneReleaseSpec,
+} from '../../../src/core/api/types.js';
+import {
+  ZoneReleaseReconciler,
+  type ZoneReleaseReconcilerDeps,
+} from '../../../src/controllers/zone-release-reconciler.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
 import {
   ExecutionZoneReconciler,
@@ -88,4 +98,44 @@ export function reconcilerOn(bed: ZoneBed, extra: Partial<ExecutionZoneReconcile
 export function markDeleted(bed: ZoneBed, key: string, at = '2026-01-01T00:01:00Z'): void {
   const z = bed.zones.current(key) as ExecutionZone;
   bed.zones.objects.set(key, { ...z, metadata: { ...z.metadata, deletionTimestamp: at } });
+}
+
+/**
+ * A zone bed with the ZoneRelease reconciler beside the zone reconciler:
+ * `put` a release, `rel` reads its status. `deps` adds or overrides the
+ * release reconciler's own dependencies (an idle trigger's traffic source).
+ */
+export function releaseBed(
+  bed: ReturnType<typeof zoneBed> = zoneBed(['Cloud1']),
+  deps: Partial<ZoneReleaseReconcilerDeps> = {},
+) {
+  const releases = new FakeObjects<ZoneRelease>();
+  const enqueued: string[] = [];
+  const events = new RecordedEvents();
+  // The release reconciler gets the zones read-only: it cannot write them.
+  const zonesReadOnly = { current: (key: string) => bed.zones.current(key) };
+  const reconciler = new ZoneReleaseReconciler({
+    releases,
+    zones: zonesReadOnly,
+    requests: bed.state.releases,
+    events,
+    logger: silentLogger,
+    clock: bed.clock,
+    enqueueZone: (k) => enqueued.push(k),
+    ...deps,
+  });
+  const put = (name: string, spec: ZoneReleaseSpec) =>
+    releases.put({
+      apiVersion: 'zonekeeper.io/v1alpha1',
+      kind: 'ZoneRelease',
+      metadata: {
+        name,
+        namespace: 'tenant',
+        generation: 1,
+        creationTimestamp: new Date(bed.clock.now()).toISOString(),
+      },
+      spec,
+    });
+  const rel = (name: string) => releases.current(`tenant/${name}`)?.status;
+  return { ...bed, releases, enqueued, releaseEvents: events, release: reconciler, put, rel };
 }

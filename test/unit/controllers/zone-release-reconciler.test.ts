@@ -4,45 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { ZoneConditionType as T } from '../../../src/core/api/conditions.js';
-import type { ZoneRelease, ZoneReleaseSpec } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
-import { ZoneReleaseReconciler } from '../../../src/controllers/zone-release-reconciler.js';
-import { silentLogger } from '../../../src/runtime/logger.js';
 import { group, zone } from '../../support/core-fixtures.js';
-import { readyZone, zoneBed } from './zone-bed.js';
-import { FakeObjects, RecordedEvents } from './fakes.js';
-
-function releaseBed() {
-  const bed = zoneBed(['Cloud1']);
-  const releases = new FakeObjects<ZoneRelease>();
-  const enqueued: string[] = [];
-  const events = new RecordedEvents();
-  // The release reconciler gets the zones read-only: it cannot write them.
-  const zonesReadOnly = { current: (key: string) => bed.zones.current(key) };
-  const reconciler = new ZoneReleaseReconciler({
-    releases,
-    zones: zonesReadOnly,
-    requests: bed.state.releases,
-    events,
-    logger: silentLogger,
-    clock: bed.clock,
-    enqueueZone: (k) => enqueued.push(k),
-  });
-  const put = (name: string, spec: ZoneReleaseSpec) =>
-    releases.put({
-      apiVersion: 'zonekeeper.io/v1alpha1',
-      kind: 'ZoneRelease',
-      metadata: {
-        name,
-        namespace: 'tenant',
-        generation: 1,
-        creationTimestamp: new Date(bed.clock.now()).toISOString(),
-      },
-      spec,
-    });
-  const rel = (name: string) => releases.current(`tenant/${name}`)?.status;
-  return { ...bed, releases, enqueued, releaseEvents: events, release: reconciler, put, rel };
-}
+import { readyZone, releaseBed } from './zone-bed.js';
 
 describe('ZoneReleaseReconciler', () => {
   it('releases named instances through the zone reconciler, which alone writes the zone', async () => {
