@@ -25,8 +25,6 @@ import {
 import type { ReleaseConditionType, ReleaseReason } from '../core/api/conditions.js';
 import { API_GROUP_VERSION, keyOf, KINDS } from '../core/api/resources.js';
 import type { Condition, ExecutionZone, ZoneRelease, ZoneReleaseStatus } from '../core/api/types.js';
-import { loadAllocation } from '../core/zones/allocation.js';
-import { instanceOrder } from '../core/zones/federation.js';
 import type { Clock } from '../runtime/clock.js';
 import type { ReconcileResult } from '../runtime/controller.js';
 import type { EventSink, EventTarget } from '../runtime/events.js';
@@ -36,6 +34,7 @@ import type { HubObjects } from './object-store.js';
 import { done, requeueAfter, runPhase, toReconcileResult, type PhaseResult } from './phase-result.js';
 import type { ReleaseOutcome, ReleaseRequests } from './release-requests.js';
 import { dueTime } from './release-trigger.js';
+import { byProvider, releaseScope } from './release-scope.js';
 import { judgeIdle, type IdleVerdict, type TrafficReading } from './idle-trigger.js';
 
 export interface ZoneReleaseReconcilerDeps {
@@ -149,7 +148,7 @@ export class ZoneReleaseReconciler {
     // commit and this release's final status knows the names are its own.
     if (rel.status?.phase !== 'Releasing') {
       const fields: ZoneReleaseStatus = whole
-        ? { phase: 'Releasing', released: liveInstances(zone) }
+        ? { phase: 'Releasing', released: byProvider(releaseScope(rel.spec, zone).instances) }
         : { phase: 'Releasing' };
       const what = whole ? `the whole zone ${zoneKey}` : `instances of ${zoneKey}`;
       await this.write(rel, fields, [[T.Succeeded, 'False', R.Releasing, `releasing ${what}`]]);
@@ -256,15 +255,6 @@ export class ZoneReleaseReconciler {
     const { name, namespace, uid } = rel.metadata;
     return { apiVersion: API_GROUP_VERSION, kind: KINDS.zoneRelease, name, namespace, uid };
   }
-}
-
-/** The zone's live instances by provider, from its durable allocation: what a whole release gives back. */
-function liveInstances(zone: ExecutionZone): Record<string, string[]> {
-  const released: Record<string, string[]> = {};
-  const stored = zone.status?.allocation ? loadAllocation(zone.status.allocation).allocation : undefined;
-  for (const i of stored?.instances ?? []) (released[i.provider] ??= []).push(i.name);
-  for (const l of Object.values(released)) l.sort(instanceOrder);
-  return released;
 }
 
 const wholeMessage = (zone: ExecutionZone): string =>
