@@ -147,18 +147,18 @@ export async function captureWhile(
 }
 
 /**
- * A permanent neighbour entry. The switch has no flooding (docs/p4.md §6):
- * a neighbour solicitation goes up the trunk, never to an instance behind
- * another port, so peers know each other's MAC (derived from the address)
- * from the outside.
+ * The kernel's neighbour entry for an address on a device: the MAC and the
+ * NUD state (`REACHABLE`, `STALE`, ...; `PERMANENT` only if set by hand).
+ * Zone instances learn each other by neighbour discovery through the
+ * switch, which sends a solicitation to the target's port.
  */
-export function addNeighbour(netns: string, dev: string, address: string, mac: string): void {
-  const r = spawnSync(
-    'ip',
-    ['-n', netns, '-6', 'neigh', 'replace', address, 'lladdr', mac, 'dev', dev, 'nud', 'permanent'],
-    {
-      encoding: 'utf8',
-    },
-  );
-  if (r.status !== 0) throw new Error(`ip -n ${netns} neigh replace ${address}: ${r.stderr}`);
+export function neighbourEntry(
+  netns: string,
+  dev: string,
+  address: string,
+): { mac: string; state: string } | undefined {
+  const r = spawnSync('ip', ['-n', netns, '-6', 'neigh', 'show', 'to', address, 'dev', dev], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ip -n ${netns} neigh show ${address}: ${r.stderr}`);
+  const m = /lladdr ([0-9a-f:]{17})(?: router)? ([A-Z_]+)/.exec(r.stdout);
+  return m ? { mac: m[1] ?? '', state: m[2] ?? '' } : undefined;
 }

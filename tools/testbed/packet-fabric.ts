@@ -196,9 +196,10 @@ export async function realiseInstance(
   await ip(['netns', 'add', netns]);
   try {
     await ip(['-n', netns, 'link', 'set', 'lo', 'up']);
-    // The zone interface gets its addresses at once (no DAD: neighbour
-    // solicitations would go up the trunk unanswered) and sends no router
-    // solicitations.
+    // The zone interface gets its addresses at once (no DAD: the
+    // allocation makes them unique, and a second of tentative state per
+    // interface would only slow the tests; neighbour discovery itself is
+    // on) and sends no router solicitations.
     await inNetns(netns, 'sysctl', [
       '-q',
       '-w',

@@ -129,6 +129,20 @@ export function instanceMac(address: string): string {
     .replace(/(..)(?!$)/g, '$1:');
 }
 
+/**
+ * The Ethernet address a neighbour solicitation for this address goes to:
+ * the solicited-node multicast group ff02::1:ffXX:XXXX (RFC 4291, 2.7.1)
+ * holds the address's low 24 bits, and an IPv6 multicast group maps to
+ * 33:33 and its low 32 bits (RFC 2464, 7). So 33:33:ff and the low 24 bits.
+ */
+export function solicitedNodeMac(address: string): string {
+  const v = (0x3333ffn << 24n) | (ipv6ToBigInt(address) & 0xffffffn);
+  return v
+    .toString(16)
+    .padStart(12, '0')
+    .replace(/(..)(?!$)/g, '$1:');
+}
+
 export function macToBigInt(mac: string): bigint {
   const hex = mac.replace(/[:-]/g, '');
   if (!/^[0-9a-fA-F]{12}$/.test(hex)) throw new Error(`not a MAC address: ${mac}`);
@@ -201,6 +215,8 @@ export function planP4Entries(plans: readonly ZoneNetworkPlan[], ports: SwitchPo
       zoneProblems.push({ path: `${path}.network`, reason: (e as Error).message });
     }
     const macs = new Map<string, string>();
+    // Solicited-node MAC -> the instance whose solicitations it carries and that instance's port.
+    const solicited = new Map<string, { name: string; port: number | undefined }>();
     for (const [ii, inst] of plan.instances.entries()) {
       try {
         const mac = instanceMac(inst.address);
@@ -211,6 +227,17 @@ export function planP4Entries(plans: readonly ZoneNetworkPlan[], ports: SwitchPo
             reason: `${inst.name} and ${clash} map to the same MAC ${mac}`,
           });
         macs.set(mac, inst.name);
+        const group = solicitedNodeMac(inst.address);
+        const port = ports.providerPorts[inst.provider];
+        const shared = solicited.get(group);
+        // One exact entry sends a solicitation to one port: two instances
+        // behind different ports with the same low 24 bits cannot both be found.
+        if (shared && shared.port !== port)
+          zoneProblems.push({
+            path: `${path}.instances[${ii}].address`,
+            reason: `${inst.name} and ${shared.name} share the solicited-node group ${group} behind different ports`,
+          });
+        else solicited.set(group, { name: inst.name, port });
       } catch (e) {
         zoneProblems.push({ path: `${path}.instances[${ii}].address`, reason: (e as Error).message });
       }
@@ -282,6 +309,22 @@ export function planP4Entries(plans: readonly ZoneNetworkPlan[], ports: SwitchPo
         priority: 0,
         action: 'ZoneIngress.forward',
         params: [{ name: 'port', value: String(ports.providerPorts[inst.provider]) }],
+      });
+    }
+    // Neighbour discovery without flooding: a solicitation for an
+    // instance's address goes to that instance's port, as its unicast
+    // frames do; one for any other address (the router's) misses and goes
+    // up the trunk. Without these, instances could not resolve each other.
+    for (const [group, { port }] of solicited) {
+      entries.push({
+        table: TABLES.forward,
+        match: [
+          exact('hdr.vlan.vid', v),
+          { field: 'hdr.ethernet.dstAddr', kind: 'exact', value: hex(macToBigInt(group)) },
+        ],
+        priority: 0,
+        action: 'ZoneIngress.forward',
+        params: [{ name: 'port', value: String(port) }],
       });
     }
     for (const port of memberPorts) {

@@ -29,7 +29,7 @@ import { findP4Toolchain, summaryNote } from '../../../tools/harness/p4-toolchai
 import { paperScenario } from '../../../tools/harness/paper-scenario.js';
 import { pollUntil } from '../../../tools/harness/poll-until.js';
 import {
-  addNeighbour,
+  neighbourEntry,
   captureWhile,
   ping,
   probesUnavailable,
@@ -122,13 +122,20 @@ describe('operator: real packets between zone instances over BMv2', function () 
     assert.deepEqual(p.problems, [], 'the core plans these zones without problems');
     return asSwitchEntries(p.zones.flatMap((z) => z.entries));
   };
-  /** Each knows the other's MAC: the switch does not flood neighbour discovery. */
-  const neighbours = (a: RealisedInstance, b: RealisedInstance): void => {
+  /**
+   * Each learned the other's MAC by neighbour discovery through the switch
+   * (no entry set by hand): the solicitation went to the target's port.
+   */
+  const learnedEachOther = (a: RealisedInstance, b: RealisedInstance): void => {
     for (const [x, y] of [
       [a, b],
       [b, a],
     ] as const)
-      for (const c of y.cidrs) addNeighbour(x.netns, x.interfaceName, c.split('/')[0] ?? '', y.mac);
+      for (const c of y.cidrs) {
+        const n = neighbourEntry(x.netns, x.interfaceName, c.split('/')[0] ?? '');
+        assert.equal(n?.mac, y.mac, `${x.netns} resolved ${c} to ${y.mac}`);
+        assert.notEqual(n?.state, 'PERMANENT', `${x.netns} learned ${c}, not set by hand`);
+      }
   };
 
   before(async function () {
@@ -290,8 +297,8 @@ describe('operator: real packets between zone instances over BMv2', function () 
       const [rOld] = await waitRealised([old], 'an old instance realised');
       const rNew = realisedFresh[i];
       assert.ok(rOld && rNew);
-      neighbours(rNew, rOld);
       assert.ok(ping(rNew.netns, old.address), `ping6 ${n.name}@${n.provider} -> ${old.name}@${old.provider}`);
+      learnedEachOther(rNew, rOld);
       const got = await udp(rNew.netns, rOld.netns, old.address, 7400 + i, `new-${n.name}`);
       assert.deepEqual(got, { from: n.address, payload: `new-${n.name}`, tclass: 0xe0 });
     }
@@ -301,13 +308,38 @@ describe('operator: real packets between zone instances over BMv2', function () 
     const c3 = instance(Z755, 'Fog2');
     const [r1, r3] = await waitRealised([c1, c3], 'C1 and C3 realised');
     assert.ok(r1 && r3);
-    neighbours(r1, r3);
     assert.ok(ping(r1.netns, c3.address), `ping6 ${c1.name} -> ${c3.name}`);
     assert.ok(ping(r3.netns, c1.address), `ping6 ${c3.name} -> ${c1.name}`);
+    learnedEachOther(r1, r3);
     const there = await udp(r1.netns, r3.netns, c3.address, 7000, 'c1-to-c3');
     assert.deepEqual(there, { from: c1.address, payload: 'c1-to-c3', tclass: 0xe0 });
     const back = await udp(r3.netns, r1.netns, c1.address, 7001, 'c3-to-c1');
     assert.deepEqual(back, { from: c3.address, payload: 'c3-to-c1', tclass: plan(Z755).marking.tos });
+  });
+
+  it('lets a VM and a container of 5050f reach each other (V1 on PublicCloud3, C1 on PublicCloud2), marked on arrival', async () => {
+    // The VM's interface comes from its VMI: the bridge interface with its
+    // macAddress, the Multus network, and the address in cloud-init network data.
+    const vm = instance(Z505, 'PublicCloud3');
+    const c = instance(Z505, 'PublicCloud2');
+    assert.match(vm.name, /^V\d+$/, 'PublicCloud3 runs the zone as VMs');
+    const [rv, rc] = await waitRealised([vm, c], "5050f's VM and a container realised");
+    assert.ok(rv && rc);
+    assert.equal(rv.mac, instanceMac(vm.address));
+    assert.ok(ping(rv.netns, c.address), `ping6 ${vm.name} -> ${c.name}`);
+    assert.ok(ping(rc.netns, vm.address), `ping6 ${c.name} -> ${vm.name}`);
+    learnedEachOther(rv, rc);
+    const tos = plan(Z505).marking.tos;
+    assert.deepEqual(await udp(rv.netns, rc.netns, c.address, 7010, 'vm-to-c'), {
+      from: vm.address,
+      payload: 'vm-to-c',
+      tclass: tos,
+    });
+    assert.deepEqual(await udp(rc.netns, rv.netns, vm.address, 7011, 'c-to-vm'), {
+      from: c.address,
+      payload: 'c-to-vm',
+      tclass: tos,
+    });
   });
 
   it("keeps another zone's instance out of reach, also when C1 sends on that zone's VLAN from its port", async () => {
@@ -387,7 +419,8 @@ describe('operator: real packets between zone instances over BMv2', function () 
     const gone = instance(Z755, 'Fog2', 1);
     const [r1, rg] = await waitRealised([c1, gone], 'C1 and the instance to stop realised');
     assert.ok(r1 && rg);
-    neighbours(r1, rg);
+    assert.ok(ping(r1.netns, gone.address), `ping6 ${c1.name} -> ${gone.name} before the stop`);
+    learnedEachOther(r1, rg);
     assert.ok((await udp(r1.netns, rg.netns, gone.address, 7300, 'before-stop')) !== undefined, 'reachable before');
     const release = {
       apiVersion: 'zonekeeper.io/v1alpha1',

@@ -1,14 +1,16 @@
 // Seeded property-based frames for the differential packet test: from any
 // port, tagged or not, IPv4 or IPv6, to an instance of the same zone, of
-// another zone, on another zone's VLAN (spoofed), to the router, or to an
-// unknown destination. Each frame ends with a unique 8-byte tag so the
+// another zone, on another zone's VLAN (spoofed), to the router, to an
+// unknown destination, or a neighbour solicitation for an instance of the
+// same zone (to its solicited-node group). Each frame ends with a unique 8-byte tag so the
 // packet helper can tell it from anything else on the links.
 import fc from 'fast-check';
-import { instanceMac } from '../../../src/core/network/p4-entries.js';
+import { instanceMac, ipv6ToBigInt, solicitedNodeMac } from '../../../src/core/network/p4-entries.js';
 import type { ZoneNetworkPlan } from '../../../src/core/network/types.js';
 import { buildFrame, ipv4Checksum } from '../../../src/switch/frame.js';
 
-export type FrameKind = 'in-zone' | 'cross-zone' | 'spoofed-vlan' | 'router' | 'unknown-destination';
+export type FrameKind =
+  'in-zone' | 'cross-zone' | 'spoofed-vlan' | 'router' | 'unknown-destination' | 'neighbour-solicitation';
 
 export interface TestFrame {
   kind: FrameKind;
@@ -43,7 +45,14 @@ export function generateFrames(
 ): TestFrame[] {
   const zone = fc.integer({ min: 0, max: plans.length - 1 });
   const spec = fc.record({
-    kind: fc.constantFrom<FrameKind>('in-zone', 'cross-zone', 'spoofed-vlan', 'router', 'unknown-destination'),
+    kind: fc.constantFrom<FrameKind>(
+      'in-zone',
+      'cross-zone',
+      'spoofed-vlan',
+      'router',
+      'unknown-destination',
+      'neighbour-solicitation',
+    ),
     tagged: fc.constantFrom(true, true, true, false),
     family: fc.constantFrom<4 | 6>(6, 6, 4),
     z: zone,
@@ -76,9 +85,16 @@ export function generateFrames(
         .replace(/(..)(?!$)/g, '$1:')}`;
       dstAddr = `2001:db8::${(s.unknown & 0xffffn).toString(16)}`;
     }
+    const solicit = s.kind === 'neighbour-solicitation';
+    if (solicit) {
+      // ff02::1:ffXX:XXXX, the low 24 bits of the target (RFC 4291, 2.7.1).
+      const low = ipv6ToBigInt(dst.address) & 0xffffffn;
+      dstMac = solicitedNodeMac(dst.address);
+      dstAddr = `ff02::1:ff${(low >> 16n).toString(16).padStart(2, '0')}:${(low & 0xffffn).toString(16)}`;
+    }
     // IPv4: the zone's network is IPv6; an IPv4 frame carries private addresses.
     const ip =
-      s.family === 6
+      s.family === 6 || solicit
         ? { ipv6: { src: src.address, dst: dstAddr } }
         : { ipv4: { src: '10.0.0.5', dst: `10.${vlan & 0xff}.0.${i & 0xff}` } };
     const port = s.fromOwnPort ? portOf(src.provider) : s.port;
@@ -92,13 +108,13 @@ export function generateFrames(
       ...ip,
       payload: Buffer.concat([Buffer.from('zonekeeper differential '), tag]),
     });
-    const options = s.family === 4 && s.ipv4Options;
+    const options = s.family === 4 && !solicit && s.ipv4Options;
     const frame = options ? withIpv4Option(plain, s.tagged ? 18 : 14) : plain;
-    const family = `IPv${s.family}${options ? ' with options' : ''}`;
+    const family = `IPv${solicit ? 6 : s.family}${options ? ' with options' : ''}`;
     return {
       kind: s.kind,
       tagged: s.tagged,
-      family: s.family,
+      family: solicit ? 6 : s.family,
       port,
       frame,
       what: `#${i} ${s.kind} ${s.tagged ? `VLAN ${vlan}` : 'untagged'} ${family} port ${port} -> ${ip.ipv6?.dst ?? ip.ipv4?.dst ?? ''}`,

@@ -10,7 +10,13 @@ import type { ExecutionZone } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
 import { AttachmentError } from '../../../src/clusters/member-actuator.js';
 import { hasZoneInterface, type MemberVm } from '../../../src/clusters/member-objects.js';
-import { TABLES, instanceMac, macToBigInt, planP4Entries } from '../../../src/core/network/p4-entries.js';
+import {
+  TABLES,
+  instanceMac,
+  macToBigInt,
+  planP4Entries,
+  solicitedNodeMac,
+} from '../../../src/core/network/p4-entries.js';
 import { group, provider, uuid, zone } from '../../support/core-fixtures.js';
 import { zoneObject } from './fakes.js';
 import { readyZone, zoneBed, type ZoneBed } from './zone-bed.js';
@@ -62,13 +68,21 @@ describe('ExecutionZoneReconciler: instances on their zone network', () => {
       routerAddresses: [],
     });
     assert.deepEqual(entries.problems, []);
-    const forwarded = new Set(
-      entries.zones
-        .flatMap((z) => z.entries)
-        .filter((e) => e.table === TABLES.forward)
-        .map((e) => e.match.find((m) => m.field === 'hdr.ethernet.dstAddr')?.value),
-    );
+    const macsForwarded = entries.zones
+      .flatMap((z) => z.entries)
+      .filter((e) => e.table === TABLES.forward)
+      .map((e) => e.match.find((m) => m.field === 'hdr.ethernet.dstAddr')?.value ?? '');
+    // Beside each instance's own MAC, its solicited-node group (neighbour discovery).
+    const forwarded = new Set(macsForwarded.filter((m) => !m.startsWith('0x3333ff')));
     assert.equal(forwarded.size, 3);
+    assert.deepEqual(
+      new Set(macsForwarded.filter((m) => m.startsWith('0x3333ff'))),
+      new Set(
+        Object.values(status.instances)
+          .flatMap((l) => Object.values(l))
+          .map((i) => `0x${macToBigInt(solicitedNodeMac(i.address)).toString(16)}`),
+      ),
+    );
     const objects = bed.members.member('Cloud1').zones.get(spec.applicationId.toLowerCase());
     for (const [prov, list] of Object.entries(status.instances)) {
       for (const [name, inst] of Object.entries(list)) {

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { instanceMac, ipv6ToBigInt, planP4Entries, TABLES } from '../../../src/core/network/p4-entries.js';
+import {
+  instanceMac,
+  ipv6ToBigInt,
+  planP4Entries,
+  solicitedNodeMac,
+  TABLES,
+} from '../../../src/core/network/p4-entries.js';
 import { translateEntry } from '../../../src/p4/entry-translator.js';
 import { INDEX } from '../switch/switch-harness.js';
 import { PAPER_PLANS, PORTS, syntheticPlan } from './paper-zone-plans.js';
@@ -60,6 +66,56 @@ describe('core/network/p4-entries: the P4 entry plan', () => {
     // No forwarding entry is left for it.
     const mac = BigInt(`0x${instanceMac(gone.address).replace(/:/g, '')}`);
     assert.ok(z.entries.every((e) => e.table !== TABLES.forward || BigInt(e.match[1]?.value ?? 0) !== mac));
+    // Nor for its solicited-node group: neighbour discovery cannot find it either.
+    const group = BigInt(`0x${solicitedNodeMac(gone.address).replace(/:/g, '')}`);
+    assert.ok(z.entries.every((e) => e.table !== TABLES.forward || BigInt(e.match[1]?.value ?? 0) !== group));
+  });
+
+  it("sends a neighbour solicitation for an instance's address to that instance's port", () => {
+    // RFC 4291's example: fe80::2aa:ff:fe28:9c5a solicits at ff02::1:ff28:9c5a, on Ethernet 33:33:ff:28:9c:5a.
+    assert.equal(solicitedNodeMac('fe80::2aa:ff:fe28:9c5a'), '33:33:ff:28:9c:5a');
+    const plans = [syntheticPlan(1000, 'Fog1', 2), syntheticPlan(1001, 'Fog2', 1)];
+    const { zones, problems } = planP4Entries(plans, PORTS);
+    assert.deepEqual(problems, []);
+    for (const [zi, z] of zones.entries()) {
+      const plan = plans[zi];
+      assert.ok(plan);
+      const groups = z.entries
+        .filter((e) => e.table === TABLES.forward && (e.match[1]?.value ?? '').startsWith('0x3333ff'))
+        .map((e) => [e.match[0]?.value, e.match[1]?.value, e.params[0]?.value]);
+      assert.deepEqual(
+        groups,
+        plan.instances.map((i) => [
+          String(z.vlanId),
+          `0x${solicitedNodeMac(i.address).replace(/:/g, '')}`,
+          String(PORTS.providerPorts[i.provider]),
+        ]),
+      );
+      for (const [i, e] of z.entries.entries())
+        assert.equal(translateEntry(INDEX, e, `${z.zone}[${i}]`).problem, undefined);
+    }
+  });
+
+  it('refuses a zone whose instances share a solicited-node group behind different ports, naming both', () => {
+    const plan = syntheticPlan(1000, 'Fog1', 2);
+    const [a, b] = plan.instances;
+    assert.ok(a && b);
+    // The same low 24 bits, different MACs (bits 24..39 differ), on Fog1 and Fog2.
+    const prefix = a.address.split('::')[0] ?? '';
+    const twins = [
+      { ...a, address: `${prefix}::1:0:5` },
+      { ...b, address: `${prefix}::2:0:5`, provider: 'Fog2' },
+    ];
+    const { zones, problems } = planP4Entries([{ ...plan, instances: twins }], PORTS);
+    assert.equal(zones.length, 0);
+    assert.equal(problems.length, 1);
+    assert.match(
+      problems[0]?.reason ?? '',
+      new RegExp(`${b.name} and ${a.name} share the solicited-node group 33:33:ff:00:00:05`),
+    );
+    // Behind the same port, one entry serves both.
+    const same = planP4Entries([{ ...plan, instances: twins.map((t) => ({ ...t, provider: 'Fog1' })) }], PORTS);
+    assert.deepEqual(same.problems, []);
   });
 
   it('derives a locally administered unicast MAC from the instance address', () => {

@@ -1,7 +1,7 @@
 // The paper's zones through the packet pipeline: entries planned by the
 // core, written over P4Runtime, then raw frames run through the tables.
 import assert from 'node:assert/strict';
-import { instanceMac, planP4Entries } from '../../../src/core/network/p4-entries.js';
+import { instanceMac, ipv6ToBigInt, planP4Entries, solicitedNodeMac } from '../../../src/core/network/p4-entries.js';
 import { translateEntry } from '../../../src/p4/entry-translator.js';
 import { buildFrame, ipv4Checksum, parseFrame } from '../../../src/switch/frame.js';
 import { PAPER_PLANS, PORTS, syntheticPlan } from '../p4/paper-zone-plans.js';
@@ -190,6 +190,36 @@ describe('packet pipeline: the paper zones (Tables IV and V, Figure 5)', () => {
       0,
     );
     assert.ok(r.verdict === 'forward' && r.egressPort === 2);
+  });
+
+  it("sends a neighbour solicitation for an instance of the zone to that instance's port, and nowhere else", () => {
+    const s = from(0, 0); // 755b9's C1 on Fog1
+    const d = PAPER_PLANS[0]?.instances[2]; // C3 on Fog2
+    assert.ok(d);
+    const low = ipv6ToBigInt(d.address) & 0xffffffn;
+    const group = `ff02::1:ff${(low >> 16n).toString(16).padStart(2, '0')}:${(low & 0xffffn).toString(16)}`;
+    const solicit = (vlanId: number, port: number) =>
+      h.sw.processFrame(
+        buildFrame({ dstMac: solicitedNodeMac(d.address), srcMac: s.mac, vlanId, ipv6: { src: s.addr, dst: group } }),
+        port,
+      );
+    const r = solicit(1000, s.port);
+    assert.ok(r.verdict === 'forward' && r.egressPort === 2, JSON.stringify(r));
+    // The router resolves the instance the same way, from the trunk.
+    const up = solicit(1000, 0);
+    assert.ok(up.verdict === 'forward' && up.egressPort === 2, JSON.stringify(up));
+    // On another zone's VLAN the group is unknown: it misses and goes up that zone's trunk, never to C3's port.
+    const other = from(1, 0);
+    const cross = h.sw.processFrame(
+      buildFrame({
+        dstMac: solicitedNodeMac(d.address),
+        srcMac: other.mac,
+        vlanId: other.vlan,
+        ipv6: { src: other.addr, dst: group },
+      }),
+      other.port,
+    );
+    assert.ok(cross.verdict !== 'forward' || cross.egressPort === 0, JSON.stringify(cross));
   });
 
   it('rewrites the IPv4 DSCP and fixes the header checksum', async () => {
