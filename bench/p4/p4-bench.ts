@@ -106,9 +106,11 @@ function plan(vlan: number, instances: number): ZoneNetworkPlan {
 /** Each workload zone's network plan, for the path that plans entries itself (the operator's programmer). */
 const planOf = new Map<string, ZoneNetworkPlan>();
 
-/** Zones of 16 entries each (7 instances) adding up to `total` entries. */
+/** Zones of seven instances each adding up to `total` entries. */
 function workload(total: number, firstVlan = 1): ZoneP4Entries[] {
-  const plans = Array.from({ length: Math.ceil(total / 16) }, (_, i) => plan(firstVlan + i, 7));
+  // As many zones of seven instances as make `total` entries (23 per zone: nine for the zone, two per instance).
+  const perZone = planP4Entries([plan(firstVlan, 7)], PORTS).zones[0]?.entries.length ?? 1;
+  const plans = Array.from({ length: Math.ceil(total / perZone) }, (_, i) => plan(firstVlan + i, 7));
   for (const p of plans) planOf.set(p.applicationId, p);
   return planP4Entries(plans, PORTS).zones;
 }
