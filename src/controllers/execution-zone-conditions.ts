@@ -70,6 +70,8 @@ export interface ZoneFacts {
   attachment?: AttachmentFact;
   compliance?: ComplianceFact;
   replace?: ReplaceFact;
+  /** Where spec.failover stands while a member is away (ZoneFailover.standingOf). */
+  failover?: string | undefined;
 }
 
 /** The zone's new condition list, from the old one and the pass's facts. */
@@ -149,7 +151,7 @@ export function zoneConditions(old: readonly Condition[] | undefined, f: ZoneFac
         T.Degraded,
         'True',
         R.MemberUnreachable,
-        `member cluster(s) ${unreachable.join(', ')} not reachable; their instances are unknown and no new placements go there`,
+        `member cluster(s) ${unreachable.join(', ')} not reachable; their instances are unknown and no new placements go there${f.failover ? `; ${f.failover}` : ''}`,
       );
     else set(T.Degraded, 'False', R.AsExpected, 'every member cluster of the zone answers');
   }

@@ -21,6 +21,7 @@ import { failOver, failoverDue, type FailoverResult } from '../core/zones/failov
 import type { Clock } from '../runtime/clock.js';
 import type { EventSink, EventTarget } from '../runtime/events.js';
 import type { Logger } from '../runtime/logger.js';
+import type { OperatorMetrics } from '../runtime/metrics.js';
 import type { HubObjects } from './object-store.js';
 import { done, requeueAfter, type PhaseResult } from './phase-result.js';
 import type { PlacementState } from './placement-state.js';
@@ -34,6 +35,7 @@ export interface FailoverDeps {
   logger: Logger;
   /** How long after a blocked failover (no provider can take a group) it is tried again. */
   retryMs?: number;
+  metrics?: OperatorMetrics;
 }
 
 /** A little past the toleration, so the pass that comes finds it over. */
@@ -42,8 +44,19 @@ const SLACK_MS = 100;
 export class ZoneFailover {
   /** The last blocked message per zone key: one Event per change, not one per pass. */
   private readonly blocked = new Map<string, string>();
+  /** Per zone key, where its failover stands while a member is away: for the Degraded message. */
+  private readonly standing = new Map<string, string>();
 
   constructor(private readonly deps: FailoverDeps) {}
+
+  /**
+   * Where the zone's failover stands after this pass, in words for the
+   * Degraded condition: when it will move, why it cannot, or that the zone
+   * has none. Undefined while no member of the zone is away.
+   */
+  standingOf(key: string): string | undefined {
+    return this.standing.get(key);
+  }
 
   /**
    * The phase. Nothing to do for a zone without spec.failover, or whose
@@ -52,16 +65,28 @@ export class ZoneFailover {
    */
   async run(p: ReleasePass, target: EventTarget): Promise<PhaseResult> {
     const policy = p.zone.spec.failover;
-    if (p.released || !policy) return this.forget(p.key);
+    if (p.released) return this.forget(p.key);
     const id = p.zone.spec.applicationId.toLowerCase();
     const since = (name: string): number | undefined => {
       const provider = this.deps.state.provider(name);
       return provider?.ready === false ? (provider.unreachableSince ?? this.deps.clock.now()) : undefined;
     };
     const hosting = this.deps.state.federation?.allocation(id)?.instances.map((i) => i.provider) ?? [];
+    if (!policy) {
+      const away = [...new Set(hosting)].some((h) => since(h) !== undefined);
+      this.forget(p.key);
+      if (away) this.standing.set(p.key, 'no spec.failover: the instances there stay allocated until it answers');
+      return done;
+    }
     const first = failoverDue(policy, hosting, since, this.deps.clock.now());
     if (first.due.length === 0) {
-      this.blocked.delete(p.key);
+      this.setBlocked(p.key, undefined);
+      if (first.nextInMs === undefined) this.standing.delete(p.key);
+      else
+        this.standing.set(
+          p.key,
+          `spec.failover moves them after ${policy.afterSeconds}s unreachable, in ${Math.ceil(first.nextInMs / 1000)}s`,
+        );
       return this.later(first.nextInMs);
     }
     const result = await this.deps.state.withLock(async (f) => {
@@ -86,6 +111,7 @@ export class ZoneFailover {
       return out;
     });
     if (result.moved.length > 0) {
+      for (const m of result.moved) this.deps.metrics?.failoverMoves.inc({ from: m.from, to: m.to });
       const text = describeMoves(result.moved);
       this.deps.logger.info('failed over', { zone: p.key, moved: text });
       this.deps.events.emit(
@@ -97,15 +123,23 @@ export class ZoneFailover {
       );
     }
     if (result.stuck.length === 0) {
-      this.blocked.delete(p.key);
+      this.setBlocked(p.key, undefined);
+      this.standing.delete(p.key);
       return done;
     }
     const message = `spec.failover is due, but no provider can take ${result.stuck.map((s) => s.reason).join(' | ')}; it stays and is tried again`;
+    this.standing.set(p.key, message);
     if (this.blocked.get(p.key) !== message) {
-      this.blocked.set(p.key, message);
+      this.setBlocked(p.key, message);
       this.deps.events.emit(target, 'Warning', EventReason.FailoverBlocked, EventAction.Failover, message);
     }
     return requeueAfter(this.deps.retryMs ?? 10_000, 'failover blocked');
+  }
+
+  private setBlocked(key: string, message: string | undefined): void {
+    if (message === undefined) this.blocked.delete(key);
+    else this.blocked.set(key, message);
+    this.deps.metrics?.failoverBlocked.set(this.blocked.size);
   }
 
   private later(ms: number | undefined): PhaseResult {
@@ -114,7 +148,8 @@ export class ZoneFailover {
 
   /** The zone is gone. */
   forget(key: string): PhaseResult {
-    this.blocked.delete(key);
+    this.setBlocked(key, undefined);
+    this.standing.delete(key);
     return done;
   }
 }

@@ -197,6 +197,7 @@ export class ExecutionZoneReconciler {
       clock: deps.clock,
       logger: deps.logger,
       retryMs: this.pollMs,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
     });
   }
 
@@ -866,6 +867,7 @@ export class ExecutionZoneReconciler {
         ...(p.attachment ? { attachment: p.attachment } : {}),
         ...(p.compliance ? { compliance: p.compliance } : {}),
         ...(p.replace ? { replace: p.replace } : {}),
+        failover: this.failover.standingOf(p.key),
       },
       p.now,
     );

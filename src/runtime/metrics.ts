@@ -138,6 +138,17 @@ export class OperatorMetrics {
     help: 'Zones the sidecar still held for no live ExecutionZone, removed from every switch by the orphan collector',
     registers: [this.registry],
   });
+  readonly failoverMoves = new Counter({
+    name: 'zonekeeper_failover_instances_moved_total',
+    help: 'Instances moved off an unreachable member by spec.failover, by the provider left and the provider taken',
+    labelNames: ['from', 'to'] as const,
+    registers: [this.registry],
+  });
+  readonly failoverBlocked = new Gauge({
+    name: 'zonekeeper_zones_failover_blocked',
+    help: 'Zones whose failover is due but that no provider can take now (retried)',
+    registers: [this.registry],
+  });
   readonly placementDecisions = new Counter({
     name: 'zonekeeper_placement_decisions_total',
     help: 'Instance-group placement decisions by result',

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { ZoneConditionType as T } from '../../../src/core/api/conditions.js';
 import type { ExecutionZone, ExecutionZoneSpec, ProviderCluster } from '../../../src/core/api/types.js';
 import { unreachableSince } from '../../../src/controllers/provider-cluster-reconciler.js';
+import { OperatorMetrics } from '../../../src/runtime/metrics.js';
 import { group, provider, zone } from '../../support/core-fixtures.js';
 import { markDeleted, readyZone, reconcilerOn, zoneBed, type ZoneBed } from './zone-bed.js';
 
@@ -44,6 +45,8 @@ function memberBack(bed: ZoneBed, name: string, order: number): void {
 }
 
 const statusOf = (bed: ZoneBed, key: string) => bed.zones.current(key)?.status;
+const degradedMessage = (bed: ZoneBed, key: string): string =>
+  statusOf(bed, key)?.conditions?.find((c) => c.type === T.Degraded)?.message ?? '';
 
 describe('ExecutionZoneReconciler: spec.failover', () => {
   it('keeps the allocation until the toleration is over, then moves the group, commits it and says what moved', async () => {
@@ -57,6 +60,10 @@ describe('ExecutionZoneReconciler: spec.failover', () => {
     const early = await bed.reconciler.reconcile(key);
     assert.equal(bed.cond(key, T.Degraded), 'True/MemberUnreachable');
     assert.deepEqual(early, { requeueAfterMs: 10_000 }, 'the poll and the toleration (10 s left) coincide');
+    assert.match(
+      degradedMessage(bed, key),
+      /Cloud1 not reachable.*; spec\.failover moves them after 30s unreachable, in 10s$/,
+    );
     assert.deepEqual(
       statusOf(bed, key)?.allocation?.instances.map((i) => i.name),
       ['V1', 'V2'],
@@ -129,6 +136,10 @@ describe('ExecutionZoneReconciler: spec.failover', () => {
     assert.equal(bed.cond(key, T.Degraded), 'True/MemberUnreachable');
     assert.deepEqual(statusOf(bed, key)?.allocation, before);
     assert.equal(statusOf(bed, key)?.movedInstances, undefined);
+    assert.match(
+      degradedMessage(bed, key),
+      /; no spec\.failover: the instances there stay allocated until it answers$/,
+    );
     assert.ok(!bed.events.reasons().includes('FailedOver'));
     assert.equal(bed.state.federation?.usedBy('Cloud1').cores, 2);
   });
@@ -142,9 +153,16 @@ describe('ExecutionZoneReconciler: spec.failover', () => {
     assert.equal(statusOf(bed, key)?.providers, 'Cloud2', 'Cloud1 was full');
     memberDown(bed, 'Cloud2', 1);
     bed.clock.advance(TOLERATION_S * 1000);
-    const r = await bed.reconciler.reconcile(key);
+    const metrics = new OperatorMetrics();
+    const reconciler = reconcilerOn(bed, { metrics, pollMs: 10_000 });
+    const r = await reconciler.reconcile(key);
     assert.deepEqual(r, { requeueAfterMs: 10_000 });
     assert.equal(bed.cond(key, T.Degraded), 'True/MemberUnreachable');
+    assert.match(
+      degradedMessage(bed, key),
+      /; spec\.failover is due, but no provider can take g1 on Cloud2: Cloud1: insufficient capacity/,
+    );
+    assert.equal((await metrics.failoverBlocked.get()).values[0]?.value, 1);
     assert.deepEqual(
       statusOf(bed, key)?.allocation?.instances.map((i) => i.name),
       ['V1', 'V2'],
@@ -152,17 +170,29 @@ describe('ExecutionZoneReconciler: spec.failover', () => {
     const blocked = bed.events.list.filter((e) => e.reason === 'FailoverBlocked');
     assert.equal(blocked.length, 1);
     assert.match(blocked[0]?.note ?? '', /no provider can take g1 on Cloud2: Cloud1: insufficient capacity/);
-    await bed.reconciler.reconcile(key);
+    await reconciler.reconcile(key);
     assert.equal(bed.events.list.filter((e) => e.reason === 'FailoverBlocked').length, 1, 'said once');
 
     // The full zone goes: Cloud1 has room, and the next pass moves the group there.
     markDeleted(bed, full);
-    await bed.reconciler.reconcile(full);
-    await bed.reconciler.reconcile(key);
+    await reconciler.reconcile(full);
+    await reconciler.reconcile(key);
     assert.deepEqual(statusOf(bed, key)?.movedInstances, [
       { instance: 'V1', from: 'Cloud2', replacement: 'V3', to: 'Cloud1' },
       { instance: 'V2', from: 'Cloud2', replacement: 'V4', to: 'Cloud1' },
     ]);
+    assert.equal((await metrics.failoverBlocked.get()).values[0]?.value, 0);
+    assert.deepEqual(
+      (await metrics.failoverMoves.get()).values.map((v) => `${v.labels.from}->${v.labels.to}=${v.value}`),
+      ['Cloud2->Cloud1=2'],
+    );
+    await reconciler.reconcile(key);
+    assert.equal(bed.cond(key, T.Degraded), 'False/AsExpected');
+    assert.doesNotMatch(
+      degradedMessage(bed, key),
+      /failover/,
+      `nothing of the zone is on the missing member any more: ${degradedMessage(bed, key)}`,
+    );
   });
 });
 
