@@ -314,12 +314,15 @@ export class SoftwareSwitch {
         this.commit(pipeline);
         return cb(null, {});
       case 'RECONCILE_AND_COMMIT': {
-        // Keep every entry that is still valid under the new P4Info; if one
-        // is not, the state cannot be preserved and nothing changes.
+        // Keep every entry that is still valid under the new P4Info, with
+        // its counts where the new table counts too; if one is not valid,
+        // the state cannot be preserved and nothing changes.
         const next = new TableStore(pipeline.index, pipeline.defaults);
         if (this.store) {
           for (const t of this.store.p4info.tables) {
-            for (const e of this.store.read({ table_id: t.id }) as ReturnType<TableStore['toEntry']>[]) {
+            const counted = next.hasDirectCounter(t.id);
+            const read = this.store.read({ table_id: t.id, ...(counted ? { counter_data: {} } : {}) });
+            for (const e of read as ReturnType<TableStore['toEntry']>[]) {
               const r = next.apply({ type: 'INSERT', entity: { table_entry: e, entity: 'table_entry' } });
               if (r.code !== grpc.status.OK)
                 return cb(

@@ -64,6 +64,15 @@ const KIND_OF: Record<string, MatchKind> = {
   OPTIONAL: 'optional',
 };
 
+/** An entry's counts as P4Runtime carries them, in the counter's unit. */
+function countsOf(counter: Counter | undefined, unit: string | undefined): CounterData {
+  const c = counter ?? { packets: 0n, bytes: 0n };
+  const data: CounterData = {};
+  if (unit !== 'PACKETS') data.byte_count = c.bytes.toString();
+  if (unit !== 'BYTES') data.packet_count = c.packets.toString();
+  return data;
+}
+
 /** CounterData as written by a controller: non-negative int64 counts. */
 function counterIn(d: CounterData | undefined, fallback: Counter): Result<Counter> {
   if (!d) return { ok: true, value: { ...fallback } };
@@ -379,6 +388,8 @@ export class TableStore {
     }
     const priority = entry.priority ?? 0;
     const actionId = entry.action?.action?.action_id ?? 0;
+    // counter_data set in the request, even empty, asks for each entry's counts (P4Runtime §9.1).
+    const withCounts = entry.counter_data !== undefined;
     for (const s of states as TableState[]) {
       const candidates =
         wanted !== undefined
@@ -387,10 +398,15 @@ export class TableStore {
       for (const e of candidates) {
         if (priority !== 0 && e.priority !== priority) continue;
         if (actionId !== 0 && e.actionId !== actionId) continue;
-        out.push(this.toEntry(e));
+        out.push(this.toEntry(e, withCounts));
       }
     }
     return out;
+  }
+
+  /** Whether the table has a direct counter (its entries carry counts). */
+  hasDirectCounter(tableId: number): boolean {
+    return this.tables.get(tableId)?.info.directCounter !== undefined;
   }
 
   /**
@@ -431,10 +447,7 @@ export class TableStore {
           ? [s.entries.get(wanted)].filter((e): e is StoredEntry => e !== undefined)
           : s.entries.values();
       for (const e of candidates) {
-        const c = e.counter ?? { packets: 0n, bytes: 0n };
-        const data: CounterData = {};
-        if (unit !== 'PACKETS') data.byte_count = c.bytes.toString();
-        if (unit !== 'BYTES') data.packet_count = c.packets.toString();
+        const data = countsOf(e.counter, unit);
         // The entry is named by its key only (table, match, priority): the action is not part of it.
         const { table_id, match, priority } = this.toEntry(e);
         const key: TableEntry = { table_id, match };
@@ -445,7 +458,7 @@ export class TableStore {
     return out;
   }
 
-  toEntry(e: StoredEntry): TableEntry {
+  toEntry(e: StoredEntry, withCounts = false): TableEntry {
     const state = this.tables.get(e.tableId) as TableState;
     const match: FieldMatch[] = e.match.map((m) => {
       const field_id = m.fieldId;
@@ -476,6 +489,7 @@ export class TableStore {
     // explicit 0); BMv2 sends none, and reads must look the same.
     if (e.priority !== 0) out.priority = e.priority;
     if (e.metadata) out.metadata = e.metadata;
+    if (withCounts && state.info.directCounter) out.counter_data = countsOf(e.counter, state.info.directCounter.unit);
     return out;
   }
 

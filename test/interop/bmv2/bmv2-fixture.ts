@@ -72,6 +72,20 @@ export async function readCountersBack(address: string, tableId: number): Promis
   }
 }
 
+/** The entries of one table read with counter_data asked for: key, action and counts, sorted. */
+export async function readEntriesWithCounts(address: string, tableId: number): Promise<string[]> {
+  const c = new P4RuntimeClient(address);
+  try {
+    const ents = await c.read({
+      device_id: '1',
+      entities: [{ table_entry: { table_id: tableId, counter_data: {} }, entity: 'table_entry' }],
+    });
+    return ents.map((e) => JSON.stringify(hexed(e.table_entry as TableEntry))).sort();
+  } finally {
+    c.close();
+  }
+}
+
 /** Every entry a switch holds (wildcard read), each as sorted JSON with byte strings in hex, sorted. */
 export async function readBack(address: string): Promise<string[]> {
   const c = new P4RuntimeClient(address);

@@ -15,7 +15,7 @@ import { summaryNote, type P4Toolchain } from '../../../tools/harness/p4-toolcha
 import { pollUntil } from '../../../tools/harness/poll-until.js';
 import { repoRoot } from '../../../tools/testbed/paths.js';
 import { PAPER_PLANS, PORTS } from '../../unit/p4/paper-zone-plans.js';
-import { LOG_DIR, readCountersBack, startSidecar, toolchainOrSkip } from './bmv2-fixture.js';
+import { LOG_DIR, readCountersBack, readEntriesWithCounts, startSidecar, toolchainOrSkip } from './bmv2-fixture.js';
 import { generateFrames, withIpv4Option, type TestFrame } from './frame-generator.js';
 import { buildFrame } from '../../../src/switch/frame.js';
 import { instanceMac } from '../../../src/core/network/p4-entries.js';
@@ -194,5 +194,12 @@ describe('packets: the software pipeline against BMv2 (differential)', function 
       `no zone counted anything: ${software.join('\n')}`,
     );
     assert.deepEqual(software, reference);
+    // The same counts inside table entries, when a table-entry read asks for counter_data.
+    const softwareEntries = await readEntriesWithCounts(swAddress, ZONE_MARK);
+    assert.ok(
+      softwareEntries.every((e) => e.includes('counter_data')),
+      softwareEntries.join('\n'),
+    );
+    assert.deepEqual(softwareEntries, await readEntriesWithCounts((bmv2 as Bmv2Process).address, ZONE_MARK));
   });
 });

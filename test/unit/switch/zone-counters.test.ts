@@ -10,7 +10,7 @@ import { bytesToBigInt } from '../../../src/p4/bytestrings.js';
 import type { DirectCounterEntry, TableEntry, Uint128 } from '../../../src/p4/p4runtime-types.js';
 import { buildFrame } from '../../../src/switch/frame.js';
 import { PAPER_PLANS, PORTS } from '../p4/paper-zone-plans.js';
-import { DEVICE, id, INDEX, startProgrammed, type Harness } from './switch-harness.js';
+import { DEVICE, id, INDEX, pipelineConfig, startProgrammed, type Harness } from './switch-harness.js';
 
 type Programmed = Harness & { election: Uint128 };
 
@@ -163,6 +163,47 @@ describe('software switch: per-zone direct counters (zone_traffic)', () => {
     assert.deepEqual(await readCounters(h, key), [], 'a deleted entry has no counter');
     await write('INSERT', entry(9));
     assert.deepEqual(byVlan(await readCounters(h, key)).get(1000), [0, 0], 'a new entry starts at zero');
+  });
+
+  it('answers a table-entry read that asks for counter_data with the counts, and keeps them across RECONCILE_AND_COMMIT', async () => {
+    assert.ok(zone);
+    const a = frameOf(zone);
+    h.sw.processFrame(a.frame, a.port);
+    h.sw.processFrame(a.frame, a.port);
+    const markId = id('ZoneIngress.zone_mark');
+    const entries = async (counter_data?: object): Promise<TableEntry[]> =>
+      (
+        await h.client.read({
+          device_id: DEVICE,
+          entities: [
+            { table_entry: { table_id: markId, ...(counter_data ? { counter_data } : {}) }, entity: 'table_entry' },
+          ],
+        })
+      ).flatMap((e) => (e.table_entry ? [e.table_entry] : []));
+    const countsOf = (list: TableEntry[]): Map<number, [string, string]> =>
+      new Map(
+        list.map((e) => [
+          Number(bytesToBigInt(e.match?.[0]?.exact?.value ?? Buffer.alloc(1))),
+          [e.counter_data?.packet_count ?? '-', e.counter_data?.byte_count ?? '-'],
+        ]),
+      );
+    assert.ok(
+      (await entries()).every((e) => e.counter_data === undefined),
+      'not asked, not given',
+    );
+    const before = countsOf(await entries({}));
+    assert.deepEqual(before.get(zone.vlanId), ['2', String(2 * a.frame.length)]);
+
+    // The same program again, reconciled: the entries stay, and so do their counts.
+    await h.client.setPipeline({
+      device_id: DEVICE,
+      election_id: h.election,
+      action: 'RECONCILE_AND_COMMIT',
+      config: pipelineConfig('43'),
+    });
+    assert.deepEqual(countsOf(await entries({})), before);
+    h.sw.processFrame(a.frame, a.port);
+    assert.deepEqual(countsOf(await entries({})).get(zone.vlanId), ['3', String(3 * a.frame.length)]);
   });
 
   it('refuses counters of a table without one, of a default entry, and counter_data on a table without a counter', async () => {
