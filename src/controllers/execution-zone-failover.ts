@@ -91,7 +91,7 @@ export class ZoneFailover {
     }
     const result = await this.deps.state.withLock(async (f) => {
       // Decided again under the lock, on the federation as it is now.
-      const out: FailoverResult = { moved: [], stuck: [] };
+      const out: FailoverResult = { moved: [], stuck: [], abandoned: [] };
       const a = f.allocation(id);
       if (!a) return out;
       const due = failoverDue(
@@ -104,12 +104,18 @@ export class ZoneFailover {
         const r = failOver(f, id, provider);
         out.moved.push(...r.moved);
         out.stuck.push(...r.stuck.map((s) => ({ ...s, reason: `${s.group} on ${provider}: ${s.reason}` })));
+        out.abandoned?.push(...(r.abandoned ?? []));
       }
-      if (out.moved.length === 0) return out;
+      if (out.moved.length === 0 && (out.abandoned?.length ?? 0) === 0) return out;
       // A failed commit marks the state stale: the rebuild forgets the move, and nothing used it.
       await commitAllocation(this.deps, f, p, a, 'failover');
       return out;
     });
+    for (const d of result.abandoned ?? []) {
+      const text = `the Replace of group ${d.group} towards ${d.provider} is dropped: ${d.provider} stayed unreachable for more than ${policy.afterSeconds}s; its new instances ${d.instances.join(', ')} are released and the group stays where it is`;
+      this.deps.logger.info('replacement abandoned', { zone: p.key, group: d.group, provider: d.provider });
+      this.deps.events.emit(target, 'Warning', EventReason.ReplacementAbandoned, EventAction.Failover, text);
+    }
     if (result.moved.length > 0) {
       for (const m of result.moved) this.deps.metrics?.failoverMoves.inc({ from: m.from, to: m.to });
       const text = describeMoves(result.moved);

@@ -138,6 +138,8 @@ export const EventReason = {
   FailedOver: 'FailedOver',
   /** spec.failover is due, but no other provider can take a group now: it stays, and is tried again. */
   FailoverBlocked: 'FailoverBlocked',
+  /** spec.failover: the provider a Replace was moving a group to stayed unreachable; the move is dropped and the group stays. */
+  ReplacementAbandoned: 'ReplacementAbandoned',
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 

@@ -54,6 +54,8 @@ export interface FailoverResult {
   moved: InstanceMove[];
   /** Groups on the lost provider that no other provider can take now, with why; they stay where they were. */
   stuck: { group: string; reason: string }[];
+  /** Replace moves towards the lost provider, dropped: the group and the new instances released. */
+  abandoned?: { group: string; provider: string; instances: string[] }[];
 }
 
 /**
@@ -70,7 +72,30 @@ export function failOver(f: Federation, applicationId: string, lost: string): Fa
   // Only off a member that is out: a reachable one keeps its instances.
   if (!a || f.catalogue.get(lost)?.ready !== false) return result;
   for (const [name, group] of Object.entries(a.groups)) {
+    // A Replace in flight (spec.onViolation) decides first: its new
+    // instances are on `replacing.provider`, its old ones on `provider`.
+    const moving = group.replacing;
+    if (moving && moving.provider === lost) {
+      // The move's target is lost: drop the move; the old instances serve on.
+      const r = f.abandonReplacement(applicationId, name);
+      if (r.ok)
+        (result.abandoned ??= []).push({ group: name, provider: lost, instances: Object.values(moving.instances) });
+      continue;
+    }
     if (group.provider !== lost) continue;
+    if (moving) {
+      // The old instances are lost and their replacements already booked
+      // elsewhere: the move completes now (make before break no longer
+      // applies to instances that cannot serve), and nothing is placed twice.
+      const to = moving.provider;
+      if (f.completeReplacement(applicationId, name).ok)
+        for (const [old, replacement] of Object.entries(moving.instances)) {
+          const move = { instance: old, from: lost, replacement, to };
+          group.moves = [...(group.moves ?? []), move];
+          result.moved.push(move);
+        }
+      continue;
+    }
     const live = a.instances.filter((i) => i.group === name);
     if (live.length === 0) continue;
     const compiled = zone?.groups.find((g) => g.spec.name === name);

@@ -351,6 +351,27 @@ export class Federation {
   }
 
   /**
+   * A Replace whose new provider is lost (spec.failover on that provider):
+   * the new instances are released (never Ready there; their names are not
+   * used again) and the group stays on its provider, as if the move had
+   * not started. The next compliance pass may start another one.
+   */
+  abandonReplacement(applicationId: string, group: string): ReleaseResult {
+    const a = this.zones.get(applicationId.toLowerCase())?.allocation;
+    const ga = a?.groups[group];
+    if (!a || !ga?.replacing)
+      return {
+        ok: false,
+        errors: [{ path: 'group', reason: `group ${group} of zone ${applicationId} is not being replaced` }],
+      };
+    const fresh = new Set(Object.values(ga.replacing.instances));
+    const added = a.instances.filter((i) => i.group === group && fresh.has(i.name));
+    this.releaseLive(a, added);
+    delete ga.replacing;
+    return { ok: true, released: byProvider(added) };
+  }
+
+  /**
    * Re-creates a zone from durable state (the operator after a restart).
    * Conflicts (a VLAN held twice, unknown providers) are reported and the
    * zone is not restored, so nothing is double-booked. Rules that no longer

@@ -124,6 +124,66 @@ describe('failover: moving groups off a lost provider', () => {
     assert.equal(f.allocation(id)?.groups.g2.provider, 'B');
   });
 
+  it('completes a Replace in flight when its old provider is lost: the booked replacements take over, nothing is placed twice', () => {
+    const { f, providers } = federation();
+    // 2 × 3 cores: A (8) has no room for a second copy, so the Replace goes to B.
+    const spec = zone({ groups: [group({ count: 2, cores: 3 })] });
+    f.reconcile(spec);
+    const id = spec.applicationId;
+    const started = f.replaceGroup(id, 'g1');
+    assert.ok(started.ok && started.provider === 'B');
+    assert.deepEqual(started.instances, { V1: 'V3', V2: 'V4' });
+    providers[0].ready = false;
+    const r = failOver(f, id, 'A');
+    assert.deepEqual(r.stuck, []);
+    assert.deepEqual(r.moved, [
+      { instance: 'V1', from: 'A', replacement: 'V3', to: 'B' },
+      { instance: 'V2', from: 'A', replacement: 'V4', to: 'B' },
+    ]);
+    const a = f.allocation(id);
+    assert.ok(a);
+    assert.equal(a.groups.g1.replacing, undefined, 'the move is over');
+    assert.equal(a.groups.g1.provider, 'B');
+    assert.deepEqual(
+      a.instances.map((i) => `${i.name}@${i.provider}`),
+      ['V3@B', 'V4@B'],
+    );
+    assert.deepEqual(a.released, ['V1', 'V2']);
+    assert.equal(f.usedBy('A').cores, 0);
+    assert.equal(f.usedBy('B').cores, 6, 'the replacements booked once, not again by the failover');
+    assert.deepEqual(movesOf(a.groups), r.moved);
+  });
+
+  it('drops a Replace in flight when the provider it moves to is lost: the group stays, the new names are released', () => {
+    const { f, providers } = federation();
+    // 2 × 3 cores: A (8) has no room for a second copy, so the Replace goes to B.
+    const spec = zone({ groups: [group({ count: 2, cores: 3 })] });
+    f.reconcile(spec);
+    const id = spec.applicationId;
+    const started = f.replaceGroup(id, 'g1');
+    assert.ok(started.ok && started.provider === 'B');
+    providers[1].ready = false;
+    const r = failOver(f, id, 'B');
+    assert.deepEqual(r.moved, []);
+    assert.deepEqual(r.abandoned, [{ group: 'g1', provider: 'B', instances: ['V3', 'V4'] }]);
+    const a = f.allocation(id);
+    assert.ok(a);
+    assert.equal(a.groups.g1.replacing, undefined);
+    assert.equal(a.groups.g1.provider, 'A');
+    assert.deepEqual(
+      a.instances.map((i) => `${i.name}@${i.provider}`),
+      ['V1@A', 'V2@A'],
+    );
+    assert.deepEqual(a.released, ['V3', 'V4'], 'the names booked on B are never used again');
+    assert.equal(f.usedBy('B').cores, 0);
+    assert.equal(f.usedBy('A').cores, 6);
+    // The next Replace goes elsewhere: B is not ready.
+    const again = f.replaceGroup(id, 'g1');
+    assert.ok(again.ok);
+    assert.equal(again.provider, 'C');
+    assert.deepEqual(again.instances, { V1: 'V5', V2: 'V6' });
+  });
+
   it('survives the durable round trip: the moved group still counts as its spec size, and restores', () => {
     const { f, providers } = federation();
     const spec = zone({ groups: [group({ count: 2 })] });
