@@ -274,6 +274,7 @@ export class Manager {
       clock,
       enqueueZone: (k) => zoneCtl.enqueue(k),
       ...(options.network?.traffic ? { traffic: options.network.traffic.bind(options.network) } : {}),
+      usage: (provider, applicationId) => memberPort.zoneUsage(provider, applicationId),
     });
     const relCtl = new Controller({
       name: 'zonerelease',
