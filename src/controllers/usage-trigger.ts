@@ -106,6 +106,7 @@ export function usageRule(t: UsageTrigger): UsageRule | { error: string } {
   const field = t.above !== undefined ? 'above' : 'below';
   const q = quantity(t.above ?? t.below ?? '', `${at}.${field}`);
   if (typeof q !== 'number') return q;
+  if (field === 'below' && q === 0) return { error: `${at}.below: must be more than zero: nothing is below 0` };
   return { kind: 'usage', resource: t.resource, forMs, [field]: q };
 }
 
@@ -119,6 +120,7 @@ export function stallRule(t: StallTrigger): StallRule | { error: string } {
   if (t.cpuBelow !== undefined) {
     const q = quantity(t.cpuBelow, `${at}.cpuBelow`);
     if (typeof q !== 'number') return q;
+    if (q === 0) return { error: `${at}.cpuBelow: must be more than zero: no CPU is below 0` };
     rule.cpuBelow = q;
   }
   if (t.restarts !== undefined) {
