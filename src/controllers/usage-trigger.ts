@@ -56,7 +56,7 @@ export type WatchRule = UsageRule | StallRule;
 export interface WatchVerdict {
   observed: ReleaseObservation;
   fired: boolean;
-  /** How long until the condition could hold at the earliest (0 when it holds or is unknown). */
+  /** How long until the condition could hold at the earliest (0 when it holds; `for` when not judged). */
   waitMs: number;
   /** What was measured, for the condition message and the Event. */
   text: string;
@@ -168,7 +168,7 @@ export function judgeUsage(
   const gap = 'error' in reading ? undefined : missing(reading, rule.resource, `${rule.resource} metrics`);
   if ('error' in reading || gap !== undefined) {
     const message = noEvidence('error' in reading ? `metrics unavailable: ${reading.error}` : (gap ?? ''));
-    return { observed: { ...base, message }, fired: false, waitMs: 0, text: `usage: not judged, ${message}` };
+    return { observed: { ...base, message }, fired: false, waitMs: rule.forMs, text: `usage: not judged, ${message}` };
   }
   const prev = continued('usage', previous, reading.readAtMs, maxGapMs);
   const value = reading.instances.reduce((sum, i) => sum + (i[rule.resource] ?? 0), 0);
@@ -214,7 +214,12 @@ export function judgeStall(
   const observed: ReleaseObservation = { condition: 'stall', observedTime: iso(nowMs) };
   if ('error' in reading) {
     const message = noEvidence(`member unreadable: ${reading.error}`);
-    return { observed: { ...observed, message }, fired: false, waitMs: 0, text: `stall: not judged, ${message}` };
+    return {
+      observed: { ...observed, message },
+      fired: false,
+      waitMs: rule.forMs,
+      text: `stall: not judged, ${message}`,
+    };
   }
   const prev = continued('stall', previous, reading.readAtMs, maxGapMs);
   const problems: string[] = [];
@@ -269,7 +274,7 @@ export function judgeStall(
   }
   if (problems.length) observed.message = problems.join('; ');
   const text = `stall: ${[...parts, ...problems].join('; ')}`;
-  return { observed, fired, waitMs: fired || parts.length === 0 ? 0 : waitMs, text };
+  return { observed, fired, waitMs: fired ? 0 : waitMs, text };
 }
 
 /** Judges a reading by the rule's kind. */
