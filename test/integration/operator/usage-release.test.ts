@@ -11,6 +11,8 @@
 // whole zone.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import type { ExecutionZone, ZoneRelease } from '../../../src/core/api/types.js';
 import { getCondition } from '../../../src/controllers/conditions.js';
@@ -82,6 +84,37 @@ describe('operator: ZoneReleases that wait for usage and stall, read from the me
       const list = await client.get<{ kind?: string }>('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods');
       assert.equal(list.kind, 'PodMetricsList', name);
     }
+    // Around the aggregator: the stand-in takes only the member's front-proxy client, with a user header.
+    const rec = env.memberRecords[0];
+    assert.ok(rec?.metricsPort);
+    const pki = join(stateDir, 'clusters', rec.id, 'pki');
+    const call = (who: string, headers: Record<string, string> = {}): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: rec.metricsPort,
+            path: '/apis/metrics.k8s.io/v1beta1/pods',
+            ca: readFileSync(join(pki, 'ca.crt')),
+            servername: 'metrics-server.kube-system.svc',
+            cert: readFileSync(join(pki, `${who}.crt`)),
+            key: readFileSync(join(pki, `${who}.key`)),
+            headers,
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    await assert.rejects(
+      call('client-admin', { 'X-Remote-User': 'admin' }),
+      'a cluster-admin certificate is not the front proxy',
+    );
+    assert.equal(await call('front-proxy-client'), 401, 'no X-Remote-User');
+    assert.equal(await call('front-proxy-client', { 'X-Remote-User': 'system:serviceaccount:x:y' }), 200);
   });
 
   it('waits while the named instance is busy or unmeasured, then releases exactly it once its CPU was low for usage.for', async () => {
