@@ -122,7 +122,8 @@ export class ZoneReleaseReconciler {
                 due.watch,
                 rel.spec,
                 idleZone,
-                rel.status?.observed,
+                // An observation made under an earlier spec (the trigger edited) does not carry over.
+                rel.status?.observedGeneration === rel.metadata.generation ? rel.status?.observed : undefined,
                 () => this.clock.now(),
                 Math.max(60_000, 3 * this.usagePollMs),
               );

@@ -432,6 +432,28 @@ describe('ZoneReleaseReconciler: triggers usage and stall', () => {
     assert.equal(bed.rel('loop')?.observed?.restarts, 2);
   });
 
+  it('starts afresh when the trigger is edited: an observation under the old spec is no evidence', async () => {
+    const bed = usageBed(() => new Map([['V1', { cpu: 0.01, restarts: 0 }]]));
+    await readyZone(bed, 'a', zone());
+    bed.put('edit', { zoneRef: { name: 'a' }, trigger: { usage: { resource: 'cpu', below: '1', for: '30s' } } });
+    await bed.release.reconcile('tenant/edit');
+    assert.equal(bed.rel('edit')?.observed?.since, at(T0));
+    const old = bed.releases.current('tenant/edit');
+    assert.ok(old);
+    bed.releases.put({
+      ...old,
+      metadata: { ...old.metadata, generation: 2 },
+      spec: { ...old.spec, trigger: { usage: { resource: 'cpu', below: '100m', for: '30s' } } },
+    });
+    bed.clock.advance(30_000);
+    await bed.release.reconcile('tenant/edit');
+    assert.equal(bed.rel('edit')?.phase, 'Waiting', 'held 30 s under the old threshold, 0 s under the new');
+    assert.equal(bed.rel('edit')?.observed?.since, at(T0 + 30_000));
+    bed.clock.advance(30_000);
+    await bed.release.reconcile('tenant/edit');
+    assert.equal(bed.rel('edit')?.phase, 'Releasing');
+  });
+
   it('waits and says why when the operator reads no member', async () => {
     const zones = zoneBed(['Cloud1']);
     const bed = releaseBed(zones, { enqueueZone: () => {} });
