@@ -285,7 +285,7 @@ export class Manager {
       clock,
     });
     late.relCtl = relCtl;
-    zoneReleaseWatches(relCtl.queue, { releases: relInf, zones: zoneInf });
+    zoneReleaseWatches(relCtl.queue, { releases: relInf, zones: zoneInf, store: releases });
 
     const providerReconciler = new ProviderClusterReconciler({
       providers,
