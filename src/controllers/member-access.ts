@@ -13,6 +13,7 @@ import {
   ensureNamespace,
   zoneObjects,
 } from '../clusters/member-actuator.js';
+import { readZoneUsage, type ZoneUsage } from '../clusters/member-usage.js';
 import { NODES, type MemberPod, type MemberVm, type ZoneIdentity } from '../clusters/member-objects.js';
 import { resourcePath } from '../core/api/resources.js';
 import type { ZoneNetworkPlan } from '../core/network/types.js';
@@ -61,12 +62,18 @@ export interface MemberClients {
   nodeAllocatable(provider: string): Promise<NodeAllocatable[]>;
 }
 
+/** What the ZoneRelease reconciler reads of the members for `usage` and `stall`. */
+export interface MemberUsage {
+  /** The zone's pods and their metrics in the member; throws when the member cannot be read. */
+  zoneUsage(provider: string, applicationId: string): Promise<ZoneUsage>;
+}
+
 interface Node {
   status?: { allocatable?: NodeAllocatable };
 }
 
 /** The operator's members: the cache's clients and informers, acted on by the actuator. */
-export function memberAccess(cache: MemberClusterCache): MemberAccess & MemberClients {
+export function memberAccess(cache: MemberClusterCache): MemberAccess & MemberClients & MemberUsage {
   const handles = new WeakMap<Member, MemberZoneObjects>();
   const handle = (m: Member): MemberZoneObjects => {
     let h = handles.get(m);
@@ -97,6 +104,11 @@ export function memberAccess(cache: MemberClusterCache): MemberAccess & MemberCl
       if (!look.ok) throw new Error(look.reason);
       const nodes = await look.member.client.list<Node>(resourcePath(NODES));
       return nodes.items.map((n) => n.status?.allocatable ?? {});
+    },
+    async zoneUsage(provider, applicationId) {
+      const look = cache.get(provider);
+      if (!look.ok) throw new Error(look.reason);
+      return readZoneUsage(look.member.client, applicationId);
     },
   };
 }

@@ -1,9 +1,11 @@
 // When a ZoneRelease takes effect: at once, at an RFC 3339 time, a
 // Go-style duration (`90s`, `10m`, `1h30m`) after the release was made, or
-// once a monitored condition holds (idle: see idle-trigger.ts).
+// once a monitored condition holds (idle: see idle-trigger.ts; usage and
+// stall: usage-trigger.ts).
 
 import { parseDuration } from '../core/api/duration.js';
 import type { ReleaseTrigger } from '../core/api/types.js';
+import { stallRule, usageRule, type WatchRule } from './usage-trigger.js';
 
 /**
  * The due time in ms since the epoch; for a monitored condition, how long
@@ -12,16 +14,21 @@ import type { ReleaseTrigger } from '../core/api/types.js';
 export function dueTime(
   trigger: ReleaseTrigger | undefined,
   createdMs: number,
-): { at: number } | { idleForMs: number } | { error: string } {
+): { at: number } | { idleForMs: number } | { watch: WatchRule } | { error: string } {
   const t = trigger ?? { immediate: true };
   const set = [
     t.immediate ? 'immediate' : undefined,
     t.at !== undefined ? 'at' : undefined,
     t.after !== undefined ? 'after' : undefined,
     t.idle !== undefined ? 'idle' : undefined,
+    t.usage !== undefined ? 'usage' : undefined,
+    t.stall !== undefined ? 'stall' : undefined,
   ].filter(Boolean);
   if (set.length > 1)
-    return { error: `spec.trigger: set only one of immediate, at, after, idle (got ${set.join(', ')})` };
+    return { error: `spec.trigger: set only one of immediate, at, after, idle, usage, stall (got ${set.join(', ')})` };
+  // usage and stall: see usage-trigger.ts.
+  const watch = t.usage ? usageRule(t.usage) : t.stall ? stallRule(t.stall) : undefined;
+  if (watch) return 'error' in watch ? watch : { watch };
   if (t.idle !== undefined) {
     const ms = parseDuration(t.idle.for);
     return ms === undefined || ms <= 0

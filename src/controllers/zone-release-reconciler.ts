@@ -36,6 +36,7 @@ import type { ReleaseOutcome, ReleaseRequests } from './release-requests.js';
 import { dueTime } from './release-trigger.js';
 import { byProvider, releaseScope } from './release-scope.js';
 import { judgeIdle, type IdleVerdict, type TrafficReading } from './idle-trigger.js';
+import { measureWatch, type ZoneUsageRead } from './usage-measure.js';
 
 export interface ZoneReleaseReconcilerDeps {
   releases: HubObjects<ZoneRelease>;
@@ -56,6 +57,10 @@ export interface ZoneReleaseReconcilerDeps {
   traffic?: (applicationId: string) => Promise<TrafficReading>;
   /** How often an `idle` trigger reads the counters again (default 10 s, the sidecar's read interval). */
   idlePollMs?: number;
+  /** A member's view of a zone's pods and their metrics, for `usage` and `stall`; absent: never judged. */
+  usage?: ZoneUsageRead;
+  /** How often a `usage` or `stall` trigger reads again (default 10 s). */
+  usagePollMs?: number;
 }
 
 type CondSpec = [type: ReleaseConditionType, status: Condition['status'], reason: ReleaseReason, message: string];
@@ -70,6 +75,8 @@ export class ZoneReleaseReconciler {
   private readonly answerPollMs: number;
   private readonly traffic: ((applicationId: string) => Promise<TrafficReading>) | undefined;
   private readonly idlePollMs: number;
+  private readonly usage: ZoneUsageRead | undefined;
+  private readonly usagePollMs: number;
 
   constructor(deps: ZoneReleaseReconcilerDeps) {
     this.releases = deps.releases;
@@ -81,6 +88,8 @@ export class ZoneReleaseReconciler {
     this.answerPollMs = deps.answerPollMs ?? 2000;
     this.traffic = deps.traffic;
     this.idlePollMs = deps.idlePollMs ?? 10_000;
+    this.usage = deps.usage;
+    this.usagePollMs = deps.usagePollMs ?? 10_000;
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -100,16 +109,30 @@ export class ZoneReleaseReconciler {
     const due = dueTime(rel.spec.trigger, createdMs);
     if ('error' in due) return this.finish(key, rel, 'Failed', R.InvalidTrigger, due.error);
     const zoneKey = keyOf({ metadata: { namespace: rel.metadata.namespace, name: rel.spec.zoneRef.name } });
-    if ('idleForMs' in due) {
+    if ('idleForMs' in due || 'watch' in due) {
       // Once fired (Releasing written), the release goes on whatever the traffic does since.
       const idleZone = this.zones.current(zoneKey);
       if (rel.status?.phase !== 'Releasing' && idleZone) {
-        const v = await this.measureIdle(rel, idleZone, due.idleForMs, createdMs, now);
+        // A gap of three polls between readings restarts a usage or stall clock (usage-trigger.ts).
+        const v =
+          'idleForMs' in due
+            ? await this.measureIdle(rel, idleZone, due.idleForMs, createdMs, now)
+            : await measureWatch(
+                this.usage,
+                due.watch,
+                rel.spec,
+                idleZone,
+                // An observation made under an earlier spec (the trigger edited) does not carry over.
+                rel.status?.observedGeneration === rel.metadata.generation ? rel.status?.observed : undefined,
+                () => this.clock.now(),
+                Math.max(60_000, 3 * this.usagePollMs),
+              );
         if (!v.fired) {
           await this.write(rel, { phase: 'Waiting', observed: v.observed }, [
             [T.Succeeded, 'False', R.Waiting, v.text],
           ]);
-          return requeueAfter(Math.min(this.idlePollMs, Math.max(1000, v.waitMs)), 'zone not idle long enough');
+          const poll = 'idleForMs' in due ? this.idlePollMs : this.usagePollMs;
+          return requeueAfter(Math.min(poll, Math.max(1000, v.waitMs)), 'trigger condition not held long enough');
         }
         const what = rel.spec.instances ? 'the named instances' : 'the whole zone';
         this.events.emit(

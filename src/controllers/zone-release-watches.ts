@@ -1,10 +1,14 @@
 // What brings a ZoneRelease back to its reconciler: For(ZoneRelease); a
 // zone appearing (a release that named it may be due now); and the zone
 // reconciler answering the release (the manager wires
-// ExecutionZoneReconciler's onReleaseSettled to the queue).
+// ExecutionZoneReconciler's onReleaseSettled to the queue). The echo of
+// the reconciler's own status write is skipped: a monitored trigger writes
+// its observation at every pass, and reconciling that echo at once would
+// read the members or the switches in a tight loop instead of at its poll.
 
 import { keyOf } from '../core/api/resources.js';
 import type { ExecutionZone, ZoneRelease } from '../core/api/types.js';
+import type { ObjectStore } from './object-store.js';
 import type { EventSource } from '../runtime/watches.js';
 import { Watches } from '../runtime/watches.js';
 import type { WorkQueue } from '../runtime/work-queue.js';
@@ -12,6 +16,8 @@ import type { WorkQueue } from '../runtime/work-queue.js';
 export interface ZoneReleaseWatchSources {
   releases: EventSource<ZoneRelease> & { list(): ZoneRelease[] };
   zones: EventSource<ExecutionZone>;
+  /** The store the reconciler writes through: what it wrote comes back as an echo. */
+  store?: Pick<ObjectStore<ZoneRelease>, 'isEcho' | 'onMissed'>;
 }
 
 export function zoneReleaseWatches(queue: Pick<WorkQueue, 'add' | 'addAfter'>, s: ZoneReleaseWatchSources): void {
@@ -20,5 +26,13 @@ export function zoneReleaseWatches(queue: Pick<WorkQueue, 'add' | 'addAfter'>, s
       .list()
       .filter((r) => r.metadata.namespace === z.metadata.namespace && r.spec.zoneRef.name === z.metadata.name)
       .map(keyOf);
-  new Watches(queue).for(s.releases).watches(s.zones, { add: naming });
+  const store = s.store;
+  const ownEcho = store
+    ? (now: ZoneRelease, old: ZoneRelease) =>
+        now.metadata.generation === old.metadata.generation &&
+        now.metadata.deletionTimestamp === old.metadata.deletionTimestamp &&
+        store.isEcho(now)
+    : undefined;
+  if (store) store.onMissed = (key) => queue.add(key);
+  new Watches(queue).for(s.releases, ownEcho).watches(s.zones, { add: naming });
 }

@@ -274,6 +274,7 @@ export class Manager {
       clock,
       enqueueZone: (k) => zoneCtl.enqueue(k),
       ...(options.network?.traffic ? { traffic: options.network.traffic.bind(options.network) } : {}),
+      usage: (provider, applicationId) => memberPort.zoneUsage(provider, applicationId),
     });
     const relCtl = new Controller({
       name: 'zonerelease',
@@ -284,7 +285,7 @@ export class Manager {
       clock,
     });
     late.relCtl = relCtl;
-    zoneReleaseWatches(relCtl.queue, { releases: relInf, zones: zoneInf });
+    zoneReleaseWatches(relCtl.queue, { releases: relInf, zones: zoneInf, store: releases });
 
     const providerReconciler = new ProviderClusterReconciler({
       providers,

@@ -89,6 +89,9 @@ export const MEMBER_CLUSTER_RULES: readonly PolicyRule[] = [
   },
   // Capacity from node allocatable, and pinning instances to matching nodes.
   { apiGroups: [''], resources: ['nodes'], verbs: WATCH },
+  // The ZoneRelease triggers usage and stall read a zone's pod metrics (metrics.k8s.io, served by
+  // the member's metrics-server through its aggregator); read only, never watched.
+  { apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: ['get', 'list'] },
 ];
 
 /**

@@ -20,6 +20,7 @@ import {
   str,
   withRules,
 } from './schema-builders.js';
+import { stallTrigger, usageObservedFields, usageTrigger } from './usage-trigger-schema.js';
 
 /** Go-style durations (`90s`, `10m`, `1h30m`, `1.5h`), the units a release can sensibly wait for. */
 export const DURATION = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$';
@@ -56,10 +57,13 @@ function trigger(): JSONSchemaProps {
         ),
         rule("self.__for__.matches('[1-9]')", 'for must be longer than zero', { fieldPath: '.for' }),
       ),
+      usage: usageTrigger(DURATION),
+      stall: stallTrigger(DURATION),
     }),
     rule(
-      '(has(self.immediate) ? 1 : 0) + (has(self.at) ? 1 : 0) + (has(self.after) ? 1 : 0) + (has(self.idle) ? 1 : 0) == 1',
-      'exactly one of immediate, at, after and idle must be set',
+      '(has(self.immediate) ? 1 : 0) + (has(self.at) ? 1 : 0) + (has(self.after) ? 1 : 0) + (has(self.idle) ? 1 : 0)' +
+        ' + (has(self.usage) ? 1 : 0) + (has(self.stall) ? 1 : 0) == 1',
+      'exactly one of immediate, at, after, idle, usage and stall must be set',
     ),
     rule(
       '!has(self.immediate) || self.immediate',
@@ -132,15 +136,16 @@ function status(): JSONSchemaProps {
       arr('Instance names released on that provider.', str('An instance name.')),
     ),
     observed: obj(
-      "The trigger's monitored condition as last measured (idle only).",
+      "The trigger's monitored condition as last measured (idle, usage, stall).",
       {
-        condition: str('The trigger kind measured: idle.'),
+        condition: str('The trigger kind measured: idle, usage or stall.'),
         observedTime: str('When it was measured, RFC 3339.', { format: 'date-time' }),
         packets: str("idle: packets the switches counted for the zone's VLAN, decimal."),
         bytes: str("idle: bytes the switches counted for the zone's VLAN, decimal."),
         lastPacketTime: str('idle: when the count last changed, or the release started watching, RFC 3339.', {
           format: 'date-time',
         }),
+        ...usageObservedFields(),
         message: str('Why the last measurement could not be used, if it could not.'),
       },
       ['condition'],

@@ -3,7 +3,7 @@
 // would run, trimmed to one machine with two cores.
 
 import { join } from 'node:path';
-import type { ClusterPki } from './pki.js';
+import { FRONT_PROXY_CLIENT, type ClusterPki } from './pki.js';
 import type { ProcessRecord } from './state.js';
 
 export interface ClusterLayout {
@@ -87,6 +87,16 @@ export function apiServerProcess(
       // The endpoint reconciler would publish 127.0.0.1 for the `kubernetes`
       // Service, which endpoint validation rejects; nothing here needs it.
       '--endpoint-reconciler-type=none',
+      // The kube-aggregator, as on a real member: it proxies metrics.k8s.io to the
+      // metrics stand-in (metrics-stand-in.ts) as the front-proxy client, passing
+      // the authenticated user in these headers.
+      `--requestheader-client-ca-file=${c.pki.frontProxyCaCert}`,
+      `--requestheader-allowed-names=${FRONT_PROXY_CLIENT}`,
+      '--requestheader-username-headers=X-Remote-User',
+      '--requestheader-group-headers=X-Remote-Group',
+      '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      `--proxy-client-cert-file=${c.pki.frontProxyClient.cert}`,
+      `--proxy-client-key-file=${c.pki.frontProxyClient.key}`,
       // TESTBED_PROFILING=1 serves /debug/pprof, to see where an API server's CPU goes under a benchmark.
       `--profiling=${process.env.TESTBED_PROFILING === '1'}`,
       '--v=1',

@@ -20,7 +20,21 @@ export interface ClusterPki {
   saKey: string;
   saPub: string;
   clients: Record<ClientName, { cert: string; key: string }>;
+  /**
+   * The kube-aggregator's front proxy: its own CA (the requestheader client
+   * CA) and the client certificate the API server presents to an aggregated
+   * API server (metrics.k8s.io), which trusts X-Remote-User only from it.
+   */
+  frontProxyCaCert: string;
+  frontProxyClient: { cert: string; key: string };
+  /** The serving certificate of the member's metrics stand-in, for the name the aggregator dials. */
+  metricsServing: { cert: string; key: string };
 }
+
+/** The name the front-proxy client certificate carries, and the API server allows (requestheader-allowed-names). */
+export const FRONT_PROXY_CLIENT = 'front-proxy-client';
+/** The Service the metrics.k8s.io APIService names; the aggregator verifies the server as `<name>.<namespace>.svc`. */
+export const METRICS_SERVICE = { namespace: 'kube-system', name: 'metrics-server' } as const;
 
 /** Client identities: admin (system:masters) and the two components. */
 export type ClientName = 'admin' | 'controller-manager' | 'scheduler';
@@ -37,6 +51,31 @@ const DAYS = '7';
 
 async function openssl(args: string[]): Promise<void> {
   await run('openssl', args, { maxBuffer: 1 << 20 });
+}
+
+async function selfSignedCa(dir: string, name: string, subject: string): Promise<{ cert: string; key: string }> {
+  const key = join(dir, `${name}.key`);
+  const cert = join(dir, `${name}.crt`);
+  await ecKey(key);
+  await openssl([
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    key,
+    '-subj',
+    subject,
+    '-days',
+    DAYS,
+    '-sha256',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-out',
+    cert,
+  ]);
+  return { cert, key };
 }
 
 async function ecKey(path: string): Promise<void> {
@@ -126,9 +165,42 @@ export async function makeClusterPki(dir: string, clusterId: string): Promise<Cl
   for (const name of Object.keys(CLIENT_SUBJECTS) as ClientName[]) {
     clients[name] = await signed(dir, `client-${name}`, CLIENT_SUBJECTS[name], ca, clientExt);
   }
+  const frontProxyCa = await selfSignedCa(dir, 'front-proxy-ca', `/CN=zonekeeper-testbed-${clusterId}-front-proxy-ca`);
+  const frontProxyClient = await signed(
+    dir,
+    'front-proxy-client',
+    `/CN=${FRONT_PROXY_CLIENT}`,
+    frontProxyCa,
+    clientExt,
+  );
+  const metricsServing = await signed(
+    dir,
+    'metrics-serving',
+    `/CN=${METRICS_SERVICE.name}.${METRICS_SERVICE.namespace}.svc`,
+    ca,
+    [
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=serverAuth',
+      `subjectAltName=DNS:${METRICS_SERVICE.name}.${METRICS_SERVICE.namespace}.svc,DNS:localhost,IP:127.0.0.1`,
+      '',
+    ].join('\n'),
+  );
   const saKey = join(dir, 'sa.key');
   const saPub = join(dir, 'sa.pub');
   await ecKey(saKey);
   await openssl(['pkey', '-in', saKey, '-pubout', '-out', saPub]);
-  return { dir, caCert, caKey, servingCert: serving.cert, servingKey: serving.key, saKey, saPub, clients };
+  return {
+    dir,
+    caCert,
+    caKey,
+    servingCert: serving.cert,
+    servingKey: serving.key,
+    saKey,
+    saPub,
+    clients,
+    frontProxyCaCert: frontProxyCa.cert,
+    frontProxyClient,
+    metricsServing,
+  };
 }

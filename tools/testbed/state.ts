@@ -18,6 +18,7 @@ export type ProcessRole =
   | 'kwok'
   | 'vmi-stand-in'
   | 'packet-stand-in'
+  | 'metrics-stand-in'
   | 'containerd'
   | 'kubelet';
 
@@ -63,6 +64,8 @@ export interface ClusterRecord {
   nodes: string[];
   /** Pod IP range KWOK hands out in this member (status only, never routed). */
   podCidr?: string;
+  /** Members only: the port the metrics stand-in serves this member's metrics.k8s.io on. */
+  metricsPort?: number;
   processes: ProcessRecord[];
 }
 

@@ -39,6 +39,8 @@ import {
 import { vmiStandInProcess } from './vmi-stand-in-process.js';
 import { fabricPrefix, removeFabric } from './packet-fabric.js';
 import { packetStandInProcess } from './packet-stand-in-process.js';
+import { registerMetricsApi } from './metrics-api.js';
+import { metricsStandInProcess } from './metrics-stand-in-process.js';
 import {
   findHostTools,
   importImage,
@@ -205,7 +207,11 @@ export async function up(opts: UpOptions = {}): Promise<TestbedState> {
       aborted: () => (isOurs(etcd.pid, dir) ? undefined : 'etcd exited'),
     });
 
-    for (const { spec, layout } of layouts) state.clusters.push(clusterRecord(spec, layout, dir));
+    for (const { spec, layout } of layouts) {
+      const rec = clusterRecord(spec, layout, dir);
+      if (spec.provider) rec.metricsPort = await freePort();
+      state.clusters.push(rec);
+    }
     if (opts.withNode) {
       const ports: NodePorts = {
         kubelet: await freePort(),
@@ -224,12 +230,13 @@ export async function up(opts: UpOptions = {}): Promise<TestbedState> {
       await startCluster(state, rec, layout, spec.provider, index, binDir, timeoutMs, log);
     });
     startVmiStandIn(state, log);
+    startMetricsStandIn(state, log);
     const hubLayout = layouts.find((l) => !l.spec.provider)?.layout;
     const nodeUp =
       state.realNode && nodePorts && hubLayout
         ? startRealNode(state, hubLayout, nodePorts, binDir, opts.images ?? [], log)
         : Promise.resolve();
-    await Promise.all([waitMembersReady(state, log), nodeUp]);
+    await Promise.all([waitMembersReady(state, log), nodeUp, registerMetricsApi(state, log)]);
     state.upSeconds = Math.round((Date.now() - started) / 100) / 10;
     writeState(state);
     log(`test bed up in ${state.upSeconds} s: hub + ${providers.length} members; state in ${dir}`);
@@ -635,6 +642,14 @@ async function stopAll(state: TestbedState): Promise<void> {
     );
   }
   await stopProcess(state.etcd.process.pid, state.dir);
+}
+
+function startMetricsStandIn(state: TestbedState, log: Log): void {
+  const rec = metricsStandInProcess(state.dir);
+  state.helpers.push(rec);
+  rec.pid = startProcess(rec);
+  writeState(state);
+  log(`metrics stand-in started (pid ${rec.pid}) for every member's metrics.k8s.io`);
 }
 
 /**

@@ -208,11 +208,41 @@ export interface ReleaseTrigger {
    * was created or the last packet, whichever is later.
    */
   idle?: { for: string };
+  /** A usage threshold on the scoped instances' summed CPU or memory (docs/api.md, "Usage and stall"). */
+  usage?: UsageTrigger;
+  /** No progress: CPU below a floor, or a restart loop (docs/api.md, "Usage and stall"). */
+  stall?: StallTrigger;
+}
+
+/**
+ * The scoped instances' usage, summed (metrics.k8s.io PodMetrics, containers
+ * summed; a VM's is its virt-launcher pod's), above or below a quantity at
+ * every reading for `for`. Exactly one of above and below.
+ */
+export interface UsageTrigger {
+  resource: 'cpu' | 'memory';
+  /** A Kubernetes quantity (`500m`, `512Mi`); the sum must be greater. */
+  above?: string;
+  /** A Kubernetes quantity; the sum must be smaller. */
+  below?: string;
+  /** Go-style duration the threshold must hold at every reading. */
+  for: string;
+}
+
+/**
+ * A stall: every scoped instance's CPU below `cpuBelow` at every reading for
+ * `for`, or the scoped containers' restart counts risen by at least
+ * `restarts` within the last `for`. At least one of the two; either fires.
+ */
+export interface StallTrigger {
+  for: string;
+  cpuBelow?: string;
+  restarts?: number;
 }
 
 /** What the operator last measured of a release's condition (status.observed). */
 export interface ReleaseObservation {
-  /** The trigger kind observed: `idle`. */
+  /** The trigger kind observed: `idle`, `usage` or `stall`. */
   condition: string;
   /** When it was measured, RFC 3339. */
   observedTime?: string;
@@ -221,6 +251,16 @@ export interface ReleaseObservation {
   bytes?: string;
   /** idle: when the count last changed (or the release started watching), RFC 3339. */
   lastPacketTime?: string;
+  /** usage, stall: the CPU measured (usage: the sum; stall: the busiest instance), e.g. `250m`. */
+  cpu?: string;
+  /** usage: the memory measured, summed, e.g. `512Mi`. */
+  memory?: string;
+  /** stall: the scoped containers' restart counts, summed. */
+  restarts?: number;
+  /** usage, stall cpuBelow: since when every reading satisfied the threshold, RFC 3339. */
+  since?: string;
+  /** stall restarts: the rises of the restart count within the last `for`, oldest first. */
+  restartRises?: { time: string; count: number }[];
   /** Why the last measurement could not be used, if it could not. */
   message?: string;
 }

@@ -274,21 +274,21 @@ const CREATE_CASES: CreateCase[] = [
     make: release,
     breakIt: set('spec.trigger', { immediate: true, after: '10m' }),
     field: 'spec.trigger',
-    reason: /exactly one of immediate, at, after and idle must be set/,
+    reason: /exactly one of immediate, at, after, idle, usage and stall must be set/,
   },
   {
     what: 'a release with an empty trigger',
     make: release,
     breakIt: set('spec.trigger', {}),
     field: 'spec.trigger',
-    reason: /exactly one of immediate, at, after and idle must be set/,
+    reason: /exactly one of immediate, at, after, idle, usage and stall must be set/,
   },
   {
     what: 'a release with idle and another trigger',
     make: release,
     breakIt: set('spec.trigger', { idle: { for: '10m' }, after: '10m' }),
     field: 'spec.trigger',
-    reason: /exactly one of immediate, at, after and idle must be set/,
+    reason: /exactly one of immediate, at, after, idle, usage and stall must be set/,
   },
   {
     what: 'an idle trigger without for',
@@ -310,6 +310,121 @@ const CREATE_CASES: CreateCase[] = [
     breakIt: set('spec.trigger', { idle: { for: '0s' } }),
     field: 'spec.trigger.idle.for',
     reason: /for must be longer than zero/,
+  },
+  {
+    what: 'a release with usage and stall',
+    make: release,
+    breakIt: set('spec.trigger', {
+      usage: { resource: 'cpu', below: '100m', for: '1m' },
+      stall: { for: '1m', restarts: 3 },
+    }),
+    field: 'spec.trigger',
+    reason: /exactly one of immediate, at, after, idle, usage and stall must be set/,
+  },
+  {
+    what: 'a usage trigger with both above and below',
+    make: release,
+    breakIt: set('spec.trigger', { usage: { resource: 'memory', above: '1Gi', below: '2Gi', for: '1m' } }),
+    field: 'spec.trigger.usage',
+    reason: /exactly one of above and below must be set/,
+  },
+  {
+    what: 'a usage trigger with neither above nor below',
+    make: release,
+    breakIt: set('spec.trigger', { usage: { resource: 'cpu', for: '1m' } }),
+    field: 'spec.trigger.usage',
+    reason: /exactly one of above and below must be set/,
+  },
+  {
+    what: 'a usage trigger on a resource it cannot read',
+    make: release,
+    breakIt: set('spec.trigger', { usage: { resource: 'gpu', above: '1', for: '1m' } }),
+    field: 'spec.trigger.usage.resource',
+    reason: /Unsupported value/,
+  },
+  {
+    what: 'a usage trigger without resource',
+    make: release,
+    breakIt: set('spec.trigger', { usage: { above: '1', for: '1m' } }),
+    field: 'spec.trigger.usage.resource',
+    reason: /Required value/,
+  },
+  {
+    what: 'a usage threshold that is not a quantity',
+    make: release,
+    breakIt: set('spec.trigger', { usage: { resource: 'cpu', above: 'lots', for: '1m' } }),
+    field: 'spec.trigger.usage.above',
+    reason: /should match/,
+  },
+  {
+    what: 'a negative usage threshold',
+    make: release,
+    breakIt: set('spec.trigger', { usage: { resource: 'memory', above: '-1Mi', for: '1m' } }),
+    field: 'spec.trigger.usage.above',
+    reason: /should match/,
+  },
+  {
+    what: 'a usage below zero, which nothing can be under',
+    make: release,
+    breakIt: set('spec.trigger', { usage: { resource: 'cpu', below: '0m', for: '1m' } }),
+    field: 'spec.trigger.usage.below',
+    reason: /below must be more than zero/,
+  },
+  {
+    what: 'a usage trigger without for',
+    make: release,
+    breakIt: set('spec.trigger', { usage: { resource: 'cpu', below: '100m' } }),
+    field: 'spec.trigger.usage.for',
+    reason: /Required value/,
+  },
+  {
+    what: 'a usage duration of zero',
+    make: release,
+    breakIt: set('spec.trigger', { usage: { resource: 'cpu', below: '100m', for: '0s' } }),
+    field: 'spec.trigger.usage.for',
+    reason: /for must be longer than zero/,
+  },
+  {
+    what: 'a stall trigger with neither cpuBelow nor restarts',
+    make: release,
+    breakIt: set('spec.trigger', { stall: { for: '5m' } }),
+    field: 'spec.trigger.stall',
+    reason: /set cpuBelow, restarts or both/,
+  },
+  {
+    what: 'a stall restart count of zero',
+    make: release,
+    breakIt: set('spec.trigger', { stall: { for: '5m', restarts: 0 } }),
+    field: 'spec.trigger.stall.restarts',
+    reason: /should be greater than or equal to 1/,
+  },
+  {
+    what: 'a stall restart count that is not a number',
+    make: release,
+    breakIt: set('spec.trigger', { stall: { for: '5m', restarts: 'many' } }),
+    field: 'spec.trigger.stall.restarts',
+    reason: /must be of type integer/,
+  },
+  {
+    what: 'a stall cpuBelow that is not a quantity',
+    make: release,
+    breakIt: set('spec.trigger', { stall: { for: '5m', cpuBelow: '10 %' } }),
+    field: 'spec.trigger.stall.cpuBelow',
+    reason: /should match/,
+  },
+  {
+    what: 'a stall cpuBelow of zero',
+    make: release,
+    breakIt: set('spec.trigger', { stall: { for: '5m', cpuBelow: '0' } }),
+    field: 'spec.trigger.stall.cpuBelow',
+    reason: /cpuBelow must be more than zero/,
+  },
+  {
+    what: 'a stall duration that is not one',
+    make: release,
+    breakIt: set('spec.trigger', { stall: { for: 'forever', restarts: 2 } }),
+    field: 'spec.trigger.stall.for',
+    reason: /should match/,
   },
   {
     what: 'a duration that is not one',
@@ -589,6 +704,23 @@ describe('admission: the hub API server rejects invalid zonekeeper manifests and
         r.spec.trigger = { idle: { for: d } };
         const res = await create(r);
         assert.equal(res.status, 201, `${d}: ${res.status} ${res.message}`);
+      }
+    });
+
+    it('accepts usage and stall triggers in each of their shapes', async () => {
+      for (const trigger of [
+        { usage: { resource: 'cpu' as const, below: '100m', for: '20s' } },
+        { usage: { resource: 'cpu' as const, above: '1.5', for: '10m' } },
+        { usage: { resource: 'memory' as const, above: '512Mi', for: '1h30m' } },
+        { usage: { resource: 'memory' as const, below: '1e9', for: '30s' } },
+        { stall: { for: '5m', cpuBelow: '10m' } },
+        { stall: { for: '5m', restarts: 3 } },
+        { stall: { for: '2m', cpuBelow: '0.05', restarts: 1 } },
+      ]) {
+        const r = release(ns());
+        r.spec.trigger = trigger;
+        const res = await create(r);
+        assert.equal(res.status, 201, `${JSON.stringify(trigger)}: ${res.status} ${res.message}`);
       }
     });
 

@@ -154,6 +154,8 @@ const MEMBER_ALLOWED: Access[] = [
   { verb: 'create', group: 'kubevirt.io', resource: 'virtualmachines', namespace: 'zone-9ed1d0da' },
   { verb: 'list', group: 'kubevirt.io', resource: 'virtualmachineinstances' },
   { verb: 'list', resource: 'nodes' },
+  { verb: 'list', group: 'metrics.k8s.io', resource: 'pods', namespace: 'zone-755b94a1' },
+  { verb: 'get', group: 'metrics.k8s.io', resource: 'pods', namespace: 'zone-755b94a1' },
 ];
 
 const MEMBER_DENIED: Access[] = [
@@ -162,6 +164,8 @@ const MEMBER_DENIED: Access[] = [
   { verb: 'create', group: 'kubevirt.io', resource: 'virtualmachineinstances', namespace: 'zone-9ed1d0da' },
   { verb: 'get', resource: 'secrets', namespace: 'kube-system' },
   { verb: 'update', resource: 'nodes' },
+  { verb: 'watch', group: 'metrics.k8s.io', resource: 'pods' },
+  { verb: 'list', group: 'metrics.k8s.io', resource: 'nodes' },
   { verb: 'create', group: 'apps', resource: 'deployments', namespace: 'zone-755b94a1' },
   { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace: 'zone-755b94a1' },
 ];

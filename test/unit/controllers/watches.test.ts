@@ -115,6 +115,34 @@ describe('controller watches', () => {
     assert.deepEqual(queue.added, ['tenant/r1', 'tenant/r1', 'tenant/r3']);
   });
 
+  it("ZoneRelease: the echo of the reconciler's own status write is skipped, anyone else's change is not", () => {
+    const releases = new Source<ZoneRelease>();
+    const zones = new Source<ExecutionZone>();
+    const queue = new Queue();
+    const echoes = new Set(['7']);
+    const store = {
+      onMissed: undefined as ((key: string) => void) | undefined,
+      isEcho: (r: ZoneRelease) => echoes.delete(r.metadata.resourceVersion ?? ''),
+    };
+    zoneReleaseWatches(queue, { releases, zones, store });
+    const at = (rv: string, generation = 1): ZoneRelease => ({
+      apiVersion: 'zonekeeper.io/v1alpha1',
+      kind: 'ZoneRelease',
+      metadata: { name: 'r', namespace: 'tenant', resourceVersion: rv, generation },
+      spec: { zoneRef: { name: 'a' }, trigger: { usage: { resource: 'cpu', below: '100m', for: '1m' } } },
+    });
+    releases.update(at('7'), at('6'));
+    assert.deepEqual(queue.added, [], 'its own observation write comes back and is skipped');
+    releases.update(at('8'), at('7'));
+    releases.update(at('9', 2), at('8'));
+    store.onMissed?.('tenant/r');
+    assert.deepEqual(
+      queue.added,
+      ['tenant/r', 'tenant/r', 'tenant/r'],
+      "anyone else's change, a new generation, a missed one",
+    );
+  });
+
   it("PrivacyRegion: all regions on a region or provider change, named regions on a zone's spec change, nothing on status-only updates", () => {
     const regions = new Source<PrivacyRegion>();
     const zones = new Source<ExecutionZone>();
