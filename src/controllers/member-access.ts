@@ -15,6 +15,7 @@ import {
 } from '../clusters/member-actuator.js';
 import { NODES, type MemberPod, type MemberVm, type ZoneIdentity } from '../clusters/member-objects.js';
 import { resourcePath } from '../core/api/resources.js';
+import type { RestartPolicy } from '../core/api/types.js';
 import type { ZoneNetworkPlan } from '../core/network/types.js';
 import type { InstanceAllocation } from '../core/zones/allocation.js';
 
@@ -31,8 +32,16 @@ export interface MemberZoneObjects {
   ensureNamespace(zone: ZoneIdentity): Promise<void>;
   /** The zone's NetworkAttachmentDefinition over `uplink`, made or brought up to date; before any instance. */
   ensureAttachment(zone: ZoneIdentity, plan: ZoneNetworkPlan, uplink: string): Promise<void>;
-  /** Idempotent: an instance that exists counts as created. It joins the zone's network `plan`. */
-  createInstance(zone: ZoneIdentity, instance: InstanceAllocation, plan: ZoneNetworkPlan): Promise<void>;
+  /**
+   * Idempotent: an instance that exists counts as created. It joins the
+   * zone's network `plan` and restarts as its group's `restart` says (absent: Always).
+   */
+  createInstance(
+    zone: ZoneIdentity,
+    instance: InstanceAllocation,
+    plan: ZoneNetworkPlan,
+    restart?: RestartPolicy,
+  ): Promise<void>;
   deleteInstance(applicationId: string, objectName: string, vm: boolean): Promise<void>;
   /** Removes all of a zone's objects; true once none is left. */
   deleteZoneObjects(applicationId: string): Promise<boolean>;
@@ -75,7 +84,7 @@ export function memberAccess(cache: MemberClusterCache): MemberAccess & MemberCl
         zoneObjects: (id) => zoneObjects(m, id),
         ensureNamespace: (z) => ensureNamespace(m, z),
         ensureAttachment: (z, plan, uplink) => ensureAttachment(m, z, plan, uplink),
-        createInstance: (z, i, plan) => createInstance(m, z, i, plan),
+        createInstance: (z, i, plan, restart) => createInstance(m, z, i, plan, restart),
         deleteInstance: (id, name, vm) => deleteInstance(m, id, name, vm),
         deleteZoneObjects: (id) => deleteZoneObjects(m, id),
       };
