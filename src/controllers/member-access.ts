@@ -13,6 +13,7 @@ import {
   ensureNamespace,
   zoneObjects,
 } from '../clusters/member-actuator.js';
+import { vmInstancePhases } from '../clusters/vm-instances.js';
 import { NODES, type MemberPod, type MemberVm, type ZoneIdentity } from '../clusters/member-objects.js';
 import { resourcePath } from '../core/api/resources.js';
 import type { RestartPolicy } from '../core/api/types.js';
@@ -45,6 +46,8 @@ export interface MemberZoneObjects {
   deleteInstance(applicationId: string, objectName: string, vm: boolean): Promise<void>;
   /** Removes all of a zone's objects; true once none is left. */
   deleteZoneObjects(applicationId: string): Promise<boolean>;
+  /** Instance name -> its VirtualMachineInstance's phase, read from the member (VM members; absent: none). */
+  vmInstancePhases?: (applicationId: string) => Promise<Map<string, string>>;
 }
 
 export type MemberLookup = { ok: true; member: MemberZoneObjects } | { ok: false; reason: string };
@@ -87,6 +90,7 @@ export function memberAccess(cache: MemberClusterCache): MemberAccess & MemberCl
         createInstance: (z, i, plan, restart) => createInstance(m, z, i, plan, restart),
         deleteInstance: (id, name, vm) => deleteInstance(m, id, name, vm),
         deleteZoneObjects: (id) => deleteZoneObjects(m, id),
+        vmInstancePhases: (id) => vmInstancePhases(m, id),
       };
       handles.set(m, h);
     }

@@ -1,6 +1,7 @@
 // When a ZoneRelease takes effect: at once, at an RFC 3339 time, a
 // Go-style duration (`90s`, `10m`, `1h30m`) after the release was made, or
-// once a monitored condition holds (idle: see idle-trigger.ts).
+// once a monitored condition holds (idle: see idle-trigger.ts; completed:
+// completion-trigger.ts).
 
 import { parseDuration } from '../core/api/duration.js';
 import type { ReleaseTrigger } from '../core/api/types.js';
@@ -12,16 +13,21 @@ import type { ReleaseTrigger } from '../core/api/types.js';
 export function dueTime(
   trigger: ReleaseTrigger | undefined,
   createdMs: number,
-): { at: number } | { idleForMs: number } | { error: string } {
+): { at: number } | { idleForMs: number } | { completed: true } | { error: string } {
   const t = trigger ?? { immediate: true };
   const set = [
     t.immediate ? 'immediate' : undefined,
     t.at !== undefined ? 'at' : undefined,
     t.after !== undefined ? 'after' : undefined,
     t.idle !== undefined ? 'idle' : undefined,
+    t.completed !== undefined ? 'completed' : undefined,
   ].filter(Boolean);
   if (set.length > 1)
-    return { error: `spec.trigger: set only one of immediate, at, after, idle (got ${set.join(', ')})` };
+    return { error: `spec.trigger: set only one of immediate, at, after, idle, completed (got ${set.join(', ')})` };
+  if (t.completed !== undefined)
+    return Object.keys(t.completed).length > 0
+      ? { error: `spec.trigger.completed: takes no fields (got ${Object.keys(t.completed).join(', ')})` }
+      : { completed: true };
   if (t.idle !== undefined) {
     const ms = parseDuration(t.idle.for);
     return ms === undefined || ms <= 0

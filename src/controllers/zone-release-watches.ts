@@ -1,7 +1,9 @@
 // What brings a ZoneRelease back to its reconciler: For(ZoneRelease); a
-// zone appearing (a release that named it may be due now); and the zone
+// zone appearing (a release that named it may be due now); the zone
 // reconciler answering the release (the manager wires
-// ExecutionZoneReconciler's onReleaseSettled to the queue).
+// ExecutionZoneReconciler's onReleaseSettled to the queue); and, for a
+// release waiting for its application to complete, a change of its zone's
+// pods or VMs in a member (the member cache's zone-object events).
 
 import { keyOf } from '../core/api/resources.js';
 import type { ExecutionZone, ZoneRelease } from '../core/api/types.js';
@@ -14,11 +16,29 @@ export interface ZoneReleaseWatchSources {
   zones: EventSource<ExecutionZone>;
 }
 
-export function zoneReleaseWatches(queue: Pick<WorkQueue, 'add' | 'addAfter'>, s: ZoneReleaseWatchSources): void {
+export interface ZoneReleaseTriggers {
+  /** A pod or VM of the zone (`namespace/name`) changed in a member. */
+  zoneObjectChanged(zoneKey: string): void;
+}
+
+export function zoneReleaseWatches(
+  queue: Pick<WorkQueue, 'add' | 'addAfter'>,
+  s: ZoneReleaseWatchSources,
+): ZoneReleaseTriggers {
   const naming = (z: ExecutionZone) =>
     s.releases
       .list()
       .filter((r) => r.metadata.namespace === z.metadata.namespace && r.spec.zoneRef.name === z.metadata.name)
       .map(keyOf);
   new Watches(queue).for(s.releases).watches(s.zones, { add: naming });
+  return {
+    zoneObjectChanged(zoneKey) {
+      for (const r of s.releases.list()) {
+        if (r.spec.trigger?.completed === undefined || r.status?.phase === 'Succeeded' || r.status?.phase === 'Failed')
+          continue;
+        const zone = keyOf({ metadata: { namespace: r.metadata.namespace, name: r.spec.zoneRef.name } });
+        if (zone === zoneKey) queue.add(keyOf(r));
+      }
+    },
+  };
 }

@@ -122,7 +122,7 @@ function spec(): JSONSchemaProps {
         ),
         instances,
         groups: arr(
-          "Instance groups of the zone (spec.groups[].name) whose live instances to release, all of them, wherever they run. Not together with instances. An unknown group name fails the release and releases nothing. The names are resolved to instances when the release takes effect.",
+          'Instance groups of the zone (spec.groups[].name) whose live instances to release, all of them, wherever they run. Not together with instances. An unknown group name fails the release and releases nothing. The names are resolved to instances when the release takes effect.',
           str('A group name.', { pattern: patternOf(GROUP_NAME), maxLength: 63 }),
           { minItems: 1, maxItems: MAX_GROUPS, 'x-kubernetes-list-type': 'set' },
         ),
