@@ -11,6 +11,7 @@ import {
   isNotFound,
   resourcePath,
 } from '../runtime/kube-client.js';
+import type { RestartPolicy } from '../core/api/types.js';
 import type { ZoneNetworkPlan } from '../core/network/types.js';
 import { errorText } from '../runtime/logger.js';
 import type { InstanceAllocation } from '../core/zones/allocation.js';
@@ -117,16 +118,20 @@ export class AttachmentError extends Error {
 const ownsAttachment = (o: KubeObject, applicationId: string): boolean =>
   o.metadata?.labels?.[LABELS.applicationId] === applicationId.toLowerCase();
 
-/** Creates the instance on its zone's network (`plan`); its zone's attachment must exist (ensureAttachment). */
+/**
+ * Creates the instance on its zone's network (`plan`) with its group's
+ * restart policy; its zone's attachment must exist (ensureAttachment).
+ */
 export async function createInstance(
   m: Member,
   z: ZoneIdentity,
   i: InstanceAllocation,
   plan: ZoneNetworkPlan,
+  restart?: RestartPolicy,
 ): Promise<void> {
   const ns = zoneNamespace(z.applicationId);
   const vm = i.environment === 'VM';
-  const body: KubeObject = vm ? desiredVm(z, i, plan) : desiredPod(z, i, plan);
+  const body: KubeObject = vm ? desiredVm(z, i, plan, restart) : desiredPod(z, i, plan, restart);
   await untilServiceAccount(() => createOnce(m, ns, vm, body));
 }
 

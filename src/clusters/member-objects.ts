@@ -15,6 +15,7 @@ import {
   vmZoneNetwork,
   zoneAttachment,
 } from '../core/network/zone-attachment.js';
+import type { RestartPolicy } from '../core/api/types.js';
 import type { InstanceAllocation } from '../core/zones/allocation.js';
 import type { KubeObject, ResourceRef } from '../runtime/kube-client.js';
 
@@ -189,8 +190,16 @@ export function imageReference(image: string): string {
 /** The user an instance's container runs as: `restricted` refuses root, and the image's own user is not known. */
 export const INSTANCE_UID = 65532;
 
-/** The instance's pod; `plan` is its zone's network, which Multus attaches it to (the annotation). */
-export function desiredPod(z: ZoneIdentity, i: InstanceAllocation, plan: ZoneNetworkPlan): MemberPod {
+/**
+ * The instance's pod; `plan` is its zone's network, which Multus attaches
+ * it to (the annotation); `restart` is its group's restartPolicy.
+ */
+export function desiredPod(
+  z: ZoneIdentity,
+  i: InstanceAllocation,
+  plan: ZoneNetworkPlan,
+  restart: RestartPolicy = 'Always',
+): MemberPod {
   const r = resources(i);
   const meta = instanceMeta(z, i);
   meta.annotations = {
@@ -215,13 +224,23 @@ export function desiredPod(z: ZoneIdentity, i: InstanceAllocation, plan: ZoneNet
           securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
         },
       ],
-      restartPolicy: 'Always',
+      restartPolicy: restart,
       terminationGracePeriodSeconds: 0,
       automountServiceAccountToken: false,
       enableServiceLinks: false,
     },
   };
 }
+
+/**
+ * A group's restartPolicy as KubeVirt's runStrategy: RerunOnFailure starts
+ * the VM again only after a failure, Once never (user-guide, Run Strategies).
+ */
+export const RUN_STRATEGY: Readonly<Record<RestartPolicy, string>> = {
+  Always: 'Always',
+  OnFailure: 'RerunOnFailure',
+  Never: 'Once',
+};
 
 export interface MemberVm extends KubeObject {
   spec?: Record<string, unknown>;
@@ -233,7 +252,12 @@ export interface MemberVm extends KubeObject {
  * interface on the zone's network (Multus) with the instance's MAC, and
  * the address through cloud-init network data (matched by that MAC).
  */
-export function desiredVm(z: ZoneIdentity, i: InstanceAllocation, plan: ZoneNetworkPlan): MemberVm {
+export function desiredVm(
+  z: ZoneIdentity,
+  i: InstanceAllocation,
+  plan: ZoneNetworkPlan,
+  restart: RestartPolicy = 'Always',
+): MemberVm {
   const meta = instanceMeta(z, i);
   const zone = vmZoneNetwork(plan, zoneNamespace(z.applicationId), i);
   const requests: Record<string, string> = { memory: `${i.memory}Mi` };
@@ -244,7 +268,7 @@ export function desiredVm(z: ZoneIdentity, i: InstanceAllocation, plan: ZoneNetw
     kind: 'VirtualMachine',
     metadata: meta,
     spec: {
-      runStrategy: 'Always',
+      runStrategy: RUN_STRATEGY[restart],
       // The root disk's size is the instance's storage (a DataVolume template in real KubeVirt).
       template: {
         metadata: { labels: { ...meta.labels, 'kubevirt.io/domain': meta.name ?? '' } },

@@ -25,6 +25,8 @@ export interface ProvisionFact {
   /** Of those, the ones that exist in their member. */
   created: number;
   ready: number;
+  /** Of those, the ones whose application ended under restartPolicy OnFailure or Never (instance-outcome.ts). */
+  finished: number;
   /** Providers holding instances of the zone that do not answer. */
   unreachable: string[];
   problems: string[];
@@ -161,7 +163,27 @@ export function zoneConditions(old: readonly Condition[] | undefined, f: ZoneFac
   if (notTrue) set(T.Ready, 'False', notTrue.reason, `${notTrue.type}: ${notTrue.message}`);
   else if (!v) return list;
   else if (unreachable.length > 0) set(T.Ready, 'False', R.Degraded, `${unreachable.join(', ')} not reachable`);
+  else if (v.finished > 0) setFinished(set, v);
   else if (v.ready < v.total) set(T.Ready, 'False', R.InstancesNotReady, `${v.ready}/${v.total} instance(s) ready`);
   else set(T.Ready, 'True', R.Ready, `${v.total} instance(s) ready`);
   return list;
+}
+
+/**
+ * Ready of a zone some of whose instances finished (restartPolicy
+ * OnFailure or Never): a finished instance is done, not broken. The zone
+ * is Ready while every other instance is; once all have finished it is
+ * Ready=False with reason Completed (nothing runs any more; its capacity
+ * stays booked until a ZoneRelease gives it back).
+ */
+function setFinished(
+  set: (type: ZoneConditionType, status: Condition['status'], reason: string, message: string) => void,
+  v: ProvisionFact,
+): void {
+  const running = v.total - v.finished;
+  const done = `${v.finished}/${v.total} instance(s) finished`;
+  if (running === 0) set(T.Ready, 'False', R.Completed, `${done}: the application completed`);
+  else if (v.ready < running)
+    set(T.Ready, 'False', R.InstancesNotReady, `${v.ready}/${running} running instance(s) ready; ${done}`);
+  else set(T.Ready, 'True', R.Ready, `${v.ready} instance(s) ready; ${done}`);
 }

@@ -31,8 +31,10 @@ import {
   violatingInstances,
   type ComplianceViolation,
 } from '../core/zones/compliance.js';
-import type { ZoneAllocation } from '../core/zones/allocation.js';
+import type { InstanceAllocation, ZoneAllocation } from '../core/zones/allocation.js';
+import { restartPolicyOf } from '../core/zones/restart-policy.js';
 import type { Federation, GroupOutcome } from '../core/zones/federation.js';
+import { FINISHED_PHASES, finishedAs } from '../clusters/instance-outcome.js';
 import { AttachmentError } from '../clusters/member-actuator.js';
 import {
   hasZoneInterface,
@@ -720,7 +722,14 @@ export class ExecutionZoneReconciler {
     const a = f?.allocation(z.applicationId);
     const live = a?.instances ?? [];
     const plan = a ? f?.networkPlan(z.applicationId) : undefined;
-    const fact: ProvisionFact = { total: live.length, created: 0, ready: 0, unreachable: [], problems: [] };
+    const fact: ProvisionFact = {
+      total: live.length,
+      created: 0,
+      ready: 0,
+      finished: 0,
+      unreachable: [],
+      problems: [],
+    };
     const net: NetworkAttachment = { held: [], failed: [], bare: [], uplinks: [] };
     let createdNow = 0;
     let memberWriteFailed = false;
@@ -745,8 +754,10 @@ export class ExecutionZoneReconciler {
         const have = m.zoneObjects(z.applicationId);
         const uplink = this.state.provider(provider)?.uplink;
         if (wanted.length > 0 && uplink !== undefined) net.uplinks.push(`${provider}'s ${uplink}`);
+        // An instance that finished, and whose object someone removed since, stays finished: never run twice.
+        const ended = endedBefore(p.zone, provider);
         try {
-          const missing = wanted.filter((i) => !have.has(i.name));
+          const missing = wanted.filter((i) => !have.has(i.name) && !ended(i));
           if (missing.length > 0 && uplink === undefined) {
             // Never an instance without its zone interface: it waits for the uplink (docs/network.md).
             const object = this.state.provider(provider)?.objectName ?? provider.toLowerCase();
@@ -766,7 +777,7 @@ export class ExecutionZoneReconciler {
               net.failed.push(`${provider}: ${errorText(err)}`);
               throw err;
             }
-            await Promise.all(missing.map((i) => m.createInstance(z, i, plan)));
+            await Promise.all(missing.map((i) => m.createInstance(z, i, plan, restartPolicyOf(p.zone.spec, i.group))));
             createdNow += missing.length;
             this.metrics?.memberRequests.inc({ provider, outcome: 'created' }, missing.length);
           }
@@ -797,12 +808,18 @@ export class ExecutionZoneReconciler {
         }
         for (const i of wanted) {
           const o = have.get(i.name);
+          if (!o && ended(i)) {
+            fact.created++;
+            fact.finished++;
+            continue;
+          }
           if (!o) {
             p.phases.set(`${provider}/${i.name}`, 'Creating');
             continue;
           }
           fact.created++;
           if (objectReady(o)) fact.ready++;
+          else if (finishedAs(o.obj, o.vm) !== undefined) fact.finished++;
           if (!hasZoneInterface(o.obj, o.vm)) net.bare.push(`${i.name} on ${provider}`);
           p.phases.set(`${provider}/${i.name}`, instancePhase(o.obj, o.vm));
         }
@@ -875,6 +892,8 @@ export class ExecutionZoneReconciler {
     if (p.released) return done;
     this.reportTransitions(p);
     if (isTrue(p.status.conditions, T.Ready)) return done;
+    // Every instance finished: nothing will turn Ready; member events still wake the zone.
+    if (getCondition(p.status.conditions, T.Ready)?.reason === R.Completed) return done;
     // Nothing placed, nothing to watch in the members: only a freed
     // capacity or a catalogue change can move it, and those wake it.
     if (p.placement?.outcome === 'waiting' && (p.provision?.total ?? 0) === 0 && p.finalizerError === undefined)
@@ -1095,6 +1114,17 @@ function attachmentFact(net: NetworkAttachment, v: ProvisionFact, plan: ZoneNetw
     message: `${v.created}/${v.total} instance(s) made, each with interface ${ZONE_INTERFACE} on VLAN ${plan.vlanId} (${plan.network}) over ${net.uplinks.sort().join(', ')}`,
   };
 }
+
+/**
+ * Whether an instance of the zone on `provider` finished before (its
+ * recorded phase) under a group that does not restart it; such an
+ * instance whose object is gone is not created again.
+ */
+const endedBefore =
+  (zone: ExecutionZone, provider: string) =>
+  (i: InstanceAllocation): boolean =>
+    restartPolicyOf(zone.spec, i.group) !== 'Always' &&
+    FINISHED_PHASES.has(zone.status?.instances?.[provider]?.[i.name]?.phase ?? '');
 
 const objectReady = (o: ZoneObject): boolean => (o.vm ? vmReady(o.obj as MemberVm) : podReady(o.obj as MemberPod));
 

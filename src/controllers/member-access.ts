@@ -14,8 +14,10 @@ import {
   zoneObjects,
 } from '../clusters/member-actuator.js';
 import { readZoneUsage, type ZoneUsage } from '../clusters/member-usage.js';
+import { vmInstancePhases } from '../clusters/vm-instances.js';
 import { NODES, type MemberPod, type MemberVm, type ZoneIdentity } from '../clusters/member-objects.js';
 import { resourcePath } from '../core/api/resources.js';
+import type { RestartPolicy } from '../core/api/types.js';
 import type { ZoneNetworkPlan } from '../core/network/types.js';
 import type { InstanceAllocation } from '../core/zones/allocation.js';
 
@@ -32,11 +34,21 @@ export interface MemberZoneObjects {
   ensureNamespace(zone: ZoneIdentity): Promise<void>;
   /** The zone's NetworkAttachmentDefinition over `uplink`, made or brought up to date; before any instance. */
   ensureAttachment(zone: ZoneIdentity, plan: ZoneNetworkPlan, uplink: string): Promise<void>;
-  /** Idempotent: an instance that exists counts as created. It joins the zone's network `plan`. */
-  createInstance(zone: ZoneIdentity, instance: InstanceAllocation, plan: ZoneNetworkPlan): Promise<void>;
+  /**
+   * Idempotent: an instance that exists counts as created. It joins the
+   * zone's network `plan` and restarts as its group's `restart` says (absent: Always).
+   */
+  createInstance(
+    zone: ZoneIdentity,
+    instance: InstanceAllocation,
+    plan: ZoneNetworkPlan,
+    restart?: RestartPolicy,
+  ): Promise<void>;
   deleteInstance(applicationId: string, objectName: string, vm: boolean): Promise<void>;
   /** Removes all of a zone's objects; true once none is left. */
   deleteZoneObjects(applicationId: string): Promise<boolean>;
+  /** Instance name -> its VirtualMachineInstance's phase, read from the member (VM members; absent: none). */
+  vmInstancePhases?: (applicationId: string) => Promise<Map<string, string>>;
 }
 
 export type MemberLookup = { ok: true; member: MemberZoneObjects } | { ok: false; reason: string };
@@ -82,9 +94,10 @@ export function memberAccess(cache: MemberClusterCache): MemberAccess & MemberCl
         zoneObjects: (id) => zoneObjects(m, id),
         ensureNamespace: (z) => ensureNamespace(m, z),
         ensureAttachment: (z, plan, uplink) => ensureAttachment(m, z, plan, uplink),
-        createInstance: (z, i, plan) => createInstance(m, z, i, plan),
+        createInstance: (z, i, plan, restart) => createInstance(m, z, i, plan, restart),
         deleteInstance: (id, name, vm) => deleteInstance(m, id, name, vm),
         deleteZoneObjects: (id) => deleteZoneObjects(m, id),
+        vmInstancePhases: (id) => vmInstancePhases(m, id),
       };
       handles.set(m, h);
     }

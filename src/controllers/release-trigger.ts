@@ -1,7 +1,7 @@
 // When a ZoneRelease takes effect: at once, at an RFC 3339 time, a
 // Go-style duration (`90s`, `10m`, `1h30m`) after the release was made, or
 // once a monitored condition holds (idle: see idle-trigger.ts; usage and
-// stall: usage-trigger.ts).
+// stall: usage-trigger.ts; completed: completion-trigger.ts).
 
 import { parseDuration } from '../core/api/duration.js';
 import type { ReleaseTrigger } from '../core/api/types.js';
@@ -14,7 +14,7 @@ import { stallRule, usageRule, type WatchRule } from './usage-trigger.js';
 export function dueTime(
   trigger: ReleaseTrigger | undefined,
   createdMs: number,
-): { at: number } | { idleForMs: number } | { watch: WatchRule } | { error: string } {
+): { at: number } | { idleForMs: number } | { watch: WatchRule } | { completed: true } | { error: string } {
   const t = trigger ?? { immediate: true };
   const set = [
     t.immediate ? 'immediate' : undefined,
@@ -23,9 +23,16 @@ export function dueTime(
     t.idle !== undefined ? 'idle' : undefined,
     t.usage !== undefined ? 'usage' : undefined,
     t.stall !== undefined ? 'stall' : undefined,
+    t.completed !== undefined ? 'completed' : undefined,
   ].filter(Boolean);
   if (set.length > 1)
-    return { error: `spec.trigger: set only one of immediate, at, after, idle, usage, stall (got ${set.join(', ')})` };
+    return {
+      error: `spec.trigger: set only one of immediate, at, after, idle, usage, stall, completed (got ${set.join(', ')})`,
+    };
+  if (t.completed !== undefined)
+    return Object.keys(t.completed).length > 0
+      ? { error: `spec.trigger.completed: takes no fields (got ${Object.keys(t.completed).join(', ')})` }
+      : { completed: true };
   // usage and stall: see usage-trigger.ts.
   const watch = t.usage ? usageRule(t.usage) : t.stall ? stallRule(t.stall) : undefined;
   if (watch) return 'error' in watch ? watch : { watch };

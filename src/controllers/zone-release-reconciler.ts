@@ -34,9 +34,12 @@ import type { HubObjects } from './object-store.js';
 import { done, requeueAfter, runPhase, toReconcileResult, type PhaseResult } from './phase-result.js';
 import type { ReleaseOutcome, ReleaseRequests } from './release-requests.js';
 import { dueTime } from './release-trigger.js';
-import { byProvider, releaseScope } from './release-scope.js';
+import { byProvider, releaseScope, scopeText, unknownInScope } from './release-scope.js';
 import { judgeIdle, type IdleVerdict, type TrafficReading } from './idle-trigger.js';
 import { measureWatch, type ZoneUsageRead } from './usage-measure.js';
+import { judgeCompletion, type CompletionVerdict } from './completion-trigger.js';
+import { readCompletion } from './completion-reading.js';
+import type { MemberAccess } from './member-access.js';
 
 export interface ZoneReleaseReconcilerDeps {
   releases: HubObjects<ZoneRelease>;
@@ -61,6 +64,13 @@ export interface ZoneReleaseReconcilerDeps {
   usage?: ZoneUsageRead;
   /** How often a `usage` or `stall` trigger reads again (default 10 s). */
   usagePollMs?: number;
+  /** The members, where a `completed` trigger reads its instances; absent: they cannot be judged. */
+  members?: Pick<MemberAccess, 'get' | 'synced'>;
+  /**
+   * How often a `completed` trigger looks again without an event (default
+   * 10 s): pod and VM changes bring it sooner, a VM instance's phase only so.
+   */
+  completedPollMs?: number;
 }
 
 type CondSpec = [type: ReleaseConditionType, status: Condition['status'], reason: ReleaseReason, message: string];
@@ -77,6 +87,8 @@ export class ZoneReleaseReconciler {
   private readonly idlePollMs: number;
   private readonly usage: ZoneUsageRead | undefined;
   private readonly usagePollMs: number;
+  private readonly members: Pick<MemberAccess, 'get' | 'synced'> | undefined;
+  private readonly completedPollMs: number;
 
   constructor(deps: ZoneReleaseReconcilerDeps) {
     this.releases = deps.releases;
@@ -90,6 +102,8 @@ export class ZoneReleaseReconciler {
     this.idlePollMs = deps.idlePollMs ?? 10_000;
     this.usage = deps.usage;
     this.usagePollMs = deps.usagePollMs ?? 10_000;
+    this.members = deps.members;
+    this.completedPollMs = deps.completedPollMs ?? 10_000;
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -134,7 +148,7 @@ export class ZoneReleaseReconciler {
           const poll = 'idleForMs' in due ? this.idlePollMs : this.usagePollMs;
           return requeueAfter(Math.min(poll, Math.max(1000, v.waitMs)), 'trigger condition not held long enough');
         }
-        const what = rel.spec.instances ? 'the named instances' : 'the whole zone';
+        const what = scopeText(rel.spec);
         this.events.emit(
           this.target(rel),
           'Normal',
@@ -145,6 +159,28 @@ export class ZoneReleaseReconciler {
         // The time of the decision, after the reading: `now` was taken before it.
         const firedAt = new Date(this.clock.now()).toISOString();
         rel = await this.write(rel, { releaseTime: firedAt, observed: v.observed }, []);
+      }
+    } else if ('completed' in due) {
+      // As idle: once fired, the release goes on whatever the instances do since.
+      const doneZone = this.zones.current(zoneKey);
+      if (rel.status?.phase !== 'Releasing' && doneZone) {
+        const judged = await this.measureCompletion(rel, doneZone, now);
+        if ('failed' in judged) return this.finish(key, rel, 'Failed', judged.reason, judged.failed);
+        if (!judged.fired) {
+          await this.write(rel, { phase: 'Waiting', observed: judged.observed }, [
+            [T.Succeeded, 'False', R.Waiting, judged.text],
+          ]);
+          return requeueAfter(this.completedPollMs, 'application not completed');
+        }
+        this.events.emit(
+          this.target(rel),
+          'Normal',
+          EventReason.TriggerFired,
+          EventAction.Release,
+          capMessage(`${judged.text}: releasing ${scopeText(rel.spec)}`),
+        );
+        const firedAt = new Date(this.clock.now()).toISOString();
+        rel = await this.write(rel, { releaseTime: firedAt, observed: judged.observed }, []);
       }
     } else if (due.at > now) {
       const at = new Date(due.at).toISOString();
@@ -164,23 +200,40 @@ export class ZoneReleaseReconciler {
         R.ZoneNotFound,
         `ExecutionZone ${zoneKey} does not exist; nothing was released`,
       );
-    const whole = !rel.spec.instances;
+    const whole = !rel.spec.instances && !rel.spec.groups;
     if (whole && isTrue(zone.status?.conditions, ZoneConditionType.Released))
       return this.finish(key, rel, 'Succeeded', R.Released, wholeMessage(zone), rel.status?.released ?? {});
+    // Groups become instance names once, here, and are kept in `released`: a retry asks for the same names.
+    let named = rel.spec.groups ? rel.status?.released : rel.spec.instances;
     // Releasing is written first: a retry after a crash between the zone's
     // commit and this release's final status knows the names are its own.
     if (rel.status?.phase !== 'Releasing') {
-      const fields: ZoneReleaseStatus = whole
-        ? { phase: 'Releasing', released: byProvider(releaseScope(rel.spec, zone).instances) }
-        : { phase: 'Releasing' };
-      const what = whole ? `the whole zone ${zoneKey}` : `instances of ${zoneKey}`;
+      const scope = releaseScope(rel.spec, zone);
+      if (rel.spec.groups) {
+        const unknown = unknownInScope(rel.spec, scope);
+        if (unknown) return this.finish(key, rel, 'Failed', R.UnknownGroup, unknown.message);
+        if (scope.instances.length === 0)
+          return this.finish(
+            key,
+            rel,
+            'Failed',
+            R.UnknownGroup,
+            `nothing was released: group(s) ${rel.spec.groups.join(', ')} hold no live instance (released already, or not placed yet)`,
+          );
+        named = byProvider(scope.instances);
+      }
+      const fields: ZoneReleaseStatus =
+        whole || rel.spec.groups
+          ? { phase: 'Releasing', released: whole ? byProvider(scope.instances) : (named ?? {}) }
+          : { phase: 'Releasing' };
+      const what = whole ? `the whole zone ${zoneKey}` : `${scopeText(rel.spec)} of ${zoneKey}`;
       await this.write(rel, fields, [[T.Succeeded, 'False', R.Releasing, `releasing ${what}`]]);
     }
     this.requests.ask({
       release: key,
       releaseName: rel.metadata.name,
       zone: zoneKey,
-      ...(rel.spec.instances ? { instances: rel.spec.instances } : {}),
+      ...(named ? { instances: named } : {}),
     });
     this.enqueueZone(zoneKey);
     return requeueAfter(this.answerPollMs, "waiting for the zone reconciler's answer");
@@ -198,7 +251,7 @@ export class ZoneReleaseReconciler {
       this.events.emit(target, 'Warning', EventReason.ReleaseFailed, EventAction.Release, answer.message);
       return this.finish(key, rel, 'Failed', R.UnknownInstance, answer.message);
     }
-    if (!rel.spec.instances) {
+    if (!rel.spec.instances && !rel.spec.groups) {
       const id = zone?.spec.applicationId.toLowerCase() ?? rel.spec.zoneRef.name;
       this.events.emit(target, 'Normal', EventReason.Released, EventAction.Release, `released the whole zone ${id}`);
       return this.finish(
@@ -272,6 +325,30 @@ export class ZoneReleaseReconciler {
       }
     }
     return judgeIdle(forMs, startedMs, rel.status?.observed, reading, now);
+  }
+
+  /**
+   * Reads and judges the named instances; or why the release cannot wait
+   * for them (it names a group or instance the zone does not have).
+   */
+  private async measureCompletion(
+    rel: ZoneRelease,
+    zone: ExecutionZone,
+    now: number,
+  ): Promise<CompletionVerdict | { failed: string; reason: ReleaseReason }> {
+    const scope = releaseScope(rel.spec, zone);
+    const unknown = unknownInScope(rel.spec, scope);
+    if (unknown)
+      return { failed: unknown.message, reason: unknown.unknown === 'group' ? R.UnknownGroup : R.UnknownInstance };
+    const progress = this.members
+      ? await readCompletion(this.members, zone, scope.instances)
+      : scope.instances.map((i) => ({
+          provider: i.provider,
+          name: i.name,
+          state: 'unknown' as const,
+          detail: 'the operator has no access to the members',
+        }));
+    return judgeCompletion(progress, rel.status?.observed, now);
   }
 
   private target(rel: ZoneRelease): EventTarget {

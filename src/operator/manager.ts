@@ -21,7 +21,7 @@ import { ProviderClusterReconciler } from '../controllers/provider-cluster-recon
 import { providerClusterWatches } from '../controllers/provider-cluster-watches.js';
 import { EXECUTION_ZONES, keyOf, PRIVACY_REGIONS, PROVIDER_CLUSTERS, ZONE_RELEASES } from '../core/api/resources.js';
 import { ZoneReleaseReconciler } from '../controllers/zone-release-reconciler.js';
-import { zoneReleaseWatches } from '../controllers/zone-release-watches.js';
+import { zoneReleaseWatches, type ZoneReleaseTriggers } from '../controllers/zone-release-watches.js';
 import { type Clock, sleep, systemClock } from '../runtime/clock.js';
 import { Controller } from '../runtime/controller.js';
 import { EventRecorder } from '../runtime/events.js';
@@ -194,13 +194,17 @@ export class Manager {
     const memberEventDelayMs = options.memberEventDelayMs ?? 1000;
     // The member cache, the reconcilers and the watches need each other;
     // the triggers and the release controller are bound once they exist.
-    const late: { zoneTriggers?: ExecutionZoneTriggers; relCtl?: Controller } = {};
+    const late: { zoneTriggers?: ExecutionZoneTriggers; relCtl?: Controller; releaseTriggers?: ZoneReleaseTriggers } =
+      {};
     const members = new MemberClusterCache({
       hub,
       namespace: options.namespace,
       logger: log,
       metrics: this.metrics,
-      onZoneObjectChanged: (key) => late.zoneTriggers?.zoneObjectChanged(key),
+      onZoneObjectChanged: (key) => {
+        late.zoneTriggers?.zoneObjectChanged(key);
+        late.releaseTriggers?.zoneObjectChanged(key);
+      },
       onHealthChanged: (provider) => late.zoneTriggers?.providerChanged(provider),
       renewal: new CredentialRenewal({
         hub,
@@ -273,6 +277,7 @@ export class Manager {
       logger: log,
       clock,
       enqueueZone: (k) => zoneCtl.enqueue(k),
+      members: memberPort,
       ...(options.network?.traffic ? { traffic: options.network.traffic.bind(options.network) } : {}),
       usage: (provider, applicationId) => memberPort.zoneUsage(provider, applicationId),
     });
@@ -285,7 +290,7 @@ export class Manager {
       clock,
     });
     late.relCtl = relCtl;
-    zoneReleaseWatches(relCtl.queue, { releases: relInf, zones: zoneInf, store: releases });
+    late.releaseTriggers = zoneReleaseWatches(relCtl.queue, { releases: relInf, zones: zoneInf, store: releases });
 
     const providerReconciler = new ProviderClusterReconciler({
       providers,

@@ -9,6 +9,7 @@ import {
   PERFORMANCES,
   PLATFORM_TYPES,
   RESOURCE_TYPES,
+  RESTART_POLICIES,
 } from '../../src/core/api/types.js';
 import { FAILOVER_SECONDS, GROUP_NAME, LIMITS, UUID } from '../../src/core/zones/zone-spec.js';
 import { conditions, observedGeneration } from './condition-schema.js';
@@ -68,6 +69,10 @@ function instanceGroup(): JSONSchemaProps {
           },
         ),
         performance: enumOf(`Overrides the zone's performance for this group: ${PERFORMANCE_TEXT}.`, PERFORMANCES),
+        restartPolicy: enumOf(
+          "What happens when an instance's application exits. Always (the default, and what the paper's INIT messages get): it is started again, for services. OnFailure: started again only after a failure; once it succeeds it is finished. Never: finished when it exits, whatever the outcome. A pod gets it as its restartPolicy; a VM as its KubeVirt runStrategy (Always, RerunOnFailure, Once). A finished instance is never created again, keeps its capacity until released, and can be released by a ZoneRelease with trigger completed. Part of the group, so immutable.",
+          RESTART_POLICIES,
+        ),
         privacy: privacyRules(
           'Extra rules this group must pass on top of the zone\'s rules (the paper\'s second INIT for an application id carries its own privacy block, e.g. "no Cisco").',
         ),

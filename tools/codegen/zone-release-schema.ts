@@ -5,6 +5,8 @@
 
 import { PROVIDER_NAME } from '../../src/core/catalogue/provider.js';
 import { INSTANCE_NAME } from '../../src/core/messages/paper-messages.js';
+import { GROUP_NAME } from '../../src/core/zones/zone-spec.js';
+import { MAX_GROUPS } from './execution-zone-schema.js';
 import { conditions, observedGeneration } from './condition-schema.js';
 import type { JSONSchemaProps } from './json-schema.js';
 import {
@@ -59,17 +61,31 @@ function trigger(): JSONSchemaProps {
       ),
       usage: usageTrigger(DURATION),
       stall: stallTrigger(DURATION),
+      completed: completedTrigger(),
     }),
     rule(
       '(has(self.immediate) ? 1 : 0) + (has(self.at) ? 1 : 0) + (has(self.after) ? 1 : 0) + (has(self.idle) ? 1 : 0)' +
-        ' + (has(self.usage) ? 1 : 0) + (has(self.stall) ? 1 : 0) == 1',
-      'exactly one of immediate, at, after, idle, usage and stall must be set',
+        ' + (has(self.usage) ? 1 : 0) + (has(self.stall) ? 1 : 0) + (has(self.completed) ? 1 : 0) == 1',
+      'exactly one of immediate, at, after, idle, usage, stall and completed must be set',
     ),
     rule(
       '!has(self.immediate) || self.immediate',
       'immediate must be true when set; omit the trigger or use at or after to release later',
       { fieldPath: '.immediate' },
     ),
+  );
+}
+
+/**
+ * `completed: {}`. Unknown fields are kept rather than pruned, so that a
+ * field given here is refused (maxProperties) instead of silently dropped.
+ */
+function completedTrigger(): JSONSchemaProps {
+  return obj(
+    'Release once the application completed: every instance the release names finished successfully (a pod in phase Succeeded; a VM whose VirtualMachineInstance Succeeded, or that stopped under runStrategy Once or RerunOnFailure with no instance left). Meant for groups with restartPolicy OnFailure or Never. A named instance that failed keeps the release waiting, and status.observed.failed names it. Takes no fields: completed: {}.',
+    {},
+    [],
+    { maxProperties: 0, 'x-kubernetes-preserve-unknown-fields': true },
   );
 }
 
@@ -98,7 +114,7 @@ function spec(): JSONSchemaProps {
   );
   return withRules(
     obj(
-      "What to give back: the paper's STOP message for the zone zoneRef names, either the whole zone or the listed instances.",
+      "What to give back: the paper's STOP message for the zone zoneRef names: the whole zone, the listed instances, or every instance of the listed groups.",
       {
         zoneRef: immutable(
           obj(
@@ -109,16 +125,29 @@ function spec(): JSONSchemaProps {
           'zoneRef',
         ),
         instances,
+        groups: arr(
+          'Instance groups of the zone (spec.groups[].name) whose live instances to release, all of them, wherever they run. Not together with instances. An unknown group name fails the release and releases nothing. The names are resolved to instances when the release takes effect.',
+          str('A group name.', { pattern: patternOf(GROUP_NAME), maxLength: 63 }),
+          { minItems: 1, maxItems: MAX_GROUPS, 'x-kubernetes-list-type': 'set' },
+        ),
         trigger: trigger(),
       },
       ['zoneRef'],
     ),
+    rule('!(has(self.instances) && has(self.groups))', 'set instances or groups, not both', {
+      fieldPath: '.groups',
+    }),
     rule(
       'has(self.instances) == has(oldSelf.instances) && (!has(self.instances) || self.instances == oldSelf.instances)',
       'instances is immutable: create another ZoneRelease to release more',
       {
         fieldPath: '.instances',
       },
+    ),
+    rule(
+      'has(self.groups) == has(oldSelf.groups) && (!has(self.groups) || self.groups == oldSelf.groups)',
+      'groups is immutable: create another ZoneRelease to release more',
+      { fieldPath: '.groups' },
     ),
   );
 }
@@ -136,9 +165,9 @@ function status(): JSONSchemaProps {
       arr('Instance names released on that provider.', str('An instance name.')),
     ),
     observed: obj(
-      "The trigger's monitored condition as last measured (idle, usage, stall).",
+      "The trigger's monitored condition as last measured (idle, usage, stall, completed).",
       {
-        condition: str('The trigger kind measured: idle, usage or stall.'),
+        condition: str('The trigger kind measured: idle, usage, stall or completed.'),
         observedTime: str('When it was measured, RFC 3339.', { format: 'date-time' }),
         packets: str("idle: packets the switches counted for the zone's VLAN, decimal."),
         bytes: str("idle: bytes the switches counted for the zone's VLAN, decimal."),
@@ -147,6 +176,15 @@ function status(): JSONSchemaProps {
         }),
         ...usageObservedFields(),
         message: str('Why the last measurement could not be used, if it could not.'),
+        completed: str('completed: the named instances that finished successfully, of all named, as 2/3.'),
+        pending: arr(
+          'completed: the named instances not finished yet, as provider/name.',
+          str('provider/instance name.'),
+        ),
+        failed: arr(
+          'completed: the named instances that finished unsuccessfully (they keep the release waiting), as provider/name.',
+          str('provider/instance name.'),
+        ),
       },
       ['condition'],
     ),

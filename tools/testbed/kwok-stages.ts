@@ -137,6 +137,46 @@ phase: Running
 startTime: {{ $now | Quote }}
 `;
 
+/**
+ * The annotation a test sets on a pod or a VirtualMachine to make its
+ * application exit with that code, as its kubelet (or KubeVirt's
+ * virt-handler) would then report it. Pods: the pod-exit stages below;
+ * VMs: the VMI stand-in (vmi-stand-in.ts).
+ */
+export const EXIT_CODE_ANNOTATION = 'testbed.zonekeeper.io/exit-code';
+const exitCode = `.metadata.annotations["${EXIT_CODE_ANNOTATION}"]`;
+
+// Pod: the application exited. Only where the kubelet would leave it so:
+// any exit under restartPolicy Never, a successful one under OnFailure.
+// (Under Always, and after a failure under OnFailure, the kubelet would
+// start the container again; the test bed does not play that.) The phase
+// is final, and the pod-running stage takes only Pending pods, so nothing
+// turns the pod back to Running.
+const podExitedTemplate = `{{ $now := Now }}
+{{ $code := index .metadata.annotations "${EXIT_CODE_ANNOTATION}" }}
+{{ $ok := eq $code "0" }}
+conditions:
+- {type: PodScheduled, status: "True", lastTransitionTime: {{ $now | Quote }}}
+- {type: Initialized, status: "True", lastTransitionTime: {{ $now | Quote }}}
+- {type: ContainersReady, status: "False", reason: PodCompleted, lastTransitionTime: {{ $now | Quote }}}
+- {type: Ready, status: "False", reason: PodCompleted, lastTransitionTime: {{ $now | Quote }}}
+containerStatuses:
+{{ range .spec.containers }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  imageID: {{ printf "kwok://%s" .image | Quote }}
+  ready: false
+  started: false
+  restartCount: 0
+  state:
+    terminated:
+      exitCode: {{ $code }}
+      reason: {{ if $ok }}Completed{{ else }}Error{{ end }}
+      finishedAt: {{ $now | Quote }}
+{{ end }}
+phase: {{ if $ok }}Succeeded{{ else }}Failed{{ end }}
+`;
+
 // VirtualMachine: the run strategy decides. `running: true|false` is the
 // older spelling of Always|Halted. Manual VMs stay stopped: the test bed
 // has no start/stop subresources.
@@ -168,6 +208,30 @@ export function memberStages(withVirtualMachines: boolean): Stage[] {
       [notDeleting, { key: '.status.phase', operator: 'In', values: ['Pending'] }, readyIsNot('True')],
       { patches: [{ subresource: 'status', type: 'merge', root: 'status', template: podRunningTemplate }] },
     ),
+    stage(
+      'pod-exit-never',
+      'v1',
+      'Pod',
+      [
+        notDeleting,
+        { key: '.status.phase', operator: 'In', values: ['Running'] },
+        { key: '.spec.restartPolicy', operator: 'In', values: ['Never'] },
+        { key: exitCode, operator: 'Exists' },
+      ],
+      { patches: [{ subresource: 'status', type: 'merge', root: 'status', template: podExitedTemplate }] },
+    ),
+    stage(
+      'pod-exit-on-failure',
+      'v1',
+      'Pod',
+      [
+        notDeleting,
+        { key: '.status.phase', operator: 'In', values: ['Running'] },
+        { key: '.spec.restartPolicy', operator: 'In', values: ['OnFailure'] },
+        { key: exitCode, operator: 'In', values: ['0'] },
+      ],
+      { patches: [{ subresource: 'status', type: 'merge', root: 'status', template: podExitedTemplate }] },
+    ),
     // What the kubelet does once the containers are gone: the final delete.
     stage('pod-delete', 'v1', 'Pod', [{ key: '.metadata.deletionTimestamp', operator: 'Exists' }], { delete: true }),
   ];
@@ -182,8 +246,30 @@ export function memberStages(withVirtualMachines: boolean): Stage[] {
       'VirtualMachine',
       [
         notDeleting,
-        { key: effectiveRunStrategy, operator: 'In', values: RUNNING_STRATEGIES },
+        { key: effectiveRunStrategy, operator: 'In', values: ['Always'] },
         { key: '.status.printableStatus', operator: 'NotIn', values: ['Starting', 'Running'] },
+      ],
+      {
+        patches: [
+          {
+            subresource: 'status',
+            type: 'merge',
+            root: 'status',
+            template: vmStatus('Starting', false, true, 'Starting'),
+          },
+        ],
+      },
+    ),
+    // Once and RerunOnFailure: a VM whose guest ended (the VMI stand-in
+    // reports it Stopped) is not started again.
+    stage(
+      'vm-starting-until-done',
+      'kubevirt.io/v1',
+      'VirtualMachine',
+      [
+        notDeleting,
+        { key: effectiveRunStrategy, operator: 'In', values: ['Once', 'RerunOnFailure'] },
+        { key: '.status.printableStatus', operator: 'NotIn', values: ['Starting', 'Running', 'Stopped'] },
       ],
       {
         patches: [

@@ -9,6 +9,13 @@
 // collector removes it with the VM) that is Running on a node with an IP;
 // a VM that should not run has none.
 //
+// It also plays the guest ending: a test sets the exit-code annotation
+// (kwok-stages.ts EXIT_CODE_ANNOTATION) on a VM, and its running VMI ends
+// Succeeded (code 0) or Failed, as virt-handler would report a guest that
+// shut down. What follows is the run strategy's: Once keeps it ended,
+// RerunOnFailure only a success, and the VM then shows Stopped; an ended
+// VMI KubeVirt would start again is deleted and made anew.
+//
 //   node dist/tools/testbed/vmi-stand-in.js <state dir>
 
 import {
@@ -19,11 +26,13 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { EXIT_CODE_ANNOTATION } from './kwok-stages.js';
 import { readState, type ClusterRecord } from './state.js';
 
 const GROUP = 'kubevirt.io';
 const VERSION = 'v1';
 const RUNNING = new Set(['Always', 'RerunOnFailure', 'Once']);
+const ENDED = new Set(['Succeeded', 'Failed']);
 
 interface Meta {
   name: string;
@@ -37,6 +46,7 @@ interface Meta {
 
 interface VirtualMachine {
   metadata: Meta;
+  status?: { printableStatus?: string };
   spec: {
     runStrategy?: string;
     running?: boolean;
@@ -58,9 +68,25 @@ interface NodeInfo {
   labels: Record<string, string>;
 }
 
+const strategyOf = (vm: VirtualMachine): string =>
+  vm.spec.runStrategy ?? (vm.spec.running === true ? 'Always' : 'Halted');
+
 export function shouldRun(vm: VirtualMachine): boolean {
-  const strategy = vm.spec.runStrategy ?? (vm.spec.running === true ? 'Always' : 'Halted');
-  return RUNNING.has(strategy) && !vm.metadata.deletionTimestamp;
+  return RUNNING.has(strategyOf(vm)) && !vm.metadata.deletionTimestamp;
+}
+
+/** Whether KubeVirt leaves a VMI that ended in `phase` as it is (else it starts the VM again). */
+export function staysEnded(runStrategy: string, phase: string): boolean {
+  return runStrategy === 'Once' || (runStrategy === 'RerunOnFailure' && phase === 'Succeeded');
+}
+
+/** The phase the test's exit code ends a running VMI in, when the run strategy lets the guest end for good. */
+export function exitPhase(vm: VirtualMachine): 'Succeeded' | 'Failed' | undefined {
+  const code = vm.metadata.annotations?.[EXIT_CODE_ANNOTATION];
+  if (code === undefined) return undefined;
+  const phase = code === '0' ? 'Succeeded' : 'Failed';
+  // As the pod stages: a guest KubeVirt would start again is not played.
+  return staysEnded(strategyOf(vm), phase) ? phase : undefined;
 }
 
 class Member {
@@ -120,18 +146,73 @@ class Member {
     for (const vm of vms) {
       const vmi = vmiByKey.get(key(vm.metadata));
       if (shouldRun(vm)) {
+        const phase = vmi?.status?.phase ?? '';
         if (!vmi) await this.createVmiUnlessTerminating(vm);
-        else if (vmi.status?.phase !== 'Running' && !vmi.metadata.deletionTimestamp) await this.runVmi(vmi);
+        else if (vmi.metadata.deletionTimestamp) continue;
+        else if (ENDED.has(phase) && staysEnded(strategyOf(vm), phase)) await this.showStopped(vm);
+        else if (ENDED.has(phase)) await this.deleteVmi(vmi);
+        else if (phase === 'Running' && exitPhase(vm)) await this.endVmi(vmi, exitPhase(vm) ?? 'Failed');
+        else if (phase !== 'Running') await this.runVmi(vmi);
       } else if (vmi && !vmi.metadata.deletionTimestamp) {
-        await this.api.deleteNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          plural: 'virtualmachineinstances',
-          namespace: vmi.metadata.namespace,
-          name: vmi.metadata.name,
-        });
+        await this.deleteVmi(vmi);
       }
     }
+  }
+
+  private async deleteVmi(vmi: VirtualMachineInstance): Promise<void> {
+    await this.api.deleteNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: 'virtualmachineinstances',
+      namespace: vmi.metadata.namespace,
+      name: vmi.metadata.name,
+    });
+  }
+
+  /** The guest shut down: the VMI's final phase, as virt-handler reports it. */
+  private async endVmi(vmi: VirtualMachineInstance, phase: 'Succeeded' | 'Failed'): Promise<void> {
+    const now = new Date().toISOString();
+    await this.patchStatus('virtualmachineinstances', vmi.metadata, {
+      phase,
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'GuestShutdown',
+          message: '',
+          lastProbeTime: null,
+          lastTransitionTime: now,
+        },
+      ],
+    });
+  }
+
+  /** An ended VMI that stays ended: the VM is Stopped (KubeVirt's printableStatus), and not ready. */
+  private async showStopped(vm: VirtualMachine): Promise<void> {
+    if (vm.status?.printableStatus === 'Stopped') return;
+    const now = new Date().toISOString();
+    await this.patchStatus('virtualmachines', vm.metadata, {
+      printableStatus: 'Stopped',
+      ready: false,
+      created: true,
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'Stopped',
+          message: '',
+          lastProbeTime: null,
+          lastTransitionTime: now,
+        },
+      ],
+    });
+  }
+
+  private async patchStatus(plural: string, meta: Meta, status: Record<string, unknown>): Promise<void> {
+    await this.api.patchNamespacedCustomObjectStatus(
+      { group: GROUP, version: VERSION, plural, namespace: meta.namespace, name: meta.name, body: { status } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
   }
 
   /** A VM in a namespace being deleted gets no instance (KubeVirt's would be refused too). */

@@ -56,6 +56,8 @@ export const ZoneReason = {
   Ready: 'Ready',
   Degraded: 'Degraded',
   InstancesNotReady: 'InstancesNotReady',
+  /** Every live instance finished (restartPolicy OnFailure or Never): nothing runs, nothing is broken. */
+  Completed: 'Completed',
   // Every condition of a zone released whole
   Released: 'Released',
   // Compliant
@@ -88,6 +90,8 @@ export const ReleaseReason = {
   InvalidTrigger: 'InvalidTrigger',
   ZoneNotFound: 'ZoneNotFound',
   UnknownInstance: 'UnknownInstance',
+  /** spec.groups names a group the zone does not have. */
+  UnknownGroup: 'UnknownGroup',
 } as const;
 export type ReleaseReason = (typeof ReleaseReason)[keyof typeof ReleaseReason];
 

@@ -52,6 +52,15 @@ export const PROVIDER_TIERS: readonly ProviderTier[] = ['cloud', 'fog'];
 export type OnViolation = 'Report' | 'Release' | 'Replace';
 export const ON_VIOLATION_POLICIES: readonly OnViolation[] = ['Report', 'Release', 'Replace'];
 
+/**
+ * Whether a group's instances run again after their application exits: a
+ * pod's restartPolicy; a VM's KubeVirt runStrategy (Always -> Always,
+ * OnFailure -> RerunOnFailure, Never -> Once). An instance that finished
+ * under OnFailure or Never is done, never created again.
+ */
+export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
+export const RESTART_POLICIES: readonly RestartPolicy[] = ['Always', 'OnFailure', 'Never'];
+
 /** One INIT message's resource block: `instance-count` instances alike. */
 export interface InstanceGroup {
   /** Unique within the zone; INITs from the paper get `init-<n>`. */
@@ -71,6 +80,8 @@ export interface InstanceGroup {
   performance?: Performance;
   /** Extra rules this group must pass on top of the zone's rules. */
   privacy?: PrivacyRules;
+  /** Absent: Always (the paper's INIT messages run their instances until released). */
+  restartPolicy?: RestartPolicy;
 }
 
 export interface ExecutionZoneSpec {
@@ -194,7 +205,7 @@ export interface ExecutionZone {
 
 /**
  * When a release takes effect. Exactly one of the fields is set: a time,
- * or a monitored condition (network idleness; memory or I/O stall later).
+ * or a monitored condition (network idleness, usage, a stall, completion).
  */
 export interface ReleaseTrigger {
   immediate?: boolean;
@@ -212,6 +223,12 @@ export interface ReleaseTrigger {
   usage?: UsageTrigger;
   /** No progress: CPU below a floor, or a restart loop (docs/api.md, "Usage and stall"). */
   stall?: StallTrigger;
+  /**
+   * The application completed: every instance the release names has
+   * finished successfully (pod phase Succeeded; a VM's instance
+   * Succeeded). Takes no fields.
+   */
+  completed?: Record<never, never>;
 }
 
 /**
@@ -263,13 +280,21 @@ export interface ReleaseObservation {
   restartRises?: { time: string; count: number }[];
   /** Why the last measurement could not be used, if it could not. */
   message?: string;
+  /** completed: finished successfully / named, as `2/3`. */
+  completed?: string;
+  /** completed: the named instances not finished yet, as `provider/name`. */
+  pending?: string[];
+  /** completed: the named instances that finished unsuccessfully, as `provider/name`. */
+  failed?: string[];
 }
 
 export interface ZoneReleaseSpec {
   /** Name of the ExecutionZone in the same namespace. */
   zoneRef: { name: string };
-  /** provider -> instance names; absent = the whole zone. */
+  /** provider -> instance names; absent (and no groups) = the whole zone. */
   instances?: Record<string, string[]>;
+  /** Group names: every live instance of these groups; not together with instances. */
+  groups?: string[];
   trigger?: ReleaseTrigger;
 }
 

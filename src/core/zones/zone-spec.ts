@@ -9,6 +9,7 @@ import {
   ON_VIOLATION_POLICIES,
   type OnViolation,
   PERFORMANCES,
+  RESTART_POLICIES,
   PLATFORM_TYPES,
   type Performance,
   RESOURCE_TYPES,
@@ -69,6 +70,7 @@ export function checkGroupFields(g: InstanceGroup, path: string, errors: FieldEr
   oneOf(g.platformType, PLATFORM_TYPES, joinPath(path, 'platformType'), errors);
   oneOf(g.resourceType, RESOURCE_TYPES, joinPath(path, 'resourceType'), errors);
   if (g.performance !== undefined) oneOf(g.performance, PERFORMANCES, joinPath(path, 'performance'), errors);
+  if (g.restartPolicy !== undefined) oneOf(g.restartPolicy, RESTART_POLICIES, joinPath(path, 'restartPolicy'), errors);
   inRange(g.count, LIMITS.count, joinPath(path, 'count'), errors);
   inRange(g.cores, LIMITS.cores, joinPath(path, 'cores'), errors);
   inRange(g.memory, LIMITS.memory, joinPath(path, 'memory'), errors);

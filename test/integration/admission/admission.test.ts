@@ -195,6 +195,13 @@ const CREATE_CASES: CreateCase[] = [
     field: 'spec.performance',
     reason: /Unsupported value: "fast"/,
   },
+  {
+    what: 'an unknown restartPolicy',
+    make: zone,
+    breakIt: set('spec.groups[0].restartPolicy', 'Sometimes'),
+    field: 'spec.groups[0].restartPolicy',
+    reason: /Unsupported value: "Sometimes"/,
+  },
   // ExecutionZone: privacy rules
   {
     what: 'a DenySpecific rule without a value',
@@ -274,21 +281,21 @@ const CREATE_CASES: CreateCase[] = [
     make: release,
     breakIt: set('spec.trigger', { immediate: true, after: '10m' }),
     field: 'spec.trigger',
-    reason: /exactly one of immediate, at, after, idle, usage and stall must be set/,
+    reason: /exactly one of immediate, at, after, idle, usage, stall and completed must be set/,
   },
   {
     what: 'a release with an empty trigger',
     make: release,
     breakIt: set('spec.trigger', {}),
     field: 'spec.trigger',
-    reason: /exactly one of immediate, at, after, idle, usage and stall must be set/,
+    reason: /exactly one of immediate, at, after, idle, usage, stall and completed must be set/,
   },
   {
     what: 'a release with idle and another trigger',
     make: release,
     breakIt: set('spec.trigger', { idle: { for: '10m' }, after: '10m' }),
     field: 'spec.trigger',
-    reason: /exactly one of immediate, at, after, idle, usage and stall must be set/,
+    reason: /exactly one of immediate, at, after, idle, usage, stall and completed must be set/,
   },
   {
     what: 'an idle trigger without for',
@@ -319,7 +326,7 @@ const CREATE_CASES: CreateCase[] = [
       stall: { for: '1m', restarts: 3 },
     }),
     field: 'spec.trigger',
-    reason: /exactly one of immediate, at, after, idle, usage and stall must be set/,
+    reason: /exactly one of immediate, at, after, idle, usage, stall and completed must be set/,
   },
   {
     what: 'a usage trigger with both above and below',
@@ -424,6 +431,37 @@ const CREATE_CASES: CreateCase[] = [
     make: release,
     breakIt: set('spec.trigger', { stall: { for: 'forever', restarts: 2 } }),
     field: 'spec.trigger.stall.for',
+    reason: /should match/,
+  },
+  {
+    what: 'a completed trigger with a field',
+    make: release,
+    breakIt: set('spec.trigger', { completed: { after: '10m' } }),
+    field: 'spec.trigger.completed',
+    reason: /must have at most 0 items/,
+  },
+  {
+    what: 'a completed trigger and another trigger',
+    make: release,
+    breakIt: set('spec.trigger', { completed: {}, after: '10m' }),
+    field: 'spec.trigger',
+    reason: /exactly one of immediate, at, after, idle, usage, stall and completed must be set/,
+  },
+  {
+    what: 'a release naming both instances and groups',
+    make: release,
+    breakIt: set('spec.groups', ['init-1']),
+    field: 'spec.groups',
+    reason: /set instances or groups, not both/,
+  },
+  {
+    what: 'a release group name that is not a DNS label',
+    make: release,
+    breakIt: (o) => {
+      unset('spec.instances')(o);
+      set('spec.groups', ['Init_1'])(o);
+    },
+    field: 'spec.groups[0]',
     reason: /should match/,
   },
   {
@@ -626,6 +664,24 @@ const UPDATE_CASES: UpdateCase[] = [
     reason: /zoneRef is immutable/,
   },
   {
+    what: "changing a group's restartPolicy",
+    make: zone,
+    change: set('spec.groups[0].restartPolicy', 'Never'),
+    field: 'spec.groups[0]',
+    reason: /cannot be changed once it exists/,
+  },
+  {
+    what: "changing a release's groups",
+    make: (ns) => {
+      const r = release(ns);
+      r.spec = { zoneRef: r.spec.zoneRef, groups: ['init-1'], trigger: { completed: {} } };
+      return r;
+    },
+    change: set('spec.groups', ['init-1', 'init-2']),
+    field: 'spec.groups',
+    reason: /groups is immutable/,
+  },
+  {
     what: "changing a release's instances",
     make: release,
     change: set('spec.instances', { PrivateCloud2: ['V2', 'V3'] }),
@@ -722,6 +778,20 @@ describe('admission: the hub API server rejects invalid zonekeeper manifests and
         const res = await create(r);
         assert.equal(res.status, 201, `${JSON.stringify(trigger)}: ${res.status} ${res.message}`);
       }
+    });
+
+    it('accepts every restartPolicy, and a completed trigger on groups', async () => {
+      for (const policy of ['Always', 'OnFailure', 'Never'] as const) {
+        const z = zone(ns());
+        z.spec.groups = z.spec.groups.map((g) => ({ ...g, restartPolicy: policy }));
+        const res = await create(z);
+        assert.equal(res.status, 201, `${policy}: ${res.status} ${res.message}`);
+      }
+      const r = release(ns());
+      r.spec = { zoneRef: r.spec.zoneRef, groups: ['init-1', 'init-2'], trigger: { completed: {} } };
+      const res = await create(r);
+      assert.equal(res.status, 201, res.message);
+      assert.deepEqual((res.body as ZoneRelease).spec.trigger, { completed: {} });
     });
 
     it('accepts countries as MCC numbers, MCC strings and alpha-2 codes', async () => {

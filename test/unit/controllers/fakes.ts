@@ -6,7 +6,7 @@
 import { desiredVm, type MemberVm, type ZoneIdentity } from '../../../src/clusters/member-objects.js';
 import type { ZoneNetworkPlan } from '../../../src/core/network/types.js';
 import { resourcePath, EXECUTION_ZONES, keyOf } from '../../../src/core/api/resources.js';
-import type { ExecutionZone, ExecutionZoneSpec } from '../../../src/core/api/types.js';
+import type { ExecutionZone, ExecutionZoneSpec, RestartPolicy } from '../../../src/core/api/types.js';
 import type { InstanceAllocation } from '../../../src/core/zones/allocation.js';
 import type {
   MemberAccess,
@@ -142,6 +142,22 @@ export class FakeMembers implements MemberAccess, MemberClients {
     }
   }
 
+  /** VirtualMachineInstance phases, by `provider/instance` (vmInstancePhases). */
+  readonly vmis = new Map<string, string>();
+
+  /**
+   * The guest of a VM ended (a run strategy that keeps it ended): its VMI
+   * in `phase`, the VM Stopped and not ready, as KubeVirt shows it.
+   */
+  endVm(applicationId: string, instance: string, phase: 'Succeeded' | 'Failed'): void {
+    for (const [p, m] of this.members) {
+      const o = m.zones.get(applicationId)?.get(instance);
+      if (!o) continue;
+      (o.obj as MemberVm).status = { ready: false, printableStatus: 'Stopped', created: true };
+      this.vmis.set(`${p}/${instance}`, phase);
+    }
+  }
+
   /** instance names by provider, sorted */
   instances(applicationId: string): Record<string, string[]> {
     const out: Record<string, string[]> = {};
@@ -168,11 +184,16 @@ export class FakeMembers implements MemberAccess, MemberClients {
         this.attachments.push(`${provider}/zk-${z.applicationId}/zone-${plan.vlanId} over ${uplink}`);
         this.writes.push(`attach ${provider}`);
       },
-      createInstance: async (z: ZoneIdentity, i: InstanceAllocation, plan: ZoneNetworkPlan) => {
+      createInstance: async (
+        z: ZoneIdentity,
+        i: InstanceAllocation,
+        plan: ZoneNetworkPlan,
+        restart?: RestartPolicy,
+      ) => {
         if (this.failCreate) throw this.failCreate;
         this.created.push(`${provider}/${i.name}`);
         this.writes.push(`create ${provider}/${i.name}`);
-        zoneMap(z.applicationId).set(i.name, { vm: true, obj: desiredVm(z, i, plan) });
+        zoneMap(z.applicationId).set(i.name, { vm: true, obj: desiredVm(z, i, plan, restart) });
       },
       deleteInstance: async (id: string, objectName: string) => {
         const z = zoneMap(id);
@@ -182,6 +203,14 @@ export class FakeMembers implements MemberAccess, MemberClients {
             this.deleted.push(`${provider}/${name}`);
           }
         }
+      },
+      vmInstancePhases: async (id: string) => {
+        const out = new Map<string, string>();
+        for (const name of m.zones.get(id)?.keys() ?? []) {
+          const phase = this.vmis.get(`${provider}/${name}`);
+          if (phase) out.set(name, phase);
+        }
+        return out;
       },
       deleteZoneObjects: async (id: string) => {
         for (const name of m.zones.get(id)?.keys() ?? []) this.deleted.push(`${provider}/${name}`);

@@ -29,7 +29,7 @@ describe('idle trigger: judging idleness from packet counts', () => {
     assert.match((dueTime({ idle: { for: 'soon' } }, 0) as { error: string }).error, /spec\.trigger\.idle\.for/);
     assert.match(
       (dueTime({ idle: { for: '1m' }, after: '1m' }, 0) as { error: string }).error,
-      /only one of immediate, at, after, idle, usage, stall \(got after, idle\)/,
+      /only one of immediate, at, after, idle, usage, stall, completed \(got after, idle\)/,
     );
   });
 

@@ -83,7 +83,7 @@ describe('usage and stall triggers: the rules from the spec', () => {
     assert.match(errorOf(stallRule({ for: 'x', cpuBelow: '1m' })), /spec\.trigger\.stall\.for/);
     assert.match(
       errorOf(dueTime({ usage: { resource: 'cpu', above: '1', for: '1m' }, stall: { for: '1m', restarts: 1 } }, 0)),
-      /only one of immediate, at, after, idle, usage, stall \(got usage, stall\)/,
+      /only one of immediate, at, after, idle, usage, stall, completed \(got usage, stall\)/,
     );
   });
 

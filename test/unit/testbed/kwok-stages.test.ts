@@ -16,7 +16,7 @@ describe('testbed kwok stages', function () {
     const vm = docs.filter((d) => d.spec.resourceRef.kind === 'VirtualMachine');
     assert.deepEqual(
       vm.map((d) => d.metadata.name),
-      ['vm-starting', 'vm-running', 'vm-stopped'],
+      ['vm-starting', 'vm-starting-until-done', 'vm-running', 'vm-stopped'],
     );
     assert.ok(vm.every((d) => d.spec.resourceRef.apiGroup === 'kubevirt.io/v1'));
   });
