@@ -119,28 +119,7 @@ async function signed(
 
 export async function makeClusterPki(dir: string, clusterId: string): Promise<ClusterPki> {
   mkdirSync(dir, { recursive: true });
-  const caKey = join(dir, 'ca.key');
-  const caCert = join(dir, 'ca.crt');
-  await ecKey(caKey);
-  await openssl([
-    'req',
-    '-x509',
-    '-new',
-    '-key',
-    caKey,
-    '-subj',
-    `/CN=zonekeeper-testbed-${clusterId}-ca`,
-    '-days',
-    DAYS,
-    '-sha256',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-    '-out',
-    caCert,
-  ]);
-  const ca = { cert: caCert, key: caKey };
+  const ca = await selfSignedCa(dir, 'ca', `/CN=zonekeeper-testbed-${clusterId}-ca`);
   const serving = await signed(
     dir,
     'apiserver',
@@ -192,8 +171,8 @@ export async function makeClusterPki(dir: string, clusterId: string): Promise<Cl
   await openssl(['pkey', '-in', saKey, '-pubout', '-out', saPub]);
   return {
     dir,
-    caCert,
-    caKey,
+    caCert: ca.cert,
+    caKey: ca.key,
     servingCert: serving.cert,
     servingKey: serving.key,
     saKey,

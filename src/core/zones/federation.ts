@@ -16,7 +16,7 @@ import { DEFAULT_VLAN_RANGE, VlanAllocator, type VlanRange } from '../network/vl
 import { markingFromDscp } from '../network/marking.js';
 import { HOME_SWITCH, type PrivacyMarking, type ZoneNetworkPlan } from '../network/types.js';
 import { type CompiledGroup, type CompiledZone, compileZone } from './zone-spec.js';
-import type { GroupAllocation } from '../api/types.js';
+import type { GroupAllocation, GroupReplacement } from '../api/types.js';
 import type { InstanceAllocation, ZoneAllocation } from './allocation.js';
 import { cloneGroup, instanceNumber, nextInstanceNumber, SHAPE_FIELDS, shapeOf } from './allocation.js';
 
@@ -334,14 +334,9 @@ export class Federation {
    * it replaced (so the group keeps `count` names).
    */
   completeReplacement(applicationId: string, group: string): ReleaseResult {
-    const a = this.zones.get(applicationId.toLowerCase())?.allocation;
-    const ga = a?.groups[group];
-    if (!a || !ga?.replacing)
-      return {
-        ok: false,
-        errors: [{ path: 'group', reason: `group ${group} of zone ${applicationId} is not being replaced` }],
-      };
-    const move = ga.replacing;
+    const m = this.moving(applicationId, group);
+    if ('errors' in m) return m;
+    const { a, ga, move } = m;
     const old = a.instances.filter((i) => i.group === group && i.provider === ga.provider && i.name in move.instances);
     this.releaseLive(a, old);
     ga.instances = ga.instances.map((name) => move.instances[name] ?? name);
@@ -357,6 +352,21 @@ export class Federation {
    * not started. The next compliance pass may start another one.
    */
   abandonReplacement(applicationId: string, group: string): ReleaseResult {
+    const m = this.moving(applicationId, group);
+    if ('errors' in m) return m;
+    const { a, ga, move } = m;
+    const fresh = new Set(Object.values(move.instances));
+    const added = a.instances.filter((i) => i.group === group && fresh.has(i.name));
+    this.releaseLive(a, added);
+    delete ga.replacing;
+    return { ok: true, released: byProvider(added) };
+  }
+
+  /** A group with a Replace in flight, or why it has none. */
+  private moving(
+    applicationId: string,
+    group: string,
+  ): { a: ZoneAllocation; ga: GroupAllocation; move: GroupReplacement } | { ok: false; errors: FieldError[] } {
     const a = this.zones.get(applicationId.toLowerCase())?.allocation;
     const ga = a?.groups[group];
     if (!a || !ga?.replacing)
@@ -364,11 +374,7 @@ export class Federation {
         ok: false,
         errors: [{ path: 'group', reason: `group ${group} of zone ${applicationId} is not being replaced` }],
       };
-    const fresh = new Set(Object.values(ga.replacing.instances));
-    const added = a.instances.filter((i) => i.group === group && fresh.has(i.name));
-    this.releaseLive(a, added);
-    delete ga.replacing;
-    return { ok: true, released: byProvider(added) };
+    return { a, ga, move: ga.replacing };
   }
 
   /**
