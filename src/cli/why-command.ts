@@ -1,11 +1,12 @@
 // `zonectl why ZONE`: why a zone waits, was refused or is not compliant.
 // By default the explanation the operator stored with its last placement
 // decision (the reasons grouped by cause, a few providers named per
-// cause) and the conditions that are not as they should be; with --all one
+// cause), the conditions that are not as they should be, and what moved or
+// is moving (failover, spec.onViolation Replace); with --all one
 // line per provider of the catalogue, computed now by the core's placement
 // on the federation the hub holds (hub-state.ts).
 
-import type { ExecutionZone } from '../core/api/types.js';
+import type { ExecutionZone, InstanceMove } from '../core/api/types.js';
 import { EXECUTION_ZONES } from '../core/api/resources.js';
 import { formatFieldError } from '../core/errors.js';
 import { type ConditionView, type ReasonView, type ZoneState, zoneView } from '../core/render/federation-view.js';
@@ -55,7 +56,18 @@ const GOOD: Record<string, string> = {
   NetworkReady: 'True',
   Ready: 'True',
   Degraded: 'False',
+  Compliant: 'True',
+  Replacing: 'False',
 };
+
+/** A group on its way to another provider (spec.onViolation Replace), from the stored allocation. */
+export interface MoveInProgress {
+  group: string;
+  from: string;
+  to: string;
+  /** Old instance -> the new one that takes its place. */
+  instances: Record<string, string>;
+}
 
 export interface WhyDocument {
   zone: string;
@@ -65,6 +77,10 @@ export interface WhyDocument {
   conditions: ConditionView[];
   /** The operator's last placement decision, grouped by cause. */
   reasons: ReasonView[];
+  /** Instances moved off a lost member (spec.failover), by group, oldest first. */
+  moved: (InstanceMove & { group: string })[];
+  /** Groups being replaced now. */
+  moving: MoveInProgress[];
   /** With --all: every group against every provider, as placement sees them now. */
   groups?: GroupExplanation[];
   /** With --all: why the spec could not be looked at. */
@@ -79,6 +95,14 @@ export function whyDocument(zone: ExecutionZone): WhyDocument {
     state: view.state,
     conditions: view.conditions.filter((c) => GOOD[c.type] !== undefined && GOOD[c.type] !== c.status),
     reasons: view.reasons,
+    moved: Object.entries(zone.status?.allocation?.groups ?? {}).flatMap(([group, g]) =>
+      (g.moves ?? []).map((m) => ({ group, ...m })),
+    ),
+    moving: Object.entries(zone.status?.allocation?.groups ?? {}).flatMap(([group, g]) =>
+      g.replacing
+        ? [{ group, from: g.provider, to: g.replacing.provider, instances: { ...g.replacing.instances } }]
+        : [],
+    ),
   };
 }
 
@@ -102,6 +126,18 @@ export function whyTable(d: WhyDocument): string {
           d.conditions.map((c) => [c.type, c.status, c.reason, cut(c.message)]),
         ),
     );
+  const moves = [
+    ...d.moving.flatMap((m) =>
+      Object.entries(m.instances).map(([old, now]) => [
+        m.group,
+        `${old} on ${m.from}`,
+        `${now} on ${m.to}`,
+        'moving (Replace)',
+      ]),
+    ),
+    ...d.moved.map((m) => [m.group, `${m.instance} on ${m.from}`, `${m.replacement} on ${m.to}`, 'moved']),
+  ];
+  if (moves.length > 0) parts.push('\n' + table(['GROUP', 'INSTANCE', 'REPLACED BY', 'STATE'], moves));
   if (d.groups === undefined) {
     if (d.reasons.length > 0)
       parts.push(

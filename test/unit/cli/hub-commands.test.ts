@@ -286,6 +286,52 @@ describe('zonectl hub commands: output', () => {
     );
   });
 
+  it('why: a zone out of compliance names the rule, and shows a move in progress and the moves made', () => {
+    const z = placedZone();
+    const status = z.status ?? {};
+    status.conditions = [
+      ...(status.conditions ?? []),
+      cond('Compliant', 'False', 'RuleViolated', 'group init-1 on Fog1: spec.privacy.countries[0] denies 242 (NO)'),
+      cond('Replacing', 'True', 'Replacing', 'group init-1 moves from Fog1 to Fog2'),
+    ];
+    status.allocation = {
+      applicationId: z.spec.applicationId,
+      vlanId: 1000,
+      groups: {
+        'init-1': {
+          provider: 'Fog1',
+          environment: 'container',
+          resourceType: 'CPU',
+          cores: 2,
+          memory: 1024,
+          storage: 8192,
+          image: 'img',
+          instances: ['C1', 'C2'],
+          replacing: { provider: 'Fog2', instances: { C1: 'C4', C2: 'C5' } },
+          moves: [{ instance: 'C0', from: 'Fog3', replacement: 'C2', to: 'Fog1' }],
+        },
+      },
+      instances: [],
+      released: ['C0'],
+    };
+    z.status = status;
+    const d = whyDocument(z);
+    assert.deepEqual(
+      d.conditions.map((c) => `${c.type}=${c.status}`),
+      ['Compliant=False', 'Replacing=True'],
+    );
+    const t = whyTable(d);
+    assert.match(
+      t,
+      /^Compliant\s+False\s+RuleViolated\s+group init-1 on Fog1: spec\.privacy\.countries\[0\] denies 242/m,
+    );
+    assert.match(t, /^GROUP\s+INSTANCE\s+REPLACED BY\s+STATE$/m);
+    assert.match(t, /^init-1\s+C1 on Fog1\s+C4 on Fog2\s+moving \(Replace\)$/m);
+    assert.match(t, /^init-1\s+C2 on Fog1\s+C5 on Fog2\s+moving \(Replace\)$/m);
+    assert.match(t, /^init-1\s+C0 on Fog3\s+C2 on Fog1\s+moved$/m);
+    assert.doesNotMatch(whyTable(whyDocument(placedZone())), /REPLACED BY/, 'nothing moved, no table');
+  });
+
   it('why: the state, the conditions that are off, and the stored reasons', () => {
     const d = whyDocument(waitingZone());
     assert.deepEqual(
