@@ -13,7 +13,13 @@ import { NETWORK_ATTACHMENTS, MANAGED_SELECTOR, PODS, VIRTUAL_MACHINES } from '.
 import { PROVIDER_CLUSTERS, resourcePath } from '../../../src/core/api/resources.js';
 import type { ExecutionZone, ProviderCluster } from '../../../src/core/api/types.js';
 import { markingFromDscp } from '../../../src/core/network/marking.js';
-import { TABLES, instanceMac, macToBigInt, planP4Entries } from '../../../src/core/network/p4-entries.js';
+import {
+  TABLES,
+  instanceMac,
+  macToBigInt,
+  planP4Entries,
+  solicitedNodeMac,
+} from '../../../src/core/network/p4-entries.js';
 import type { ZoneNetworkPlan } from '../../../src/core/network/types.js';
 import { prefixBytes } from '../../../src/core/network/ula.js';
 import { NETWORKS_ANNOTATION } from '../../../src/core/network/zone-attachment.js';
@@ -160,16 +166,20 @@ describe('operator: instances on their zone network', function () {
         providerPorts: Object.fromEntries(Object.keys(s.instances).map((p, i) => [p, i + 1])),
       });
       assert.deepEqual(p4.problems, []);
-      const forwarded = p4.zones
+      const destinations = p4.zones
         .flatMap((x) => x.entries)
         .filter((e) => e.table === TABLES.forward)
-        .map((e) => e.match.find((m) => m.field === 'hdr.ethernet.dstAddr')?.value)
-        .sort();
-      const macs = Object.values(s.instances)
-        .flatMap((l) => Object.values(l))
-        .map((i) => `0x${macToBigInt(i.mac ?? '').toString(16)}`)
-        .sort();
+        .map((e) => e.match.find((m) => m.field === 'hdr.ethernet.dstAddr')?.value ?? '');
+      // Beside each instance's MAC, its solicited-node group (neighbour discovery, 33:33:ff:…).
+      const forwarded = destinations.filter((m) => !m.startsWith('0x3333ff')).sort();
+      const instances = Object.values(s.instances).flatMap((l) => Object.values(l));
+      const macs = instances.map((i) => `0x${macToBigInt(i.mac ?? '').toString(16)}`).sort();
       assert.deepEqual(macs, forwarded, `${id}: status MACs = mac_forward MACs`);
+      assert.deepEqual(
+        destinations.filter((m) => m.startsWith('0x3333ff')).sort(),
+        [...new Set(instances.map((i) => `0x${macToBigInt(solicitedNodeMac(i.address)).toString(16)}`))].sort(),
+        `${id}: one solicited-node entry per instance address group`,
+      );
 
       for (const [provider, list] of Object.entries(s.instances)) {
         wanted.add(`${provider}/zk-${id}/${nadName}`);
