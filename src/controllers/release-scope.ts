@@ -55,13 +55,6 @@ export function releaseScope(
   return { instances, missing };
 }
 
-/** The scope as the release's `released` field shows it: provider -> names. */
-export function byProvider(instances: readonly ScopedInstance[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const i of instances) (out[i.provider] ??= []).push(i.name);
-  return out;
-}
-
 /**
  * A group or instance the release names that the zone does not have
  * live: nothing is released then. (A release of named instances learns of

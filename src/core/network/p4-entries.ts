@@ -122,7 +122,11 @@ export function prefixMask128(prefixLen: number): bigint {
  */
 export function instanceMac(address: string): string {
   const low = ipv6ToBigInt(address) & ((1n << 40n) - 1n);
-  const v = (0x02n << 40n) | low;
+  return macText((0x02n << 40n) | low);
+}
+
+/** A 48-bit value as `aa:bb:cc:dd:ee:ff`. */
+function macText(v: bigint): string {
   return v
     .toString(16)
     .padStart(12, '0')
@@ -136,11 +140,13 @@ export function instanceMac(address: string): string {
  * 33:33 and its low 32 bits (RFC 2464, 7). So 33:33:ff and the low 24 bits.
  */
 export function solicitedNodeMac(address: string): string {
-  const v = (0x3333ffn << 24n) | (ipv6ToBigInt(address) & 0xffffffn);
-  return v
-    .toString(16)
-    .padStart(12, '0')
-    .replace(/(..)(?!$)/g, '$1:');
+  return macText((0x3333ffn << 24n) | (ipv6ToBigInt(address) & 0xffffffn));
+}
+
+/** The solicited-node multicast group of an address, `ff02::1:ffXX:XXXX` (its low 24 bits). */
+export function solicitedNodeGroup(address: string): string {
+  const low = ipv6ToBigInt(address) & 0xffffffn;
+  return `ff02::1:ff${(low >> 16n).toString(16).padStart(2, '0')}:${(low & 0xffffn).toString(16)}`;
 }
 
 export function macToBigInt(mac: string): bigint {

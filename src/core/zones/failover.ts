@@ -87,13 +87,16 @@ export function failOver(f: Federation, applicationId: string, lost: string): Fa
       // The old instances are lost and their replacements already booked
       // elsewhere: the move completes now (make before break no longer
       // applies to instances that cannot serve), and nothing is placed twice.
-      const to = moving.provider;
-      if (f.completeReplacement(applicationId, name).ok)
-        for (const [old, replacement] of Object.entries(moving.instances)) {
-          const move = { instance: old, from: lost, replacement, to };
-          group.moves = [...(group.moves ?? []), move];
-          result.moved.push(move);
-        }
+      if (f.completeReplacement(applicationId, name).ok) {
+        const moves = Object.entries(moving.instances).map(([instance, replacement]) => ({
+          instance,
+          from: lost,
+          replacement,
+          to: moving.provider,
+        }));
+        group.moves = [...(group.moves ?? []), ...moves];
+        result.moved.push(...moves);
+      }
       continue;
     }
     const live = a.instances.filter((i) => i.group === name);

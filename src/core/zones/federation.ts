@@ -477,7 +477,8 @@ function zoneProviders(a: ZoneAllocation): Set<string> {
   return new Set(a.instances.map((i) => i.provider));
 }
 
-function byProvider(list: readonly InstanceAllocation[]): Record<string, string[]> {
+/** Instance names by provider, each list in instance order: how releases report what they gave back. */
+export function byProvider(list: readonly { provider: string; name: string }[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const i of list) (out[i.provider] ??= []).push(i.name);
   for (const names of Object.values(out)) names.sort(instanceOrder);

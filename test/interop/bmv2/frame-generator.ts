@@ -5,7 +5,7 @@
 // same zone (to its solicited-node group). Each frame ends with a unique 8-byte tag so the
 // packet helper can tell it from anything else on the links.
 import fc from 'fast-check';
-import { instanceMac, ipv6ToBigInt, solicitedNodeMac } from '../../../src/core/network/p4-entries.js';
+import { instanceMac, solicitedNodeGroup, solicitedNodeMac } from '../../../src/core/network/p4-entries.js';
 import type { ZoneNetworkPlan } from '../../../src/core/network/types.js';
 import { buildFrame, ipv4Checksum } from '../../../src/switch/frame.js';
 
@@ -87,10 +87,8 @@ export function generateFrames(
     }
     const solicit = s.kind === 'neighbour-solicitation';
     if (solicit) {
-      // ff02::1:ffXX:XXXX, the low 24 bits of the target (RFC 4291, 2.7.1).
-      const low = ipv6ToBigInt(dst.address) & 0xffffffn;
       dstMac = solicitedNodeMac(dst.address);
-      dstAddr = `ff02::1:ff${(low >> 16n).toString(16).padStart(2, '0')}:${(low & 0xffffn).toString(16)}`;
+      dstAddr = solicitedNodeGroup(dst.address);
     }
     // IPv4: the zone's network is IPv6; an IPv4 frame carries private addresses.
     const ip =

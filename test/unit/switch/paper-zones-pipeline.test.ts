@@ -1,7 +1,12 @@
 // The paper's zones through the packet pipeline: entries planned by the
 // core, written over P4Runtime, then raw frames run through the tables.
 import assert from 'node:assert/strict';
-import { instanceMac, ipv6ToBigInt, planP4Entries, solicitedNodeMac } from '../../../src/core/network/p4-entries.js';
+import {
+  instanceMac,
+  planP4Entries,
+  solicitedNodeGroup,
+  solicitedNodeMac,
+} from '../../../src/core/network/p4-entries.js';
 import { translateEntry } from '../../../src/p4/entry-translator.js';
 import { buildFrame, ipv4Checksum, parseFrame } from '../../../src/switch/frame.js';
 import { PAPER_PLANS, PORTS, syntheticPlan } from '../p4/paper-zone-plans.js';
@@ -196,8 +201,7 @@ describe('packet pipeline: the paper zones (Tables IV and V, Figure 5)', () => {
     const s = from(0, 0); // 755b9's C1 on Fog1
     const d = PAPER_PLANS[0]?.instances[2]; // C3 on Fog2
     assert.ok(d);
-    const low = ipv6ToBigInt(d.address) & 0xffffffn;
-    const group = `ff02::1:ff${(low >> 16n).toString(16).padStart(2, '0')}:${(low & 0xffffn).toString(16)}`;
+    const group = solicitedNodeGroup(d.address);
     const solicit = (vlanId: number, port: number) =>
       h.sw.processFrame(
         buildFrame({ dstMac: solicitedNodeMac(d.address), srcMac: s.mac, vlanId, ipv6: { src: s.addr, dst: group } }),
